@@ -1,0 +1,32 @@
+import type { z } from "zod";
+import { ProtocolError } from "./errors.js";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encode(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value));
+}
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
+
+/**
+ * Parses and validates a bus payload. Never throws: receivers drop, log and count what fails,
+ * and the error names the first offending field.
+ */
+export function decode<S extends z.ZodType>(schema: S, bytes: Uint8Array): Decoded<z.infer<S>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    return { ok: false, error: new ProtocolError("INVALID_MESSAGE", "payload is not JSON", { cause }) };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join(".") ?? "";
+  return {
+    ok: false,
+    error: new ProtocolError("INVALID_MESSAGE", `${field || "(root)"}: ${issue?.message ?? "invalid"}`, { field, cause: parsed.error }),
+  };
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { AgentId, ExecutorId, FrameworkId, OfferId } from "./ids.js";
+import { MasterInfo, Offer } from "./framework.js";
+import { TaskStatus } from "./task.js";
+
+const epoch = { epoch: z.number().int().nonnegative() };
+
+/**
+ * Master → framework events, published to `agora.<cluster>.framework.<id>.events`.
+ * Each carries the sending master's epoch; receivers drop events from an older epoch.
+ */
+export const Event = z.discriminatedUnion("type", [
+  z
+    .object({
+      type: z.literal("subscribed"),
+      ...epoch,
+      frameworkId: FrameworkId,
+      heartbeatIntervalSeconds: z.number().positive(),
+      masterInfo: MasterInfo,
+    })
+    .strict(),
+  z.object({ type: z.literal("offers"), ...epoch, offers: z.array(Offer) }).strict(),
+  z.object({ type: z.literal("rescind"), ...epoch, offerId: OfferId }).strict(),
+  z.object({ type: z.literal("update"), ...epoch, status: TaskStatus }).strict(),
+  z
+    .object({ type: z.literal("message"), ...epoch, agentId: AgentId, executorId: ExecutorId.optional(), data: z.string() })
+    .strict(),
+  z
+    .object({
+      type: z.literal("failure"),
+      ...epoch,
+      agentId: AgentId.optional(),
+      executorId: ExecutorId.optional(),
+      status: z.number().int().optional(),
+    })
+    .strict(),
+  z.object({ type: z.literal("error"), ...epoch, message: z.string() }).strict(),
+  z.object({ type: z.literal("heartbeat"), ...epoch }).strict(),
+]);
+export type Event = z.infer<typeof Event>;
+export type EventType = Event["type"];
+export type EventOf<T extends EventType> = Extract<Event, { type: T }>;

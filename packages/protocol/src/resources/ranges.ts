@@ -1,0 +1,72 @@
+import type { Range } from "./schema.js";
+
+/** Sorts and merges overlapping or adjacent ranges: [1-3],[4-5],[7-7] → [1-5],[7-7]. */
+export function coalesce(ranges: readonly Range[]): Range[] {
+  const sorted = [...ranges].sort((a, b) => a.begin - b.begin);
+  const out: Range[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.begin <= last.end + 1) {
+      if (r.end > last.end) last.end = r.end;
+    } else {
+      out.push({ begin: r.begin, end: r.end });
+    }
+  }
+  return out;
+}
+
+export function rangesSize(ranges: readonly Range[]): number {
+  let n = 0;
+  for (const r of coalesce(ranges)) n += r.end - r.begin + 1;
+  return n;
+}
+
+/** Every value of `inner` lies in `outer`. */
+export function rangesContain(outer: readonly Range[], inner: readonly Range[]): boolean {
+  const o = coalesce(outer);
+  return coalesce(inner).every((r) => o.some((x) => x.begin <= r.begin && r.end <= x.end));
+}
+
+export function subtractRanges(from: readonly Range[], remove: readonly Range[]): Range[] {
+  let out = coalesce(from);
+  for (const r of coalesce(remove)) {
+    const next: Range[] = [];
+    for (const x of out) {
+      if (r.end < x.begin || r.begin > x.end) {
+        next.push(x);
+        continue;
+      }
+      if (x.begin < r.begin) next.push({ begin: x.begin, end: r.begin - 1 });
+      if (r.end < x.end) next.push({ begin: r.end + 1, end: x.end });
+    }
+    out = next;
+  }
+  return out;
+}
+
+/** Takes the first `count` values of `ranges` as ranges, or undefined when there are fewer. */
+export function takeFromRanges(ranges: readonly Range[], count: number): Range[] | undefined {
+  const out: Range[] = [];
+  let left = count;
+  for (const r of coalesce(ranges)) {
+    if (left <= 0) break;
+    const n = Math.min(left, r.end - r.begin + 1);
+    out.push({ begin: r.begin, end: r.begin + n - 1 });
+    left -= n;
+  }
+  return left > 0 ? undefined : out;
+}
+
+/** `[31000-31005,31010-31010]` in Mesos' textual form. */
+export function formatRanges(ranges: readonly Range[]): string {
+  return `[${coalesce(ranges)
+    .map((r) => `${r.begin}-${r.end}`)
+    .join(",")}]`;
+}
+
+/** Lists every value; for env vars such as PORT0…, never for the 1,001-port agent pool. */
+export function rangeValues(ranges: readonly Range[]): number[] {
+  const out: number[] = [];
+  for (const r of coalesce(ranges)) for (let v = r.begin; v <= r.end; v++) out.push(v);
+  return out;
+}

@@ -1,0 +1,190 @@
+import { z } from "zod";
+import { AgentId, ExecutorId, FrameworkId, RoleName, TaskId, UpdateUuid } from "./ids.js";
+import { Resource } from "./resources/schema.js";
+
+/** Mesos' task states, with their Mesos names so `/master/state` readers see what they know. */
+export const TaskState = z.enum([
+  "TASK_STAGING",
+  "TASK_STARTING",
+  "TASK_RUNNING",
+  "TASK_KILLING",
+  "TASK_FINISHED",
+  "TASK_FAILED",
+  "TASK_KILLED",
+  "TASK_ERROR",
+  "TASK_DROPPED",
+  "TASK_LOST",
+  "TASK_GONE",
+  "TASK_GONE_BY_OPERATOR",
+  "TASK_UNREACHABLE",
+  "TASK_UNKNOWN",
+]);
+export type TaskState = z.infer<typeof TaskState>;
+
+export const TaskStatusReason = z.enum([
+  "REASON_COMMAND_EXECUTOR_FAILED",
+  "REASON_CONTAINER_LAUNCH_FAILED",
+  "REASON_CONTAINER_LIMITATION",
+  "REASON_CONTAINER_LIMITATION_MEMORY",
+  "REASON_CONTAINER_LIMITATION_DISK",
+  "REASON_CONTAINER_PREEMPTED",
+  "REASON_EXECUTOR_TERMINATED",
+  "REASON_EXECUTOR_UNREGISTERED",
+  "REASON_FRAMEWORK_REMOVED",
+  "REASON_GC_ERROR",
+  "REASON_INVALID_FRAMEWORKID",
+  "REASON_INVALID_OFFERS",
+  "REASON_MASTER_DISCONNECTED",
+  "REASON_RECONCILIATION",
+  "REASON_RESOURCES_UNKNOWN",
+  "REASON_AGENT_DISCONNECTED",
+  "REASON_AGENT_REMOVED",
+  "REASON_AGENT_REMOVED_BY_OPERATOR",
+  "REASON_AGENT_REREGISTERED",
+  "REASON_AGENT_RESTARTED",
+  "REASON_AGENT_UNKNOWN",
+  "REASON_TASK_CHECK_STATUS_UPDATED",
+  "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED",
+  "REASON_TASK_GROUP_INVALID",
+  "REASON_TASK_INVALID",
+  "REASON_TASK_KILLED_DURING_LAUNCH",
+  "REASON_TASK_UNAUTHORIZED",
+  "REASON_TASK_UNKNOWN",
+  "REASON_MAX_COMPLETION_TIME_REACHED",
+]);
+export type TaskStatusReason = z.infer<typeof TaskStatusReason>;
+
+export const StatusSource = z.enum(["SOURCE_MASTER", "SOURCE_AGENT", "SOURCE_EXECUTOR"]);
+export type StatusSource = z.infer<typeof StatusSource>;
+
+export const Labels = z.record(z.string(), z.string());
+
+export const Environment = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string());
+
+/**
+ * What to run. `shell: true` (the default) runs `value` through `/bin/sh -c`; `shell: false` runs
+ * `value` as the program with `arguments` as its argv, without a shell.
+ */
+export const CommandInfo = z
+  .object({
+    value: z.string().optional(),
+    shell: z.boolean().default(true),
+    arguments: z.array(z.string()).optional(),
+    environment: Environment.optional(),
+    user: z.string().optional(),
+    uris: z
+      .array(z.object({ value: z.string().min(1), executable: z.boolean().optional(), extract: z.boolean().optional(), cache: z.boolean().optional() }).strict())
+      .optional(),
+  })
+  .strict()
+  .refine((c) => c.value !== undefined || (c.arguments?.length ?? 0) > 0, {
+    message: "a command needs a value or arguments",
+    path: ["value"],
+  });
+export type CommandInfo = z.infer<typeof CommandInfo>;
+
+export const Volume = z
+  .object({ containerPath: z.string().min(1), hostPath: z.string().min(1).optional(), mode: z.enum(["RO", "RW"]).default("RW") })
+  .strict();
+
+export const PortMapping = z
+  .object({
+    hostPort: z.number().int().min(0).max(65535),
+    containerPort: z.number().int().min(0).max(65535),
+    protocol: z.enum(["tcp", "udp"]).default("tcp"),
+  })
+  .strict();
+
+export const ContainerInfo = z
+  .object({
+    type: z.enum(["DOCKER", "MESOS"]),
+    docker: z
+      .object({
+        image: z.string().min(1),
+        network: z.enum(["HOST", "NONE", "BRIDGE"]).default("HOST"),
+        portMappings: z.array(PortMapping).optional(),
+        parameters: z.array(z.object({ key: z.string(), value: z.string() }).strict()).optional(),
+        forcePullImage: z.boolean().default(false),
+        privileged: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    volumes: z.array(Volume).optional(),
+  })
+  .strict();
+export type ContainerInfo = z.infer<typeof ContainerInfo>;
+
+/** Agent-side health checks (Mesos' HealthCheck); their result rides on status updates as `healthy`. */
+export const HealthCheck = z
+  .object({
+    type: z.enum(["COMMAND", "HTTP", "TCP"]),
+    command: CommandInfo.optional(),
+    http: z.object({ port: z.number().int().min(1).max(65535), path: z.string().default("/"), scheme: z.enum(["http", "https"]).default("http") }).strict().optional(),
+    tcp: z.object({ port: z.number().int().min(1).max(65535) }).strict().optional(),
+    delaySeconds: z.number().nonnegative().default(15),
+    intervalSeconds: z.number().positive().default(10),
+    timeoutSeconds: z.number().positive().default(20),
+    consecutiveFailures: z.number().int().positive().default(3),
+    gracePeriodSeconds: z.number().nonnegative().default(10),
+  })
+  .strict();
+export type HealthCheck = z.infer<typeof HealthCheck>;
+
+export const KillPolicy = z.object({ gracePeriodSeconds: z.number().nonnegative() }).strict();
+export type KillPolicy = z.infer<typeof KillPolicy>;
+
+/** A task to launch, as a framework sends it in an accept's launch operation. */
+export const TaskInfo = z
+  .object({
+    taskId: TaskId,
+    name: z.string().min(1).max(512),
+    agentId: AgentId,
+    resources: z.array(Resource).min(1, "a task needs resources"),
+    command: CommandInfo.optional(),
+    container: ContainerInfo.optional(),
+    healthCheck: HealthCheck.optional(),
+    killPolicy: KillPolicy.optional(),
+    labels: Labels.optional(),
+    maxCompletionTimeSeconds: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((t) => t.command !== undefined || t.container?.docker !== undefined, {
+    message: "a task needs a command or a docker container",
+    path: ["command"],
+  });
+export type TaskInfo = z.infer<typeof TaskInfo>;
+
+/** One observation of a task's state. Updates sent by an agent carry a `uuid` and are acknowledged. */
+export const TaskStatus = z
+  .object({
+    taskId: TaskId,
+    state: TaskState,
+    agentId: AgentId.optional(),
+    executorId: ExecutorId.optional(),
+    source: StatusSource,
+    reason: TaskStatusReason.optional(),
+    message: z.string().optional(),
+    /** Seconds since the epoch, as in Mesos. */
+    timestamp: z.number(),
+    uuid: UpdateUuid.optional(),
+    healthy: z.boolean().optional(),
+    labels: Labels.optional(),
+    containerStatus: z
+      .object({ containerId: z.string().optional(), executorPid: z.number().int().optional(), exitCode: z.number().int().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+/** A task as the master and agents book it: what was launched, where, and its latest status. */
+export const TaskRecord = z
+  .object({
+    task: TaskInfo,
+    frameworkId: FrameworkId,
+    role: RoleName,
+    state: TaskState,
+    statuses: z.array(TaskStatus),
+  })
+  .strict();
+export type TaskRecord = z.infer<typeof TaskRecord>;

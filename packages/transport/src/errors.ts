@@ -1,0 +1,30 @@
+/**
+ * Error codes of the transport package. Codes are stable: never reuse a retired one.
+ */
+export const transportErrorCodes = {
+  TIMEOUT: "A request got no reply within its timeout",
+  NO_RESPONDERS: "A request was sent to a subject nobody subscribes to",
+  CLOSED: "The bus or store was used after close()",
+  CONNECTION: "The bus or store could not reach its server",
+  REVISION_MISMATCH: "A compare-and-set write found another revision than expected",
+  INVALID_KEY: "A state store key is not a '.'-separated list of [A-Za-z0-9_=-] tokens",
+} as const;
+
+export type TransportErrorCode = keyof typeof transportErrorCodes;
+
+export class TransportError extends Error {
+  override readonly name = "TransportError";
+  readonly code: TransportErrorCode;
+  /** The subject or key the error is about. */
+  readonly target: string | undefined;
+
+  constructor(code: TransportErrorCode, message: string, options: { target?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.target = options.target;
+  }
+}
+
+export function isTransportError(e: unknown, code?: TransportErrorCode): e is TransportError {
+  return e instanceof TransportError && (code === undefined || e.code === code);
+}
