@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { AgentId, FrameworkId, TaskId, UpdateUuid } from "./ids.js";
 import { FrameworkInfo, MasterInfo } from "./framework.js";
+import { AgentId, FrameworkId, TaskId, UpdateUuid } from "./ids.js";
 import { Attribute, Resource } from "./resources/schema.js";
 import { KillPolicy, TaskInfo, TaskState, TaskStatus } from "./task.js";
 
@@ -23,7 +23,9 @@ export const AgentInfo = z
 export type AgentInfo = z.infer<typeof AgentInfo>;
 
 /** A status update as the agent sends it: always with a uuid, for its framework. */
-export const StatusUpdate = z.object({ frameworkId: FrameworkId, status: TaskStatus.required({ uuid: true, agentId: true }) }).strict();
+export const StatusUpdate = z
+  .object({ frameworkId: FrameworkId, status: TaskStatus.required({ uuid: true, agentId: true }) })
+  .strict();
 export type StatusUpdate = z.infer<typeof StatusUpdate>;
 
 /** A task an agent reports when it reregisters. */
@@ -44,7 +46,9 @@ export const AgentMessage = z.discriminatedUnion("type", [
     })
     .strict(),
   /** Updates are batched: one message may carry many tasks' updates (in order per task). */
-  z.object({ type: z.literal("statusUpdate"), agentId: AgentId, updates: z.array(StatusUpdate).min(1) }).strict(),
+  z
+    .object({ type: z.literal("statusUpdate"), agentId: AgentId, updates: z.array(StatusUpdate).min(1) })
+    .strict(),
   z.object({ type: z.literal("unregister"), agentId: AgentId }).strict(),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
@@ -63,7 +67,9 @@ export const AgentRegistered = z
   .strict();
 export type AgentRegistered = z.infer<typeof AgentRegistered>;
 
-export const Acknowledgement = z.object({ frameworkId: FrameworkId, taskId: TaskId, uuid: UpdateUuid }).strict();
+export const Acknowledgement = z
+  .object({ frameworkId: FrameworkId, taskId: TaskId, uuid: UpdateUuid })
+  .strict();
 export type Acknowledgement = z.infer<typeof Acknowledgement>;
 
 /** Master → agent, sent to `agora.<cluster>.agent.<id>.cmd` (ping as a request; the reply is a pong). */
@@ -79,9 +85,17 @@ export const AgentCommand = z.discriminatedUnion("type", [
     })
     .strict(),
   z
-    .object({ type: z.literal("killTask"), ...epoch, frameworkId: FrameworkId, taskId: TaskId, killPolicy: KillPolicy.optional() })
+    .object({
+      type: z.literal("killTask"),
+      ...epoch,
+      frameworkId: FrameworkId,
+      taskId: TaskId,
+      killPolicy: KillPolicy.optional(),
+    })
     .strict(),
-  z.object({ type: z.literal("statusAcknowledgement"), ...epoch, acks: z.array(Acknowledgement).min(1) }).strict(),
+  z
+    .object({ type: z.literal("statusAcknowledgement"), ...epoch, acks: z.array(Acknowledgement).min(1) })
+    .strict(),
   z.object({ type: z.literal("shutdownFramework"), ...epoch, frameworkId: FrameworkId }).strict(),
   /** Sent when the master does not know the agent (e.g. after failover): the agent reregisters. */
   z.object({ type: z.literal("reregisterRequested"), ...epoch }).strict(),
@@ -91,4 +105,3 @@ export type AgentCommandOf<T extends AgentCommand["type"]> = Extract<AgentComman
 
 export const Pong = z.object({ type: z.literal("pong"), agentId: AgentId }).strict();
 export type Pong = z.infer<typeof Pong>;
-

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { AgentId, ExecutorId, FrameworkId, OfferId, RoleName, TaskId, UpdateUuid } from "./ids.js";
 import { Filters, FrameworkInfo } from "./framework.js";
+import { AgentId, ExecutorId, FrameworkId, OfferId, RoleName, TaskId, UpdateUuid } from "./ids.js";
 import { Resource } from "./resources/schema.js";
 import { KillPolicy, TaskInfo } from "./task.js";
 
@@ -37,13 +37,28 @@ export const Call = z.discriminatedUnion("type", [
       filters: Filters.optional(),
     })
     .strict(),
-  z.object({ type: z.literal("decline"), ...fw, offerIds: z.array(OfferId).min(1), filters: Filters.optional() }).strict(),
+  z
+    .object({
+      type: z.literal("decline"),
+      ...fw,
+      offerIds: z.array(OfferId).min(1),
+      filters: Filters.optional(),
+    })
+    .strict(),
   z.object({ type: z.literal("revive"), ...fw, roles: z.array(RoleName).optional() }).strict(),
   z.object({ type: z.literal("suppress"), ...fw, roles: z.array(RoleName).optional() }).strict(),
   z
-    .object({ type: z.literal("kill"), ...fw, taskId: TaskId, agentId: AgentId.optional(), killPolicy: KillPolicy.optional() })
+    .object({
+      type: z.literal("kill"),
+      ...fw,
+      taskId: TaskId,
+      agentId: AgentId.optional(),
+      killPolicy: KillPolicy.optional(),
+    })
     .strict(),
-  z.object({ type: z.literal("acknowledge"), ...fw, agentId: AgentId, taskId: TaskId, uuid: UpdateUuid }).strict(),
+  z
+    .object({ type: z.literal("acknowledge"), ...fw, agentId: AgentId, taskId: TaskId, uuid: UpdateUuid })
+    .strict(),
   z
     .object({
       type: z.literal("reconcile"),
@@ -52,7 +67,13 @@ export const Call = z.discriminatedUnion("type", [
     })
     .strict(),
   z
-    .object({ type: z.literal("message"), ...fw, agentId: AgentId, executorId: ExecutorId.optional(), data: z.string() })
+    .object({
+      type: z.literal("message"),
+      ...fw,
+      agentId: AgentId,
+      executorId: ExecutorId.optional(),
+      data: z.string(),
+    })
     .strict(),
   z.object({ type: z.literal("heartbeat"), ...fw }).strict(),
 ]);

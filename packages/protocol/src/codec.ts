@@ -27,6 +27,9 @@ export function decode<S extends z.ZodType>(schema: S, bytes: Uint8Array): Decod
   const field = issue?.path.join(".") ?? "";
   return {
     ok: false,
-    error: new ProtocolError("INVALID_MESSAGE", `${field || "(root)"}: ${issue?.message ?? "invalid"}`, { field, cause: parsed.error }),
+    error: new ProtocolError("INVALID_MESSAGE", `${field || "(root)"}: ${issue?.message ?? "invalid"}`, {
+      field,
+      cause: parsed.error,
+    }),
   };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { AgentId, ExecutorId, FrameworkId, OfferId } from "./ids.js";
 import { MasterInfo, Offer } from "./framework.js";
+import { AgentId, ExecutorId, FrameworkId, OfferId } from "./ids.js";
 import { TaskStatus } from "./task.js";
 
 const epoch = { epoch: z.number().int().nonnegative() };
@@ -23,7 +23,13 @@ export const Event = z.discriminatedUnion("type", [
   z.object({ type: z.literal("rescind"), ...epoch, offerId: OfferId }).strict(),
   z.object({ type: z.literal("update"), ...epoch, status: TaskStatus }).strict(),
   z
-    .object({ type: z.literal("message"), ...epoch, agentId: AgentId, executorId: ExecutorId.optional(), data: z.string() })
+    .object({
+      type: z.literal("message"),
+      ...epoch,
+      agentId: AgentId,
+      executorId: ExecutorId.optional(),
+      data: z.string(),
+    })
     .strict(),
   z
     .object({

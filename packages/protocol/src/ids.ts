@@ -6,7 +6,10 @@ const subjectToken = /^[A-Za-z0-9_-]{1,128}$/;
 // Task ids become sandbox directory names, so no path separators and never "." or "..".
 const taskIdPattern = /^(?!\.{1,2}$)[A-Za-z0-9_.:@-]{1,255}$/;
 
-export const AgentId = z.string().regex(subjectToken, "must be 1-128 characters of A-Z a-z 0-9 _ -").brand<"AgentId">();
+export const AgentId = z
+  .string()
+  .regex(subjectToken, "must be 1-128 characters of A-Z a-z 0-9 _ -")
+  .brand<"AgentId">();
 export type AgentId = z.infer<typeof AgentId>;
 
 export const FrameworkId = z
@@ -15,7 +18,10 @@ export const FrameworkId = z
   .brand<"FrameworkId">();
 export type FrameworkId = z.infer<typeof FrameworkId>;
 
-export const OfferId = z.string().regex(subjectToken, "must be 1-128 characters of A-Z a-z 0-9 _ -").brand<"OfferId">();
+export const OfferId = z
+  .string()
+  .regex(subjectToken, "must be 1-128 characters of A-Z a-z 0-9 _ -")
+  .brand<"OfferId">();
 export type OfferId = z.infer<typeof OfferId>;
 
 export const TaskId = z

@@ -5,7 +5,8 @@ import type { AgentId, FrameworkId } from "./ids.js";
  * Only the leading master subscribes to the `master.*` subjects.
  */
 export function subjects(cluster: string) {
-  if (!/^[A-Za-z0-9_-]+$/.test(cluster)) throw new Error(`cluster name '${cluster}' must be a single subject token`);
+  if (!/^[A-Za-z0-9_-]+$/.test(cluster))
+    throw new Error(`cluster name '${cluster}' must be a single subject token`);
   const root = `agora.${cluster}`;
   return {
     /** Framework → master calls (request/reply). */

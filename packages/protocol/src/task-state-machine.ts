@@ -11,7 +11,12 @@ const TERMINAL: ReadonlySet<TaskState> = new Set([
   "TASK_GONE_BY_OPERATOR",
 ]);
 
-const ACTIVE: ReadonlySet<TaskState> = new Set(["TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING"]);
+const ACTIVE: ReadonlySet<TaskState> = new Set([
+  "TASK_STAGING",
+  "TASK_STARTING",
+  "TASK_RUNNING",
+  "TASK_KILLING",
+]);
 
 /** Where a task may go from each state; a same-state update (e.g. a health change) is always allowed. */
 const NEXT: Readonly<Record<TaskState, ReadonlySet<TaskState>>> = (() => {
@@ -25,8 +30,22 @@ const NEXT: Readonly<Record<TaskState, ReadonlySet<TaskState>>> = (() => {
     TASK_KILLING: set(...terminal, ...adrift),
     // A task that was adrift reappears in whatever state its agent reports when it comes back.
     TASK_LOST: set("TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING", ...terminal, ...adrift),
-    TASK_UNREACHABLE: set("TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING", ...terminal, ...adrift),
-    TASK_UNKNOWN: set("TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING", ...terminal, ...adrift),
+    TASK_UNREACHABLE: set(
+      "TASK_STAGING",
+      "TASK_STARTING",
+      "TASK_RUNNING",
+      "TASK_KILLING",
+      ...terminal,
+      ...adrift,
+    ),
+    TASK_UNKNOWN: set(
+      "TASK_STAGING",
+      "TASK_STARTING",
+      "TASK_RUNNING",
+      "TASK_KILLING",
+      ...terminal,
+      ...adrift,
+    ),
     TASK_FINISHED: set(),
     TASK_FAILED: set(),
     TASK_KILLED: set(),

@@ -59,7 +59,10 @@ export type StatusSource = z.infer<typeof StatusSource>;
 
 export const Labels = z.record(z.string(), z.string());
 
-export const Environment = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string());
+export const Environment = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
+  z.string(),
+);
 
 /**
  * What to run. `shell: true` (the default) runs `value` through `/bin/sh -c`; `shell: false` runs
@@ -73,7 +76,16 @@ export const CommandInfo = z
     environment: Environment.optional(),
     user: z.string().optional(),
     uris: z
-      .array(z.object({ value: z.string().min(1), executable: z.boolean().optional(), extract: z.boolean().optional(), cache: z.boolean().optional() }).strict())
+      .array(
+        z
+          .object({
+            value: z.string().min(1),
+            executable: z.boolean().optional(),
+            extract: z.boolean().optional(),
+            cache: z.boolean().optional(),
+          })
+          .strict(),
+      )
       .optional(),
   })
   .strict()
@@ -84,7 +96,11 @@ export const CommandInfo = z
 export type CommandInfo = z.infer<typeof CommandInfo>;
 
 export const Volume = z
-  .object({ containerPath: z.string().min(1), hostPath: z.string().min(1).optional(), mode: z.enum(["RO", "RW"]).default("RW") })
+  .object({
+    containerPath: z.string().min(1),
+    hostPath: z.string().min(1).optional(),
+    mode: z.enum(["RO", "RW"]).default("RW"),
+  })
   .strict();
 
 export const PortMapping = z
@@ -119,8 +135,18 @@ export const HealthCheck = z
   .object({
     type: z.enum(["COMMAND", "HTTP", "TCP"]),
     command: CommandInfo.optional(),
-    http: z.object({ port: z.number().int().min(1).max(65535), path: z.string().default("/"), scheme: z.enum(["http", "https"]).default("http") }).strict().optional(),
-    tcp: z.object({ port: z.number().int().min(1).max(65535) }).strict().optional(),
+    http: z
+      .object({
+        port: z.number().int().min(1).max(65535),
+        path: z.string().default("/"),
+        scheme: z.enum(["http", "https"]).default("http"),
+      })
+      .strict()
+      .optional(),
+    tcp: z
+      .object({ port: z.number().int().min(1).max(65535) })
+      .strict()
+      .optional(),
     delaySeconds: z.number().nonnegative().default(15),
     intervalSeconds: z.number().positive().default(10),
     timeoutSeconds: z.number().positive().default(20),
@@ -170,7 +196,11 @@ export const TaskStatus = z
     healthy: z.boolean().optional(),
     labels: Labels.optional(),
     containerStatus: z
-      .object({ containerId: z.string().optional(), executorPid: z.number().int().optional(), exitCode: z.number().int().optional() })
+      .object({
+        containerId: z.string().optional(),
+        executorPid: z.number().int().optional(),
+        exitCode: z.number().int().optional(),
+      })
       .strict()
       .optional(),
   })

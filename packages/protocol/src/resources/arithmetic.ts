@@ -40,9 +40,12 @@ function cloneEntry(r: Resource): Resource {
 }
 
 function mergeInto(target: Resource, r: Resource): Resource {
-  if ("scalar" in target && "scalar" in r) return { ...target, scalar: roundScalar(target.scalar + r.scalar) };
-  if ("ranges" in target && "ranges" in r) return { ...target, ranges: coalesce([...target.ranges, ...r.ranges]) };
-  if ("set" in target && "set" in r) return { ...target, set: [...new Set([...target.set, ...r.set])].sort() };
+  if ("scalar" in target && "scalar" in r)
+    return { ...target, scalar: roundScalar(target.scalar + r.scalar) };
+  if ("ranges" in target && "ranges" in r)
+    return { ...target, ranges: coalesce([...target.ranges, ...r.ranges]) };
+  if ("set" in target && "set" in r)
+    return { ...target, set: [...new Set([...target.set, ...r.set])].sort() };
   return target;
 }
 
@@ -68,8 +71,10 @@ export function subtract(a: readonly Resource[], b: readonly Resource[]): Resour
     const key = groupKey(r);
     const have = groups.get(key);
     if (!have) continue;
-    if ("scalar" in have && "scalar" in r) groups.set(key, { ...have, scalar: roundScalar(have.scalar - r.scalar) });
-    else if ("ranges" in have && "ranges" in r) groups.set(key, { ...have, ranges: subtractRanges(have.ranges, r.ranges) });
+    if ("scalar" in have && "scalar" in r)
+      groups.set(key, { ...have, scalar: roundScalar(have.scalar - r.scalar) });
+    else if ("ranges" in have && "ranges" in r)
+      groups.set(key, { ...have, ranges: subtractRanges(have.ranges, r.ranges) });
     else if ("set" in have && "set" in r) {
       const drop = new Set(r.set);
       groups.set(key, { ...have, set: have.set.filter((x) => !drop.has(x)) });

@@ -4,7 +4,9 @@ import { RoleName } from "../ids.js";
 /** Mesos rounds scalar resources to three decimals; so do we, everywhere a scalar is computed. */
 export const SCALAR_PRECISION = 1000;
 
-export const ResourceName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "must be a resource name like cpus, mem, ports");
+export const ResourceName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "must be a resource name like cpus, mem, ports");
 
 export const Reservation = z
   .object({

@@ -1,5 +1,5 @@
-import { RoleName } from "../ids.js";
 import { ProtocolError } from "../errors.js";
+import { RoleName } from "../ids.js";
 import { normalize, roleOf } from "./arithmetic.js";
 import { formatRanges } from "./ranges.js";
 import { type Attribute, type Range, type Resource, ResourceName } from "./schema.js";
@@ -14,7 +14,8 @@ export function parseResources(text: string, field = "resources"): Resource[] {
     const m = /^([^:(]+)(?:\(([^)]*)\))?:(.+)$/.exec(raw);
     if (!m) throw invalid(field, raw, "expected name[(role)]:value");
     const [, name = "", role, value = ""] = m;
-    if (!ResourceName.safeParse(name.trim()).success) throw invalid(field, raw, `bad resource name '${name}'`);
+    if (!ResourceName.safeParse(name.trim()).success)
+      throw invalid(field, raw, `bad resource name '${name}'`);
     const base: { name: string; reservation?: Resource["reservation"] } = { name: name.trim() };
     if (role !== undefined && role !== "*") {
       if (!RoleName.safeParse(role).success) throw invalid(field, raw, `bad role '${role}'`);
@@ -33,7 +34,8 @@ export function parseAttributes(text: string, field = "attributes"): Attribute[]
     const name = raw.slice(0, i).trim();
     const value = raw.slice(i + 1).trim();
     if (!ResourceName.safeParse(name).success) throw invalid(field, raw, `bad attribute name '${name}'`);
-    if (value.startsWith("[") || value.startsWith("{")) return { name, ...parseValue(value, field, raw) } as Attribute;
+    if (value.startsWith("[") || value.startsWith("{"))
+      return { name, ...parseValue(value, field, raw) } as Attribute;
     const n = Number(value);
     return value !== "" && Number.isFinite(n) ? { name, scalar: n } : { name, text: value };
   });
@@ -59,7 +61,11 @@ function splitEntries(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-function parseValue(value: string, field: string, raw: string): { scalar: number } | { ranges: Range[] } | { set: string[] } {
+function parseValue(
+  value: string,
+  field: string,
+  raw: string,
+): { scalar: number } | { ranges: Range[] } | { set: string[] } {
   if (value.startsWith("[")) {
     if (!value.endsWith("]")) throw invalid(field, raw, "unterminated range list");
     const ranges = value
@@ -88,7 +94,8 @@ function parseValue(value: string, field: string, raw: string): { scalar: number
     };
   }
   const n = Number(value);
-  if (value === "" || !Number.isFinite(n) || n < 0) throw invalid(field, raw, `'${value}' is not a non-negative number`);
+  if (value === "" || !Number.isFinite(n) || n < 0)
+    throw invalid(field, raw, `'${value}' is not a non-negative number`);
   return { scalar: n };
 }
 
