@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Prepares a Debian host for Agora's tests and cluster mode, the same way on a user's machine and in CI:
+# installs the real components the tests use (nats-server; with --docker also docker.io and busybox-static
+# and a running dockerd; with --browser also chromium). Idempotent; run as root or with sudo.
+set -euo pipefail
+
+want_docker=0
+want_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --docker) want_docker=1 ;;
+    --browser) want_browser=1 ;;
+    --all) want_docker=1; want_browser=1 ;;
+    *) echo "usage: $0 [--docker] [--browser] [--all]" >&2; exit 2 ;;
+  esac
+done
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+packages=(nats-server)
+[ "$want_docker" = 1 ] && packages+=(docker.io busybox-static)
+[ "$want_browser" = 1 ] && packages+=(chromium)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup-host: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Debian's package enables a system nats-server unit on :4222; Agora's tests start their own servers on
+# free ports, so the system one is left alone.
+command -v nats-server >/dev/null || { echo "setup-host: nats-server not found after install" >&2; exit 1; }
+echo "setup-host: $(nats-server --version)"
+
+if [ "$want_docker" = 1 ] && [ ! -S /var/run/docker.sock ]; then
+  # No bridge and no iptables: containers use network mode host or none, and nothing leaves loopback.
+  echo "setup-host: starting dockerd --bridge=none --iptables=false"
+  $SUDO sh -c 'nohup dockerd --bridge=none --iptables=false >/var/log/agora-dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do [ -S /var/run/docker.sock ] && break; sleep 1; done
+  [ -S /var/run/docker.sock ] || { echo "setup-host: dockerd did not start, see /var/log/agora-dockerd.log" >&2; exit 1; }
+fi

@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readlinkSync } from "node:fs";
+import path from "node:path";
+import { waitFor } from "./wait.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+export const agoraBin = path.join(root, "packages/cli/bin/agora.js");
+
+/** A process the test started, in its own process group, with its output kept for assertions. */
+export interface Spawned {
+  readonly pid: number;
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or 128 + signal number) once the process has exited. */
+  exited(): Promise<number>;
+  /** Signals the process group, then SIGKILLs it after `graceMs` if still alive; waits for exit. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number>;
+  signal(signal: NodeJS.Signals): void;
+}
+
+const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+export function spawnProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, AGORA_LOG_LEVEL: process.env.AGORA_LOG_LEVEL ?? "info", ...env },
+  });
+  let out = "";
+  let err = "";
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
+  const exit = new Promise<number>((resolve) => {
+    child.once("exit", (code, sig) => resolve(code ?? 128 + (signals[sig ?? ""] ?? 0)));
+  });
+  const pid = child.pid!;
+  const group = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  return {
+    pid,
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited: () => exit,
+    signal: group,
+    async stop(sig = "SIGTERM", graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return exit;
+      group(sig);
+      const timer = setTimeout(() => group("SIGKILL"), graceMs);
+      const code = await exit;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Runs the built `agora` CLI. */
+export function spawnAgora(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  return spawnProcess(process.execPath, [agoraBin, ...args], env);
+}
+
+/** Runs `agora …` to completion and returns its exit code and output. */
+export async function runAgora(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const p = spawnAgora(args, env);
+  const code = await p.exited();
+  return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
+
+/**
+ * Pids of live processes whose working directory lies under `dir`. Tasks run in their sandboxes,
+ * so after a test this finds any task process that outlived its agent.
+ */
+export function processesUnder(dir: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) found.push(Number(entry));
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** Fails when any process still runs under `dir`, after giving stragglers a moment to exit. */
+export async function expectNoOrphans(dir: string): Promise<void> {
+  await waitFor(`no processes left under ${dir}`, () => processesUnder(dir).length === 0, { timeoutMs: 10_000 }).catch(() => {
+    throw new Error(`orphaned processes under ${dir}: ${processesUnder(dir).join(", ")}`);
+  });
+}
+
+export async function httpJson<T = unknown>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
