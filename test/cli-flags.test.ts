@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { runAgora } from "./harness/processes.js";
+
+describe("agora CLI flags", () => {
+  it("refuses a non-numeric port, naming the flag, with exit code 2", async () => {
+    const r = await runAgora(["agent", "--nats", "nats://127.0.0.1:4222", "--port", "abc"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--port");
+  });
+
+  it("names the AGORA_* variable when the bad value came from the environment", async () => {
+    const r = await runAgora(["dev"], { AGORA_AGENTS: "-3" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("AGORA_AGENTS");
+  });
+
+  it("refuses unknown flags", async () => {
+    const r = await runAgora(["master", "--nats", "nats://127.0.0.1:4222", "--colour", "blue"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/colour/);
+  });
+
+  it("requires --command for execute", async () => {
+    const r = await runAgora(["execute", "--nats", "nats://127.0.0.1:4222"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--command");
+  });
+
+  it("refuses a malformed --resources string with the entry that is wrong", async () => {
+    const r = await runAgora(["agent", "--nats", "nats://127.0.0.1:4222", "--resources", "cpus:2;mem:lots"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("mem:lots");
+  });
+
+  it("refuses an unknown command and prints help for a known one", async () => {
+    expect((await runAgora(["frobnicate"])).code).toBe(2);
+    const help = await runAgora(["agent", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--work-dir");
+  });
+});
