@@ -98,7 +98,9 @@ export async function startNatsCluster(
       ].join("\n");
       const configFile = join(dir, "nats.conf");
       await writeFile(configFile, config);
-      nodes.push(new ServerProcess(["-c", configFile, "-l", join(dir, "server.log")], clientPorts[i]!, dir, storeDir));
+      nodes.push(
+        new ServerProcess(["-c", configFile, "-l", join(dir, "server.log")], clientPorts[i]!, dir, storeDir),
+      );
     }
     await Promise.all(nodes.map((n) => n.start()));
     if (opts.jetstream) await Promise.all(nodes.map((n) => waitForJetStream(n.url)));
@@ -174,7 +176,9 @@ class ServerProcess implements NatsServerHandle {
       if (await acceptsNats(this.port)) return;
       await delay(POLL_MS);
     }
-    throw new Error(`nats-server on port ${this.port} did not accept connections within ${READY_TIMEOUT_MS} ms`);
+    throw new Error(
+      `nats-server on port ${this.port} did not accept connections within ${READY_TIMEOUT_MS} ms`,
+    );
   }
 
   kill(signal: NodeJS.Signals = "SIGKILL"): void {
@@ -229,4 +233,3 @@ function acceptsNats(port: number): Promise<boolean> {
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-

@@ -1,0 +1,7 @@
+import { MemoryStateStore } from "./memory-state-store.js";
+import { describeStateStoreConformance } from "./testing/state-store-conformance.js";
+
+describeStateStoreConformance("MemoryStateStore", async () => {
+  const store = new MemoryStateStore();
+  return { store, teardown: () => store.close() };
+});

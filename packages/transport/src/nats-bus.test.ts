@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NatsServerHandle, startNatsServer } from "../../../test/harness/nats-server.js";
+import { isTransportError } from "./errors.js";
+import { connectNatsBus } from "./nats-bus.js";
+import { describeBusConformance } from "./testing/bus-conformance.js";
+import { waitFor } from "./testing/wait-for.js";
+
+let nats: NatsServerHandle;
+beforeAll(async () => {
+  nats = await startNatsServer();
+});
+afterAll(async () => {
+  await nats?.stop();
+});
+
+describeBusConformance("NatsBus (two connections)", async () => {
+  const a = await connectNatsBus({ servers: nats.url, name: "conformance-a" });
+  const b = await connectNatsBus({ servers: nats.url, name: "conformance-b" });
+  return {
+    a,
+    b,
+    teardown: async () => {
+      await Promise.all([a.close(), b.close()]);
+    },
+  };
+});
+
+describe("NatsBus", () => {
+  it("fails to connect with CONNECTION when no server listens", async () => {
+    const dead = await startNatsServer();
+    await dead.stop();
+    const err = await connectNatsBus({ servers: dead.url, connectTimeoutMs: 1_000 }).catch((e: unknown) => e);
+    expect(isTransportError(err, "CONNECTION")).toBe(true);
+  });
+
+  it("exposes its NATS connection", async () => {
+    const bus = await connectNatsBus({ servers: nats.url });
+    expect(bus.connection.isClosed()).toBe(false);
+    await bus.close();
+    expect(bus.connection.isClosed()).toBe(true);
+  });
+
+  it("delivers messages published just before close (close drains)", async () => {
+    const sub = await connectNatsBus({ servers: nats.url });
+    const pub = await connectNatsBus({ servers: nats.url });
+    const got: number[] = [];
+    sub.subscribe("drain.test", (m) => void got.push(m.data[0]!));
+    await sub.flush();
+    for (let i = 0; i < 100; i++) pub.publish("drain.test", Uint8Array.of(i));
+    await pub.close();
+    await waitFor(() => got.length === 100, "the messages published before close");
+    await sub.close();
+  });
+
+  it("reconnects and keeps its subscriptions after the server restarts", async () => {
+    const server = await startNatsServer();
+    try {
+      const sub = await connectNatsBus({ servers: server.url, reconnect: { timeWaitMs: 50 } });
+      const pub = await connectNatsBus({ servers: server.url, reconnect: { timeWaitMs: 50 } });
+      const got: string[] = [];
+      sub.subscribe("restart.test", (m) => void got.push(new TextDecoder().decode(m.data)));
+      sub.subscribe("restart.echo", (m) => void m.respond(m.data));
+      await sub.flush();
+      await server.restart();
+      // Until both clients are back, a request fails (no responders or timeout); then it answers.
+      await waitFor(
+        async () => {
+          try {
+            await pub.request("restart.echo", Uint8Array.of(1), { timeoutMs: 500 });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        "the responder to come back",
+        20_000,
+      );
+      pub.publish("restart.test", new TextEncoder().encode("after restart"));
+      await waitFor(() => got.includes("after restart"), "a message after the restart");
+      await Promise.all([sub.close(), pub.close()]);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,227 @@
+import {
+  ClosedConnectionError,
+  connect,
+  DrainingConnectionError,
+  type Msg,
+  type NatsConnection,
+  NoRespondersError,
+  RequestError,
+  TimeoutError,
+} from "@nats-io/transport-node";
+import { type Logger, pino } from "pino";
+import type { Bus, BusMessage, BusSubscription, RequestOptions, SubscribeOptions } from "./bus.js";
+import { TransportError } from "./errors.js";
+import { SerialDispatcher } from "./serial-dispatcher.js";
+
+export interface NatsReconnectOptions {
+  /** Milliseconds between reconnect attempts (default 250; NATS adds up to 100 ms of jitter). */
+  timeWaitMs?: number;
+  /** Attempts per server before giving up; -1 (the default) never gives up. */
+  maxAttempts?: number;
+}
+
+export interface NatsBusOptions {
+  /** One or more `nats://host:port` URLs (the servers of one NATS cluster). */
+  servers: string | string[];
+  /** Shown by the server's monitoring pages, e.g. `agora-master`. */
+  name?: string;
+  logger?: Logger;
+  reconnect?: NatsReconnectOptions;
+  /** Milliseconds to wait for the first connection before failing with `CONNECTION` (default 5000). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Connects to NATS and resolves once connected; fails with `TransportError` code `CONNECTION`
+ * when no server answers. After that the connection reconnects forever (by default), so a role
+ * survives a NATS restart or the loss of one node of a cluster; subscriptions are restored by
+ * the client.
+ *
+ * @example
+ * const bus = await connectNatsBus({ servers: "nats://127.0.0.1:4222", name: "agora-master" });
+ * bus.subscribe("agora.agora.master.call", (msg) => void msg.respond(encode(reply)));
+ * await bus.close();
+ */
+export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsBus> {
+  const logger = opts.logger ?? pino({ level: "silent" });
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: opts.servers,
+      ...(opts.name === undefined ? {} : { name: opts.name }),
+      maxReconnectAttempts: opts.reconnect?.maxAttempts ?? -1,
+      reconnectTimeWait: opts.reconnect?.timeWaitMs ?? 250,
+      timeout: opts.connectTimeoutMs ?? 5_000,
+    });
+  } catch (err) {
+    throw new TransportError("CONNECTION", `cannot connect to NATS at ${String(opts.servers)}`, {
+      target: String(opts.servers),
+      cause: err,
+    });
+  }
+  return new NatsBus(nc, logger);
+}
+
+/** The cluster-mode `Bus`: core NATS publish/subscribe/request on one connection. */
+export class NatsBus implements Bus {
+  private closed = false;
+  private readonly dispatchers = new Set<SerialDispatcher<Msg>>();
+
+  /** Prefer `connectNatsBus`; this wraps a connection someone else opened (and now owns it). */
+  constructor(
+    /** The underlying connection, e.g. for `JetStreamStateStore.open`. */
+    readonly connection: NatsConnection,
+    private readonly logger: Logger = pino({ level: "silent" }),
+  ) {
+    void this.logStatus();
+  }
+
+  publish(subject: string, data: Uint8Array): void {
+    this.assertOpen(subject);
+    this.connection.publish(subject, data);
+  }
+
+  subscribe(
+    subject: string,
+    handler: (msg: BusMessage) => void | Promise<void>,
+    opts: SubscribeOptions = {},
+  ): BusSubscription {
+    this.assertOpen(subject);
+    const dispatcher = new SerialDispatcher<Msg>(
+      (msg) => handler(new NatsBusMessage(msg, this)),
+      (err, msg) => this.logger.error({ err, subject: msg.subject }, "bus handler failed"),
+    );
+    this.dispatchers.add(dispatcher);
+    const sub = this.connection.subscribe(subject, {
+      ...(opts.queue === undefined ? {} : { queue: opts.queue }),
+      callback: (err, msg) => {
+        if (err) this.logger.error({ err, subject }, "subscription failed");
+        else dispatcher.push(msg);
+      },
+    });
+    return {
+      subject,
+      unsubscribe: () => {
+        dispatcher.stop();
+        this.dispatchers.delete(dispatcher);
+        if (!sub.isClosed()) sub.unsubscribe();
+      },
+    };
+  }
+
+  async request(subject: string, data: Uint8Array, opts: RequestOptions = {}): Promise<Uint8Array> {
+    this.assertOpen(subject);
+    const timeoutMs = opts.timeoutMs ?? 5_000;
+    try {
+      const reply = await this.connection.request(subject, data, { timeout: timeoutMs });
+      return reply.data;
+    } catch (err) {
+      throw requestError(err, subject, timeoutMs);
+    }
+  }
+
+  async flush(): Promise<void> {
+    this.assertOpen("flush");
+    try {
+      await this.connection.flush();
+    } catch (err) {
+      throw connectionError(err, "flush");
+    }
+  }
+
+  /** Drains subscriptions and pending publishes, then closes the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.connection.drain();
+    } catch (err) {
+      // Already closed (e.g. the server refused us): nothing left to drain.
+      if (!(err instanceof ClosedConnectionError)) this.logger.warn({ err }, "NATS drain failed");
+    }
+    for (const d of this.dispatchers) d.stop();
+    this.dispatchers.clear();
+  }
+
+  /** True once `close` was called. */
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  private assertOpen(target: string): void {
+    if (this.closed || this.connection.isClosed()) {
+      throw new TransportError("CLOSED", "the bus is closed", { target });
+    }
+  }
+
+  private async logStatus(): Promise<void> {
+    for await (const s of this.connection.status()) {
+      switch (s.type) {
+        case "disconnect":
+          this.logger.warn({ server: s.server }, "NATS disconnected");
+          break;
+        case "reconnect":
+          this.logger.info({ server: s.server }, "NATS reconnected");
+          break;
+        case "error":
+          this.logger.error({ err: s.error }, "NATS connection error");
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}
+
+/** Adapts a NATS `Msg` without copying: fields are read lazily from the received buffer. */
+class NatsBusMessage implements BusMessage {
+  constructor(
+    private readonly msg: Msg,
+    private readonly bus: NatsBus,
+  ) {}
+
+  get subject(): string {
+    return this.msg.subject;
+  }
+
+  get data(): Uint8Array {
+    return this.msg.data;
+  }
+
+  get reply(): string | undefined {
+    return this.msg.reply || undefined;
+  }
+
+  respond(data: Uint8Array): boolean {
+    if (this.bus.isClosed()) return false;
+    try {
+      return this.msg.respond(data);
+    } catch {
+      return false;
+    }
+  }
+}
+
+function requestError(err: unknown, subject: string, timeoutMs: number): TransportError {
+  const cause = err instanceof RequestError && err.cause !== undefined ? err.cause : err;
+  if (cause instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders())) {
+    return new TransportError("NO_RESPONDERS", `no responders on ${subject}`, {
+      target: subject,
+      cause: err,
+    });
+  }
+  if (cause instanceof TimeoutError) {
+    return new TransportError("TIMEOUT", `request to ${subject} timed out after ${timeoutMs} ms`, {
+      target: subject,
+      cause: err,
+    });
+  }
+  return connectionError(err, subject);
+}
+
+function connectionError(err: unknown, target: string): TransportError {
+  if (err instanceof ClosedConnectionError || err instanceof DrainingConnectionError) {
+    return new TransportError("CLOSED", "the bus is closed", { target, cause: err });
+  }
+  return new TransportError("CONNECTION", `NATS failed on ${target}`, { target, cause: err });
+}
