@@ -1,0 +1,52 @@
+import type { FrameworkInfoInput } from "@agora/protocol";
+import type { Bus, Clock } from "@agora/transport";
+import type { Logger } from "pino";
+
+/** Options of `new Scheduler(options)`; every optional one shows its default. */
+export interface SchedulerOptions {
+  /** The bus to the cluster: a NATS bus, or the in-process bus in dev mode. Not closed by the SDK. */
+  bus: Bus;
+  /** Cluster name, the subject namespace. Default `DEFAULT_CLUSTER` ("agora"). */
+  cluster?: string;
+  /**
+   * Who the framework is: name, roles, failoverTimeout, checkpoint… Set `id` to fail over to an
+   * existing framework (re-subscribe); leave it out and the SDK mints a fresh one.
+   */
+  framework: FrameworkInfoInput;
+  /** Default: a silent pino logger. */
+  logger?: Logger;
+  /** Default: `systemClock`. Tests pass a `ManualClock`. */
+  clock?: Clock;
+  /** Acknowledge updates after all `update` handlers return. Default `true`. */
+  autoAcknowledge?: boolean;
+  /** How long a call waits for the master's reply. Default 5000 ms. */
+  callTimeoutMs?: number;
+  /** Give up `subscribe()` with `TIMEOUT` after this long without a master. Default: keep trying until `close()`. */
+  subscribeTimeoutMs?: number;
+  /** Backoff between subscribe attempts while there is no master: doubling from `initialMs` up to `maxMs`. Default 250 / 10000 ms. */
+  retry?: { initialMs?: number; maxMs?: number };
+  /** Heartbeat intervals without any event before the SDK re-subscribes. Default 5 (as Mesos). */
+  missedHeartbeats?: number;
+  /** How many recent update uuids are remembered to suppress duplicates. Default 10000. */
+  dedupMemory?: number;
+}
+
+export const schedulerDefaults = {
+  autoAcknowledge: true,
+  callTimeoutMs: 5000,
+  retryInitialMs: 250,
+  retryMaxMs: 10_000,
+  missedHeartbeats: 5,
+  dedupMemory: 10_000,
+} as const;
+
+/** Options of `scheduler.offers()` / `scheduler.updates()`. */
+export interface StreamOptions {
+  /**
+   * Items buffered before the consumer reads them. Default 1024. A full offers stream drops (and
+   * declines) its oldest batch; a full updates stream holds further updates until there is room.
+   */
+  bufferSize?: number;
+}
+
+export const DEFAULT_STREAM_BUFFER = 1024;

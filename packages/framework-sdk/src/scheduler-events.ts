@@ -1,0 +1,91 @@
+import type {
+  AgentId,
+  ExecutorId,
+  FrameworkId,
+  MasterInfo,
+  Offer,
+  OfferId,
+  TaskStatus,
+} from "@agora/protocol";
+import type { SchedulerError } from "./errors.js";
+
+/** What the master said when it (re)registered the framework. */
+export interface SubscribedInfo {
+  readonly frameworkId: FrameworkId;
+  readonly heartbeatIntervalSeconds: number;
+  readonly masterInfo: MasterInfo;
+  /** The master's epoch (leader term). */
+  readonly epoch: number;
+}
+
+/** A best-effort message an executor sent to the framework. */
+export interface FrameworkMessage {
+  readonly agentId: AgentId;
+  readonly executorId?: ExecutorId | undefined;
+  readonly data: string;
+}
+
+/** An agent was lost, or an executor exited (`status` is its exit status). */
+export interface FailureInfo {
+  readonly agentId?: AgentId | undefined;
+  readonly executorId?: ExecutorId | undefined;
+  readonly status?: number | undefined;
+}
+
+/**
+ * Every event a `Scheduler` emits, by name, with its payload type.
+ * Handlers of `update` may be async: the update is acknowledged only after all of them resolve.
+ */
+export interface SchedulerEventMap {
+  /** The master (re)registered the framework. Emitted on every `subscribed` event. */
+  subscribed: SubscribedInfo;
+  /** New offers. Use them (`accept`/`launch`) or `decline` them; they are yours until then. */
+  offers: Offer[];
+  /** An offer is no longer valid (it timed out, or its agent was lost). */
+  rescind: OfferId;
+  /** A task status update; delivered once per uuid, acknowledged automatically after the handlers. */
+  update: TaskStatus;
+  message: FrameworkMessage;
+  failure: FailureInfo;
+  /** The master's `error` event (code `MASTER_ERROR`), or a background re-subscribe that failed. */
+  error: SchedulerError;
+  heartbeat: { readonly epoch: number };
+  /** No event (heartbeats included) arrived for `missedHeartbeats` intervals; the SDK re-subscribes. */
+  disconnected: { readonly silentForMs: number };
+  /** A re-subscribe after `disconnected` succeeded (same framework id). */
+  reconnected: SubscribedInfo;
+}
+
+export type SchedulerEventType = keyof SchedulerEventMap;
+
+/** Counters of what the SDK did and dropped; read them from `scheduler.stats`. */
+export interface SchedulerStats {
+  /** Events that were not JSON or failed the `Event` schema (logged and dropped). */
+  invalidEvents: number;
+  /** Events from an epoch lower than the highest seen (dropped). */
+  staleEvents: number;
+  /** Updates handed to handlers and iterators. */
+  updatesDelivered: number;
+  /** Updates with an already delivered uuid (re-acknowledged, not delivered again). */
+  duplicatesSuppressed: number;
+  acknowledgementsSent: number;
+  /** Handlers that threw or rejected; an update whose handler failed is not acknowledged. */
+  handlerErrors: number;
+  /** Offers an overflowing `offers()` iterator dropped; the SDK declines them. */
+  offersDropped: number;
+  /** Successful re-subscribes after the master went silent. */
+  resubscribes: number;
+}
+
+export function emptyStats(): SchedulerStats {
+  return {
+    invalidEvents: 0,
+    staleEvents: 0,
+    updatesDelivered: 0,
+    duplicatesSuppressed: 0,
+    acknowledgementsSent: 0,
+    handlerErrors: 0,
+    offersDropped: 0,
+    resubscribes: 0,
+  };
+}

@@ -1,0 +1,609 @@
+import {
+  type AgentId,
+  DEFAULT_CLUSTER,
+  decode,
+  Event,
+  type ExecutorId,
+  type Filters,
+  type FrameworkId,
+  FrameworkInfo,
+  type KillPolicy,
+  newId,
+  type Offer,
+  type OfferId,
+  type RoleName,
+  type Subjects,
+  subjects,
+  type TaskId,
+  type TaskStatus,
+} from "@agora/protocol";
+import { type BusSubscription, systemClock } from "@agora/transport";
+import { type Logger, pino } from "pino";
+import { Connection } from "./connection.js";
+import { SchedulerError } from "./errors.js";
+import { EventStream } from "./event-stream.js";
+import { fromTransport, MasterClient } from "./master-client.js";
+import {
+  DEFAULT_STREAM_BUFFER,
+  type SchedulerOptions,
+  type StreamOptions,
+  schedulerDefaults,
+} from "./options.js";
+import { RecentUpdates } from "./recent-updates.js";
+import {
+  emptyStats,
+  type SchedulerEventMap,
+  type SchedulerEventType,
+  type SchedulerStats,
+  type SubscribedInfo,
+} from "./scheduler-events.js";
+import { type Handler, TypedEmitter } from "./typed-emitter.js";
+import { UpdateDelivery } from "./update-delivery.js";
+import type { CallInput, OperationInput, TaskInfoInput } from "./wire-types.js";
+
+/**
+ * The one client a framework needs: subscribes to the master, delivers offers and task updates
+ * (as typed events and as async iterators), acknowledges updates, re-subscribes when the master
+ * goes silent, and sends every scheduler call.
+ *
+ * @example
+ * ```ts
+ * const scheduler = new Scheduler({ bus, framework: { name: "my-framework", roles: ["web"] } });
+ * scheduler.on("offers", (offers) => scheduler.decline(offers.map((o) => o.id)));
+ * scheduler.on("update", (status) => console.log(status.taskId, status.state));
+ * const frameworkId = await scheduler.subscribe();
+ * ```
+ */
+export class Scheduler {
+  private readonly opts: SchedulerOptions;
+  private readonly logger: Logger;
+  private readonly subjects: Subjects;
+  private readonly info: FrameworkInfo;
+  private readonly client: MasterClient;
+  private readonly emitter: TypedEmitter<SchedulerEventMap>;
+  private readonly counters = emptyStats();
+  private readonly recent: RecentUpdates;
+  private readonly delivery: UpdateDelivery;
+  private readonly offerStreams = new Set<EventStream<Offer[]>>();
+  private readonly updateStreams = new Set<EventStream<TaskStatus>>();
+  private id: FrameworkId | undefined;
+  private connection: Connection | undefined;
+  private eventSubscription: BusSubscription | undefined;
+  private subscribing: Promise<FrameworkId> | undefined;
+  private highestEpoch = 0;
+  private closed = false;
+
+  /**
+   * Validates the options; does no I/O until `subscribe()`.
+   * Throws `SchedulerError` `INVALID_OPTIONS` (with `field`) when the framework info or cluster is invalid.
+   *
+   * @example
+   * ```ts
+   * const scheduler = new Scheduler({ bus, framework: { name: "batch", failoverTimeout: 3600, checkpoint: true } });
+   * ```
+   */
+  constructor(options: SchedulerOptions) {
+    this.opts = options;
+    this.logger = (options.logger ?? pino({ level: "silent" })).child({ component: "framework-sdk" });
+    const parsed = FrameworkInfo.safeParse(options.framework);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = `framework.${issue?.path.join(".") ?? ""}`;
+      throw new SchedulerError("INVALID_OPTIONS", `${field}: ${issue?.message ?? "invalid"}`, {
+        field,
+        cause: parsed.error,
+      });
+    }
+    this.info = parsed.data;
+    try {
+      this.subjects = subjects(options.cluster ?? DEFAULT_CLUSTER);
+    } catch (cause) {
+      throw new SchedulerError("INVALID_OPTIONS", `cluster: ${(cause as Error).message}`, {
+        field: "cluster",
+        cause,
+      });
+    }
+    this.client = new MasterClient(
+      options.bus,
+      this.subjects.masterCall,
+      options.callTimeoutMs ?? schedulerDefaults.callTimeoutMs,
+      (epoch) => this.sawEpoch(epoch),
+    );
+    this.emitter = new TypedEmitter((err, type) => {
+      this.counters.handlerErrors++;
+      this.logger.error({ err, event: type }, "event handler failed");
+    });
+    this.recent = new RecentUpdates(options.dedupMemory ?? schedulerDefaults.dedupMemory);
+    this.delivery = new UpdateDelivery({
+      emitter: this.emitter,
+      streams: () => [...this.updateStreams],
+      recent: this.recent,
+      autoAcknowledge: options.autoAcknowledge ?? schedulerDefaults.autoAcknowledge,
+      acknowledge: (status) => this.sendAcknowledgement(status),
+      stats: this.counters,
+      logger: this.logger,
+    });
+  }
+
+  /** The framework id: proposed (or taken from `framework.id`) by `subscribe()`, undefined before. */
+  get frameworkId(): FrameworkId | undefined {
+    return this.id;
+  }
+
+  /** A snapshot of the SDK's counters (invalid events, duplicates suppressed, …). */
+  get stats(): Readonly<SchedulerStats> {
+    return { ...this.counters };
+  }
+
+  /**
+   * Registers the framework with the master and resolves with its id once the master's
+   * `subscribed` event arrives. Retries with backoff while no master answers. With `framework.id`
+   * set, this is a failover: the framework's running tasks are kept.
+   * Rejects with `SchedulerError` `SUBSCRIBE_FAILED` (the master refused), `TIMEOUT`
+   * (`subscribeTimeoutMs` passed) or `CLOSED`.
+   *
+   * @example
+   * ```ts
+   * const frameworkId = await scheduler.subscribe();
+   * await saveForFailover(frameworkId); // pass it back as framework.id after a restart
+   * ```
+   */
+  subscribe(): Promise<FrameworkId> {
+    if (this.closed) return Promise.reject(closedError());
+    this.subscribing ??= this.firstSubscribe().catch((err: unknown) => {
+      this.subscribing = undefined;
+      throw err;
+    });
+    return this.subscribing;
+  }
+
+  /**
+   * Adds an event handler. `update` handlers may be async: the update is acknowledged only after
+   * every one of them resolved. A handler that throws is logged and counted, never propagated.
+   *
+   * @example
+   * ```ts
+   * scheduler.on("update", async (status) => {
+   *   await db.saveState(status.taskId, status.state); // acknowledged after this resolves
+   * });
+   * ```
+   */
+  on<K extends SchedulerEventType>(type: K, handler: Handler<SchedulerEventMap[K]>): this {
+    this.emitter.on(type, handler);
+    return this;
+  }
+
+  /**
+   * Removes a handler added with `on`.
+   *
+   * @example
+   * ```ts
+   * const log = (offers: Offer[]) => console.log(offers.length);
+   * scheduler.on("offers", log);
+   * scheduler.off("offers", log);
+   * ```
+   */
+  off<K extends SchedulerEventType>(type: K, handler: Handler<SchedulerEventMap[K]>): this {
+    this.emitter.off(type, handler);
+    return this;
+  }
+
+  /**
+   * Offer batches as an async iterator, from now until `close()` (or `break`). When the consumer
+   * falls `bufferSize` batches behind, the oldest batch is dropped (and declined, when nothing else
+   * consumes offers).
+   *
+   * @example
+   * ```ts
+   * for await (const offers of scheduler.offers()) {
+   *   await scheduler.decline(offers.map((o) => o.id), { refuseSeconds: 30 });
+   * }
+   * ```
+   */
+  offers(options: StreamOptions = {}): AsyncIterableIterator<Offer[]> {
+    const stream: EventStream<Offer[]> = new EventStream(
+      options.bufferSize ?? DEFAULT_STREAM_BUFFER,
+      { kind: "dropOldest", onDrop: (batch) => this.dropOffers(batch) },
+      () => this.offerStreams.delete(stream),
+    );
+    if (this.closed) stream.end();
+    else this.offerStreams.add(stream);
+    return stream;
+  }
+
+  /**
+   * Task status updates as an async iterator, from now until `close()` (or `break`); each uuid once.
+   * A full buffer holds back further updates (and their acknowledgement) until the consumer reads.
+   *
+   * @example
+   * ```ts
+   * const updates = scheduler.updates(); // before launching, so no update is missed
+   * for await (const status of updates) if (status.state === "TASK_FAILED") console.error(status.message);
+   * ```
+   */
+  updates(options: StreamOptions = {}): AsyncIterableIterator<TaskStatus> {
+    const stream: EventStream<TaskStatus> = new EventStream(
+      options.bufferSize ?? DEFAULT_STREAM_BUFFER,
+      { kind: "wait" },
+      () => this.updateStreams.delete(stream),
+    );
+    if (this.closed) stream.end();
+    else this.updateStreams.add(stream);
+    return stream;
+  }
+
+  /**
+   * Accepts offers with operations run in order (launch, launchGroup, reserve, unreserve); what
+   * the operations do not use is declined. Rejects with `CALL_FAILED` (`masterCode`, `field`) on refusal.
+   *
+   * @example
+   * ```ts
+   * await scheduler.accept([offer.id], [{ type: "launch", tasks }], { refuseSeconds: 5 });
+   * ```
+   */
+  accept(
+    offerIds: readonly OfferId[],
+    operations: readonly OperationInput[],
+    filters?: Filters,
+  ): Promise<void> {
+    return this.call((frameworkId) => ({
+      type: "accept",
+      frameworkId,
+      offerIds: [...offerIds],
+      operations: [...operations],
+      ...(filters ? { filters } : {}),
+    }));
+  }
+
+  /**
+   * Launches tasks on one offer (or several offers of the same agent): one accept with one launch
+   * operation. Pair it with `packTasks`.
+   *
+   * @example
+   * ```ts
+   * const { launches } = packTasks(offers, specs);
+   * for (const { offer, tasks } of launches) await scheduler.launch(offer, tasks);
+   * ```
+   */
+  launch(
+    offers: Offer | readonly Offer[],
+    tasks: readonly TaskInfoInput[],
+    filters?: Filters,
+  ): Promise<void> {
+    const list: readonly Offer[] = Array.isArray(offers) ? offers : [offers as Offer];
+    return this.accept(
+      list.map((o) => o.id),
+      [{ type: "launch", tasks: [...tasks] }],
+      filters,
+    );
+  }
+
+  /**
+   * Declines offers; their resources are not offered to this framework again for
+   * `filters.refuseSeconds` (default 5). Published without awaiting a reply.
+   *
+   * @example
+   * ```ts
+   * await scheduler.decline(offers.map((o) => o.id), { refuseSeconds: 60 });
+   * ```
+   */
+  async decline(offerIds: readonly OfferId[], filters?: Filters): Promise<void> {
+    if (offerIds.length === 0) return;
+    const frameworkId = this.requireSubscribed();
+    this.client.publish({
+      type: "decline",
+      frameworkId,
+      offerIds: [...offerIds],
+      ...(filters ? { filters } : {}),
+    });
+  }
+
+  /**
+   * Asks for offers again (all roles, or the given ones) and clears decline filters.
+   *
+   * @example
+   * ```ts
+   * await scheduler.revive(["web"]);
+   * ```
+   */
+  revive(roles?: readonly RoleName[]): Promise<void> {
+    return this.call((frameworkId) => ({
+      type: "revive",
+      frameworkId,
+      ...(roles ? { roles: [...roles] } : {}),
+    }));
+  }
+
+  /**
+   * Stops offers (all roles, or the given ones) until `revive`; updates keep flowing.
+   *
+   * @example
+   * ```ts
+   * if (pending.length === 0) await scheduler.suppress();
+   * ```
+   */
+  suppress(roles?: readonly RoleName[]): Promise<void> {
+    return this.call((frameworkId) => ({
+      type: "suppress",
+      frameworkId,
+      ...(roles ? { roles: [...roles] } : {}),
+    }));
+  }
+
+  /**
+   * Kills a task; its end arrives as an update (TASK_KILLED, or TASK_LOST for a task the master does not know).
+   *
+   * @example
+   * ```ts
+   * await scheduler.kill(status.taskId, status.agentId, { gracePeriodSeconds: 10 });
+   * ```
+   */
+  kill(taskId: TaskId, agentId?: AgentId, killPolicy?: KillPolicy): Promise<void> {
+    return this.call((frameworkId) => ({
+      type: "kill",
+      frameworkId,
+      taskId,
+      ...(agentId ? { agentId } : {}),
+      ...(killPolicy ? { killPolicy } : {}),
+    }));
+  }
+
+  /**
+   * Acknowledges a status update (only needed with `autoAcknowledge: false`). Statuses without a
+   * uuid (generated by the master) need no acknowledgement: this then sends nothing.
+   *
+   * @example
+   * ```ts
+   * scheduler.on("update", async (status) => {
+   *   await persist(status);
+   *   await scheduler.acknowledge(status);
+   * });
+   * ```
+   */
+  async acknowledge(status: TaskStatus): Promise<void> {
+    if (status.uuid === undefined) return;
+    this.requireSubscribed();
+    this.sendAcknowledgement(status);
+  }
+
+  /**
+   * Asks the master for the latest state of the given tasks, or of all its tasks (implicit, the
+   * default); answers arrive as updates with reason `REASON_RECONCILIATION`. The SDK reconciles
+   * implicitly after every (re)subscribe.
+   *
+   * @example
+   * ```ts
+   * await scheduler.reconcile([{ taskId, agentId }]);
+   * ```
+   */
+  reconcile(tasks: ReadonlyArray<{ taskId: TaskId; agentId?: AgentId }> = []): Promise<void> {
+    return this.call((frameworkId) => ({
+      type: "reconcile",
+      frameworkId,
+      tasks: tasks.map((t) => ({ ...t })),
+    }));
+  }
+
+  /**
+   * Sends a best-effort message to an executor on an agent.
+   *
+   * @example
+   * ```ts
+   * await scheduler.message(agentId, JSON.stringify({ reload: true }));
+   * ```
+   */
+  message(agentId: AgentId, data: string, executorId?: ExecutorId): Promise<void> {
+    return this.call((frameworkId) => ({
+      type: "message",
+      frameworkId,
+      agentId,
+      data,
+      ...(executorId ? { executorId } : {}),
+    }));
+  }
+
+  /**
+   * Ends the framework: the master kills its tasks and forgets it. Closes this scheduler too, so
+   * that it cannot re-subscribe and bring the framework back.
+   *
+   * @example
+   * ```ts
+   * await scheduler.teardown();
+   * ```
+   */
+  async teardown(): Promise<void> {
+    await this.call((frameworkId) => ({ type: "teardown", frameworkId }));
+    await this.close();
+  }
+
+  /**
+   * Stops heartbeats, re-subscribes and event delivery and ends the iterators. The framework stays
+   * registered (its tasks run on for `failoverTimeout`); the bus is left open for its owner.
+   *
+   * @example
+   * ```ts
+   * process.on("SIGTERM", () => void scheduler.close());
+   * ```
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection?.stop();
+    this.eventSubscription?.unsubscribe();
+    for (const s of this.offerStreams) s.end();
+    for (const s of this.updateStreams) s.end();
+    this.offerStreams.clear();
+    this.updateStreams.clear();
+  }
+
+  private async firstSubscribe(): Promise<FrameworkId> {
+    if (this.id === undefined) this.id = this.info.id ?? newId<FrameworkId>();
+    const id = this.id;
+    if (this.connection === undefined) this.connection = this.newConnection(id);
+    const connection = this.connection;
+    if (!this.eventSubscription) {
+      try {
+        this.eventSubscription = this.opts.bus.subscribe(this.subjects.frameworkEvents(id), (msg) =>
+          this.receive(msg.data),
+        );
+        // The master may send offers right after `subscribed`: be listening before asking.
+        await this.opts.bus.flush();
+      } catch (err) {
+        this.eventSubscription?.unsubscribe();
+        this.eventSubscription = undefined;
+        throw fromTransport(err, "subscribe");
+      }
+    }
+    if (this.closed) throw closedError();
+    await connection.handshake();
+    this.reconcileAfterSubscribe();
+    return id;
+  }
+
+  private newConnection(id: FrameworkId): Connection {
+    return new Connection({
+      client: this.client,
+      clock: this.opts.clock ?? systemClock,
+      logger: this.logger,
+      frameworkInfo: { ...this.info, id },
+      callTimeoutMs: this.opts.callTimeoutMs ?? schedulerDefaults.callTimeoutMs,
+      subscribeTimeoutMs: this.opts.subscribeTimeoutMs,
+      retryInitialMs: this.opts.retry?.initialMs ?? schedulerDefaults.retryInitialMs,
+      retryMaxMs: this.opts.retry?.maxMs ?? schedulerDefaults.retryMaxMs,
+      missedHeartbeats: this.opts.missedHeartbeats ?? schedulerDefaults.missedHeartbeats,
+      onSilent: (silentForMs) => this.masterWentSilent(silentForMs),
+    });
+  }
+
+  private masterWentSilent(silentForMs: number): void {
+    if (this.closed || !this.connection) return;
+    this.logger.warn({ silentForMs }, "no event from the master: re-subscribing");
+    this.emitter.emit("disconnected", { silentForMs });
+    this.connection.handshake().then(
+      (info) => {
+        this.counters.resubscribes++;
+        this.emitter.emit("reconnected", info);
+        this.reconcileAfterSubscribe();
+      },
+      (err: unknown) => {
+        if (this.closed) return;
+        this.logger.error({ err }, "re-subscribe failed");
+        this.emitter.emit(
+          "error",
+          err instanceof SchedulerError ? err : new SchedulerError("SUBSCRIBE_FAILED", String(err)),
+        );
+      },
+    );
+  }
+
+  private reconcileAfterSubscribe(): void {
+    this.reconcile().catch((err: unknown) => this.logger.warn({ err }, "implicit reconciliation failed"));
+  }
+
+  /** Every event payload from the bus: validated, epoch-checked, then dispatched. */
+  private receive(bytes: Uint8Array): void {
+    if (this.closed) return;
+    const decoded = decode(Event, bytes);
+    if (!decoded.ok) {
+      this.counters.invalidEvents++;
+      this.logger.warn({ err: decoded.error, field: decoded.error.field }, "invalid event dropped");
+      return;
+    }
+    const event = decoded.value;
+    if (event.epoch < this.highestEpoch) {
+      this.counters.staleEvents++;
+      this.logger.debug(
+        { epoch: event.epoch, highest: this.highestEpoch, type: event.type },
+        "stale event dropped",
+      );
+      return;
+    }
+    this.sawEpoch(event.epoch);
+    this.connection?.heard();
+    switch (event.type) {
+      case "subscribed": {
+        const { frameworkId, heartbeatIntervalSeconds, masterInfo, epoch } = event;
+        const info: SubscribedInfo = { frameworkId, heartbeatIntervalSeconds, masterInfo, epoch };
+        this.connection?.subscribed(info);
+        this.emitter.emit("subscribed", info);
+        return;
+      }
+      case "offers":
+        this.emitter.emit("offers", event.offers);
+        for (const s of this.offerStreams) void s.push(event.offers);
+        return;
+      case "rescind":
+        this.emitter.emit("rescind", event.offerId);
+        return;
+      case "update":
+        this.delivery.enqueue(event.status);
+        return;
+      case "message":
+        this.emitter.emit("message", {
+          agentId: event.agentId,
+          executorId: event.executorId,
+          data: event.data,
+        });
+        return;
+      case "failure":
+        this.emitter.emit("failure", {
+          agentId: event.agentId,
+          executorId: event.executorId,
+          status: event.status,
+        });
+        return;
+      case "error":
+        this.logger.error({ message: event.message }, "the master sent an error event");
+        this.emitter.emit("error", new SchedulerError("MASTER_ERROR", event.message));
+        return;
+      case "heartbeat":
+        this.emitter.emit("heartbeat", { epoch: event.epoch });
+        return;
+    }
+  }
+
+  private sawEpoch(epoch: number): void {
+    if (epoch > this.highestEpoch) this.highestEpoch = epoch;
+  }
+
+  private dropOffers(batch: Offer[]): void {
+    this.counters.offersDropped += batch.length;
+    this.logger.warn({ offers: batch.length }, "offers() consumer is behind: oldest offers dropped");
+    // Decline only when no one else saw these offers, or we could decline what another consumer launches on.
+    if (this.emitter.listenerCount("offers") > 0 || this.offerStreams.size > 1 || batch.length === 0) return;
+    this.decline(batch.map((o) => o.id)).catch((err: unknown) =>
+      this.logger.warn({ err }, "decline of dropped offers failed"),
+    );
+  }
+
+  private sendAcknowledgement(status: TaskStatus): void {
+    const { uuid, agentId, taskId } = status;
+    if (uuid === undefined || this.id === undefined) return;
+    if (agentId === undefined) {
+      this.logger.warn({ taskId, uuid }, "status has a uuid but no agentId: it cannot be acknowledged");
+      return;
+    }
+    try {
+      this.client.publish({ type: "acknowledge", frameworkId: this.id, agentId, taskId, uuid });
+    } catch (err) {
+      this.logger.warn({ err, taskId, uuid }, "acknowledgement not sent; the agent will resend the update");
+      return;
+    }
+    this.recent.markAcknowledged(uuid);
+    this.counters.acknowledgementsSent++;
+  }
+
+  private requireSubscribed(): FrameworkId {
+    if (this.closed) throw closedError();
+    if (this.id === undefined) throw new SchedulerError("NOT_SUBSCRIBED", "call subscribe() first");
+    return this.id;
+  }
+
+  private async call(build: (frameworkId: FrameworkId) => CallInput): Promise<void> {
+    await this.client.request(build(this.requireSubscribed()));
+  }
+}
+
+function closedError(): SchedulerError {
+  return new SchedulerError("CLOSED", "the scheduler was closed");
+}
