@@ -1,0 +1,484 @@
+import os from "node:os";
+import {
+  AGORA_VERSION,
+  type AgentCommandOf,
+  type AgentId,
+  type AgentInfo,
+  type AgentMessage,
+  type Attribute,
+  DEFAULT_CLUSTER,
+  encode,
+  type FrameworkId,
+  type FrameworkInfo,
+  isTerminalState,
+  type Resource,
+  type StatusUpdate,
+  type Subjects,
+  subjects,
+  type TaskId,
+  type TaskInfo,
+} from "@agora/protocol";
+import { type Bus, type Clock, systemClock } from "@agora/transport";
+import { type Logger, pino } from "pino";
+import { AgentError, isAgentError } from "./errors.js";
+import type { Executor, TaskExit } from "./executor.js";
+import { ShellExecutor } from "./executors/shell-executor.js";
+import { type ForwardedCommand, MasterLink, type MasterLinkCounters } from "./master-link.js";
+import { Sandboxes } from "./sandbox.js";
+import {
+  DEFAULT_STATUS_UPDATE_RETRY,
+  type NewStatus,
+  type RetryPolicy,
+  StatusUpdateManager,
+} from "./status-update-manager.js";
+import { type FrameworkEntry, TaskBook, type TaskEntry } from "./task-book.js";
+import { taskEnvironment } from "./task-env.js";
+import { terminalOutcome } from "./task-exit.js";
+
+/** Mesos' command executor kills with SIGTERM and waits this long before SIGKILL. */
+export const DEFAULT_KILL_GRACE_MS = 3000;
+
+export interface AgentOptions {
+  bus: Bus;
+  /** Cluster name, the subjects' namespace (default `agora`). */
+  cluster?: string;
+  /** Sandboxes live in `<workDir>/sandboxes/`. */
+  workDir: string;
+  /** Reported to the master and given to tasks as HOST (default `os.hostname()`). */
+  hostname?: string;
+  /** The agent's total resources (see `detectResources`). */
+  resources: Resource[];
+  attributes?: Attribute[];
+  /** Executors by name: `shell`, `docker`. Their names are the agent's capabilities. Default `{ shell }`. */
+  executors?: Record<string, Executor>;
+  logger?: Logger;
+  clock?: Clock;
+  /** Status update resend backoff (Mesos: 10 s doubling to 10 min). */
+  statusUpdateRetry?: RetryPolicy;
+}
+
+/** What the agent counted; for logs, tests and metrics. */
+export interface AgentCounters extends MasterLinkCounters {
+  /** Acknowledgements naming no update in flight (duplicates, or for a task unknown here). */
+  ignoredAcks: number;
+  /** Status updates produced. */
+  statusUpdates: number;
+}
+
+/** A task as the agent's HTTP API shows it. */
+export type TaskView = Readonly<
+  Pick<TaskEntry, "frameworkId" | "task" | "executor" | "sandbox" | "state" | "statuses">
+>;
+
+/** A framework as the agent's HTTP API shows it. */
+export interface FrameworkView {
+  readonly info: FrameworkInfo;
+  readonly tasks: readonly TaskView[];
+  readonly completedTasks: readonly TaskView[];
+}
+
+/** The read-only view of an agent the HTTP API renders. */
+export interface AgentView {
+  readonly id: AgentId | undefined;
+  readonly hostname: string;
+  readonly port: number | undefined;
+  readonly resources: readonly Resource[];
+  readonly attributes: readonly Attribute[];
+  readonly capabilities: readonly string[];
+  /** The directory every sandbox lives under. */
+  readonly sandboxRoot: string;
+  frameworks(): FrameworkView[];
+  completedFrameworks(): FrameworkView[];
+}
+
+type ActiveFramework = FrameworkInfo & { id: FrameworkId };
+
+/** A task booked for launch with the executor that will run it. */
+interface Admitted {
+  readonly entry: TaskEntry;
+  readonly executor: Executor;
+}
+
+/**
+ * An Agora agent: registers with the master, runs the tasks it is sent through its executors in
+ * per-task sandboxes, and reports their status updates until each is acknowledged.
+ *
+ * @example
+ * const agent = new Agent({ bus, workDir: "/var/lib/agora", resources: await detectResources({ workDir }) });
+ * const app = buildAgentHttp(agent);
+ * await app.listen({ port: 5051 });
+ * await agent.start({ httpPort: 5051 });
+ */
+export class Agent implements AgentView {
+  readonly hostname: string;
+  readonly resources: readonly Resource[];
+  readonly attributes: readonly Attribute[];
+  readonly capabilities: readonly string[];
+  private readonly bus: Bus;
+  private readonly subjects: Subjects;
+  private readonly executors: Readonly<Record<string, Executor>>;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly sandboxes: Sandboxes;
+  private readonly book = new TaskBook();
+  private readonly updates: StatusUpdateManager;
+  private readonly link: MasterLink;
+  private readonly launching = new Set<Promise<void>>();
+  private readonly counts = { ignoredAcks: 0, statusUpdates: 0 };
+  private httpPort: number | undefined;
+  private state: "new" | "started" | "stopping" | "stopped" = "new";
+
+  constructor(options: AgentOptions) {
+    this.bus = options.bus;
+    this.subjects = subjects(options.cluster ?? DEFAULT_CLUSTER);
+    this.hostname = options.hostname ?? os.hostname();
+    this.resources = options.resources;
+    this.attributes = options.attributes ?? [];
+    this.logger = options.logger ?? pino({ level: "silent" });
+    this.clock = options.clock ?? systemClock;
+    this.executors = options.executors ?? { shell: new ShellExecutor({ clock: this.clock }) };
+    this.capabilities = Object.keys(this.executors);
+    this.sandboxes = new Sandboxes(options.workDir);
+    this.updates = new StatusUpdateManager({
+      send: (batch) => this.publishUpdates(batch),
+      clock: this.clock,
+      retry: options.statusUpdateRetry ?? DEFAULT_STATUS_UPDATE_RETRY,
+      logger: this.logger,
+    });
+    this.link = new MasterLink({
+      bus: this.bus,
+      subjects: this.subjects,
+      clock: this.clock,
+      logger: this.logger,
+      registration: (id) => this.registration(id),
+      onCommand: (command) => this.onCommand(command),
+    });
+  }
+
+  /** The id the master gave this agent; undefined until the first registration. */
+  get id(): AgentId | undefined {
+    return this.link.agentId;
+  }
+
+  get port(): number | undefined {
+    return this.httpPort;
+  }
+
+  get sandboxRoot(): string {
+    return this.sandboxes.root;
+  }
+
+  get counters(): Readonly<AgentCounters> {
+    return { ...this.link.counters, ...this.counts };
+  }
+
+  /** Status updates not yet acknowledged. */
+  get pendingUpdates(): number {
+    return this.updates.pendingCount;
+  }
+
+  /**
+   * Registers with the master (retrying with backoff while none answers) and starts taking
+   * commands. Resolves once registered. `httpPort` is the port the agent's HTTP API listens on.
+   */
+  async start({ httpPort }: { httpPort: number }): Promise<void> {
+    if (this.state !== "new") {
+      throw new AgentError(
+        this.state === "started" ? "ALREADY_STARTED" : "STOPPED",
+        `the agent is ${this.state}`,
+      );
+    }
+    this.state = "started";
+    this.httpPort = httpPort;
+    await this.link.register();
+  }
+
+  /**
+   * Stops taking commands and sending updates. With `killTasks`, every task is killed (its whole
+   * process group) and awaited first, so nothing is left running; without, tasks keep running for
+   * a later agent to recover.
+   */
+  async stop({ killTasks }: { killTasks: boolean }): Promise<void> {
+    if (this.state === "stopped" || this.state === "stopping") return;
+    this.state = "stopping";
+    this.link.stop();
+    await Promise.allSettled([...this.launching]);
+    const tasks = this.book.activeTasks();
+    if (killTasks) {
+      await Promise.all(tasks.map((t) => this.kill(t, this.gracePeriodMs(t.task))));
+      await Promise.all(tasks.map((t) => t.ended));
+    } else {
+      for (const t of tasks) t.handle?.release();
+    }
+    this.updates.stop();
+    this.state = "stopped";
+  }
+
+  frameworks(): FrameworkView[] {
+    return this.book.frameworkList().map(frameworkView);
+  }
+
+  completedFrameworks(): FrameworkView[] {
+    return this.book.completedFrameworkList().map(frameworkView);
+  }
+
+  private agentInfo(): AgentInfo {
+    return {
+      hostname: this.hostname,
+      port: this.httpPort ?? 0,
+      resources: [...this.resources],
+      attributes: [...this.attributes],
+      capabilities: [...this.capabilities],
+      version: AGORA_VERSION,
+    };
+  }
+
+  private registration(id: AgentId | undefined): AgentMessage {
+    if (id === undefined) return { type: "register", agentInfo: this.agentInfo() };
+    return {
+      type: "reregister",
+      agentInfo: { ...this.agentInfo(), id },
+      tasks: this.book
+        .activeTasks()
+        .map((t) => ({ frameworkId: t.frameworkId, task: t.task, state: t.state })),
+      frameworks: this.book.frameworkList().map((f) => ({ ...f.info, id: f.info.id! })),
+      updates: this.updates.inFlight(),
+    };
+  }
+
+  private onCommand(command: ForwardedCommand): void {
+    if (this.state !== "started") return;
+    switch (command.type) {
+      case "runTask":
+        this.runTasks(command);
+        return;
+      case "killTask":
+        this.killTask(command);
+        return;
+      case "statusAcknowledgement":
+        for (const ack of command.acks) {
+          if (!this.updates.acknowledge(ack)) this.counts.ignoredAcks++;
+        }
+        return;
+      case "shutdownFramework":
+        this.shutdownFramework(command.frameworkId);
+        return;
+    }
+  }
+
+  private runTasks(command: AgentCommandOf<"runTask">): void {
+    const framework: ActiveFramework = { ...command.frameworkInfo, id: command.frameworkId };
+    const admitted: Admitted[] = [];
+    for (const task of command.tasks) {
+      const a = this.admit(framework, task);
+      if (a) admitted.push(a);
+    }
+    if (admitted.length === 0) return;
+    const launch = this.launchAll(admitted).catch((err: unknown) => {
+      this.logger.error({ err }, "launching tasks failed unexpectedly");
+    });
+    this.launching.add(launch);
+    void launch.finally(() => this.launching.delete(launch));
+  }
+
+  /** Books a task if it can run here; otherwise reports why not (TASK_FAILED) and returns undefined. */
+  private admit(framework: ActiveFramework, task: TaskInfo): Admitted | undefined {
+    const frameworkId = framework.id;
+    if (this.book.active(frameworkId, task.taskId)) {
+      this.report(frameworkId, task.taskId, {
+        state: "TASK_FAILED",
+        source: "SOURCE_AGENT",
+        reason: "REASON_TASK_INVALID",
+        message: `Task ${task.taskId} is already running on this agent`,
+      });
+      return undefined;
+    }
+    const executorName = task.container?.docker ? "docker" : "shell";
+    const entry = this.book.add(
+      framework,
+      task,
+      executorName,
+      this.sandboxes.pathOf(frameworkId, task.taskId),
+    );
+    if (task.agentId !== this.id) {
+      this.fail(
+        entry,
+        "REASON_TASK_INVALID",
+        `Task is for agent ${task.agentId}, not this agent (${this.id})`,
+      );
+      return undefined;
+    }
+    const executor = this.executors[executorName];
+    if (!executor) {
+      const what = executorName === "docker" ? "Docker" : executorName;
+      this.fail(entry, "REASON_CONTAINER_LAUNCH_FAILED", `this agent has no ${what} executor`);
+      return undefined;
+    }
+    return { entry, executor };
+  }
+
+  /**
+   * Creates the sandboxes of one runTask's tasks, then launches them all: tasks that start together
+   * report RUNNING in the same tick, so their updates leave in one message.
+   */
+  private async launchAll(admitted: Admitted[]): Promise<void> {
+    const ready = await Promise.all(
+      admitted.map(({ entry }) =>
+        this.sandboxes.create(entry.frameworkId, entry.task.taskId).then(
+          () => true,
+          (err: Error) => {
+            this.fail(
+              entry,
+              "REASON_CONTAINER_LAUNCH_FAILED",
+              `could not create the sandbox: ${err.message}`,
+            );
+            return false;
+          },
+        ),
+      ),
+    );
+    await Promise.all(
+      admitted.filter((_, i) => ready[i]).map(({ entry, executor }) => this.launch(entry, executor)),
+    );
+  }
+
+  private async launch(entry: TaskEntry, executor: Executor): Promise<void> {
+    const { task, frameworkId } = entry;
+    const agentId = this.id!;
+    // An executor may report the exit before `launch` has resolved; it is applied after RUNNING.
+    let running = false;
+    let earlyExit: TaskExit | undefined;
+    const onExit = (exit: TaskExit) => {
+      if (running) this.exited(entry, exit);
+      else earlyExit = exit;
+    };
+    const env = taskEnvironment({
+      task,
+      frameworkId,
+      agentId,
+      hostname: this.hostname,
+      sandbox: entry.sandbox,
+    });
+    try {
+      entry.handle = await executor.launch(task, {
+        frameworkId,
+        agentId,
+        sandbox: entry.sandbox,
+        env,
+        onExit,
+      });
+    } catch (err) {
+      const reason = isAgentError(err) && err.reason ? err.reason : "REASON_CONTAINER_LAUNCH_FAILED";
+      return this.fail(entry, reason, (err as Error).message, "SOURCE_EXECUTOR");
+    }
+    running = true;
+    const pid = entry.handle.pid;
+    this.update(entry, {
+      state: "TASK_RUNNING",
+      source: "SOURCE_EXECUTOR",
+      ...(pid === undefined ? {} : { containerStatus: { executorPid: pid } }),
+    });
+    if (earlyExit) this.exited(entry, earlyExit);
+    else if (entry.pendingKillMs !== undefined) void this.kill(entry, entry.pendingKillMs);
+  }
+
+  private killTask(command: AgentCommandOf<"killTask">): void {
+    const entry = this.book.active(command.frameworkId, command.taskId);
+    if (entry) {
+      const graceMs =
+        command.killPolicy !== undefined
+          ? command.killPolicy.gracePeriodSeconds * 1000
+          : this.gracePeriodMs(entry.task);
+      void this.kill(entry, graceMs);
+      return;
+    }
+    if (this.book.isCompleted(command.frameworkId, command.taskId)) {
+      // Its terminal update is already on its way to the master.
+      this.logger.debug({ taskId: command.taskId }, "kill of a task that already ended");
+      return;
+    }
+    // As Mesos: the task may never have reached this agent. Partition-aware frameworks get DROPPED.
+    const info = this.book.frameworkList().find((f) => f.info.id === command.frameworkId)?.info;
+    const partitionAware = info?.capabilities?.includes("PARTITION_AWARE") ?? false;
+    this.report(command.frameworkId, command.taskId, {
+      state: partitionAware ? "TASK_DROPPED" : "TASK_LOST",
+      source: "SOURCE_AGENT",
+      reason: "REASON_EXECUTOR_TERMINATED",
+      message: "Cannot find executor",
+    });
+  }
+
+  private shutdownFramework(frameworkId: FrameworkId): void {
+    for (const entry of this.book.shutDown(frameworkId))
+      void this.kill(entry, this.gracePeriodMs(entry.task));
+  }
+
+  /** Kills a task now, or as soon as it has launched. Resolves when it ended (or once the kill is queued). */
+  private async kill(entry: TaskEntry, gracePeriodMs: number): Promise<void> {
+    if (!entry.handle) {
+      entry.pendingKillMs = gracePeriodMs;
+      return;
+    }
+    try {
+      await entry.handle.kill(gracePeriodMs);
+    } catch (err) {
+      this.logger.error({ err, taskId: entry.task.taskId }, "killing a task failed");
+    }
+  }
+
+  private gracePeriodMs(task: TaskInfo): number {
+    const seconds = task.killPolicy?.gracePeriodSeconds;
+    return seconds === undefined ? DEFAULT_KILL_GRACE_MS : seconds * 1000;
+  }
+
+  private exited(entry: TaskEntry, exit: TaskExit): void {
+    if (isTerminalState(entry.state)) return;
+    this.update(entry, { ...terminalOutcome(exit), source: "SOURCE_EXECUTOR" });
+  }
+
+  private fail(
+    entry: TaskEntry,
+    reason: NonNullable<NewStatus["reason"]>,
+    message: string,
+    source: NewStatus["source"] = "SOURCE_AGENT",
+  ): void {
+    this.logger.warn({ taskId: entry.task.taskId, reason, message }, "task failed to launch");
+    this.update(entry, { state: "TASK_FAILED", source, reason, message });
+  }
+
+  /** Records a status of a task booked here and queues its update; a terminal one completes the task. */
+  private update(entry: TaskEntry, status: Omit<NewStatus, "taskId" | "agentId" | "timestamp">): void {
+    const update = this.report(entry.frameworkId, entry.task.taskId, status);
+    entry.state = update.status.state;
+    entry.statuses.push(update.status);
+    if (isTerminalState(entry.state)) this.book.complete(entry);
+  }
+
+  /** Queues a status update for delivery until acknowledged. */
+  private report(
+    frameworkId: FrameworkId,
+    taskId: TaskId,
+    status: Omit<NewStatus, "taskId" | "agentId" | "timestamp">,
+  ): StatusUpdate {
+    this.counts.statusUpdates++;
+    return this.updates.enqueue(frameworkId, {
+      ...status,
+      taskId,
+      agentId: this.id!,
+      timestamp: this.clock.now() / 1000,
+    });
+  }
+
+  private publishUpdates(updates: StatusUpdate[]): void {
+    const agentId = this.id;
+    if (!agentId || this.state === "stopped") return;
+    this.bus.publish(
+      this.subjects.masterAgent,
+      encode({ type: "statusUpdate", agentId, updates } satisfies AgentMessage),
+    );
+  }
+}
+
+function frameworkView(f: FrameworkEntry): FrameworkView {
+  return { info: f.info, tasks: [...f.tasks.values()], completedTasks: [...f.completed] };
+}

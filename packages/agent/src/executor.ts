@@ -1,0 +1,62 @@
+import type { AgentId, FrameworkId, TaskInfo } from "@agora/protocol";
+
+/**
+ * How a task's main process (or container) ended. The agent turns it into the terminal status
+ * update (see `terminalStatus` in `task-exit.ts`), so every executor reports the same facts the same way.
+ */
+export type TaskExit =
+  /** The process exited by itself with this code. */
+  | { readonly kind: "exited"; readonly exitCode: number }
+  /** The process died of a signal nobody asked for (OOM killer, a user's `kill`, a crash). */
+  | { readonly kind: "signaled"; readonly signal: NodeJS.Signals }
+  /** The task ended because `ExecutorHandle.kill` was called. */
+  | { readonly kind: "killed" };
+
+/** What the agent hands an executor with each task. */
+export interface LaunchContext {
+  readonly frameworkId: FrameworkId;
+  readonly agentId: AgentId;
+  /** The task's sandbox directory, created before launch; stdout and stderr files belong here. */
+  readonly sandbox: string;
+  /**
+   * The task's environment as the agent computed it (`taskEnvironment`): the task's own variables,
+   * PORT0…/PORTS, HOST, AGORA_TASK_ID and MESOS_*. Executors add nothing from the host but what
+   * running a process needs (the shell executor adds PATH).
+   */
+  readonly env: Readonly<Record<string, string>>;
+  /**
+   * Called exactly once, when the task has ended and nothing of it runs any more (for the shell
+   * executor: the whole process group is gone). Never called for a handle that was `release`d.
+   */
+  onExit(exit: TaskExit): void;
+}
+
+/** A launched task, as the agent holds it. */
+export interface ExecutorHandle {
+  /** The main process id (its process group id for the shell executor), when there is a process. */
+  readonly pid?: number;
+  /**
+   * Stops the task: a graceful signal first (SIGTERM), then a forced one (SIGKILL) once
+   * `gracePeriodMs` has passed. Resolves after `onExit` has been called with `{ kind: "killed" }`
+   * (or with whatever ended the task first). Safe to call more than once and after the task ended.
+   */
+  kill(gracePeriodMs: number): Promise<void>;
+  /**
+   * Stops watching the task and leaves it running: the agent is shutting down without killing its
+   * tasks, and a later agent process recovers them. `onExit` is not called afterwards.
+   */
+  release(): void;
+}
+
+/**
+ * Runs tasks: the shell executor now, the Docker executor later. The seam every way of running a
+ * task (and, later, its health checks) plugs into.
+ */
+export interface Executor {
+  /**
+   * Starts `task` and resolves once it runs (the agent then sends TASK_RUNNING). Rejects with an
+   * `AgentError` of code LAUNCH_FAILED (its `reason` names the status reason) when it could not be
+   * started; `onExit` is then never called.
+   */
+  launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle>;
+}

@@ -1,0 +1,60 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import { type Logger, pino } from "pino";
+import type { AgentView } from "../agent.js";
+import { isAgentError } from "../errors.js";
+import { filesRoutes } from "./files-routes.js";
+import { agentStateJson } from "./state-json.js";
+
+/** What every error answer looks like: a message, and the request field it is about when known. */
+export interface ErrorBody {
+  message: string;
+  field?: string;
+}
+
+const errnoStatus: Record<string, number> = {
+  ENOENT: 404,
+  ENOTDIR: 404,
+  EACCES: 403,
+  EPERM: 403,
+  EISDIR: 400,
+};
+
+function errorReply(err: unknown): { status: number; body: ErrorBody } {
+  if (isAgentError(err)) {
+    return { status: err.status, body: { message: err.message, ...(err.field ? { field: err.field } : {}) } };
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && errnoStatus[code])
+    return { status: errnoStatus[code], body: { message: (err as Error).message } };
+  const status = (err as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500)
+    return { status, body: { message: (err as Error).message } };
+  return { status: 500, body: { message: "internal error" } };
+}
+
+/**
+ * The agent's HTTP API (Mesos agent-like): `GET /health`, `GET /state`, `GET /files/browse`,
+ * `GET /files/read`. Bad input is a 4xx `{message, field}`.
+ *
+ * @example
+ * const app = buildAgentHttp(agent);
+ * const address = await app.listen({ host: "127.0.0.1", port: 5051 });
+ */
+export function buildAgentHttp(agent: AgentView, options: { logger?: Logger } = {}): FastifyInstance {
+  const logger = options.logger ?? pino({ level: "silent" });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+
+  app.setErrorHandler((err, request, reply) => {
+    const { status, body } = errorReply(err);
+    if (status >= 500) request.log.error({ err }, "request failed");
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ message: `no route ${request.method} ${request.url}` } satisfies ErrorBody),
+  );
+
+  app.get("/health", async () => ({ status: "ok" }));
+  app.get("/state", async () => agentStateJson(agent));
+  app.register(filesRoutes, { agent });
+  return app;
+}

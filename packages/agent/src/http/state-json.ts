@@ -1,0 +1,110 @@
+import { AGORA_VERSION, type Attribute, formatRanges, type Resource, roundScalar } from "@agora/protocol";
+import type { AgentView, FrameworkView, TaskView } from "../agent.js";
+
+/** Mesos' resource object: scalars summed over reservations, ranges as `[a-b,…]`, sets as `{a,b}`. */
+export function mesosResources(resources: readonly Resource[]): Record<string, number | string> {
+  const scalars = new Map<string, number>();
+  const ranges = new Map<string, { begin: number; end: number }[]>();
+  const sets = new Map<string, Set<string>>();
+  for (const r of resources) {
+    if ("scalar" in r) scalars.set(r.name, (scalars.get(r.name) ?? 0) + r.scalar);
+    else if ("ranges" in r) ranges.set(r.name, [...(ranges.get(r.name) ?? []), ...r.ranges]);
+    else sets.set(r.name, new Set([...(sets.get(r.name) ?? []), ...r.set]));
+  }
+  const out: Record<string, number | string> = { cpus: 0, mem: 0, disk: 0, gpus: 0 };
+  for (const [name, v] of scalars) out[name] = roundScalar(v);
+  for (const [name, v] of ranges) out[name] = formatRanges(v);
+  for (const [name, v] of sets) out[name] = `{${[...v].sort().join(",")}}`;
+  return out;
+}
+
+/** Mesos' attributes object: `{rack: "r1", level: 3}`. */
+export function mesosAttributes(attributes: readonly Attribute[]): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const a of attributes) {
+    if ("text" in a) out[a.name] = a.text;
+    else if ("scalar" in a) out[a.name] = a.scalar;
+    else if ("ranges" in a) out[a.name] = formatRanges(a.ranges);
+    else out[a.name] = `{${a.set.join(",")}}`;
+  }
+  return out;
+}
+
+function taskJson(t: TaskView) {
+  return {
+    id: t.task.taskId,
+    name: t.task.name,
+    framework_id: t.frameworkId,
+    executor_id: "",
+    slave_id: t.task.agentId,
+    state: t.state,
+    resources: mesosResources(t.task.resources),
+    statuses: t.statuses.map((s) => ({
+      state: s.state,
+      timestamp: s.timestamp,
+      ...(s.healthy === undefined ? {} : { healthy: s.healthy }),
+      ...(s.containerStatus
+        ? {
+            container_status: {
+              ...(s.containerStatus.executorPid === undefined
+                ? {}
+                : { executor_pid: s.containerStatus.executorPid }),
+              ...(s.containerStatus.exitCode === undefined ? {} : { exit_code: s.containerStatus.exitCode }),
+            },
+          }
+        : {}),
+    })),
+    labels: Object.entries(t.task.labels ?? {}).map(([key, value]) => ({ key, value })),
+    ...(t.task.container ? { container: t.task.container } : {}),
+  };
+}
+
+/** Every task runs under its own executor, as with Mesos' command executor, whose id is the task's. */
+function executorJson(t: TaskView, active: boolean) {
+  return {
+    id: t.task.taskId,
+    name: `Command Executor (Task: ${t.task.taskId}) (Command: ${t.executor})`,
+    source: t.task.taskId,
+    framework_id: t.frameworkId,
+    directory: t.sandbox,
+    resources: mesosResources(t.task.resources),
+    tasks: active ? [taskJson(t)] : [],
+    queued_tasks: [],
+    completed_tasks: active ? [] : [taskJson(t)],
+  };
+}
+
+function frameworkJson(f: FrameworkView) {
+  return {
+    id: f.info.id,
+    name: f.info.name,
+    user: f.info.user,
+    role: f.info.roles[0],
+    roles: f.info.roles,
+    hostname: f.info.hostname ?? "",
+    failover_timeout: f.info.failoverTimeout,
+    checkpoint: f.info.checkpoint,
+    // The executors of ended tasks stay here (with the task under `completed_tasks`), so one list
+    // gives every sandbox directory; `completed_executors` is kept for Mesos readers and stays empty.
+    executors: [
+      ...f.tasks.map((t) => executorJson(t, true)),
+      ...f.completedTasks.map((t) => executorJson(t, false)),
+    ],
+    completed_executors: [],
+  };
+}
+
+/** `GET /state`, shaped like the Mesos agent's. */
+export function agentStateJson(agent: AgentView) {
+  return {
+    version: AGORA_VERSION,
+    id: agent.id ?? "",
+    hostname: agent.hostname,
+    port: agent.port ?? 0,
+    resources: mesosResources(agent.resources),
+    attributes: mesosAttributes(agent.attributes),
+    capabilities: agent.capabilities,
+    frameworks: agent.frameworks().map(frameworkJson),
+    completed_frameworks: agent.completedFrameworks().map(frameworkJson),
+  };
+}

@@ -1,0 +1,33 @@
+export {
+  Agent,
+  type AgentCounters,
+  type AgentOptions,
+  type AgentView,
+  DEFAULT_KILL_GRACE_MS,
+  type FrameworkView,
+  type TaskView,
+} from "./agent.js";
+export { AgentError, type AgentErrorCode, agentErrorCodes, isAgentError } from "./errors.js";
+export type { Executor, ExecutorHandle, LaunchContext, TaskExit } from "./executor.js";
+export { NoopExecutor, type NoopExecutorOptions } from "./executors/noop-executor.js";
+export { ShellExecutor, type ShellExecutorOptions } from "./executors/shell-executor.js";
+export { buildAgentHttp, type ErrorBody } from "./http/app.js";
+export { MISSED_PINGS_BEFORE_REREGISTER, REGISTRATION_BACKOFF } from "./master-link.js";
+export {
+  DEFAULT_PORTS,
+  type DetectResourcesOptions,
+  defaultDiskMb,
+  defaultMemMb,
+  detectResources,
+  type HostFacts,
+} from "./resources.js";
+export { Sandboxes } from "./sandbox.js";
+export {
+  DEFAULT_STATUS_UPDATE_RETRY,
+  type RetryPolicy,
+  StatusUpdateManager,
+  type StatusUpdateManagerOptions,
+} from "./status-update-manager.js";
+export { taskEnvironment, taskPorts } from "./task-env.js";
+export { terminalOutcome } from "./task-exit.js";
+export { InMemoryUpdateJournal, type UpdateJournal } from "./update-journal.js";

@@ -1,0 +1,28 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { FrameworkId, TaskId } from "@agora/protocol";
+
+/**
+ * Where tasks' sandboxes live: `<workDir>/sandboxes/<frameworkId>/<taskId>/`. Framework and task
+ * ids are validated by the protocol to be single path segments (never `.` or `..`), so a path built
+ * here cannot leave the root. Sandboxes are kept after their task ends so its files stay readable.
+ */
+export class Sandboxes {
+  /** The directory every sandbox lives under; `/files` requests must resolve inside it. */
+  readonly root: string;
+
+  constructor(workDir: string) {
+    this.root = path.resolve(workDir, "sandboxes");
+  }
+
+  pathOf(frameworkId: FrameworkId, taskId: TaskId): string {
+    return path.join(this.root, frameworkId, taskId);
+  }
+
+  /** Creates the task's sandbox (and its parents) and returns its absolute path. */
+  async create(frameworkId: FrameworkId, taskId: TaskId): Promise<string> {
+    const dir = this.pathOf(frameworkId, taskId);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+}

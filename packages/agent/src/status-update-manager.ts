@@ -1,0 +1,176 @@
+import { randomUUID } from "node:crypto";
+import type { Acknowledgement, FrameworkId, StatusUpdate, TaskId, TaskStatus } from "@agora/protocol";
+import { type Clock, systemClock, type TimerHandle } from "@agora/transport";
+import { type Logger, pino } from "pino";
+import { InMemoryUpdateJournal, type UpdateJournal } from "./update-journal.js";
+
+/** Mesos' status update retry: first resend after 10 s, doubling, capped at 10 min. */
+export interface RetryPolicy {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_STATUS_UPDATE_RETRY: RetryPolicy = { initialMs: 10_000, maxMs: 600_000 };
+
+/** A status as the agent produces it, before the manager gives it its uuid. */
+export type NewStatus = Omit<TaskStatus, "uuid"> & Required<Pick<TaskStatus, "agentId">>;
+
+export interface StatusUpdateManagerOptions {
+  /** Publishes one batch of updates (one `statusUpdate` message). */
+  send(updates: StatusUpdate[]): void;
+  clock?: Clock;
+  retry?: RetryPolicy;
+  journal?: UpdateJournal;
+  logger?: Logger;
+  /** Most updates per message, so a burst stays under the bus's payload limit (default 1,000). */
+  maxBatch?: number;
+}
+
+/** The ordered updates of one task; only the head is in flight. */
+interface Stream {
+  readonly key: string;
+  readonly queue: StatusUpdate[];
+  timer: TimerHandle | undefined;
+  /** The wait before the head's next resend. */
+  backoffMs: number;
+}
+
+/**
+ * Delivers status updates at least once, with Mesos' semantics: each update gets a uuid; per task
+ * the updates form a queue whose head alone is in flight, resent with exponential backoff until the
+ * acknowledgement naming its uuid arrives; then the next one goes. Heads that become ready in the
+ * same tick leave together in one batch.
+ */
+export class StatusUpdateManager {
+  private readonly streams = new Map<string, Stream>();
+  private readonly ready = new Set<Stream>();
+  private readonly send: (updates: StatusUpdate[]) => void;
+  private readonly clock: Clock;
+  private readonly retry: RetryPolicy;
+  private readonly journal: UpdateJournal;
+  private readonly logger: Logger;
+  private readonly maxBatch: number;
+  private flushScheduled = false;
+  private stopped = false;
+
+  constructor(options: StatusUpdateManagerOptions) {
+    this.send = options.send;
+    this.clock = options.clock ?? systemClock;
+    this.retry = options.retry ?? DEFAULT_STATUS_UPDATE_RETRY;
+    this.journal = options.journal ?? new InMemoryUpdateJournal();
+    this.logger = options.logger ?? pino({ level: "silent" });
+    this.maxBatch = options.maxBatch ?? 1000;
+    for (const update of this.journal.recover()) this.push(update);
+  }
+
+  /** Gives `status` a fresh uuid, queues it behind the task's earlier updates and returns it. */
+  enqueue(frameworkId: FrameworkId, status: NewStatus): StatusUpdate {
+    const update: StatusUpdate = { frameworkId, status: { ...status, uuid: randomUUID() } };
+    this.journal.append(update);
+    this.push(update);
+    return update;
+  }
+
+  /**
+   * Takes an acknowledgement: when it names the in-flight update of its task, that update is done
+   * and the task's next one goes. Returns false (and changes nothing) for any other uuid.
+   */
+  acknowledge(ack: Acknowledgement): boolean {
+    const stream = this.streams.get(streamKey(ack.frameworkId, ack.taskId));
+    const head = stream?.queue[0];
+    if (!stream || !head || head.status.uuid !== ack.uuid) return false;
+    stream.queue.shift();
+    if (stream.timer) this.clock.clear(stream.timer);
+    stream.timer = undefined;
+    this.ready.delete(stream);
+    this.journal.acknowledge(head);
+    if (stream.queue.length === 0) this.streams.delete(stream.key);
+    else {
+      stream.backoffMs = this.retry.initialMs;
+      this.markReady(stream);
+    }
+    return true;
+  }
+
+  /** The update each task has in flight, for a reregistration to hand to a (new) master. */
+  inFlight(): StatusUpdate[] {
+    const out: StatusUpdate[] = [];
+    for (const s of this.streams.values()) if (s.queue[0]) out.push(s.queue[0]);
+    return out;
+  }
+
+  /** Updates waiting for an acknowledgement, in flight or queued. */
+  get pendingCount(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.queue.length;
+    return n;
+  }
+
+  /** True while `taskId` has updates not yet acknowledged. */
+  hasPending(frameworkId: FrameworkId, taskId: TaskId): boolean {
+    return this.streams.has(streamKey(frameworkId, taskId));
+  }
+
+  /** Stops every resend; nothing is sent afterwards. */
+  stop(): void {
+    this.stopped = true;
+    for (const s of this.streams.values()) if (s.timer) this.clock.clear(s.timer);
+    this.ready.clear();
+  }
+
+  private push(update: StatusUpdate): void {
+    const key = streamKey(update.frameworkId, update.status.taskId);
+    let stream = this.streams.get(key);
+    if (!stream) {
+      stream = { key, queue: [], timer: undefined, backoffMs: this.retry.initialMs };
+      this.streams.set(key, stream);
+    }
+    stream.queue.push(update);
+    if (stream.queue.length === 1) this.markReady(stream);
+  }
+
+  private markReady(stream: Stream): void {
+    if (this.stopped) return;
+    this.ready.add(stream);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // After the current tick's work, so everything that became ready in it leaves in one message.
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.stopped) return;
+    const batch: StatusUpdate[] = [];
+    for (const stream of this.ready) {
+      const head = stream.queue[0];
+      if (!head) continue;
+      batch.push(head);
+      this.armRetry(stream);
+    }
+    this.ready.clear();
+    for (let i = 0; i < batch.length; i += this.maxBatch) {
+      try {
+        this.send(batch.slice(i, i + this.maxBatch));
+      } catch (err) {
+        // The retry timers are armed: these go again.
+        this.logger.warn({ err }, "sending status updates failed");
+      }
+    }
+  }
+
+  private armRetry(stream: Stream): void {
+    if (stream.timer) this.clock.clear(stream.timer);
+    const wait = stream.backoffMs;
+    stream.backoffMs = Math.min(wait * 2, this.retry.maxMs);
+    stream.timer = this.clock.setTimeout(() => {
+      stream.timer = undefined;
+      this.logger.debug({ taskId: stream.queue[0]?.status.taskId }, "resending unacknowledged status update");
+      this.markReady(stream);
+    }, wait);
+  }
+}
+
+function streamKey(frameworkId: FrameworkId, taskId: TaskId): string {
+  return `${frameworkId}\u0000${taskId}`;
+}

@@ -1,0 +1,31 @@
+import type { StatusUpdate } from "@agora/protocol";
+
+/**
+ * Where the status update manager records updates until they are acknowledged. The in-memory
+ * journal forgets everything with the process; a checkpointing journal (later) writes each update
+ * to disk before it is first sent, so an agent restart can resend what was never acknowledged.
+ */
+export interface UpdateJournal {
+  /** Records an update before it is first sent. */
+  append(update: StatusUpdate): void;
+  /** Its acknowledgement arrived: the update need not survive a restart any more. */
+  acknowledge(update: StatusUpdate): void;
+  /** Every appended, unacknowledged update, in the order appended (so in order per task). */
+  recover(): StatusUpdate[];
+}
+
+export class InMemoryUpdateJournal implements UpdateJournal {
+  private readonly updates = new Map<string, StatusUpdate>();
+
+  append(update: StatusUpdate): void {
+    this.updates.set(update.status.uuid, update);
+  }
+
+  acknowledge(update: StatusUpdate): void {
+    this.updates.delete(update.status.uuid);
+  }
+
+  recover(): StatusUpdate[] {
+    return [...this.updates.values()];
+  }
+}
