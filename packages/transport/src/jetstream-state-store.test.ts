@@ -8,6 +8,7 @@ import {
 import { isTransportError } from "./errors.js";
 import { JetStreamStateStore } from "./jetstream-state-store.js";
 import { connectNatsBus, type NatsBus } from "./nats-bus.js";
+import type { WatchEvent } from "./state-store.js";
 import { describeStateStoreConformance } from "./testing/state-store-conformance.js";
 import { waitFor } from "./testing/wait-for.js";
 
@@ -45,9 +46,11 @@ describeStateStoreConformance(
 );
 
 describe("JetStreamStateStore", () => {
-  it("keeps data across a restart of the server", async () => {
-    const store = await JetStreamStateStore.open(bus, { bucket: "restart" });
+  it("keeps data and watches across a restart of the server", async () => {
+    const store = await JetStreamStateStore.open(bus, { bucket: "restart", timeoutMs: 1_000 });
     const rev = await store.put("agents.a1", enc.encode("kept"));
+    const events: WatchEvent[] = [];
+    await store.watch("agents.", (e) => events.push(e));
     await nats.restart();
     await waitFor(
       async () => {
@@ -61,6 +64,12 @@ describe("JetStreamStateStore", () => {
       20_000,
     );
     expect(dec.decode((await store.get("agents.a1"))!.value)).toBe("kept");
+    await store.put("agents.a2", enc.encode("after restart"));
+    await waitFor(
+      () => events.some((e) => e.key === "agents.a2"),
+      "the watch event after the restart",
+      20_000,
+    );
     await store.close();
   });
 
