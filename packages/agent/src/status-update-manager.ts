@@ -111,8 +111,9 @@ export class StatusUpdateManager {
     return this.streams.has(streamKey(frameworkId, taskId));
   }
 
-  /** Stops every resend; nothing is sent afterwards. */
+  /** Sends what is ready to go now, then stops every resend; nothing is sent afterwards. */
   stop(): void {
+    if (this.ready.size > 0) this.flush();
     this.stopped = true;
     for (const s of this.streams.values()) if (s.timer) this.clock.clear(s.timer);
     this.ready.clear();
