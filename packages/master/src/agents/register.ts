@@ -1,0 +1,115 @@
+import {
+  type AgentId,
+  type AgentMessageOf,
+  type AgentRegistered,
+  canTransition,
+  type FrameworkInfo,
+} from "@agora/protocol";
+import type { BusMessage } from "@agora/transport";
+import { type MasterContext, seconds } from "../context.js";
+import { respond } from "../inbound.js";
+import { rescindAllOffers } from "../offers.js";
+import { persist, registryKeys } from "../persistence.js";
+import type { AgentEntry } from "../registry/entries.js";
+import { masterStatus, sendUpdate } from "../task-status.js";
+import { applyStatusUpdates } from "./status-update.js";
+
+/** Register: mint an id, store the agent, reply `registered`, and allocate its resources soon. */
+export async function registerAgent(
+  ctx: MasterContext,
+  msg: BusMessage,
+  m: AgentMessageOf<"register">,
+): Promise<void> {
+  const id = ctx.nextAgentId();
+  const info = { ...m.agentInfo, id };
+  await persist(ctx, registryKeys.agent(id), info);
+  ctx.state.addAgent(info, ctx.now());
+  ctx.options.logger.info({ agentId: id, hostname: info.hostname }, "agent registered");
+  respond(msg, registered(ctx, id));
+  ctx.requestAllocation();
+}
+
+/**
+ * Reregister: a known agent is restored with what it reports, an unknown one admitted under its
+ * id. Reported tasks are booked (frameworks the master does not know yet are recovered as
+ * disconnected, to be resumed by their re-subscribe); its unacknowledged updates are relayed.
+ */
+export async function reregisterAgent(
+  ctx: MasterContext,
+  msg: BusMessage,
+  m: AgentMessageOf<"reregister">,
+): Promise<void> {
+  const info = m.agentInfo;
+  await persist(ctx, registryKeys.agent(info.id), info);
+  const now = ctx.now();
+  const agent = restoreAgent(ctx, info, now);
+  for (const reported of m.tasks) {
+    const framework =
+      ctx.state.frameworks.get(reported.frameworkId) ??
+      recoverFramework(ctx, m.frameworks, reported.frameworkId, now);
+    if (!framework) continue;
+    const known = framework.tasks.get(reported.task.taskId);
+    const status = masterStatus(
+      ctx,
+      reported.task.taskId,
+      agent.id,
+      reported.state,
+      "REASON_AGENT_REREGISTERED",
+    );
+    if (!known) {
+      ctx.state.addTask(framework, reported.task, status);
+    } else if (known.agentId === agent.id) {
+      const changed = known.state !== reported.state && canTransition(known.state, reported.state);
+      if (changed) ctx.state.applyStatus(known, status);
+      ctx.state.attachTask(known);
+      if (changed && framework.connected) sendUpdate(ctx, framework.id, status);
+    }
+  }
+  ctx.options.logger.info({ agentId: agent.id, tasks: m.tasks.length }, "agent reregistered");
+  respond(msg, registered(ctx, agent.id));
+  if (m.updates.length > 0) applyStatusUpdates(ctx, agent.id, m.updates);
+  ctx.requestAllocation();
+}
+
+function restoreAgent(
+  ctx: MasterContext,
+  info: AgentMessageOf<"reregister">["agentInfo"],
+  now: number,
+): AgentEntry {
+  const agent = ctx.state.agents.get(info.id);
+  if (!agent) {
+    const added = ctx.state.addAgent(info, now);
+    added.reregisteredAt = now;
+    return added;
+  }
+  // Its resources may have changed: withdraw what was offered before re-measuring the pool.
+  rescindAllOffers(ctx, agent.offers);
+  agent.info = info;
+  agent.resources.setTotal(info.resources);
+  agent.active = true;
+  agent.missedPings = 0;
+  agent.reregisteredAt = now;
+  agent.lastSeenAt = now;
+  return agent;
+}
+
+function recoverFramework(
+  ctx: MasterContext,
+  reported: readonly (FrameworkInfo & { id: NonNullable<FrameworkInfo["id"]> })[],
+  id: NonNullable<FrameworkInfo["id"]>,
+  now: number,
+) {
+  if (ctx.state.isCompletedFramework(id)) return undefined;
+  const info = reported.find((f) => f.id === id);
+  return info ? ctx.state.addFramework(info, now, false) : undefined;
+}
+
+function registered(ctx: MasterContext, agentId: AgentId): AgentRegistered {
+  return {
+    type: "registered",
+    epoch: ctx.epoch(),
+    agentId,
+    masterInfo: ctx.masterInfo,
+    pingIntervalSeconds: seconds(ctx.options.agentPingTimeoutMs),
+  };
+}

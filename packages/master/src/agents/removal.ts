@@ -1,0 +1,39 @@
+import { canTransition, type TaskState } from "@agora/protocol";
+import type { MasterContext } from "../context.js";
+import { rescindAllOffers } from "../offers.js";
+import { registryKeys, unpersist } from "../persistence.js";
+import type { AgentEntry } from "../registry/entries.js";
+import { masterStatus, sendUpdate } from "../task-status.js";
+
+/** Why an agent leaves: it stopped answering pings, or it said goodbye. */
+export type AgentRemoval = "unreachable" | "unregistered";
+
+/**
+ * Removes an agent: its offers are rescinded, its tasks become UNREACHABLE (it may come back) or
+ * GONE (it unregistered), frameworks hear about each task (no uuid) and get a `failure` event.
+ */
+export function removeAgent(ctx: MasterContext, agent: AgentEntry, how: AgentRemoval): void {
+  rescindAllOffers(ctx, agent.offers);
+  const tasks = [...agent.tasks.values()];
+  ctx.state.removeAgent(agent);
+  if (how === "unreachable")
+    ctx.state.unreachableAgents.set(agent.id, { info: agent.info, unreachableAt: ctx.now() });
+
+  const state: TaskState = how === "unreachable" ? "TASK_UNREACHABLE" : "TASK_GONE";
+  const message = how === "unreachable" ? "Agent stopped answering pings" : "Agent unregistered";
+  for (const task of tasks) {
+    if (!canTransition(task.state, state)) continue;
+    const status = masterStatus(ctx, task.task.taskId, agent.id, state, "REASON_AGENT_REMOVED", message);
+    ctx.state.applyStatus(task, status);
+    sendUpdate(ctx, task.frameworkId, status);
+  }
+  for (const f of ctx.state.frameworks.values()) {
+    if (f.connected) ctx.out.toFramework(f.id, { type: "failure", agentId: agent.id });
+  }
+  unpersist(ctx, registryKeys.agent(agent.id));
+  ctx.options.logger.warn(
+    { agentId: agent.id, hostname: agent.info.hostname, how, tasks: tasks.length },
+    "agent removed",
+  );
+  ctx.requestAllocation();
+}

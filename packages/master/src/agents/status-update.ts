@@ -1,0 +1,43 @@
+import { type AgentId, canTransition, isTerminalState, type StatusUpdate } from "@agora/protocol";
+import type { MasterContext } from "../context.js";
+import type { TaskEntry } from "../registry/entries.js";
+
+/**
+ * Applies an agent's status updates to the master's books and relays each, with the agent's
+ * uuid, to its framework. Duplicates and stale updates are relayed too (the agent needs its ack)
+ * but never move the master's view backwards. A terminal update frees the task's resources.
+ */
+export function applyStatusUpdates(
+  ctx: MasterContext,
+  agentId: AgentId,
+  updates: readonly StatusUpdate[],
+): void {
+  const agent = ctx.state.agents.get(agentId);
+  if (!agent) {
+    // Unknown agent (e.g. removed after missed pings): it must reregister; it resends its updates then.
+    ctx.out.toAgent(agentId, { type: "reregisterRequested" });
+    return;
+  }
+  agent.lastSeenAt = ctx.now();
+  agent.missedPings = 0;
+  let freed = false;
+  for (const { frameworkId, status } of updates) {
+    const task = ctx.state.frameworks.get(frameworkId)?.tasks.get(status.taskId);
+    if (
+      task &&
+      task.agentId === agentId &&
+      isNew(task, status.uuid) &&
+      canTransition(task.state, status.state)
+    ) {
+      ctx.state.applyStatus(task, status);
+      freed ||= isTerminalState(status.state);
+    }
+    ctx.out.toFramework(frameworkId, { type: "update", status });
+    ctx.metrics.statusUpdateRelayed();
+  }
+  if (freed) ctx.requestAllocation();
+}
+
+function isNew(task: TaskEntry, uuid: string): boolean {
+  return !task.statuses.some((s) => s.uuid === uuid);
+}

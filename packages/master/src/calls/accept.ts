@@ -1,0 +1,122 @@
+import {
+  type AgentId,
+  type CallOf,
+  normalize,
+  type OfferId,
+  type Resource,
+  subtract,
+  type TaskId,
+  type TaskInfo,
+} from "@agora/protocol";
+import type { MasterContext } from "../context.js";
+import { MasterError } from "../errors.js";
+import { addDeclineFilter, takeOffer } from "../offers.js";
+import type { FrameworkEntry } from "../registry/entries.js";
+import { masterStatus, sendUpdate } from "../task-status.js";
+import { launchProblem } from "./launch-validation.js";
+
+/**
+ * Accept: validates the offers, launches the valid tasks (STAGING, one `runTask` for the agent),
+ * answers invalid tasks with TASK_ERROR, and returns the unused resources to the pool behind a
+ * decline filter. An accept with invalid offers drops all its tasks (TASK_DROPPED) and fails.
+ */
+export function accept(ctx: MasterContext, framework: FrameworkEntry, call: CallOf<"accept">): void {
+  const unsupported = call.operations.findIndex((op) => op.type === "reserve" || op.type === "unreserve");
+  if (unsupported >= 0) {
+    throw new MasterError("NOT_IMPLEMENTED", "reserve and unreserve operations are not supported yet", {
+      field: `operations.${unsupported}.type`,
+    });
+  }
+  const tasks = call.operations.flatMap((op) =>
+    op.type === "launch" || op.type === "launchGroup" ? op.tasks : [],
+  );
+
+  let agentId: AgentId;
+  try {
+    agentId = validateOffers(ctx, framework, call.offerIds);
+  } catch (err) {
+    dropInvalidAccept(ctx, framework, call.offerIds, tasks, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+
+  let remaining: Resource[] = normalize(call.offerIds.flatMap((id) => takeOffer(ctx, id)!.offer.resources));
+  const seen = new Set<TaskId>();
+  const launched: TaskInfo[] = [];
+  for (const task of tasks) {
+    const problem = launchProblem(task, agentId, remaining, seen, (id) => framework.tasks.has(id));
+    seen.add(task.taskId);
+    if (problem) {
+      sendUpdate(
+        ctx,
+        framework.id,
+        masterStatus(ctx, task.taskId, task.agentId, "TASK_ERROR", "REASON_TASK_INVALID", problem),
+      );
+      continue;
+    }
+    remaining = subtract(remaining, task.resources);
+    ctx.state.addTask(framework, task, masterStatus(ctx, task.taskId, agentId, "TASK_STAGING"));
+    launched.push(task);
+  }
+  if (launched.length > 0) {
+    ctx.out.toAgent(agentId, {
+      type: "runTask",
+      frameworkId: framework.id,
+      frameworkInfo: framework.info,
+      tasks: launched,
+    });
+  }
+  // As in Mesos, whatever the accept did not use is implicitly declined.
+  addDeclineFilter(ctx, framework, agentId, remaining, call.filters?.refuseSeconds);
+  ctx.requestAllocation();
+}
+
+/** Every offer must be outstanding, belong to the caller, appear once, and all sit on one agent. */
+function validateOffers(
+  ctx: MasterContext,
+  framework: FrameworkEntry,
+  offerIds: readonly OfferId[],
+): AgentId {
+  let agentId: AgentId | undefined;
+  const seen = new Set<OfferId>();
+  offerIds.forEach((id, i) => {
+    const field = `offerIds.${i}`;
+    const entry = ctx.state.offers.get(id);
+    if (!entry) throw new MasterError("UNKNOWN_OFFER", `Offer ${id} is no longer valid`, { field });
+    if (entry.offer.frameworkId !== framework.id) {
+      throw new MasterError("INVALID_OFFERS", `Offer ${id} belongs to another framework`, { field });
+    }
+    if (seen.has(id))
+      throw new MasterError("INVALID_OFFERS", `Offer ${id} appears more than once`, { field });
+    seen.add(id);
+    if (agentId !== undefined && entry.offer.agentId !== agentId) {
+      throw new MasterError(
+        "INVALID_OFFERS",
+        `Offers span several agents (${agentId}, ${entry.offer.agentId})`,
+        { field },
+      );
+    }
+    agentId = entry.offer.agentId;
+  });
+  return agentId!;
+}
+
+/** The caller's valid offers go back to the pool (no filter); its tasks are dropped. */
+function dropInvalidAccept(
+  ctx: MasterContext,
+  framework: FrameworkEntry,
+  offerIds: readonly OfferId[],
+  tasks: readonly TaskInfo[],
+  reason: string,
+): void {
+  for (const id of offerIds) {
+    if (ctx.state.offers.get(id)?.offer.frameworkId === framework.id) takeOffer(ctx, id);
+  }
+  for (const task of tasks) {
+    sendUpdate(
+      ctx,
+      framework.id,
+      masterStatus(ctx, task.taskId, task.agentId, "TASK_DROPPED", "REASON_INVALID_OFFERS", reason),
+    );
+  }
+  ctx.requestAllocation();
+}

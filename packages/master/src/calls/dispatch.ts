@@ -1,0 +1,78 @@
+import { Call, type FrameworkId } from "@agora/protocol";
+import type { BusMessage } from "@agora/transport";
+import type { MasterContext } from "../context.js";
+import { MasterError } from "../errors.js";
+import { decodeInbound, errorReply, respond } from "../inbound.js";
+import type { FrameworkEntry } from "../registry/entries.js";
+import { accept } from "./accept.js";
+import { decline, revive, suppress } from "./offer-calls.js";
+import { reconcile } from "./reconcile.js";
+import { subscribe } from "./subscribe.js";
+import { acknowledge, kill } from "./task-calls.js";
+import { teardown } from "./teardown.js";
+
+/**
+ * Handles one message on `masterCall`: decode, run the call, reply (only to requests). A failing
+ * call never throws out of here: the framework gets `ok:false` with a stable code.
+ */
+export async function handleCall(ctx: MasterContext, msg: BusMessage): Promise<void> {
+  const call = decodeInbound(ctx, Call, msg, "INVALID_CALL");
+  if (!call) return;
+  try {
+    if (call.type === "subscribe") {
+      await subscribe(ctx, call);
+    } else {
+      const framework = requireFramework(ctx, call.frameworkId);
+      framework.lastSeenAt = ctx.now();
+      switch (call.type) {
+        case "accept":
+          accept(ctx, framework, call);
+          break;
+        case "decline":
+          decline(ctx, framework, call);
+          break;
+        case "revive":
+          revive(ctx, framework);
+          break;
+        case "suppress":
+          suppress(framework);
+          break;
+        case "kill":
+          kill(ctx, framework, call);
+          break;
+        case "acknowledge":
+          acknowledge(ctx, framework, call);
+          break;
+        case "reconcile":
+          reconcile(ctx, framework, call);
+          break;
+        case "teardown":
+          teardown(ctx, framework);
+          break;
+        case "message":
+          // Best effort, as in Mesos; agents do not handle framework messages yet.
+          ctx.options.logger.debug(
+            { frameworkId: framework.id, agentId: call.agentId },
+            "framework message accepted",
+          );
+          break;
+        case "heartbeat":
+          break;
+      }
+    }
+    respond(msg, { ok: true, epoch: ctx.epoch() });
+  } catch (err) {
+    respond(msg, errorReply(ctx, err));
+  }
+}
+
+function requireFramework(ctx: MasterContext, id: FrameworkId): FrameworkEntry {
+  const framework = ctx.state.frameworks.get(id);
+  if (framework?.connected) return framework;
+  const why = framework
+    ? "is not subscribed"
+    : ctx.state.isCompletedFramework(id)
+      ? "was torn down"
+      : "is not known to this master";
+  throw new MasterError("UNKNOWN_FRAMEWORK", `Framework ${id} ${why}`, { field: "frameworkId" });
+}

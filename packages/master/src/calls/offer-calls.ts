@@ -1,0 +1,37 @@
+import type { CallOf } from "@agora/protocol";
+import type { MasterContext } from "../context.js";
+import { addDeclineFilter, takeOffer } from "../offers.js";
+import type { FrameworkEntry } from "../registry/entries.js";
+
+/**
+ * Decline: the offers' resources go back to the pool, filtered from this framework on that agent
+ * for `refuseSeconds` (default 5). Unknown or foreign offers are ignored, as in Mesos: a decline
+ * racing a rescind is normal.
+ */
+export function decline(ctx: MasterContext, framework: FrameworkEntry, call: CallOf<"decline">): void {
+  for (const id of call.offerIds) {
+    const entry = ctx.state.offers.get(id);
+    if (entry?.offer.frameworkId !== framework.id) {
+      ctx.options.logger.debug(
+        { frameworkId: framework.id, offerId: id },
+        "decline of an offer that is not outstanding",
+      );
+      continue;
+    }
+    takeOffer(ctx, id);
+    addDeclineFilter(ctx, framework, entry.offer.agentId, entry.offer.resources, call.filters?.refuseSeconds);
+  }
+  ctx.requestAllocation();
+}
+
+/** Revive: offers resume and every decline filter is cleared (per framework: single role for now). */
+export function revive(ctx: MasterContext, framework: FrameworkEntry): void {
+  framework.suppressed = false;
+  framework.filters.clear();
+  ctx.requestAllocation();
+}
+
+/** Suppress: no new offers until revive; outstanding offers and status updates are unaffected. */
+export function suppress(framework: FrameworkEntry): void {
+  framework.suppressed = true;
+}

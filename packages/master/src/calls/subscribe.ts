@@ -1,0 +1,55 @@
+import { type CallOf, type FrameworkId, newId } from "@agora/protocol";
+import type { MasterContext } from "../context.js";
+import { MasterError } from "../errors.js";
+import { rescindAllOffers } from "../offers.js";
+import { persist, registryKeys } from "../persistence.js";
+
+/**
+ * Subscribe: a new id admits a new framework, a known id resumes it (re-subscribe). Either way
+ * the framework is stored, gets a `subscribed` event, and allocation runs soon.
+ */
+export async function subscribe(ctx: MasterContext, call: CallOf<"subscribe">): Promise<FrameworkId> {
+  const id = call.frameworkInfo.id ?? newId<FrameworkId>();
+  if (ctx.state.isCompletedFramework(id)) {
+    throw new MasterError("FRAMEWORK_REMOVED", `framework ${id} was torn down; subscribe with a new id`, {
+      field: "frameworkInfo.id",
+    });
+  }
+  const existing = ctx.state.frameworks.get(id);
+  // As in Mesos' UPDATE_FRAMEWORK, checkpoint, principal and user cannot change on re-subscribe.
+  const info = existing
+    ? {
+        ...call.frameworkInfo,
+        id,
+        user: existing.info.user,
+        checkpoint: existing.info.checkpoint,
+        principal: existing.info.principal,
+      }
+    : { ...call.frameworkInfo, id };
+  await persist(ctx, registryKeys.framework(id), info);
+
+  const now = ctx.now();
+  if (existing) {
+    // Offers made before the framework (re)connected may never have reached it: take them back.
+    rescindAllOffers(ctx, existing.offers);
+    existing.info = info;
+    existing.role = info.roles[0] ?? "*";
+    existing.connected = true;
+    existing.active = true;
+    existing.suppressed = false;
+    existing.reregisteredAt = now;
+    existing.lastSeenAt = now;
+    ctx.options.logger.info({ frameworkId: id, name: info.name }, "framework re-subscribed");
+  } else {
+    ctx.state.addFramework(info, now, true);
+    ctx.options.logger.info({ frameworkId: id, name: info.name }, "framework subscribed");
+  }
+  ctx.out.toFramework(id, {
+    type: "subscribed",
+    frameworkId: id,
+    heartbeatIntervalSeconds: ctx.options.heartbeatIntervalSeconds,
+    masterInfo: ctx.masterInfo,
+  });
+  ctx.requestAllocation();
+  return id;
+}

@@ -1,0 +1,61 @@
+import type { CallOf } from "@agora/protocol";
+import type { MasterContext } from "../context.js";
+import type { FrameworkEntry } from "../registry/entries.js";
+import { masterStatus, sendUpdate } from "../task-status.js";
+
+/**
+ * Kill: a known task on a registered agent is killed there (its terminal update follows from the
+ * agent). A task the master does not know gets TASK_LOST, as in Mesos.
+ */
+export function kill(ctx: MasterContext, framework: FrameworkEntry, call: CallOf<"kill">): void {
+  const task = framework.tasks.get(call.taskId);
+  if (!task) {
+    const status = masterStatus(
+      ctx,
+      call.taskId,
+      call.agentId,
+      "TASK_LOST",
+      "REASON_TASK_UNKNOWN",
+      "Attempted to kill an unknown task",
+    );
+    sendUpdate(ctx, framework.id, status);
+    return;
+  }
+  if (!ctx.state.agents.has(task.agentId)) {
+    // Its agent is unreachable: nothing can be killed now, so tell the framework what the master knows.
+    const status = masterStatus(
+      ctx,
+      task.task.taskId,
+      task.agentId,
+      task.state,
+      undefined,
+      "Cannot kill a task whose agent is not registered",
+    );
+    sendUpdate(ctx, framework.id, status);
+    return;
+  }
+  const killPolicy = call.killPolicy ?? task.task.killPolicy;
+  ctx.out.toAgent(task.agentId, {
+    type: "killTask",
+    frameworkId: framework.id,
+    taskId: task.task.taskId,
+    ...(killPolicy ? { killPolicy } : {}),
+  });
+}
+
+/** Acknowledge: forwarded to the agent that keeps the update (batched per agent within a tick). */
+export function acknowledge(
+  ctx: MasterContext,
+  framework: FrameworkEntry,
+  call: CallOf<"acknowledge">,
+): void {
+  if (!ctx.state.agents.has(call.agentId)) {
+    // The agent will resend the update after it reregisters, and the framework will ack again.
+    ctx.options.logger.debug(
+      { agentId: call.agentId, taskId: call.taskId },
+      "acknowledgement for an unknown agent",
+    );
+    return;
+  }
+  ctx.out.acknowledge(call.agentId, { frameworkId: framework.id, taskId: call.taskId, uuid: call.uuid });
+}

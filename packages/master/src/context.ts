@@ -1,0 +1,30 @@
+import type { AgentId, MasterInfo, Subjects } from "@agora/protocol";
+import type { Bus, StateStore } from "@agora/transport";
+import type { MasterMetrics } from "./metrics.js";
+import type { ResolvedMasterOptions } from "./options.js";
+import type { Outbox } from "./outbox.js";
+import type { MasterState } from "./registry/master-state.js";
+
+/** What the master's handlers share: its state, its ways out, and its settings. */
+export interface MasterContext {
+  readonly state: MasterState;
+  readonly out: Outbox;
+  readonly bus: Bus;
+  readonly subjects: Subjects;
+  readonly store: StateStore;
+  readonly metrics: MasterMetrics;
+  readonly options: ResolvedMasterOptions;
+  readonly masterInfo: MasterInfo;
+  epoch(): number;
+  /** Clock time in ms. */
+  now(): number;
+  /** Runs an allocation cycle soon (coalesced: many requests in one tick make one cycle). */
+  requestAllocation(): void;
+  /** Mints the next agent id, Mesos-style: `<master id>-S<n>`. */
+  nextAgentId(): AgentId;
+}
+
+/** Seconds since the epoch, as Mesos timestamps are. */
+export function seconds(ms: number): number {
+  return ms / 1000;
+}

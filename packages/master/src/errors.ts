@@ -1,0 +1,44 @@
+/**
+ * Error codes of the master package, with the HTTP status each maps to. Codes are stable: never
+ * reuse a retired one. `errors.test.ts` checks that every code is documented in the README.
+ */
+export const masterErrorCodes = {
+  INVALID_CALL: { status: 400, description: "A call is not JSON or does not match the Call schema" },
+  INVALID_MESSAGE: { status: 400, description: "An agent message is not JSON or does not match its schema" },
+  UNKNOWN_FRAMEWORK: { status: 404, description: "A call names a framework the master does not know" },
+  FRAMEWORK_REMOVED: { status: 410, description: "A framework that was torn down tried to subscribe again" },
+  UNKNOWN_OFFER: { status: 404, description: "An accept names an offer that is not outstanding" },
+  INVALID_OFFERS: {
+    status: 400,
+    description: "An accept names offers of another framework or offers on several agents",
+  },
+  NOT_IMPLEMENTED: { status: 501, description: "An operation this master does not support yet" },
+  INVALID_QUERY: { status: 400, description: "An HTTP query string does not match its schema" },
+  NOT_FOUND: { status: 404, description: "No HTTP route or resource matches the request" },
+  STORE_FAILED: { status: 503, description: "The state store did not accept a registry write" },
+  INTERNAL: { status: 500, description: "An unexpected failure inside the master (a bug)" },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type MasterErrorCode = keyof typeof masterErrorCodes;
+
+/** A failure with a stable code; `field` names the offending input (dotted path) when there is one. */
+export class MasterError extends Error {
+  override readonly name = "MasterError";
+  readonly code: MasterErrorCode;
+  readonly field: string | undefined;
+
+  constructor(code: MasterErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.field = options.field;
+  }
+
+  /** The HTTP status this error maps to. */
+  get status(): number {
+    return masterErrorCodes[this.code].status;
+  }
+}
+
+export function isMasterError(e: unknown, code?: MasterErrorCode): e is MasterError {
+  return e instanceof MasterError && (code === undefined || e.code === code);
+}

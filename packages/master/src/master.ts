@@ -1,0 +1,175 @@
+import { hostname as osHostname } from "node:os";
+import { AGORA_VERSION, type AgentId, type MasterInfo, newId, subjects } from "@agora/protocol";
+import type { Bus, BusSubscription, StateStore, TimerHandle } from "@agora/transport";
+import { handleAgentMessage } from "./agents/dispatch.js";
+import { pingAgents } from "./agents/pinger.js";
+import { runAllocation } from "./allocation.js";
+import { type Allocator, DrfAllocator } from "./allocator/drf-allocator.js";
+import { handleCall } from "./calls/dispatch.js";
+import type { MasterContext } from "./context.js";
+import { MasterMetrics } from "./metrics.js";
+import { type MasterOptions, type ResolvedMasterOptions, resolveOptions } from "./options.js";
+import { Outbox } from "./outbox.js";
+import { MasterState } from "./registry/master-state.js";
+import type { MasterView } from "./view.js";
+
+/**
+ * The Agora master: registers agents, subscribes frameworks, offers agents' resources to
+ * frameworks (DRF), books tasks and relays their status updates, and watches agents with pings.
+ * It talks only through the injected bus and store; time comes from the injected clock.
+ *
+ * @example
+ * const master = new Master({ bus, store });
+ * const app = buildMasterHttp(master);
+ * await app.listen({ port: 5050 });
+ * await master.start({ httpPort: 5050 });
+ * // …
+ * await master.stop();
+ * await app.close();
+ */
+export class Master {
+  /** The leader term stamped on every message; 1 until leader election arrives. */
+  epoch = 1;
+  /** This master's id, also the prefix of the agent ids it mints. */
+  readonly id: string = newId();
+  readonly metrics: MasterMetrics;
+
+  private readonly options: ResolvedMasterOptions;
+  private readonly bus: Bus;
+  private readonly state: MasterState;
+  private readonly ctx: MasterContext;
+  private readonly allocator: Allocator;
+  private masterInfo: MasterInfo;
+  private subscriptions: BusSubscription[] = [];
+  private timers: TimerHandle[] = [];
+  private allocationPending: NodeJS.Immediate | undefined;
+  private running = false;
+  private startedAt: number;
+  private electedAt: number | undefined;
+  private agentSeq = 0;
+
+  constructor(options: MasterOptions) {
+    this.options = resolveOptions(options, osHostname());
+    this.bus = options.bus;
+    this.allocator = options.allocator ?? new DrfAllocator();
+    this.state = new MasterState(this.options);
+    this.metrics = new MasterMetrics(this.state);
+    this.startedAt = this.options.clock.now();
+    this.masterInfo = { id: this.id, hostname: this.options.hostname, port: 0, version: AGORA_VERSION };
+    const subs = subjects(this.options.cluster);
+    const out = new Outbox(this.bus, subs, () => this.epoch, this.options.logger);
+    this.ctx = this.context(options.store, subs, out);
+  }
+
+  /** Subscribes to the master subjects and starts allocation, heartbeats and agent pings. */
+  async start({ httpPort }: { httpPort: number }): Promise<void> {
+    if (this.running) return;
+    const { clock } = this.options;
+    this.masterInfo = { ...this.masterInfo, port: httpPort };
+    this.startedAt = clock.now();
+    this.electedAt = this.startedAt;
+    this.running = true;
+    this.subscriptions = [
+      this.bus.subscribe(this.ctx.subjects.masterCall, (msg) => handleCall(this.ctx, msg)),
+      this.bus.subscribe(this.ctx.subjects.masterAgent, (msg) => handleAgentMessage(this.ctx, msg)),
+    ];
+    await this.bus.flush();
+    this.timers = [
+      clock.setInterval(() => this.allocateNow(), this.options.allocationIntervalMs),
+      clock.setInterval(() => this.sendHeartbeats(), this.options.heartbeatIntervalSeconds * 1000),
+      clock.setInterval(() => pingAgents(this.ctx, () => this.running), this.options.agentPingTimeoutMs),
+    ];
+    this.options.logger.info(
+      { masterId: this.id, cluster: this.options.cluster, port: httpPort },
+      "master started",
+    );
+  }
+
+  /** Unsubscribes and stops every timer; in-flight work finishes without sending anything new. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const s of this.subscriptions) s.unsubscribe();
+    this.subscriptions = [];
+    for (const t of this.timers) this.options.clock.clear(t);
+    this.timers = [];
+    for (const entry of this.state.offers.values()) if (entry.timer) this.options.clock.clear(entry.timer);
+    if (this.allocationPending) clearImmediate(this.allocationPending);
+    this.allocationPending = undefined;
+    this.ctx.out.flushAcks();
+    this.options.logger.info({ masterId: this.id }, "master stopped");
+  }
+
+  /** Runs one allocation cycle now (the timer and prompt triggers call this too). */
+  allocateNow(): void {
+    if (!this.running) return;
+    runAllocation(this.ctx, this.allocator);
+  }
+
+  /** A read-only view of the registry for HTTP and metrics. */
+  snapshot(): MasterView {
+    const { state, options } = this;
+    return {
+      id: this.id,
+      epoch: this.epoch,
+      cluster: options.cluster,
+      hostname: options.hostname,
+      masterInfo: this.masterInfo,
+      now: options.clock.now(),
+      startedAt: this.startedAt,
+      electedAt: this.electedAt,
+      agents: state.agents,
+      unreachableAgents: state.unreachableAgents,
+      frameworks: state.frameworks,
+      completedFrameworks: state.completedFrameworks.values(),
+      offers: state.offers,
+      terminalCounts: state.terminalCounts,
+      counters: {
+        invalidMessages: this.metrics.invalidMessagesTotal,
+        statusUpdatesRelayed: this.metrics.statusUpdatesRelayed,
+        lastAllocationRunMs: this.metrics.lastAllocationRunMs,
+      },
+      options: {
+        allocationIntervalMs: options.allocationIntervalMs,
+        offerTimeoutMs: options.offerTimeoutMs,
+        agentPingTimeoutMs: options.agentPingTimeoutMs,
+        maxAgentPingTimeouts: options.maxAgentPingTimeouts,
+        heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
+      },
+    };
+  }
+
+  private requestAllocation(): void {
+    if (!this.running || this.allocationPending) return;
+    this.allocationPending = setImmediate(() => {
+      this.allocationPending = undefined;
+      this.allocateNow();
+    });
+  }
+
+  private sendHeartbeats(): void {
+    for (const f of this.state.frameworks.values()) {
+      if (f.connected) this.ctx.out.toFramework(f.id, { type: "heartbeat" });
+    }
+  }
+
+  private context(store: StateStore, subs: ReturnType<typeof subjects>, out: Outbox): MasterContext {
+    const master = this;
+    return {
+      state: this.state,
+      out,
+      bus: this.bus,
+      subjects: subs,
+      store,
+      metrics: this.metrics,
+      options: this.options,
+      get masterInfo() {
+        return master.masterInfo;
+      },
+      epoch: () => this.epoch,
+      now: () => this.options.clock.now(),
+      requestAllocation: () => this.requestAllocation(),
+      nextAgentId: () => `${this.id}-S${this.agentSeq++}` as AgentId,
+    };
+  }
+}

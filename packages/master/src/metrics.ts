@@ -1,0 +1,141 @@
+import { scalarOf } from "@agora/protocol";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { MasterState } from "./registry/master-state.js";
+
+/** Why an inbound message was dropped. */
+export type InvalidMessageKind = "json" | "schema";
+
+/** Scalar resources reported per name in metrics. */
+export const METRIC_RESOURCES = ["cpus", "mem", "disk", "gpus"] as const;
+
+/**
+ * The master's metrics on its own prom-client registry (never the global one, so several masters
+ * can live in one process and tests stay independent). Gauges read the registry state at scrape
+ * time; counters and the histogram are fed by the master. Plain numbers are kept as well for
+ * Mesos' `/metrics/snapshot`, which must answer synchronously.
+ */
+export class MasterMetrics {
+  readonly registry = new Registry();
+  private readonly invalidMessages: Counter<"subject" | "kind">;
+  private readonly updatesRelayed: Counter;
+  private readonly allocationRun: Histogram;
+  private invalidTotal = 0;
+  private relayedTotal = 0;
+  private lastAllocationMs = 0;
+
+  constructor(state: MasterState) {
+    const registers = [this.registry];
+    this.invalidMessages = new Counter({
+      name: "agora_master_invalid_messages_total",
+      help: "Inbound bus messages dropped because they were not JSON or failed their schema",
+      labelNames: ["subject", "kind"],
+      registers,
+    });
+    this.updatesRelayed = new Counter({
+      name: "agora_master_status_updates_relayed_total",
+      help: "Agent status updates relayed to frameworks",
+      registers,
+    });
+    this.allocationRun = new Histogram({
+      name: "agora_master_allocation_run_seconds",
+      help: "Time spent in one allocation cycle",
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    new Gauge({
+      name: "agora_master_agents_active",
+      help: "Registered, active agents",
+      registers,
+      collect() {
+        this.set([...state.agents.values()].filter((a) => a.active).length);
+      },
+    });
+    new Gauge({
+      name: "agora_master_agents_unreachable",
+      help: "Agents removed after missing pings",
+      registers,
+      collect() {
+        this.set(state.unreachableAgents.size);
+      },
+    });
+    new Gauge({
+      name: "agora_master_frameworks_active",
+      help: "Subscribed, active frameworks",
+      registers,
+      collect() {
+        this.set([...state.frameworks.values()].filter((f) => f.active).length);
+      },
+    });
+    new Gauge({
+      name: "agora_master_tasks",
+      help: "Tasks not yet terminal, by state",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        this.reset();
+        for (const f of state.frameworks.values())
+          for (const t of f.tasks.values()) this.inc({ state: t.state });
+      },
+    });
+    new Gauge({
+      name: "agora_master_tasks_completed",
+      help: "Tasks that reached each terminal state since the master started",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [s, n] of state.terminalCounts) this.set({ state: s }, n);
+      },
+    });
+    new Gauge({
+      name: "agora_master_offers_outstanding",
+      help: "Offers made and not yet accepted, declined or rescinded",
+      registers,
+      collect() {
+        this.set(state.offers.size);
+      },
+    });
+    for (const kind of ["total", "used", "offered"] as const) {
+      new Gauge({
+        name: `agora_master_resources_${kind}`,
+        help: `Scalar resources ${kind} over active agents, by name`,
+        labelNames: ["resource"],
+        registers,
+        collect() {
+          for (const name of METRIC_RESOURCES) {
+            let sum = 0;
+            for (const a of state.agents.values()) sum += scalarOf(a.resources[kind], name);
+            this.set({ resource: name }, sum);
+          }
+        },
+      });
+    }
+  }
+
+  invalidMessage(subject: string, kind: InvalidMessageKind): void {
+    this.invalidMessages.inc({ subject, kind });
+    this.invalidTotal += 1;
+  }
+
+  statusUpdateRelayed(): void {
+    this.updatesRelayed.inc();
+    this.relayedTotal += 1;
+  }
+
+  allocationRan(ms: number): void {
+    this.allocationRun.observe(ms / 1000);
+    this.lastAllocationMs = ms;
+  }
+
+  get invalidMessagesTotal(): number {
+    return this.invalidTotal;
+  }
+
+  get statusUpdatesRelayed(): number {
+    return this.relayedTotal;
+  }
+
+  get lastAllocationRunMs(): number {
+    return this.lastAllocationMs;
+  }
+}

@@ -1,0 +1,62 @@
+import { DEFAULT_CLUSTER } from "@agora/protocol";
+import { type Bus, type Clock, type StateStore, systemClock } from "@agora/transport";
+import { type Logger, pino } from "pino";
+import type { Allocator } from "./allocator/drf-allocator.js";
+
+/** What a master needs to run; everything but `bus` and `store` has a Mesos-like default. */
+export interface MasterOptions {
+  bus: Bus;
+  store: StateStore;
+  /** Cluster name, the subject namespace (default `agora`). */
+  cluster?: string;
+  /** Reported in MasterInfo and `/master/state` (default: the OS hostname). */
+  hostname?: string;
+  logger?: Logger;
+  clock?: Clock;
+  /** Batch allocation period (Mesos `allocation_interval`, default 1000 ms). */
+  allocationIntervalMs?: number;
+  /** Offers are rescinded after this long; undefined means never, as in Mesos. */
+  offerTimeoutMs?: number;
+  /** Ping period and per-ping timeout (Mesos `agent_ping_timeout`, default 15000 ms). */
+  agentPingTimeoutMs?: number;
+  /** Consecutive missed pings before an agent is removed (Mesos default 5). */
+  maxAgentPingTimeouts?: number;
+  /** Period of heartbeat events to frameworks (default 15 s). */
+  heartbeatIntervalSeconds?: number;
+  /** Size of each framework's completed-tasks ring (default 1000, as Mesos). */
+  maxCompletedTasksPerFramework?: number;
+  /** Size of the completed-frameworks ring (default 50, as Mesos). */
+  maxCompletedFrameworks?: number;
+  /** The allocation policy (default: `DrfAllocator`). */
+  allocator?: Allocator;
+}
+
+export interface ResolvedMasterOptions {
+  readonly cluster: string;
+  readonly hostname: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly allocationIntervalMs: number;
+  readonly offerTimeoutMs: number | undefined;
+  readonly agentPingTimeoutMs: number;
+  readonly maxAgentPingTimeouts: number;
+  readonly heartbeatIntervalSeconds: number;
+  readonly maxCompletedTasksPerFramework: number;
+  readonly maxCompletedFrameworks: number;
+}
+
+export function resolveOptions(o: MasterOptions, defaultHostname: string): ResolvedMasterOptions {
+  return {
+    cluster: o.cluster ?? DEFAULT_CLUSTER,
+    hostname: o.hostname ?? defaultHostname,
+    logger: o.logger ?? pino({ level: "silent" }),
+    clock: o.clock ?? systemClock,
+    allocationIntervalMs: o.allocationIntervalMs ?? 1000,
+    offerTimeoutMs: o.offerTimeoutMs,
+    agentPingTimeoutMs: o.agentPingTimeoutMs ?? 15_000,
+    maxAgentPingTimeouts: o.maxAgentPingTimeouts ?? 5,
+    heartbeatIntervalSeconds: o.heartbeatIntervalSeconds ?? 15,
+    maxCompletedTasksPerFramework: o.maxCompletedTasksPerFramework ?? 1000,
+    maxCompletedFrameworks: o.maxCompletedFrameworks ?? 50,
+  };
+}

@@ -1,0 +1,83 @@
+import type {
+  AgentId,
+  AgentInfo,
+  FrameworkId,
+  FrameworkInfo,
+  Offer,
+  OfferId,
+  TaskId,
+  TaskInfo,
+  TaskState,
+  TaskStatus,
+} from "@agora/protocol";
+import type { TimerHandle } from "@agora/transport";
+import type { DeclineFilter } from "../allocator/decline-filter.js";
+import type { ResourceLedger } from "./resource-ledger.js";
+import type { Ring } from "./ring.js";
+
+/** A task as the master books it: what was launched, where, and what happened to it since. */
+export interface TaskEntry {
+  readonly task: TaskInfo;
+  readonly frameworkId: FrameworkId;
+  readonly agentId: AgentId;
+  readonly role: string;
+  state: TaskState;
+  /** Every status the master accepted, oldest first (bounded). */
+  readonly statuses: TaskStatus[];
+  /** True while the task's resources are counted as used on its agent and framework. */
+  holdsResources: boolean;
+}
+
+export interface AgentEntry {
+  readonly id: AgentId;
+  info: AgentInfo;
+  readonly resources: ResourceLedger;
+  /** Clock times in ms. */
+  registeredAt: number;
+  reregisteredAt: number | undefined;
+  lastSeenAt: number;
+  active: boolean;
+  /** Consecutive pings without a pong. */
+  missedPings: number;
+  pingInFlight: boolean;
+  readonly offers: Set<OfferId>;
+  /** Tasks on this agent, keyed by `taskKey`. */
+  readonly tasks: Map<string, TaskEntry>;
+}
+
+/** An agent removed after too many missed pings; kept so reconciliation can answer UNREACHABLE. */
+export interface UnreachableAgent {
+  readonly info: AgentInfo;
+  readonly unreachableAt: number;
+}
+
+export interface FrameworkEntry {
+  readonly id: FrameworkId;
+  info: FrameworkInfo;
+  /** The role it is offered resources for: its first role (single role for now). */
+  role: string;
+  registeredAt: number;
+  reregisteredAt: number | undefined;
+  unregisteredAt: number | undefined;
+  lastSeenAt: number;
+  connected: boolean;
+  active: boolean;
+  suppressed: boolean;
+  /** Tasks not yet terminal (including unreachable ones). */
+  readonly tasks: Map<TaskId, TaskEntry>;
+  readonly completedTasks: Ring<TaskEntry>;
+  readonly offers: Set<OfferId>;
+  readonly filters: Map<AgentId, DeclineFilter[]>;
+  /** Offered and used resources across agents: its DRF allocation. */
+  readonly resources: ResourceLedger;
+}
+
+export interface OfferEntry {
+  readonly offer: Offer;
+  readonly createdAt: number;
+  timer: TimerHandle | undefined;
+}
+
+export function taskKey(frameworkId: FrameworkId, taskId: TaskId): string {
+  return `${frameworkId}/${taskId}`;
+}

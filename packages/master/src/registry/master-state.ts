@@ -1,0 +1,215 @@
+import {
+  type AgentId,
+  type AgentInfo,
+  type FrameworkId,
+  type FrameworkInfo,
+  isActiveState,
+  isTerminalState,
+  type Offer,
+  type OfferId,
+  type TaskInfo,
+  type TaskState,
+  type TaskStatus,
+} from "@agora/protocol";
+import type { AgentEntry, FrameworkEntry, OfferEntry, TaskEntry, UnreachableAgent } from "./entries.js";
+import { taskKey } from "./entries.js";
+import { ResourceLedger } from "./resource-ledger.js";
+import { Ring } from "./ring.js";
+
+/** Statuses kept per task; older ones are dropped (a flapping health check must not grow it forever). */
+const MAX_STATUSES_PER_TASK = 50;
+
+export interface MasterStateLimits {
+  readonly maxCompletedTasksPerFramework: number;
+  readonly maxCompletedFrameworks: number;
+}
+
+/**
+ * The master's in-memory registry and its bookkeeping: which resources are offered or used where,
+ * and where each task lives. No I/O: the master's handlers decide, this keeps the books straight,
+ * so offered + used + available = total on every agent at all times.
+ */
+export class MasterState {
+  readonly agents = new Map<AgentId, AgentEntry>();
+  readonly unreachableAgents = new Map<AgentId, UnreachableAgent>();
+  readonly frameworks = new Map<FrameworkId, FrameworkEntry>();
+  readonly completedFrameworks: Ring<FrameworkEntry>;
+  readonly offers = new Map<OfferId, OfferEntry>();
+  /** Tasks that reached each terminal state since start (Mesos' `master/tasks_<state>` counters). */
+  readonly terminalCounts = new Map<TaskState, number>();
+
+  constructor(private readonly limits: MasterStateLimits) {
+    this.completedFrameworks = new Ring(limits.maxCompletedFrameworks);
+  }
+
+  addAgent(info: AgentInfo & { id: AgentId }, now: number): AgentEntry {
+    const entry: AgentEntry = {
+      id: info.id,
+      info,
+      resources: new ResourceLedger(info.resources),
+      registeredAt: now,
+      reregisteredAt: undefined,
+      lastSeenAt: now,
+      active: true,
+      missedPings: 0,
+      pingInFlight: false,
+      offers: new Set(),
+      tasks: new Map(),
+    };
+    this.agents.set(info.id, entry);
+    this.unreachableAgents.delete(info.id);
+    return entry;
+  }
+
+  /** Drops an agent whose offers are already gone; its tasks stay with their frameworks. */
+  removeAgent(agent: AgentEntry): void {
+    for (const task of agent.tasks.values()) this.releaseTask(task);
+    agent.tasks.clear();
+    this.agents.delete(agent.id);
+  }
+
+  addFramework(info: FrameworkInfo & { id: FrameworkId }, now: number, connected: boolean): FrameworkEntry {
+    const entry: FrameworkEntry = {
+      id: info.id,
+      info,
+      role: info.roles[0] ?? "*",
+      registeredAt: now,
+      reregisteredAt: undefined,
+      unregisteredAt: undefined,
+      lastSeenAt: now,
+      connected,
+      active: connected,
+      suppressed: false,
+      tasks: new Map(),
+      completedTasks: new Ring(this.limits.maxCompletedTasksPerFramework),
+      offers: new Set(),
+      filters: new Map(),
+      resources: new ResourceLedger(),
+    };
+    this.frameworks.set(info.id, entry);
+    return entry;
+  }
+
+  /** Moves a framework whose tasks and offers are already gone to the completed ring. */
+  completeFramework(framework: FrameworkEntry, now: number): void {
+    framework.connected = false;
+    framework.active = false;
+    framework.unregisteredAt = now;
+    framework.filters.clear();
+    this.frameworks.delete(framework.id);
+    this.completedFrameworks.push(framework);
+  }
+
+  isCompletedFramework(id: FrameworkId): boolean {
+    return this.completedFrameworks.find((f) => f.id === id) !== undefined;
+  }
+
+  addOffer(offer: Offer, now: number): OfferEntry {
+    const agent = this.agents.get(offer.agentId);
+    const framework = this.frameworks.get(offer.frameworkId);
+    if (!agent || !framework) throw new Error(`offer ${offer.id} names an unknown agent or framework`);
+    agent.resources.offer(offer.resources);
+    agent.offers.add(offer.id);
+    framework.resources.offer(offer.resources);
+    framework.offers.add(offer.id);
+    const entry: OfferEntry = { offer, createdAt: now, timer: undefined };
+    this.offers.set(offer.id, entry);
+    return entry;
+  }
+
+  /** Removes an offer and puts its resources back in its agent's pool. */
+  removeOffer(id: OfferId): OfferEntry | undefined {
+    const entry = this.offers.get(id);
+    if (!entry) return undefined;
+    this.offers.delete(id);
+    const { agentId, frameworkId, resources } = entry.offer;
+    const agent = this.agents.get(agentId);
+    if (agent) {
+      agent.resources.unoffer(resources);
+      agent.offers.delete(id);
+    }
+    const framework = this.frameworks.get(frameworkId);
+    if (framework) {
+      framework.resources.unoffer(resources);
+      framework.offers.delete(id);
+    }
+    return entry;
+  }
+
+  /**
+   * Books a task on its framework and agent. Active tasks on a registered agent hold their
+   * resources; a terminal one goes straight to the completed ring.
+   */
+  addTask(framework: FrameworkEntry, task: TaskInfo, status: TaskStatus): TaskEntry {
+    const entry: TaskEntry = {
+      task,
+      frameworkId: framework.id,
+      agentId: task.agentId,
+      role: framework.role,
+      state: status.state,
+      statuses: [status],
+      holdsResources: false,
+    };
+    if (isTerminalState(status.state)) {
+      this.recordTerminal(framework, entry);
+      return entry;
+    }
+    framework.tasks.set(task.taskId, entry);
+    const agent = this.agents.get(task.agentId);
+    if (agent) {
+      agent.tasks.set(taskKey(framework.id, task.taskId), entry);
+      if (isActiveState(status.state)) this.holdTask(entry);
+    }
+    return entry;
+  }
+
+  /** Links a known task to its (re)registered agent, holding its resources again if it is active. */
+  attachTask(task: TaskEntry): void {
+    const agent = this.agents.get(task.agentId);
+    if (!agent) return;
+    agent.tasks.set(taskKey(task.frameworkId, task.task.taskId), task);
+    if (isActiveState(task.state)) this.holdTask(task);
+  }
+
+  /**
+   * Records a status the task state machine allows. A terminal one releases the task's
+   * resources and moves it to its framework's completed tasks.
+   */
+  applyStatus(task: TaskEntry, status: TaskStatus): void {
+    task.state = status.state;
+    task.statuses.push(status);
+    if (task.statuses.length > MAX_STATUSES_PER_TASK) task.statuses.shift();
+    if (isTerminalState(status.state)) {
+      this.releaseTask(task);
+      const framework = this.frameworks.get(task.frameworkId);
+      framework?.tasks.delete(task.task.taskId);
+      this.agents.get(task.agentId)?.tasks.delete(taskKey(task.frameworkId, task.task.taskId));
+      if (framework) this.recordTerminal(framework, task);
+    } else if (isActiveState(status.state)) {
+      this.holdTask(task);
+    } else {
+      this.releaseTask(task);
+    }
+  }
+
+  private recordTerminal(framework: FrameworkEntry, task: TaskEntry): void {
+    framework.completedTasks.push(task);
+    this.terminalCounts.set(task.state, (this.terminalCounts.get(task.state) ?? 0) + 1);
+  }
+
+  private holdTask(task: TaskEntry): void {
+    if (task.holdsResources) return;
+    const agent = this.agents.get(task.agentId);
+    if (!agent) return;
+    agent.resources.use(task.task.resources);
+    this.frameworks.get(task.frameworkId)?.resources.use(task.task.resources);
+    task.holdsResources = true;
+  }
+
+  private releaseTask(task: TaskEntry): void {
+    if (!task.holdsResources) return;
+    this.agents.get(task.agentId)?.resources.release(task.task.resources);
+    this.frameworks.get(task.frameworkId)?.resources.release(task.task.resources);
+    task.holdsResources = false;
+  }
+}
