@@ -1,8 +1,6 @@
 import {
   type AgentId,
   DEFAULT_CLUSTER,
-  decode,
-  Event,
   type ExecutorId,
   type Filters,
   type FrameworkId,
@@ -21,6 +19,7 @@ import { type BusSubscription, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
 import { Connection } from "./connection.js";
 import { SchedulerError } from "./errors.js";
+import { EventRouter } from "./event-router.js";
 import { EventStream } from "./event-stream.js";
 import { fromTransport, MasterClient } from "./master-client.js";
 import {
@@ -35,7 +34,6 @@ import {
   type SchedulerEventMap,
   type SchedulerEventType,
   type SchedulerStats,
-  type SubscribedInfo,
 } from "./scheduler-events.js";
 import { type Handler, TypedEmitter } from "./typed-emitter.js";
 import { UpdateDelivery } from "./update-delivery.js";
@@ -64,13 +62,13 @@ export class Scheduler {
   private readonly counters = emptyStats();
   private readonly recent: RecentUpdates;
   private readonly delivery: UpdateDelivery;
+  private readonly router: EventRouter;
   private readonly offerStreams = new Set<EventStream<Offer[]>>();
   private readonly updateStreams = new Set<EventStream<TaskStatus>>();
   private id: FrameworkId | undefined;
   private connection: Connection | undefined;
   private eventSubscription: BusSubscription | undefined;
   private subscribing: Promise<FrameworkId> | undefined;
-  private highestEpoch = 0;
   private closed = false;
 
   /**
@@ -107,7 +105,7 @@ export class Scheduler {
       options.bus,
       this.subjects.masterCall,
       options.callTimeoutMs ?? schedulerDefaults.callTimeoutMs,
-      (epoch) => this.sawEpoch(epoch),
+      (epoch) => this.router.sawEpoch(epoch),
     );
     this.emitter = new TypedEmitter((err, type) => {
       this.counters.handlerErrors++;
@@ -122,15 +120,42 @@ export class Scheduler {
       acknowledge: (status) => this.sendAcknowledgement(status),
       stats: this.counters,
       logger: this.logger,
+      isOpen: () => !this.closed,
+    });
+    this.router = new EventRouter({
+      emitter: this.emitter,
+      stats: this.counters,
+      logger: this.logger,
+      onAlive: () => this.connection?.heard(),
+      onSubscribed: (info) => this.connection?.subscribed(info),
+      onOffers: (offers) => {
+        for (const s of this.offerStreams) void s.push(offers);
+      },
+      onUpdate: (status) => this.delivery.enqueue(status),
     });
   }
 
-  /** The framework id: proposed (or taken from `framework.id`) by `subscribe()`, undefined before. */
+  /**
+   * The framework id: proposed (or taken from `framework.id`) by `subscribe()`, undefined before.
+   *
+   * @example
+   * ```ts
+   * await scheduler.subscribe();
+   * console.log(`registered as ${scheduler.frameworkId}`);
+   * ```
+   */
   get frameworkId(): FrameworkId | undefined {
     return this.id;
   }
 
-  /** A snapshot of the SDK's counters (invalid events, duplicates suppressed, …). */
+  /**
+   * A snapshot of the SDK's counters (invalid events, duplicates suppressed, …).
+   *
+   * @example
+   * ```ts
+   * const { invalidEvents, duplicatesSuppressed } = scheduler.stats;
+   * ```
+   */
   get stats(): Readonly<SchedulerStats> {
     return { ...this.counters };
   }
@@ -444,7 +469,7 @@ export class Scheduler {
     if (!this.eventSubscription) {
       try {
         this.eventSubscription = this.opts.bus.subscribe(this.subjects.frameworkEvents(id), (msg) =>
-          this.receive(msg.data),
+          this.closed ? undefined : this.router.receive(msg.data),
         );
         // The master may send offers right after `subscribed`: be listening before asking.
         await this.opts.bus.flush();
@@ -498,72 +523,6 @@ export class Scheduler {
 
   private reconcileAfterSubscribe(): void {
     this.reconcile().catch((err: unknown) => this.logger.warn({ err }, "implicit reconciliation failed"));
-  }
-
-  /** Every event payload from the bus: validated, epoch-checked, then dispatched. */
-  private receive(bytes: Uint8Array): void {
-    if (this.closed) return;
-    const decoded = decode(Event, bytes);
-    if (!decoded.ok) {
-      this.counters.invalidEvents++;
-      this.logger.warn({ err: decoded.error, field: decoded.error.field }, "invalid event dropped");
-      return;
-    }
-    const event = decoded.value;
-    if (event.epoch < this.highestEpoch) {
-      this.counters.staleEvents++;
-      this.logger.debug(
-        { epoch: event.epoch, highest: this.highestEpoch, type: event.type },
-        "stale event dropped",
-      );
-      return;
-    }
-    this.sawEpoch(event.epoch);
-    this.connection?.heard();
-    switch (event.type) {
-      case "subscribed": {
-        const { frameworkId, heartbeatIntervalSeconds, masterInfo, epoch } = event;
-        const info: SubscribedInfo = { frameworkId, heartbeatIntervalSeconds, masterInfo, epoch };
-        this.connection?.subscribed(info);
-        this.emitter.emit("subscribed", info);
-        return;
-      }
-      case "offers":
-        this.emitter.emit("offers", event.offers);
-        for (const s of this.offerStreams) void s.push(event.offers);
-        return;
-      case "rescind":
-        this.emitter.emit("rescind", event.offerId);
-        return;
-      case "update":
-        this.delivery.enqueue(event.status);
-        return;
-      case "message":
-        this.emitter.emit("message", {
-          agentId: event.agentId,
-          executorId: event.executorId,
-          data: event.data,
-        });
-        return;
-      case "failure":
-        this.emitter.emit("failure", {
-          agentId: event.agentId,
-          executorId: event.executorId,
-          status: event.status,
-        });
-        return;
-      case "error":
-        this.logger.error({ message: event.message }, "the master sent an error event");
-        this.emitter.emit("error", new SchedulerError("MASTER_ERROR", event.message));
-        return;
-      case "heartbeat":
-        this.emitter.emit("heartbeat", { epoch: event.epoch });
-        return;
-    }
-  }
-
-  private sawEpoch(epoch: number): void {
-    if (epoch > this.highestEpoch) this.highestEpoch = epoch;
   }
 
   private dropOffers(batch: Offer[]): void {

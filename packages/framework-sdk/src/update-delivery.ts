@@ -15,6 +15,8 @@ export interface UpdateDeliveryConfig {
   readonly acknowledge: (status: TaskStatus) => void;
   readonly stats: SchedulerStats;
   readonly logger: Logger;
+  /** False once the scheduler is closed: queued updates are then dropped (the agent resends them). */
+  readonly isOpen: () => boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export class UpdateDelivery {
 
   private async deliver(status: TaskStatus): Promise<void> {
     const { recent, stats, logger, autoAcknowledge } = this.config;
+    if (!this.config.isOpen()) return;
     const uuid = status.uuid;
     if (uuid !== undefined && recent.has(uuid)) {
       stats.duplicatesSuppressed++;

@@ -1,0 +1,92 @@
+import { decode, Event, type Offer, type TaskStatus } from "@agora/protocol";
+import type { Logger } from "pino";
+import { SchedulerError } from "./errors.js";
+import type { SchedulerEventMap, SchedulerStats, SubscribedInfo } from "./scheduler-events.js";
+import type { TypedEmitter } from "./typed-emitter.js";
+
+export interface EventRouterConfig {
+  readonly emitter: TypedEmitter<SchedulerEventMap>;
+  readonly stats: SchedulerStats;
+  readonly logger: Logger;
+  /** Any admitted event: the master is alive. */
+  readonly onAlive: () => void;
+  /** Runs before the `subscribed` event is emitted. */
+  readonly onSubscribed: (info: SubscribedInfo) => void;
+  /** Runs after the `offers` event is emitted (feeds the iterators). */
+  readonly onOffers: (offers: Offer[]) => void;
+  /** Updates are not emitted here: they go through acknowledgement-aware delivery. */
+  readonly onUpdate: (status: TaskStatus) => void;
+}
+
+/**
+ * Turns event payloads from the bus into scheduler events: validates each with the protocol's
+ * `Event` schema, drops what is invalid or from an older master epoch (counted, never thrown),
+ * and dispatches the rest.
+ */
+export class EventRouter {
+  private highestEpoch = 0;
+
+  constructor(private readonly config: EventRouterConfig) {}
+
+  /** Raises the highest epoch seen; call replies carry the master's epoch too. */
+  sawEpoch(epoch: number): void {
+    if (epoch > this.highestEpoch) this.highestEpoch = epoch;
+  }
+
+  receive(bytes: Uint8Array): void {
+    const { emitter, stats, logger } = this.config;
+    const decoded = decode(Event, bytes);
+    if (!decoded.ok) {
+      stats.invalidEvents++;
+      logger.warn({ err: decoded.error, field: decoded.error.field }, "invalid event dropped");
+      return;
+    }
+    const event = decoded.value;
+    if (event.epoch < this.highestEpoch) {
+      stats.staleEvents++;
+      logger.debug(
+        { epoch: event.epoch, highest: this.highestEpoch, type: event.type },
+        "stale event dropped",
+      );
+      return;
+    }
+    this.sawEpoch(event.epoch);
+    this.config.onAlive();
+    switch (event.type) {
+      case "subscribed": {
+        const { frameworkId, heartbeatIntervalSeconds, masterInfo, epoch } = event;
+        const info: SubscribedInfo = { frameworkId, heartbeatIntervalSeconds, masterInfo, epoch };
+        this.config.onSubscribed(info);
+        emitter.emit("subscribed", info);
+        return;
+      }
+      case "offers":
+        emitter.emit("offers", event.offers);
+        this.config.onOffers(event.offers);
+        return;
+      case "rescind":
+        emitter.emit("rescind", event.offerId);
+        return;
+      case "update":
+        this.config.onUpdate(event.status);
+        return;
+      case "message":
+        emitter.emit("message", { agentId: event.agentId, executorId: event.executorId, data: event.data });
+        return;
+      case "failure":
+        emitter.emit("failure", {
+          agentId: event.agentId,
+          executorId: event.executorId,
+          status: event.status,
+        });
+        return;
+      case "error":
+        logger.error({ message: event.message }, "the master sent an error event");
+        emitter.emit("error", new SchedulerError("MASTER_ERROR", event.message));
+        return;
+      case "heartbeat":
+        emitter.emit("heartbeat", { epoch: event.epoch });
+        return;
+    }
+  }
+}
