@@ -65,7 +65,8 @@ describe("cluster mode over NATS", () => {
     const r = await runAgora(execute("--name", "twenty", "--instances", "20", "--command", "echo $AGORA_TASK_ID; sleep 0.2"));
     expect(r.stderr).not.toMatch(/"level":50/);
     expect(r.code).toBe(0);
-    expect(r.stdout.match(/TASK_FINISHED/g)).toHaveLength(20);
+    expect(r.stdout.match(/^\S+ \S+ TASK_FINISHED/gm)).toHaveLength(20);
+    expect(r.stdout).toContain("20 task(s): 20 TASK_FINISHED");
     expect(r.stdout).toContain("on agent-a");
     expect(r.stdout).toContain("on agent-b");
 

@@ -1,0 +1,93 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { inProcess, type LaunchResult, launchBurst, launchSequential, noop, overNats, rawSpawn, shell } from "./launch.js";
+import { machine } from "./machine.js";
+
+/**
+ * `npm run bench`: the launch path in dev mode and over a real nats-server, with no-op and shell
+ * executors, beside a raw spawn. Writes bench/results/launch.json and prints a Markdown table.
+ * LAUNCH_TASKS (default 20000) and LAUNCH_AGENTS (default 50) size the no-op bursts.
+ */
+const tasks = Number(process.env.LAUNCH_TASKS ?? 20_000);
+const agents = Number(process.env.LAUNCH_AGENTS ?? 50);
+const sequential = Number(process.env.LAUNCH_SEQUENTIAL ?? 200);
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  srv.listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  const port = (srv.address() as net.AddressInfo).port;
+  srv.close();
+  return port;
+}
+
+async function withNatsServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const server = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+  try {
+    for (let i = 0; i < 100; i++) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, "127.0.0.1", () => {
+          s.end();
+          resolve(true);
+        });
+        s.on("error", () => resolve(false));
+      });
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return await fn(`nats://127.0.0.1:${port}`);
+  } finally {
+    server.kill("SIGTERM");
+    await once(server, "exit");
+  }
+}
+
+function log(r: LaunchResult): void {
+  process.stderr.write(`${r.scenario}: ${r.tasksPerSecond} tasks/s, p50 ${r.acceptToRunning.p50Ms} ms, p99 ${r.acceptToRunning.p99Ms} ms\n`);
+}
+
+async function main(): Promise<void> {
+  const results: LaunchResult[] = [];
+  const run = async (p: Promise<LaunchResult>) => {
+    const r = await p;
+    log(r);
+    results.push(r);
+  };
+  await run(launchBurst(inProcess(), { agents, tasks, executor: noop, command: "true", scenario: `dev mode, no-op executor, ${agents} agents` }));
+  await withNatsServer((url) =>
+    run(launchBurst(overNats(url), { agents, tasks, executor: noop, command: "true", scenario: `over NATS, no-op executor, ${agents} agents` })),
+  );
+  await run(rawSpawn({ count: sequential, command: "true" }));
+  await run(launchSequential(inProcess(), { tasks: sequential, command: "true", scenario: "dev mode, shell executor, one task at a time" }));
+  await withNatsServer((url) =>
+    run(launchSequential(overNats(url), { tasks: sequential, command: "true", scenario: "over NATS, shell executor, one task at a time" })),
+  );
+  await run(launchBurst(inProcess(), { agents: 1, tasks: 500, executor: shell, command: "true", scenario: "dev mode, shell executor, 500-task burst" }));
+
+  const out = { machine: machine(), command: "npm run bench", results };
+  const dir = path.resolve(import.meta.dirname, "results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "launch.json"), `${JSON.stringify(out, null, 2)}\n`);
+
+  const raw = results.find((r) => r.scenario.startsWith("raw spawn"))!;
+  const lines = [
+    `Machine: ${out.machine.cpus} × ${out.machine.cpuModel}, ${out.machine.memGiB} GiB, ${out.machine.os}, Node ${out.machine.node}, ${out.machine.natsServer}; ${out.machine.date}`,
+    "",
+    "| scenario | tasks | tasks/s | accept→RUNNING p50 | p99 | max |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...results.map(
+      (r) => `| ${r.scenario} | ${r.tasks} | ${r.tasksPerSecond} | ${r.acceptToRunning.p50Ms} ms | ${r.acceptToRunning.p99Ms} ms | ${r.acceptToRunning.maxMs} ms |`,
+    ),
+    "",
+    ...results
+      .filter((r) => r.scenario.includes("one task at a time"))
+      .map((r) => `Shell launch overhead over a raw spawn at p50 (${r.scenario}): ${(r.acceptToRunning.p50Ms - raw.acceptToRunning.p50Ms).toFixed(2)} ms`),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+await main();

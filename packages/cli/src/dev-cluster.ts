@@ -1,0 +1,65 @@
+import path from "node:path";
+import type { Agent } from "@agora/agent";
+import type { Master } from "@agora/master";
+import { type Bus, FileStateStore } from "@agora/transport";
+import type { Logger } from "pino";
+import { type RunningRole, startAgentRole, startMasterRole } from "./roles.js";
+import { openBus } from "./runtime.js";
+
+export interface DevClusterOptions {
+  /** Master HTTP port; agents take the following ports (0: every role picks a free port). */
+  port: number;
+  host: string;
+  agents: number;
+  dataDir: string;
+  /** NATS URL; the in-process bus when absent. */
+  nats?: string | undefined;
+  agentResources?: string | undefined;
+  cluster: string;
+  logger: Logger;
+}
+
+export interface DevCluster {
+  readonly bus: Bus;
+  readonly master: Master;
+  readonly masterUrl: string;
+  readonly agents: ReadonlyArray<{ agent: Agent; url: string }>;
+  stop(): Promise<void>;
+}
+
+/** Dev mode: the master and N agents (and later Marathon and Chronos) in one process, sharing one bus. */
+export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster> {
+  const dataDir = path.resolve(o.dataDir);
+  const bus = await openBus(o.nats, "agora-dev", o.logger);
+  const store = await FileStateStore.open(path.join(dataDir, "master"));
+  const roles: RunningRole[] = [];
+  const stop = async () => {
+    for (const role of roles.reverse()) await role.stop();
+    await store.close();
+    await bus.close();
+  };
+  try {
+    const master = await startMasterRole({ bus, store, cluster: o.cluster, host: o.host, port: o.port, logger: o.logger.child({ role: "master" }) });
+    roles.push(master);
+    const agents = [];
+    for (let i = 0; i < o.agents; i++) {
+      const agent = await startAgentRole({
+        bus,
+        cluster: o.cluster,
+        host: o.host,
+        port: o.port === 0 ? 0 : o.port + 1 + i,
+        workDir: path.join(dataDir, "agents", String(i)),
+        resources: o.agentResources,
+        attributes: [],
+        hostname: undefined,
+        logger: o.logger.child({ role: "agent", index: i }),
+      });
+      roles.push(agent);
+      agents.push({ agent: agent.agent, url: agent.url });
+    }
+    return { bus, master: master.master, masterUrl: master.url, agents, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

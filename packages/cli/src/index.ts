@@ -1,0 +1,1 @@
+export { type DevCluster, type DevClusterOptions, startDevCluster } from "./dev-cluster.js";

@@ -1,0 +1,90 @@
+import { mkdir } from "node:fs/promises";
+import os from "node:os";
+import { Agent, buildAgentHttp, detectResources } from "@agora/agent";
+import { buildMasterHttp, Master } from "@agora/master";
+import type { Attribute } from "@agora/protocol";
+import type { Bus, StateStore } from "@agora/transport";
+import type { Logger } from "pino";
+
+/** A started role: where it listens and how to stop it. */
+export interface RunningRole {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface MasterRoleOptions {
+  bus: Bus;
+  store: StateStore;
+  cluster: string;
+  host: string;
+  port: number;
+  logger: Logger;
+}
+
+/** HTTP first, so the master can advertise the port it really got (port 0 picks a free one). */
+export async function startMasterRole(o: MasterRoleOptions): Promise<RunningRole & { master: Master }> {
+  const master = new Master({ bus: o.bus, store: o.store, cluster: o.cluster, hostname: os.hostname(), logger: o.logger });
+  const app = buildMasterHttp(master, { logger: o.logger });
+  await app.listen({ host: o.host, port: o.port });
+  const port = actualPort(app.server.address(), o.port);
+  await master.start({ httpPort: port });
+  const url = `http://${displayHost(o.host)}:${port}`;
+  o.logger.info({ url }, "master listening");
+  return {
+    master,
+    url,
+    async stop() {
+      await master.stop();
+      await app.close();
+    },
+  };
+}
+
+export interface AgentRoleOptions {
+  bus: Bus;
+  cluster: string;
+  host: string;
+  port: number;
+  workDir: string;
+  resources: string | undefined;
+  attributes: Attribute[];
+  hostname: string | undefined;
+  logger: Logger;
+}
+
+export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole & { agent: Agent }> {
+  await mkdir(o.workDir, { recursive: true });
+  const resources = await detectResources({ workDir: o.workDir, ...(o.resources ? { resources: o.resources } : {}) });
+  const agent = new Agent({
+    bus: o.bus,
+    cluster: o.cluster,
+    workDir: o.workDir,
+    hostname: o.hostname ?? os.hostname(),
+    resources,
+    attributes: o.attributes,
+    logger: o.logger,
+  });
+  const app = buildAgentHttp(agent, { logger: o.logger });
+  await app.listen({ host: o.host, port: o.port });
+  const port = actualPort(app.server.address(), o.port);
+  await agent.start({ httpPort: port });
+  const url = `http://${displayHost(o.host)}:${port}`;
+  o.logger.info({ url, agentId: agent.id }, "agent registered");
+  return {
+    agent,
+    url,
+    async stop() {
+      // Tasks die with the agent for now: recovery after an agent restart comes with checkpointing.
+      await agent.stop({ killTasks: true });
+      await app.close();
+    },
+  };
+}
+
+function actualPort(address: ReturnType<import("node:net").Server["address"]>, fallback: number): number {
+  return typeof address === "object" && address ? address.port : fallback;
+}
+
+function displayHost(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? os.hostname() : host;
+}

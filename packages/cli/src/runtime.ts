@@ -1,0 +1,32 @@
+import type { Logger } from "pino";
+import { type Bus, connectNatsBus, InProcessBus } from "@agora/transport";
+
+/** NATS when a URL is given, else the in-process bus (dev mode). */
+export async function openBus(nats: string | undefined, name: string, logger: Logger): Promise<Bus> {
+  if (!nats) return new InProcessBus((err, subject) => logger.error({ err, subject }, "bus handler failed"));
+  const bus = await connectNatsBus({ servers: nats.split(","), name, logger });
+  logger.info({ nats }, "connected to NATS");
+  return bus;
+}
+
+/**
+ * Runs `stop` once on SIGINT or SIGTERM, then exits. A second signal exits at once, so a stuck
+ * shutdown never traps the operator.
+ */
+export function stopOnSignal(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
