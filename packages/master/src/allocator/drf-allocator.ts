@@ -65,30 +65,63 @@ export class DrfAllocator implements Allocator {
     const plans: OfferPlan[] = [];
     if (frameworks.size === 0) return plans;
     for (const agent of snapshot.agents) {
-      if (isAllocatable(agent.available)) this.allocateAgent(agent, sorter, frameworks, snapshot.now, plans);
+      if (!isAllocatable(agent.available)) continue;
+      if (agent.available.some((r) => r.reservation !== undefined)) {
+        allocateReserved(agent, sorter, frameworks, snapshot.now, plans);
+      } else {
+        allocateWhole(agent, sorter, frameworks, snapshot.now, plans);
+      }
     }
     return plans;
   }
+}
 
-  private allocateAgent(
-    agent: AllocatorAgent,
-    sorter: Sorter,
-    frameworks: ReadonlyMap<string, AllocatorFramework>,
-    now: number,
-    plans: OfferPlan[],
-  ): void {
-    let remaining = agent.available;
-    const reserved = remaining.some((r) => r.reservation !== undefined);
-    for (const id of sorter.sort()) {
-      const f = frameworks.get(id)!;
-      // Without reservations everything is offerable to every role: skip the filtering copy.
-      const offerable = reserved ? allocatableTo(remaining, f.role) : remaining;
-      if (!isAllocatable(offerable) || isFiltered(f.filters.get(agent.id), offerable, now)) continue;
-      const resources = [...offerable];
-      plans.push({ frameworkId: f.id, agentId: agent.id, role: f.role, resources });
-      sorter.allocated(f.id, resources);
-      remaining = offerable === remaining ? [] : subtract(remaining, offerable);
-      if (!isAllocatable(remaining)) return;
-    }
+/** The common case: any framework may take all of it, so the first one not filtered gets it. */
+function allocateWhole(
+  agent: AllocatorAgent,
+  sorter: Sorter,
+  frameworks: ReadonlyMap<string, AllocatorFramework>,
+  now: number,
+  plans: OfferPlan[],
+): void {
+  for (const id of sorter.sort()) {
+    const f = frameworks.get(id)!;
+    if (isFiltered(f.filters.get(agent.id), agent.available, now)) continue;
+    plan(f, agent, agent.available, sorter, plans);
+    return;
   }
+}
+
+/**
+ * An agent with reservations: each framework in turn gets what its role may use (unreserved plus
+ * its role's reservations) until nothing allocatable is left.
+ */
+function allocateReserved(
+  agent: AllocatorAgent,
+  sorter: Sorter,
+  frameworks: ReadonlyMap<string, AllocatorFramework>,
+  now: number,
+  plans: OfferPlan[],
+): void {
+  let remaining = agent.available;
+  for (const id of sorter.sort()) {
+    const f = frameworks.get(id)!;
+    const offerable = allocatableTo(remaining, f.role);
+    if (!isAllocatable(offerable) || isFiltered(f.filters.get(agent.id), offerable, now)) continue;
+    plan(f, agent, offerable, sorter, plans);
+    remaining = subtract(remaining, offerable);
+    if (!isAllocatable(remaining)) return;
+  }
+}
+
+function plan(
+  f: AllocatorFramework,
+  agent: AllocatorAgent,
+  offerable: readonly Resource[],
+  sorter: Sorter,
+  plans: OfferPlan[],
+): void {
+  const resources = [...offerable];
+  plans.push({ frameworkId: f.id, agentId: agent.id, role: f.role, resources });
+  sorter.allocated(f.id, resources);
 }

@@ -88,8 +88,15 @@ export class DrfSorter implements Sorter {
     if (this.resortAll || this.dirty.size > RESORT_THRESHOLD) {
       this.order = [...this.clients.keys()].sort((a, b) => this.compare(a, b));
     } else if (this.dirty.size > 0 || this.removedSinceSort) {
-      this.order = this.order.filter((id) => this.clients.has(id) && !this.dirty.has(id));
-      for (const id of this.dirty) this.order.splice(this.insertionPoint(id), 0, id);
+      const next = this.removedSinceSort
+        ? this.order.filter((id) => this.clients.has(id))
+        : this.order.slice();
+      for (const id of this.dirty) {
+        const at = next.indexOf(id);
+        if (at >= 0) next.splice(at, 1);
+      }
+      this.order = next;
+      for (const id of this.dirty) next.splice(this.insertionPoint(id), 0, id);
     }
     this.dirty.clear();
     this.removedSinceSort = false;
