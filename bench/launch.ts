@@ -21,28 +21,38 @@ export interface LaunchResult {
   acceptToRunning: LatencySummary;
 }
 
-/** Buses for each role: one shared in-process bus, or a NATS connection per role. */
+/** Where the master runs and which bus each role uses. */
 export interface Topology {
   name: string;
-  masterBus(): Promise<Bus>;
+  /** Starts a master whose allocation cycle runs every `allocationIntervalMs`. */
+  startMaster(allocationIntervalMs: number): Promise<{ stop(): Promise<void> }>;
   agentBus(): Promise<Bus>;
   frameworkBus(): Promise<Bus>;
   close(): Promise<void>;
 }
 
+/** Dev mode: master, agents and framework in this process on one in-process bus. */
 export function inProcess(): Topology {
   const bus = new InProcessBus();
   return {
     name: "dev mode (in-process bus)",
-    masterBus: async () => bus,
+    async startMaster(allocationIntervalMs) {
+      const master = new Master({ bus, store: new MemoryStateStore(), logger: silent, allocationIntervalMs });
+      await master.start({ httpPort: 5050 });
+      return master;
+    },
     agentBus: async () => bus,
     frameworkBus: async () => bus,
     close: () => bus.close(),
   };
 }
 
-/** Master, agents and framework each on their own NATS connection, so every message crosses nats-server. */
-export function overNats(url: string): Topology {
+/**
+ * Cluster mode: the real `agora master` process (registry in JetStream KV) on a nats-server with
+ * JetStream; agents and the framework in this process on their own NATS connections, so every
+ * message crosses nats-server and the master has a core of its own, as in production.
+ */
+export function overNats(url: string, masterPort: number): Topology {
   const opened: Bus[] = [];
   const open = async () => {
     const b = await connectNatsBus({ servers: url, logger: silent });
@@ -52,7 +62,39 @@ export function overNats(url: string): Topology {
   let agentsBus: Promise<Bus> | undefined;
   return {
     name: "over NATS",
-    masterBus: open,
+    async startMaster(allocationIntervalMs) {
+      const bin = path.resolve(import.meta.dirname, "../packages/cli/bin/agora.js");
+      const args = [
+        "master",
+        "--nats",
+        url,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(masterPort),
+        "--allocation-interval",
+        `${allocationIntervalMs}ms`,
+      ];
+      const child = spawn(process.execPath, [bin, ...args], {
+        stdio: "ignore",
+        detached: true,
+        env: { ...process.env, AGORA_LOG_LEVEL: "warn" },
+      });
+      for (let i = 0; i < 200; i++) {
+        const ok = await fetch(`http://127.0.0.1:${masterPort}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ok) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return {
+        async stop() {
+          process.kill(-child.pid!, "SIGTERM");
+          await once(child, "exit");
+        },
+      };
+    },
     // All agents of the benchmark share one connection, as many agents on one host would share a NIC.
     agentBus: () => (agentsBus ??= open()),
     frameworkBus: open,
@@ -63,7 +105,6 @@ export function overNats(url: string): Topology {
 }
 
 interface Cluster {
-  master: Master;
   agents: Agent[];
   scheduler: Scheduler;
   stop(): Promise<void>;
@@ -77,8 +118,7 @@ async function startCluster(
   allocationIntervalMs: number,
 ): Promise<Cluster> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), "agora-bench-"));
-  const master = new Master({ bus: await topology.masterBus(), store: new MemoryStateStore(), logger: silent, allocationIntervalMs });
-  await master.start({ httpPort: 5050 });
+  const master = await topology.startMaster(allocationIntervalMs);
   const agents: Agent[] = [];
   for (let i = 0; i < agentCount; i++) {
     const agent = new Agent({
@@ -93,9 +133,12 @@ async function startCluster(
     await agent.start({ httpPort: 0 });
     agents.push(agent);
   }
-  const scheduler = new Scheduler({ bus: await topology.frameworkBus(), framework: { name: "bench" }, logger: silent });
+  const scheduler = new Scheduler({
+    bus: await topology.frameworkBus(),
+    framework: { name: "bench" },
+    logger: silent,
+  });
   return {
-    master,
     agents,
     scheduler,
     async stop() {
@@ -110,9 +153,9 @@ async function startCluster(
 }
 
 /** Waits for offers until every agent has offered once (the first allocation cycle covers them all). */
-async function collectOffers(scheduler: Scheduler, agents: number): Promise<Offer[]> {
+async function collectOffers(stream: AsyncIterable<Offer[]>, agents: number): Promise<Offer[]> {
   const offers = new Map<string, Offer>();
-  for await (const batch of scheduler.offers()) {
+  for await (const batch of stream) {
     for (const o of batch) offers.set(o.agentId, o);
     if (offers.size >= agents) break;
   }
@@ -127,7 +170,13 @@ export async function launchBurst(
   topology: Topology,
   o: { agents: number; tasks: number; executor: () => Executor; command: string; scenario: string },
 ): Promise<LaunchResult> {
-  const cluster = await startCluster(topology, o.agents, "cpus:64;mem:65536;disk:1000;ports:[31000-32000]", o.executor, 1000);
+  const cluster = await startCluster(
+    topology,
+    o.agents,
+    "cpus:64;mem:65536;disk:1000;ports:[31000-32000]",
+    o.executor,
+    1000,
+  );
   try {
     const acceptedAt = new Map<string, number>();
     const latencies: number[] = [];
@@ -143,8 +192,9 @@ export async function launchBurst(
         if (latencies.length === o.tasks) resolve();
       });
     });
+    const stream = cluster.scheduler.offers();
     await cluster.scheduler.subscribe();
-    const offers = await collectOffers(cluster.scheduler, o.agents);
+    const offers = await collectOffers(stream, o.agents);
     const specs: TaskSpec[] = Array.from({ length: o.tasks }, (_, i) => ({
       taskId: `bench-${i}`,
       name: "bench",
@@ -152,7 +202,9 @@ export async function launchBurst(
       command: { value: o.command },
     }));
     const perOffer = Math.ceil(o.tasks / offers.length);
-    const launches = offers.flatMap((offer, i) => packTasks([offer], specs.slice(i * perOffer, (i + 1) * perOffer)).launches);
+    const launches = offers.flatMap(
+      (offer, i) => packTasks([offer], specs.slice(i * perOffer, (i + 1) * perOffer)).launches,
+    );
     const start = nowMs();
     await Promise.all(
       launches.map(({ offer, tasks }) => {
@@ -178,25 +230,50 @@ export async function launchBurst(
  * One task at a time on one agent with the real shell executor: accept → TASK_RUNNING latency
  * without queueing, to compare with a raw spawn of the same command.
  */
-export async function launchSequential(topology: Topology, o: { tasks: number; command: string; scenario: string }): Promise<LaunchResult> {
-  const cluster = await startCluster(topology, 1, "cpus:4;mem:4096;disk:1000;ports:[31000-32000]", () => new ShellExecutor({ logger: silent }), 2);
+export async function launchSequential(
+  topology: Topology,
+  o: { tasks: number; command: string; scenario: string },
+): Promise<LaunchResult> {
+  const cluster = await startCluster(
+    topology,
+    1,
+    "cpus:4;mem:4096;disk:1000;ports:[31000-32000]",
+    () => new ShellExecutor(),
+    2,
+  );
   try {
     const latencies: number[] = [];
     const running = new Map<string, () => void>();
     cluster.scheduler.on("update", (s: TaskStatus) => {
       if (s.state === "TASK_RUNNING") running.get(s.taskId)?.();
     });
+    const offers = cluster.scheduler.offers();
     await cluster.scheduler.subscribe();
-    const offers = cluster.scheduler.offers()[Symbol.asyncIterator]();
     const started = nowMs();
     for (let i = 0; i < o.tasks; i++) {
       const batch = (await offers.next()).value as Offer[];
       const [offer, ...rest] = batch;
-      if (rest.length) await cluster.scheduler.decline(rest.map((x) => x.id), { refuseSeconds: 0 });
-      const { launches } = packTasks([offer!], [{ taskId: `seq-${i}`, name: "seq", resources: { cpus: 0.1, mem: 8 }, command: { value: o.command } }]);
+      if (rest.length)
+        await cluster.scheduler.decline(
+          rest.map((x) => x.id),
+          { refuseSeconds: 0 },
+        );
+      const { launches } = packTasks(
+        [offer!],
+        [
+          {
+            taskId: `seq-${i}`,
+            name: "seq",
+            resources: { cpus: 0.1, mem: 8 },
+            command: { value: o.command },
+          },
+        ],
+      );
       const isRunning = new Promise<void>((resolve) => running.set(`seq-${i}`, resolve));
       const t = nowMs();
-      await cluster.scheduler.accept([offer!.id], [{ type: "launch", tasks: launches[0]!.tasks }], { refuseSeconds: 0 });
+      await cluster.scheduler.accept([offer!.id], [{ type: "launch", tasks: launches[0]!.tasks }], {
+        refuseSeconds: 0,
+      });
       await isRunning;
       latencies.push(nowMs() - t);
     }
@@ -233,4 +310,4 @@ export async function rawSpawn(o: { count: number; command: string }): Promise<L
 }
 
 export const noop = () => new NoopExecutor();
-export const shell = () => new ShellExecutor({ logger: silent });
+export const shell = () => new ShellExecutor();

@@ -1,9 +1,19 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
-import { inProcess, type LaunchResult, launchBurst, launchSequential, noop, overNats, rawSpawn, shell } from "./launch.js";
+import {
+  inProcess,
+  type LaunchResult,
+  launchBurst,
+  launchSequential,
+  noop,
+  overNats,
+  rawSpawn,
+  shell,
+} from "./launch.js";
 import { machine } from "./machine.js";
 
 /**
@@ -24,9 +34,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function withNatsServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
+async function withNatsServer<T>(fn: (url: string, masterPort: number) => Promise<T>): Promise<T> {
   const port = await freePort();
-  const server = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+  const storeDir = mkdtempSync(path.join(os.tmpdir(), "agora-bench-nats-"));
+  const server = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
+    stdio: "ignore",
+  });
   try {
     for (let i = 0; i < 100; i++) {
       const ok = await new Promise<boolean>((resolve) => {
@@ -39,15 +52,18 @@ async function withNatsServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
       if (ok) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    return await fn(`nats://127.0.0.1:${port}`);
+    return await fn(`nats://127.0.0.1:${port}`, await freePort());
   } finally {
     server.kill("SIGTERM");
     await once(server, "exit");
+    rmSync(storeDir, { recursive: true, force: true });
   }
 }
 
 function log(r: LaunchResult): void {
-  process.stderr.write(`${r.scenario}: ${r.tasksPerSecond} tasks/s, p50 ${r.acceptToRunning.p50Ms} ms, p99 ${r.acceptToRunning.p99Ms} ms\n`);
+  process.stderr.write(
+    `${r.scenario}: ${r.tasksPerSecond} tasks/s, p50 ${r.acceptToRunning.p50Ms} ms, p99 ${r.acceptToRunning.p99Ms} ms\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -57,16 +73,52 @@ async function main(): Promise<void> {
     log(r);
     results.push(r);
   };
-  await run(launchBurst(inProcess(), { agents, tasks, executor: noop, command: "true", scenario: `dev mode, no-op executor, ${agents} agents` }));
-  await withNatsServer((url) =>
-    run(launchBurst(overNats(url), { agents, tasks, executor: noop, command: "true", scenario: `over NATS, no-op executor, ${agents} agents` })),
+  await run(
+    launchBurst(inProcess(), {
+      agents,
+      tasks,
+      executor: noop,
+      command: "true",
+      scenario: `dev mode, no-op executor, ${agents} agents`,
+    }),
+  );
+  await withNatsServer((url, masterPort) =>
+    run(
+      launchBurst(overNats(url, masterPort), {
+        agents,
+        tasks,
+        executor: noop,
+        command: "true",
+        scenario: `over NATS, no-op executor, ${agents} agents`,
+      }),
+    ),
   );
   await run(rawSpawn({ count: sequential, command: "true" }));
-  await run(launchSequential(inProcess(), { tasks: sequential, command: "true", scenario: "dev mode, shell executor, one task at a time" }));
-  await withNatsServer((url) =>
-    run(launchSequential(overNats(url), { tasks: sequential, command: "true", scenario: "over NATS, shell executor, one task at a time" })),
+  await run(
+    launchSequential(inProcess(), {
+      tasks: sequential,
+      command: "true",
+      scenario: "dev mode, shell executor, one task at a time",
+    }),
   );
-  await run(launchBurst(inProcess(), { agents: 1, tasks: 500, executor: shell, command: "true", scenario: "dev mode, shell executor, 500-task burst" }));
+  await withNatsServer((url, masterPort) =>
+    run(
+      launchSequential(overNats(url, masterPort), {
+        tasks: sequential,
+        command: "true",
+        scenario: "over NATS, shell executor, one task at a time",
+      }),
+    ),
+  );
+  await run(
+    launchBurst(inProcess(), {
+      agents: 1,
+      tasks: 500,
+      executor: shell,
+      command: "true",
+      scenario: "dev mode, shell executor, 500-task burst",
+    }),
+  );
 
   const out = { machine: machine(), command: "npm run bench", results };
   const dir = path.resolve(import.meta.dirname, "results");
@@ -80,12 +132,16 @@ async function main(): Promise<void> {
     "| scenario | tasks | tasks/s | accept→RUNNING p50 | p99 | max |",
     "|---|---:|---:|---:|---:|---:|",
     ...results.map(
-      (r) => `| ${r.scenario} | ${r.tasks} | ${r.tasksPerSecond} | ${r.acceptToRunning.p50Ms} ms | ${r.acceptToRunning.p99Ms} ms | ${r.acceptToRunning.maxMs} ms |`,
+      (r) =>
+        `| ${r.scenario} | ${r.tasks} | ${r.tasksPerSecond} | ${r.acceptToRunning.p50Ms} ms | ${r.acceptToRunning.p99Ms} ms | ${r.acceptToRunning.maxMs} ms |`,
     ),
     "",
     ...results
       .filter((r) => r.scenario.includes("one task at a time"))
-      .map((r) => `Shell launch overhead over a raw spawn at p50 (${r.scenario}): ${(r.acceptToRunning.p50Ms - raw.acceptToRunning.p50Ms).toFixed(2)} ms`),
+      .map(
+        (r) =>
+          `Shell launch overhead over a raw spawn at p50 (${r.scenario}): ${(r.acceptToRunning.p50Ms - raw.acceptToRunning.p50Ms).toFixed(2)} ms`,
+      ),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 }

@@ -3,14 +3,22 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNatsServer } from "./harness/nats-server.js";
-import { expectNoOrphans, httpJson, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
 import { freePort } from "./harness/ports.js";
+import { expectNoOrphans, httpJson, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
 interface MesosState {
   slaves: Array<{ id: string; hostname: string }>;
-  frameworks: Array<{ id: string; name: string; completed_tasks: Array<{ id: string; state: string; slave_id: string }> }>;
-  completed_frameworks: Array<{ id: string; name: string; completed_tasks: Array<{ id: string; state: string; slave_id: string }> }>;
+  frameworks: Array<{
+    id: string;
+    name: string;
+    completed_tasks: Array<{ id: string; state: string; slave_id: string }>;
+  }>;
+  completed_frameworks: Array<{
+    id: string;
+    name: string;
+    completed_tasks: Array<{ id: string; state: string; slave_id: string }>;
+  }>;
 }
 
 /** Master and two agents as separate processes over a real nats-server, driven by `agora execute`. */
@@ -25,7 +33,9 @@ describe("cluster mode over NATS", () => {
     nats = await startNatsServer({ jetstream: true });
     const masterPort = await freePort();
     masterUrl = `http://127.0.0.1:${masterPort}`;
-    procs.push(spawnAgora(["master", "--nats", nats.url, "--host", "127.0.0.1", "--port", String(masterPort)]));
+    procs.push(
+      spawnAgora(["master", "--nats", nats.url, "--host", "127.0.0.1", "--port", String(masterPort)]),
+    );
     await waitFor("master /health", async () => (await fetch(`${masterUrl}/health`)).ok);
     for (const name of ["agent-a", "agent-b"]) {
       const port = await freePort();
@@ -49,7 +59,10 @@ describe("cluster mode over NATS", () => {
         ]),
       );
     }
-    await waitFor("two agents registered", async () => (await httpJson<MesosState>(`${masterUrl}/master/state`)).slaves.length === 2);
+    await waitFor(
+      "two agents registered",
+      async () => (await httpJson<MesosState>(`${masterUrl}/master/state`)).slaves.length === 2,
+    );
   });
 
   afterAll(async () => {
@@ -59,10 +72,23 @@ describe("cluster mode over NATS", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const execute = (...args: string[]) => ["execute", "--nats", nats.url, "--cpus", "0.1", "--mem", "16", "--timeout", "60", ...args];
+  const execute = (...args: string[]) => [
+    "execute",
+    "--nats",
+    nats.url,
+    "--cpus",
+    "0.1",
+    "--mem",
+    "16",
+    "--timeout",
+    "60",
+    ...args,
+  ];
 
   it("places 20 tasks on both agents and exits 0 when all finish", async () => {
-    const r = await runAgora(execute("--name", "twenty", "--instances", "20", "--command", "echo $AGORA_TASK_ID; sleep 0.2"));
+    const r = await runAgora(
+      execute("--name", "twenty", "--instances", "20", "--command", "echo $AGORA_TASK_ID; sleep 0.2"),
+    );
     expect(r.stderr).not.toMatch(/"level":50/);
     expect(r.code).toBe(0);
     expect(r.stdout.match(/^\S+ \S+ TASK_FINISHED/gm)).toHaveLength(20);
@@ -100,10 +126,22 @@ describe("cluster mode over NATS", () => {
     const bus = await connectNatsBus({ servers: nats.url });
     try {
       bus.publish("agora.agora.master.call", new TextEncoder().encode("\u0000not json at all"));
-      bus.publish("agora.agora.master.agent", new TextEncoder().encode("{\"type\":\"register\"}"));
-      bus.publish("agora.agora.master.agent", encode({ type: "statusUpdate", agentId: "nobody", updates: [{ bogus: true }] }));
-      const reply = decode(CallReply, await bus.request("agora.agora.master.call", encode({ type: "accept", frameworkId: "f1", offerIds: [] })));
-      expect(reply.ok && !reply.value.ok && reply.value.error).toMatchObject({ code: "INVALID_CALL", field: "offerIds" });
+      bus.publish("agora.agora.master.agent", new TextEncoder().encode('{"type":"register"}'));
+      bus.publish(
+        "agora.agora.master.agent",
+        encode({ type: "statusUpdate", agentId: "nobody", updates: [{ bogus: true }] }),
+      );
+      const reply = decode(
+        CallReply,
+        await bus.request(
+          "agora.agora.master.call",
+          encode({ type: "accept", frameworkId: "f1", offerIds: [] }),
+        ),
+      );
+      expect(reply.ok && !reply.value.ok && reply.value.error).toMatchObject({
+        code: "INVALID_CALL",
+        field: "offerIds",
+      });
       await bus.flush();
     } finally {
       await bus.close();

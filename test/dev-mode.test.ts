@@ -1,18 +1,22 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startDevCluster, type DevCluster } from "@agora/cli";
+import { type DevCluster, startDevCluster } from "@agora/cli";
 import { packTasks, Scheduler, type TaskSpec } from "@agora/framework-sdk";
 import type { TaskStatus } from "@agora/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoOrphans, httpJson, spawnAgora } from "./harness/processes.js";
 import { freePort } from "./harness/ports.js";
+import { expectNoOrphans, httpJson, spawnAgora } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
 interface MesosState {
   slaves: Array<{ id: string }>;
-  frameworks: Array<{ id: string; tasks: unknown[]; completed_tasks: Array<{ id: string; state: string; slave_id: string }> }>;
+  frameworks: Array<{
+    id: string;
+    tasks: unknown[];
+    completed_tasks: Array<{ id: string; state: string; slave_id: string }>;
+  }>;
 }
 
 describe("dev mode: master and agents in one process", () => {
@@ -48,13 +52,23 @@ describe("dev mode: master and agents in one process", () => {
     const final = new Map<string, TaskStatus>();
     const launched = new Set<string>();
     scheduler.on("update", (s) => {
-      if (s.state === "TASK_FINISHED" || s.state === "TASK_FAILED" || s.state === "TASK_ERROR" || s.state === "TASK_LOST") final.set(s.taskId, s);
+      if (
+        s.state === "TASK_FINISHED" ||
+        s.state === "TASK_FAILED" ||
+        s.state === "TASK_ERROR" ||
+        s.state === "TASK_LOST"
+      )
+        final.set(s.taskId, s);
     });
     scheduler.on("offers", async (offers) => {
-      const { launches } = packTasks(offers, specs.filter((s) => !launched.has(s.taskId!)));
+      const { launches } = packTasks(
+        offers,
+        specs.filter((s) => !launched.has(s.taskId!)),
+      );
       for (const { tasks } of launches) for (const t of tasks) launched.add(t.taskId);
       const used = new Set(launches.map((l) => l.offer.id));
-      for (const { offer, tasks } of launches) await scheduler.accept([offer.id], [{ type: "launch", tasks }]);
+      for (const { offer, tasks } of launches)
+        await scheduler.accept([offer.id], [{ type: "launch", tasks }]);
       const rest = offers.filter((o) => !used.has(o.id)).map((o) => o.id);
       if (rest.length) await scheduler.decline(rest);
     });
@@ -71,7 +85,9 @@ describe("dev mode: master and agents in one process", () => {
       const agentIndex = dev.agents.findIndex((a) => a.agent.id === task.slave_id);
       expect(agentIndex).toBeGreaterThanOrEqual(0);
       const sandbox = path.join(dir, "agents", String(agentIndex), "sandboxes", frameworkId, task.id);
-      expect(readFileSync(path.join(sandbox, "stdout"), "utf8")).toBe(`hello from ${task.id} in ${sandbox}\n`);
+      expect(readFileSync(path.join(sandbox, "stdout"), "utf8")).toBe(
+        `hello from ${task.id} in ${sandbox}\n`,
+      );
       const read = await httpJson<{ data: string; offset: number }>(
         `${dev.agents[agentIndex]!.url}/files/read?path=${encodeURIComponent(path.join(sandbox, "stdout"))}&offset=0`,
       );
@@ -90,7 +106,9 @@ describe("agora dev as a process", () => {
       AGORA_LOG_LEVEL: "warn",
     });
     try {
-      await waitFor("dev mode /health", async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, { timeoutMs: 30_000 });
+      await waitFor("dev mode /health", async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, {
+        timeoutMs: 30_000,
+      });
       const state = await waitFor("an agent in /master/state", async () => {
         const s = await httpJson<MesosState>(`http://127.0.0.1:${port}/master/state`);
         return s.slaves.length >= 1 && s;

@@ -92,7 +92,9 @@ export function processesUnder(dir: string): number[] {
 
 /** Fails when any process still runs under `dir`, after giving stragglers a moment to exit. */
 export async function expectNoOrphans(dir: string): Promise<void> {
-  await waitFor(`no processes left under ${dir}`, () => processesUnder(dir).length === 0, { timeoutMs: 10_000 }).catch(() => {
+  await waitFor(`no processes left under ${dir}`, () => processesUnder(dir).length === 0, {
+    timeoutMs: 10_000,
+  }).catch(() => {
     throw new Error(`orphaned processes under ${dir}: ${processesUnder(dir).join(", ")}`);
   });
 }

@@ -37,7 +37,8 @@ describe("package dependencies", () => {
     it(`${pkg} imports only what it may, and only through package entry points`, () => {
       const manifest = JSON.parse(readFileSync(path.join(root, "packages", pkg, "package.json"), "utf8"));
       const declared = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith("@agora/"));
-      for (const dep of declared) expect(allowed[pkg], `${pkg} declares ${dep}`).toContain(dep.slice("@agora/".length));
+      for (const dep of declared)
+        expect(allowed[pkg], `${pkg} declares ${dep}`).toContain(dep.slice("@agora/".length));
 
       for (const file of sources(path.join(root, "packages", pkg, "src"))) {
         const text = readFileSync(file, "utf8");
@@ -45,7 +46,10 @@ describe("package dependencies", () => {
           const spec = m[1]!;
           const [, name, ...deep] = spec.split("/");
           const rel = path.relative(root, file);
-          expect(deep.filter((d) => d !== "internal"), `${rel} reaches into ${spec}`).toEqual([]);
+          expect(
+            deep.filter((d) => d !== "internal"),
+            `${rel} reaches into ${spec}`,
+          ).toEqual([]);
           if (name !== pkg) expect(declared, `${rel} imports undeclared ${spec}`).toContain(`@agora/${name}`);
         }
       }

@@ -17,7 +17,8 @@ describe("error codes", () => {
       const codes = Object.keys(tables[0]![1] as object);
       expect(codes.length).toBeGreaterThan(0);
       const section = docs.split(/^## /m).find((s) => s.startsWith(`@agora/${pkg}`)) ?? "";
-      for (const code of codes) expect(section, `docs/errors.md lacks @agora/${pkg} ${code}`).toContain(`\`${code}\``);
+      for (const code of codes)
+        expect(section, `docs/errors.md lacks @agora/${pkg} ${code}`).toContain(`\`${code}\``);
     });
   }
 });

@@ -3,7 +3,7 @@ import type { Agent } from "@agora/agent";
 import type { Master } from "@agora/master";
 import { type Bus, FileStateStore } from "@agora/transport";
 import type { Logger } from "pino";
-import { type RunningRole, startAgentRole, startMasterRole } from "./roles.js";
+import { type MasterTiming, type RunningRole, startAgentRole, startMasterRole } from "./roles.js";
 import { openBus } from "./runtime.js";
 
 export interface DevClusterOptions {
@@ -17,6 +17,7 @@ export interface DevClusterOptions {
   agentResources?: string | undefined;
   cluster: string;
   logger: Logger;
+  timing?: MasterTiming;
 }
 
 export interface DevCluster {
@@ -39,7 +40,15 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
     await bus.close();
   };
   try {
-    const master = await startMasterRole({ bus, store, cluster: o.cluster, host: o.host, port: o.port, logger: o.logger.child({ role: "master" }) });
+    const master = await startMasterRole({
+      bus,
+      store,
+      cluster: o.cluster,
+      host: o.host,
+      port: o.port,
+      logger: o.logger.child({ role: "master" }),
+      ...(o.timing ? { timing: o.timing } : {}),
+    });
     roles.push(master);
     const agents = [];
     for (let i = 0; i < o.agents; i++) {

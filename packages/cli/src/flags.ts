@@ -1,13 +1,20 @@
 import { DEFAULT_CLUSTER, parseAttributes, parseResources } from "@agora/protocol";
 import { z } from "zod";
+import type { FlagSpec } from "./options.js";
 
 /** Flag value schemas shared by several commands; every flag arrives as a string. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 export const host = (fallback: string) => z.string().min(1).default(fallback);
 export const natsUrl = z
   .string()
-  .regex(/^(nats|tls|ws|wss):\/\/[^\s]+$/, "must be a NATS URL such as nats://127.0.0.1:4222 (comma-separate several)")
-  .refine((s) => s.split(",").every((u) => /^(nats|tls|ws|wss):\/\/\S+$/.test(u)), "every comma-separated URL must be a NATS URL");
+  .regex(
+    /^(nats|tls|ws|wss):\/\/[^\s]+$/,
+    "must be a NATS URL such as nats://127.0.0.1:4222 (comma-separate several)",
+  )
+  .refine(
+    (s) => s.split(",").every((u) => /^(nats|tls|ws|wss):\/\/\S+$/.test(u)),
+    "every comma-separated URL must be a NATS URL",
+  );
 export const cluster = z
   .string()
   .regex(/^[A-Za-z0-9_-]+$/, "must be letters, digits, '_' or '-'")
@@ -30,3 +37,59 @@ export const attributesText = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
 });
+
+const units: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  secs: 1000,
+  m: 60_000,
+  mins: 60_000,
+  h: 3_600_000,
+  hrs: 3_600_000,
+};
+
+/** A Mesos-style duration (`500ms`, `15secs`, `2mins`; a bare number is seconds), in milliseconds. */
+export const duration = z.string().transform((text, ctx) => {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|secs|m|mins|h|hrs)?$/.exec(text.trim());
+  if (!m) {
+    ctx.addIssue({ code: "custom", message: "must be a duration such as 500ms, 15secs or 2mins" });
+    return z.NEVER;
+  }
+  return Number(m[1]) * units[m[2] ?? "s"]!;
+});
+
+/** The master's timing flags, shared by `agora master` and `agora dev`; Mesos' defaults apply when absent. */
+export const masterTimingFlags: FlagSpec = {
+  "allocation-interval": { type: "string", description: "time between allocation cycles (default 1secs)" },
+  "offer-timeout": {
+    type: "string",
+    description: "rescind offers not answered within this time (default: never, as Mesos)",
+  },
+  "agent-ping-timeout": { type: "string", description: "time to wait for an agent's pong (default 15secs)" },
+  "max-agent-ping-timeouts": {
+    type: "string",
+    description: "missed pongs before an agent is unreachable (default 5)",
+  },
+};
+
+export const masterTiming = {
+  allocationInterval: duration.optional(),
+  offerTimeout: duration.optional(),
+  agentPingTimeout: duration.optional(),
+  maxAgentPingTimeouts: z.coerce.number().int().min(1).optional(),
+};
+
+/** Maps parsed timing flags onto `MasterOptions`, leaving the master's defaults where a flag is absent. */
+export function masterTimingOptions(o: {
+  allocationInterval?: number | undefined;
+  offerTimeout?: number | undefined;
+  agentPingTimeout?: number | undefined;
+  maxAgentPingTimeouts?: number | undefined;
+}) {
+  return {
+    ...(o.allocationInterval === undefined ? {} : { allocationIntervalMs: o.allocationInterval }),
+    ...(o.offerTimeout === undefined ? {} : { offerTimeoutMs: o.offerTimeout }),
+    ...(o.agentPingTimeout === undefined ? {} : { agentPingTimeoutMs: o.agentPingTimeout }),
+    ...(o.maxAgentPingTimeouts === undefined ? {} : { maxAgentPingTimeouts: o.maxAgentPingTimeouts }),
+  };
+}

@@ -6,12 +6,21 @@ import { masterFlags, runMaster } from "./commands/master.js";
 import { CliError, exitCodes, isCliError } from "./errors.js";
 import { type FlagSpec, usage } from "./options.js";
 
-const commands: Record<string, { summary: string; flags: FlagSpec; run: (argv: string[]) => Promise<void> }> = {
-  dev: { summary: "Run a master and agents in one process (the embedded dev mode).", flags: devFlags, run: runDev },
-  master: { summary: "Run a master connected to NATS.", flags: masterFlags, run: runMaster },
-  agent: { summary: "Run an agent connected to NATS.", flags: agentFlags, run: runAgent },
-  execute: { summary: "Launch tasks as a one-shot framework and wait for them (like mesos-execute).", flags: executeFlags, run: runExecute },
-};
+const commands: Record<string, { summary: string; flags: FlagSpec; run: (argv: string[]) => Promise<void> }> =
+  {
+    dev: {
+      summary: "Run a master and agents in one process (the embedded dev mode).",
+      flags: devFlags,
+      run: runDev,
+    },
+    master: { summary: "Run a master connected to NATS.", flags: masterFlags, run: runMaster },
+    agent: { summary: "Run an agent connected to NATS.", flags: agentFlags, run: runAgent },
+    execute: {
+      summary: "Launch tasks as a one-shot framework and wait for them (like mesos-execute).",
+      flags: executeFlags,
+      run: runExecute,
+    },
+  };
 
 const help = `agora ${AGORA_VERSION} — a two-level resource-offer cluster scheduler
 

@@ -29,7 +29,13 @@ export function parseOptions<S extends z.ZodType>(
   const raw: Record<string, unknown> = {};
   for (const [flag, spec] of Object.entries(flags)) {
     const fromEnv = env[envName(flag)];
-    const value = values[flag] ?? (fromEnv === undefined ? undefined : spec.type === "boolean" ? fromEnv === "true" || fromEnv === "1" : fromEnv);
+    const value =
+      values[flag] ??
+      (fromEnv === undefined
+        ? undefined
+        : spec.type === "boolean"
+          ? fromEnv === "true" || fromEnv === "1"
+          : fromEnv);
     if (value !== undefined) raw[camel(flag)] = value;
   }
   const parsed = schema.safeParse(raw);

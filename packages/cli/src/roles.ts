@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import { Agent, buildAgentHttp, detectResources } from "@agora/agent";
-import { buildMasterHttp, Master } from "@agora/master";
+import { buildMasterHttp, Master, type MasterOptions } from "@agora/master";
 import type { Attribute } from "@agora/protocol";
 import type { Bus, StateStore } from "@agora/transport";
 import type { Logger } from "pino";
@@ -19,11 +19,25 @@ export interface MasterRoleOptions {
   host: string;
   port: number;
   logger: Logger;
+  /** Timing overrides (allocation interval, offer timeout, ping timeouts); Mesos' defaults otherwise. */
+  timing?: MasterTiming;
 }
+
+export type MasterTiming = Pick<
+  MasterOptions,
+  "allocationIntervalMs" | "offerTimeoutMs" | "agentPingTimeoutMs" | "maxAgentPingTimeouts"
+>;
 
 /** HTTP first, so the master can advertise the port it really got (port 0 picks a free one). */
 export async function startMasterRole(o: MasterRoleOptions): Promise<RunningRole & { master: Master }> {
-  const master = new Master({ bus: o.bus, store: o.store, cluster: o.cluster, hostname: os.hostname(), logger: o.logger });
+  const master = new Master({
+    bus: o.bus,
+    store: o.store,
+    cluster: o.cluster,
+    hostname: os.hostname(),
+    logger: o.logger,
+    ...o.timing,
+  });
   const app = buildMasterHttp(master, { logger: o.logger });
   await app.listen({ host: o.host, port: o.port });
   const port = actualPort(app.server.address(), o.port);
@@ -54,7 +68,10 @@ export interface AgentRoleOptions {
 
 export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole & { agent: Agent }> {
   await mkdir(o.workDir, { recursive: true });
-  const resources = await detectResources({ workDir: o.workDir, ...(o.resources ? { resources: o.resources } : {}) });
+  const resources = await detectResources({
+    workDir: o.workDir,
+    ...(o.resources ? { resources: o.resources } : {}),
+  });
   const agent = new Agent({
     bus: o.bus,
     cluster: o.cluster,

@@ -1,5 +1,5 @@
-import type { Logger } from "pino";
 import { type Bus, connectNatsBus, InProcessBus } from "@agora/transport";
+import type { Logger } from "pino";
 
 /** NATS when a URL is given, else the in-process bus (dev mode). */
 export async function openBus(nats: string | undefined, name: string, logger: Logger): Promise<Bus> {

@@ -164,6 +164,17 @@ describe("events", () => {
     expect(scheduler.stats.offersDropped).toBe(1);
   });
 
+  it("declines offers that arrive with no handler and no offers() iterator, so they are not held", async () => {
+    const { master, scheduler, id } = await subscribed();
+    const offer = makeOffer(id);
+
+    master.publish(id, { type: "offers", epoch: 1, offers: [offer] });
+
+    await vi.waitFor(() => expect(master.callsOf("decline")).toHaveLength(1));
+    expect(master.callsOf("decline")[0]?.offerIds).toEqual([offer.id]);
+    expect(scheduler.stats.offersDeclinedUnconsumed).toBe(1);
+  });
+
   it("forgets an offers() iterator the consumer broke out of", async () => {
     const { master, scheduler, id } = await subscribed();
     const offers = scheduler.offers({ bufferSize: 1 });

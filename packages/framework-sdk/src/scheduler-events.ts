@@ -73,6 +73,8 @@ export interface SchedulerStats {
   handlerErrors: number;
   /** Offers an overflowing `offers()` iterator dropped; the SDK declines them. */
   offersDropped: number;
+  /** Offers that arrived with no `offers` handler and no `offers()` iterator (declined at once). */
+  offersDeclinedUnconsumed: number;
   /** Successful re-subscribes after the master went silent. */
   resubscribes: number;
 }
@@ -86,6 +88,7 @@ export function emptyStats(): SchedulerStats {
     acknowledgementsSent: 0,
     handlerErrors: 0,
     offersDropped: 0,
+    offersDeclinedUnconsumed: 0,
     resubscribes: 0,
   };
 }

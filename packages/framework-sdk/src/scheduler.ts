@@ -129,6 +129,11 @@ export class Scheduler {
       onAlive: () => this.connection?.heard(),
       onSubscribed: (info) => this.connection?.subscribed(info),
       onOffers: (offers) => {
+        // Offers nobody listens for would hold their resources until rescinded: hand them back.
+        if (this.offerStreams.size === 0 && this.emitter.listenerCount("offers") === 0) {
+          this.declineUnconsumed(offers);
+          return;
+        }
         for (const s of this.offerStreams) void s.push(offers);
       },
       onUpdate: (status) => this.delivery.enqueue(status),
@@ -523,6 +528,15 @@ export class Scheduler {
 
   private reconcileAfterSubscribe(): void {
     this.reconcile().catch((err: unknown) => this.logger.warn({ err }, "implicit reconciliation failed"));
+  }
+
+  private declineUnconsumed(batch: Offer[]): void {
+    if (batch.length === 0) return;
+    this.counters.offersDeclinedUnconsumed += batch.length;
+    this.logger.debug({ offers: batch.length }, "no offers handler or offers() iterator: offers declined");
+    this.decline(batch.map((o) => o.id)).catch((err: unknown) =>
+      this.logger.warn({ err }, "decline of unconsumed offers failed"),
+    );
   }
 
   private dropOffers(batch: Offer[]): void {

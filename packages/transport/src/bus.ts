@@ -32,7 +32,11 @@ export interface Bus {
    * `subject` may use NATS wildcards (`*` one token, `>` the rest). Handlers run one message at a
    * time per subscription, in arrival order; a handler's exception is logged, never propagated.
    */
-  subscribe(subject: string, handler: (msg: BusMessage) => void | Promise<void>, opts?: SubscribeOptions): BusSubscription;
+  subscribe(
+    subject: string,
+    handler: (msg: BusMessage) => void | Promise<void>,
+    opts?: SubscribeOptions,
+  ): BusSubscription;
   /** Fails with `TransportError` code `NO_RESPONDERS` when nobody listens, `TIMEOUT` when nobody answers. */
   request(subject: string, data: Uint8Array, opts?: RequestOptions): Promise<Uint8Array>;
   /** Resolves when everything published so far has reached the server (no-op in process). */

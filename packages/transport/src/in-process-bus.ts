@@ -36,8 +36,8 @@ export class InProcessBus implements Bus {
     const sub: Sub = { subject, queue: opts.queue, handler, inbox: [], draining: false, closed: false };
     if (hasWildcard(subject)) this.wild.add(sub);
     else {
-      let set = this.exact.get(subject);
-      if (!set) this.exact.set(subject, (set = new Set()));
+      const set = this.exact.get(subject) ?? new Set<Sub>();
+      this.exact.set(subject, set);
       set.add(sub);
     }
     return {
@@ -60,7 +60,11 @@ export class InProcessBus implements Bus {
       const timeoutMs = opts.timeoutMs ?? 5000;
       const timer = setTimeout(() => {
         sub.unsubscribe();
-        reject(new TransportError("TIMEOUT", `request to ${subject} timed out after ${timeoutMs} ms`, { target: subject }));
+        reject(
+          new TransportError("TIMEOUT", `request to ${subject} timed out after ${timeoutMs} ms`, {
+            target: subject,
+          }),
+        );
       }, timeoutMs);
       const sub = this.subscribe(inbox, (msg) => {
         clearTimeout(timer);
@@ -102,8 +106,8 @@ export class InProcessBus implements Bus {
       if (s.queue === undefined) targets.push(s);
       else {
         const key = `${s.subject}\u0000${s.queue}`;
-        let g = groups.get(key);
-        if (!g) groups.set(key, (g = []));
+        const g = groups.get(key) ?? [];
+        groups.set(key, g);
         g.push(s);
       }
     }

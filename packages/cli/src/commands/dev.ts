@@ -1,18 +1,37 @@
 import { z } from "zod";
 import { startDevCluster } from "../dev-cluster.js";
-import { cluster, host, natsUrl, port, resourcesText } from "../flags.js";
+import {
+  cluster,
+  host,
+  masterTiming,
+  masterTimingFlags,
+  masterTimingOptions,
+  natsUrl,
+  port,
+  resourcesText,
+} from "../flags.js";
 import { createLogger } from "../logger.js";
 import { type FlagSpec, parseOptions } from "../options.js";
 import { stopOnSignal } from "../runtime.js";
 
 export const devFlags: FlagSpec = {
-  port: { type: "string", description: "HTTP port of the master and web UI (default 5050); agents use the next ports" },
+  port: {
+    type: "string",
+    description: "HTTP port of the master and web UI (default 5050); agents use the next ports",
+  },
   host: { type: "string", description: "address to bind to (default 127.0.0.1)" },
   agents: { type: "string", description: "number of agents to run (default 1)" },
-  "data-dir": { type: "string", description: "where the master's registry and the agents' sandboxes live (default ./.agora)" },
+  "data-dir": {
+    type: "string",
+    description: "where the master's registry and the agents' sandboxes live (default ./.agora)",
+  },
   nats: { type: "string", description: "use this NATS server instead of the in-process bus" },
-  "agent-resources": { type: "string", description: "resources of each agent (default: detected from this machine)" },
+  "agent-resources": {
+    type: "string",
+    description: "resources of each agent (default: detected from this machine)",
+  },
   cluster: { type: "string", description: "cluster name (default agora)" },
+  ...masterTimingFlags,
 };
 
 const DevOptions = z.object({
@@ -23,13 +42,16 @@ const DevOptions = z.object({
   nats: natsUrl.optional(),
   agentResources: resourcesText.optional(),
   cluster,
+  ...masterTiming,
 });
 
 export async function runDev(argv: string[]): Promise<void> {
   const o = parseOptions("dev", argv, process.env, devFlags, DevOptions);
   const logger = createLogger("agora-dev");
-  const dev = await startDevCluster({ ...o, logger });
+  const dev = await startDevCluster({ ...o, timing: masterTimingOptions(o), logger });
   logger.info({ master: dev.masterUrl, agents: dev.agents.map((a) => a.url) }, "Agora dev mode is up");
-  process.stdout.write(`Agora dev mode: master on ${dev.masterUrl}, ${dev.agents.length} agent(s). Ctrl-C stops.\n`);
+  process.stdout.write(
+    `Agora dev mode: master on ${dev.masterUrl}, ${dev.agents.length} agent(s). Ctrl-C stops.\n`,
+  );
   stopOnSignal(logger, dev.stop);
 }

@@ -16,7 +16,10 @@ export const executeFlags: FlagSpec = {
   mem: { type: "string", description: "memory per task in MB (default 128, as mesos-execute)" },
   name: { type: "string", description: "framework and task name (default agora-execute)" },
   role: { type: "string", description: "role to subscribe in (default *)" },
-  timeout: { type: "string", description: "seconds to wait for every task to finish; 0 waits forever (default 300)" },
+  timeout: {
+    type: "string",
+    description: "seconds to wait for every task to finish; 0 waits forever (default 300)",
+  },
   cluster: { type: "string", description: "cluster name (default agora)" },
 };
 
@@ -52,7 +55,12 @@ export async function runExecute(argv: string[]): Promise<void> {
   }));
   const tracker = new ExecuteTracker(specs.map((s) => s.taskId!));
   const agentOf = new Map<string, string>();
-  const scheduler = new Scheduler({ bus, cluster: o.cluster, framework: { name: o.name, roles: [o.role] }, logger });
+  const scheduler = new Scheduler({
+    bus,
+    cluster: o.cluster,
+    framework: { name: o.name, roles: [o.role] },
+    logger,
+  });
 
   const finished = new Promise<void>((resolve) => {
     scheduler.on("update", (status: TaskStatus) => {
@@ -65,13 +73,19 @@ export async function runExecute(argv: string[]): Promise<void> {
   // Offers are placed one batch at a time so two batches never pick the same pending task.
   let placing = Promise.resolve();
   scheduler.on("offers", (offers: Offer[]) => {
-    placing = placing.then(() => place(offers)).catch((err: unknown) => logger.error({ err }, "placing tasks failed"));
+    placing = placing
+      .then(() => place(offers))
+      .catch((err: unknown) => logger.error({ err }, "placing tasks failed"));
     return placing;
   });
 
   async function place(offers: Offer[]): Promise<void> {
     const pendingIds = new Set(tracker.pending);
-    const { launches } = packTasks(offers, specs.filter((s) => pendingIds.has(s.taskId!)), { role: o.role });
+    const { launches } = packTasks(
+      offers,
+      specs.filter((s) => pendingIds.has(s.taskId!)),
+      { role: o.role },
+    );
     const used = new Set<string>();
     for (const { offer, tasks } of launches) {
       used.add(offer.id);
@@ -97,7 +111,9 @@ export async function runExecute(argv: string[]): Promise<void> {
   process.on("SIGTERM", interrupt);
 
   const frameworkId = await scheduler.subscribe();
-  process.stdout.write(`subscribed as framework ${frameworkId}; launching ${o.instances} task(s): ${o.command}\n`);
+  process.stdout.write(
+    `subscribed as framework ${frameworkId}; launching ${o.instances} task(s): ${o.command}\n`,
+  );
 
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<"timeout">((resolve) => {
@@ -109,13 +125,17 @@ export async function runExecute(argv: string[]): Promise<void> {
   const summary = Object.entries(tracker.summary())
     .map(([state, n]) => `${n} ${state}`)
     .join(", ");
-  if (outcome === "timeout") for (const id of tracker.live) await scheduler.kill(id as TaskId).catch(() => {});
+  if (outcome === "timeout")
+    for (const id of tracker.live) await scheduler.kill(id as TaskId).catch(() => {});
   await scheduler.teardown().catch((err: unknown) => logger.warn({ err }, "teardown failed"));
   await scheduler.close();
   await bus.close();
 
   if (outcome === "timeout") {
-    throw new CliError("TIMEOUT", `timed out after ${o.timeout}s: ${tracker.pending.length} task(s) never placed; ${summary}`);
+    throw new CliError(
+      "TIMEOUT",
+      `timed out after ${o.timeout}s: ${tracker.pending.length} task(s) never placed; ${summary}`,
+    );
   }
   process.stdout.write(`${o.instances} task(s): ${summary}\n`);
   if (!tracker.allFinished) throw new CliError("TASK_FAILED", `not every task finished: ${summary}`);
