@@ -1,14 +1,12 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { Agent, type Executor, NoopExecutor, ShellExecutor } from "@agora/agent";
 import { packTasks, Scheduler, type TaskSpec } from "@agora/framework-sdk";
 import { Master } from "@agora/master";
-import { type Offer, parseResources, type TaskStatus } from "@agora/protocol";
+import type { Offer, TaskStatus } from "@agora/protocol";
 import { type Bus, connectNatsBus, InProcessBus, MemoryStateStore } from "@agora/transport";
 import { pino } from "pino";
+import { type ExecutorKind, startAgents } from "./agents.js";
 import { type LatencySummary, nowMs, summarize } from "./stats.js";
 
 const silent = pino({ level: "silent" });
@@ -21,14 +19,18 @@ export interface LaunchResult {
   acceptToRunning: LatencySummary;
 }
 
-/** Where the master runs and which bus each role uses. */
+/** Where the master and the agents run, and the bus the framework uses. */
 export interface Topology {
   name: string;
   /** Starts a master whose allocation cycle runs every `allocationIntervalMs`. */
-  startMaster(allocationIntervalMs: number): Promise<{ stop(): Promise<void> }>;
-  agentBus(): Promise<Bus>;
+  startMaster(allocationIntervalMs: number): Promise<Stoppable>;
+  startAgents(count: number, resources: string, kind: ExecutorKind): Promise<Stoppable>;
   frameworkBus(): Promise<Bus>;
   close(): Promise<void>;
+}
+
+interface Stoppable {
+  stop(): Promise<void>;
 }
 
 /** Dev mode: master, agents and framework in this process on one in-process bus. */
@@ -41,71 +43,90 @@ export function inProcess(): Topology {
       await master.start({ httpPort: 5050 });
       return master;
     },
-    agentBus: async () => bus,
+    startAgents: (count, resources, kind) => startAgents(bus, count, resources, kind),
     frameworkBus: async () => bus,
     close: () => bus.close(),
   };
 }
 
 /**
- * Cluster mode: the real `agora master` process (registry in JetStream KV) on a nats-server with
- * JetStream; agents and the framework in this process on their own NATS connections, so every
- * message crosses nats-server and the master has a core of its own, as in production.
+ * Cluster mode: the real `agora master` process (registry in JetStream KV), the agents in a process
+ * of their own and the framework in this one, each on its own NATS connection: every message
+ * crosses nats-server and each role has its own event loop, as in production.
  */
 export function overNats(url: string, masterPort: number): Topology {
   const opened: Bus[] = [];
-  const open = async () => {
-    const b = await connectNatsBus({ servers: url, logger: silent });
-    opened.push(b);
-    return b;
-  };
-  let agentsBus: Promise<Bus> | undefined;
   return {
     name: "over NATS",
     async startMaster(allocationIntervalMs) {
-      const bin = path.resolve(import.meta.dirname, "../packages/cli/bin/agora.js");
-      const args = [
-        "master",
-        "--nats",
-        url,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(masterPort),
+      const bin = path.join(root, "packages/cli/bin/agora.js");
+      const args = ["master", "--nats", url, "--host", "127.0.0.1", "--port", String(masterPort)];
+      const child = spawnGroup(process.execPath, [
+        bin,
+        ...args,
         "--allocation-interval",
         `${allocationIntervalMs}ms`,
-      ];
-      const child = spawn(process.execPath, [bin, ...args], {
-        stdio: "ignore",
-        detached: true,
-        env: { ...process.env, AGORA_LOG_LEVEL: "warn" },
-      });
+      ]);
       for (let i = 0; i < 200; i++) {
-        const ok = await fetch(`http://127.0.0.1:${masterPort}/health`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ok) break;
+        if (
+          await fetch(`http://127.0.0.1:${masterPort}/health`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      return {
-        async stop() {
-          process.kill(-child.pid!, "SIGTERM");
-          await once(child, "exit");
-        },
-      };
+      return child;
     },
-    // All agents of the benchmark share one connection, as many agents on one host would share a NIC.
-    agentBus: () => (agentsBus ??= open()),
-    frameworkBus: open,
+    async startAgents(count, resources, kind) {
+      const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
+      const child = spawnGroup(process.execPath, [
+        tsx,
+        "--conditions=source",
+        path.join(root, "bench/agent-host.ts"),
+        url,
+        String(count),
+        resources,
+        kind,
+      ]);
+      await new Promise<void>((resolve, reject) => {
+        child.process.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+        child.process.once("exit", (code) => reject(new Error(`agent host exited with ${code}`)));
+      });
+      return child;
+    },
+    async frameworkBus() {
+      const b = await connectNatsBus({ servers: url, logger: silent });
+      opened.push(b);
+      return b;
+    },
     close: async () => {
       for (const b of opened) await b.close();
     },
   };
 }
 
+const root = path.resolve(import.meta.dirname, "..");
+
+/** A child in its own process group, stopped with SIGTERM to the group. */
+function spawnGroup(command: string, args: string[]) {
+  const child = spawn(command, args, {
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: true,
+    env: { ...process.env, AGORA_LOG_LEVEL: "warn" },
+  });
+  return {
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      process.kill(-child.pid!, "SIGTERM");
+      await once(child, "exit");
+    },
+  };
+}
+
 interface Cluster {
-  agents: Agent[];
   scheduler: Scheduler;
   stop(): Promise<void>;
 }
@@ -114,40 +135,24 @@ async function startCluster(
   topology: Topology,
   agentCount: number,
   resources: string,
-  executor: () => Executor,
+  kind: ExecutorKind,
   allocationIntervalMs: number,
 ): Promise<Cluster> {
-  const workDir = mkdtempSync(path.join(os.tmpdir(), "agora-bench-"));
   const master = await topology.startMaster(allocationIntervalMs);
-  const agents: Agent[] = [];
-  for (let i = 0; i < agentCount; i++) {
-    const agent = new Agent({
-      bus: await topology.agentBus(),
-      workDir: path.join(workDir, `agent-${i}`),
-      hostname: `bench-agent-${i}`,
-      resources: parseResources(resources),
-      attributes: [],
-      executors: { shell: executor() },
-      logger: silent,
-    });
-    await agent.start({ httpPort: 0 });
-    agents.push(agent);
-  }
+  const agents = await topology.startAgents(agentCount, resources, kind);
   const scheduler = new Scheduler({
     bus: await topology.frameworkBus(),
     framework: { name: "bench" },
     logger: silent,
   });
   return {
-    agents,
     scheduler,
     async stop() {
       await scheduler.teardown().catch(() => {});
       await scheduler.close();
-      for (const a of agents) await a.stop({ killTasks: true });
+      await agents.stop();
       await master.stop();
       await topology.close();
-      rmSync(workDir, { recursive: true, force: true });
     },
   };
 }
@@ -168,7 +173,7 @@ async function collectOffers(stream: AsyncIterable<Offer[]>, agents: number): Pr
  */
 export async function launchBurst(
   topology: Topology,
-  o: { agents: number; tasks: number; executor: () => Executor; command: string; scenario: string },
+  o: { agents: number; tasks: number; executor: ExecutorKind; command: string; scenario: string },
 ): Promise<LaunchResult> {
   const cluster = await startCluster(
     topology,
@@ -238,7 +243,7 @@ export async function launchSequential(
     topology,
     1,
     "cpus:4;mem:4096;disk:1000;ports:[31000-32000]",
-    () => new ShellExecutor(),
+    "shell",
     2,
   );
   try {
@@ -308,6 +313,3 @@ export async function rawSpawn(o: { count: number; command: string }): Promise<L
     acceptToRunning: summarize(latencies),
   };
 }
-
-export const noop = () => new NoopExecutor();
-export const shell = () => new ShellExecutor();

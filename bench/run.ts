@@ -4,22 +4,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import {
-  inProcess,
-  type LaunchResult,
-  launchBurst,
-  launchSequential,
-  noop,
-  overNats,
-  rawSpawn,
-  shell,
-} from "./launch.js";
+import { inProcess, type LaunchResult, launchBurst, launchSequential, overNats, rawSpawn } from "./launch.js";
 import { machine } from "./machine.js";
 
 /**
  * `npm run bench`: the launch path in dev mode and over a real nats-server, with no-op and shell
  * executors, beside a raw spawn. Writes bench/results/launch.json and prints a Markdown table.
- * LAUNCH_TASKS (default 20000) and LAUNCH_AGENTS (default 50) size the no-op bursts.
+ * LAUNCH_TASKS (default 20000) and LAUNCH_AGENTS (default 50) size the no-op bursts; LAUNCH_SCENARIOS
+ * (comma-separated keys of `scenarios`: dev-noop, nats-noop, raw-spawn, dev-shell-seq, nats-shell-seq,
+ * dev-shell-burst) runs a subset.
  */
 const tasks = Number(process.env.LAUNCH_TASKS ?? 20_000);
 const agents = Number(process.env.LAUNCH_AGENTS ?? 50);
@@ -73,59 +66,60 @@ async function main(): Promise<void> {
     log(r);
     results.push(r);
   };
-  await run(
-    launchBurst(inProcess(), {
+  const burst = (topology: () => Topology, o: Omit<Parameters<typeof launchBurst>[1], "command">) => () =>
+    run(launchBurst(topology(), { ...o, command: "true" }));
+  const scenarios: Record<string, () => Promise<void>> = {
+    "dev-noop": burst(inProcess, {
       agents,
       tasks,
-      executor: noop,
-      command: "true",
+      executor: "noop",
       scenario: `dev mode, no-op executor, ${agents} agents`,
     }),
-  );
-  await withNatsServer((url, masterPort) =>
-    run(
-      launchBurst(overNats(url, masterPort), {
-        agents,
-        tasks,
-        executor: noop,
-        command: "true",
-        scenario: `over NATS, no-op executor, ${agents} agents`,
-      }),
-    ),
-  );
-  await run(rawSpawn({ count: sequential, command: "true" }));
-  await run(
-    launchSequential(inProcess(), {
-      tasks: sequential,
-      command: "true",
-      scenario: "dev mode, shell executor, one task at a time",
-    }),
-  );
-  await withNatsServer((url, masterPort) =>
-    run(
-      launchSequential(overNats(url, masterPort), {
-        tasks: sequential,
-        command: "true",
-        scenario: "over NATS, shell executor, one task at a time",
-      }),
-    ),
-  );
-  await run(
-    launchBurst(inProcess(), {
+    "nats-noop": () =>
+      withNatsServer((url, port) =>
+        burst(() => overNats(url, port), {
+          agents,
+          tasks,
+          executor: "noop",
+          scenario: `over NATS, no-op executor, ${agents} agents`,
+        })(),
+      ),
+    "raw-spawn": () => run(rawSpawn({ count: sequential, command: "true" })),
+    "dev-shell-seq": () =>
+      run(
+        launchSequential(inProcess(), {
+          tasks: sequential,
+          command: "true",
+          scenario: "dev mode, shell executor, one task at a time",
+        }),
+      ),
+    "nats-shell-seq": () =>
+      withNatsServer((url, port) =>
+        run(
+          launchSequential(overNats(url, port), {
+            tasks: sequential,
+            command: "true",
+            scenario: "over NATS, shell executor, one task at a time",
+          }),
+        ),
+      ),
+    "dev-shell-burst": burst(inProcess, {
       agents: 1,
       tasks: 500,
-      executor: shell,
-      command: "true",
+      executor: "shell",
       scenario: "dev mode, shell executor, 500-task burst",
     }),
-  );
+  };
+  const only = process.env.LAUNCH_SCENARIOS?.split(",");
+  for (const [name, scenario] of Object.entries(scenarios))
+    if (!only || only.includes(name)) await scenario();
 
   const out = { machine: machine(), command: "npm run bench", results };
   const dir = path.resolve(import.meta.dirname, "results");
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, "launch.json"), `${JSON.stringify(out, null, 2)}\n`);
 
-  const raw = results.find((r) => r.scenario.startsWith("raw spawn"))!;
+  const raw = results.find((r) => r.scenario.startsWith("raw spawn"));
   const lines = [
     `Machine: ${out.machine.cpus} × ${out.machine.cpuModel}, ${out.machine.memGiB} GiB, ${out.machine.os}, Node ${out.machine.node}, ${out.machine.natsServer}; ${out.machine.date}`,
     "",
@@ -137,10 +131,10 @@ async function main(): Promise<void> {
     ),
     "",
     ...results
-      .filter((r) => r.scenario.includes("one task at a time"))
+      .filter((r) => raw && r.scenario.includes("one task at a time"))
       .map(
         (r) =>
-          `Shell launch overhead over a raw spawn at p50 (${r.scenario}): ${(r.acceptToRunning.p50Ms - raw.acceptToRunning.p50Ms).toFixed(2)} ms`,
+          `Shell launch overhead over a raw spawn at p50 (${r.scenario}): ${(r.acceptToRunning.p50Ms - raw!.acceptToRunning.p50Ms).toFixed(2)} ms`,
       ),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

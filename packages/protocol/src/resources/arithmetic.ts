@@ -1,6 +1,6 @@
 import { DEFAULT_ROLE } from "../ids.js";
 import { coalesce, rangesContain, subtractRanges } from "./ranges.js";
-import { type Reservation, type Resource, type Resources, SCALAR_PRECISION } from "./schema.js";
+import { type Range, type Reservation, type Resource, type Resources, SCALAR_PRECISION } from "./schema.js";
 
 /**
  * Resource arithmetic over lists of typed entries. Entries are grouped by name and reservation;
@@ -12,52 +12,73 @@ export function roundScalar(value: number): number {
   return Math.round(value * SCALAR_PRECISION) / SCALAR_PRECISION;
 }
 
-function reservationKey(r: Reservation | undefined): string {
-  if (!r) return "";
+function reservationKey(r: Reservation): string {
   const labels = r.labels ? JSON.stringify(Object.entries(r.labels).sort()) : "";
   return `${r.role}|${r.type}|${r.principal ?? ""}|${labels}`;
 }
 
-function kind(r: Resource): "scalar" | "ranges" | "set" {
-  return "scalar" in r ? "scalar" : "ranges" in r ? "ranges" : "set";
-}
-
 function groupKey(r: Resource): string {
-  return `${r.name}|${kind(r)}|${reservationKey(r.reservation)}`;
+  const kind = "scalar" in r ? "s" : "ranges" in r ? "r" : "t";
+  // Unreserved entries are the common case on the hot paths: keep their key cheap.
+  return r.reservation ? `${r.name}|${kind}|${reservationKey(r.reservation)}` : `${r.name}|${kind}`;
 }
 
-function isEmptyEntry(r: Resource): boolean {
-  if ("scalar" in r) return r.scalar <= 0;
-  if ("ranges" in r) return r.ranges.length === 0;
-  return r.set.length === 0;
+/** A group being summed: values are gathered first and normalized once, in `finish`. */
+interface Group {
+  readonly first: Resource;
+  scalar: number;
+  ranges: Range[] | undefined;
+  set: Set<string> | undefined;
 }
 
-function cloneEntry(r: Resource): Resource {
-  const base = r.reservation ? { name: r.name, reservation: r.reservation } : { name: r.name };
-  if ("scalar" in r) return { ...base, scalar: roundScalar(r.scalar) };
-  if ("ranges" in r) return { ...base, ranges: coalesce(r.ranges) };
-  return { ...base, set: [...new Set(r.set)].sort() };
+function gather(groups: Map<string, Group>, r: Resource): void {
+  const key = groupKey(r);
+  let g = groups.get(key);
+  if (!g) {
+    g = { first: r, scalar: 0, ranges: undefined, set: undefined };
+    groups.set(key, g);
+  }
+  if ("scalar" in r) g.scalar += r.scalar;
+  else if ("ranges" in r) {
+    g.ranges ??= [];
+    g.ranges.push(...r.ranges);
+  } else {
+    g.set ??= new Set();
+    for (const item of r.set) g.set.add(item);
+  }
 }
 
-function mergeInto(target: Resource, r: Resource): Resource {
-  if ("scalar" in target && "scalar" in r)
-    return { ...target, scalar: roundScalar(target.scalar + r.scalar) };
-  if ("ranges" in target && "ranges" in r)
-    return { ...target, ranges: coalesce([...target.ranges, ...r.ranges]) };
-  if ("set" in target && "set" in r)
-    return { ...target, set: [...new Set([...target.set, ...r.set])].sort() };
-  return target;
+/** The normalized entry of a group, or undefined when it is empty. */
+function finish(g: Group): Resource | undefined {
+  const base = g.first.reservation
+    ? { name: g.first.name, reservation: g.first.reservation }
+    : { name: g.first.name };
+  if ("scalar" in g.first) {
+    const scalar = roundScalar(g.scalar);
+    return scalar > 0 ? { ...base, scalar } : undefined;
+  }
+  if ("ranges" in g.first) {
+    const ranges = coalesce(g.ranges ?? []);
+    return ranges.length > 0 ? { ...base, ranges } : undefined;
+  }
+  return g.set && g.set.size > 0 ? { ...base, set: [...g.set].sort() } : undefined;
+}
+
+/** Normalized entries by group key. */
+function grouped(resources: readonly Resource[]): Map<string, Resource> {
+  const groups = new Map<string, Group>();
+  for (const r of resources) gather(groups, r);
+  const out = new Map<string, Resource>();
+  for (const [key, g] of groups) {
+    const entry = finish(g);
+    if (entry) out.set(key, entry);
+  }
+  return out;
 }
 
 /** Merges entries of the same name, kind and reservation; drops empty ones. */
 export function normalize(resources: readonly Resource[]): Resources {
-  const groups = new Map<string, Resource>();
-  for (const r of resources) {
-    const key = groupKey(r);
-    const existing = groups.get(key);
-    groups.set(key, existing ? mergeInto(existing, r) : cloneEntry(r));
-  }
-  return [...groups.values()].filter((r) => !isEmptyEntry(r));
+  return [...grouped(resources).values()];
 }
 
 export function add(a: readonly Resource[], b: readonly Resource[]): Resources {
@@ -66,9 +87,8 @@ export function add(a: readonly Resource[], b: readonly Resource[]): Resources {
 
 /** `a − b`, entry by entry; what `a` lacks is ignored (check `contains` first when that matters). */
 export function subtract(a: readonly Resource[], b: readonly Resource[]): Resources {
-  const groups = new Map(normalize(a).map((r) => [groupKey(r), r]));
-  for (const r of normalize(b)) {
-    const key = groupKey(r);
+  const groups = grouped(a);
+  for (const [key, r] of grouped(b)) {
     const have = groups.get(key);
     if (!have) continue;
     if ("scalar" in have && "scalar" in r)
@@ -83,17 +103,27 @@ export function subtract(a: readonly Resource[], b: readonly Resource[]): Resour
   return [...groups.values()].filter((r) => !isEmptyEntry(r));
 }
 
+function isEmptyEntry(r: Resource): boolean {
+  if ("scalar" in r) return r.scalar <= 0;
+  if ("ranges" in r) return r.ranges.length === 0;
+  return r.set.length === 0;
+}
+
 /** True when every entry of `b` is covered by the entry of `a` with the same name and reservation. */
 export function contains(a: readonly Resource[], b: readonly Resource[]): boolean {
-  const groups = new Map(normalize(a).map((r) => [groupKey(r), r]));
-  return normalize(b).every((r) => {
-    const have = groups.get(groupKey(r));
-    if (!have) return false;
-    if ("scalar" in have && "scalar" in r) return have.scalar >= r.scalar;
-    if ("ranges" in have && "ranges" in r) return rangesContain(have.ranges, r.ranges);
-    if ("set" in have && "set" in r) return r.set.every((x) => have.set.includes(x));
-    return false;
-  });
+  const groups = grouped(a);
+  for (const [key, r] of grouped(b)) {
+    const have = groups.get(key);
+    if (!have || !covers(have, r)) return false;
+  }
+  return true;
+}
+
+function covers(have: Resource, need: Resource): boolean {
+  if ("scalar" in have && "scalar" in need) return have.scalar >= need.scalar;
+  if ("ranges" in have && "ranges" in need) return rangesContain(have.ranges, need.ranges);
+  if ("set" in have && "set" in need) return need.set.every((x) => have.set.includes(x));
+  return false;
 }
 
 export function isEmpty(resources: readonly Resource[]): boolean {
