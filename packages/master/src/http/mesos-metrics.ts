@@ -1,26 +1,10 @@
-import { type Resource, scalarOf, type TaskState } from "@agora/protocol";
+import { isTerminalState, type Resource, scalarOf, TaskState } from "@agora/protocol";
 import { METRIC_RESOURCES } from "../metrics.js";
 import type { MasterView } from "../view.js";
 
 /** Non-terminal states reported as current counts; terminal ones are counted since start. */
-const CURRENT_STATES: readonly TaskState[] = [
-  "TASK_STAGING",
-  "TASK_STARTING",
-  "TASK_RUNNING",
-  "TASK_KILLING",
-  "TASK_LOST",
-  "TASK_UNREACHABLE",
-  "TASK_UNKNOWN",
-];
-const TERMINAL_STATES: readonly TaskState[] = [
-  "TASK_FINISHED",
-  "TASK_FAILED",
-  "TASK_KILLED",
-  "TASK_ERROR",
-  "TASK_DROPPED",
-  "TASK_GONE",
-  "TASK_GONE_BY_OPERATOR",
-];
+const CURRENT_STATES = TaskState.options.filter((s) => !isTerminalState(s));
+const TERMINAL_STATES = TaskState.options.filter(isTerminalState);
 
 /** `/metrics/snapshot` with Mesos' keys (`master/tasks_running`, `master/cpus_total`, …). */
 export function mesosMetricsSnapshot(view: MasterView): Record<string, number> {

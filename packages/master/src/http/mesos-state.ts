@@ -1,13 +1,7 @@
-import { AGORA_VERSION, add } from "@agora/protocol";
+import { AGORA_VERSION, add, mesosAttributes, mesosResources } from "@agora/protocol";
 import { seconds } from "../context.js";
 import type { AgentView, FrameworkView, MasterView, OfferView, TaskView } from "../view.js";
-import {
-  mesosAttributes,
-  mesosLabels,
-  mesosReservedByRole,
-  mesosResources,
-  mesosUnreserved,
-} from "./mesos-resources.js";
+import { mesosLabels, mesosReservedByRole, mesosUnreserved } from "./mesos-resources.js";
 
 /**
  * `/master/state` in Mesos' JSON shape (snake_case, `slaves`, resources as objects), so tools

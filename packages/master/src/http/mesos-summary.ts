@@ -1,6 +1,6 @@
-import type { AgentId, TaskState } from "@agora/protocol";
+import { type AgentId, mesosAttributes, mesosResources, type TaskState } from "@agora/protocol";
 import type { FrameworkView, MasterView, TaskView } from "../view.js";
-import { mesosAttributes, mesosReservedByRole, mesosResources, mesosUnreserved } from "./mesos-resources.js";
+import { mesosReservedByRole, mesosUnreserved } from "./mesos-resources.js";
 import { agentPid } from "./mesos-state.js";
 
 /** The task states Mesos reports as counts in `/master/state-summary`. */
