@@ -91,4 +91,15 @@ describe("teardown", () => {
     const again = await h.request({ type: "subscribe", frameworkInfo: { name: "back", id: s.fw.id } });
     expect(again).toMatchObject({ ok: false, error: { code: "FRAMEWORK_REMOVED" } });
   });
+
+  it("tells the agents of its finished tasks too, so they retire the framework", async () => {
+    const s = await withLaunchedTasks(["done"]);
+    h = s.h;
+    s.agent.update(s.fw.id, "done", "TASK_FINISHED");
+    expect((await s.fw.update("done", "TASK_FINISHED")).state).toBe("TASK_FINISHED");
+    await s.fw.call({ type: "teardown" });
+    expect(await s.agent.commands.take((c) => c.type === "shutdownFramework", "shutdown")).toMatchObject({
+      frameworkId: s.fw.id,
+    });
+  });
 });

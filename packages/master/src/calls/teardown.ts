@@ -11,7 +11,10 @@ import { masterStatus } from "../task-status.js";
  */
 export function teardown(ctx: MasterContext, framework: FrameworkEntry): void {
   rescindAllOffers(ctx, framework.offers);
+  // Agents that ran any of its tasks, finished ones included, so they retire the framework too.
   const agents = new Set<AgentId>();
+  for (const task of framework.completedTasks.values())
+    if (ctx.state.agents.has(task.agentId)) agents.add(task.agentId);
   for (const task of [...framework.tasks.values()]) {
     if (ctx.state.agents.has(task.agentId)) agents.add(task.agentId);
     const status = masterStatus(
