@@ -4,7 +4,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { inProcess, type LaunchResult, launchBurst, launchSequential, overNats, rawSpawn } from "./launch.js";
+import {
+  inProcess,
+  type LaunchResult,
+  launchBurst,
+  launchSequential,
+  overNats,
+  rawSpawn,
+  type Topology,
+} from "./launch.js";
 import { machine } from "./machine.js";
 
 /**
