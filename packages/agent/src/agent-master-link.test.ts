@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import type { FrameworkId } from "@agora/protocol";
 import { InProcessBus, ManualClock } from "@agora/transport";
 import { afterEach, describe, expect, it } from "vitest";
 import { Agent } from "./agent.js";
@@ -102,6 +103,13 @@ describe("commands", () => {
     const task = shellTask("true");
     fx.master.runTasks([task]);
     await fx.master.waitForState(task.taskId, "TASK_FINISHED");
+  });
+
+  it("counts and drops framework messages, which no executor takes yet", async () => {
+    fx = await startAgent();
+    fx.master.send({ type: "frameworkMessage", frameworkId: "fw-1" as FrameworkId, data: "aGk=" });
+    await waitFor(() => fx!.agent.counters.frameworkMessages === 1, "one framework message");
+    expect(fx.agent.counters.invalidCommands).toBe(0);
   });
 
   it("ignores commands of an older epoch and adopts a newer one", async () => {

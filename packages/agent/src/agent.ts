@@ -63,6 +63,8 @@ export interface AgentCounters extends MasterLinkCounters {
   ignoredAcks: number;
   /** Status updates produced. */
   statusUpdates: number;
+  /** Framework messages received; no executor takes messages yet, so they are dropped (best effort). */
+  frameworkMessages: number;
 }
 
 /** A task as the agent's HTTP API shows it. */
@@ -124,7 +126,7 @@ export class Agent implements AgentView {
   private readonly updates: StatusUpdateManager;
   private readonly link: MasterLink;
   private readonly launching = new Set<Promise<void>>();
-  private readonly counts = { ignoredAcks: 0, statusUpdates: 0 };
+  private readonly counts = { ignoredAcks: 0, statusUpdates: 0, frameworkMessages: 0 };
   private httpPort: number | undefined;
   private state: "new" | "started" | "stopping" | "stopped" = "new";
 
@@ -262,6 +264,13 @@ export class Agent implements AgentView {
         return;
       case "shutdownFramework":
         this.shutdownFramework(command.frameworkId);
+        return;
+      case "frameworkMessage":
+        this.counts.frameworkMessages++;
+        this.logger.debug(
+          { frameworkId: command.frameworkId, executorId: command.executorId },
+          "framework message dropped: no executor takes messages",
+        );
         return;
     }
   }

@@ -1,3 +1,10 @@
+export type {
+  CommandInfoInput,
+  ContainerInfoInput,
+  HealthCheckInput,
+  OperationInput,
+  TaskInfoInput,
+} from "@agora/protocol";
 export { isSchedulerError, SchedulerError, type SchedulerErrorCode, schedulerErrorCodes } from "./errors.js";
 export type { SchedulerOptions, StreamOptions } from "./options.js";
 export { schedulerDefaults } from "./options.js";
@@ -21,10 +28,3 @@ export type {
   SubscribedInfo,
 } from "./scheduler-events.js";
 export type { Handler } from "./typed-emitter.js";
-export type {
-  CommandInfoInput,
-  ContainerInfoInput,
-  HealthCheckInput,
-  OperationInput,
-  TaskInfoInput,
-} from "./wire-types.js";

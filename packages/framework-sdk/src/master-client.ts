@@ -1,7 +1,7 @@
+import type { CallInput } from "@agora/protocol";
 import { CallReply, decode, encode } from "@agora/protocol";
 import { type Bus, isTransportError } from "@agora/transport";
 import { SchedulerError } from "./errors.js";
-import type { CallInput } from "./wire-types.js";
 
 /**
  * Sends calls to the master on `masterCall` and turns every way a call can fail into a

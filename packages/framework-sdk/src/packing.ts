@@ -1,3 +1,4 @@
+import type { CommandInfoInput, ContainerInfoInput, HealthCheckInput } from "@agora/protocol";
 import {
   contains,
   isWithinRole,
@@ -14,7 +15,6 @@ import {
   takeFromRanges,
 } from "@agora/protocol";
 import { SchedulerError } from "./errors.js";
-import type { CommandInfoInput, ContainerInfoInput, HealthCheckInput } from "./wire-types.js";
 
 /** What one task needs; `ports` is a count, concrete port numbers come from the offer. */
 export interface TaskResources {

@@ -1,3 +1,4 @@
+import type { CallInput, OperationInput, TaskInfoInput } from "@agora/protocol";
 import {
   type AgentId,
   DEFAULT_CLUSTER,
@@ -37,7 +38,6 @@ import {
 } from "./scheduler-events.js";
 import { type Handler, TypedEmitter } from "./typed-emitter.js";
 import { UpdateDelivery } from "./update-delivery.js";
-import type { CallInput, OperationInput, TaskInfoInput } from "./wire-types.js";
 
 /**
  * The one client a framework needs: subscribes to the master, delivers offers and task updates

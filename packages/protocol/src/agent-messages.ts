@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FrameworkInfo, MasterInfo } from "./framework.js";
-import { AgentId, FrameworkId, TaskId, UpdateUuid } from "./ids.js";
+import { AgentId, ExecutorId, FrameworkId, TaskId, UpdateUuid } from "./ids.js";
 import { Attribute, Resource } from "./resources/schema.js";
 import { KillPolicy, TaskInfo, TaskState, TaskStatus } from "./task.js";
 
@@ -50,6 +50,16 @@ export const AgentMessage = z.discriminatedUnion("type", [
     .object({ type: z.literal("statusUpdate"), agentId: AgentId, updates: z.array(StatusUpdate).min(1) })
     .strict(),
   z.object({ type: z.literal("unregister"), agentId: AgentId }).strict(),
+  /** An executor's message to its framework (best effort, as in Mesos), relayed as a `message` event. */
+  z
+    .object({
+      type: z.literal("executorMessage"),
+      agentId: AgentId,
+      frameworkId: FrameworkId,
+      executorId: ExecutorId,
+      data: z.string(),
+    })
+    .strict(),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 export type AgentMessageOf<T extends AgentMessage["type"]> = Extract<AgentMessage, { type: T }>;
@@ -97,6 +107,16 @@ export const AgentCommand = z.discriminatedUnion("type", [
     .object({ type: z.literal("statusAcknowledgement"), ...epoch, acks: z.array(Acknowledgement).min(1) })
     .strict(),
   z.object({ type: z.literal("shutdownFramework"), ...epoch, frameworkId: FrameworkId }).strict(),
+  /** A framework's `message` call for one of its executors on this agent (best effort). */
+  z
+    .object({
+      type: z.literal("frameworkMessage"),
+      ...epoch,
+      frameworkId: FrameworkId,
+      executorId: ExecutorId.optional(),
+      data: z.string(),
+    })
+    .strict(),
   /** Sent when the master does not know the agent (e.g. after failover): the agent reregisters. */
   z.object({ type: z.literal("reregisterRequested"), ...epoch }).strict(),
 ]);

@@ -18,6 +18,7 @@ export const Operation = z.discriminatedUnion("type", [
   z.object({ type: z.literal("unreserve"), resources: z.array(Resource).min(1) }).strict(),
 ]);
 export type Operation = z.infer<typeof Operation>;
+export type OperationInput = z.input<typeof Operation>;
 
 const fw = { frameworkId: FrameworkId };
 
@@ -78,6 +79,7 @@ export const Call = z.discriminatedUnion("type", [
   z.object({ type: z.literal("heartbeat"), ...fw }).strict(),
 ]);
 export type Call = z.infer<typeof Call>;
+export type CallInput = z.input<typeof Call>;
 export type CallType = Call["type"];
 export type CallOf<T extends CallType> = Extract<Call, { type: T }>;
 

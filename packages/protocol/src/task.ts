@@ -94,6 +94,8 @@ export const CommandInfo = z
     path: ["value"],
   });
 export type CommandInfo = z.infer<typeof CommandInfo>;
+/** What the schema accepts before its defaults apply (e.g. `shell` may be left out). */
+export type CommandInfoInput = z.input<typeof CommandInfo>;
 
 export const Volume = z
   .object({
@@ -129,6 +131,7 @@ export const ContainerInfo = z
   })
   .strict();
 export type ContainerInfo = z.infer<typeof ContainerInfo>;
+export type ContainerInfoInput = z.input<typeof ContainerInfo>;
 
 /** Agent-side health checks (Mesos' HealthCheck); their result rides on status updates as `healthy`. */
 export const HealthCheck = z
@@ -155,6 +158,7 @@ export const HealthCheck = z
   })
   .strict();
 export type HealthCheck = z.infer<typeof HealthCheck>;
+export type HealthCheckInput = z.input<typeof HealthCheck>;
 
 export const KillPolicy = z.object({ gracePeriodSeconds: z.number().nonnegative() }).strict();
 export type KillPolicy = z.infer<typeof KillPolicy>;
@@ -179,6 +183,7 @@ export const TaskInfo = z
     path: ["command"],
   });
 export type TaskInfo = z.infer<typeof TaskInfo>;
+export type TaskInfoInput = z.input<typeof TaskInfo>;
 
 /** One observation of a task's state. Updates sent by an agent carry a `uuid` and are acknowledged. */
 export const TaskStatus = z

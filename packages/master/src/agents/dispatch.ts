@@ -21,6 +21,16 @@ export async function handleAgentMessage(ctx: MasterContext, msg: BusMessage): P
       case "statusUpdate":
         applyStatusUpdates(ctx, m.agentId, m.updates);
         break;
+      case "executorMessage":
+        // Best effort, as in Mesos: relayed only while the master knows the framework.
+        if (ctx.state.frameworks.has(m.frameworkId))
+          ctx.out.toFramework(m.frameworkId, {
+            type: "message",
+            agentId: m.agentId,
+            executorId: m.executorId,
+            data: m.data,
+          });
+        break;
       case "unregister": {
         const agent = ctx.state.agents.get(m.agentId);
         if (agent) removeAgent(ctx, agent, "unregistered");

@@ -50,11 +50,14 @@ export async function handleCall(ctx: MasterContext, msg: BusMessage): Promise<v
           teardown(ctx, framework);
           break;
         case "message":
-          // Best effort, as in Mesos; agents do not handle framework messages yet.
-          ctx.options.logger.debug(
-            { frameworkId: framework.id, agentId: call.agentId },
-            "framework message accepted",
-          );
+          // Best effort, as in Mesos: forwarded to a known agent, otherwise dropped.
+          if (ctx.state.agents.has(call.agentId))
+            ctx.out.toAgent(call.agentId, {
+              type: "frameworkMessage",
+              frameworkId: framework.id,
+              ...(call.executorId ? { executorId: call.executorId } : {}),
+              data: call.data,
+            });
           break;
         case "heartbeat":
           break;

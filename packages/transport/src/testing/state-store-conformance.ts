@@ -218,9 +218,9 @@ export function describeStateStoreConformance(
       await expectCode(() => store.watch("", () => {}), "CLOSED");
     });
 
-    it.runIf(opts.durable)(
-      "keeps every key and revision across a reopen, and revisions keep growing",
-      async () => {
+    // Registered only for durable stores, so a volatile one shows no skipped test.
+    if (opts.durable)
+      it("keeps every key and revision across a reopen, and revisions keep growing", async () => {
         await store.put("agents.a", bytes("a"));
         await store.put("agents.b", bytes("b"));
         const last = await store.put("weights.w", bytes("w"));
@@ -230,7 +230,6 @@ export function describeStateStoreConformance(
         expect(await store.list("")).toEqual(before);
         expect(await store.get("agents.b")).toBeUndefined();
         expect(await store.put("agents.c", bytes("c"))).toBeGreaterThan(last + 1);
-      },
-    );
+      });
   });
 }
