@@ -1,3 +1,8 @@
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runAgora } from "./harness/processes.js";
 
@@ -37,5 +42,23 @@ describe("agora CLI flags", () => {
     const help = await runAgora(["agent", "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--work-dir");
+  });
+
+  it("says plainly when the port is taken, instead of a stack trace", async () => {
+    const server = net.createServer().listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const port = (server.address() as net.AddressInfo).port;
+    const dir = mkdtempSync(path.join(os.tmpdir(), "agora-port-"));
+    try {
+      const r = await runAgora(["dev", "--port", String(port), "--data-dir", dir], {
+        AGORA_LOG_LEVEL: "silent",
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`127.0.0.1:${port} is already in use`);
+      expect(r.stderr).not.toContain("    at ");
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

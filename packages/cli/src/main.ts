@@ -57,6 +57,13 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`${err.message}\n`);
     process.exit(exitCodes[err.code]);
   }
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e.code === "EADDRINUSE") {
+    process.stderr.write(
+      `agora: ${e.address}:${e.port} is already in use: stop what listens there or choose another --port\n`,
+    );
+    process.exit(1);
+  }
   process.stderr.write(`agora: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
