@@ -12,5 +12,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     globalSetup: ["test/harness/global-setup.ts"],
+    reporters: ["default", "./test/harness/summary-reporter.ts"],
   },
 });
