@@ -1,153 +1,26 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
-import os from "node:os";
+import { readdirSync } from "node:fs";
 import path from "node:path";
-import {
-  inProcess,
-  type LaunchResult,
-  launchBurst,
-  launchSequential,
-  overNats,
-  rawSpawn,
-  type Topology,
-} from "./launch.js";
 import { machine } from "./machine.js";
 
 /**
- * `npm run bench`: the launch path in dev mode and over a real nats-server, with no-op and shell
- * executors, beside a raw spawn. Writes bench/results/launch.json and prints a Markdown table.
- * LAUNCH_TASKS (default 20000) and LAUNCH_AGENTS (default 50) size the no-op bursts; LAUNCH_SCENARIOS
- * (comma-separated keys of `scenarios`: dev-noop, nats-noop, raw-spawn, dev-shell-seq, nats-shell-seq,
- * dev-shell-burst) runs a subset.
+ * `npm run bench`: runs every `bench/*.bench.ts` suite (or those named in BENCH, e.g.
+ * `BENCH=launch,allocator`), each of which writes its JSON under bench/results/ and returns a
+ * Markdown table, printed here under one line naming the machine.
  */
-const tasks = Number(process.env.LAUNCH_TASKS ?? 20_000);
-const agents = Number(process.env.LAUNCH_AGENTS ?? 50);
-const sequential = Number(process.env.LAUNCH_SEQUENTIAL ?? 200);
+const dir = import.meta.dirname;
+const only = process.env.BENCH?.split(",");
+const suites = readdirSync(dir)
+  .filter((f) => f.endsWith(".bench.ts"))
+  .map((f) => f.slice(0, -".bench.ts".length))
+  .filter((name) => !only || only.includes(name))
+  .sort();
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  srv.listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  const port = (srv.address() as net.AddressInfo).port;
-  srv.close();
-  return port;
+const m = machine();
+process.stdout.write(
+  `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB, ${m.os}, Node ${m.node}, ${m.natsServer}; ${m.date}\n`,
+);
+for (const name of suites) {
+  process.stderr.write(`== ${name}\n`);
+  const suite = (await import(path.join(dir, `${name}.bench.ts`))) as { default: () => Promise<string> };
+  process.stdout.write(`\n## ${name}\n\n${await suite.default()}\n`);
 }
-
-async function withNatsServer<T>(fn: (url: string, masterPort: number) => Promise<T>): Promise<T> {
-  const port = await freePort();
-  const storeDir = mkdtempSync(path.join(os.tmpdir(), "agora-bench-nats-"));
-  const server = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
-    stdio: "ignore",
-  });
-  try {
-    for (let i = 0; i < 100; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const s = net.connect(port, "127.0.0.1", () => {
-          s.end();
-          resolve(true);
-        });
-        s.on("error", () => resolve(false));
-      });
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return await fn(`nats://127.0.0.1:${port}`, await freePort());
-  } finally {
-    server.kill("SIGTERM");
-    await once(server, "exit");
-    rmSync(storeDir, { recursive: true, force: true });
-  }
-}
-
-function log(r: LaunchResult): void {
-  process.stderr.write(
-    `${r.scenario}: ${r.tasksPerSecond} tasks/s, p50 ${r.acceptToRunning.p50Ms} ms, p99 ${r.acceptToRunning.p99Ms} ms\n`,
-  );
-}
-
-async function main(): Promise<void> {
-  const results: LaunchResult[] = [];
-  const run = async (p: Promise<LaunchResult>) => {
-    const r = await p;
-    log(r);
-    results.push(r);
-  };
-  const burst = (topology: () => Topology, o: Omit<Parameters<typeof launchBurst>[1], "command">) => () =>
-    run(launchBurst(topology(), { ...o, command: "true" }));
-  // fork() costs more as the forking process' heap grows, so the scenarios that spawn processes run
-  // first, before the 20,000-task bursts have grown this one.
-  const scenarios: Record<string, () => Promise<void>> = {
-    "raw-spawn": () => run(rawSpawn({ count: sequential, command: "true" })),
-    "dev-shell-seq": () =>
-      run(
-        launchSequential(inProcess(), {
-          tasks: sequential,
-          command: "true",
-          scenario: "dev mode, shell executor, one task at a time",
-        }),
-      ),
-    "nats-shell-seq": () =>
-      withNatsServer((url, port) =>
-        run(
-          launchSequential(overNats(url, port), {
-            tasks: sequential,
-            command: "true",
-            scenario: "over NATS, shell executor, one task at a time",
-          }),
-        ),
-      ),
-    "dev-shell-burst": burst(inProcess, {
-      agents: 1,
-      tasks: 500,
-      executor: "shell",
-      scenario: "dev mode, shell executor, 500-task burst",
-    }),
-    "dev-noop": burst(inProcess, {
-      agents,
-      tasks,
-      executor: "noop",
-      scenario: `dev mode, no-op executor, ${agents} agents`,
-    }),
-    "nats-noop": () =>
-      withNatsServer((url, port) =>
-        burst(() => overNats(url, port), {
-          agents,
-          tasks,
-          executor: "noop",
-          scenario: `over NATS, no-op executor, ${agents} agents`,
-        })(),
-      ),
-  };
-  const only = process.env.LAUNCH_SCENARIOS?.split(",");
-  for (const [name, scenario] of Object.entries(scenarios))
-    if (!only || only.includes(name)) await scenario();
-
-  const out = { machine: machine(), command: "npm run bench", results };
-  const dir = path.resolve(import.meta.dirname, "results");
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "launch.json"), `${JSON.stringify(out, null, 2)}\n`);
-
-  const raw = results.find((r) => r.scenario.startsWith("raw spawn"));
-  const lines = [
-    `Machine: ${out.machine.cpus} × ${out.machine.cpuModel}, ${out.machine.memGiB} GiB, ${out.machine.os}, Node ${out.machine.node}, ${out.machine.natsServer}; ${out.machine.date}`,
-    "",
-    "| scenario | tasks | tasks/s | accept→RUNNING p50 | p99 | max |",
-    "|---|---:|---:|---:|---:|---:|",
-    ...results.map(
-      (r) =>
-        `| ${r.scenario} | ${r.tasks} | ${r.tasksPerSecond} | ${r.acceptToRunning.p50Ms} ms | ${r.acceptToRunning.p99Ms} ms | ${r.acceptToRunning.maxMs} ms |`,
-    ),
-    "",
-    ...results
-      .filter((r) => raw && r.scenario.includes("one task at a time"))
-      .map(
-        (r) =>
-          `Shell launch overhead over a raw spawn at p50 (${r.scenario}): ${(r.acceptToRunning.p50Ms - raw!.acceptToRunning.p50Ms).toFixed(2)} ms`,
-      ),
-  ];
-  process.stdout.write(`${lines.join("\n")}\n`);
-}
-
-await main();

@@ -1,0 +1,111 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import {
+  inProcess,
+  type LaunchResult,
+  launchBurst,
+  launchSequential,
+  overNats,
+  rawSpawn,
+  type Topology,
+} from "./launch.js";
+import { machine } from "./machine.js";
+import { withNatsServer } from "./nats.js";
+
+/**
+ * The launch path in dev mode and over a real nats-server, with no-op and shell executors, beside a
+ * raw spawn. LAUNCH_TASKS (default 20000) and LAUNCH_AGENTS (default 50) size the no-op bursts;
+ * LAUNCH_SCENARIOS (comma-separated keys of `scenarios`: raw-spawn, dev-shell-seq, nats-shell-seq,
+ * dev-shell-burst, dev-noop, nats-noop) runs a subset.
+ */
+const tasks = Number(process.env.LAUNCH_TASKS ?? 20_000);
+const agents = Number(process.env.LAUNCH_AGENTS ?? 50);
+const sequential = Number(process.env.LAUNCH_SEQUENTIAL ?? 200);
+
+function log(r: LaunchResult): void {
+  process.stderr.write(
+    `${r.scenario}: ${r.tasksPerSecond} tasks/s, p50 ${r.acceptToRunning.p50Ms} ms, p99 ${r.acceptToRunning.p99Ms} ms\n`,
+  );
+}
+
+/** The launch path: writes bench/results/launch.json and returns its Markdown table. */
+export default async function launchBench(): Promise<string> {
+  const results: LaunchResult[] = [];
+  const run = async (p: Promise<LaunchResult>) => {
+    const r = await p;
+    log(r);
+    results.push(r);
+  };
+  const burst = (topology: () => Topology, o: Omit<Parameters<typeof launchBurst>[1], "command">) => () =>
+    run(launchBurst(topology(), { ...o, command: "true" }));
+  // fork() costs more as the forking process' heap grows, so the scenarios that spawn processes run
+  // first, before the 20,000-task bursts have grown this one.
+  const scenarios: Record<string, () => Promise<void>> = {
+    "raw-spawn": () => run(rawSpawn({ count: sequential, command: "true" })),
+    "dev-shell-seq": () =>
+      run(
+        launchSequential(inProcess(), {
+          tasks: sequential,
+          command: "true",
+          scenario: "dev mode, shell executor, one task at a time",
+        }),
+      ),
+    "nats-shell-seq": () =>
+      withNatsServer((url, port) =>
+        run(
+          launchSequential(overNats(url, port), {
+            tasks: sequential,
+            command: "true",
+            scenario: "over NATS, shell executor, one task at a time",
+          }),
+        ),
+      ),
+    "dev-shell-burst": burst(inProcess, {
+      agents: 1,
+      tasks: 500,
+      executor: "shell",
+      scenario: "dev mode, shell executor, 500-task burst",
+    }),
+    "dev-noop": burst(inProcess, {
+      agents,
+      tasks,
+      executor: "noop",
+      scenario: `dev mode, no-op executor, ${agents} agents`,
+    }),
+    "nats-noop": () =>
+      withNatsServer((url, port) =>
+        burst(() => overNats(url, port), {
+          agents,
+          tasks,
+          executor: "noop",
+          scenario: `over NATS, no-op executor, ${agents} agents`,
+        })(),
+      ),
+  };
+  const only = process.env.LAUNCH_SCENARIOS?.split(",");
+  for (const [name, scenario] of Object.entries(scenarios))
+    if (!only || only.includes(name)) await scenario();
+
+  const out = { machine: machine(), command: "npm run bench", results };
+  const dir = path.resolve(import.meta.dirname, "results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "launch.json"), `${JSON.stringify(out, null, 2)}\n`);
+
+  const raw = results.find((r) => r.scenario.startsWith("raw spawn"));
+  const lines = [
+    "| scenario | tasks | tasks/s | accept→RUNNING p50 | p99 | max |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...results.map(
+      (r) =>
+        `| ${r.scenario} | ${r.tasks} | ${r.tasksPerSecond} | ${r.acceptToRunning.p50Ms} ms | ${r.acceptToRunning.p99Ms} ms | ${r.acceptToRunning.maxMs} ms |`,
+    ),
+    "",
+    ...results
+      .filter((r) => raw && r.scenario.includes("one task at a time"))
+      .map(
+        (r) =>
+          `Shell launch overhead over a raw spawn at p50 (${r.scenario}): ${(r.acceptToRunning.p50Ms - raw!.acceptToRunning.p50Ms).toFixed(2)} ms`,
+      ),
+  ];
+  return lines.join("\n");
+}
