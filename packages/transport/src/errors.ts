@@ -8,6 +8,8 @@ export const transportErrorCodes = {
   CONNECTION: "The bus or store could not reach its server",
   REVISION_MISMATCH: "A compare-and-set write found another revision than expected",
   INVALID_KEY: "A state store key is not a '.'-separated list of [A-Za-z0-9_=-] tokens",
+  PAYLOAD_TOO_LARGE:
+    "A message is larger than the bus allows (the NATS server's max_payload, 1 MiB by default)",
 } as const;
 
 export type TransportErrorCode = keyof typeof transportErrorCodes;
@@ -27,4 +29,14 @@ export class TransportError extends Error {
 
 export function isTransportError(e: unknown, code?: TransportErrorCode): e is TransportError {
   return e instanceof TransportError && (code === undefined || e.code === code);
+}
+
+export function payloadTooLarge(subject: string, size: number, max: number): TransportError {
+  return new TransportError(
+    "PAYLOAD_TOO_LARGE",
+    `a ${size}-byte message to ${subject} exceeds the ${max}-byte limit`,
+    {
+      target: subject,
+    },
+  );
 }

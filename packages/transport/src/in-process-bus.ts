@@ -1,6 +1,9 @@
 import type { Bus, BusMessage, BusSubscription, RequestOptions, SubscribeOptions } from "./bus.js";
-import { TransportError } from "./errors.js";
+import { payloadTooLarge, TransportError } from "./errors.js";
 import { hasWildcard, subjectMatches } from "./subject-match.js";
+
+/** nats-server's default `max_payload`. */
+export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 type Handler = (msg: BusMessage) => void | Promise<void>;
 
@@ -25,7 +28,18 @@ export class InProcessBus implements Bus {
   private closed = false;
   private inboxSeq = 0;
 
-  constructor(private readonly onHandlerError: (err: unknown, subject: string) => void = () => {}) {}
+  private readonly maxPayload: number;
+
+  /**
+   * `maxPayload` mirrors nats-server's `max_payload` (default 1 MiB), so a message too big for a
+   * cluster fails the same way in dev mode.
+   */
+  constructor(
+    private readonly onHandlerError: (err: unknown, subject: string) => void = () => {},
+    options: { maxPayload?: number } = {},
+  ) {
+    this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+  }
 
   publish(subject: string, data: Uint8Array): void {
     this.deliver(subject, data, undefined);
@@ -94,6 +108,7 @@ export class InProcessBus implements Bus {
   /** Returns how many subscriptions the message went to. */
   private deliver(subject: string, data: Uint8Array, reply: string | undefined): number {
     this.assertOpen(subject);
+    if (data.length > this.maxPayload) throw payloadTooLarge(subject, data.length, this.maxPayload);
     const matched: Sub[] = [];
     const exact = this.exact.get(subject);
     if (exact) for (const s of exact) matched.push(s);

@@ -10,7 +10,7 @@ import {
 } from "@nats-io/transport-node";
 import { type Logger, pino } from "pino";
 import type { Bus, BusMessage, BusSubscription, RequestOptions, SubscribeOptions } from "./bus.js";
-import { TransportError } from "./errors.js";
+import { payloadTooLarge, TransportError } from "./errors.js";
 import { SerialDispatcher } from "./serial-dispatcher.js";
 
 export interface NatsReconnectOptions {
@@ -78,6 +78,7 @@ export class NatsBus implements Bus {
 
   publish(subject: string, data: Uint8Array): void {
     this.assertOpen(subject);
+    this.assertFits(subject, data);
     this.connection.publish(subject, data);
   }
 
@@ -111,6 +112,7 @@ export class NatsBus implements Bus {
 
   async request(subject: string, data: Uint8Array, opts: RequestOptions = {}): Promise<Uint8Array> {
     this.assertOpen(subject);
+    this.assertFits(subject, data);
     const timeoutMs = opts.timeoutMs ?? 5_000;
     try {
       const reply = await this.connection.request(subject, data, { timeout: timeoutMs });
@@ -152,6 +154,12 @@ export class NatsBus implements Bus {
     if (this.closed || this.connection.isClosed()) {
       throw new TransportError("CLOSED", "the bus is closed", { target });
     }
+  }
+
+  /** The server announces its limit; the client would otherwise fail with an untyped error. */
+  private assertFits(subject: string, data: Uint8Array): void {
+    const max = this.connection.info?.max_payload;
+    if (max !== undefined && data.length > max) throw payloadTooLarge(subject, data.length, max);
   }
 
   private async logStatus(): Promise<void> {

@@ -189,6 +189,20 @@ export function describeBusConformance(name: string, factory: () => Promise<BusF
       expect(gone).toHaveLength(1);
     });
 
+    it("refuses a message over nats-server's default 1 MiB max_payload with PAYLOAD_TOO_LARGE", async () => {
+      const big = new Uint8Array(1024 * 1024 + 1);
+      await expectCode(() => f.a.publish("big.one", big), "PAYLOAD_TOO_LARGE");
+      await expectCode(() => f.a.request("big.one", big, { timeoutMs: 200 }), "PAYLOAD_TOO_LARGE");
+      const got: number[] = [];
+      f.b.subscribe("big.one", (m) => {
+        got.push(m.data.length);
+      });
+      await f.b.flush();
+      f.a.publish("big.one", new Uint8Array(1024 * 1024));
+      await waitFor(() => got.length === 1, "a message of exactly the limit");
+      expect(got).toEqual([1024 * 1024]);
+    });
+
     it("fails every call after close with CLOSED", async () => {
       await f.a.close();
       await expectCode(() => f.a.publish("conf.closed", text("x")), "CLOSED");
