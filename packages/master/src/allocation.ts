@@ -1,5 +1,4 @@
-import type { AgentId } from "@agora/protocol";
-import { isLive } from "./allocator/decline-filter.js";
+import type { Resource } from "@agora/protocol";
 import type {
   AllocationSnapshot,
   Allocator,
@@ -8,13 +7,12 @@ import type {
 } from "./allocator/drf-allocator.js";
 import type { MasterContext } from "./context.js";
 import { makeOffers } from "./offers.js";
+import type { FrameworkEntry } from "./registry/entries.js";
 
 /** One allocation cycle: snapshot the registry, ask the allocator, make the offers it plans. */
 export function runAllocation(ctx: MasterContext, allocator: Allocator): void {
   const started = performance.now();
-  const now = ctx.now();
-  pruneExpiredFilters(ctx, now);
-  const plans = allocator.allocate(allocationSnapshot(ctx, now));
+  const plans = allocator.allocate(allocationSnapshot(ctx, ctx.now()));
   makeOffers(ctx, plans);
   ctx.metrics.allocationRan(performance.now() - started);
 }
@@ -29,22 +27,31 @@ export function allocationSnapshot(ctx: MasterContext, now: number): AllocationS
     if (!f.active || !f.connected) continue;
     frameworks.push({
       id: f.id,
-      role: f.role,
-      suppressed: f.suppressed,
-      // The sorter sums scalars, so a plain concatenation is enough (no normalization needed).
-      allocated: [...f.resources.offered, ...f.resources.used],
-      filters: f.filters,
+      roles: f.info.roles,
+      suppressedRoles: f.suppressedRoles,
+      allocated: allocatedByRole(ctx, f),
     });
   }
-  return { now, agents, frameworks };
+  return { now, agents, frameworks, weights: ctx.state.weights, filters: ctx.state.filters };
 }
 
-function pruneExpiredFilters(ctx: MasterContext, now: number): void {
-  for (const f of ctx.state.frameworks.values()) {
-    for (const [agentId, filters] of f.filters) {
-      const live = filters.filter((x) => isLive(x, now));
-      if (live.length === 0) f.filters.delete(agentId as AgentId);
-      else if (live.length !== filters.length) f.filters.set(agentId, live);
-    }
+/**
+ * What a framework holds, per role. The sorters sum scalars, so plain concatenations suffice. A
+ * single-role framework holds everything for that role; a multi-role one is split by the role of
+ * each offer and task.
+ */
+function allocatedByRole(ctx: MasterContext, f: FrameworkEntry): Map<string, Resource[]> {
+  if (f.info.roles.length <= 1) return new Map([[f.role, [...f.resources.offered, ...f.resources.used]]]);
+  const byRole = new Map<string, Resource[]>();
+  const hold = (role: string, resources: readonly Resource[]) => {
+    const list = byRole.get(role);
+    if (list) list.push(...resources);
+    else byRole.set(role, [...resources]);
+  };
+  for (const id of f.offers) {
+    const offer = ctx.state.offers.get(id)?.offer;
+    if (offer) hold(offer.role, offer.resources);
   }
+  for (const t of f.tasks.values()) if (t.holdsResources) hold(t.role, t.task.resources);
+  return byRole;
 }

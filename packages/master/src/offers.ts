@@ -78,10 +78,5 @@ export function addDeclineFilter(
 ): void {
   const duration = refuseDurationMs(refuseSeconds, ctx.options.allocationIntervalMs);
   if (duration === 0 || refused.length === 0) return;
-  let filters = framework.filters.get(agentId);
-  if (!filters) {
-    filters = [];
-    framework.filters.set(agentId, filters);
-  }
-  filters.push({ expiresAt: ctx.now() + duration, refused: [...refused] });
+  ctx.state.filters.add(framework.id, agentId, { expiresAt: ctx.now() + duration, refused: [...refused] });
 }

@@ -71,12 +71,14 @@ describe("allocation bookkeeping", () => {
                 agents: [...agents].map(([id, l]) => ({ id, total: l.total, available: l.available })),
                 frameworks: frameworks.map((id) => ({
                   id,
-                  role: "*",
-                  suppressed: false,
-                  allocated: [...offers, ...tasks]
-                    .filter((x) => x.frameworkId === id)
-                    .flatMap((x) => x.resources),
-                  filters: new Map(),
+                  roles: ["*"],
+                  suppressedRoles: new Set(),
+                  allocated: new Map([
+                    [
+                      "*",
+                      [...offers, ...tasks].filter((x) => x.frameworkId === id).flatMap((x) => x.resources),
+                    ],
+                  ]),
                 })),
               });
               for (const p of plans) {

@@ -1,5 +1,4 @@
 import type { Resource } from "@agora/protocol";
-import { covers } from "./resource-cover.js";
 
 /**
  * What a framework said it does not want from one agent (a decline, or the unused part of an
@@ -31,18 +30,4 @@ export function refuseDurationMs(refuseSeconds: number | undefined, allocationIn
 
 export function isLive(filter: DeclineFilter, now: number): boolean {
   return now < filter.expiresAt;
-}
-
-/**
- * True when some live filter (of one framework for one agent) covers `offerable`. Both must be
- * normalized, as ledgers and offers always are: this runs for every framework on every agent.
- */
-export function isFiltered(
-  filters: readonly DeclineFilter[] | undefined,
-  offerable: readonly Resource[],
-  now: number,
-): boolean {
-  if (!filters) return false;
-  for (const f of filters) if (isLive(f, now) && covers(f.refused, offerable)) return true;
-  return false;
 }

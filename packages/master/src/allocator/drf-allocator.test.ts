@@ -1,8 +1,8 @@
 import { type AgentId, type FrameworkId, parseResources, type Resource } from "@agora/protocol";
 import { describe, expect, it } from "vitest";
-import type { DeclineFilter } from "./decline-filter.js";
 import { refuseDurationMs } from "./decline-filter.js";
 import { type AllocatorFramework, DrfAllocator } from "./drf-allocator.js";
+import { DeclineFilterIndex } from "./filter-index.js";
 
 const r = parseResources;
 const agent = (id: string, total: string, available = total) => ({
@@ -10,16 +10,26 @@ const agent = (id: string, total: string, available = total) => ({
   total: r(total),
   available: r(available),
 });
-const framework = (id: string, opts: Partial<Omit<AllocatorFramework, "id">> = {}): AllocatorFramework => ({
-  id: id as FrameworkId,
-  role: "*",
-  suppressed: false,
-  allocated: [],
-  filters: new Map(),
-  ...opts,
-});
-const filter = (agentId: string, refused: Resource[], expiresAt: number) =>
-  new Map<AgentId, DeclineFilter[]>([[agentId as AgentId, [{ refused, expiresAt }]]]);
+interface FrameworkOpts {
+  role?: string;
+  roles?: string[];
+  suppressed?: boolean;
+  allocated?: Resource[];
+}
+const framework = (id: string, opts: FrameworkOpts = {}): AllocatorFramework => {
+  const roles = opts.roles ?? [opts.role ?? "*"];
+  return {
+    id: id as FrameworkId,
+    roles,
+    suppressedRoles: new Set(opts.suppressed ? roles : []),
+    allocated: new Map([[roles[0]!, opts.allocated ?? []]]),
+  };
+};
+const filter = (frameworkId: string, agentId: string, refused: Resource[], expiresAt: number) => {
+  const index = new DeclineFilterIndex();
+  index.add(frameworkId as FrameworkId, agentId as AgentId, { refused, expiresAt });
+  return index;
+};
 
 describe("DrfAllocator", () => {
   const allocator = new DrfAllocator();
@@ -60,20 +70,22 @@ describe("DrfAllocator", () => {
   });
 
   it("skips a framework whose live filter covers the agent's resources, until it expires", () => {
-    const frameworks = [
-      framework("f1", { filters: filter("a1", r("cpus:4;mem:1024"), 1000) }),
-      framework("f2", { allocated: r("cpus:3") }),
-    ];
+    const frameworks = [framework("f1"), framework("f2", { allocated: r("cpus:3") })];
+    const filters = filter("f1", "a1", r("cpus:4;mem:1024"), 1000);
     const agents = [agent("a1", "cpus:4;mem:1024")];
-    expect(allocator.allocate({ now: 999, agents, frameworks }).map((p) => p.frameworkId)).toEqual(["f2"]);
-    expect(allocator.allocate({ now: 1000, agents, frameworks }).map((p) => p.frameworkId)).toEqual(["f1"]);
+    const at = (now: number) =>
+      allocator.allocate({ now, agents, frameworks, filters }).map((p) => p.frameworkId);
+    expect(at(999)).toEqual(["f2"]);
+    expect(at(1000)).toEqual(["f1"]);
+    expect(filters.size).toBe(0);
   });
 
   it("offers despite a filter when more resources became available than were refused", () => {
     const plans = allocator.allocate({
       now: 0,
       agents: [agent("a1", "cpus:4;mem:1024")],
-      frameworks: [framework("f1", { filters: filter("a1", r("cpus:1;mem:256"), 5000) })],
+      frameworks: [framework("f1")],
+      filters: filter("f1", "a1", r("cpus:1;mem:256"), 5000),
     });
     expect(plans.map((p) => p.frameworkId)).toEqual(["f1"]);
   });
@@ -103,6 +115,60 @@ describe("DrfAllocator", () => {
       { frameworkId: "f1", agentId: "a1", role: "ads", resources: r("cpus:2;mem:512") },
       { frameworkId: "f2", agentId: "a1", role: "eng", resources: r("cpus(eng):2;mem(eng):512") },
     ]);
+  });
+
+  it("ranks roles by weighted share before frameworks inside them", () => {
+    const plans = allocator.allocate({
+      now: 0,
+      agents: [agent("a1", "cpus:4;mem:1024")],
+      frameworks: [
+        framework("light", { role: "a", allocated: r("cpus:10") }),
+        framework("heavy", { role: "b", allocated: r("cpus:20") }),
+      ],
+      weights: new Map([["b", 3]]),
+    });
+    expect(plans.map((p) => [p.frameworkId, p.role])).toEqual([["heavy", "b"]]);
+  });
+
+  it("offers a multi-role framework for the role that is furthest behind, and skips suppressed roles", () => {
+    const frameworks = [
+      framework("multi", { roles: ["a", "b"] }),
+      framework("other", { role: "a", allocated: r("cpus:1") }),
+    ];
+    const agents = [agent("a1", "cpus:4;mem:1024"), agent("a2", "cpus:4;mem:1024")];
+    expect(allocator.allocate({ now: 0, agents, frameworks }).map((p) => [p.frameworkId, p.role])).toEqual([
+      ["multi", "b"],
+      // Inside role a, only what multi holds for a counts: nothing, so it is ahead of other.
+      ["multi", "a"],
+    ]);
+    const suppressed = { ...frameworks[0]!, suppressedRoles: new Set(["b"]) };
+    expect(
+      allocator.allocate({ now: 0, agents: agents.slice(0, 1), frameworks: [suppressed] }).map((p) => p.role),
+    ).toEqual(["a"]);
+  });
+
+  it("finds the one framework that has not declined an agent among many that have", () => {
+    const filters = new DeclineFilterIndex();
+    const frameworks = Array.from({ length: 100 }, (_, i) => framework(`f${String(i).padStart(3, "0")}`));
+    for (const f of frameworks) {
+      if (f.id !== "f077")
+        filters.add(f.id, "a1" as AgentId, { refused: r("cpus:4;mem:1024"), expiresAt: 10 });
+    }
+    const plans = allocator.allocate({
+      now: 0,
+      agents: [agent("a1", "cpus:4;mem:1024")],
+      frameworks,
+      filters,
+    });
+    expect(plans.map((p) => p.frameworkId)).toEqual(["f077"]);
+    expect(
+      allocator.allocate({
+        now: 0,
+        agents: [agent("a1", "cpus:4;mem:1024")],
+        frameworks: frameworks.filter((f) => f.id !== "f077"),
+        filters,
+      }),
+    ).toEqual([]);
   });
 
   it("makes no offers without frameworks", () => {

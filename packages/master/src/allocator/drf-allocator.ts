@@ -1,7 +1,8 @@
 import { type AgentId, allocatableTo, type FrameworkId, type Resource, subtract } from "@agora/protocol";
-import { type DeclineFilter, isFiltered } from "./decline-filter.js";
+import { hasBit, NO_FILTERS, type OfferFilters } from "./filter-index.js";
 import { isAllocatable } from "./min-allocatable.js";
-import { DrfSorter, type Sorter } from "./sorter.js";
+import { RoleSorter } from "./role-sorter.js";
+import { DrfSorter } from "./sorter.js";
 
 /** An agent as the allocator sees it. `available` = total − offered − used. */
 export interface AllocatorAgent {
@@ -13,12 +14,12 @@ export interface AllocatorAgent {
 /** A framework as the allocator sees it (only active, connected frameworks are passed in). */
 export interface AllocatorFramework {
   readonly id: FrameworkId;
-  /** The single role it is offered resources for (its first role, for now). */
-  readonly role: string;
-  readonly suppressed: boolean;
-  /** What it holds: used by its tasks plus outstanding offers (its DRF share). */
-  readonly allocated: readonly Resource[];
-  readonly filters: ReadonlyMap<AgentId, readonly DeclineFilter[]>;
+  /** The roles it is offered resources for (its subscribed roles). */
+  readonly roles: readonly string[];
+  /** Roles it suppressed: no offers for them until it revives. */
+  readonly suppressedRoles: ReadonlySet<string>;
+  /** What it holds per role: used by its tasks plus outstanding offers (its DRF share). */
+  readonly allocated: ReadonlyMap<string, readonly Resource[]>;
 }
 
 /** A read-only view of everything one allocation cycle needs. */
@@ -28,9 +29,13 @@ export interface AllocationSnapshot {
   /** In the order agents are visited (deterministic: the caller's order). */
   readonly agents: readonly AllocatorAgent[];
   readonly frameworks: readonly AllocatorFramework[];
+  /** Role weights (default 1). */
+  readonly weights?: ReadonlyMap<string, number>;
+  /** Decline filters (default: none). */
+  readonly filters?: OfferFilters;
 }
 
-/** One offer to make: these resources of this agent go to this framework. */
+/** One offer to make: these resources of this agent go to this framework, for this role. */
 export interface OfferPlan {
   readonly frameworkId: FrameworkId;
   readonly agentId: AgentId;
@@ -43,85 +48,182 @@ export interface Allocator {
   allocate(snapshot: AllocationSnapshot): OfferPlan[];
 }
 
+/** At most this many unfiltered frameworks on an agent are ranked directly instead of walking the order. */
+const DIRECT_PICK_LIMIT = 16;
+
 /**
- * Single-level DRF: each agent's available resources go whole to the first framework in DRF order
- * that may take them (not suppressed, not filtered for that agent, above the minimum allocatable
- * size). Pure and synchronous: no I/O, no clock, no randomness, so a cycle can be replayed.
- * Roles, weights and quota are a later, hierarchical allocator behind the same interface.
+ * Hierarchical weighted DRF (Mesos' HierarchicalDRF allocator): roles are ranked by weighted
+ * dominant share (`RoleSorter`), frameworks inside each role by dominant share (`DrfSorter`), and
+ * each agent's available resources go whole to the first (role, framework) in that order that may
+ * take them: not suppressed for the role, not filtered on the agent. An agent with reservations is
+ * split: each role gets its own reservations plus what is unreserved. Pure and synchronous.
  */
 export class DrfAllocator implements Allocator {
-  constructor(private readonly newSorter: () => Sorter = () => new DrfSorter()) {}
-
   allocate(snapshot: AllocationSnapshot): OfferPlan[] {
-    const frameworks = new Map<string, AllocatorFramework>();
-    const sorter = this.newSorter();
-    sorter.setTotal(snapshot.agents.flatMap((a) => a.total));
-    for (const f of snapshot.frameworks) {
-      if (f.suppressed) continue;
-      frameworks.set(f.id, f);
-      sorter.add(f.id);
-      if (f.allocated.length > 0) sorter.allocated(f.id, f.allocated);
-    }
+    const cycle = new Cycle(snapshot);
     const plans: OfferPlan[] = [];
-    if (frameworks.size === 0) return plans;
+    if (cycle.isEmpty()) return plans;
     for (const agent of snapshot.agents) {
       if (!isAllocatable(agent.available)) continue;
-      if (agent.available.some((r) => r.reservation !== undefined)) {
-        allocateReserved(agent, sorter, frameworks, snapshot.now, plans);
-      } else {
-        allocateWhole(agent, sorter, frameworks, snapshot.now, plans);
-      }
+      if (agent.available.some((r) => r.reservation !== undefined)) cycle.allocateReserved(agent, plans);
+      else cycle.allocateWhole(agent, plans);
     }
     return plans;
   }
 }
 
-/** The common case: any framework may take all of it, so the first one not filtered gets it. */
-function allocateWhole(
-  agent: AllocatorAgent,
-  sorter: Sorter,
-  frameworks: ReadonlyMap<string, AllocatorFramework>,
-  now: number,
-  plans: OfferPlan[],
-): void {
-  for (const id of sorter.sort()) {
-    const f = frameworks.get(id)!;
-    if (isFiltered(f.filters.get(agent.id), agent.available, now)) continue;
-    plan(f, agent, agent.available, sorter, plans);
-    return;
-  }
+interface Member {
+  readonly framework: AllocatorFramework;
+  readonly slot: number | undefined;
+  /** The roles it takes offers for this cycle. */
+  readonly roles: readonly string[];
 }
 
-/**
- * An agent with reservations: each framework in turn gets what its role may use (unreserved plus
- * its role's reservations) until nothing allocatable is left.
- */
-function allocateReserved(
-  agent: AllocatorAgent,
-  sorter: Sorter,
-  frameworks: ReadonlyMap<string, AllocatorFramework>,
-  now: number,
-  plans: OfferPlan[],
-): void {
-  let remaining = agent.available;
-  for (const id of sorter.sort()) {
-    const f = frameworks.get(id)!;
-    const offerable = allocatableTo(remaining, f.role);
-    if (!isAllocatable(offerable) || isFiltered(f.filters.get(agent.id), offerable, now)) continue;
-    plan(f, agent, offerable, sorter, plans);
-    remaining = subtract(remaining, offerable);
-    if (!isAllocatable(remaining)) return;
-  }
-}
+/** One cycle's sorters and indexes, built from the snapshot. */
+class Cycle {
+  private readonly roles = new RoleSorter();
+  private readonly frameworksOf = new Map<string, DrfSorter>();
+  private readonly members = new Map<string, Member>();
+  private readonly bySlot: (Member | undefined)[] = [];
+  /** Members without a filter anywhere: never blocked. */
+  private readonly unslotted: Member[] = [];
+  private readonly slotWords: Uint32Array;
+  private readonly filters: OfferFilters;
+  private readonly now: number;
+  private roleRank = new Map<string, number>();
+  private rankedOrder: readonly string[] | undefined;
 
-function plan(
-  f: AllocatorFramework,
-  agent: AllocatorAgent,
-  offerable: readonly Resource[],
-  sorter: Sorter,
-  plans: OfferPlan[],
-): void {
-  const resources = [...offerable];
-  plans.push({ frameworkId: f.id, agentId: agent.id, role: f.role, resources });
-  sorter.allocated(f.id, resources);
+  constructor(snapshot: AllocationSnapshot) {
+    this.now = snapshot.now;
+    this.filters = snapshot.filters ?? NO_FILTERS;
+    const total = snapshot.agents.flatMap((a) => a.total);
+    this.roles.setTotal(total);
+    for (const [role, weight] of snapshot.weights ?? []) this.roles.setWeight(role, weight);
+    let maxSlot = -1;
+    for (const f of snapshot.frameworks) {
+      const roles = f.roles.filter((r) => !f.suppressedRoles.has(r));
+      if (roles.length === 0) continue;
+      const slot = this.filters.slotOf(f.id);
+      const member: Member = { framework: f, slot, roles };
+      this.members.set(f.id, member);
+      if (slot === undefined) this.unslotted.push(member);
+      else {
+        this.bySlot[slot] = member;
+        maxSlot = Math.max(maxSlot, slot);
+      }
+      for (const role of roles) {
+        this.roles.add(role);
+        let sorter = this.frameworksOf.get(role);
+        if (!sorter) {
+          sorter = new DrfSorter();
+          sorter.setTotal(total);
+          this.frameworksOf.set(role, sorter);
+        }
+        sorter.add(f.id);
+        const held = f.allocated.get(role);
+        if (held && held.length > 0) {
+          sorter.allocated(f.id, held);
+          this.roles.allocated(role, held);
+        }
+      }
+    }
+    this.slotWords = new Uint32Array((maxSlot >>> 5) + 1);
+    for (let s = 0; s <= maxSlot; s++) if (this.bySlot[s]) this.slotWords[s >>> 5]! |= 1 << (s & 31);
+  }
+
+  isEmpty(): boolean {
+    return this.members.size === 0;
+  }
+
+  /** The common case: nothing reserved, so the first (role, framework) not filtered gets it all. */
+  allocateWhole(agent: AllocatorAgent, plans: OfferPlan[]): void {
+    const blocked = this.filters.blockedOn(agent.id, agent.available, this.now);
+    const pick = blocked ? this.pickUnblocked(blocked) : this.first(() => true);
+    if (pick) this.plan(pick.member, pick.role, agent, agent.available, plans);
+  }
+
+  /**
+   * An agent with reservations: roles in order, each offered what it may use (unreserved plus
+   * reservations for it or its ancestors), until nothing allocatable is left.
+   */
+  allocateReserved(agent: AllocatorAgent, plans: OfferPlan[]): void {
+    let remaining = agent.available;
+    for (const role of this.roles.sort()) {
+      const offerable = allocatableTo(remaining, role);
+      if (!isAllocatable(offerable)) continue;
+      for (const id of this.frameworksOf.get(role)!.sort()) {
+        if (this.filters.isFiltered(id as FrameworkId, agent.id, offerable, this.now)) continue;
+        this.plan(this.members.get(id)!, role, agent, offerable, plans);
+        remaining = subtract(remaining, offerable);
+        break;
+      }
+      if (!isAllocatable(remaining)) return;
+    }
+  }
+
+  private pickUnblocked(blocked: Uint32Array): { member: Member; role: string } | undefined {
+    const candidates = this.unblockedMembers(blocked);
+    if (candidates === undefined) return this.first((m) => m.slot === undefined || !hasBit(blocked, m.slot));
+    let best: { member: Member; role: string } | undefined;
+    for (const member of candidates) {
+      for (const role of member.roles) {
+        if (!best || this.before(member, role, best.member, best.role)) best = { member, role };
+      }
+    }
+    return best;
+  }
+
+  /** The unblocked members when there are few of them (found word by word), else undefined. */
+  private unblockedMembers(blocked: Uint32Array): Member[] | undefined {
+    if (this.unslotted.length > DIRECT_PICK_LIMIT) return undefined;
+    const found = [...this.unslotted];
+    for (let w = 0; w < this.slotWords.length; w++) {
+      let bits = this.slotWords[w]! & ~(blocked[w] ?? 0);
+      while (bits !== 0) {
+        const low = bits & -bits;
+        found.push(this.bySlot[w * 32 + 31 - Math.clz32(low)]!);
+        if (found.length > DIRECT_PICK_LIMIT) return undefined;
+        bits ^= low;
+      }
+    }
+    return found;
+  }
+
+  /** The first (role, framework) in hierarchical DRF order whose member passes `ok`. */
+  private first(ok: (m: Member) => boolean): { member: Member; role: string } | undefined {
+    for (const role of this.roles.sort()) {
+      for (const id of this.frameworksOf.get(role)!.sort()) {
+        const member = this.members.get(id)!;
+        if (ok(member)) return { member, role };
+      }
+    }
+    return undefined;
+  }
+
+  private before(a: Member, roleA: string, b: Member, roleB: string): boolean {
+    if (roleA !== roleB) return this.rankOf(roleA) < this.rankOf(roleB);
+    return this.frameworksOf.get(roleA)!.compare(a.framework.id, b.framework.id) < 0;
+  }
+
+  private rankOf(role: string): number {
+    const order = this.roles.sort();
+    if (order !== this.rankedOrder) {
+      this.roleRank = new Map(order.map((r, i) => [r, i]));
+      this.rankedOrder = order;
+    }
+    return this.roleRank.get(role)!;
+  }
+
+  private plan(
+    member: Member,
+    role: string,
+    agent: AllocatorAgent,
+    offerable: readonly Resource[],
+    plans: OfferPlan[],
+  ): void {
+    const resources = [...offerable];
+    plans.push({ frameworkId: member.framework.id, agentId: agent.id, role, resources });
+    this.frameworksOf.get(role)!.allocated(member.framework.id, resources);
+    this.roles.allocated(role, resources);
+  }
 }

@@ -12,15 +12,20 @@ export interface Sorter {
   setTotal(resources: readonly Resource[]): void;
   allocated(client: string, resources: readonly Resource[]): void;
   unallocated(client: string, resources: readonly Resource[]): void;
-  /** The client's current share (0 when it holds nothing). */
+  /** Shares are divided by the weight (default 1): a client of weight 3 deserves 3× the resources. */
+  setWeight(client: string, weight: number): void;
+  /** The client's current weighted share (0 when it holds nothing). */
   share(client: string): number;
   /** Clients, the most deserving first. A returned array is never changed by later calls. */
   sort(): readonly string[];
+  /** Negative when `a` comes before `b` in `sort()` order (both must be clients). */
+  compare(a: string, b: string): number;
 }
 
 interface Client {
   readonly id: string;
   readonly held: Map<string, number>;
+  weight: number;
   count: number;
   share: number;
 }
@@ -29,14 +34,16 @@ interface Client {
 const RESORT_THRESHOLD = 32;
 
 /**
- * Dominant Resource Fairness (Mesos' DRFSorter): a client's share is the largest, over scalar
- * resources, of what it holds divided by the total; ties go to the client allocated fewer times,
+ * Weighted Dominant Resource Fairness (Mesos' DRFSorter): a client's share is the largest, over
+ * scalar resources, of what it holds divided by the total, divided by its weight; ties go to the client allocated fewer times,
  * then to the smaller id. Sorting is lazy: a change marks the client, and `sort()` moves only the
  * marked clients (binary insertion) unless so many changed that a full sort is cheaper.
  */
 export class DrfSorter implements Sorter {
   private readonly clients = new Map<string, Client>();
   private readonly total = new Map<string, number>();
+  /** Weights outlive clients, so a weight set before a client is added still applies. */
+  private readonly weights = new Map<string, number>();
   private order: string[] = [];
   /** Clients whose rank changed (or who are new) since the last sort. */
   private readonly dirty = new Set<string>();
@@ -45,7 +52,13 @@ export class DrfSorter implements Sorter {
 
   add(client: string): void {
     if (this.clients.has(client)) return;
-    this.clients.set(client, { id: client, held: new Map(), count: 0, share: 0 });
+    this.clients.set(client, {
+      id: client,
+      held: new Map(),
+      weight: this.weights.get(client) ?? 1,
+      count: 0,
+      share: 0,
+    });
     this.dirty.add(client);
   }
 
@@ -76,6 +89,15 @@ export class DrfSorter implements Sorter {
   unallocated(client: string, resources: readonly Resource[]): void {
     const c = this.require(client);
     addScalars(c.held, resources, -1);
+    this.changed(c);
+  }
+
+  setWeight(client: string, weight: number): void {
+    if (!(weight > 0) || !Number.isFinite(weight)) throw new Error(`weight of '${client}' must be positive`);
+    this.weights.set(client, weight);
+    const c = this.clients.get(client);
+    if (!c) return;
+    c.weight = weight;
     this.changed(c);
   }
 
@@ -121,7 +143,7 @@ export class DrfSorter implements Sorter {
       const total = this.total.get(name);
       if (total && total > 0) share = Math.max(share, held / total);
     }
-    return share;
+    return share / c.weight;
   }
 
   private insertionPoint(id: string): number {
@@ -135,7 +157,7 @@ export class DrfSorter implements Sorter {
     return lo;
   }
 
-  private compare(a: string, b: string): number {
+  compare(a: string, b: string): number {
     const ca = this.clients.get(a)!;
     const cb = this.clients.get(b)!;
     if (ca.share !== cb.share) return ca.share - cb.share;

@@ -39,7 +39,10 @@ export function accept(ctx: MasterContext, framework: FrameworkEntry, call: Call
     throw err;
   }
 
-  let remaining: Resource[] = normalize(call.offerIds.flatMap((id) => takeOffer(ctx, id)!.offer.resources));
+  const taken = call.offerIds.map((id) => takeOffer(ctx, id)!.offer);
+  // Offers of one accept may be for several roles; tasks count against the first, as Mesos books them.
+  const role = taken[0]?.role ?? framework.role;
+  let remaining: Resource[] = normalize(taken.flatMap((o) => o.resources));
   const seen = new Set<TaskId>();
   const launched: TaskInfo[] = [];
   for (const task of tasks) {
@@ -54,7 +57,7 @@ export function accept(ctx: MasterContext, framework: FrameworkEntry, call: Call
       continue;
     }
     remaining = subtract(remaining, task.resources);
-    ctx.state.addTask(framework, task, masterStatus(ctx, task.taskId, agentId, "TASK_STAGING"));
+    ctx.state.addTask(framework, task, masterStatus(ctx, task.taskId, agentId, "TASK_STAGING"), role);
     launched.push(task);
   }
   if (launched.length > 0) {

@@ -32,10 +32,10 @@ export async function handleCall(ctx: MasterContext, msg: BusMessage): Promise<v
           decline(ctx, framework, call);
           break;
         case "revive":
-          revive(ctx, framework);
+          revive(ctx, framework, call);
           break;
         case "suppress":
-          suppress(framework);
+          suppress(framework, call);
           break;
         case "kill":
           kill(ctx, framework, call);

@@ -24,14 +24,20 @@ export function decline(ctx: MasterContext, framework: FrameworkEntry, call: Cal
   ctx.requestAllocation();
 }
 
-/** Revive: offers resume and every decline filter is cleared (per framework: single role for now). */
-export function revive(ctx: MasterContext, framework: FrameworkEntry): void {
-  framework.suppressed = false;
-  framework.filters.clear();
+/**
+ * Revive: offers resume for the named roles (all its roles when none are named) and every decline
+ * filter of the framework is cleared (filters are per framework and agent, not per role).
+ */
+export function revive(ctx: MasterContext, framework: FrameworkEntry, call: CallOf<"revive">): void {
+  for (const role of call.roles ?? framework.info.roles) framework.suppressedRoles.delete(role);
+  ctx.state.filters.removeFramework(framework.id);
   ctx.requestAllocation();
 }
 
-/** Suppress: no new offers until revive; outstanding offers and status updates are unaffected. */
-export function suppress(framework: FrameworkEntry): void {
-  framework.suppressed = true;
+/**
+ * Suppress: no new offers for the named roles (all its roles when none are named) until revive;
+ * outstanding offers and status updates are unaffected.
+ */
+export function suppress(framework: FrameworkEntry, call: CallOf<"suppress">): void {
+  for (const role of call.roles ?? framework.info.roles) framework.suppressedRoles.add(role);
 }

@@ -36,7 +36,7 @@ export async function subscribe(ctx: MasterContext, call: CallOf<"subscribe">): 
     existing.role = info.roles[0] ?? "*";
     existing.connected = true;
     existing.active = true;
-    existing.suppressed = false;
+    existing.suppressedRoles.clear();
     existing.reregisteredAt = now;
     existing.lastSeenAt = now;
     ctx.options.logger.info({ frameworkId: id, name: info.name }, "framework re-subscribed");

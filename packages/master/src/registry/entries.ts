@@ -11,7 +11,6 @@ import type {
   TaskStatus,
 } from "@agora/protocol";
 import type { TimerHandle } from "@agora/transport";
-import type { DeclineFilter } from "../allocator/decline-filter.js";
 import type { ResourceLedger } from "./resource-ledger.js";
 import type { Ring } from "./ring.js";
 
@@ -54,7 +53,7 @@ export interface UnreachableAgent {
 export interface FrameworkEntry {
   readonly id: FrameworkId;
   info: FrameworkInfo;
-  /** The role it is offered resources for: its first role (single role for now). */
+  /** Its first role: the one views report (offers carry the role they were made for). */
   role: string;
   registeredAt: number;
   reregisteredAt: number | undefined;
@@ -62,12 +61,12 @@ export interface FrameworkEntry {
   lastSeenAt: number;
   connected: boolean;
   active: boolean;
-  suppressed: boolean;
+  /** Roles it suppressed offers for (until revive). */
+  readonly suppressedRoles: Set<string>;
   /** Tasks not yet terminal (including unreachable ones). */
   readonly tasks: Map<TaskId, TaskEntry>;
   readonly completedTasks: Ring<TaskEntry>;
   readonly offers: Set<OfferId>;
-  readonly filters: Map<AgentId, DeclineFilter[]>;
   /** Offered and used resources across agents: its DRF allocation. */
   readonly resources: ResourceLedger;
 }

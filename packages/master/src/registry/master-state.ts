@@ -11,6 +11,7 @@ import {
   type TaskState,
   type TaskStatus,
 } from "@agora/protocol";
+import { DeclineFilterIndex } from "../allocator/filter-index.js";
 import type { AgentEntry, FrameworkEntry, OfferEntry, TaskEntry, UnreachableAgent } from "./entries.js";
 import { taskKey } from "./entries.js";
 import { ResourceLedger } from "./resource-ledger.js";
@@ -35,6 +36,10 @@ export class MasterState {
   readonly frameworks = new Map<FrameworkId, FrameworkEntry>();
   readonly completedFrameworks: Ring<FrameworkEntry>;
   readonly offers = new Map<OfferId, OfferEntry>();
+  /** Decline filters of every framework on every agent. */
+  readonly filters = new DeclineFilterIndex();
+  /** Role weights set by the operator (default 1), persisted under `weights.<role>`. */
+  readonly weights = new Map<string, number>();
   /** Tasks that reached each terminal state since start (Mesos' `master/tasks_<state>` counters). */
   readonly terminalCounts = new Map<TaskState, number>();
 
@@ -65,6 +70,7 @@ export class MasterState {
   removeAgent(agent: AgentEntry): void {
     for (const task of agent.tasks.values()) this.releaseTask(task);
     agent.tasks.clear();
+    this.filters.removeAgent(agent.id);
     this.agents.delete(agent.id);
   }
 
@@ -79,11 +85,10 @@ export class MasterState {
       lastSeenAt: now,
       connected,
       active: connected,
-      suppressed: false,
+      suppressedRoles: new Set(),
       tasks: new Map(),
       completedTasks: new Ring(this.limits.maxCompletedTasksPerFramework),
       offers: new Set(),
-      filters: new Map(),
       resources: new ResourceLedger(),
     };
     this.frameworks.set(info.id, entry);
@@ -95,7 +100,7 @@ export class MasterState {
     framework.connected = false;
     framework.active = false;
     framework.unregisteredAt = now;
-    framework.filters.clear();
+    this.filters.removeFramework(framework.id);
     this.frameworks.delete(framework.id);
     this.completedFrameworks.push(framework);
   }
@@ -140,12 +145,12 @@ export class MasterState {
    * Books a task on its framework and agent. Active tasks on a registered agent hold their
    * resources; a terminal one goes straight to the completed ring.
    */
-  addTask(framework: FrameworkEntry, task: TaskInfo, status: TaskStatus): TaskEntry {
+  addTask(framework: FrameworkEntry, task: TaskInfo, status: TaskStatus, role = framework.role): TaskEntry {
     const entry: TaskEntry = {
       task,
       frameworkId: framework.id,
       agentId: task.agentId,
-      role: framework.role,
+      role,
       state: status.state,
       statuses: [status],
       holdsResources: false,
