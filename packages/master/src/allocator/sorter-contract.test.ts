@@ -60,7 +60,7 @@ describe.each([
         fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 5, maxLength: 5 }),
         (steps, weights) => {
           const s = sorterWith("cpus:100", ["c0", "c1", "c2", "c3", "c4"]);
-          weights.forEach((w, i) => s.setWeight(`c${i}`, w));
+          for (const [i, w] of weights.entries()) s.setWeight(`c${i}`, w);
           for (const [i, cpus] of steps) s.allocated(`c${i}`, r(`cpus:${cpus}`));
           const order = s.sort();
           expect([...order].sort()).toEqual(["c0", "c1", "c2", "c3", "c4"]);
