@@ -20,8 +20,9 @@ import {
 } from "@agora/protocol";
 import { type Bus, type Clock, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
+import { AgentCheckpoint, processStartTime, type RunCheckpoint } from "./checkpoint.js";
 import { AgentError, isAgentError } from "./errors.js";
-import type { Executor, TaskExit } from "./executor.js";
+import type { Executor, ExecutorHandle, TaskExit } from "./executor.js";
 import { ShellExecutor } from "./executors/shell-executor.js";
 import { type ForwardedCommand, MasterLink, type MasterLinkCounters } from "./master-link.js";
 import { Sandboxes } from "./sandbox.js";
@@ -55,6 +56,12 @@ export interface AgentOptions {
   clock?: Clock;
   /** Status update resend backoff (Mesos: 10 s doubling to 10 min). */
   statusUpdateRetry?: RetryPolicy;
+  /**
+   * Checkpoint the agent's id and its running tasks under `<workDir>/meta/` and, on start, recover
+   * them: a restarted agent reregisters with the same id and keeps the tasks its executors find
+   * again (default false).
+   */
+  checkpoint?: boolean;
 }
 
 /** What the agent counted; for logs, tests and metrics. */
@@ -126,6 +133,7 @@ export class Agent implements AgentView {
   private readonly updates: StatusUpdateManager;
   private readonly link: MasterLink;
   private readonly launching = new Set<Promise<void>>();
+  private readonly checkpoint: AgentCheckpoint | undefined;
   private readonly counts = { ignoredAcks: 0, statusUpdates: 0, frameworkMessages: 0 };
   private httpPort: number | undefined;
   private state: "new" | "started" | "stopping" | "stopped" = "new";
@@ -141,6 +149,7 @@ export class Agent implements AgentView {
     this.executors = options.executors ?? { shell: new ShellExecutor({ clock: this.clock }) };
     this.capabilities = Object.keys(this.executors);
     this.sandboxes = new Sandboxes(options.workDir);
+    this.checkpoint = options.checkpoint ? new AgentCheckpoint(options.workDir) : undefined;
     this.updates = new StatusUpdateManager({
       send: (batch) => this.publishUpdates(batch),
       clock: this.clock,
@@ -192,7 +201,78 @@ export class Agent implements AgentView {
     }
     this.state = "started";
     this.httpPort = httpPort;
+    const lost = this.checkpoint ? await this.recover(this.checkpoint) : [];
     await this.link.register();
+    if (!this.checkpoint) return;
+    await this.checkpoint.writeAgentId(this.id!);
+    for (const entry of lost) {
+      this.update(entry, {
+        state: "TASK_FAILED",
+        source: "SOURCE_AGENT",
+        reason: "REASON_EXECUTOR_TERMINATED",
+        message: "The task was gone when the agent recovered after a restart",
+      });
+    }
+    await this.removeOrphans();
+  }
+
+  /**
+   * Takes over what a previous agent process checkpointed: its id (the registration becomes a
+   * reregistration) and its tasks, each handed to its executor to find again. Returns the tasks
+   * nothing was found of; they are reported failed once registered.
+   */
+  private async recover(checkpoint: AgentCheckpoint): Promise<TaskEntry[]> {
+    const agentId = await checkpoint.readAgentId();
+    if (!agentId) return [];
+    this.link.resume(agentId);
+    const lost: TaskEntry[] = [];
+    for (const saved of await checkpoint.readTasks()) {
+      const framework = saved.framework as ActiveFramework;
+      const { task } = saved;
+      if (task.agentId !== agentId || this.book.active(framework.id, task.taskId)) continue;
+      const entry = this.book.add(
+        framework,
+        task,
+        saved.executor,
+        this.sandboxes.pathOf(framework.id, task.taskId),
+      );
+      entry.state = "TASK_RUNNING";
+      const handle = await this.executors[saved.executor]
+        ?.recover?.(task, {
+          frameworkId: framework.id,
+          agentId,
+          sandbox: entry.sandbox,
+          onExit: (exit) => this.exited(entry, exit),
+        })
+        .catch((err: unknown) => {
+          this.logger.warn({ err, taskId: task.taskId }, "recovering a task failed");
+          return undefined;
+        });
+      if (handle) entry.handle = handle;
+      else lost.push(entry);
+    }
+    this.logger.info(
+      { agentId, recovered: this.book.activeTasks().length - lost.length, lost: lost.length },
+      "recovered from the checkpoint",
+    );
+    return lost;
+  }
+
+  /** Asks each executor to remove what it runs for this agent that no task here owns. */
+  private async removeOrphans(): Promise<void> {
+    const agentId = this.id!;
+    const known = (key: string) => {
+      const [frameworkId, taskId] = key.split("/") as [FrameworkId, TaskId];
+      return this.book.active(frameworkId, taskId) !== undefined;
+    };
+    await Promise.all(
+      Object.values(this.executors).map((e) =>
+        e.removeOrphans?.(agentId, known).catch((err: unknown) => {
+          this.logger.warn({ err }, "removing orphans failed");
+          return 0;
+        }),
+      ),
+    );
   }
 
   /**
@@ -381,14 +461,51 @@ export class Agent implements AgentView {
       return this.fail(entry, reason, (err as Error).message, "SOURCE_EXECUTOR");
     }
     running = true;
-    const pid = entry.handle.pid;
+    const handle = entry.handle;
+    if (this.checkpoint && !earlyExit) await this.checkpointTask(this.checkpoint, entry, handle);
+    const pid = handle.pid;
+    const containerId = handle.containerId;
     this.update(entry, {
       state: "TASK_RUNNING",
       source: "SOURCE_EXECUTOR",
-      ...(pid === undefined ? {} : { containerStatus: { executorPid: pid } }),
+      ...(pid === undefined && containerId === undefined
+        ? {}
+        : {
+            containerStatus: {
+              ...(pid === undefined ? {} : { executorPid: pid }),
+              ...(containerId === undefined ? {} : { containerId }),
+            },
+          }),
     });
     if (earlyExit) this.exited(entry, earlyExit);
     else if (entry.pendingKillMs !== undefined) void this.kill(entry, entry.pendingKillMs);
+  }
+
+  /** Records a launched task so a restarted agent can take it over; before RUNNING is reported. */
+  private async checkpointTask(
+    checkpoint: AgentCheckpoint,
+    entry: TaskEntry,
+    handle: ExecutorHandle,
+  ): Promise<void> {
+    const run: RunCheckpoint = {};
+    if (handle.containerId !== undefined) run.containerId = handle.containerId;
+    else if (handle.pid !== undefined) {
+      run.pid = handle.pid;
+      const startTime = await processStartTime(handle.pid);
+      if (startTime !== undefined) run.startTime = startTime;
+    }
+    // The task's own framework entry exists: the task was booked under it.
+    const framework = this.book.frameworkList().find((f) => f.info.id === entry.frameworkId)!.info;
+    try {
+      await checkpoint.writeTask({
+        framework,
+        task: entry.task,
+        executor: entry.executor,
+        run,
+      });
+    } catch (err) {
+      this.logger.error({ err, taskId: entry.task.taskId }, "could not checkpoint a task");
+    }
   }
 
   private killTask(command: AgentCommandOf<"killTask">): void {
@@ -460,7 +577,11 @@ export class Agent implements AgentView {
     const update = this.report(entry.frameworkId, entry.task.taskId, status);
     entry.state = update.status.state;
     entry.statuses.push(update.status);
-    if (isTerminalState(entry.state)) this.book.complete(entry);
+    if (!isTerminalState(entry.state)) return;
+    this.book.complete(entry);
+    void this.checkpoint
+      ?.removeTask(entry.frameworkId, entry.task.taskId)
+      .catch((err: unknown) => this.logger.warn({ err }, "could not remove a task's checkpoint"));
   }
 
   /** Queues a status update for delivery until acknowledged. */

@@ -1,4 +1,4 @@
-import type { AgentId, FrameworkId, TaskInfo } from "@agora/protocol";
+import type { AgentId, FrameworkId, TaskInfo, TaskStatusReason } from "@agora/protocol";
 
 /**
  * How a task's main process (or container) ended. The agent turns it into the terminal status
@@ -10,7 +10,13 @@ export type TaskExit =
   /** The process died of a signal nobody asked for (OOM killer, a user's `kill`, a crash). */
   | { readonly kind: "signaled"; readonly signal: NodeJS.Signals }
   /** The task ended because `ExecutorHandle.kill` was called. */
-  | { readonly kind: "killed" };
+  | { readonly kind: "killed" }
+  /** The task was stopped for exceeding a limit (the memory limit: its container or cgroup ran out). */
+  | {
+      readonly kind: "limited";
+      readonly reason: Extract<TaskStatusReason, `REASON_CONTAINER_LIMITATION${string}`>;
+      readonly message: string;
+    };
 
 /** What the agent hands an executor with each task. */
 export interface LaunchContext {
@@ -31,10 +37,15 @@ export interface LaunchContext {
   onExit(exit: TaskExit): void;
 }
 
+/** What the agent hands an executor to take over a task a previous agent process launched. */
+export type RecoverContext = Omit<LaunchContext, "env">;
+
 /** A launched task, as the agent holds it. */
 export interface ExecutorHandle {
   /** The main process id (its process group id for the shell executor), when there is a process. */
   readonly pid?: number;
+  /** The container's id, for tasks that run in one. */
+  readonly containerId?: string;
   /**
    * Stops the task: a graceful signal first (SIGTERM), then a forced one (SIGKILL) once
    * `gracePeriodMs` has passed. Resolves after `onExit` has been called with `{ kind: "killed" }`
@@ -49,7 +60,7 @@ export interface ExecutorHandle {
 }
 
 /**
- * Runs tasks: the shell executor now, the Docker executor later. The seam every way of running a
+ * Runs tasks: the shell executor and the Docker executor. The seam every way of running a
  * task (and, later, its health checks) plugs into.
  */
 export interface Executor {
@@ -59,4 +70,15 @@ export interface Executor {
    * started; `onExit` is then never called.
    */
   launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle>;
+  /**
+   * Watches again a task a previous agent process launched and checkpointed. Resolves undefined
+   * when nothing of it is left; a task that ended meanwhile reports its exit through `onExit`.
+   * Executors that cannot recover leave this out, and their checkpointed tasks are reported gone.
+   */
+  recover?(task: TaskInfo, ctx: RecoverContext): Promise<ExecutorHandle | undefined>;
+  /**
+   * Removes what this executor runs for `agentId` but the agent does not know (`known` is asked
+   * about `frameworkId/taskId` keys). Called once the agent has recovered its tasks.
+   */
+  removeOrphans?(agentId: AgentId, known: (key: string) => boolean): Promise<number>;
 }

@@ -7,8 +7,23 @@ export {
   type FrameworkView,
   type TaskView,
 } from "./agent.js";
+export {
+  AgentCheckpoint,
+  processStartTime,
+  RunCheckpoint,
+  TaskCheckpoint,
+} from "./checkpoint.js";
 export { AgentError, type AgentErrorCode, agentErrorCodes, isAgentError } from "./errors.js";
-export type { Executor, ExecutorHandle, LaunchContext, TaskExit } from "./executor.js";
+export type {
+  Executor,
+  ExecutorHandle,
+  LaunchContext,
+  RecoverContext,
+  TaskExit,
+} from "./executor.js";
+export { DockerExecutor, type DockerExecutorOptions } from "./executors/docker-executor.js";
+export { type DockerProbeOptions, probeDockerExecutor } from "./executors/docker-probe.js";
+export { dockerCreateOptions, LABELS, SANDBOX_MOUNT } from "./executors/docker-spec.js";
 export { NoopExecutor, type NoopExecutorOptions } from "./executors/noop-executor.js";
 export { ShellExecutor, type ShellExecutorOptions } from "./executors/shell-executor.js";
 export { buildAgentHttp, type ErrorBody } from "./http/app.js";

@@ -87,6 +87,14 @@ export class MasterLink {
     return this.epochValue;
   }
 
+  /**
+   * Takes the id a previous agent process registered with (from its checkpoint), so the first
+   * registration is a reregistration as that agent. Only before the first registration.
+   */
+  resume(agentId: AgentId): void {
+    this.agentIdValue ??= agentId;
+  }
+
   /** Registers (or reregisters) and resolves once registered; retries until a master answers or `stop()`. */
   register(): Promise<void> {
     this.registering ??= this.registerLoop().finally(() => {

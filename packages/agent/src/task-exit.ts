@@ -2,13 +2,14 @@ import type { TaskState, TaskStatus } from "@agora/protocol";
 import type { TaskExit } from "./executor.js";
 
 /** The terminal state of a task whose process ended: the part of its status update an exit decides. */
-export type TerminalOutcome = Pick<TaskStatus, "state" | "message" | "containerStatus"> & {
+export type TerminalOutcome = Pick<TaskStatus, "state" | "message" | "containerStatus" | "reason"> & {
   readonly state: Extract<TaskState, "TASK_FINISHED" | "TASK_FAILED" | "TASK_KILLED">;
 };
 
 /**
  * Mesos' command executor rules: exit 0 → FINISHED, another code → FAILED with the code, killed on
- * request → KILLED, killed by a signal nobody asked for → FAILED.
+ * request → KILLED, killed by a signal nobody asked for → FAILED; over a limit → FAILED with the
+ * limitation's reason (e.g. REASON_CONTAINER_LIMITATION_MEMORY).
  */
 export function terminalOutcome(exit: TaskExit): TerminalOutcome {
   switch (exit.kind) {
@@ -22,5 +23,7 @@ export function terminalOutcome(exit: TaskExit): TerminalOutcome {
       return { state: "TASK_FAILED", message: `Command terminated with signal ${exit.signal}` };
     case "killed":
       return { state: "TASK_KILLED", message: "Command killed on request" };
+    case "limited":
+      return { state: "TASK_FAILED", reason: exit.reason, message: exit.message };
   }
 }

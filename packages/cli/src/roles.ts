@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
-import { Agent, buildAgentHttp, detectResources } from "@agora/agent";
+import { Agent, buildAgentHttp, detectResources, probeDockerExecutor, ShellExecutor } from "@agora/agent";
 import { buildMasterHttp, Master, type MasterOptions } from "@agora/master";
 import type { Attribute } from "@agora/protocol";
 import type { Bus, StateStore } from "@agora/transport";
@@ -64,6 +64,10 @@ export interface AgentRoleOptions {
   attributes: Attribute[];
   hostname: string | undefined;
   logger: Logger;
+  /** Offer the Docker executor when a Docker daemon answers (default false). */
+  docker?: boolean;
+  /** Checkpoint the agent's id and tasks under the work dir and recover them on start (default false). */
+  checkpoint?: boolean;
 }
 
 export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole & { agent: Agent }> {
@@ -72,6 +76,7 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole &
     workDir: o.workDir,
     ...(o.resources ? { resources: o.resources } : {}),
   });
+  const docker = o.docker ? await probeDockerExecutor({ logger: o.logger }) : undefined;
   const agent = new Agent({
     bus: o.bus,
     cluster: o.cluster,
@@ -80,6 +85,8 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole &
     resources,
     attributes: o.attributes,
     logger: o.logger,
+    executors: { shell: new ShellExecutor(), ...(docker ? { docker } : {}) },
+    checkpoint: o.checkpoint ?? false,
   });
   const app = buildAgentHttp(agent, { logger: o.logger });
   await app.listen({ host: o.host, port: o.port });

@@ -48,6 +48,9 @@ export async function runAgent(argv: string[]): Promise<void> {
     attributes: o.attributes ?? [],
     hostname: o.hostname,
     logger,
+    // Containers and checkpointed tasks outlive the agent process; a restarted agent recovers them.
+    docker: true,
+    checkpoint: true,
   });
   stopOnSignal(logger, async () => {
     await role.stop();

@@ -10,7 +10,19 @@ import { ExecuteTracker } from "./execute-tracker.js";
 
 export const executeFlags: FlagSpec = {
   nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
-  command: { type: "string", description: "shell command each task runs (required)" },
+  command: {
+    type: "string",
+    description: "shell command each task runs (required unless --docker-image is given)",
+  },
+  "docker-image": {
+    type: "string",
+    description: "run each task in a container of this image (on agents with the docker executor)",
+  },
+  "docker-network": {
+    type: "string",
+    description:
+      "container network: host, none or bridge (default host; bridge needs a bridge network on the agent's daemon)",
+  },
   instances: { type: "string", description: "number of tasks (default 1)" },
   cpus: { type: "string", description: "cpus per task (default 1, as mesos-execute)" },
   mem: { type: "string", description: "memory per task in MB (default 128, as mesos-execute)" },
@@ -23,20 +35,27 @@ export const executeFlags: FlagSpec = {
   cluster: { type: "string", description: "cluster name (default agora)" },
 };
 
-const ExecuteOptions = z.object({
-  nats: natsUrl,
-  command: z.string().min(1, "is required"),
-  instances: z.coerce.number().int().min(1).max(100_000).default(1),
-  cpus: z.coerce.number().positive().default(1),
-  mem: z.coerce.number().positive().default(128),
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, '_', '.' or '-'")
-    .default("agora-execute"),
-  role: z.string().min(1).default("*"),
-  timeout: z.coerce.number().nonnegative().default(300),
-  cluster,
-});
+const ExecuteOptions = z
+  .object({
+    nats: natsUrl,
+    command: z.string().min(1).optional(),
+    dockerImage: z.string().min(1).optional(),
+    dockerNetwork: z.enum(["host", "none", "bridge"]).default("host"),
+    instances: z.coerce.number().int().min(1).max(100_000).default(1),
+    cpus: z.coerce.number().positive().default(1),
+    mem: z.coerce.number().positive().default(128),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, '_', '.' or '-'")
+      .default("agora-execute"),
+    role: z.string().min(1).default("*"),
+    timeout: z.coerce.number().nonnegative().default(300),
+    cluster,
+  })
+  .refine((o) => o.command !== undefined || o.dockerImage !== undefined, {
+    message: "is required (or --docker-image)",
+    path: ["command"],
+  });
 
 /**
  * A one-shot framework, like `mesos-execute`: launches the tasks, prints every status change,
@@ -51,7 +70,18 @@ export async function runExecute(argv: string[]): Promise<void> {
     taskId: `${o.name}.${runId}.${i}`,
     name: `${o.name}-${i}`,
     resources: { cpus: o.cpus, mem: o.mem },
-    command: { value: o.command, shell: true },
+    ...(o.command === undefined ? {} : { command: { value: o.command, shell: true } }),
+    ...(o.dockerImage === undefined
+      ? {}
+      : {
+          container: {
+            type: "DOCKER" as const,
+            docker: {
+              image: o.dockerImage,
+              network: o.dockerNetwork.toUpperCase() as "HOST" | "NONE" | "BRIDGE",
+            },
+          },
+        }),
   }));
   const tracker = new ExecuteTracker(specs.map((s) => s.taskId!));
   const agentOf = new Map<string, string>();
@@ -112,7 +142,7 @@ export async function runExecute(argv: string[]): Promise<void> {
 
   const frameworkId = await scheduler.subscribe();
   process.stdout.write(
-    `subscribed as framework ${frameworkId}; launching ${o.instances} task(s): ${o.command}\n`,
+    `subscribed as framework ${frameworkId}; launching ${o.instances} task(s): ${o.command ?? ""}${o.dockerImage ? ` in ${o.dockerImage}` : ""}\n`,
   );
 
   let timer: NodeJS.Timeout | undefined;

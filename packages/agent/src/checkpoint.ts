@@ -1,0 +1,110 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { AgentId, type FrameworkId, FrameworkInfo, type TaskId, TaskInfo } from "@agora/protocol";
+import { z } from "zod";
+
+/**
+ * How to find a task's running process again: its container, or (for the shell executor) its
+ * process group leader's pid with the start time from /proc/<pid>/stat, so a reused pid is not
+ * mistaken for the task.
+ */
+export const RunCheckpoint = z
+  .object({
+    containerId: z.string().optional(),
+    pid: z.number().int().positive().optional(),
+    startTime: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type RunCheckpoint = z.infer<typeof RunCheckpoint>;
+
+/** What a restarted agent needs to take a task over: the task, its framework, executor and run. */
+export const TaskCheckpoint = z
+  .object({
+    framework: FrameworkInfo.refine((f) => f.id !== undefined, { message: "needs its id" }),
+    task: TaskInfo,
+    executor: z.string().min(1),
+    run: RunCheckpoint,
+  })
+  .strict();
+export type TaskCheckpoint = z.infer<typeof TaskCheckpoint>;
+
+const AgentCheckpointFile = z.object({ agentId: AgentId }).strict();
+
+/**
+ * The agent's checkpoint under `<workDir>/meta/`: `agent.json` (its id, so a restarted agent
+ * reregisters as itself) and `tasks/<frameworkId>/<taskId>.json` for each task that runs (removed
+ * when it ends). Files are replaced atomically (write then rename); a file that does not parse is
+ * skipped, as a task the agent cannot recover.
+ */
+export class AgentCheckpoint {
+  readonly dir: string;
+
+  constructor(workDir: string) {
+    this.dir = path.resolve(workDir, "meta");
+  }
+
+  async readAgentId(): Promise<AgentId | undefined> {
+    const json = await readJson(path.join(this.dir, "agent.json"));
+    const parsed = AgentCheckpointFile.safeParse(json);
+    return parsed.success ? parsed.data.agentId : undefined;
+  }
+
+  writeAgentId(agentId: AgentId): Promise<void> {
+    return writeAtomically(path.join(this.dir, "agent.json"), { agentId });
+  }
+
+  writeTask(checkpoint: TaskCheckpoint): Promise<void> {
+    return writeAtomically(this.taskPath(checkpoint.framework.id!, checkpoint.task.taskId), checkpoint);
+  }
+
+  async removeTask(frameworkId: FrameworkId, taskId: TaskId): Promise<void> {
+    await rm(this.taskPath(frameworkId, taskId), { force: true });
+  }
+
+  /** Every checkpointed task that parses. */
+  async readTasks(): Promise<TaskCheckpoint[]> {
+    const root = path.join(this.dir, "tasks");
+    const frameworks = await readdir(root).catch(() => [] as string[]);
+    const out: TaskCheckpoint[] = [];
+    for (const f of frameworks) {
+      const files = await readdir(path.join(root, f)).catch(() => [] as string[]);
+      for (const file of files.filter((n) => n.endsWith(".json"))) {
+        const parsed = TaskCheckpoint.safeParse(await readJson(path.join(root, f, file)));
+        if (parsed.success) out.push(parsed.data);
+      }
+    }
+    return out;
+  }
+
+  private taskPath(frameworkId: FrameworkId, taskId: TaskId): string {
+    // Framework and task ids are single path segments (the protocol forbids `/`, `.` and `..`).
+    return path.join(this.dir, "tasks", frameworkId, `${taskId}.json`);
+  }
+}
+
+/** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), if it exists. */
+export async function processStartTime(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  if (stat === undefined) return undefined;
+  // The command name (field 2) may hold spaces and parentheses; fields after it follow the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const value = Number(fields[19]);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+async function readJson(file: string): Promise<unknown> {
+  const text = await readFile(file, "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeAtomically(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value));
+  await rename(tmp, file);
+}

@@ -1,0 +1,279 @@
+import { randomUUID } from "node:crypto";
+import { createWriteStream, type WriteStream } from "node:fs";
+import path from "node:path";
+import type { AgentId, TaskInfo } from "@agora/protocol";
+import { type Clock, systemClock, type TimerHandle } from "@agora/transport";
+import type Dockerode from "dockerode";
+import { type Logger, pino } from "pino";
+import { AgentError } from "../errors.js";
+import type { Executor, ExecutorHandle, LaunchContext, RecoverContext, TaskExit } from "../executor.js";
+import { dockerCreateOptions, LABELS } from "./docker-spec.js";
+
+export interface DockerExecutorOptions {
+  docker: Dockerode;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** How long an exited container's output may take to drain into the sandbox files. */
+const LOG_DRAIN_MS = 2000;
+
+/**
+ * Runs each task in a Docker container (through dockerode): labelled with its task, framework and
+ * agent ids, cpu shares and quota and a memory limit from its resources, the agent's task
+ * environment, the sandbox mounted at `/mnt/mesos/sandbox`, stdout and stderr streamed into the
+ * sandbox's `stdout`/`stderr` files. Containers are removed once they ended and their exit was read.
+ */
+export class DockerExecutor implements Executor {
+  readonly docker: Dockerode;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(options: DockerExecutorOptions) {
+    this.docker = options.docker;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? pino({ level: "silent" });
+  }
+
+  async launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle> {
+    const docker = task.container?.docker;
+    if (!docker) {
+      throw launchFailed("the Docker executor needs a task with container.docker");
+    }
+    if (docker.network === "BRIDGE" && !(await this.hasNetwork("bridge"))) {
+      throw launchFailed(
+        "BRIDGE networking is unavailable: this agent's Docker daemon has no 'bridge' network " +
+          "(dockerd --bridge=none); use HOST or NONE",
+      );
+    }
+    await this.ensureImage(docker.image, docker.forcePullImage);
+    const name = `agora-${randomUUID()}`;
+    const options = dockerCreateOptions(task, { ...ctx, name });
+    let container: Dockerode.Container;
+    try {
+      container = await this.docker.createContainer(options);
+    } catch (cause) {
+      throw launchFailed(`could not create the container: ${messageOf(cause)}`, cause);
+    }
+    try {
+      // Attached before start so no output is lost.
+      const logs = await this.attachLogs(container, ctx.sandbox, { attach: true });
+      await container.start();
+      const info = await container.inspect();
+      return new DockerTaskHandle(container, info.State.Pid, logs, ctx, this.clock, this.logger);
+    } catch (cause) {
+      await container.remove({ force: true }).catch(() => {});
+      throw launchFailed(`could not start the container: ${messageOf(cause)}`, cause);
+    }
+  }
+
+  /**
+   * Finds the container of a task a previous agent process launched (by its labels) and watches
+   * it again. Output from now on is appended to the sandbox files. A container that ended while no
+   * agent watched reports its exit at once; no container at all resolves undefined.
+   */
+  async recover(task: TaskInfo, ctx: RecoverContext): Promise<ExecutorHandle | undefined> {
+    const found = await this.docker.listContainers({
+      all: true,
+      filters: {
+        label: [
+          `${LABELS.taskId}=${task.taskId}`,
+          `${LABELS.frameworkId}=${ctx.frameworkId}`,
+          `${LABELS.agentId}=${ctx.agentId}`,
+        ],
+      },
+    });
+    const summary = found[0];
+    if (!summary) return undefined;
+    const container = this.docker.getContainer(summary.Id);
+    const info = await container.inspect();
+    const logs = info.State.Running
+      ? await this.attachLogs(container, ctx.sandbox, { attach: false })
+      : undefined;
+    return new DockerTaskHandle(container, info.State.Pid, logs, ctx, this.clock, this.logger);
+  }
+
+  /**
+   * Removes the containers labelled with this agent's id whose task the agent does not know (`known`
+   * answers for `frameworkId/taskId` keys): what a crashed agent left behind. Returns how many were removed.
+   */
+  async removeOrphans(agentId: AgentId, known: (key: string) => boolean): Promise<number> {
+    const found = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.agentId}=${agentId}`] },
+    });
+    const orphans = found.filter((c) => !known(`${c.Labels[LABELS.frameworkId]}/${c.Labels[LABELS.taskId]}`));
+    await Promise.all(
+      orphans.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch((err: unknown) => this.logger.warn({ err, id: c.Id }, "could not remove an orphan")),
+      ),
+    );
+    if (orphans.length > 0) this.logger.info({ count: orphans.length }, "removed orphan containers");
+    return orphans.length;
+  }
+
+  private async hasNetwork(name: string): Promise<boolean> {
+    const networks = await this.docker.listNetworks({ filters: { name: [name] } });
+    return networks.some((n) => n.Name === name);
+  }
+
+  /** The image's pull policy: pulled when absent, or always with `forcePullImage`. */
+  private async ensureImage(image: string, forcePull: boolean): Promise<void> {
+    if (!forcePull) {
+      const present = await this.docker
+        .getImage(image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+      if (present) return;
+    }
+    try {
+      const stream = await this.docker.pull(image);
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+      });
+    } catch (cause) {
+      throw launchFailed(
+        `could not pull image '${image}' (is a registry reachable?): ${messageOf(cause)}`,
+        cause,
+      );
+    }
+  }
+
+  /** Streams the container's stdout and stderr into the sandbox; resolves with what to await at exit. */
+  private async attachLogs(
+    container: Dockerode.Container,
+    sandbox: string,
+    { attach }: { attach: boolean },
+  ): Promise<LogStreams> {
+    const stdout = createWriteStream(path.join(sandbox, "stdout"), { flags: "a" });
+    const stderr = createWriteStream(path.join(sandbox, "stderr"), { flags: "a" });
+    const source = attach
+      ? await container.attach({ stream: true, stdout: true, stderr: true })
+      : await container.logs({
+          follow: true,
+          stdout: true,
+          stderr: true,
+          since: Math.floor(this.clock.now() / 1000),
+        });
+    this.docker.modem.demuxStream(source, stdout, stderr);
+    const ended = new Promise<void>((resolve) => {
+      source.once("end", resolve);
+      source.once("close", resolve);
+      source.once("error", resolve);
+    });
+    return { source, stdout, stderr, ended };
+  }
+}
+
+interface LogStreams {
+  readonly source: NodeJS.ReadableStream;
+  readonly stdout: WriteStream;
+  readonly stderr: WriteStream;
+  readonly ended: Promise<void>;
+}
+
+function launchFailed(message: string, cause?: unknown): AgentError {
+  return new AgentError("LAUNCH_FAILED", message, { reason: "REASON_CONTAINER_LAUNCH_FAILED", cause });
+}
+
+function messageOf(err: unknown): string {
+  const e = err as { json?: { message?: string }; message?: string };
+  return e.json?.message ?? e.message ?? String(err);
+}
+
+class DockerTaskHandle implements ExecutorHandle {
+  readonly containerId: string;
+  private killRequested = false;
+  private released = false;
+  private forceTimer: TimerHandle | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    private readonly container: Dockerode.Container,
+    readonly pid: number | undefined,
+    private readonly logs: LogStreams | undefined,
+    ctx: LaunchContext | RecoverContext,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    this.containerId = container.id;
+    this.exited = this.watch(ctx);
+  }
+
+  kill(gracePeriodMs: number): Promise<void> {
+    if (this.killRequested) return this.exited;
+    this.killRequested = true;
+    const signal = (s: string) =>
+      this.container.kill({ signal: s }).catch((err: unknown) => {
+        // 409: not running any more, 404: already gone; both mean the kill has nothing to do.
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status !== 409 && status !== 404) this.logger.warn({ err }, "killing a container failed");
+      });
+    void signal("SIGTERM");
+    this.forceTimer = this.clock.setTimeout(() => void signal("SIGKILL"), gracePeriodMs);
+    return this.exited;
+  }
+
+  release(): void {
+    this.released = true;
+    if (this.forceTimer) this.clock.clear(this.forceTimer);
+    this.closeLogs();
+  }
+
+  private async watch(ctx: LaunchContext | RecoverContext): Promise<void> {
+    let exit: TaskExit;
+    try {
+      await this.container.wait();
+      const info = await this.container.inspect();
+      exit = this.exitOf(info.State);
+    } catch (err) {
+      if (this.released) return;
+      this.logger.warn({ err }, "lost sight of a container");
+      exit = { kind: "signaled", signal: "SIGKILL" };
+    }
+    if (this.forceTimer) this.clock.clear(this.forceTimer);
+    if (this.released) return;
+    await this.drainLogs();
+    await this.container.remove({ force: true }).catch(() => {});
+    ctx.onExit(exit);
+  }
+
+  private exitOf(state: Dockerode.ContainerInspectInfo["State"]): TaskExit {
+    if (state.OOMKilled) {
+      return {
+        kind: "limited",
+        reason: "REASON_CONTAINER_LIMITATION_MEMORY",
+        message: "Container exceeded its memory limit and was killed (out of memory)",
+      };
+    }
+    if (this.killRequested) return { kind: "killed" };
+    return { kind: "exited", exitCode: state.ExitCode };
+  }
+
+  private async drainLogs(): Promise<void> {
+    if (!this.logs) return;
+    let timer: TimerHandle | undefined;
+    await Promise.race([
+      this.logs.ended,
+      new Promise<void>((resolve) => {
+        timer = this.clock.setTimeout(resolve, LOG_DRAIN_MS);
+      }),
+    ]);
+    if (timer) this.clock.clear(timer);
+    await this.closeLogs();
+  }
+
+  private closeLogs(): Promise<void> {
+    if (!this.logs) return Promise.resolve();
+    const { source, stdout, stderr } = this.logs;
+    (source as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    const close = (s: WriteStream) => new Promise<void>((resolve) => s.end(resolve));
+    return Promise.all([close(stdout), close(stderr)]).then(() => {});
+  }
+}
