@@ -13,6 +13,7 @@ export const masterErrorCodes = {
     description: "An accept names offers of another framework or offers on several agents",
   },
   NOT_IMPLEMENTED: { status: 501, description: "An operation this master does not support yet" },
+  INVALID_REQUEST: { status: 400, description: "An operator request body does not match its schema" },
   INVALID_QUERY: { status: 400, description: "An HTTP query string does not match its schema" },
   NOT_FOUND: { status: 404, description: "No HTTP route or resource matches the request" },
   STORE_FAILED: { status: 503, description: "The state store did not accept a registry write" },

@@ -12,7 +12,9 @@ export {
   DrfAllocator,
   type OfferPlan,
 } from "./allocator/drf-allocator.js";
+export { DeclineFilterIndex, NO_FILTERS, type OfferFilters } from "./allocator/filter-index.js";
 export { isAllocatable, MIN_ALLOCATABLE } from "./allocator/min-allocatable.js";
+export { ancestorRoles, RoleSorter } from "./allocator/role-sorter.js";
 export { DrfSorter, type Sorter } from "./allocator/sorter.js";
 export { isMasterError, MasterError, type MasterErrorCode, masterErrorCodes } from "./errors.js";
 export { buildMasterHttp, type MasterHttpOptions } from "./http/app.js";

@@ -11,6 +11,8 @@ import { MasterMetrics } from "./metrics.js";
 import { type MasterOptions, type ResolvedMasterOptions, resolveOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
 import { MasterState } from "./registry/master-state.js";
+import { recoverRegistry } from "./registry/recovery.js";
+import { listWeights, updateWeights, type WeightInfo } from "./roles/weights.js";
 import type { MasterView } from "./view.js";
 
 /**
@@ -61,10 +63,14 @@ export class Master {
     this.ctx = this.context(options.store, subs, out);
   }
 
-  /** Subscribes to the master subjects and starts allocation, heartbeats and agent pings. */
+  /**
+   * Loads the persisted role settings (weights), subscribes to the master subjects and starts
+   * allocation, heartbeats and agent pings.
+   */
   async start({ httpPort }: { httpPort: number }): Promise<void> {
     if (this.running) return;
     const { clock } = this.options;
+    await recoverRegistry(this.ctx);
     this.masterInfo = { ...this.masterInfo, port: httpPort };
     this.startedAt = clock.now();
     this.electedAt = this.startedAt;
@@ -104,6 +110,16 @@ export class Master {
   allocateNow(): void {
     if (!this.running) return;
     runAllocation(this.ctx, this.allocator);
+  }
+
+  /** Role weights set by the operator (roles not listed weigh 1). */
+  weights(): WeightInfo[] {
+    return listWeights(this.ctx);
+  }
+
+  /** Sets role weights, persisted before they apply; allocation runs soon after. */
+  updateWeights(weights: readonly WeightInfo[]): Promise<void> {
+    return updateWeights(this.ctx, weights);
   }
 
   /** A read-only view of the registry for HTTP and metrics. */

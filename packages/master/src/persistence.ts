@@ -2,11 +2,23 @@ import { encode } from "@agora/protocol";
 import type { MasterContext } from "./context.js";
 import { MasterError } from "./errors.js";
 
-/** Registry keys: admitted agents and subscribed frameworks (tasks are not persisted, as in Mesos). */
+/**
+ * Registry keys: admitted agents, subscribed frameworks and role weights (tasks are not persisted,
+ * as in Mesos). Role names may hold `*` and `/`, which store keys may not, so they are base64url.
+ */
 export const registryKeys = {
   agent: (id: string) => `agents.${id}`,
   framework: (id: string) => `frameworks.${id}`,
+  weight: (role: string) => `${registryPrefixes.weights}${roleKey(role)}`,
 };
+
+export const registryPrefixes = {
+  weights: "weights.",
+};
+
+function roleKey(role: string): string {
+  return Buffer.from(role).toString("base64url");
+}
 
 /** Writes a registry record; the caller admits the agent or framework only once this succeeded. */
 export async function persist(ctx: MasterContext, key: string, value: unknown): Promise<void> {

@@ -4,6 +4,7 @@ import type { Master } from "../master.js";
 import { installErrorHandling } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
 import { metricsRoutes } from "./metrics-routes.js";
+import { roleRoutes } from "./role-routes.js";
 import { stateRoutes } from "./state-routes.js";
 
 export interface MasterHttpOptions {
@@ -13,7 +14,7 @@ export interface MasterHttpOptions {
 
 /**
  * The master's operator HTTP API (fastify): `/health`, `/master/state` (and `/state`),
- * `/master/state-summary`, `/master/tasks`, `/metrics`, `/metrics/snapshot`. Errors are mapped
+ * `/master/state-summary`, `/master/tasks`, `/metrics`, `/metrics/snapshot`, `/weights`. Errors are mapped
  * centrally to `{message, field?}`; bad input is a 4xx, never a 500. Not listening yet: the caller
  * calls `listen`, then `master.start({ httpPort })`.
  *
@@ -28,5 +29,6 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
   app.register(healthRoutes);
   app.register(stateRoutes, { snapshot });
   app.register(metricsRoutes, { snapshot, registry: master.metrics.registry });
+  app.register(roleRoutes, { master });
   return app;
 }

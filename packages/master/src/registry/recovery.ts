@@ -1,0 +1,32 @@
+import { decode } from "@agora/protocol";
+import type { z } from "zod";
+import type { MasterContext } from "../context.js";
+import { registryPrefixes } from "../persistence.js";
+import { WeightInfo } from "../roles/weights.js";
+
+/**
+ * Loads what the master persists about roles on start: weights. A record that no longer decodes is
+ * logged and skipped: one bad key must not keep the master down.
+ */
+export async function recoverRegistry(ctx: MasterContext): Promise<void> {
+  for (const w of await records(ctx, registryPrefixes.weights, WeightInfo))
+    ctx.state.weights.set(w.role, w.weight);
+}
+
+async function records<S extends z.ZodType>(
+  ctx: MasterContext,
+  prefix: string,
+  schema: S,
+): Promise<z.infer<S>[]> {
+  const out: z.infer<S>[] = [];
+  for (const entry of await ctx.store.list(prefix)) {
+    const decoded = decode(schema, entry.value);
+    if (decoded.ok) out.push(decoded.value);
+    else
+      ctx.options.logger.warn(
+        { key: entry.key, error: decoded.error },
+        "skipping a registry record that does not decode",
+      );
+  }
+  return out;
+}
