@@ -24,6 +24,9 @@ import { AgentCheckpoint, processStartTime, type RunCheckpoint } from "./checkpo
 import { AgentError, isAgentError } from "./errors.js";
 import type { Executor, ExecutorHandle, TaskExit } from "./executor.js";
 import { ShellExecutor } from "./executors/shell-executor.js";
+import { HealthMonitor } from "./health/health-monitor.js";
+import type { HealthVerdict } from "./health/health-policy.js";
+import { hostCommandRunner, probeFor } from "./health/probes.js";
 import { type ForwardedCommand, MasterLink, type MasterLinkCounters } from "./master-link.js";
 import { Sandboxes } from "./sandbox.js";
 import {
@@ -248,8 +251,21 @@ export class Agent implements AgentView {
           this.logger.warn({ err, taskId: task.taskId }, "recovering a task failed");
           return undefined;
         });
-      if (handle) entry.handle = handle;
-      else lost.push(entry);
+      if (!handle) {
+        lost.push(entry);
+        continue;
+      }
+      entry.handle = handle;
+      this.watchHealth(
+        entry,
+        taskEnvironment({
+          task,
+          frameworkId: framework.id,
+          agentId,
+          hostname: this.hostname,
+          sandbox: entry.sandbox,
+        }),
+      );
     }
     this.logger.info(
       { agentId, recovered: this.book.activeTasks().length - lost.length, lost: lost.length },
@@ -286,6 +302,7 @@ export class Agent implements AgentView {
     this.link.stop();
     await Promise.allSettled([...this.launching]);
     const tasks = this.book.activeTasks();
+    for (const t of tasks) t.health?.stop();
     if (killTasks) {
       await Promise.all(tasks.map((t) => this.kill(t, this.gracePeriodMs(t.task))));
       await Promise.all(tasks.map((t) => t.ended));
@@ -479,6 +496,39 @@ export class Agent implements AgentView {
     });
     if (earlyExit) this.exited(entry, earlyExit);
     else if (entry.pendingKillMs !== undefined) void this.kill(entry, entry.pendingKillMs);
+    else this.watchHealth(entry, env);
+  }
+
+  /** Starts the task's health checks, if it has any; their verdicts ride on TASK_RUNNING updates. */
+  private watchHealth(entry: TaskEntry, env: Readonly<Record<string, string>>): void {
+    const check = entry.task.healthCheck;
+    if (!check || !entry.handle) return;
+    const runCommand =
+      entry.handle.runCommand ??
+      hostCommandRunner({ cwd: entry.sandbox, env, path: process.env.PATH ?? "/usr/bin:/bin" });
+    entry.health = new HealthMonitor({
+      check,
+      probe: probeFor(check, runCommand),
+      clock: this.clock,
+      onVerdict: (verdict) => this.healthVerdict(entry, verdict),
+    }).start();
+  }
+
+  private healthVerdict(entry: TaskEntry, verdict: HealthVerdict): void {
+    if (isTerminalState(entry.state)) return;
+    if (verdict.healthy !== undefined) {
+      this.update(entry, {
+        state: "TASK_RUNNING",
+        source: "SOURCE_EXECUTOR",
+        healthy: verdict.healthy,
+        reason: "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED",
+        ...(verdict.healthy ? {} : { message: "Health check failed" }),
+      });
+    }
+    if (!verdict.kill) return;
+    entry.unhealthyKill = `Task killed after ${verdict.consecutiveFailures} consecutive failed health checks`;
+    this.logger.info({ taskId: entry.task.taskId }, entry.unhealthyKill);
+    void this.kill(entry, this.gracePeriodMs(entry.task));
   }
 
   /** Records a launched task so a restarted agent can take it over; before RUNNING is reported. */
@@ -559,6 +609,16 @@ export class Agent implements AgentView {
 
   private exited(entry: TaskEntry, exit: TaskExit): void {
     if (isTerminalState(entry.state)) return;
+    if (entry.unhealthyKill !== undefined && exit.kind === "killed") {
+      this.update(entry, {
+        state: "TASK_KILLED",
+        source: "SOURCE_EXECUTOR",
+        healthy: false,
+        reason: "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED",
+        message: entry.unhealthyKill,
+      });
+      return;
+    }
     this.update(entry, { ...terminalOutcome(exit), source: "SOURCE_EXECUTOR" });
   }
 
@@ -578,6 +638,7 @@ export class Agent implements AgentView {
     entry.state = update.status.state;
     entry.statuses.push(update.status);
     if (!isTerminalState(entry.state)) return;
+    entry.health?.stop();
     this.book.complete(entry);
     void this.checkpoint
       ?.removeTask(entry.frameworkId, entry.task.taskId)

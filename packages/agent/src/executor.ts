@@ -1,4 +1,5 @@
 import type { AgentId, FrameworkId, TaskInfo, TaskStatusReason } from "@agora/protocol";
+import type { CommandRunner } from "./health/probes.js";
 
 /**
  * How a task's main process (or container) ended. The agent turns it into the terminal status
@@ -46,6 +47,11 @@ export interface ExecutorHandle {
   readonly pid?: number;
   /** The container's id, for tasks that run in one. */
   readonly containerId?: string;
+  /**
+   * Runs a health check command where the task runs (inside its container). Without it, check
+   * commands run on the host, in the task's sandbox and environment.
+   */
+  readonly runCommand?: CommandRunner;
   /**
    * Stops the task: a graceful signal first (SIGTERM), then a forced one (SIGKILL) once
    * `gracePeriodMs` has passed. Resolves after `onExit` has been called with `{ kind: "killed" }`

@@ -1,5 +1,6 @@
 import type { FrameworkId, FrameworkInfo, TaskId, TaskInfo, TaskState, TaskStatus } from "@agora/protocol";
 import type { ExecutorHandle } from "./executor.js";
+import type { HealthMonitor } from "./health/health-monitor.js";
 
 /** A task on this agent, from runTask until long after it ended (for `/state` and its sandbox). */
 export interface TaskEntry {
@@ -15,6 +16,10 @@ export interface TaskEntry {
   handle: ExecutorHandle | undefined;
   /** A kill that arrived while the task was still launching; applied as soon as it runs. */
   pendingKillMs: number | undefined;
+  /** Its health checks, while it runs and has a `healthCheck`. */
+  health?: HealthMonitor;
+  /** Why the agent killed it for failing its health checks (its terminal update says so). */
+  unhealthyKill?: string;
   /** Resolves when the task has reached a terminal state. */
   readonly ended: Promise<void>;
   markEnded(): void;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import path from "node:path";
-import type { AgentId, TaskInfo } from "@agora/protocol";
+import type { AgentId, CommandInfo, TaskInfo } from "@agora/protocol";
 import { type Clock, systemClock, type TimerHandle } from "@agora/transport";
 import type Dockerode from "dockerode";
 import { type Logger, pino } from "pino";
@@ -205,6 +205,45 @@ class DockerTaskHandle implements ExecutorHandle {
     this.containerId = container.id;
     this.exited = this.watch(ctx);
   }
+
+  /** Runs a health check command inside the container (`docker exec`); exit 0 is healthy. */
+  readonly runCommand = async (command: CommandInfo, timeoutMs: number): Promise<boolean> => {
+    const cmd = command.shell
+      ? ["/bin/sh", "-c", command.value ?? ""]
+      : command.value !== undefined
+        ? [command.value, ...(command.arguments ?? [])]
+        : [...(command.arguments ?? [])];
+    try {
+      const exec = await this.container.exec({
+        Cmd: cmd,
+        Env: Object.entries(command.environment ?? {}).map(([k, v]) => `${k}=${v}`),
+        AttachStdout: true,
+        AttachStderr: true,
+      });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      stream.resume();
+      const ended = new Promise<void>((resolve) => {
+        stream.once("end", resolve);
+        stream.once("close", resolve);
+        stream.once("error", resolve);
+      });
+      let timer: TimerHandle | undefined;
+      const finished = await Promise.race([
+        ended.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = this.clock.setTimeout(() => resolve(false), timeoutMs);
+        }),
+      ]);
+      if (timer) this.clock.clear(timer);
+      if (!finished) {
+        stream.destroy();
+        return false;
+      }
+      return (await exec.inspect()).ExitCode === 0;
+    } catch {
+      return false;
+    }
+  };
 
   kill(gracePeriodMs: number): Promise<void> {
     if (this.killRequested) return this.exited;

@@ -1,0 +1,101 @@
+import { writeFile } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import { HealthCheck, type HealthCheckInput, type TaskInfo } from "@agora/protocol";
+import Dockerode from "dockerode";
+import { afterEach, describe, expect, it } from "vitest";
+import { DockerExecutor } from "./executors/docker-executor.js";
+import { ShellExecutor } from "./executors/shell-executor.js";
+import { type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
+import { dockerAvailable, TEST_IMAGE } from "./test-support/docker-available.js";
+import { FRAMEWORK_ID, shellTask, waitFor } from "./test-support/fake-master.js";
+
+const available = await dockerAvailable();
+let fx: AgentFixture;
+
+afterEach(async () => {
+  await fx?.close();
+});
+
+function fast(check: HealthCheckInput) {
+  return HealthCheck.parse({
+    delaySeconds: 0,
+    intervalSeconds: 0.1,
+    timeoutSeconds: 2,
+    gracePeriodSeconds: 0,
+    consecutiveFailures: 3,
+    ...check,
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => server.once("listening", r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function containerTask(command: string, overrides: Partial<TaskInfo> = {}): TaskInfo {
+  return shellTask(command, {
+    container: {
+      type: "DOCKER",
+      docker: { image: TEST_IMAGE, network: "HOST", forcePullImage: false, privileged: false },
+    },
+    ...overrides,
+  });
+}
+
+function healthOf(taskId: string): Array<boolean | undefined> {
+  return fx.master.updates
+    .filter((u) => u.status.taskId === taskId && u.status.healthy !== undefined)
+    .map((u) => u.status.healthy);
+}
+
+const startDockerAgent = () =>
+  startAgent({
+    executors: { shell: new ShellExecutor(), docker: new DockerExecutor({ docker: new Dockerode() }) },
+  });
+
+describe.skipIf(!available)("Docker tasks on an agent (real dockerd)", () => {
+  it("a busybox httpd on the host network turns healthy, then unhealthy once its server stops, and is killed after the failures", async () => {
+    fx = await startDockerAgent();
+    const port = await freePort();
+    const task = containerTask(
+      `httpd -f -p 127.0.0.1:${port} -h /tmp & touch /tmp/index.html; ` +
+        "while [ ! -f $MESOS_SANDBOX/stop ]; do sleep 0.05; done; kill $!; sleep 300",
+      { healthCheck: fast({ type: "HTTP", http: { port, path: "/" } }) },
+    );
+    fx.master.runTasks([task]);
+    const running = await fx.master.waitForState(task.taskId, "TASK_RUNNING");
+    expect(running.status.containerStatus?.containerId).toMatch(/^[0-9a-f]{64}$/);
+    await waitFor(() => healthOf(task.taskId).includes(true), "healthy");
+    await writeFile(path.join(fx.workDir, "sandboxes", FRAMEWORK_ID, task.taskId, "stop"), "");
+    const killed = await fx.master.waitForState(task.taskId, "TASK_KILLED", 30_000);
+    expect(healthOf(task.taskId)).toEqual([true, false, false]);
+    expect(killed.status).toMatchObject({
+      healthy: false,
+      reason: "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED",
+      message: "Task killed after 3 consecutive failed health checks",
+    });
+  });
+
+  it("runs COMMAND health checks inside the container", async () => {
+    fx = await startDockerAgent();
+    const task = containerTask("touch /tmp/inside; sleep 300", {
+      healthCheck: fast({ type: "COMMAND", command: { value: "test -f /tmp/inside", shell: true } }),
+    });
+    fx.master.runTasks([task]);
+    await waitFor(() => healthOf(task.taskId).includes(true), "healthy");
+    expect(healthOf(task.taskId)[0]).toBe(true);
+  });
+
+  it("fails a container task with mem 32 that allocates 100 MB with the memory reason", async () => {
+    fx = await startDockerAgent();
+    const task = containerTask("x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived");
+    fx.master.runTasks([task]);
+    const failed = await fx.master.waitForState(task.taskId, "TASK_FAILED", 30_000);
+    expect(failed.status.reason).toBe("REASON_CONTAINER_LIMITATION_MEMORY");
+    expect(failed.status.message).toMatch(/out of memory/);
+  });
+});
