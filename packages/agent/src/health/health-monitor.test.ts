@@ -30,7 +30,10 @@ describe("HealthMonitor", () => {
     const verdicts: HealthVerdict[] = [];
     const m = new HealthMonitor({
       check: check({ gracePeriodSeconds: 3600 }),
-      probe: async () => (probes++, false),
+      probe: async () => {
+        probes++;
+        return false;
+      },
       clock: systemClock,
       onVerdict: (v) => verdicts.push(v),
     }).start();
