@@ -8,6 +8,7 @@ import type {
 import type { MasterContext } from "./context.js";
 import { makeOffers } from "./offers.js";
 import type { FrameworkEntry } from "./registry/entries.js";
+import { allocatorQuotas } from "./roles/quota.js";
 
 /** One allocation cycle: snapshot the registry, ask the allocator, make the offers it plans. */
 export function runAllocation(ctx: MasterContext, allocator: Allocator): void {
@@ -32,7 +33,8 @@ export function allocationSnapshot(ctx: MasterContext, now: number): AllocationS
       allocated: allocatedByRole(ctx, f),
     });
   }
-  return { now, agents, frameworks, weights: ctx.state.weights, filters: ctx.state.filters };
+  const quotas = ctx.state.quotas.size > 0 ? allocatorQuotas(ctx.state.quotas) : undefined;
+  return { now, agents, frameworks, weights: ctx.state.weights, filters: ctx.state.filters, quotas };
 }
 
 /**

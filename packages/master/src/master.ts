@@ -12,6 +12,7 @@ import { type MasterOptions, type ResolvedMasterOptions, resolveOptions } from "
 import { Outbox } from "./outbox.js";
 import { MasterState } from "./registry/master-state.js";
 import { recoverRegistry } from "./registry/recovery.js";
+import { listQuotas, type QuotaInfo, removeQuota, setQuota } from "./roles/quota.js";
 import { listWeights, updateWeights, type WeightInfo } from "./roles/weights.js";
 import type { MasterView } from "./view.js";
 
@@ -120,6 +121,21 @@ export class Master {
   /** Sets role weights, persisted before they apply; allocation runs soon after. */
   updateWeights(weights: readonly WeightInfo[]): Promise<void> {
     return updateWeights(this.ctx, weights);
+  }
+
+  /** Role quotas set by the operator. */
+  quotas(): QuotaInfo[] {
+    return listQuotas(this.ctx);
+  }
+
+  /** Sets or replaces a role's quota, persisted before it applies. */
+  setQuota(quota: QuotaInfo): Promise<void> {
+    return setQuota(this.ctx, quota);
+  }
+
+  /** Removes a role's quota (`NOT_FOUND` when it has none). */
+  removeQuota(role: string): Promise<void> {
+    return removeQuota(this.ctx, role);
   }
 
   /** A read-only view of the registry for HTTP and metrics. */

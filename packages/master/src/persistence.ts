@@ -3,17 +3,22 @@ import type { MasterContext } from "./context.js";
 import { MasterError } from "./errors.js";
 
 /**
- * Registry keys: admitted agents, subscribed frameworks and role weights (tasks are not persisted,
+ * Registry keys: admitted agents, subscribed frameworks, role weights and quotas, and agents'
+ * dynamic reservations (tasks are not persisted,
  * as in Mesos). Role names may hold `*` and `/`, which store keys may not, so they are base64url.
  */
 export const registryKeys = {
   agent: (id: string) => `agents.${id}`,
   framework: (id: string) => `frameworks.${id}`,
   weight: (role: string) => `${registryPrefixes.weights}${roleKey(role)}`,
+  quota: (role: string) => `${registryPrefixes.quotas}${roleKey(role)}`,
+  reservations: (agentId: string) => `${registryPrefixes.reservations}${agentId}`,
 };
 
 export const registryPrefixes = {
   weights: "weights.",
+  quotas: "quotas.",
+  reservations: "reservations.",
 };
 
 function roleKey(role: string): string {

@@ -1,6 +1,7 @@
 import { type AgentId, allocatableTo, type FrameworkId, type Resource, subtract } from "@agora/protocol";
 import { hasBit, NO_FILTERS, type OfferFilters } from "./filter-index.js";
 import { isAllocatable } from "./min-allocatable.js";
+import { capUnreserved, QuotaLedger, type RoleQuota } from "./quota.js";
 import { RoleSorter } from "./role-sorter.js";
 import { DrfSorter } from "./sorter.js";
 
@@ -33,6 +34,8 @@ export interface AllocationSnapshot {
   readonly weights?: ReadonlyMap<string, number>;
   /** Decline filters (default: none). */
   readonly filters?: OfferFilters;
+  /** Role quotas (default: none). */
+  readonly quotas?: ReadonlyMap<string, RoleQuota>;
 }
 
 /** One offer to make: these resources of this agent go to this framework, for this role. */
@@ -56,13 +59,23 @@ const DIRECT_PICK_LIMIT = 16;
  * dominant share (`RoleSorter`), frameworks inside each role by dominant share (`DrfSorter`), and
  * each agent's available resources go whole to the first (role, framework) in that order that may
  * take them: not suppressed for the role, not filtered on the agent. An agent with reservations is
- * split: each role gets its own reservations plus what is unreserved. Pure and synchronous.
+ * split: each role gets its own reservations plus what is unreserved.
+ *
+ * With quotas the cycle has Mesos' two stages: first, across all agents, roles with unmet
+ * guarantees get what they still miss (and a proportional slice of the agent's other resources);
+ * then fair-share allocation hands out the rest, never past a role's limits and never into the
+ * headroom (Σ unmet guarantees, nested quotas counted at each level) that unsatisfied roles may
+ * still need. Pure and synchronous.
  */
 export class DrfAllocator implements Allocator {
   allocate(snapshot: AllocationSnapshot): OfferPlan[] {
     const cycle = new Cycle(snapshot);
     const plans: OfferPlan[] = [];
     if (cycle.isEmpty()) return plans;
+    if (cycle.hasQuota()) {
+      cycle.allocateWithQuota(snapshot.agents, plans);
+      return plans;
+    }
     for (const agent of snapshot.agents) {
       if (!isAllocatable(agent.available)) continue;
       if (agent.available.some((r) => r.reservation !== undefined)) cycle.allocateReserved(agent, plans);
@@ -90,6 +103,7 @@ class Cycle {
   private readonly slotWords: Uint32Array;
   private readonly filters: OfferFilters;
   private readonly now: number;
+  private readonly quota: QuotaLedger | undefined;
   private roleRank = new Map<string, number>();
   private rankedOrder: readonly string[] | undefined;
 
@@ -129,10 +143,84 @@ class Cycle {
     }
     this.slotWords = new Uint32Array((maxSlot >>> 5) + 1);
     for (let s = 0; s <= maxSlot; s++) if (this.bySlot[s]) this.slotWords[s >>> 5]! |= 1 << (s & 31);
+    if (snapshot.quotas && snapshot.quotas.size > 0) {
+      this.quota = new QuotaLedger(
+        snapshot.quotas,
+        snapshot.agents.flatMap((a) => a.total.filter((r) => r.reservation !== undefined)),
+        snapshot.frameworks.flatMap((f) =>
+          [...f.allocated].map(([role, resources]) => ({ role, resources })),
+        ),
+      );
+    }
   }
 
   isEmpty(): boolean {
     return this.members.size === 0;
+  }
+
+  hasQuota(): boolean {
+    return this.quota !== undefined;
+  }
+
+  /** Both quota stages over all agents (see `DrfAllocator`). */
+  allocateWithQuota(agents: readonly AllocatorAgent[], plans: OfferPlan[]): void {
+    const ledger = this.quota!;
+    const remaining = new Map<AgentId, readonly Resource[]>();
+    const left = (a: AllocatorAgent) => remaining.get(a.id) ?? a.available;
+    for (const agent of agents) {
+      if (ledger.headroom().size === 0) break;
+      let rest = left(agent);
+      for (const role of this.roles.sort()) {
+        if (!isAllocatable(rest)) break;
+        const need = ledger.needOf(role);
+        if (need.size === 0) continue;
+        const offerable = guaranteePortion(allocatableTo(rest, role), need, ledger.limitRoom(role));
+        if (isAllocatable(offerable) && this.offerToRole(role, agent, offerable, plans)) {
+          rest = subtract(rest, offerable);
+        }
+      }
+      remaining.set(agent.id, rest);
+    }
+    const pool = new Map<string, number>();
+    for (const agent of agents) addUnreservedScalars(pool, left(agent), 1);
+    for (const agent of agents) {
+      let rest = left(agent);
+      for (const role of this.roles.sort()) {
+        if (!isAllocatable(rest)) break;
+        const offerable = capUnreserved(allocatableTo(rest, role), this.fairShareCaps(role, pool));
+        if (isAllocatable(offerable) && this.offerToRole(role, agent, offerable, plans)) {
+          rest = subtract(rest, offerable);
+          addUnreservedScalars(pool, offerable, -1);
+        }
+      }
+    }
+  }
+
+  /** Limits of the role, and the cluster's unreserved pool less the headroom others still need. */
+  private fairShareCaps(role: string, pool: ReadonlyMap<string, number>): Map<string, number> {
+    const ledger = this.quota!;
+    const caps = ledger.limitRoom(role);
+    const own = ledger.needOf(role);
+    for (const [name, held] of ledger.headroom()) {
+      const room = Math.max(0, (pool.get(name) ?? 0) - held + (own.get(name) ?? 0));
+      caps.set(name, Math.min(caps.get(name) ?? Number.POSITIVE_INFINITY, room));
+    }
+    return caps;
+  }
+
+  /** Offers to the first framework of the role not filtered on the agent; false when none may take it. */
+  private offerToRole(
+    role: string,
+    agent: AllocatorAgent,
+    offerable: readonly Resource[],
+    plans: OfferPlan[],
+  ): boolean {
+    for (const id of this.frameworksOf.get(role)!.sort()) {
+      if (this.filters.isFiltered(id as FrameworkId, agent.id, offerable, this.now)) continue;
+      this.plan(this.members.get(id)!, role, agent, offerable, plans);
+      return true;
+    }
+    return false;
   }
 
   /** The common case: nothing reserved, so the first (role, framework) not filtered gets it all. */
@@ -225,5 +313,43 @@ class Cycle {
     plans.push({ frameworkId: member.framework.id, agentId: agent.id, role, resources });
     this.frameworksOf.get(role)!.allocated(member.framework.id, resources);
     this.roles.allocated(role, resources);
+    this.quota?.charge(role, resources);
+  }
+}
+
+/**
+ * Stage one's slice of an agent for a role short of its guarantee: its reservations, the missing
+ * amounts of the guaranteed resources, and as large a share of the agent's other unreserved
+ * resources as it takes of the guaranteed ones (a task needs memory with its CPUs); all within
+ * the role's limits.
+ */
+function guaranteePortion(
+  offerable: readonly Resource[],
+  need: ReadonlyMap<string, number>,
+  limitRoom: ReadonlyMap<string, number>,
+): Resource[] {
+  let fraction = 0;
+  for (const r of offerable) {
+    const missing = need.get(r.name);
+    if (r.reservation || !("scalar" in r) || missing === undefined || r.scalar <= 0) continue;
+    fraction = Math.max(fraction, Math.min(1, missing / r.scalar));
+  }
+  const out: Resource[] = [];
+  for (const r of offerable) {
+    if (r.reservation) out.push(r);
+    else if (!("scalar" in r)) {
+      if (fraction > 0) out.push(r);
+    } else {
+      const wanted = need.get(r.name) ?? r.scalar * fraction;
+      const scalar = Math.floor(Math.min(r.scalar, wanted, limitRoom.get(r.name) ?? wanted) * 1000) / 1000;
+      if (scalar > 0) out.push({ ...r, scalar });
+    }
+  }
+  return out;
+}
+
+function addUnreservedScalars(into: Map<string, number>, resources: readonly Resource[], sign: 1 | -1): void {
+  for (const r of resources) {
+    if (!r.reservation && "scalar" in r) into.set(r.name, (into.get(r.name) ?? 0) + sign * r.scalar);
   }
 }

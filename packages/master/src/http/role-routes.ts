@@ -1,13 +1,17 @@
 import type { FastifyInstance } from "fastify";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
+import { QuotaInfo } from "../roles/quota.js";
 import { WeightInfos } from "../roles/weights.js";
 
 export interface RoleRoutesOptions {
   master: Master;
 }
 
-/** The operator endpoints for roles: `/weights` (Mesos' shape: `[{role, weight}]`). */
+/**
+ * The operator endpoints for roles: `/weights` (Mesos' shape: `[{role, weight}]`) and `/quota`
+ * (`GET` → `{infos: [{role, guarantee, limit}]}`, `POST` one role's quota, `DELETE /quota/:role`).
+ */
 export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOptions): Promise<void> {
   app.get("/weights", async () => master.weights());
   app.put("/weights", async (request, reply) => {
@@ -18,5 +22,20 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
     }
     await master.updateWeights(parsed.data);
     return reply.code(200).send(master.weights());
+  });
+  app.get("/quota", async () => ({ infos: master.quotas() }));
+  app.post("/quota", async (request, reply) => {
+    const parsed = QuotaInfo.safeParse(request.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new MasterError("INVALID_REQUEST", `quota: ${issue.message}`, { field: issue.path.join(".") });
+    }
+    await master.setQuota(parsed.data);
+    return reply.code(200).send(parsed.data);
+  });
+  // A wildcard, not `:role`: hierarchical roles hold `/`.
+  app.delete<{ Params: { "*": string } }>("/quota/*", async (request, reply) => {
+    await master.removeQuota(request.params["*"]);
+    return reply.code(204).send();
   });
 }

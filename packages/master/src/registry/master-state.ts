@@ -12,6 +12,7 @@ import {
   type TaskStatus,
 } from "@agora/protocol";
 import { DeclineFilterIndex } from "../allocator/filter-index.js";
+import type { QuotaInfo } from "../roles/quota.js";
 import type { AgentEntry, FrameworkEntry, OfferEntry, TaskEntry, UnreachableAgent } from "./entries.js";
 import { taskKey } from "./entries.js";
 import { ResourceLedger } from "./resource-ledger.js";
@@ -40,6 +41,8 @@ export class MasterState {
   readonly filters = new DeclineFilterIndex();
   /** Role weights set by the operator (default 1), persisted under `weights.<role>`. */
   readonly weights = new Map<string, number>();
+  /** Role quotas set by the operator, persisted under `quotas.<role>`. */
+  readonly quotas = new Map<string, QuotaInfo>();
   /** Tasks that reached each terminal state since start (Mesos' `master/tasks_<state>` counters). */
   readonly terminalCounts = new Map<TaskState, number>();
 

@@ -1,0 +1,141 @@
+import { type Resource, roundScalar } from "@agora/protocol";
+import { ancestorRoles } from "./role-sorter.js";
+
+/** Scalar quantities by resource name (`cpus` → 4). */
+export type Quantities = ReadonlyMap<string, number>;
+
+/**
+ * A role's quota, as the allocator sees it. The guarantee is given to the role before any
+ * fair-share allocation; the limit is never exceeded. Both count the role's whole subtree, and
+ * reservations count as consumed whether or not they are in use (Mesos' quota consumption).
+ */
+export interface RoleQuota {
+  readonly guarantee: Quantities;
+  readonly limit: Quantities;
+}
+
+/** What one role (of the subtree) holds: unreserved resources allocated to its frameworks. */
+export interface RoleHolding {
+  readonly role: string;
+  readonly resources: readonly Resource[];
+}
+
+/**
+ * One cycle's quota books: what each quota role consumes (its subtree's reservations plus the
+ * unreserved resources allocated in it), what it still needs to meet its guarantee, what it may
+ * still take under its limits, and the headroom (Σ unmet guarantees) held back from other roles.
+ * No I/O; the allocator charges every plan here.
+ */
+export class QuotaLedger {
+  private readonly consumed = new Map<string, Map<string, number>>();
+  private readonly governingCache = new Map<string, string[]>();
+
+  /**
+   * @param reservations every reserved resource of every agent's total (each counts for its role)
+   * @param holdings what frameworks hold per role (reserved entries in them are skipped: counted above)
+   */
+  constructor(
+    private readonly quotas: ReadonlyMap<string, RoleQuota>,
+    reservations: Iterable<Resource>,
+    holdings: Iterable<RoleHolding>,
+  ) {
+    for (const role of quotas.keys()) this.consumed.set(role, new Map());
+    for (const r of reservations) {
+      if (!r.reservation || !("scalar" in r)) continue;
+      for (const q of this.governing(r.reservation.role)) addTo(this.consumed.get(q)!, r.name, r.scalar);
+    }
+    for (const h of holdings) this.charge(h.role, h.resources);
+  }
+
+  get isEmpty(): boolean {
+    return this.quotas.size === 0;
+  }
+
+  /** Quota roles whose subtree holds `role`: the role itself and its ancestors that have a quota. */
+  governing(role: string): readonly string[] {
+    let found = this.governingCache.get(role);
+    if (!found) {
+      found = [...ancestorRoles(role), role].filter((r) => this.quotas.has(r));
+      this.governingCache.set(role, found);
+    }
+    return found;
+  }
+
+  /** Counts newly allocated unreserved scalars against every quota role governing `role`. */
+  charge(role: string, resources: readonly Resource[]): void {
+    const governing = this.governing(role);
+    if (governing.length === 0) return;
+    for (const r of resources) {
+      if (r.reservation || !("scalar" in r)) continue;
+      for (const q of governing) addTo(this.consumed.get(q)!, r.name, r.scalar);
+    }
+  }
+
+  consumption(role: string): Quantities {
+    return this.consumed.get(role) ?? new Map();
+  }
+
+  /** Guarantee − consumption of one quota role, positive parts only. */
+  need(quotaRole: string): Map<string, number> {
+    const out = new Map<string, number>();
+    const quota = this.quotas.get(quotaRole);
+    if (!quota) return out;
+    const used = this.consumed.get(quotaRole)!;
+    for (const [name, amount] of quota.guarantee) {
+      const missing = roundScalar(amount - (used.get(name) ?? 0));
+      if (missing > 0) out.set(name, missing);
+    }
+    return out;
+  }
+
+  /** What `role` still needs for the guarantees governing it (the largest need per name). */
+  needOf(role: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const q of this.governing(role))
+      for (const [name, n] of this.need(q)) out.set(name, Math.max(out.get(name) ?? 0, n));
+    return out;
+  }
+
+  /** Σ unmet guarantees over every quota role: unreserved resources other roles must leave alone. */
+  headroom(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const q of this.quotas.keys()) for (const [name, n] of this.need(q)) addTo(out, name, n);
+    return out;
+  }
+
+  /** How much more of each limited resource `role` may take: the tightest limit governing it. */
+  limitRoom(role: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const q of this.governing(role)) {
+      const used = this.consumed.get(q)!;
+      for (const [name, limit] of this.quotas.get(q)!.limit) {
+        const room = Math.max(0, roundScalar(limit - (used.get(name) ?? 0)));
+        out.set(name, Math.min(out.get(name) ?? Number.POSITIVE_INFINITY, room));
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Caps the unreserved scalars of `resources` at `caps` (per name, rounded down to Mesos' three
+ * decimals); reserved entries and other kinds pass unchanged. Entries capped to zero are dropped.
+ */
+export function capUnreserved(resources: readonly Resource[], caps: Quantities): Resource[] {
+  if (caps.size === 0) return [...resources];
+  const out: Resource[] = [];
+  for (const r of resources) {
+    const cap = caps.get(r.name);
+    if (r.reservation || !("scalar" in r) || cap === undefined || r.scalar <= cap) {
+      out.push(r);
+      continue;
+    }
+    const scalar = Math.floor(cap * 1000) / 1000;
+    if (scalar > 0) out.push({ ...r, scalar });
+  }
+  return out;
+}
+
+function addTo(into: Map<string, number>, name: string, amount: number): void {
+  into.set(name, roundScalar((into.get(name) ?? 0) + amount));
+}
