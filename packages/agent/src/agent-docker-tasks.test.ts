@@ -64,7 +64,8 @@ describe.skipIf(!available)("Docker tasks on an agent (real dockerd)", () => {
     const task = containerTask(
       `httpd -f -p 127.0.0.1:${port} -h /tmp & touch /tmp/index.html; ` +
         "while [ ! -f $MESOS_SANDBOX/stop ]; do sleep 0.05; done; kill $!; sleep 300",
-      { healthCheck: fast({ type: "HTTP", http: { port, path: "/" } }) },
+      // The grace period covers the server's start; once healthy, failures count.
+      { healthCheck: fast({ type: "HTTP", http: { port, path: "/" }, gracePeriodSeconds: 600 }) },
     );
     fx.master.runTasks([task]);
     const running = await fx.master.waitForState(task.taskId, "TASK_RUNNING");
@@ -83,7 +84,11 @@ describe.skipIf(!available)("Docker tasks on an agent (real dockerd)", () => {
   it("runs COMMAND health checks inside the container", async () => {
     fx = await startDockerAgent();
     const task = containerTask("touch /tmp/inside; sleep 300", {
-      healthCheck: fast({ type: "COMMAND", command: { value: "test -f /tmp/inside", shell: true } }),
+      healthCheck: fast({
+        type: "COMMAND",
+        command: { value: "test -f /tmp/inside", shell: true },
+        gracePeriodSeconds: 600,
+      }),
     });
     fx.master.runTasks([task]);
     await waitFor(() => healthOf(task.taskId).includes(true), "healthy");

@@ -49,7 +49,11 @@ describe("agent-side health checks (shell tasks)", () => {
       fx = await startAgent();
       const port = await freePort();
       const task = shellTask(httpdUntilStopped(port), {
-        healthCheck: fast(type === "HTTP" ? { type, http: { port, path: "/" } } : { type, tcp: { port } }),
+        healthCheck: fast(
+          type === "HTTP"
+            ? { type, http: { port, path: "/" }, gracePeriodSeconds: 600 }
+            : { type, tcp: { port }, gracePeriodSeconds: 600 },
+        ),
       });
       fx.master.runTasks([task]);
       await waitFor(() => healthOf(task.taskId).includes(true), "healthy");

@@ -20,9 +20,10 @@ import {
 } from "@agora/protocol";
 import { type Bus, type Clock, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
+import type { CgroupMode } from "./cgroups/cgroups.js";
 import { AgentCheckpoint, processStartTime, type RunCheckpoint } from "./checkpoint.js";
 import { AgentError, isAgentError } from "./errors.js";
-import type { Executor, ExecutorHandle, TaskExit } from "./executor.js";
+import type { Executor, ExecutorHandle, TaskExit, TaskUsage } from "./executor.js";
 import { ShellExecutor } from "./executors/shell-executor.js";
 import { HealthMonitor } from "./health/health-monitor.js";
 import type { HealthVerdict } from "./health/health-policy.js";
@@ -99,6 +100,10 @@ export interface AgentView {
   readonly capabilities: readonly string[];
   /** The directory every sandbox lives under. */
   readonly sandboxRoot: string;
+  /** How shell tasks are confined: cgroup v1 or v2, or `none` (limits advisory, usage from /proc). */
+  readonly cgroupMode: CgroupMode;
+  /** Each running task with what it used so far (undefined when it could not be measured). */
+  taskUsage(): Promise<Array<{ task: TaskView; usage: TaskUsage | undefined }>>;
   frameworks(): FrameworkView[];
   completedFrameworks(): FrameworkView[];
 }
@@ -311,6 +316,19 @@ export class Agent implements AgentView {
     }
     this.updates.stop();
     this.state = "stopped";
+  }
+
+  get cgroupMode(): CgroupMode {
+    return this.executors.shell?.cgroupMode ?? "none";
+  }
+
+  async taskUsage(): Promise<Array<{ task: TaskView; usage: TaskUsage | undefined }>> {
+    return Promise.all(
+      this.book.activeTasks().map(async (task) => ({
+        task,
+        usage: await task.handle?.usage?.().catch(() => undefined),
+      })),
+    );
   }
 
   frameworks(): FrameworkView[] {

@@ -1,4 +1,5 @@
 import type { AgentId, FrameworkId, TaskInfo, TaskStatusReason } from "@agora/protocol";
+import type { CgroupMode } from "./cgroups/cgroups.js";
 import type { CommandRunner } from "./health/probes.js";
 
 /**
@@ -18,6 +19,13 @@ export type TaskExit =
       readonly reason: Extract<TaskStatusReason, `REASON_CONTAINER_LIMITATION${string}`>;
       readonly message: string;
     };
+
+/** What a task used so far: cpu time and the memory it holds now. */
+export interface TaskUsage {
+  readonly cpuUserSeconds: number;
+  readonly cpuSystemSeconds: number;
+  readonly memBytes: number;
+}
 
 /** What the agent hands an executor with each task. */
 export interface LaunchContext {
@@ -52,6 +60,8 @@ export interface ExecutorHandle {
    * commands run on the host, in the task's sandbox and environment.
    */
   readonly runCommand?: CommandRunner;
+  /** Measures the task (its cgroup, its container's stats, or /proc). */
+  usage?(): Promise<TaskUsage>;
   /**
    * Stops the task: a graceful signal first (SIGTERM), then a forced one (SIGKILL) once
    * `gracePeriodMs` has passed. Resolves after `onExit` has been called with `{ kind: "killed" }`
@@ -76,6 +86,8 @@ export interface Executor {
    * started; `onExit` is then never called.
    */
   launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle>;
+  /** How this executor confines its tasks' processes with cgroups (`none`: limits are advisory). */
+  readonly cgroupMode?: CgroupMode;
   /**
    * Watches again a task a previous agent process launched and checkpointed. Resolves undefined
    * when nothing of it is left; a task that ended meanwhile reports its exit through `onExit`.

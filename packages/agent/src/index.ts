@@ -8,6 +8,14 @@ export {
   type TaskView,
 } from "./agent.js";
 export {
+  type CgroupLimits,
+  type CgroupMode,
+  type Cgroups,
+  type CgroupUsage,
+  detectCgroups,
+  type TaskCgroup,
+} from "./cgroups/cgroups.js";
+export {
   AgentCheckpoint,
   processStartTime,
   RunCheckpoint,
@@ -20,13 +28,18 @@ export type {
   LaunchContext,
   RecoverContext,
   TaskExit,
+  TaskUsage,
 } from "./executor.js";
 export { DockerExecutor, type DockerExecutorOptions } from "./executors/docker-executor.js";
 export { type DockerProbeOptions, probeDockerExecutor } from "./executors/docker-probe.js";
 export { dockerCreateOptions, LABELS, SANDBOX_MOUNT } from "./executors/docker-spec.js";
 export { NoopExecutor, type NoopExecutorOptions } from "./executors/noop-executor.js";
 export { ShellExecutor, type ShellExecutorOptions } from "./executors/shell-executor.js";
+export { HealthMonitor, type HealthMonitorOptions } from "./health/health-monitor.js";
+export { HealthPolicy, type HealthVerdict } from "./health/health-policy.js";
+export { type CommandRunner, type HealthProbe, hostCommandRunner, probeFor } from "./health/probes.js";
 export { buildAgentHttp, type ErrorBody } from "./http/app.js";
+export { type TaskStatistics, taskStatistics } from "./http/monitor-routes.js";
 export { MISSED_PINGS_BEFORE_REREGISTER, REGISTRATION_BACKOFF } from "./master-link.js";
 export {
   DEFAULT_PORTS,

@@ -1,6 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
-import { Agent, buildAgentHttp, detectResources, probeDockerExecutor, ShellExecutor } from "@agora/agent";
+import {
+  Agent,
+  buildAgentHttp,
+  detectCgroups,
+  detectResources,
+  probeDockerExecutor,
+  ShellExecutor,
+} from "@agora/agent";
 import { buildMasterHttp, Master, type MasterOptions } from "@agora/master";
 import type { Attribute } from "@agora/protocol";
 import type { Bus, StateStore } from "@agora/transport";
@@ -68,6 +75,8 @@ export interface AgentRoleOptions {
   docker?: boolean;
   /** Checkpoint the agent's id and tasks under the work dir and recover them on start (default false). */
   checkpoint?: boolean;
+  /** Confine shell tasks in cgroups when a hierarchy is writable (default false: limits advisory). */
+  cgroups?: boolean;
 }
 
 export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole & { agent: Agent }> {
@@ -77,6 +86,7 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole &
     ...(o.resources ? { resources: o.resources } : {}),
   });
   const docker = o.docker ? await probeDockerExecutor({ logger: o.logger }) : undefined;
+  const cgroups = o.cgroups ? await detectCgroups() : undefined;
   const agent = new Agent({
     bus: o.bus,
     cluster: o.cluster,
@@ -85,7 +95,7 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole &
     resources,
     attributes: o.attributes,
     logger: o.logger,
-    executors: { shell: new ShellExecutor(), ...(docker ? { docker } : {}) },
+    executors: { shell: new ShellExecutor(cgroups ? { cgroups } : {}), ...(docker ? { docker } : {}) },
     checkpoint: o.checkpoint ?? false,
   });
   const app = buildAgentHttp(agent, { logger: o.logger });

@@ -6,7 +6,14 @@ import { type Clock, systemClock, type TimerHandle } from "@agora/transport";
 import type Dockerode from "dockerode";
 import { type Logger, pino } from "pino";
 import { AgentError } from "../errors.js";
-import type { Executor, ExecutorHandle, LaunchContext, RecoverContext, TaskExit } from "../executor.js";
+import type {
+  Executor,
+  ExecutorHandle,
+  LaunchContext,
+  RecoverContext,
+  TaskExit,
+  TaskUsage,
+} from "../executor.js";
 import { dockerCreateOptions, LABELS } from "./docker-spec.js";
 
 export interface DockerExecutorOptions {
@@ -204,6 +211,17 @@ class DockerTaskHandle implements ExecutorHandle {
   ) {
     this.containerId = container.id;
     this.exited = this.watch(ctx);
+  }
+
+  /** The container's cpu time and memory, from Docker's stats. */
+  async usage(): Promise<TaskUsage> {
+    const stats = (await this.container.stats({ stream: false })) as Dockerode.ContainerStats;
+    const cpu = stats.cpu_stats.cpu_usage;
+    return {
+      cpuUserSeconds: cpu.usage_in_usermode / 1e9,
+      cpuSystemSeconds: cpu.usage_in_kernelmode / 1e9,
+      memBytes: stats.memory_stats.usage ?? 0,
+    };
   }
 
   /** Runs a health check command inside the container (`docker exec`); exit 0 is healthy. */

@@ -1,17 +1,31 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { open } from "node:fs/promises";
+import { open, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { TaskInfo } from "@agora/protocol";
+import { scalarOf, type TaskInfo } from "@agora/protocol";
 import { type Clock, systemClock, type TimerHandle } from "@agora/transport";
+import type { CgroupMode, Cgroups, TaskCgroup } from "../cgroups/cgroups.js";
 import { AgentError } from "../errors.js";
-import type { Executor, ExecutorHandle, LaunchContext, TaskExit } from "../executor.js";
+import type { Executor, ExecutorHandle, LaunchContext, TaskExit, TaskUsage } from "../executor.js";
+import { processGroupUsage } from "../usage/proc-usage.js";
 
 export interface ShellExecutorOptions {
   /** PATH given to tasks; defaults to the agent's own. */
   path?: string;
   /** Times the kill grace period. */
   clock?: Clock;
+  /**
+   * Confines each task in a cgroup with its cpu and memory limits (see `detectCgroups`). Without,
+   * limits are advisory: usage is measured from /proc and nothing enforces them.
+   */
+  cgroups?: Cgroups;
 }
+
+/**
+ * Joins the cgroups listed in AGORA_CGROUP_PROCS before exec'ing the task, so every process the
+ * task starts is confined from its first instruction.
+ */
+const JOIN_CGROUPS =
+  'for f in $AGORA_CGROUP_PROCS; do echo $$ > "$f" || exit 127; done; unset AGORA_CGROUP_PROCS; exec "$@"';
 
 /**
  * Runs a task's command as a local process: `/bin/sh -c value` (or `value` with `arguments` as its
@@ -21,10 +35,16 @@ export interface ShellExecutorOptions {
 export class ShellExecutor implements Executor {
   private readonly path: string;
   private readonly clock: Clock;
+  private readonly cgroups: Cgroups | undefined;
 
   constructor(options: ShellExecutorOptions = {}) {
     this.path = options.path ?? process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
     this.clock = options.clock ?? systemClock;
+    this.cgroups = options.cgroups;
+  }
+
+  get cgroupMode(): CgroupMode {
+    return this.cgroups?.mode ?? "none";
   }
 
   async launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle> {
@@ -38,23 +58,49 @@ export class ShellExecutor implements Executor {
       ? ["/bin/sh", ["-c", command.value ?? ""], undefined]
       : [command.value ?? command.arguments![0]!, command.arguments?.slice(1) ?? [], command.arguments?.[0]];
 
+    const cgroup = await this.cgroups
+      ?.create(`${ctx.frameworkId}.${task.taskId}`, {
+        cpus: scalarOf(task.resources, "cpus"),
+        memBytes: Math.round(scalarOf(task.resources, "mem") * 1024 * 1024),
+      })
+      .catch((cause: unknown) => {
+        throw new AgentError(
+          "LAUNCH_FAILED",
+          `could not create the task's cgroup: ${(cause as Error).message}`,
+          {
+            reason: "REASON_CONTAINER_LAUNCH_FAILED",
+            cause,
+          },
+        );
+      });
+    // With a custom argv[0] the task cannot be exec'd through the joining shell; it joins right after spawn.
+    const joinBeforeExec = cgroup !== undefined && (argv0 === undefined || argv0 === file);
     const stdout = await open(path.join(ctx.sandbox, "stdout"), "a");
     const stderr = await open(path.join(ctx.sandbox, "stderr"), "a").catch(async (e: unknown) => {
       await stdout.close();
       throw e;
     });
     try {
-      const child = spawn(file, args, {
-        cwd: ctx.sandbox,
-        env: { PATH: this.path, ...ctx.env },
-        // Its own process group, so a kill reaches everything the task started.
-        detached: true,
-        stdio: ["ignore", stdout.fd, stderr.fd],
-        ...(argv0 === undefined ? {} : { argv0 }),
-      });
+      const env = { PATH: this.path, ...ctx.env };
+      const child = spawn(
+        joinBeforeExec ? "/bin/sh" : file,
+        joinBeforeExec ? ["-c", JOIN_CGROUPS, "sh", file, ...args] : args,
+        {
+          cwd: ctx.sandbox,
+          env: joinBeforeExec ? { ...env, AGORA_CGROUP_PROCS: cgroup.procsFiles.join(" ") } : env,
+          // Its own process group, so a kill reaches everything the task started.
+          detached: true,
+          stdio: ["ignore", stdout.fd, stderr.fd],
+          ...(argv0 === undefined || joinBeforeExec ? {} : { argv0 }),
+        },
+      );
       await spawned(child);
-      return new ShellTaskHandle(child, ctx, this.clock);
+      if (cgroup && !joinBeforeExec) {
+        await Promise.all(cgroup.procsFiles.map((f) => writeFile(f, String(child.pid))));
+      }
+      return new ShellTaskHandle(child, ctx, this.clock, cgroup);
     } catch (cause) {
+      await cgroup?.remove();
       throw new AgentError("LAUNCH_FAILED", `could not start '${file}': ${(cause as Error).message}`, {
         reason: "REASON_COMMAND_EXECUTOR_FAILED",
         cause,
@@ -93,19 +139,26 @@ class ShellTaskHandle implements ExecutorHandle {
     private readonly child: ChildProcess,
     ctx: LaunchContext,
     private readonly clock: Clock,
+    private readonly cgroup: TaskCgroup | undefined,
   ) {
     this.pid = child.pid!;
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         if (this.forceTimer) this.clock.clear(this.forceTimer);
-        if (!this.released) {
-          // Whatever the main process left behind (`sleep 100 &`) goes with it, so nothing is orphaned.
-          signalGroup(this.pid, "SIGKILL");
-          ctx.onExit(this.exitOf(code, signal));
-        }
-        resolve();
+        if (this.released) return resolve();
+        // Whatever the main process left behind (`sleep 100 &`) goes with it, so nothing is orphaned.
+        signalGroup(this.pid, "SIGKILL");
+        void this.exitOf(code, signal).then((exit) => {
+          ctx.onExit(exit);
+          resolve();
+        });
       });
     });
+  }
+
+  usage(): Promise<TaskUsage> {
+    if (this.cgroup) return this.cgroup.usage();
+    return processGroupUsage(this.pid);
   }
 
   kill(gracePeriodMs: number): Promise<void> {
@@ -122,8 +175,17 @@ class ShellTaskHandle implements ExecutorHandle {
     this.child.unref();
   }
 
-  private exitOf(code: number | null, signal: NodeJS.Signals | null): TaskExit {
+  private async exitOf(code: number | null, signal: NodeJS.Signals | null): Promise<TaskExit> {
+    const oom = (await this.cgroup?.oomKilled().catch(() => false)) ?? false;
+    await this.cgroup?.remove();
     if (this.killRequested) return { kind: "killed" };
+    if (oom) {
+      return {
+        kind: "limited",
+        reason: "REASON_CONTAINER_LIMITATION_MEMORY",
+        message: "Task exceeded its memory limit and was killed (out of memory)",
+      };
+    }
     if (signal) return { kind: "signaled", signal };
     return { kind: "exited", exitCode: code ?? 0 };
   }

@@ -3,6 +3,7 @@ import { type Logger, pino } from "pino";
 import type { AgentView } from "../agent.js";
 import { isAgentError } from "../errors.js";
 import { filesRoutes } from "./files-routes.js";
+import { monitorRoutes } from "./monitor-routes.js";
 import { agentStateJson } from "./state-json.js";
 
 /** What every error answer looks like: a message, and the request field it is about when known. */
@@ -34,7 +35,7 @@ function errorReply(err: unknown): { status: number; body: ErrorBody } {
 
 /**
  * The agent's HTTP API (Mesos agent-like): `GET /health`, `GET /state`, `GET /files/browse`,
- * `GET /files/read`. Bad input is a 4xx `{message, field}`.
+ * `GET /files/read`, `GET /monitor/statistics`, `GET /metrics` (Prometheus). Bad input is a 4xx `{message, field}`.
  *
  * @example
  * const app = buildAgentHttp(agent);
@@ -56,5 +57,6 @@ export function buildAgentHttp(agent: AgentView, options: { logger?: Logger } = 
   app.get("/health", async () => ({ status: "ok" }));
   app.get("/state", async () => agentStateJson(agent));
   app.register(filesRoutes, { agent });
+  app.register(monitorRoutes, { agent });
   return app;
 }

@@ -20,6 +20,8 @@ function viewOf(sandboxRoot: string): AgentView {
     attributes: [],
     capabilities: ["shell"],
     sandboxRoot,
+    cgroupMode: "none",
+    taskUsage: async () => [],
     frameworks: () => [],
     completedFrameworks: () => [],
   };

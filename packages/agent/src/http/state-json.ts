@@ -75,6 +75,18 @@ export function agentStateJson(agent: AgentView) {
     resources: mesosResources(agent.resources),
     attributes: mesosAttributes(agent.attributes),
     capabilities: agent.capabilities,
+    flags: {
+      isolation: agent.cgroupMode === "none" ? "posix/cpu,posix/mem" : "cgroups/cpu,cgroups/mem",
+    },
+    isolation: {
+      cgroups: agent.cgroupMode,
+      enforced: agent.cgroupMode !== "none",
+      ...(agent.cgroupMode === "none"
+        ? {
+            note: "no writable cgroup hierarchy: shell task limits are advisory, usage is measured from /proc",
+          }
+        : {}),
+    },
     frameworks: agent.frameworks().map(frameworkJson),
     completed_frameworks: agent.completedFrameworks().map(frameworkJson),
   };

@@ -51,6 +51,7 @@ export async function runAgent(argv: string[]): Promise<void> {
     // Containers and checkpointed tasks outlive the agent process; a restarted agent recovers them.
     docker: true,
     checkpoint: true,
+    cgroups: true,
   });
   stopOnSignal(logger, async () => {
     await role.stop();
