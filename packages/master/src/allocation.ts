@@ -30,7 +30,7 @@ export function allocationSnapshot(ctx: MasterContext, now: number): AllocationS
       id: f.id,
       roles: f.info.roles,
       suppressedRoles: f.suppressedRoles,
-      allocated: allocatedByRole(ctx, f),
+      allocated: holdingsByRole(ctx, f),
     });
   }
   const quotas = ctx.state.quotas.size > 0 ? allocatorQuotas(ctx.state.quotas) : undefined;
@@ -42,7 +42,7 @@ export function allocationSnapshot(ctx: MasterContext, now: number): AllocationS
  * single-role framework holds everything for that role; a multi-role one is split by the role of
  * each offer and task.
  */
-function allocatedByRole(ctx: MasterContext, f: FrameworkEntry): Map<string, Resource[]> {
+export function holdingsByRole(ctx: MasterContext, f: FrameworkEntry): Map<string, Resource[]> {
   if (f.info.roles.length <= 1) return new Map([[f.role, [...f.resources.offered, ...f.resources.used]]]);
   const byRole = new Map<string, Resource[]>();
   const hold = (role: string, resources: readonly Resource[]) => {

@@ -13,6 +13,16 @@ export const masterErrorCodes = {
     description: "An accept names offers of another framework or offers on several agents",
   },
   NOT_IMPLEMENTED: { status: 501, description: "An operation this master does not support yet" },
+  INVALID_OPERATION: {
+    status: 400,
+    description: "A reserve or unreserve names resources without a role or a reservation that does not exist",
+  },
+  INSUFFICIENT_RESOURCES: {
+    status: 409,
+    description: "A reservation asks for more than is unreserved and idle",
+  },
+  RESERVATION_IN_USE: { status: 409, description: "An unreserve names resources a task or an offer holds" },
+  QUOTA_EXCEEDED: { status: 409, description: "A reservation would take a role past its quota limit" },
   INVALID_REQUEST: { status: 400, description: "An operator request body does not match its schema" },
   INVALID_QUERY: { status: 400, description: "An HTTP query string does not match its schema" },
   NOT_FOUND: { status: 404, description: "No HTTP route or resource matches the request" },

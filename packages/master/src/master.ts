@@ -1,5 +1,12 @@
 import { hostname as osHostname } from "node:os";
-import { AGORA_VERSION, type AgentId, type MasterInfo, newId, subjects } from "@agora/protocol";
+import {
+  AGORA_VERSION,
+  type AgentId,
+  type MasterInfo,
+  newId,
+  type Resource,
+  subjects,
+} from "@agora/protocol";
 import type { Bus, BusSubscription, StateStore, TimerHandle } from "@agora/transport";
 import { handleAgentMessage } from "./agents/dispatch.js";
 import { pingAgents } from "./agents/pinger.js";
@@ -13,6 +20,7 @@ import { Outbox } from "./outbox.js";
 import { MasterState } from "./registry/master-state.js";
 import { recoverRegistry } from "./registry/recovery.js";
 import { listQuotas, type QuotaInfo, removeQuota, setQuota } from "./roles/quota.js";
+import { operatorReservation } from "./roles/reservations.js";
 import { listWeights, updateWeights, type WeightInfo } from "./roles/weights.js";
 import type { MasterView } from "./view.js";
 
@@ -136,6 +144,16 @@ export class Master {
   /** Removes a role's quota (`NOT_FOUND` when it has none). */
   removeQuota(role: string): Promise<void> {
     return removeQuota(this.ctx, role);
+  }
+
+  /** The operator's dynamic reservation of an agent's unreserved, idle resources for a role. */
+  reserve(agentId: string, resources: readonly Resource[]): Promise<void> {
+    return operatorReservation(this.ctx, "reserve", agentId, resources);
+  }
+
+  /** The operator's release of a dynamic reservation no task uses (`RESERVATION_IN_USE` otherwise). */
+  unreserve(agentId: string, resources: readonly Resource[]): Promise<void> {
+    return operatorReservation(this.ctx, "unreserve", agentId, resources);
   }
 
   /** A read-only view of the registry for HTTP and metrics. */

@@ -127,7 +127,7 @@ describe("offers and launches", () => {
     expect(await fw.offers()).toHaveLength(1);
   });
 
-  it("answers reserve operations with NOT_IMPLEMENTED and leaves the offer outstanding", async () => {
+  it("fails an accept that reserves for another role than the offer's, and returns the offer", async () => {
     h = await MasterHarness.start();
     await h.agent();
     const fw = await h.framework();
@@ -139,8 +139,11 @@ describe("offers and launches", () => {
     });
     expect(reply).toMatchObject({
       ok: false,
-      error: { code: "NOT_IMPLEMENTED", field: "operations.0.type" },
+      error: { code: "INVALID_OPERATION", field: "operations.0.resources.0.reservation.role" },
     });
-    expect(h.master.snapshot().offers.has(offer!.id)).toBe(true);
+    expect(h.master.snapshot().offers.has(offer!.id)).toBe(false);
+    expect(h.master.snapshot().agents.values().next().value!.resources.total).toEqual(
+      parseResources("cpus:4;mem:4096;disk:10000;ports:[31000-32000]"),
+    );
   });
 });

@@ -11,6 +11,7 @@ import { respond } from "../inbound.js";
 import { rescindAllOffers } from "../offers.js";
 import { persist, registryKeys } from "../persistence.js";
 import type { AgentEntry } from "../registry/entries.js";
+import { withReservations } from "../roles/reservations.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
 import { applyStatusUpdates } from "./status-update.js";
 
@@ -85,7 +86,7 @@ function restoreAgent(
   // Its resources may have changed: withdraw what was offered before re-measuring the pool.
   rescindAllOffers(ctx, agent.offers);
   agent.info = info;
-  agent.resources.setTotal(info.resources);
+  agent.resources.setTotal(withReservations(info.resources, ctx.state.reservations.get(info.id) ?? []));
   agent.active = true;
   agent.missedPings = 0;
   agent.reregisteredAt = now;

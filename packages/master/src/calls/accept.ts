@@ -1,6 +1,9 @@
 import {
   type AgentId,
+  add,
   type CallOf,
+  contains,
+  flatten,
   normalize,
   type OfferId,
   type Resource,
@@ -12,21 +15,22 @@ import type { MasterContext } from "../context.js";
 import { MasterError } from "../errors.js";
 import { addDeclineFilter, takeOffer } from "../offers.js";
 import type { FrameworkEntry } from "../registry/entries.js";
+import { dynamicReservation, reserve, unreserve } from "../roles/reservations.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
 import { launchProblem } from "./launch-validation.js";
 
 /**
- * Accept: validates the offers, launches the valid tasks (STAGING, one `runTask` for the agent),
+ * Accept: validates the offers and any reserve/unreserve operations, applies the operations in
+ * order (reservations change the agent's books at once and are persisted before the reply),
+ * launches the valid tasks (STAGING, one `runTask` for the agent),
  * answers invalid tasks with TASK_ERROR, and returns the unused resources to the pool behind a
  * decline filter. An accept with invalid offers drops all its tasks (TASK_DROPPED) and fails.
  */
-export function accept(ctx: MasterContext, framework: FrameworkEntry, call: CallOf<"accept">): void {
-  const unsupported = call.operations.findIndex((op) => op.type === "reserve" || op.type === "unreserve");
-  if (unsupported >= 0) {
-    throw new MasterError("NOT_IMPLEMENTED", "reserve and unreserve operations are not supported yet", {
-      field: `operations.${unsupported}.type`,
-    });
-  }
+export async function accept(
+  ctx: MasterContext,
+  framework: FrameworkEntry,
+  call: CallOf<"accept">,
+): Promise<void> {
   const tasks = call.operations.flatMap((op) =>
     op.type === "launch" || op.type === "launchGroup" ? op.tasks : [],
   );
@@ -34,32 +38,51 @@ export function accept(ctx: MasterContext, framework: FrameworkEntry, call: Call
   let agentId: AgentId;
   try {
     agentId = validateOffers(ctx, framework, call.offerIds);
+    validateReservations(ctx, agentId, call);
   } catch (err) {
     dropInvalidAccept(ctx, framework, call.offerIds, tasks, err instanceof Error ? err.message : String(err));
     throw err;
   }
 
   const taken = call.offerIds.map((id) => takeOffer(ctx, id)!.offer);
+  const agent = ctx.state.agents.get(agentId)!;
   // Offers of one accept may be for several roles; tasks count against the first, as Mesos books them.
   const role = taken[0]?.role ?? framework.role;
   let remaining: Resource[] = normalize(taken.flatMap((o) => o.resources));
   const seen = new Set<TaskId>();
   const launched: TaskInfo[] = [];
-  for (const task of tasks) {
-    const problem = launchProblem(task, agentId, remaining, seen, (id) => framework.tasks.has(id));
-    seen.add(task.taskId);
-    if (problem) {
-      sendUpdate(
-        ctx,
-        framework.id,
-        masterStatus(ctx, task.taskId, task.agentId, "TASK_ERROR", "REASON_TASK_INVALID", problem),
-      );
-      continue;
+  const persisting: Promise<void>[] = [];
+  call.operations.forEach((op, i) => {
+    const field = `operations.${i}.resources`;
+    if (op.type === "reserve") {
+      // Reservations apply in memory at once, so the launches after them can use them.
+      const reserved = dynamicReservation(op.resources, field);
+      persisting.push(reserve(ctx, agent, reserved, { field, checkQuota: false }));
+      remaining = add(subtract(remaining, flatten(reserved)), reserved);
+      return;
     }
-    remaining = subtract(remaining, task.resources);
-    ctx.state.addTask(framework, task, masterStatus(ctx, task.taskId, agentId, "TASK_STAGING"), role);
-    launched.push(task);
-  }
+    if (op.type === "unreserve") {
+      const reserved = dynamicReservation(op.resources, field);
+      persisting.push(unreserve(ctx, agent, reserved, { field }));
+      remaining = add(subtract(remaining, reserved), flatten(reserved));
+      return;
+    }
+    for (const task of op.tasks) {
+      const problem = launchProblem(task, agentId, remaining, seen, (id) => framework.tasks.has(id));
+      seen.add(task.taskId);
+      if (problem) {
+        sendUpdate(
+          ctx,
+          framework.id,
+          masterStatus(ctx, task.taskId, task.agentId, "TASK_ERROR", "REASON_TASK_INVALID", problem),
+        );
+        continue;
+      }
+      remaining = subtract(remaining, task.resources);
+      ctx.state.addTask(framework, task, masterStatus(ctx, task.taskId, agentId, "TASK_STAGING"), role);
+      launched.push(task);
+    }
+  });
   if (launched.length > 0) {
     ctx.out.toAgent(agentId, {
       type: "runTask",
@@ -71,6 +94,42 @@ export function accept(ctx: MasterContext, framework: FrameworkEntry, call: Call
   // As in Mesos, whatever the accept did not use is implicitly declined.
   addDeclineFilter(ctx, framework, agentId, remaining, call.filters?.refuseSeconds);
   ctx.requestAllocation();
+  await Promise.all(persisting);
+}
+
+/**
+ * Replays the accept's reserve and unreserve operations on the offered resources before anything
+ * happens, so an invalid one fails the whole accept: a reservation must be for the offers' role and
+ * within them; an unreserve must name a dynamic reservation of the agent that the offers hold.
+ */
+function validateReservations(ctx: MasterContext, agentId: AgentId, call: CallOf<"accept">): void {
+  const offers = call.offerIds.map((id) => ctx.state.offers.get(id)!.offer);
+  const role = offers[0]!.role;
+  let pool: Resource[] = normalize(offers.flatMap((o) => o.resources));
+  const dynamic = ctx.state.reservations.get(agentId) ?? [];
+  call.operations.forEach((op, i) => {
+    if (op.type !== "reserve" && op.type !== "unreserve") return;
+    const field = `operations.${i}.resources`;
+    const reserved = dynamicReservation(op.resources, field);
+    if (op.type === "reserve") {
+      const other = reserved.findIndex((r) => r.reservation!.role !== role);
+      if (other >= 0)
+        throw new MasterError("INVALID_OPERATION", `reservations must be for the offer's role '${role}'`, {
+          field: `${field}.${other}.reservation.role`,
+        });
+      if (!contains(pool, flatten(reserved)))
+        throw new MasterError("INVALID_OPERATION", "reserve names resources the offers do not hold", {
+          field,
+        });
+      pool = add(subtract(pool, flatten(reserved)), reserved);
+    } else {
+      if (!contains(pool, reserved) || !contains(dynamic, reserved))
+        throw new MasterError("INVALID_OPERATION", "unreserve names no dynamic reservation in the offers", {
+          field,
+        });
+      pool = add(subtract(pool, reserved), flatten(reserved));
+    }
+  });
 }
 
 /** Every offer must be outstanding, belong to the caller, appear once, and all sit on one agent. */

@@ -26,7 +26,7 @@ export async function handleCall(ctx: MasterContext, msg: BusMessage): Promise<v
       framework.lastSeenAt = ctx.now();
       switch (call.type) {
         case "accept":
-          accept(ctx, framework, call);
+          await accept(ctx, framework, call);
           break;
         case "decline":
           decline(ctx, framework, call);

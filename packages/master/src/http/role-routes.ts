@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
 import { QuotaInfo } from "../roles/quota.js";
+import { ReservationRequest } from "../roles/reservation-request.js";
 import { WeightInfos } from "../roles/weights.js";
 
 export interface RoleRoutesOptions {
@@ -10,7 +11,8 @@ export interface RoleRoutesOptions {
 
 /**
  * The operator endpoints for roles: `/weights` (Mesos' shape: `[{role, weight}]`) and `/quota`
- * (`GET` → `{infos: [{role, guarantee, limit}]}`, `POST` one role's quota, `DELETE /quota/:role`).
+ * (`GET` → `{infos: [{role, guarantee, limit}]}`, `POST` one role's quota, `DELETE /quota/:role`),
+ * `POST /reserve` and `POST /unreserve` (`{agentId, resources}`, 202 as in Mesos).
  */
 export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOptions): Promise<void> {
   app.get("/weights", async () => master.weights());
@@ -23,6 +25,19 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
     await master.updateWeights(parsed.data);
     return reply.code(200).send(master.weights());
   });
+  for (const kind of ["reserve", "unreserve"] as const) {
+    app.post(`/${kind}`, async (request, reply) => {
+      const parsed = ReservationRequest.safeParse(request.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new MasterError("INVALID_REQUEST", `${kind}: ${issue.message}`, {
+          field: issue.path.join("."),
+        });
+      }
+      await master[kind](parsed.data.agentId, parsed.data.resources);
+      return reply.code(202).send();
+    });
+  }
   app.get("/quota", async () => ({ infos: master.quotas() }));
   app.post("/quota", async (request, reply) => {
     const parsed = QuotaInfo.safeParse(request.body);

@@ -7,12 +7,14 @@ import {
   isTerminalState,
   type Offer,
   type OfferId,
+  type Resources,
   type TaskInfo,
   type TaskState,
   type TaskStatus,
 } from "@agora/protocol";
 import { DeclineFilterIndex } from "../allocator/filter-index.js";
 import type { QuotaInfo } from "../roles/quota.js";
+import { withReservations } from "../roles/reservations.js";
 import type { AgentEntry, FrameworkEntry, OfferEntry, TaskEntry, UnreachableAgent } from "./entries.js";
 import { taskKey } from "./entries.js";
 import { ResourceLedger } from "./resource-ledger.js";
@@ -43,6 +45,8 @@ export class MasterState {
   readonly weights = new Map<string, number>();
   /** Role quotas set by the operator, persisted under `quotas.<role>`. */
   readonly quotas = new Map<string, QuotaInfo>();
+  /** Agents' dynamic reservations (by agent id), persisted under `reservations.<agentId>`. */
+  readonly reservations = new Map<AgentId, Resources>();
   /** Tasks that reached each terminal state since start (Mesos' `master/tasks_<state>` counters). */
   readonly terminalCounts = new Map<TaskState, number>();
 
@@ -54,7 +58,7 @@ export class MasterState {
     const entry: AgentEntry = {
       id: info.id,
       info,
-      resources: new ResourceLedger(info.resources),
+      resources: new ResourceLedger(withReservations(info.resources, this.reservations.get(info.id) ?? [])),
       registeredAt: now,
       reregisteredAt: undefined,
       lastSeenAt: now,

@@ -3,16 +3,20 @@ import type { z } from "zod";
 import type { MasterContext } from "../context.js";
 import { registryPrefixes } from "../persistence.js";
 import { QuotaInfo } from "../roles/quota.js";
+import { ReservationRecord } from "../roles/reservations.js";
 import { WeightInfo } from "../roles/weights.js";
 
 /**
- * Loads what the master persists about roles on start: weights and quotas. A record that no longer decodes is
+ * Loads what the master persists about roles on start: weights, quotas and agents' dynamic
+ * reservations (applied when each agent registers again). A record that no longer decodes is
  * logged and skipped: one bad key must not keep the master down.
  */
 export async function recoverRegistry(ctx: MasterContext): Promise<void> {
   for (const w of await records(ctx, registryPrefixes.weights, WeightInfo))
     ctx.state.weights.set(w.role, w.weight);
   for (const q of await records(ctx, registryPrefixes.quotas, QuotaInfo)) ctx.state.quotas.set(q.role, q);
+  for (const r of await records(ctx, registryPrefixes.reservations, ReservationRecord))
+    if (r.resources.length > 0) ctx.state.reservations.set(r.agentId, r.resources);
 }
 
 async function records<S extends z.ZodType>(
