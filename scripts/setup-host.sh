@@ -44,3 +44,10 @@ if [ "$want_docker" = 1 ] && [ ! -S /var/run/docker.sock ]; then
   for _ in $(seq 1 60); do [ -S /var/run/docker.sock ] && break; sleep 1; done
   [ -S /var/run/docker.sock ] || { echo "setup-host: dockerd did not start, see /var/log/agora-dockerd.log" >&2; exit 1; }
 fi
+
+if [ "$want_docker" = 1 ]; then
+  # The socket can appear before the daemon answers; the Docker tests need it answering.
+  for _ in $(seq 1 30); do $SUDO docker version >/dev/null 2>&1 && break; sleep 1; done
+  $SUDO docker version --format 'setup-host: docker {{.Server.Version}}' ||
+    { echo "setup-host: dockerd does not answer, see /var/log/agora-dockerd.log" >&2; exit 1; }
+fi
