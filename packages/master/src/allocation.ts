@@ -8,6 +8,7 @@ import type {
 import type { MasterContext } from "./context.js";
 import { makeOffers } from "./offers.js";
 import type { FrameworkEntry } from "./registry/entries.js";
+import type { MasterState } from "./registry/master-state.js";
 import { allocatorQuotas } from "./roles/quota.js";
 
 /** One allocation cycle: snapshot the registry, ask the allocator, make the offers it plans. */
@@ -15,6 +16,7 @@ export function runAllocation(ctx: MasterContext, allocator: Allocator): void {
   const started = performance.now();
   const plans = allocator.allocate(allocationSnapshot(ctx, ctx.now()));
   makeOffers(ctx, plans);
+  for (const plan of plans) ctx.metrics.offerMade(plan.role);
   ctx.metrics.allocationRan(performance.now() - started);
 }
 
@@ -30,7 +32,7 @@ export function allocationSnapshot(ctx: MasterContext, now: number): AllocationS
       id: f.id,
       roles: f.info.roles,
       suppressedRoles: f.suppressedRoles,
-      allocated: holdingsByRole(ctx, f),
+      allocated: holdingsByRole(ctx.state, f),
     });
   }
   const quotas = ctx.state.quotas.size > 0 ? allocatorQuotas(ctx.state.quotas) : undefined;
@@ -42,7 +44,7 @@ export function allocationSnapshot(ctx: MasterContext, now: number): AllocationS
  * single-role framework holds everything for that role; a multi-role one is split by the role of
  * each offer and task.
  */
-export function holdingsByRole(ctx: MasterContext, f: FrameworkEntry): Map<string, Resource[]> {
+export function holdingsByRole(state: MasterState, f: FrameworkEntry): Map<string, Resource[]> {
   if (f.info.roles.length <= 1) return new Map([[f.role, [...f.resources.offered, ...f.resources.used]]]);
   const byRole = new Map<string, Resource[]>();
   const hold = (role: string, resources: readonly Resource[]) => {
@@ -51,7 +53,7 @@ export function holdingsByRole(ctx: MasterContext, f: FrameworkEntry): Map<strin
     else byRole.set(role, [...resources]);
   };
   for (const id of f.offers) {
-    const offer = ctx.state.offers.get(id)?.offer;
+    const offer = state.offers.get(id)?.offer;
     if (offer) hold(offer.role, offer.resources);
   }
   for (const t of f.tasks.values()) if (t.holdsResources) hold(t.role, t.task.resources);

@@ -21,6 +21,7 @@ import { MasterState } from "./registry/master-state.js";
 import { recoverRegistry } from "./registry/recovery.js";
 import { listQuotas, type QuotaInfo, removeQuota, setQuota } from "./roles/quota.js";
 import { operatorReservation } from "./roles/reservations.js";
+import { summarizeRoles } from "./roles/role-summary.js";
 import { listWeights, updateWeights, type WeightInfo } from "./roles/weights.js";
 import type { MasterView } from "./view.js";
 
@@ -172,6 +173,7 @@ export class Master {
       unreachableAgents: state.unreachableAgents,
       frameworks: state.frameworks,
       completedFrameworks: state.completedFrameworks.values(),
+      roles: () => summarizeRoles(state),
       offers: state.offers,
       terminalCounts: state.terminalCounts,
       counters: {

@@ -1,6 +1,7 @@
 import { scalarOf } from "@agora/protocol";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { MasterState } from "./registry/master-state.js";
+import { summarizeRoles } from "./roles/role-summary.js";
 
 /** Why an inbound message was dropped. */
 export type InvalidMessageKind = "json" | "schema";
@@ -19,6 +20,8 @@ export class MasterMetrics {
   private readonly invalidMessages: Counter<"subject" | "kind">;
   private readonly updatesRelayed: Counter;
   private readonly allocationRun: Histogram;
+  private readonly offersMade: Counter<"role">;
+  private readonly filtersAdded: Counter;
   private invalidTotal = 0;
   private relayedTotal = 0;
   private lastAllocationMs = 0;
@@ -41,6 +44,35 @@ export class MasterMetrics {
       help: "Time spent in one allocation cycle",
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
+    });
+    this.offersMade = new Counter({
+      name: "agora_master_offers_made_total",
+      help: "Offers the allocator made, by the role they were made for",
+      labelNames: ["role"],
+      registers,
+    });
+    this.filtersAdded = new Counter({
+      name: "agora_master_offer_filters_added_total",
+      help: "Decline filters installed (declines and the unused part of accepts)",
+      registers,
+    });
+    new Gauge({
+      name: "agora_master_offer_filters_active",
+      help: "Decline filters in place (expired ones linger until their agent is next allocated)",
+      registers,
+      collect() {
+        this.set(state.filters.size);
+      },
+    });
+    new Gauge({
+      name: "agora_master_role_dominant_share",
+      help: "Each known role's dominant share of the cluster (unweighted)",
+      labelNames: ["role"],
+      registers,
+      collect() {
+        this.reset();
+        for (const r of summarizeRoles(state)) this.set({ role: r.name }, r.dominantShare);
+      },
     });
     new Gauge({
       name: "agora_master_agents_active",
@@ -125,6 +157,14 @@ export class MasterMetrics {
   allocationRan(ms: number): void {
     this.allocationRun.observe(ms / 1000);
     this.lastAllocationMs = ms;
+  }
+
+  offerMade(role: string): void {
+    this.offersMade.inc({ role });
+  }
+
+  offerFiltered(): void {
+    this.filtersAdded.inc();
   }
 
   get invalidMessagesTotal(): number {

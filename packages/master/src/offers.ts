@@ -79,4 +79,5 @@ export function addDeclineFilter(
   const duration = refuseDurationMs(refuseSeconds, ctx.options.allocationIntervalMs);
   if (duration === 0 || refused.length === 0) return;
   ctx.state.filters.add(framework.id, agentId, { expiresAt: ctx.now() + duration, refused: [...refused] });
+  ctx.metrics.offerFiltered();
 }

@@ -6,6 +6,7 @@ import type {
   TaskEntry,
   UnreachableAgent,
 } from "./registry/entries.js";
+import type { RoleSummary } from "./roles/role-summary.js";
 
 export type AgentView = Readonly<AgentEntry>;
 export type FrameworkView = Readonly<FrameworkEntry>;
@@ -30,6 +31,8 @@ export interface MasterView {
   readonly unreachableAgents: ReadonlyMap<AgentId, Readonly<UnreachableAgent>>;
   readonly frameworks: ReadonlyMap<FrameworkId, FrameworkView>;
   readonly completedFrameworks: readonly FrameworkView[];
+  /** Every known role with weight, quota, allocation, reservations and share (computed on call). */
+  roles(): RoleSummary[];
   readonly offers: ReadonlyMap<OfferId, OfferView>;
   /** Tasks that reached each terminal state since start. */
   readonly terminalCounts: ReadonlyMap<TaskState, number>;

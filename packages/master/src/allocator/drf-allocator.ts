@@ -1,4 +1,4 @@
-import { type AgentId, allocatableTo, type FrameworkId, type Resource, subtract } from "@agora/protocol";
+import { type AgentId, add, allocatableTo, type FrameworkId, type Resource, subtract } from "@agora/protocol";
 import { hasBit, NO_FILTERS, type OfferFilters } from "./filter-index.js";
 import { isAllocatable } from "./min-allocatable.js";
 import { capUnreserved, QuotaLedger, type RoleQuota } from "./quota.js";
@@ -74,7 +74,7 @@ export class DrfAllocator implements Allocator {
     if (cycle.isEmpty()) return plans;
     if (cycle.hasQuota()) {
       cycle.allocateWithQuota(snapshot.agents, plans);
-      return plans;
+      return mergePlans(plans);
     }
     for (const agent of snapshot.agents) {
       if (!isAllocatable(agent.available)) continue;
@@ -346,6 +346,17 @@ function guaranteePortion(
     }
   }
   return out;
+}
+
+/** One offer per (framework, agent, role): both stages may give the same framework part of an agent. */
+function mergePlans(plans: readonly OfferPlan[]): OfferPlan[] {
+  const merged = new Map<string, OfferPlan>();
+  for (const p of plans) {
+    const key = `${p.frameworkId}|${p.agentId}|${p.role}`;
+    const seen = merged.get(key);
+    merged.set(key, seen ? { ...seen, resources: add(seen.resources, p.resources) } : p);
+  }
+  return [...merged.values()];
 }
 
 function addUnreservedScalars(into: Map<string, number>, resources: readonly Resource[], sign: 1 | -1): void {

@@ -1,5 +1,6 @@
 import { AGORA_VERSION, add, mesosAttributes, mesosResources } from "@agora/protocol";
 import { seconds } from "../context.js";
+import { clusterTotal, dominantShare } from "../roles/role-summary.js";
 import type { AgentView, FrameworkView, MasterView, OfferView, TaskView } from "../view.js";
 import { mesosLabels, mesosReservedByRole, mesosUnreserved } from "./mesos-resources.js";
 
@@ -9,6 +10,7 @@ import { mesosLabels, mesosReservedByRole, mesosUnreserved } from "./mesos-resou
  */
 export function mesosState(view: MasterView) {
   const agents = [...view.agents.values()];
+  const total = clusterTotal(agents);
   return {
     version: AGORA_VERSION,
     id: view.id,
@@ -24,8 +26,8 @@ export function mesosState(view: MasterView) {
     unreachable_slaves: view.unreachableAgents.size,
     flags: mesosFlags(view),
     slaves: agents.map(mesosAgent),
-    frameworks: [...view.frameworks.values()].map((f) => mesosFramework(view, f)),
-    completed_frameworks: view.completedFrameworks.map((f) => mesosFramework(view, f)),
+    frameworks: [...view.frameworks.values()].map((f) => mesosFramework(view, f, total)),
+    completed_frameworks: view.completedFrameworks.map((f) => mesosFramework(view, f, total)),
     orphan_tasks: [],
     unregistered_frameworks: [],
   };
@@ -78,7 +80,11 @@ export function mesosAgent(agent: AgentView) {
   };
 }
 
-export function mesosFramework(view: MasterView, f: FrameworkView) {
+export function mesosFramework(
+  view: MasterView,
+  f: FrameworkView,
+  total: ReadonlyMap<string, number> = clusterTotal(view.agents.values()),
+) {
   const { info } = f;
   const tasks = [...f.tasks.values()];
   return {
@@ -98,6 +104,7 @@ export function mesosFramework(view: MasterView, f: FrameworkView) {
     ...(info.principal === undefined ? {} : { principal: info.principal }),
     role: f.role,
     roles: info.roles,
+    dominant_share: dominantShare(add(f.resources.used, f.resources.offered), total),
     capabilities: info.capabilities ?? [],
     labels: mesosLabels(info.labels),
     used_resources: mesosResources(f.resources.used),

@@ -1,8 +1,10 @@
+import { mesosResources, type Resource } from "@agora/protocol";
 import type { FastifyInstance } from "fastify";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
 import { QuotaInfo } from "../roles/quota.js";
 import { ReservationRequest } from "../roles/reservation-request.js";
+import type { RoleSummary } from "../roles/role-summary.js";
 import { WeightInfos } from "../roles/weights.js";
 
 export interface RoleRoutesOptions {
@@ -12,9 +14,13 @@ export interface RoleRoutesOptions {
 /**
  * The operator endpoints for roles: `/weights` (Mesos' shape: `[{role, weight}]`) and `/quota`
  * (`GET` → `{infos: [{role, guarantee, limit}]}`, `POST` one role's quota, `DELETE /quota/:role`),
- * `POST /reserve` and `POST /unreserve` (`{agentId, resources}`, 202 as in Mesos).
+ * `POST /reserve` and `POST /unreserve` (`{agentId, resources}`, 202 as in Mesos), and
+ * `/master/roles` (also `/roles`).
  */
 export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOptions): Promise<void> {
+  const roles = async () => ({ roles: master.snapshot().roles().map(mesosRole) });
+  app.get("/master/roles", roles);
+  app.get("/roles", roles);
   app.get("/weights", async () => master.weights());
   app.put("/weights", async (request, reply) => {
     const parsed = WeightInfos.safeParse(request.body);
@@ -53,4 +59,27 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
     await master.removeQuota(request.params["*"]);
     return reply.code(204).send();
   });
+}
+
+/** A role in the shape of Mesos' `/roles`, plus quota, reservations and the dominant share. */
+function mesosRole(r: RoleSummary) {
+  return {
+    name: r.name,
+    weight: r.weight,
+    frameworks: r.frameworks,
+    resources: mesosResources(r.allocated),
+    allocated: mesosResources(r.allocated),
+    reserved: mesosResources(r.reserved),
+    dominant_share: r.dominantShare,
+    quota: {
+      role: r.name,
+      guarantee: quantities(r.quota?.guarantee ?? []),
+      limit: quantities(r.quota?.limit ?? []),
+    },
+  };
+}
+
+/** Only the names listed (an absent limit means none, not zero). */
+function quantities(resources: readonly Resource[]): Record<string, number> {
+  return Object.fromEntries(resources.flatMap((r) => ("scalar" in r ? [[r.name, r.scalar]] : [])));
 }

@@ -104,7 +104,7 @@ function checkLimits(ctx: MasterContext, reserved: readonly Resource[], field: s
     allocatorQuotas(ctx.state.quotas),
     [...ctx.state.agents.values()].flatMap((a) => a.resources.total.filter((r) => r.reservation)),
     [...ctx.state.frameworks.values()].flatMap((f) =>
-      [...holdingsByRole(ctx, f)].map(([role, held]) => ({ role, resources: held })),
+      [...holdingsByRole(ctx.state, f)].map(([role, held]) => ({ role, resources: held })),
     ),
   );
   const byRole = new Map<string, Resource[]>();
