@@ -41,6 +41,31 @@ describe("calls", () => {
     expect(err).toMatchObject({ code: "CALL_FAILED", masterCode: "INVALID_OFFERS", field: "offerIds.0" });
   });
 
+  it("reserve and unreserve send one accept with one such operation each", async () => {
+    const { master, scheduler, id } = await subscribed();
+    const offer = makeOffer(id);
+    const reserved = [{ name: "cpus", scalar: 1, reservation: { role: "eng", type: "dynamic" as const } }];
+
+    await scheduler.reserve(offer, reserved);
+    await scheduler.unreserve([offer], reserved, { refuseSeconds: 0 });
+
+    expect(master.callsOf("accept")).toEqual([
+      {
+        type: "accept",
+        frameworkId: id,
+        offerIds: [offer.id],
+        operations: [{ type: "reserve", resources: reserved }],
+      },
+      {
+        type: "accept",
+        frameworkId: id,
+        offerIds: [offer.id],
+        operations: [{ type: "unreserve", resources: reserved }],
+        filters: { refuseSeconds: 0 },
+      },
+    ]);
+  });
+
   it("launch sends one accept with one launch operation", async () => {
     const { master, scheduler, id } = await subscribed();
     const offer = makeOffer(id);

@@ -10,6 +10,7 @@ import {
   newId,
   type Offer,
   type OfferId,
+  type Resource,
   type RoleName,
   type Subjects,
   subjects,
@@ -304,6 +305,55 @@ export class Scheduler {
     return this.accept(
       list.map((o) => o.id),
       [{ type: "launch", tasks: [...tasks] }],
+      filters,
+    );
+  }
+
+  /**
+   * Reserves part of an offer for the offer's role (dynamic reservations, which survive a master
+   * restart): one accept with one reserve operation. Each resource names its `reservation.role`;
+   * what is not reserved is declined. The reserved resources come back in later offers.
+   *
+   * @example
+   * ```ts
+   * await scheduler.reserve(offer, [{ name: "cpus", scalar: 2, reservation: { role: "eng", type: "dynamic" } }]);
+   * ```
+   */
+  reserve(
+    offers: Offer | readonly Offer[],
+    resources: readonly Resource[],
+    filters?: Filters,
+  ): Promise<void> {
+    return this.reservationCall("reserve", offers, resources, filters);
+  }
+
+  /**
+   * Releases dynamic reservations held in an offer: one accept with one unreserve operation.
+   * Fails with `CALL_FAILED` (`INVALID_OPERATION`) when the offer does not hold them.
+   *
+   * @example
+   * ```ts
+   * await scheduler.unreserve(offer, offer.resources.filter((r) => r.reservation?.type === "dynamic"));
+   * ```
+   */
+  unreserve(
+    offers: Offer | readonly Offer[],
+    resources: readonly Resource[],
+    filters?: Filters,
+  ): Promise<void> {
+    return this.reservationCall("unreserve", offers, resources, filters);
+  }
+
+  private reservationCall(
+    type: "reserve" | "unreserve",
+    offers: Offer | readonly Offer[],
+    resources: readonly Resource[],
+    filters: Filters | undefined,
+  ): Promise<void> {
+    const list: readonly Offer[] = Array.isArray(offers) ? offers : [offers as Offer];
+    return this.accept(
+      list.map((o) => o.id),
+      [{ type, resources: [...resources] }],
       filters,
     );
   }
