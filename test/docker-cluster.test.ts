@@ -129,6 +129,14 @@ describe.skipIf(!available)("Docker tasks in cluster mode (real dockerd)", () =>
     expect(read.data).toMatch(/^task=hello\.\S+\.0 sandbox=\/mnt\/mesos\/sandbox\n[1-9]/);
   });
 
+  it("fails a bridge-network task plainly when the daemon has no bridge network", async () => {
+    const networks = await docker.listNetworks({ filters: { name: ["bridge"] } });
+    if (networks.some((n) => n.Name === "bridge")) return;
+    const r = await runAgora(execute("bridged", "--docker-network", "bridge", "--command", "true"));
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(/TASK_FAILED.*BRIDGE networking is unavailable/);
+  });
+
   it("maps a non-zero exit code to TASK_FAILED with the code", async () => {
     const r = await runAgora(execute("exit3", "--command", "exit 3"));
     expect(r.code).not.toBe(0);
