@@ -198,6 +198,8 @@ class DockerTaskHandle implements ExecutorHandle {
   readonly containerId: string;
   private killRequested = false;
   private released = false;
+  /** Cancels the pending wait when the handle is released, so nothing holds the process open. */
+  private readonly watching = new AbortController();
   private forceTimer: TimerHandle | undefined;
   private readonly exited: Promise<void>;
 
@@ -280,13 +282,14 @@ class DockerTaskHandle implements ExecutorHandle {
   release(): void {
     this.released = true;
     if (this.forceTimer) this.clock.clear(this.forceTimer);
-    this.closeLogs();
+    this.watching.abort();
+    void this.closeLogs();
   }
 
   private async watch(ctx: LaunchContext | RecoverContext): Promise<void> {
     let exit: TaskExit;
     try {
-      await this.container.wait();
+      await this.container.wait({ abortSignal: this.watching.signal });
       const info = await this.container.inspect();
       exit = this.exitOf(info.State);
     } catch (err) {
