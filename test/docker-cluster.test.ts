@@ -10,7 +10,7 @@ import { httpJson, runAgora, type Spawned, spawnAgora } from "./harness/processe
 import { waitFor } from "./harness/wait.js";
 
 interface MasterState {
-  slaves: Array<{ id: string; capabilities?: string[] }>;
+  slaves: Array<{ id: string; capabilities?: string[]; reregistered_time?: number }>;
   frameworks: Array<{ name: string; tasks: Array<{ id: string; state: string; slave_id: string }> }>;
 }
 interface AgentState {
@@ -185,7 +185,11 @@ describe.skipIf(!available)("Docker tasks in cluster mode (real dockerd)", () =>
       >(`${agentUrl}/state`);
       return state.id === before.id && JSON.stringify(state.frameworks).includes('"TASK_RUNNING"');
     });
-    const master = await httpJson<MasterState>(`${masterUrl}/master/state`);
+    // The agent shows recovered tasks before it has reregistered; commands reach it only after.
+    const master = await waitFor("the master to see the agent reregister", async () => {
+      const state = await httpJson<MasterState>(`${masterUrl}/master/state`);
+      return state.slaves.find((a) => a.id === before.id)?.reregistered_time !== undefined && state;
+    });
     const task = master.frameworks.flatMap((f) => f.tasks).find((t) => t.id.startsWith("survivor."));
     expect(task).toMatchObject({ state: "TASK_RUNNING", slave_id: before.id });
 
