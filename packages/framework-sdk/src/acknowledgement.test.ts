@@ -1,21 +1,7 @@
 import type { TaskStatus } from "@agora/protocol";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { makeStatus } from "./test-support/fake-master.js";
-import { harness } from "./test-support/harness.js";
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-async function subscribed(...args: Parameters<typeof harness>) {
-  const h = harness(...args);
-  cleanups.push(h.close);
-  const id = await h.scheduler.subscribe();
-  // A request/reply round trip: every call published before it has reached the master by its reply.
-  const barrier = () => h.scheduler.revive();
-  return { ...h, id, barrier };
-}
+import { subscribed } from "./test-support/harness.js";
 
 function deferred() {
   let resolve!: () => void;

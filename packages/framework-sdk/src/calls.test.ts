@@ -1,22 +1,10 @@
 import type { AgentId, ExecutorId, OfferId, TaskId } from "@agora/protocol";
 import { InProcessBus, ManualClock } from "@agora/transport";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { SchedulerError } from "./errors.js";
 import { Scheduler } from "./scheduler.js";
 import { makeOffer } from "./test-support/fake-master.js";
-import { harness } from "./test-support/harness.js";
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-async function subscribed(...args: Parameters<typeof harness>) {
-  const h = harness(...args);
-  cleanups.push(h.close);
-  const id = await h.scheduler.subscribe();
-  return { ...h, id };
-}
+import { subscribed } from "./test-support/harness.js";
 
 const task = (agentId: AgentId) => ({
   taskId: "t1",
@@ -132,7 +120,7 @@ describe("calls", () => {
 
   it("refuses calls before subscribe() with NOT_SUBSCRIBED", async () => {
     const bus = new InProcessBus();
-    cleanups.push(() => bus.close());
+    onTestFinished(() => bus.close());
     const scheduler = new Scheduler({ bus, clock: new ManualClock(), framework: { name: "fw" } });
 
     await expect(scheduler.revive()).rejects.toMatchObject({ code: "NOT_SUBSCRIBED" });

@@ -1,21 +1,9 @@
 import type { AgentId, Offer, OfferId, TaskStatus } from "@agora/protocol";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { SchedulerError } from "./errors.js";
 import type { FailureInfo, FrameworkMessage } from "./scheduler-events.js";
 import { makeOffer, makeStatus } from "./test-support/fake-master.js";
-import { harness } from "./test-support/harness.js";
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-async function subscribed(...args: Parameters<typeof harness>) {
-  const h = harness(...args);
-  cleanups.push(h.close);
-  const id = await h.scheduler.subscribe();
-  return { ...h, id };
-}
+import { subscribed } from "./test-support/harness.js";
 
 describe("events", () => {
   it("delivers offers to handlers and to every offers() iterator", async () => {

@@ -1,24 +1,15 @@
 import { pino } from "pino";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { SubscribedInfo } from "./scheduler-events.js";
-import { harness } from "./test-support/harness.js";
+import { type Harness, subscribed } from "./test-support/harness.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-async function subscribed(...args: Parameters<typeof harness>) {
-  const h = harness(...args);
-  cleanups.push(h.close);
+const oneSecondHeartbeats = (h: Harness) => {
   h.master.heartbeatIntervalSeconds = 1;
-  const id = await h.scheduler.subscribe();
-  return { ...h, id };
-}
+};
 
 describe("failover re-subscribe", () => {
   it("re-subscribes with the same framework id when the master is silent for 5 heartbeat intervals", async () => {
-    const { master, scheduler, clock, id } = await subscribed();
+    const { master, scheduler, clock, id } = await subscribed({}, oneSecondHeartbeats);
     const disconnected = vi.fn();
     const reconnected: SubscribedInfo[] = [];
     scheduler.on("disconnected", disconnected).on("reconnected", (info) => void reconnected.push(info));
@@ -37,7 +28,7 @@ describe("failover re-subscribe", () => {
   });
 
   it("does not re-subscribe while heartbeat events keep arriving", async () => {
-    const { master, scheduler, clock, id } = await subscribed();
+    const { master, scheduler, clock, id } = await subscribed({}, oneSecondHeartbeats);
     const disconnected = vi.fn();
     scheduler.on("disconnected", disconnected);
     let heard = 0;
@@ -56,7 +47,10 @@ describe("failover re-subscribe", () => {
   it("keeps retrying with backoff while the master is gone, then reconnects", async () => {
     const logs: string[] = [];
     const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
-    const { master, scheduler, clock } = await subscribed({ logger, retry: { initialMs: 100, maxMs: 100 } });
+    const { master, scheduler, clock } = await subscribed(
+      { logger, retry: { initialMs: 100, maxMs: 100 } },
+      oneSecondHeartbeats,
+    );
     const reconnected = vi.fn();
     scheduler.on("reconnected", reconnected);
     master.stop();
@@ -76,7 +70,7 @@ describe("failover re-subscribe", () => {
   });
 
   it("reports a refused re-subscribe as an error event", async () => {
-    const { master, scheduler, clock } = await subscribed();
+    const { master, scheduler, clock } = await subscribed({}, oneSecondHeartbeats);
     const errors = vi.fn();
     scheduler.on("error", errors);
     master.refuse = (call) =>
@@ -92,7 +86,7 @@ describe("failover re-subscribe", () => {
   });
 
   it("drops events of the old master once a newer epoch re-registered the framework", async () => {
-    const { master, scheduler, clock, id } = await subscribed();
+    const { master, scheduler, clock, id } = await subscribed({}, oneSecondHeartbeats);
     master.epoch = 2;
     clock.advance(5000);
     await vi.waitFor(() => expect(scheduler.stats.resubscribes).toBe(1));

@@ -1,26 +1,15 @@
 import type { FrameworkId, Offer } from "@agora/protocol";
 import { InProcessBus, ManualClock } from "@agora/transport";
 import { pino } from "pino";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { isSchedulerError, SchedulerError } from "./errors.js";
 import { Scheduler } from "./scheduler.js";
 import { FakeMaster, makeOffer } from "./test-support/fake-master.js";
 import { harness } from "./test-support/harness.js";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-function setup(...args: Parameters<typeof harness>) {
-  const h = harness(...args);
-  cleanups.push(h.close);
-  return h;
-}
-
 describe("subscribe", () => {
   it("listens for events before sending the call, so an offer sent at once is seen", async () => {
-    const { master, scheduler } = setup();
+    const { master, scheduler } = harness();
     master.onSubscribe = (id) => master.publish(id, { type: "offers", epoch: 1, offers: [makeOffer(id)] });
     const seen: Offer[][] = [];
     scheduler.on("offers", (offers) => {
@@ -34,7 +23,7 @@ describe("subscribe", () => {
   });
 
   it("proposes a fresh framework id with the framework info and its defaults", async () => {
-    const { master, scheduler } = setup({ framework: { name: "batch", roles: ["eng"] } });
+    const { master, scheduler } = harness({ framework: { name: "batch", roles: ["eng"] } });
 
     const id = await scheduler.subscribe();
 
@@ -44,14 +33,14 @@ describe("subscribe", () => {
   });
 
   it("re-subscribes with the given framework id (failover)", async () => {
-    const { master, scheduler } = setup({ framework: { name: "fw", id: "fw-known" as FrameworkId } });
+    const { master, scheduler } = harness({ framework: { name: "fw", id: "fw-known" as FrameworkId } });
 
     expect(await scheduler.subscribe()).toBe("fw-known");
     expect(master.callsOf("subscribe")[0]?.frameworkInfo.id).toBe("fw-known");
   });
 
   it("emits subscribed with the master's heartbeat interval and reconciles implicitly", async () => {
-    const { master, scheduler } = setup();
+    const { master, scheduler } = harness();
     master.heartbeatIntervalSeconds = 7;
     const subscribed = vi.fn();
     scheduler.on("subscribed", subscribed);
@@ -67,7 +56,7 @@ describe("subscribe", () => {
   });
 
   it("returns the same promise to concurrent callers and sends one subscribe", async () => {
-    const { master, scheduler } = setup();
+    const { master, scheduler } = harness();
 
     const [a, b] = await Promise.all([scheduler.subscribe(), scheduler.subscribe()]);
 
@@ -76,7 +65,7 @@ describe("subscribe", () => {
   });
 
   it("rejects with SUBSCRIBE_FAILED carrying the master's code and field when refused", async () => {
-    const { master, scheduler } = setup();
+    const { master, scheduler } = harness();
     master.refuse = (call) =>
       call.type === "subscribe"
         ? { code: "INVALID_CALL", message: "bad role", field: "frameworkInfo.roles.0" }
@@ -104,7 +93,7 @@ describe("subscribe", () => {
       framework: { name: "fw" },
       retry: { initialMs: 100, maxMs: 400 },
     });
-    cleanups.push(async () => {
+    onTestFinished(async () => {
       await scheduler.close();
       await bus.close();
     });
@@ -127,7 +116,7 @@ describe("subscribe", () => {
     const bus = new InProcessBus();
     const clock = new ManualClock();
     const scheduler = new Scheduler({ bus, clock, framework: { name: "fw" }, subscribeTimeoutMs: 1000 });
-    cleanups.push(async () => {
+    onTestFinished(async () => {
       await scheduler.close();
       await bus.close();
     });
@@ -145,7 +134,7 @@ describe("subscribe", () => {
   it("rejects a pending subscribe with CLOSED when closed", async () => {
     const bus = new InProcessBus();
     const scheduler = new Scheduler({ bus, clock: new ManualClock(), framework: { name: "fw" } });
-    cleanups.push(() => bus.close());
+    onTestFinished(() => bus.close());
     const pending = scheduler.subscribe();
 
     await scheduler.close();
@@ -155,7 +144,7 @@ describe("subscribe", () => {
   });
 
   it("sends a heartbeat call every heartbeat interval", async () => {
-    const { master, scheduler, clock } = setup();
+    const { master, scheduler, clock } = harness();
     master.heartbeatIntervalSeconds = 2;
     const id = await scheduler.subscribe();
 
