@@ -1,19 +1,11 @@
 import { parseResources, scalarOf } from "@agora/protocol";
 import { MemoryStateStore } from "@agora/transport";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildMasterHttp } from "../http/app.js";
 import { MasterHarness } from "../test-support/harness.js";
 
 describe("role quota", () => {
-  const started: MasterHarness[] = [];
-  afterEach(async () => {
-    for (const h of started.splice(0)) await h.stop();
-  });
-  async function start(options: ConstructorParameters<typeof MasterHarness>[0] = {}) {
-    const h = await MasterHarness.start(options);
-    started.push(h);
-    return h;
-  }
+  const start = MasterHarness.startForTest;
 
   it("is set in our shape or Mesos', read, and removed through /quota", async () => {
     const h = await start();

@@ -1,6 +1,6 @@
 import { type AgentId, parseResources, type Resource, scalarOf } from "@agora/protocol";
 import { MemoryStateStore } from "@agora/transport";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildMasterHttp } from "../http/app.js";
 import { type FakeFramework, MasterHarness, settle, task } from "../test-support/harness.js";
 
@@ -8,15 +8,7 @@ const dynamic = (role: string, text: string): Resource[] =>
   parseResources(text).map((r) => ({ ...r, reservation: { role, type: "dynamic" as const } }));
 
 describe("dynamic reservations", () => {
-  const started: MasterHarness[] = [];
-  afterEach(async () => {
-    for (const h of started.splice(0)) await h.stop();
-  });
-  async function start(options: ConstructorParameters<typeof MasterHarness>[0] = {}) {
-    const h = await MasterHarness.start(options);
-    started.push(h);
-    return h;
-  }
+  const start = MasterHarness.startForTest;
   const totalOf = (h: MasterHarness, id: AgentId) => h.master.snapshot().agents.get(id)!.resources.total;
   const reservedIn = (fw: FakeFramework) =>
     fw

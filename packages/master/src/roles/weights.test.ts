@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildMasterHttp } from "../http/app.js";
 import { MasterHarness, settle } from "../test-support/harness.js";
 
 describe("role weights", () => {
-  const started: MasterHarness[] = [];
-  afterEach(async () => {
-    for (const h of started.splice(0)) await h.stop();
-  });
-  async function start(options: ConstructorParameters<typeof MasterHarness>[0] = {}) {
-    const h = await MasterHarness.start(options);
-    started.push(h);
-    return h;
-  }
+  const start = MasterHarness.startForTest;
 
   it("are set and read through /weights in Mesos' shape, and bad bodies are refused", async () => {
     const h = await start();
@@ -45,7 +37,6 @@ describe("role weights", () => {
     const first = await start();
     await first.master.updateWeights([{ role: "ads", weight: 2 }]);
     await first.stop();
-    started.splice(0);
     const second = await start({ store: first.store });
     expect(second.master.weights()).toEqual([{ role: "ads", weight: 2 }]);
   });

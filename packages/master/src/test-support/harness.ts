@@ -21,6 +21,7 @@ import {
   type TaskState,
 } from "@agora/protocol";
 import { type BusSubscription, InProcessBus, ManualClock, MemoryStateStore } from "@agora/transport";
+import { onTestFinished } from "vitest";
 import { Master } from "../master.js";
 import type { MasterOptions } from "../options.js";
 
@@ -183,6 +184,13 @@ export class MasterHarness {
   static async start(options: Partial<MasterOptions> = {}): Promise<MasterHarness> {
     const h = new MasterHarness(options);
     await h.master.start({ httpPort: 5050 });
+    return h;
+  }
+
+  /** `start`, stopped again when the calling test finishes. */
+  static async startForTest(options: Partial<MasterOptions> = {}): Promise<MasterHarness> {
+    const h = await MasterHarness.start(options);
+    onTestFinished(() => h.stop());
     return h;
   }
 
