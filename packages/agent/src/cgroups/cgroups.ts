@@ -63,6 +63,24 @@ async function writable(dir: string): Promise<boolean> {
   );
 }
 
+/** How long a cgroup's last processes (just SIGKILLed with their group) may take to leave it. */
+const REMOVE_ATTEMPTS = 200;
+const REMOVE_RETRY_MS = 50;
+
+/** Removes a cgroup directory, retrying while processes killed a moment ago still occupy it (EBUSY). */
+async function removeWhenEmpty(dir: string): Promise<void> {
+  for (let attempt = 1; attempt <= REMOVE_ATTEMPTS; attempt++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== "EBUSY" || attempt === REMOVE_ATTEMPTS) return;
+      await new Promise((r) => setTimeout(r, REMOVE_RETRY_MS));
+    }
+  }
+}
+
 async function readNumber(file: string): Promise<number> {
   return Number((await readFile(file, "utf8")).trim());
 }
@@ -116,7 +134,7 @@ class CgroupsV1 implements Cgroups {
         };
       },
       remove: async () => {
-        await Promise.all([cpu, cpuacct, memory].map((d) => rmdir(d).catch(() => {})));
+        await Promise.all([cpu, cpuacct, memory].map((d) => removeWhenEmpty(d)));
       },
     };
   }
@@ -159,9 +177,7 @@ class CgroupsV2 implements Cgroups {
           memBytes: await readNumber(path.join(dir, "memory.current")).catch(() => 0),
         };
       },
-      remove: async () => {
-        await rmdir(dir).catch(() => {});
-      },
+      remove: () => removeWhenEmpty(dir),
     };
   }
 }

@@ -148,10 +148,11 @@ class ShellTaskHandle implements ExecutorHandle {
         if (this.released) return resolve();
         // Whatever the main process left behind (`sleep 100 &`) goes with it, so nothing is orphaned.
         signalGroup(this.pid, "SIGKILL");
-        void this.exitOf(code, signal).then((exit) => {
-          ctx.onExit(exit);
-          resolve();
-        });
+        void this.exitOf(code, signal)
+          .then((exit) => ctx.onExit(exit))
+          // After the report: the group's last processes may take a moment to leave the cgroup.
+          .then(() => this.cgroup?.remove())
+          .then(() => resolve());
       });
     });
   }
@@ -177,7 +178,6 @@ class ShellTaskHandle implements ExecutorHandle {
 
   private async exitOf(code: number | null, signal: NodeJS.Signals | null): Promise<TaskExit> {
     const oom = (await this.cgroup?.oomKilled().catch(() => false)) ?? false;
-    await this.cgroup?.remove();
     if (this.killRequested) return { kind: "killed" };
     if (oom) {
       return {
