@@ -37,7 +37,13 @@ fi
 command -v nats-server >/dev/null || { echo "setup-host: nats-server not found after install" >&2; exit 1; }
 echo "setup-host: $(nats-server --version)"
 
-if [ "$want_docker" = 1 ] && [ ! -S /var/run/docker.sock ]; then
+docker_answers() { $SUDO docker version >/dev/null 2>&1; }
+
+if [ "$want_docker" = 1 ] && ! docker_answers; then
+  # A daemon that died leaves its socket and pid file behind; a new one will not start over them.
+  if ! { [ -f /var/run/docker.pid ] && $SUDO kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; }; then
+    $SUDO rm -f /var/run/docker.sock /var/run/docker.pid
+  fi
   # No bridge and no iptables: containers use network mode host or none, and nothing leaves loopback.
   echo "setup-host: starting dockerd --bridge=none --iptables=false"
   $SUDO sh -c 'nohup dockerd --bridge=none --iptables=false >/var/log/agora-dockerd.log 2>&1 &'
@@ -47,7 +53,7 @@ fi
 
 if [ "$want_docker" = 1 ]; then
   # The socket can appear before the daemon answers; the Docker tests need it answering.
-  for _ in $(seq 1 30); do $SUDO docker version >/dev/null 2>&1 && break; sleep 1; done
+  for _ in $(seq 1 30); do docker_answers && break; sleep 1; done
   $SUDO docker version --format 'setup-host: docker {{.Server.Version}}' ||
     { echo "setup-host: dockerd does not answer, see /var/log/agora-dockerd.log" >&2; exit 1; }
 fi
