@@ -75,4 +75,26 @@ describe("agent checkpoint and recovery", () => {
     const failed = await master.waitForState(task.taskId, "TASK_FAILED");
     expect(failed.status.reason).toBe("REASON_EXECUTOR_TERMINATED");
   });
+
+  it("resends updates a previous agent process never had acknowledged, after reregistering", async () => {
+    const { master, newAgent } = await setup();
+    master.autoAck = false;
+    const first = newAgent();
+    await first.start({ httpPort: 5051 });
+    const task = shellTask("exit 0");
+    master.runTasks([task]);
+    await master.waitForState(task.taskId, "TASK_RUNNING");
+    await first.stop({ killTasks: false });
+    const sentBefore = master.updates.length;
+
+    master.autoAck = true;
+    const second = newAgent();
+    await second.start({ httpPort: 5051 });
+    // RUNNING went unacknowledged: the new process resends it, then FINISHED follows in order.
+    await master.waitForState(task.taskId, "TASK_FINISHED");
+    const resent = master.updates.slice(sentBefore).map((u) => u.status.state);
+    expect(resent[0]).toBe("TASK_RUNNING");
+    expect(resent.indexOf("TASK_FINISHED")).toBeGreaterThan(0);
+    await waitUntil(async () => second.pendingUpdates === 0, "every update acknowledged");
+  });
 });

@@ -1,4 +1,5 @@
 import os from "node:os";
+import path from "node:path";
 import {
   AGORA_VERSION,
   type AgentCommandOf,
@@ -25,6 +26,7 @@ import { AgentCheckpoint, processStartTime, type RunCheckpoint } from "./checkpo
 import { AgentError, isAgentError } from "./errors.js";
 import type { Executor, ExecutorHandle, TaskExit, TaskUsage } from "./executor.js";
 import { ShellExecutor } from "./executors/shell-executor.js";
+import { FileUpdateJournal } from "./file-update-journal.js";
 import { HealthMonitor } from "./health/health-monitor.js";
 import type { HealthVerdict } from "./health/health-policy.js";
 import { hostCommandRunner, probeFor } from "./health/probes.js";
@@ -163,6 +165,10 @@ export class Agent implements AgentView {
       clock: this.clock,
       retry: options.statusUpdateRetry ?? DEFAULT_STATUS_UPDATE_RETRY,
       logger: this.logger,
+      // Unacknowledged updates outlive the process: a restarted agent resends them after reregistering.
+      ...(this.checkpoint
+        ? { journal: new FileUpdateJournal(path.join(this.checkpoint.dir, "updates")) }
+        : {}),
     });
     this.link = new MasterLink({
       bus: this.bus,
@@ -211,6 +217,8 @@ export class Agent implements AgentView {
     this.httpPort = httpPort;
     const lost = this.checkpoint ? await this.recover(this.checkpoint) : [];
     await this.link.register();
+    // Updates a previous process journalled but never saw acknowledged go again, in order per task.
+    if (this.updates.pendingCount > 0) this.updates.resendAll();
     if (!this.checkpoint) return;
     await this.checkpoint.writeAgentId(this.id!);
     for (const entry of lost) {
@@ -495,9 +503,10 @@ export class Agent implements AgentView {
       const reason = isAgentError(err) && err.reason ? err.reason : "REASON_CONTAINER_LAUNCH_FAILED";
       return this.fail(entry, reason, (err as Error).message, "SOURCE_EXECUTOR");
     }
-    running = true;
     const handle = entry.handle;
     if (this.checkpoint && !earlyExit) await this.checkpointTask(this.checkpoint, entry, handle);
+    // Only now: an exit while the checkpoint was written must still come after RUNNING.
+    running = true;
     const pid = handle.pid;
     const containerId = handle.containerId;
     this.update(entry, {

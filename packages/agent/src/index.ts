@@ -35,6 +35,7 @@ export { type DockerProbeOptions, probeDockerExecutor } from "./executors/docker
 export { dockerCreateOptions, LABELS, SANDBOX_MOUNT } from "./executors/docker-spec.js";
 export { NoopExecutor, type NoopExecutorOptions } from "./executors/noop-executor.js";
 export { ShellExecutor, type ShellExecutorOptions } from "./executors/shell-executor.js";
+export { FileUpdateJournal } from "./file-update-journal.js";
 export { HealthMonitor, type HealthMonitorOptions } from "./health/health-monitor.js";
 export { HealthPolicy, type HealthVerdict } from "./health/health-policy.js";
 export { type CommandRunner, type HealthProbe, hostCommandRunner, probeFor } from "./health/probes.js";

@@ -137,4 +137,22 @@ describe("StatusUpdateManager", () => {
     await new Promise((r) => setImmediate(r));
     expect(sent()).toHaveLength(1);
   });
+
+  it("resends every task's head at once on resendAll, without waiting for its backoff", async () => {
+    const { manager, sent } = setup();
+    manager.enqueue(fw, status("t1"));
+    manager.enqueue(fw, status("t1", "TASK_FINISHED"));
+    manager.enqueue(fw, status("t2"));
+    await waitFor(() => sent().length === 2, "the first heads sent");
+    manager.resendAll();
+    await waitFor(() => sent().length === 4, "the heads resent");
+    expect(
+      sent()
+        .slice(2)
+        .map((u) => [u.status.taskId, u.status.state]),
+    ).toEqual([
+      ["t1", "TASK_RUNNING"],
+      ["t2", "TASK_RUNNING"],
+    ]);
+  });
 });

@@ -99,6 +99,19 @@ export class StatusUpdateManager {
     return out;
   }
 
+  /**
+   * Sends every task's head again now, with the backoff reset: after a (re)registration, when
+   * acknowledgements for what was sent before may have been lost with the old connection.
+   */
+  resendAll(): void {
+    for (const s of this.streams.values()) {
+      if (s.timer) this.clock.clear(s.timer);
+      s.timer = undefined;
+      s.backoffMs = this.retry.initialMs;
+      this.markReady(s);
+    }
+  }
+
   /** Updates waiting for an acknowledgement, in flight or queued. */
   get pendingCount(): number {
     let n = 0;

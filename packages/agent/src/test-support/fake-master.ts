@@ -101,6 +101,11 @@ export class FakeMaster {
           pingIntervalSeconds: this.pingIntervalSeconds,
         };
         msg.respond(encode(reply));
+        // As the real master: the updates a reregistration carries are relayed and acknowledged.
+        if (m.type === "reregister" && m.updates.length > 0) {
+          this.updates.push(...m.updates);
+          if (this.autoAck) this.ack(m.updates);
+        }
       } else if (m.type === "statusUpdate") {
         this.statusMessages.push(m);
         this.updates.push(...m.updates);
