@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InProcessBus } from "@agora/transport";
 import { afterEach, describe, expect, it } from "vitest";
 import { Agent } from "./agent.js";
 import { AgentCheckpoint } from "./checkpoint.js";
+import { EXIT_STATUS_FILE } from "./executors/shell-recovery.js";
 import { AGENT_RESOURCES } from "./test-support/agent-fixture.js";
 import { FakeMaster, isRunning, shellTask, waitUntil } from "./test-support/fake-master.js";
 
@@ -50,7 +51,7 @@ describe("agent checkpoint and recovery", () => {
     await waitUntil(async () => (await cp.readTasks()).length === 0, "the checkpoint removed");
   });
 
-  it("reregisters with its checkpointed id after a restart, and reports a task it cannot recover as failed", async () => {
+  it("reregisters with its checkpointed id after a restart and re-attaches to a live shell task", async () => {
     const { master, newAgent } = await setup();
     const first = newAgent();
     await first.start({ httpPort: 5051 });
@@ -63,6 +64,7 @@ describe("agent checkpoint and recovery", () => {
     });
     // The process dies without killing its tasks, as after kill -9.
     await first.stop({ killTasks: false });
+    expect(isRunning(pid)).toBe(true);
 
     const second = newAgent();
     await second.start({ httpPort: 5051 });
@@ -71,9 +73,57 @@ describe("agent checkpoint and recovery", () => {
     expect(reregister.type === "reregister" && reregister.tasks.map((t) => [t.task.taskId, t.state])).toEqual(
       [[task.taskId, "TASK_RUNNING"]],
     );
-    // The shell executor does not recover processes (yet): the task is reported gone.
+    // Still watched: a kill reaches its group and ends it KILLED, not lost.
+    master.kill(task.taskId, 0);
+    await master.waitForState(task.taskId, "TASK_KILLED");
+    await waitUntil(async () => !isRunning(pid), "the task's process gone");
+    expect(master.statesOf(task.taskId)).not.toContain("TASK_FAILED");
+  });
+
+  it("reports a shell task that ended while the agent was down by its recorded exit status", async () => {
+    const { master, workDir, newAgent } = await setup();
+    const first = newAgent();
+    await first.start({ httpPort: 5051 });
+    const ok = shellTask("sleep 0.5; exit 0");
+    const bad = shellTask("sleep 0.5; exit 3");
+    master.runTasks([ok, bad]);
+    await master.waitForState(bad.taskId, "TASK_RUNNING");
+    await first.stop({ killTasks: false });
+    // Both end while no agent runs: only their checkpoints and exit status files are left.
+    await waitUntil(
+      async () => (await readExitStatuses(workDir)).length === 2,
+      "both tasks to record their exit",
+    );
+
+    const second = newAgent();
+    await second.start({ httpPort: 5051 });
+    await master.waitForState(ok.taskId, "TASK_FINISHED");
+    const failed = await master.waitForState(bad.taskId, "TASK_FAILED");
+    expect(failed.status.message).toBe("Command exited with status 3");
+  });
+
+  it("does not take a process that reuses a task's pid for the task, and leaves it alone", async () => {
+    const { master, workDir, newAgent } = await setup();
+    const first = newAgent();
+    await first.start({ httpPort: 5051 });
+    const task = shellTask("sleep 300");
+    master.runTasks([task]);
+    const running = await master.waitForState(task.taskId, "TASK_RUNNING");
+    const pid = running.status.containerStatus!.executorPid!;
+    cleanup.push(() => {
+      if (isRunning(pid)) process.kill(-pid, "SIGKILL");
+    });
+    await first.stop({ killTasks: false });
+    // The checkpoint now names a start time the live process does not have, as after pid reuse.
+    const cp = new AgentCheckpoint(workDir);
+    const [saved] = await cp.readTasks();
+    await cp.writeTask({ ...saved!, run: { pid, startTime: saved!.run.startTime! + 1 } });
+
+    const second = newAgent();
+    await second.start({ httpPort: 5051 });
     const failed = await master.waitForState(task.taskId, "TASK_FAILED");
-    expect(failed.status.reason).toBe("REASON_EXECUTOR_TERMINATED");
+    expect(failed.status.message).toMatch(/left no exit status/);
+    expect(isRunning(pid)).toBe(true);
   });
 
   it("resends updates a previous agent process never had acknowledged, after reregistering", async () => {
@@ -98,3 +148,16 @@ describe("agent checkpoint and recovery", () => {
     await waitUntil(async () => second.pendingUpdates === 0, "every update acknowledged");
   });
 });
+
+async function readExitStatuses(workDir: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name === EXIT_STATUS_FILE) found.push(await readFile(p, "utf8"));
+    }
+  };
+  await walk(path.join(workDir, "sandboxes"));
+  return found;
+}

@@ -156,7 +156,9 @@ export class Agent implements AgentView {
     this.attributes = options.attributes ?? [];
     this.logger = options.logger ?? pino({ level: "silent" });
     this.clock = options.clock ?? systemClock;
-    this.executors = options.executors ?? { shell: new ShellExecutor({ clock: this.clock }) };
+    this.executors = options.executors ?? {
+      shell: new ShellExecutor({ clock: this.clock, recordExitStatus: options.checkpoint ?? false }),
+    };
     this.capabilities = Object.keys(this.executors);
     this.sandboxes = new Sandboxes(options.workDir);
     this.checkpoint = options.checkpoint ? new AgentCheckpoint(options.workDir) : undefined;
@@ -255,6 +257,7 @@ export class Agent implements AgentView {
       entry.state = "TASK_RUNNING";
       const handle = await this.executors[saved.executor]
         ?.recover?.(task, {
+          run: saved.run,
           frameworkId: framework.id,
           agentId,
           sandbox: entry.sandbox,

@@ -82,12 +82,16 @@ export class AgentCheckpoint {
   }
 }
 
-/** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), if it exists. */
-export async function processStartTime(pid: number): Promise<number | undefined> {
+/**
+ * A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), if it exists.
+ * With `live`, a zombie (state Z: it ended, its parent has not reaped it) counts as gone.
+ */
+export async function processStartTime(pid: number, { live = false } = {}): Promise<number | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
   if (stat === undefined) return undefined;
   // The command name (field 2) may hold spaces and parentheses; fields after it follow the last ')'.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (live && fields[0] === "Z") return undefined;
   const value = Number(fields[19]);
   return Number.isFinite(value) ? value : undefined;
 }

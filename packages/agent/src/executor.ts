@@ -1,5 +1,6 @@
 import type { AgentId, FrameworkId, TaskInfo, TaskStatusReason } from "@agora/protocol";
 import type { CgroupMode } from "./cgroups/cgroups.js";
+import type { RunCheckpoint } from "./checkpoint.js";
 import type { CommandRunner } from "./health/probes.js";
 
 /**
@@ -13,6 +14,11 @@ export type TaskExit =
   | { readonly kind: "signaled"; readonly signal: NodeJS.Signals }
   /** The task ended because `ExecutorHandle.kill` was called. */
   | { readonly kind: "killed" }
+  /**
+   * The task's process ended while no agent watched it (it was not the agent's child) and left no
+   * record of how: the shell executor's recovery, when the exit status file is missing.
+   */
+  | { readonly kind: "unknown" }
   /** The task was stopped for exceeding a limit (the memory limit: its container or cgroup ran out). */
   | {
       readonly kind: "limited";
@@ -47,7 +53,10 @@ export interface LaunchContext {
 }
 
 /** What the agent hands an executor to take over a task a previous agent process launched. */
-export type RecoverContext = Omit<LaunchContext, "env">;
+export type RecoverContext = Omit<LaunchContext, "env"> & {
+  /** How the task's run was checkpointed: its container, or its pid and process start time. */
+  readonly run: RunCheckpoint;
+};
 
 /** A launched task, as the agent holds it. */
 export interface ExecutorHandle {

@@ -9,7 +9,8 @@ export type TerminalOutcome = Pick<TaskStatus, "state" | "message" | "containerS
 /**
  * Mesos' command executor rules: exit 0 → FINISHED, another code → FAILED with the code, killed on
  * request → KILLED, killed by a signal nobody asked for → FAILED; over a limit → FAILED with the
- * limitation's reason (e.g. REASON_CONTAINER_LIMITATION_MEMORY).
+ * limitation's reason (e.g. REASON_CONTAINER_LIMITATION_MEMORY); an exit nobody saw and nothing
+ * recorded → FAILED.
  */
 export function terminalOutcome(exit: TaskExit): TerminalOutcome {
   switch (exit.kind) {
@@ -21,6 +22,11 @@ export function terminalOutcome(exit: TaskExit): TerminalOutcome {
       };
     case "signaled":
       return { state: "TASK_FAILED", message: `Command terminated with signal ${exit.signal}` };
+    case "unknown":
+      return {
+        state: "TASK_FAILED",
+        message: "The task ended while the agent was down and left no exit status",
+      };
     case "killed":
       return { state: "TASK_KILLED", message: "Command killed on request" };
     case "limited":

@@ -79,7 +79,13 @@ export interface AgentRoleOptions {
   cgroups?: boolean;
 }
 
-export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole & { agent: Agent }> {
+/** A running agent: `stop` kills its tasks by default only without checkpointing. */
+export interface RunningAgentRole extends RunningRole {
+  readonly agent: Agent;
+  stop(options?: { killTasks?: boolean }): Promise<void>;
+}
+
+export async function startAgentRole(o: AgentRoleOptions): Promise<RunningAgentRole> {
   await mkdir(o.workDir, { recursive: true });
   const resources = await detectResources({
     workDir: o.workDir,
@@ -95,7 +101,10 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole &
     resources,
     attributes: o.attributes,
     logger: o.logger,
-    executors: { shell: new ShellExecutor(cgroups ? { cgroups } : {}), ...(docker ? { docker } : {}) },
+    executors: {
+      shell: new ShellExecutor({ ...(cgroups ? { cgroups } : {}), recordExitStatus: o.checkpoint ?? false }),
+      ...(docker ? { docker } : {}),
+    },
     checkpoint: o.checkpoint ?? false,
   });
   const app = buildAgentHttp(agent, { logger: o.logger });
@@ -107,9 +116,10 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningRole &
   return {
     agent,
     url,
-    async stop() {
-      // Tasks die with the agent for now: recovery after an agent restart comes with checkpointing.
-      await agent.stop({ killTasks: true });
+    async stop({ killTasks = !(o.checkpoint ?? false) }: { killTasks?: boolean } = {}) {
+      // As Mesos for checkpointing frameworks: a checkpointing agent leaves its tasks running for
+      // the next agent process to recover, unless told to shut everything down.
+      await agent.stop({ killTasks });
       await app.close();
     },
   };

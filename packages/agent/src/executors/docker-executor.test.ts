@@ -144,6 +144,7 @@ describe.skipIf(!available)("DockerExecutor with a real dockerd", () => {
     let resolveExit!: (e: TaskExit) => void;
     const exit = new Promise<TaskExit>((r) => (resolveExit = r));
     const recovered = await new DockerExecutor({ docker }).recover(t, {
+      run: { containerId: handle.containerId! },
       frameworkId,
       agentId,
       sandbox,

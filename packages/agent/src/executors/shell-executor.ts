@@ -5,8 +5,16 @@ import { scalarOf, type TaskInfo } from "@agora/protocol";
 import { type Clock, systemClock, type TimerHandle } from "@agora/transport";
 import type { CgroupMode, Cgroups, TaskCgroup } from "../cgroups/cgroups.js";
 import { AgentError } from "../errors.js";
-import type { Executor, ExecutorHandle, LaunchContext, TaskExit, TaskUsage } from "../executor.js";
+import type {
+  Executor,
+  ExecutorHandle,
+  LaunchContext,
+  RecoverContext,
+  TaskExit,
+  TaskUsage,
+} from "../executor.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
+import { EXIT_STATUS_FILE, RECORD_EXIT_STATUS, recoverShellTask, signalGroup } from "./shell-recovery.js";
 
 export interface ShellExecutorOptions {
   /** PATH given to tasks; defaults to the agent's own. */
@@ -18,6 +26,14 @@ export interface ShellExecutorOptions {
    * limits are advisory: usage is measured from /proc and nothing enforces them.
    */
   cgroups?: Cgroups;
+  /**
+   * Runs each command under a small `/bin/sh` wrapper that writes its exit status to the sandbox,
+   * so an agent restarted after the task ended can still tell FINISHED from FAILED (on with
+   * checkpointing). A task with a custom argv[0] runs without it.
+   */
+  recordExitStatus?: boolean;
+  /** How often a recovered task (not our child) is checked for its end (default 1 s). */
+  recoveredPollMs?: number;
 }
 
 /**
@@ -25,7 +41,7 @@ export interface ShellExecutorOptions {
  * task starts is confined from its first instruction.
  */
 const JOIN_CGROUPS =
-  'for f in $AGORA_CGROUP_PROCS; do echo $$ > "$f" || exit 127; done; unset AGORA_CGROUP_PROCS; exec "$@"';
+  'for f in $AGORA_CGROUP_PROCS; do echo $$ > "$f" || exit 127; done; unset AGORA_CGROUP_PROCS';
 
 /**
  * Runs a task's command as a local process: `/bin/sh -c value` (or `value` with `arguments` as its
@@ -36,11 +52,19 @@ export class ShellExecutor implements Executor {
   private readonly path: string;
   private readonly clock: Clock;
   private readonly cgroups: Cgroups | undefined;
+  private readonly recordExitStatus: boolean;
+  private readonly recoveredPollMs: number;
 
   constructor(options: ShellExecutorOptions = {}) {
     this.path = options.path ?? process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
     this.clock = options.clock ?? systemClock;
     this.cgroups = options.cgroups;
+    this.recordExitStatus = options.recordExitStatus ?? false;
+    this.recoveredPollMs = options.recoveredPollMs ?? 1000;
+  }
+
+  recover(_task: TaskInfo, ctx: RecoverContext): Promise<ExecutorHandle | undefined> {
+    return recoverShellTask(ctx, this.clock, this.recoveredPollMs);
   }
 
   get cgroupMode(): CgroupMode {
@@ -74,26 +98,32 @@ export class ShellExecutor implements Executor {
         );
       });
     // With a custom argv[0] the task cannot be exec'd through the joining shell; it joins right after spawn.
-    const joinBeforeExec = cgroup !== undefined && (argv0 === undefined || argv0 === file);
+    const plainArgv0 = argv0 === undefined || argv0 === file;
+    const joinBeforeExec = cgroup !== undefined && plainArgv0;
+    const record = this.recordExitStatus && plainArgv0;
+    const wrapper = [
+      ...(joinBeforeExec ? [JOIN_CGROUPS] : []),
+      ...(record ? [RECORD_EXIT_STATUS] : ['exec "$@"']),
+    ].join("; ");
+    const wrapped = joinBeforeExec || record;
     const stdout = await open(path.join(ctx.sandbox, "stdout"), "a");
     const stderr = await open(path.join(ctx.sandbox, "stderr"), "a").catch(async (e: unknown) => {
       await stdout.close();
       throw e;
     });
     try {
-      const env = { PATH: this.path, ...ctx.env };
-      const child = spawn(
-        joinBeforeExec ? "/bin/sh" : file,
-        joinBeforeExec ? ["-c", JOIN_CGROUPS, "sh", file, ...args] : args,
-        {
-          cwd: ctx.sandbox,
-          env: joinBeforeExec ? { ...env, AGORA_CGROUP_PROCS: cgroup.procsFiles.join(" ") } : env,
-          // Its own process group, so a kill reaches everything the task started.
-          detached: true,
-          stdio: ["ignore", stdout.fd, stderr.fd],
-          ...(argv0 === undefined || joinBeforeExec ? {} : { argv0 }),
-        },
-      );
+      const env: Record<string, string> = { PATH: this.path, ...ctx.env };
+      if (joinBeforeExec) env.AGORA_CGROUP_PROCS = cgroup.procsFiles.join(" ");
+      if (record) env.AGORA_EXIT_FILE = path.join(ctx.sandbox, EXIT_STATUS_FILE);
+      const child = spawn(wrapped ? "/bin/sh" : file, wrapped ? ["-c", wrapper, "sh", file, ...args] : args, {
+        cwd: ctx.sandbox,
+        env,
+        // Its own process group, so a kill reaches everything the task started, and the task
+        // outlives the agent process (a restarted agent recovers it).
+        detached: true,
+        stdio: ["ignore", stdout.fd, stderr.fd],
+        ...(argv0 === undefined || wrapped ? {} : { argv0 }),
+      });
       await spawned(child);
       if (cgroup && !joinBeforeExec) {
         await Promise.all(cgroup.procsFiles.map((f) => writeFile(f, String(child.pid))));
@@ -117,15 +147,6 @@ function spawned(child: ChildProcess): Promise<void> {
     child.once("spawn", resolve);
     child.once("error", reject);
   });
-}
-
-/** Signals a whole process group, ignoring a group that is already gone. */
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
-  }
 }
 
 class ShellTaskHandle implements ExecutorHandle {

@@ -53,8 +53,20 @@ export async function runAgent(argv: string[]): Promise<void> {
     checkpoint: true,
     cgroups: true,
   });
+  // SIGTERM/SIGINT leave the (checkpointed) tasks running for the next agent process.
   stopOnSignal(logger, async () => {
     await role.stop();
     await bus.close();
+  });
+  // SIGUSR1 shuts the agent down with its tasks, as Mesos' agent does on SIGUSR1.
+  process.once("SIGUSR1", () => {
+    logger.info({ signal: "SIGUSR1" }, "shutting down and killing every task");
+    role.stop({ killTasks: true }).then(
+      () => bus.close().then(() => process.exit(0)),
+      (err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   });
 }

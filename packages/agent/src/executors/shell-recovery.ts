@@ -1,0 +1,121 @@
+import { readFile } from "node:fs/promises";
+import { constants } from "node:os";
+import path from "node:path";
+import type { Clock, TimerHandle } from "@agora/transport";
+import { processStartTime } from "../checkpoint.js";
+import type { ExecutorHandle, RecoverContext, TaskExit, TaskUsage } from "../executor.js";
+import { processGroupUsage } from "../usage/proc-usage.js";
+
+/** Where a shell task's wrapper writes its command's exit status, in the task's sandbox. */
+export const EXIT_STATUS_FILE = ".agora-exit-status";
+
+/**
+ * Runs the task's command (`"$@"`) without exec'ing it, so the wrapper outlives it to write its
+ * exit status where a later agent process can read it (a process that is not our child cannot be
+ * waited for). A command killed by a signal shows as 128+n in `$?`; the wrapper re-raises that
+ * signal on itself, so a watching agent sees the same signal it would have seen from the command.
+ */
+export const RECORD_EXIT_STATUS = `f=$AGORA_EXIT_FILE; unset AGORA_EXIT_FILE; "$@"; s=$?; echo $s > "$f"; if [ $s -gt 128 ]; then kill -$((s - 128)) $$; fi; exit $s`;
+
+/** How a recovered task's process ended: from its exit status file, else unknown. */
+export async function recordedExit(sandbox: string): Promise<TaskExit> {
+  const text = await readFile(path.join(sandbox, EXIT_STATUS_FILE), "utf8").catch(() => undefined);
+  const status = text === undefined ? Number.NaN : Number.parseInt(text.trim(), 10);
+  if (!Number.isInteger(status)) return { kind: "unknown" };
+  if (status > 128) {
+    const signal = Object.entries(constants.signals).find(([, n]) => n === status - 128)?.[0];
+    if (signal) return { kind: "signaled", signal: signal as NodeJS.Signals };
+  }
+  return { kind: "exited", exitCode: status };
+}
+
+/** Signals a whole process group, ignoring a group that is already gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
+  }
+}
+
+/**
+ * Takes over a shell task a previous agent process launched. The task's process group leader is
+ * found by pid *and* start time: a pid the kernel gave to another process since is not ours, and
+ * that process is never signalled. The leader is not our child, so its end is noticed by polling
+ * /proc; its exit status comes from the file the launch wrapper wrote. Resolves undefined when the
+ * checkpoint names no process.
+ */
+export async function recoverShellTask(
+  ctx: RecoverContext,
+  clock: Clock,
+  pollMs: number,
+): Promise<ExecutorHandle | undefined> {
+  const { pid, startTime } = ctx.run;
+  if (pid === undefined || startTime === undefined) return undefined;
+  const alive = (await processStartTime(pid, { live: true })) === startTime;
+  return new RecoveredShellHandle(pid, startTime, alive, ctx, clock, pollMs);
+}
+
+class RecoveredShellHandle implements ExecutorHandle {
+  private killRequested = false;
+  private released = false;
+  private done = false;
+  private pollTimer: TimerHandle | undefined;
+  private forceTimer: TimerHandle | undefined;
+  private resolveExited!: () => void;
+  private readonly exited = new Promise<void>((resolve) => {
+    this.resolveExited = resolve;
+  });
+
+  constructor(
+    readonly pid: number,
+    private readonly startTime: number,
+    alive: boolean,
+    private readonly ctx: RecoverContext,
+    private readonly clock: Clock,
+    private readonly pollMs: number,
+  ) {
+    // A task that ended while no agent watched reports its exit once the agent has taken it over.
+    if (alive) this.schedulePoll();
+    else this.pollTimer = this.clock.setTimeout(() => void this.ended(false), 0);
+  }
+
+  usage(): Promise<TaskUsage> {
+    return processGroupUsage(this.pid);
+  }
+
+  kill(gracePeriodMs: number): Promise<void> {
+    if (this.done || this.killRequested) return this.exited;
+    this.killRequested = true;
+    signalGroup(this.pid, "SIGTERM");
+    this.forceTimer = this.clock.setTimeout(() => signalGroup(this.pid, "SIGKILL"), gracePeriodMs);
+    return this.exited;
+  }
+
+  release(): void {
+    this.released = true;
+    if (this.pollTimer) this.clock.clear(this.pollTimer);
+    if (this.forceTimer) this.clock.clear(this.forceTimer);
+  }
+
+  private schedulePoll(): void {
+    this.pollTimer = this.clock.setTimeout(() => void this.poll(), this.pollMs);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.released) return;
+    if ((await processStartTime(this.pid, { live: true })) === this.startTime) return this.schedulePoll();
+    await this.ended(true);
+  }
+
+  private async ended(watched: boolean): Promise<void> {
+    if (this.released || this.done) return;
+    this.done = true;
+    if (this.forceTimer) this.clock.clear(this.forceTimer);
+    // The group was ours while we watched its leader: what the task left behind goes with it.
+    if (watched) signalGroup(this.pid, "SIGKILL");
+    const exit = this.killRequested ? ({ kind: "killed" } as const) : await recordedExit(this.ctx.sandbox);
+    this.ctx.onExit(exit);
+    this.resolveExited();
+  }
+}
