@@ -70,6 +70,15 @@ export const masterTimingFlags: FlagSpec = {
     type: "string",
     description: "missed pongs before an agent is unreachable (default 5)",
   },
+  "heartbeat-interval": {
+    type: "string",
+    description: "time between heartbeats to frameworks (default 15secs)",
+  },
+  "framework-timeout": {
+    type: "string",
+    description:
+      "silence after which a framework is disconnected and its failover timeout runs (default 3 heartbeats)",
+  },
 };
 
 export const masterTiming = {
@@ -77,6 +86,8 @@ export const masterTiming = {
   offerTimeout: duration.optional(),
   agentPingTimeout: duration.optional(),
   maxAgentPingTimeouts: z.coerce.number().int().min(1).optional(),
+  heartbeatInterval: duration.optional(),
+  frameworkTimeout: duration.optional(),
 };
 
 /** Maps parsed timing flags onto `MasterOptions`, leaving the master's defaults where a flag is absent. */
@@ -85,11 +96,15 @@ export function masterTimingOptions(o: {
   offerTimeout?: number | undefined;
   agentPingTimeout?: number | undefined;
   maxAgentPingTimeouts?: number | undefined;
+  heartbeatInterval?: number | undefined;
+  frameworkTimeout?: number | undefined;
 }) {
   return {
     ...(o.allocationInterval === undefined ? {} : { allocationIntervalMs: o.allocationInterval }),
     ...(o.offerTimeout === undefined ? {} : { offerTimeoutMs: o.offerTimeout }),
     ...(o.agentPingTimeout === undefined ? {} : { agentPingTimeoutMs: o.agentPingTimeout }),
     ...(o.maxAgentPingTimeouts === undefined ? {} : { maxAgentPingTimeouts: o.maxAgentPingTimeouts }),
+    ...(o.heartbeatInterval === undefined ? {} : { heartbeatIntervalSeconds: o.heartbeatInterval / 1000 }),
+    ...(o.frameworkTimeout === undefined ? {} : { frameworkTimeoutMs: o.frameworkTimeout }),
   };
 }

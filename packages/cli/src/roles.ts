@@ -32,7 +32,12 @@ export interface MasterRoleOptions {
 
 export type MasterTiming = Pick<
   MasterOptions,
-  "allocationIntervalMs" | "offerTimeoutMs" | "agentPingTimeoutMs" | "maxAgentPingTimeouts"
+  | "allocationIntervalMs"
+  | "offerTimeoutMs"
+  | "agentPingTimeoutMs"
+  | "maxAgentPingTimeouts"
+  | "heartbeatIntervalSeconds"
+  | "frameworkTimeoutMs"
 >;
 
 /** HTTP first, so the master can advertise the port it really got (port 0 picks a free one). */

@@ -14,6 +14,7 @@ import { runAllocation } from "./allocation.js";
 import { type Allocator, DrfAllocator } from "./allocator/drf-allocator.js";
 import { handleCall } from "./calls/dispatch.js";
 import type { MasterContext } from "./context.js";
+import { checkFrameworks, FRAMEWORK_CHECK_INTERVAL_MS } from "./framework-failover.js";
 import { MasterMetrics } from "./metrics.js";
 import { type MasterOptions, type ResolvedMasterOptions, resolveOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
@@ -94,6 +95,7 @@ export class Master {
       clock.setInterval(() => this.allocateNow(), this.options.allocationIntervalMs),
       clock.setInterval(() => this.sendHeartbeats(), this.options.heartbeatIntervalSeconds * 1000),
       clock.setInterval(() => pingAgents(this.ctx, () => this.running), this.options.agentPingTimeoutMs),
+      clock.setInterval(() => checkFrameworks(this.ctx), FRAMEWORK_CHECK_INTERVAL_MS),
     ];
     this.options.logger.info(
       { masterId: this.id, cluster: this.options.cluster, port: httpPort },

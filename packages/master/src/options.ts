@@ -23,6 +23,11 @@ export interface MasterOptions {
   maxAgentPingTimeouts?: number;
   /** Period of heartbeat events to frameworks (default 15 s). */
   heartbeatIntervalSeconds?: number;
+  /**
+   * A framework no call (its heartbeats included) came from for this long is disconnected; its
+   * tasks run on for its `failoverTimeout` (default 3 heartbeat intervals).
+   */
+  frameworkTimeoutMs?: number;
   /** Size of each framework's completed-tasks ring (default 1000, as Mesos). */
   maxCompletedTasksPerFramework?: number;
   /** Size of the completed-frameworks ring (default 50, as Mesos). */
@@ -41,6 +46,7 @@ export interface ResolvedMasterOptions {
   readonly agentPingTimeoutMs: number;
   readonly maxAgentPingTimeouts: number;
   readonly heartbeatIntervalSeconds: number;
+  readonly frameworkTimeoutMs: number;
   readonly maxCompletedTasksPerFramework: number;
   readonly maxCompletedFrameworks: number;
 }
@@ -56,6 +62,7 @@ export function resolveOptions(o: MasterOptions, defaultHostname: string): Resol
     agentPingTimeoutMs: o.agentPingTimeoutMs ?? 15_000,
     maxAgentPingTimeouts: o.maxAgentPingTimeouts ?? 5,
     heartbeatIntervalSeconds: o.heartbeatIntervalSeconds ?? 15,
+    frameworkTimeoutMs: o.frameworkTimeoutMs ?? 3 * (o.heartbeatIntervalSeconds ?? 15) * 1000,
     maxCompletedTasksPerFramework: o.maxCompletedTasksPerFramework ?? 1000,
     maxCompletedFrameworks: o.maxCompletedFrameworks ?? 50,
   };

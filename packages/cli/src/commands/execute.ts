@@ -28,6 +28,10 @@ export const executeFlags: FlagSpec = {
   mem: { type: "string", description: "memory per task in MB (default 128, as mesos-execute)" },
   name: { type: "string", description: "framework and task name (default agora-execute)" },
   role: { type: "string", description: "role to subscribe in (default *)" },
+  "failover-timeout": {
+    type: "string",
+    description: "seconds the master keeps the tasks running after this framework disconnects (default 0)",
+  },
   timeout: {
     type: "string",
     description: "seconds to wait for every task to finish; 0 waits forever (default 300)",
@@ -49,6 +53,7 @@ const ExecuteOptions = z
       .regex(/^[A-Za-z0-9_.-]+$/, "must be letters, digits, '_', '.' or '-'")
       .default("agora-execute"),
     role: z.string().min(1).default("*"),
+    failoverTimeout: z.coerce.number().nonnegative().default(0),
     timeout: z.coerce.number().nonnegative().default(300),
     cluster,
   })
@@ -88,7 +93,7 @@ export async function runExecute(argv: string[]): Promise<void> {
   const scheduler = new Scheduler({
     bus,
     cluster: o.cluster,
-    framework: { name: o.name, roles: [o.role] },
+    framework: { name: o.name, roles: [o.role], failoverTimeout: o.failoverTimeout },
     logger,
   });
 

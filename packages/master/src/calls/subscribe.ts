@@ -35,6 +35,7 @@ export async function subscribe(ctx: MasterContext, call: CallOf<"subscribe">): 
     existing.info = info;
     existing.role = info.roles[0] ?? "*";
     existing.connected = true;
+    existing.failoverDeadline = undefined;
     existing.active = true;
     existing.suppressedRoles.clear();
     existing.reregisteredAt = now;

@@ -61,6 +61,11 @@ export interface FrameworkEntry {
   lastSeenAt: number;
   connected: boolean;
   active: boolean;
+  /**
+   * While disconnected: when its failover timeout runs out and it is torn down (ms, clock time);
+   * undefined while connected.
+   */
+  failoverDeadline: number | undefined;
   /** Roles it suppressed offers for (until revive). */
   readonly suppressedRoles: Set<string>;
   /** Tasks not yet terminal (including unreachable ones). */

@@ -92,6 +92,7 @@ export class MasterState {
       lastSeenAt: now,
       connected,
       active: connected,
+      failoverDeadline: undefined,
       suppressedRoles: new Set(),
       tasks: new Map(),
       completedTasks: new Ring(this.limits.maxCompletedTasksPerFramework),

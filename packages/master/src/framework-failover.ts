@@ -1,0 +1,46 @@
+import { teardown } from "./calls/teardown.js";
+import type { MasterContext } from "./context.js";
+import { rescindAllOffers } from "./offers.js";
+import type { FrameworkEntry } from "./registry/entries.js";
+
+/** How often frameworks' liveness and failover deadlines are checked. */
+export const FRAMEWORK_CHECK_INTERVAL_MS = 1000;
+
+/**
+ * Mesos' framework failover: a connected framework that went silent for `frameworkTimeoutMs` is
+ * disconnected (its offers rescinded, none made); its tasks keep running until its
+ * `failoverTimeout` has passed, and a re-subscribe with its id before then resumes it. Past the
+ * deadline it is torn down and its tasks killed. A framework the master only knows from its
+ * registry or an agent's reregistration (after a master restart) gets its failover timeout, but at
+ * least `frameworkTimeoutMs`, from when this master first saw it, so it has time to re-subscribe.
+ */
+export function checkFrameworks(ctx: MasterContext): void {
+  const now = ctx.now();
+  for (const framework of [...ctx.state.frameworks.values()]) {
+    const failoverMs = (framework.info.failoverTimeout ?? 0) * 1000;
+    if (framework.connected) {
+      if (now - framework.lastSeenAt > ctx.options.frameworkTimeoutMs)
+        disconnect(ctx, framework, now + failoverMs);
+      continue;
+    }
+    if (framework.failoverDeadline === undefined) {
+      framework.failoverDeadline = now + Math.max(failoverMs, ctx.options.frameworkTimeoutMs);
+      continue;
+    }
+    if (now >= framework.failoverDeadline) {
+      ctx.options.logger.info({ frameworkId: framework.id }, "framework failover timeout passed");
+      teardown(ctx, framework);
+    }
+  }
+}
+
+function disconnect(ctx: MasterContext, framework: FrameworkEntry, deadline: number): void {
+  framework.connected = false;
+  framework.failoverDeadline = deadline;
+  rescindAllOffers(ctx, framework.offers);
+  ctx.options.logger.info(
+    { frameworkId: framework.id, failoverTimeoutSeconds: framework.info.failoverTimeout ?? 0 },
+    "framework disconnected: no call within the framework timeout",
+  );
+  ctx.requestAllocation();
+}
