@@ -1,0 +1,190 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startNatsServer } from "./harness/nats-server.js";
+import { freePort } from "./harness/ports.js";
+import { expectNoOrphans, httpJson, processesUnder, type Spawned, spawnAgora } from "./harness/processes.js";
+import { waitFor } from "./harness/wait.js";
+
+interface MasterState {
+  slaves: Array<{ id: string; reregistered_time?: number }>;
+  frameworks: Array<{ name: string; tasks: Array<{ id: string; state: string }> }>;
+}
+
+/**
+ * Agent faults with real processes: a master and an `agora agent` over a real nats-server, tasks
+ * launched by `agora execute` (the framework, whose printed updates are its view).
+ */
+describe("agent faults", () => {
+  let nats: Awaited<ReturnType<typeof startNatsServer>>;
+  let dir: string;
+  let masterUrl: string;
+  let agentPort: number;
+  let agent: Spawned;
+  const procs: Spawned[] = [];
+
+  const startAgent = () => {
+    const p = spawnAgora([
+      "agent",
+      "--nats",
+      nats.url,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(agentPort),
+      "--hostname",
+      "fault-agent",
+      "--work-dir",
+      path.join(dir, "agent"),
+      "--resources",
+      "cpus:8;mem:4096;disk:1024;ports:[31000-31100]",
+    ]);
+    procs.push(p);
+    return p;
+  };
+
+  const execute = (name: string, instances: number, command: string) => {
+    const p = spawnAgora([
+      "execute",
+      "--nats",
+      nats.url,
+      "--name",
+      name,
+      "--instances",
+      String(instances),
+      "--cpus",
+      "0.1",
+      "--mem",
+      "16",
+      "--timeout",
+      "0",
+      "--command",
+      command,
+    ]);
+    procs.push(p);
+    return p;
+  };
+
+  const masterTasks = async (name: string) =>
+    (await httpJson<MasterState>(`${masterUrl}/master/state`)).frameworks.find((f) => f.name === name)
+      ?.tasks ?? [];
+
+  const printed = (p: Spawned, state: string) =>
+    p.stdout().match(new RegExp(`^\\S+ \\S+ ${state}\\b`, "gm"))?.length ?? 0;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "agora-agent-faults-"));
+    nats = await startNatsServer({ jetstream: true });
+    const masterPort = await freePort();
+    masterUrl = `http://127.0.0.1:${masterPort}`;
+    procs.push(
+      spawnAgora([
+        "master",
+        "--nats",
+        nats.url,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(masterPort),
+        "--agent-ping-timeout",
+        "300ms",
+        "--max-agent-ping-timeouts",
+        "3",
+      ]),
+    );
+    await waitFor("master /health", async () => (await fetch(`${masterUrl}/health`)).ok);
+    agentPort = await freePort();
+    agent = startAgent();
+    await waitFor(
+      "the agent registered",
+      async () => (await httpJson<MasterState>(`${masterUrl}/master/state`)).slaves.length === 1,
+    );
+  });
+
+  afterEach(async () => {
+    // Frameworks first (SIGTERM kills their tasks through the agent), then the agent, the master.
+    for (const p of procs.reverse()) {
+      p.signal("SIGCONT");
+      await p.stop();
+    }
+    procs.length = 0;
+    // A checkpointing agent leaves its tasks on exit: whatever a failed test left is killed here.
+    for (const pid of processesUnder(dir)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
+    await expectNoOrphans(dir);
+    await nats?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("kill -9 of an agent with 20 running tasks: after its restart all 20 run and are RUNNING; tasks that finished meanwhile are FINISHED", async () => {
+    const go = path.join(dir, "go");
+    const long = execute("long", 20, "sleep 300");
+    const short = execute("short", 5, `while [ ! -e ${go} ]; do sleep 0.1; done`);
+    await waitFor(
+      "25 tasks RUNNING",
+      () => printed(long, "TASK_RUNNING") === 20 && printed(short, "TASK_RUNNING") === 5,
+    );
+    expect(commandsUnder(dir, "sleep\u0000300")).toHaveLength(20);
+
+    await agent.stop("SIGKILL");
+    // The short tasks end while no agent runs; the long ones must not have died with the agent.
+    writeFileSync(go, "");
+    await waitFor("the short tasks to exit", () => commandsUnder(dir, go).length === 0);
+    expect(commandsUnder(dir, "sleep\u0000300")).toHaveLength(20);
+
+    agent = startAgent();
+    await waitFor(
+      "the framework to see the 5 short tasks FINISHED",
+      () => printed(short, "TASK_FINISHED") === 5,
+    );
+    expect(short.stdout()).not.toMatch(/TASK_(LOST|FAILED|GONE)/);
+    await waitFor("the master to show the 20 long tasks RUNNING after reregistration", async () => {
+      const state = await httpJson<MasterState>(`${masterUrl}/master/state`);
+      const tasks = state.frameworks.find((f) => f.name === "long")?.tasks ?? [];
+      return (
+        state.slaves[0]?.reregistered_time !== undefined &&
+        tasks.length === 20 &&
+        tasks.every((t) => t.state === "TASK_RUNNING")
+      );
+    });
+    // In the framework's view each is RUNNING: again, if it had seen it UNREACHABLE meanwhile.
+    await waitFor(
+      "the framework to see the 20 long tasks RUNNING",
+      () => printed(long, "TASK_RUNNING") === 20 + printed(long, "TASK_UNREACHABLE"),
+    );
+    expect(long.stdout()).not.toMatch(/TASK_(LOST|FAILED|GONE|KILLED|FINISHED)/);
+    expect(commandsUnder(dir, "sleep\u0000300")).toHaveLength(20);
+  });
+
+  it("SIGSTOP of an agent past the ping timeouts: its tasks go UNREACHABLE; SIGCONT: it reregisters and they are RUNNING again", async () => {
+    const fw = execute("paused", 3, "sleep 300");
+    await waitFor("3 tasks RUNNING", () => printed(fw, "TASK_RUNNING") === 3);
+
+    agent.signal("SIGSTOP");
+    await waitFor("the framework to see its tasks UNREACHABLE", () => printed(fw, "TASK_UNREACHABLE") === 3);
+    agent.signal("SIGCONT");
+    await waitFor("the framework to see its tasks RUNNING again", () => printed(fw, "TASK_RUNNING") === 6);
+    expect((await masterTasks("paused")).map((t) => t.state)).toEqual([
+      "TASK_RUNNING",
+      "TASK_RUNNING",
+      "TASK_RUNNING",
+    ]);
+  });
+});
+
+/** Pids of processes under `dir` whose command line (NUL-separated argv) contains `text`. */
+function commandsUnder(dir: string, text: string): number[] {
+  return processesUnder(dir).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text);
+    } catch {
+      return false;
+    }
+  });
+}
