@@ -221,7 +221,17 @@ describe("packTasks properties", () => {
         fc.array(scalarEntry("cpus", 4), { minLength: 1, maxLength: 2 }),
         fc.array(scalarEntry("mem", 2048), { minLength: 1, maxLength: 2 }),
         fc.array(scalarEntry("disk", 100), { maxLength: 1 }),
-        fc.array(portsEntry, { maxLength: 2 }),
+        // An agent's port entries never overlap (a port is unreserved or reserved, not both): one
+        // block of 100 per entry.
+        fc
+          .array(portsEntry, { maxLength: 2 })
+          .map((entries) =>
+            entries.map((e, j) =>
+              "ranges" in e
+                ? { ...e, ranges: e.ranges.map((r) => ({ begin: r.begin + j * 100, end: r.end + j * 100 })) }
+                : e,
+            ),
+          ),
       ),
       { maxLength: 5 },
     )
