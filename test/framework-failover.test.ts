@@ -96,14 +96,6 @@ describe("framework failover", () => {
   afterEach(async () => {
     for (const p of procs.reverse()) await p.stop();
     procs.length = 0;
-    // A checkpointing agent leaves its tasks on exit: whatever a failed test left is killed here.
-    for (const pid of processesUnder(dir)) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // gone meanwhile
-      }
-    }
     await expectNoOrphans(dir);
     await nats?.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -21,7 +21,12 @@ export interface Spawned {
 
 const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
-export function spawnProcess(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+export function spawnProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  defaultStopSignal: NodeJS.Signals = "SIGTERM",
+): Spawned {
   const child = spawn(command, args, {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -49,7 +54,7 @@ export function spawnProcess(command: string, args: string[], env: NodeJS.Proces
     stderr: () => err,
     exited: () => exit,
     signal: group,
-    async stop(sig = "SIGTERM", graceMs = 10_000) {
+    async stop(sig = defaultStopSignal, graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return exit;
       group(sig);
       const timer = setTimeout(() => group("SIGKILL"), graceMs);
@@ -60,9 +65,17 @@ export function spawnProcess(command: string, args: string[], env: NodeJS.Proces
   };
 }
 
-/** Runs the built `agora` CLI. */
+/**
+ * Runs the built `agora` CLI. An agent is stopped with SIGUSR1, which ends its tasks too: on SIGTERM
+ * a checkpointing agent leaves them running for its next incarnation, as Mesos agents do.
+ */
 export function spawnAgora(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  return spawnProcess(process.execPath, [agoraBin, ...args], env);
+  return spawnProcess(
+    process.execPath,
+    [agoraBin, ...args],
+    env,
+    args[0] === "agent" ? "SIGUSR1" : "SIGTERM",
+  );
 }
 
 /** Runs `agora …` to completion and returns its exit code and output. */
