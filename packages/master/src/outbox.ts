@@ -7,7 +7,7 @@ import {
   type FrameworkId,
   type Subjects,
 } from "@agora/protocol";
-import type { Bus } from "@agora/transport";
+import { type Bus, isTransportError } from "@agora/transport";
 import type { Logger } from "pino";
 
 /** A message type without its `epoch`, which the outbox stamps on. */
@@ -34,7 +34,15 @@ export class Outbox {
   }
 
   toAgent(agentId: AgentId, command: Unstamped<AgentCommand>): void {
-    this.publish(this.subjects.agentCommands(agentId), { ...command, epoch: this.epoch() });
+    if (this.publish(this.subjects.agentCommands(agentId), { ...command, epoch: this.epoch() }) !== "too large") return;
+    // A batch over the bus's max payload is sent in halves rather than lost (its tasks would stay
+    // STAGING, its acks unsent); a single item that does not fit is a bug worth an error.
+    const halves = splitBatch(command);
+    if (!halves) {
+      this.logger.error({ agentId, type: command.type }, "command exceeds the bus's max payload and cannot be split");
+      return;
+    }
+    for (const half of halves) this.toAgent(agentId, half);
   }
 
   acknowledge(agentId: AgentId, ack: Acknowledgement): void {
@@ -56,12 +64,24 @@ export class Outbox {
     for (const [agentId, acks] of batches) this.toAgent(agentId, { type: "statusAcknowledgement", acks });
   }
 
-  private publish(subject: string, message: unknown): void {
+  private publish(subject: string, message: unknown): "sent" | "too large" | "failed" {
     try {
       this.bus.publish(subject, encode(message));
+      return "sent";
     } catch (err) {
+      if (isTransportError(err, "PAYLOAD_TOO_LARGE")) return "too large";
       // A closed or disconnected bus must not take the master down; the peer will retry or resync.
       this.logger.warn({ err, subject }, "publish failed");
+      return "failed";
     }
   }
+}
+
+function splitBatch(command: Unstamped<AgentCommand>): Unstamped<AgentCommand>[] | undefined {
+  const halve = <T>(items: T[]): [T[], T[]] => [items.slice(0, items.length >> 1), items.slice(items.length >> 1)];
+  if (command.type === "runTask" && command.tasks.length > 1)
+    return halve(command.tasks).map((tasks) => ({ ...command, tasks }));
+  if (command.type === "statusAcknowledgement" && command.acks.length > 1)
+    return halve(command.acks).map((acks) => ({ ...command, acks }));
+  return undefined;
 }
