@@ -34,12 +34,18 @@ export class Outbox {
   }
 
   toAgent(agentId: AgentId, command: Unstamped<AgentCommand>): void {
-    if (this.publish(this.subjects.agentCommands(agentId), { ...command, epoch: this.epoch() }) !== "too large") return;
+    if (
+      this.publish(this.subjects.agentCommands(agentId), { ...command, epoch: this.epoch() }) !== "too large"
+    )
+      return;
     // A batch over the bus's max payload is sent in halves rather than lost (its tasks would stay
     // STAGING, its acks unsent); a single item that does not fit is a bug worth an error.
     const halves = splitBatch(command);
     if (!halves) {
-      this.logger.error({ agentId, type: command.type }, "command exceeds the bus's max payload and cannot be split");
+      this.logger.error(
+        { agentId, type: command.type },
+        "command exceeds the bus's max payload and cannot be split",
+      );
       return;
     }
     for (const half of halves) this.toAgent(agentId, half);
@@ -78,7 +84,10 @@ export class Outbox {
 }
 
 function splitBatch(command: Unstamped<AgentCommand>): Unstamped<AgentCommand>[] | undefined {
-  const halve = <T>(items: T[]): [T[], T[]] => [items.slice(0, items.length >> 1), items.slice(items.length >> 1)];
+  const halve = <T>(items: T[]): [T[], T[]] => [
+    items.slice(0, items.length >> 1),
+    items.slice(items.length >> 1),
+  ];
   if (command.type === "runTask" && command.tasks.length > 1)
     return halve(command.tasks).map((tasks) => ({ ...command, tasks }));
   if (command.type === "statusAcknowledgement" && command.acks.length > 1)
