@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { spawnAgent, startMaster } from "./harness/cluster.js";
 import { startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
 import { expectNoOrphans, httpJson, processesUnder, type Spawned, spawnAgora } from "./harness/processes.js";
@@ -25,21 +26,12 @@ describe("agent faults", () => {
   const procs: Spawned[] = [];
 
   const startAgent = () => {
-    const p = spawnAgora([
-      "agent",
-      "--nats",
-      nats.url,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(agentPort),
-      "--hostname",
-      "fault-agent",
-      "--work-dir",
-      path.join(dir, "agent"),
-      "--resources",
-      "cpus:8;mem:4096;disk:1024;ports:[31000-31100]",
-    ]);
+    const p = spawnAgent(nats.url, {
+      port: agentPort,
+      hostname: "fault-agent",
+      workDir: path.join(dir, "agent"),
+      resources: "cpus:8;mem:4096;disk:1024;ports:[31000-31100]",
+    });
     procs.push(p);
     return p;
   };
@@ -76,24 +68,14 @@ describe("agent faults", () => {
   beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "agora-agent-faults-"));
     nats = await startNatsServer({ jetstream: true });
-    const masterPort = await freePort();
-    masterUrl = `http://127.0.0.1:${masterPort}`;
-    procs.push(
-      spawnAgora([
-        "master",
-        "--nats",
-        nats.url,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(masterPort),
-        "--agent-ping-timeout",
-        "300ms",
-        "--max-agent-ping-timeouts",
-        "3",
-      ]),
-    );
-    await waitFor("master /health", async () => (await fetch(`${masterUrl}/health`)).ok);
+    const master = await startMaster(nats.url, [
+      "--agent-ping-timeout",
+      "300ms",
+      "--max-agent-ping-timeouts",
+      "3",
+    ]);
+    procs.push(master.proc);
+    masterUrl = master.url;
     agentPort = await freePort();
     agent = startAgent();
     await waitFor(

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnAgent, startMaster } from "./harness/cluster.js";
 import { startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
 import { expectNoOrphans, httpJson, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
@@ -31,32 +32,18 @@ describe("cluster mode over NATS", () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "agora-cluster-"));
     nats = await startNatsServer({ jetstream: true });
-    const masterPort = await freePort();
-    masterUrl = `http://127.0.0.1:${masterPort}`;
-    procs.push(
-      spawnAgora(["master", "--nats", nats.url, "--host", "127.0.0.1", "--port", String(masterPort)]),
-    );
-    await waitFor("master /health", async () => (await fetch(`${masterUrl}/health`)).ok);
+    const master = await startMaster(nats.url);
+    procs.push(master.proc);
+    masterUrl = master.url;
     for (const name of ["agent-a", "agent-b"]) {
-      const port = await freePort();
       procs.push(
-        spawnAgora([
-          "agent",
-          "--nats",
-          nats.url,
-          "--host",
-          "127.0.0.1",
-          "--port",
-          String(port),
-          "--hostname",
-          name,
-          "--work-dir",
-          path.join(dir, name),
-          "--resources",
-          "cpus:1;mem:512;disk:1024;ports:[31000-31100]",
-          "--attributes",
-          `rack:${name}`,
-        ]),
+        spawnAgent(nats.url, {
+          port: await freePort(),
+          hostname: name,
+          workDir: path.join(dir, name),
+          resources: "cpus:1;mem:512;disk:1024;ports:[31000-31100]",
+          attributes: `rack:${name}`,
+        }),
       );
     }
     await waitFor(

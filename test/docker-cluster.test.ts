@@ -4,6 +4,7 @@ import path from "node:path";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerAvailable, TEST_IMAGE } from "../packages/agent/src/test-support/docker-available.js";
+import { spawnAgent, startMaster } from "./harness/cluster.js";
 import { startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
 import { httpJson, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
@@ -39,21 +40,12 @@ describe.skipIf(!available)("Docker tasks in cluster mode (real dockerd)", () =>
   const procs: Spawned[] = [];
 
   const startAgent = () => {
-    const p = spawnAgora([
-      "agent",
-      "--nats",
-      nats.url,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(agentPort),
-      "--hostname",
-      "docker-agent",
-      "--work-dir",
-      path.join(dir, "agent"),
-      "--resources",
-      "cpus:2;mem:1024;disk:1024;ports:[31000-31100]",
-    ]);
+    const p = spawnAgent(nats.url, {
+      port: agentPort,
+      hostname: "docker-agent",
+      workDir: path.join(dir, "agent"),
+      resources: "cpus:2;mem:1024;disk:1024;ports:[31000-31100]",
+    });
     procs.push(p);
     return p;
   };
@@ -61,12 +53,9 @@ describe.skipIf(!available)("Docker tasks in cluster mode (real dockerd)", () =>
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "agora-docker-cluster-"));
     nats = await startNatsServer({ jetstream: true });
-    const masterPort = await freePort();
-    masterUrl = `http://127.0.0.1:${masterPort}`;
-    procs.push(
-      spawnAgora(["master", "--nats", nats.url, "--host", "127.0.0.1", "--port", String(masterPort)]),
-    );
-    await waitFor("master /health", async () => (await fetch(`${masterUrl}/health`)).ok);
+    const master = await startMaster(nats.url);
+    procs.push(master.proc);
+    masterUrl = master.url;
     agentPort = await freePort();
     agentUrl = `http://127.0.0.1:${agentPort}`;
     agent = startAgent();

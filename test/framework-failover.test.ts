@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { spawnAgent, startMaster } from "./harness/cluster.js";
 import { startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
 import {
@@ -9,7 +10,6 @@ import {
   httpJson,
   processesUnder,
   type Spawned,
-  spawnAgora,
   spawnProcess,
 } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
@@ -57,38 +57,20 @@ describe("framework failover", () => {
   beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "agora-framework-failover-"));
     nats = await startNatsServer({ jetstream: true });
-    const masterPort = await freePort();
-    masterUrl = `http://127.0.0.1:${masterPort}`;
+    const master = await startMaster(nats.url, [
+      "--heartbeat-interval",
+      "500ms",
+      "--framework-timeout",
+      "1500ms",
+    ]);
+    procs.push(master.proc);
+    masterUrl = master.url;
     procs.push(
-      spawnAgora([
-        "master",
-        "--nats",
-        nats.url,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(masterPort),
-        "--heartbeat-interval",
-        "500ms",
-        "--framework-timeout",
-        "1500ms",
-      ]),
-    );
-    await waitFor("master /health", async () => (await fetch(`${masterUrl}/health`)).ok);
-    procs.push(
-      spawnAgora([
-        "agent",
-        "--nats",
-        nats.url,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(await freePort()),
-        "--work-dir",
-        path.join(dir, "agent"),
-        "--resources",
-        "cpus:4;mem:1024;disk:1024;ports:[31000-31100]",
-      ]),
+      spawnAgent(nats.url, {
+        port: await freePort(),
+        workDir: path.join(dir, "agent"),
+        resources: "cpus:4;mem:1024;disk:1024;ports:[31000-31100]",
+      }),
     );
     await waitFor("the agent registered", async () => (await state()).slaves.length === 1);
   });

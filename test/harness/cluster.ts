@@ -1,0 +1,51 @@
+import { freePort } from "./ports.js";
+import { type Spawned, spawnAgora } from "./processes.js";
+import { waitFor } from "./wait.js";
+
+/** Starts `agora master` on loopback at a free port and waits for its /health; `extra` flags are appended. */
+export async function startMaster(
+  natsUrl: string,
+  extra: string[] = [],
+): Promise<{ proc: Spawned; url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawnAgora([
+    "master",
+    "--nats",
+    natsUrl,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    ...extra,
+  ]);
+  await waitFor("master /health", async () => (await fetch(`${url}/health`)).ok);
+  return { proc, url };
+}
+
+export interface AgentSpec {
+  workDir: string;
+  port: number;
+  resources: string;
+  hostname?: string;
+  attributes?: string;
+}
+
+/** Spawns `agora agent` on loopback; each test waits for its registration as it needs. */
+export function spawnAgent(natsUrl: string, a: AgentSpec): Spawned {
+  return spawnAgora([
+    "agent",
+    "--nats",
+    natsUrl,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(a.port),
+    "--work-dir",
+    a.workDir,
+    "--resources",
+    a.resources,
+    ...(a.hostname ? ["--hostname", a.hostname] : []),
+    ...(a.attributes ? ["--attributes", a.attributes] : []),
+  ]);
+}
