@@ -1,7 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
-import { HealthCheck, type HealthCheckInput, type TaskInfo } from "@agora/protocol";
+import type { HealthCheckInput, TaskInfo } from "@agora/protocol";
 import Dockerode from "dockerode";
 import { afterEach, describe, expect, it } from "vitest";
 import { DockerExecutor } from "./executors/docker-executor.js";
@@ -9,6 +8,11 @@ import { ShellExecutor } from "./executors/shell-executor.js";
 import { type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
 import { dockerAvailable, TEST_IMAGE } from "./test-support/docker-available.js";
 import { FRAMEWORK_ID, shellTask, waitFor } from "./test-support/fake-master.js";
+import { fastHealthCheck, freePort, healthOf } from "./test-support/health.js";
+
+/** Checks every 100 ms, killed after 3 failures: slow enough for a container's first probe. */
+const fast = (check: HealthCheckInput) =>
+  fastHealthCheck({ intervalSeconds: 0.1, timeoutSeconds: 2, consecutiveFailures: 3, ...check });
 
 const available = await dockerAvailable();
 let fx: AgentFixture;
@@ -16,25 +20,6 @@ let fx: AgentFixture;
 afterEach(async () => {
   await fx?.close();
 });
-
-function fast(check: HealthCheckInput) {
-  return HealthCheck.parse({
-    delaySeconds: 0,
-    intervalSeconds: 0.1,
-    timeoutSeconds: 2,
-    gracePeriodSeconds: 0,
-    consecutiveFailures: 3,
-    ...check,
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 function containerTask(command: string, overrides: Partial<TaskInfo> = {}): TaskInfo {
   return shellTask(command, {
@@ -44,12 +29,6 @@ function containerTask(command: string, overrides: Partial<TaskInfo> = {}): Task
     },
     ...overrides,
   });
-}
-
-function healthOf(taskId: string): Array<boolean | undefined> {
-  return fx.master.updates
-    .filter((u) => u.status.taskId === taskId && u.status.healthy !== undefined)
-    .map((u) => u.status.healthy);
 }
 
 const startDockerAgent = () =>
@@ -70,10 +49,10 @@ describe.skipIf(!available)("Docker tasks on an agent (real dockerd)", () => {
     fx.master.runTasks([task]);
     const running = await fx.master.waitForState(task.taskId, "TASK_RUNNING");
     expect(running.status.containerStatus?.containerId).toMatch(/^[0-9a-f]{64}$/);
-    await waitFor(() => healthOf(task.taskId).includes(true), "healthy");
+    await waitFor(() => healthOf(fx.master, task.taskId).includes(true), "healthy");
     await writeFile(path.join(fx.workDir, "sandboxes", FRAMEWORK_ID, task.taskId, "stop"), "");
     const killed = await fx.master.waitForState(task.taskId, "TASK_KILLED", 30_000);
-    expect(healthOf(task.taskId)).toEqual([true, false, false]);
+    expect(healthOf(fx.master, task.taskId)).toEqual([true, false, false]);
     expect(killed.status).toMatchObject({
       healthy: false,
       reason: "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED",
@@ -91,8 +70,8 @@ describe.skipIf(!available)("Docker tasks on an agent (real dockerd)", () => {
       }),
     });
     fx.master.runTasks([task]);
-    await waitFor(() => healthOf(task.taskId).includes(true), "healthy");
-    expect(healthOf(task.taskId)[0]).toBe(true);
+    await waitFor(() => healthOf(fx.master, task.taskId).includes(true), "healthy");
+    expect(healthOf(fx.master, task.taskId)[0]).toBe(true);
   });
 
   it("fails a container task with mem 32 that allocates 100 MB with the memory reason", async () => {

@@ -1,42 +1,15 @@
 import { writeFile } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
-import { HealthCheck, type HealthCheckInput } from "@agora/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
 import { FRAMEWORK_ID, shellTask, waitFor } from "./test-support/fake-master.js";
+import { fastHealthCheck, freePort, healthOf } from "./test-support/health.js";
 
 let fx: AgentFixture;
 
 afterEach(async () => {
   await fx?.close();
 });
-
-/** Fast checks: every 50 ms, no grace period, killed after 2 failures. */
-function fast(check: HealthCheckInput) {
-  return HealthCheck.parse({
-    delaySeconds: 0,
-    intervalSeconds: 0.05,
-    timeoutSeconds: 1,
-    gracePeriodSeconds: 0,
-    consecutiveFailures: 2,
-    ...check,
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-function healthOf(taskId: string): Array<boolean | undefined> {
-  return fx.master.updates
-    .filter((u) => u.status.taskId === taskId && u.status.healthy !== undefined)
-    .map((u) => u.status.healthy);
-}
 
 /** Serves HTTP on `port` with busybox httpd until a `stop` file appears in the sandbox. */
 const httpdUntilStopped = (port: number) =>
@@ -49,18 +22,18 @@ describe("agent-side health checks (shell tasks)", () => {
       fx = await startAgent();
       const port = await freePort();
       const task = shellTask(httpdUntilStopped(port), {
-        healthCheck: fast(
+        healthCheck: fastHealthCheck(
           type === "HTTP"
             ? { type, http: { port, path: "/" }, gracePeriodSeconds: 600 }
             : { type, tcp: { port }, gracePeriodSeconds: 600 },
         ),
       });
       fx.master.runTasks([task]);
-      await waitFor(() => healthOf(task.taskId).includes(true), "healthy");
+      await waitFor(() => healthOf(fx.master, task.taskId).includes(true), "healthy");
       const sandbox = path.join(fx.workDir, "sandboxes", FRAMEWORK_ID, task.taskId);
       await writeFile(path.join(sandbox, "stop"), "");
       const killed = await fx.master.waitForState(task.taskId, "TASK_KILLED");
-      expect(healthOf(task.taskId)).toEqual([true, false, false]);
+      expect(healthOf(fx.master, task.taskId)).toEqual([true, false, false]);
       expect(killed.status).toMatchObject({
         healthy: false,
         reason: "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED",
@@ -76,17 +49,20 @@ describe("agent-side health checks (shell tasks)", () => {
   it("COMMAND: runs in the task's sandbox and environment; exit 0 is healthy", async () => {
     fx = await startAgent();
     const task = shellTask("sleep 300", {
-      healthCheck: fast({
+      healthCheck: fastHealthCheck({
         type: "COMMAND",
         command: { value: 'test "$AGORA_TASK_ID" != "" && test -f healthy', shell: true },
         consecutiveFailures: 1_000_000,
       }),
     });
     fx.master.runTasks([task]);
-    await waitFor(() => healthOf(task.taskId).includes(false), "unhealthy while the file is missing");
+    await waitFor(
+      () => healthOf(fx.master, task.taskId).includes(false),
+      "unhealthy while the file is missing",
+    );
     const sandbox = path.join(fx.workDir, "sandboxes", FRAMEWORK_ID, task.taskId);
     await writeFile(path.join(sandbox, "healthy"), "");
-    await waitFor(() => healthOf(task.taskId).includes(true), "healthy once the file exists");
+    await waitFor(() => healthOf(fx.master, task.taskId).includes(true), "healthy once the file exists");
     expect(fx.master.statesOf(task.taskId)).not.toContain("TASK_KILLED");
   });
 });

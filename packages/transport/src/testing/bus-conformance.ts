@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Bus, BusMessage } from "../bus.js";
-import { isTransportError, type TransportErrorCode } from "../errors.js";
+import { expectCode } from "./expect-code.js";
 import { waitFor } from "./wait-for.js";
 
 /** Two peers on one bus network (the same object is fine in process), and how to end them. */
@@ -13,17 +13,6 @@ export interface BusFixture {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const text = (s: string) => enc.encode(s);
-
-/** `call` may throw synchronously or reject: both count. */
-async function expectCode(call: () => unknown, code: TransportErrorCode): Promise<void> {
-  let error: unknown;
-  try {
-    await call();
-  } catch (err) {
-    error = err;
-  }
-  expect(error, `expected TransportError ${code}`).toSatisfy((e: unknown) => isTransportError(e, code));
-}
 
 /**
  * The behaviour every `Bus` must share (NATS semantics), run against one implementation.

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isTransportError, type TransportErrorCode } from "../errors.js";
+import { isTransportError } from "../errors.js";
 import type { StateStore, WatchEvent } from "../state-store.js";
+import { expectCode } from "./expect-code.js";
 import { waitFor } from "./wait-for.js";
 
 /** A fresh, empty store; `reopen` (when the store is durable) closes it and opens the same data again. */
@@ -13,16 +14,6 @@ export interface StateStoreFixture {
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const bytes = (s: string) => enc.encode(s);
-
-async function expectCode(call: () => unknown, code: TransportErrorCode): Promise<void> {
-  let error: unknown;
-  try {
-    await call();
-  } catch (err) {
-    error = err;
-  }
-  expect(error, `expected TransportError ${code}`).toSatisfy((e: unknown) => isTransportError(e, code));
-}
 
 function describeEvent(e: WatchEvent): string {
   return e.op === "put" ? `put ${e.key}=${dec.decode(e.value)}` : `delete ${e.key}`;
