@@ -1,0 +1,60 @@
+/**
+ * Error codes of Marathon, with the HTTP status each maps to (Marathon's own statuses). Codes are
+ * stable: never reuse a retired one. docs/errors.md lists every one (a repo test checks).
+ */
+export const marathonErrorCodes = {
+  INVALID_JSON: { status: 400, description: "A request body is not JSON" },
+  INVALID_DEFINITION: {
+    status: 422,
+    description: "An app or group definition breaks Marathon's rules (see details)",
+  },
+  INVALID_REQUEST: { status: 400, description: "A query parameter or a combination of them is invalid" },
+  APP_NOT_FOUND: { status: 404, description: "No app has the id in the request" },
+  GROUP_NOT_FOUND: { status: 404, description: "No group has the id in the request" },
+  TASK_NOT_FOUND: { status: 404, description: "No task has the id in the request" },
+  VERSION_NOT_FOUND: { status: 404, description: "The app or group has no such version" },
+  DEPLOYMENT_NOT_FOUND: { status: 404, description: "No running deployment has the id in the request" },
+  ALREADY_EXISTS: { status: 409, description: "A POST names an app or group that exists already" },
+  APP_LOCKED: {
+    status: 409,
+    description: "An app is in a running deployment; retry with ?force=true to cancel that deployment",
+  },
+  NOT_LEADER: { status: 503, description: "This Marathon is a standby and no leader is known to forward to" },
+  STORE_FAILED: { status: 503, description: "The state store did not accept a write; nothing changed" },
+  INTERNAL: { status: 500, description: "An unexpected failure inside Marathon (a bug)" },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type MarathonErrorCode = keyof typeof marathonErrorCodes;
+
+/** Marathon's error body `details` entry: a JSON path and its messages. */
+export interface ErrorDetail {
+  path: string;
+  errors: string[];
+}
+
+/** A failure with a stable code; `details` carries Marathon-shaped validation details, `deployments` the locks. */
+export class MarathonError extends Error {
+  override readonly name = "MarathonError";
+  readonly code: MarathonErrorCode;
+  readonly details: ErrorDetail[] | undefined;
+  readonly deployments: { id: string }[] | undefined;
+
+  constructor(
+    code: MarathonErrorCode,
+    message: string,
+    options: { details?: ErrorDetail[]; deployments?: { id: string }[]; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+    this.deployments = options.deployments;
+  }
+
+  get status(): number {
+    return marathonErrorCodes[this.code].status;
+  }
+}
+
+export function isMarathonError(e: unknown, code?: MarathonErrorCode): e is MarathonError {
+  return e instanceof MarathonError && (code === undefined || e.code === code);
+}
