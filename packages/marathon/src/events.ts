@@ -32,7 +32,8 @@ export type MarathonEvent = { timestamp: string } & (
       eventType: "status_update_event";
       slaveId: string;
       taskId: string;
-      taskStatus: `TASK_${TaskState}`;
+      /** Mesos' state name, `TASK_RUNNING` etc. (protocol states already carry the prefix). */
+      taskStatus: TaskState;
       message: string;
       appId: string;
       host: string;
