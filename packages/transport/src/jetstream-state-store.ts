@@ -27,6 +27,8 @@ export interface JetStreamStateStoreOptions {
   logger?: Logger;
 }
 
+const OPEN_ATTEMPTS = 5;
+
 /** A `NatsBus` or anything else exposing its NATS connection. */
 export interface HasNatsConnection {
   readonly connection: NatsConnection;
@@ -61,16 +63,23 @@ export class JetStreamStateStore implements StateStore {
   ): Promise<JetStreamStateStore> {
     const nc = "connection" in conn ? conn.connection : conn;
     const logger = opts.logger ?? pino({ level: "silent" });
-    try {
-      const kv = await new Kvm(jetstream(nc, { timeout: opts.timeoutMs ?? 5_000 })).create(opts.bucket, {
-        replicas: opts.replicas ?? 1,
-        history: opts.history ?? 1,
-        ...(opts.ttlMs === undefined ? {} : { ttl: opts.ttlMs }),
-        allow_direct: false,
-      });
-      return new JetStreamStateStore(kv, logger);
-    } catch (err) {
-      throw storeError(err, opts.bucket, `cannot open JetStream KV bucket ${opts.bucket}`);
+    const kvm = new Kvm(jetstream(nc, { timeout: opts.timeoutMs ?? 5_000 }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const kv = await kvm.create(opts.bucket, {
+          replicas: opts.replicas ?? 1,
+          history: opts.history ?? 1,
+          ...(opts.ttlMs === undefined ? {} : { ttl: opts.ttlMs }),
+          allow_direct: false,
+        });
+        return new JetStreamStateStore(kv, logger);
+      } catch (err) {
+        const error = storeError(err, opts.bucket, `cannot open JetStream KV bucket ${opts.bucket}`);
+        // A clustered nats-server 2.9 sometimes never answers one of several concurrent creates of
+        // one bucket (masters starting together); the bucket exists by the next attempt.
+        if (error.code !== "TIMEOUT" || attempt >= OPEN_ATTEMPTS) throw error;
+        logger.warn({ bucket: opts.bucket, attempt }, "opening the KV bucket timed out; retrying");
+      }
     }
   }
 
