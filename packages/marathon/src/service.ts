@@ -40,6 +40,12 @@ export interface MarathonService {
   /** Subscribes to Marathon events; returns the unsubscribe function. */
   onEvent(listener: (event: MarathonEvent) => void): () => void;
   info(): MarathonInfo;
+  /** DELETE /v2/leader: the leader steps down so another Marathon is elected (absent: not supported). */
+  abdicate?(): Promise<void>;
+  /** Versions the root group has had, newest first (`/v2/groups/versions`; absent: none kept). */
+  rootVersions?(): string[];
+  /** The root group as it was at `version` (group rollback and `/v2/groups/{id}/versions/{v}`). */
+  rootVersion?(version: string): Group | undefined;
 }
 
 export interface RunningDeployment {

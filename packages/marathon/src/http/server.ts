@@ -1,0 +1,63 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { MarathonService } from "../service.js";
+import { appRoutes } from "./app-routes.js";
+import { EventHub, type HttpContext, versionClock } from "./context.js";
+import { installErrorHandling } from "./errors.js";
+import { infoRoutes } from "./info-routes.js";
+import { taskRoutes } from "./task-routes.js";
+
+export interface MarathonHttpOptions {
+  /** Request logs go here (default: none). */
+  logger?: Logger;
+  /** The clock versions and queue delays are read from (default: the system clock). */
+  now?: () => Date;
+}
+
+/**
+ * Marathon's REST v2 API over a `MarathonService` (fastify, not listening yet: the caller calls
+ * `listen`). Every write builds a new target root group with the pure operations of
+ * `model/group-ops.ts` and hands it to `service.deploy`; errors answer in Marathon's shapes (422
+ * `Object is not valid` with `details`, 409 with the locking `deployments`, …).
+ *
+ * @example
+ * const http = createMarathonHttp(runtime, { logger });
+ * await http.listen({ port: 8080, host: "127.0.0.1" });
+ */
+export function createMarathonHttp(
+  service: MarathonService,
+  options: MarathonHttpOptions = {},
+): FastifyInstance {
+  const routerOptions = { ignoreTrailingSlash: true };
+  const app = (
+    options.logger ? Fastify({ loggerInstance: options.logger, routerOptions }) : Fastify({ routerOptions })
+  ) as FastifyInstance;
+  const now = options.now ?? (() => new Date());
+  const ctx: HttpContext = { service, now, nextVersion: versionClock(now), events: new EventHub(service) };
+  app.addHook("onClose", async () => ctx.events.close());
+  installErrorHandling(app);
+  acceptAnyBodyAsJson(app);
+  app.register(appRoutes, ctx);
+  app.register(taskRoutes, ctx);
+  app.register(infoRoutes, ctx);
+  return app;
+}
+
+/**
+ * Marathon clients often post JSON without a JSON content type (`curl -d`); read every body as
+ * JSON, and an empty one as none.
+ */
+function acceptAnyBodyAsJson(app: FastifyInstance): void {
+  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      const err = e as Error & { statusCode?: number; code?: string };
+      err.statusCode = 400;
+      err.code = "FST_ERR_CTP_INVALID_JSON_BODY";
+      done(err, undefined);
+    }
+  });
+}
