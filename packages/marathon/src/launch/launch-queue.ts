@@ -108,7 +108,7 @@ export class LaunchQueue {
       app.backoffSeconds * app.backoffFactor ** (failures - 1),
       app.maxLaunchDelaySeconds,
     );
-    this.backoffs.set(app.id, { config, failures, until: this.opts.now() + seconds * 1000 });
+    this.backoffs.set(app.id, { config, failures, until: this.opts.now() + Math.round(seconds * 1000) });
   }
 
   /** Forgets the app's failures, so its launches are not held back; false when it had none. */

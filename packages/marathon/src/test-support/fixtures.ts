@@ -1,5 +1,7 @@
+import { Offer, type Resource } from "@agora/protocol";
 import { AppDefinition, type AppDefinitionInput } from "../model/app-definition.js";
 import type { Group } from "../model/group.js";
+import type { Instance } from "../model/instance.js";
 import { parentOf, ROOT } from "../model/path-id.js";
 
 /** A validated app with Marathon's defaults; `cmd` defaults to a sleeper. */
@@ -29,4 +31,55 @@ export function rootWith(
   for (const id of Object.keys(opts.dependencies ?? {})) groupFor(id);
   for (const a of apps) groupFor(parentOf(a.id)).apps.push(a);
   return groupFor(ROOT);
+}
+
+/** An offer from agent `agent` (hostname = agent id unless given) with plenty of resources by default. */
+export function offer(
+  agent: string,
+  fields: {
+    hostname?: string;
+    attributes?: Record<string, string | number>;
+    resources?: Resource[];
+    role?: string;
+  } = {},
+): Offer {
+  return Offer.parse({
+    id: `offer-${agent}-${(offerSeq += 1)}`,
+    frameworkId: "marathon",
+    agentId: agent,
+    hostname: fields.hostname ?? agent,
+    role: fields.role ?? "*",
+    resources: fields.resources ?? [
+      { name: "cpus", scalar: 8 },
+      { name: "mem", scalar: 8192 },
+      { name: "disk", scalar: 10_000 },
+      { name: "ports", ranges: [{ begin: 31000, end: 31099 }] },
+    ],
+    attributes: Object.entries(fields.attributes ?? {}).map(([name, v]) =>
+      typeof v === "number" ? { name, scalar: v } : { name, text: v },
+    ),
+  });
+}
+let offerSeq = 0;
+
+/** A live instance of `appId` on `host` with the given agent attributes. */
+export function placedOn(
+  appId: string,
+  host: string,
+  attributes: Record<string, string> = {},
+  n = 0,
+): Instance {
+  return {
+    taskId: `${appId.slice(1).replaceAll("/", "_")}.placed-${host}-${n}`,
+    appId,
+    agentId: host,
+    host,
+    agentAttributes: attributes,
+    ports: [],
+    version: "2026-01-01T00:00:00.000Z",
+    state: "TASK_RUNNING",
+    stagedAt: "2026-01-01T00:00:00.000Z",
+    role: "*",
+    killRequested: false,
+  };
 }
