@@ -220,7 +220,9 @@ const restartCase = fc.record({
   choices: fc.array(fc.nat(), { maxLength: 400 }),
 });
 
-function simulate(c: fc.RecordValue<typeof restartCase>, failures: boolean) {
+type RestartCase = typeof restartCase extends fc.Arbitrary<infer T> ? T : never;
+
+function simulate(c: RestartCase, failures: boolean) {
   const a = app("/web", {
     instances: c.instances,
     version: NEW,
