@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import type { DeploymentPlan } from "../model/deployment.js";
+import type { Instance } from "../model/instance.js";
+import { app, placedOn, rootWith } from "../test-support/fixtures.js";
+import { DeploymentRunner } from "./deployment-runner.js";
+import type { EventBody } from "./event-hub.js";
+
+/** A runner over an in-memory world: queued launches become running instances when `launchAll` says so. */
+function harness() {
+  const instances: Instance[] = [];
+  const queued = new Map<string, number>();
+  const events: EventBody[] = [];
+  const killed: string[] = [];
+  const removed: string[] = [];
+  const runner = new DeploymentRunner({
+    instancesOf: (id) => instances.filter((i) => i.appId === id),
+    queued: (id) => queued.get(id) ?? 0,
+    kill: (ids) => {
+      killed.push(...ids);
+      for (const id of ids)
+        instances.splice(
+          instances.findIndex((i) => i.taskId === id),
+          1,
+        );
+    },
+    enqueue: (a, n) => queued.set(a.id, (queued.get(a.id) ?? 0) + n),
+    dequeue: (id, n) => queued.set(id, (queued.get(id) ?? 0) - n),
+    restartBegins: () => {},
+    appStopped: () => {},
+    emit: (e) => events.push(e),
+    save: () => {},
+    remove: (id) => removed.push(id),
+  });
+  const launchAll = (version: string) => {
+    for (const [appId, n] of queued)
+      for (let k = 0; k < n; k++)
+        instances.push({ ...placedOn(appId, `h${instances.length}`, {}, k), version });
+    queued.clear();
+  };
+  return { runner, instances, queued, events, killed, removed, launchAll };
+}
+
+describe("DeploymentRunner", () => {
+  it("a new app: start, then scale to 2; each step succeeds once its instances run, then the deployment", () => {
+    const web = app("/web", { instances: 2, version: "2026-03-01T00:00:00.000Z" });
+    const plan: DeploymentPlan = {
+      id: "d1",
+      version: web.version!,
+      original: rootWith([]),
+      target: rootWith([web]),
+      steps: [
+        { actions: [{ action: "StartApplication", app: "/web" }] },
+        { actions: [{ action: "ScaleApplication", app: "/web", scaleTo: 2 }] },
+      ],
+    };
+    const h = harness();
+    h.runner.add(plan);
+    h.runner.tick();
+    expect(h.queued.get("/web")).toBe(2);
+    expect(h.runner.list()).toMatchObject([
+      { currentStep: 2, currentActions: [{ action: "ScaleApplication" }] },
+    ]);
+    expect(h.events.map((e) => e.eventType)).toEqual([
+      "deployment_info",
+      "deployment_step_success",
+      "deployment_info",
+    ]);
+
+    h.launchAll(web.version!);
+    h.runner.tick();
+    expect(h.events.map((e) => e.eventType).slice(3)).toEqual([
+      "deployment_step_success",
+      "deployment_success",
+    ]);
+    expect(h.removed).toEqual(["d1"]);
+    expect(h.runner.list()).toEqual([]);
+  });
+
+  it("a running deployment locks its apps; a cancelled one fails and frees them", () => {
+    const web = app("/web");
+    const plan: DeploymentPlan = {
+      id: "d2",
+      version: "v",
+      original: rootWith([web]),
+      target: rootWith([]),
+      steps: [{ actions: [{ action: "StopApplication", app: "/web" }] }],
+    };
+    const h = harness();
+    h.instances.push(placedOn("/web", "h1"));
+    h.runner.add(plan);
+    expect(h.runner.locks("/web")).toBe(true);
+    expect(h.runner.conflicting(["/web", "/other"]).map((p) => p.id)).toEqual(["d2"]);
+    h.runner.cancel("d2", "cancelled");
+    expect(h.runner.locks("/web")).toBe(false);
+    expect(h.events.at(-1)).toMatchObject({ eventType: "deployment_failed", id: "d2", reason: "cancelled" });
+  });
+});

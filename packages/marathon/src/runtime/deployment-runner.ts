@@ -1,0 +1,160 @@
+import { type ActionDecision, decideAction } from "../deployment/step-controller.js";
+import type { AppDefinition } from "../model/app-definition.js";
+import type { DeploymentAction, DeploymentPlan, DeploymentStep } from "../model/deployment.js";
+import { affectedApps } from "../model/deployment.js";
+import { appsOf } from "../model/group.js";
+import type { Instance } from "../model/instance.js";
+import type { RunningDeployment } from "../service.js";
+import type { EventBody } from "./event-hub.js";
+import type { StoredDeployment } from "./repository.js";
+
+/** What the runner needs from the runtime: a view of instances and the queue, and the effects. */
+export interface DeploymentEffects {
+  /** The app's instances that have not ended (any version), staging ones included. */
+  instancesOf(appId: string): Instance[];
+  queued(appId: string): number;
+  kill(taskIds: string[]): void;
+  enqueue(app: AppDefinition, count: number): void;
+  dequeue(appId: string, count: number): void;
+  /** A restart begins: the app's launch backoff starts over (as Marathon). */
+  restartBegins(appId: string): void;
+  /** A StopApplication finished: the app is gone. */
+  appStopped(appId: string): void;
+  emit(event: EventBody): void;
+  save(d: StoredDeployment): void;
+  remove(id: string): void;
+}
+
+interface Running {
+  plan: DeploymentPlan;
+  stepIndex: number;
+  /** Apps whose action in the current step is done. */
+  done: Set<string>;
+  /** Apps whose action in the current step has started (restart backoff reset once). */
+  begun: Set<string>;
+  originalApps: Map<string, AppDefinition>;
+  targetApps: Map<string, AppDefinition>;
+}
+
+/**
+ * Runs deployments step by step: on every `tick` (after any change of instances or the queue) each
+ * running deployment's current actions are decided by the pure `decideAction` and the decisions
+ * applied; a step whose actions are all done is followed by the next, as Marathon's
+ * DeploymentManager does. Deployments run concurrently; two never share an app (the runtime refuses
+ * or cancels before adding one).
+ */
+export class DeploymentRunner {
+  private readonly running = new Map<string, Running>();
+
+  constructor(private readonly effects: DeploymentEffects) {}
+
+  /** Starts (or, after a restart of Marathon, resumes at `stepIndex`) a deployment. */
+  add(plan: DeploymentPlan, stepIndex = 0): void {
+    this.running.set(plan.id, {
+      plan,
+      stepIndex,
+      done: new Set(),
+      begun: new Set(),
+      originalApps: appsOf(plan.original),
+      targetApps: appsOf(plan.target),
+    });
+    const step = plan.steps[stepIndex];
+    if (step) this.effects.emit({ eventType: "deployment_info", plan, currentStep: step });
+  }
+
+  /** Running deployments that touch any of `apps`. */
+  conflicting(apps: readonly string[]): DeploymentPlan[] {
+    const wanted = new Set(apps);
+    return [...this.running.values()]
+      .filter((r) => affectedApps(r.plan).some((a) => wanted.has(a)))
+      .map((r) => r.plan);
+  }
+
+  /** True when a running deployment touches `appId`: its instance count is the deployment's business. */
+  locks(appId: string): boolean {
+    for (const r of this.running.values()) if (affectedApps(r.plan).includes(appId)) return true;
+    return false;
+  }
+
+  get(id: string): DeploymentPlan | undefined {
+    return this.running.get(id)?.plan;
+  }
+
+  /** Stops a deployment where it is (`deployment_failed`); its instances stay as they are. */
+  cancel(id: string, reason: string): DeploymentPlan | undefined {
+    const r = this.running.get(id);
+    if (!r) return undefined;
+    this.running.delete(id);
+    this.effects.remove(id);
+    this.effects.emit({ eventType: "deployment_failed", id, plan: r.plan, reason });
+    return r.plan;
+  }
+
+  list(): RunningDeployment[] {
+    return [...this.running.values()].map((r) => ({
+      plan: r.plan,
+      currentStep: Math.min(r.stepIndex + 1, r.plan.steps.length),
+      currentActions: (r.plan.steps[r.stepIndex]?.actions ?? [])
+        .filter((a) => !r.done.has(a.app))
+        .map((a) => ({ action: a.action, app: a.app, readinessCheckResults: [] })),
+    }));
+  }
+
+  tick(): void {
+    for (const r of [...this.running.values()]) this.advance(r);
+  }
+
+  private advance(r: Running): void {
+    for (;;) {
+      const step = r.plan.steps[r.stepIndex];
+      if (!step) {
+        this.running.delete(r.plan.id);
+        this.effects.remove(r.plan.id);
+        this.effects.emit({ eventType: "deployment_success", id: r.plan.id, plan: r.plan });
+        return;
+      }
+      if (!this.runStep(r, step)) return;
+      this.effects.emit({ eventType: "deployment_step_success", plan: r.plan, currentStep: step });
+      r.stepIndex++;
+      r.done.clear();
+      r.begun.clear();
+      this.effects.save({ plan: r.plan, stepIndex: r.stepIndex });
+      const next = r.plan.steps[r.stepIndex];
+      if (next) this.effects.emit({ eventType: "deployment_info", plan: r.plan, currentStep: next });
+    }
+  }
+
+  /** Decides and applies each unfinished action of the step; true when all are done. */
+  private runStep(r: Running, step: DeploymentStep): boolean {
+    for (const action of step.actions) {
+      if (r.done.has(action.app)) continue;
+      const app = (action.action === "StopApplication" ? r.originalApps : r.targetApps).get(action.app);
+      if (!app) {
+        r.done.add(action.app);
+        continue;
+      }
+      if (!r.begun.has(action.app)) {
+        r.begun.add(action.app);
+        if (action.action === "RestartApplication") this.effects.restartBegins(action.app);
+      }
+      const decision = decideAction({
+        action,
+        app,
+        instances: this.effects.instancesOf(action.app),
+        queued: this.effects.queued(action.app),
+      });
+      this.apply(action, app, decision);
+      if (decision.done) {
+        r.done.add(action.app);
+        if (action.action === "StopApplication") this.effects.appStopped(action.app);
+      }
+    }
+    return step.actions.every((a) => r.done.has(a.app));
+  }
+
+  private apply(action: DeploymentAction, app: AppDefinition, d: ActionDecision): void {
+    if (d.kill.length > 0) this.effects.kill(d.kill);
+    if (d.dequeue > 0) this.effects.dequeue(action.app, d.dequeue);
+    if (d.launch > 0) this.effects.enqueue(app, d.launch);
+  }
+}

@@ -1,0 +1,52 @@
+import { MemoryStateStore } from "@agora/transport";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { app, placedOn, rootWith } from "../test-support/fixtures.js";
+import { MarathonRepository } from "./repository.js";
+
+const silent = pino({ level: "silent" });
+
+describe("MarathonRepository", () => {
+  it("a new repository over the same store loads what the last one stored", async () => {
+    const store = new MemoryStateStore();
+    const repo = new MarathonRepository(store, silent);
+    const web = app("/prod/web", { version: "2026-02-01T00:00:00.000Z" });
+    const root = rootWith([web], { version: "2026-02-01T00:00:00.000Z" });
+    const plan = { id: "d1", version: root.version, original: rootWith([]), target: root, steps: [] };
+    await repo.saveRoot(root, [web], { plan, stepIndex: 0 });
+    await repo.saveFrameworkId("fw-1");
+    const instance = placedOn("/prod/web", "h1");
+    await repo.saveInstance(instance);
+    await repo.saveDeployment({ plan, stepIndex: 1 });
+    await repo.flush();
+
+    const loaded = await new MarathonRepository(store, silent).load();
+    expect(loaded.frameworkId).toBe("fw-1");
+    expect(loaded.root).toEqual(root);
+    expect(loaded.rootVersions.get(root.version)).toEqual(root);
+    expect(loaded.appVersions.get("/prod/web")?.get(web.version!)).toEqual(web);
+    expect(loaded.instances).toEqual([instance]);
+    expect(loaded.deployments).toEqual([{ plan, stepIndex: 1 }]);
+  });
+
+  it("a task's state churn ends with its last state stored, and a delete after a put wins", async () => {
+    const store = new MemoryStateStore();
+    const repo = new MarathonRepository(store, silent);
+    const i = placedOn("/web", "h1");
+    void repo.saveInstance({ ...i, state: "TASK_STAGING" });
+    void repo.saveInstance({ ...i, state: "TASK_STARTING" });
+    void repo.saveInstance({ ...i, state: "TASK_RUNNING" });
+    await repo.flush();
+    expect((await repo.load()).instances.map((x) => x.state)).toEqual(["TASK_RUNNING"]);
+    void repo.saveInstance({ ...i, state: "TASK_KILLING" });
+    void repo.deleteInstance(i.taskId);
+    await repo.flush();
+    expect((await repo.load()).instances).toEqual([]);
+  });
+
+  it("an empty store loads as an empty root without a framework id", async () => {
+    const loaded = await new MarathonRepository(new MemoryStateStore(), silent).load();
+    expect(loaded.frameworkId).toBeUndefined();
+    expect(loaded.root.apps).toEqual([]);
+  });
+});
