@@ -1,6 +1,7 @@
 import { teardown } from "./calls/teardown.js";
 import type { MasterContext } from "./context.js";
 import { rescindAllOffers } from "./offers.js";
+import { persistLater, registryKeys } from "./persistence.js";
 import type { FrameworkEntry } from "./registry/entries.js";
 
 /** How often frameworks' liveness and failover deadlines are checked. */
@@ -25,6 +26,7 @@ export function checkFrameworks(ctx: MasterContext): void {
     }
     if (framework.failoverDeadline === undefined) {
       framework.failoverDeadline = now + Math.max(failoverMs, ctx.options.frameworkTimeoutMs);
+      persistLater(ctx, registryKeys.failover(framework.id), { deadline: framework.failoverDeadline });
       continue;
     }
     if (now >= framework.failoverDeadline) {
@@ -37,6 +39,7 @@ export function checkFrameworks(ctx: MasterContext): void {
 function disconnect(ctx: MasterContext, framework: FrameworkEntry, deadline: number): void {
   framework.connected = false;
   framework.failoverDeadline = deadline;
+  persistLater(ctx, registryKeys.failover(framework.id), { deadline });
   rescindAllOffers(ctx, framework.offers);
   ctx.options.logger.info(
     { frameworkId: framework.id, failoverTimeoutSeconds: framework.info.failoverTimeout ?? 0 },

@@ -7,7 +7,15 @@ import {
   type Resource,
   subjects,
 } from "@agora/protocol";
-import type { Bus, BusSubscription, StateStore, TimerHandle } from "@agora/transport";
+import {
+  AlwaysLeader,
+  type Bus,
+  type BusSubscription,
+  type LeaderElection,
+  type LeaderInfo,
+  type StateStore,
+  type TimerHandle,
+} from "@agora/transport";
 import { handleAgentMessage } from "./agents/dispatch.js";
 import { pingAgents } from "./agents/pinger.js";
 import { runAllocation } from "./allocation.js";
@@ -20,6 +28,7 @@ import { type MasterOptions, type ResolvedMasterOptions, resolveOptions } from "
 import { Outbox } from "./outbox.js";
 import { MasterState } from "./registry/master-state.js";
 import { recoverRegistry } from "./registry/recovery.js";
+import { announceLeadership, expireRecoveringAgents, loadAdmitted } from "./registry/takeover.js";
 import { listQuotas, type QuotaInfo, removeQuota, setQuota } from "./roles/quota.js";
 import { operatorReservation } from "./roles/reservations.js";
 import { summarizeRoles } from "./roles/role-summary.js";
@@ -41,8 +50,8 @@ import type { MasterView } from "./view.js";
  * await app.close();
  */
 export class Master {
-  /** The leader term stamped on every message; 1 until leader election arrives. */
-  epoch = 1;
+  /** The leader term stamped on every message: the election's epoch, 0 until elected. */
+  epoch = 0;
   /** This master's id, also the prefix of the agent ids it mints. */
   readonly id: string = newId();
   readonly metrics: MasterMetrics;
@@ -52,59 +61,124 @@ export class Master {
   private readonly state: MasterState;
   private readonly ctx: MasterContext;
   private readonly allocator: Allocator;
+  private election: LeaderElection | undefined;
   private masterInfo: MasterInfo;
   private subscriptions: BusSubscription[] = [];
   private timers: TimerHandle[] = [];
   private allocationPending: NodeJS.Immediate | undefined;
+  private started = false;
   private running = false;
   private startedAt: number;
   private electedAt: number | undefined;
   private agentSeq = 0;
 
-  constructor(options: MasterOptions) {
-    this.options = resolveOptions(options, osHostname());
-    this.bus = options.bus;
-    this.allocator = options.allocator ?? new DrfAllocator();
+  constructor(private readonly masterOptions: MasterOptions) {
+    this.options = resolveOptions(masterOptions, osHostname());
+    this.bus = masterOptions.bus;
+    this.allocator = masterOptions.allocator ?? new DrfAllocator();
+    this.election = masterOptions.election;
     this.state = new MasterState(this.options);
     this.metrics = new MasterMetrics(this.state);
     this.startedAt = this.options.clock.now();
     this.masterInfo = { id: this.id, hostname: this.options.hostname, port: 0, version: AGORA_VERSION };
     const subs = subjects(this.options.cluster);
     const out = new Outbox(this.bus, subs, () => this.epoch, this.options.logger);
-    this.ctx = this.context(options.store, subs, out);
+    this.ctx = this.context(masterOptions.store, subs, out);
   }
 
   /**
-   * Loads the persisted role settings (weights), subscribes to the master subjects and starts
-   * allocation, heartbeats and agent pings.
+   * Joins the leader election (a lone master leads at once). Once elected, the master loads the
+   * registry (role settings, admitted agents and frameworks), subscribes to the master subjects,
+   * asks known agents to reregister, and starts allocation, heartbeats and agent pings. A standby
+   * only serves HTTP (redirecting to the leader).
    */
   async start({ httpPort }: { httpPort: number }): Promise<void> {
-    if (this.running) return;
-    const { clock } = this.options;
-    await recoverRegistry(this.ctx);
+    if (this.started) return;
+    this.started = true;
     this.masterInfo = { ...this.masterInfo, port: httpPort };
-    this.startedAt = clock.now();
-    this.electedAt = this.startedAt;
-    this.running = true;
-    this.subscriptions = [
-      this.bus.subscribe(this.ctx.subjects.masterCall, (msg) => handleCall(this.ctx, msg)),
-      this.bus.subscribe(this.ctx.subjects.masterAgent, (msg) => handleAgentMessage(this.ctx, msg)),
-    ];
-    await this.bus.flush();
-    this.timers = [
-      clock.setInterval(() => this.allocateNow(), this.options.allocationIntervalMs),
-      clock.setInterval(() => this.sendHeartbeats(), this.options.heartbeatIntervalSeconds * 1000),
-      clock.setInterval(() => pingAgents(this.ctx, () => this.running), this.options.agentPingTimeoutMs),
-      clock.setInterval(() => checkFrameworks(this.ctx), FRAMEWORK_CHECK_INTERVAL_MS),
-    ];
-    this.options.logger.info(
-      { masterId: this.id, cluster: this.options.cluster, port: httpPort },
-      "master started",
+    this.startedAt = this.options.clock.now();
+    this.election ??= new AlwaysLeader({
+      name: `agora-master-${this.options.cluster}`,
+      id: this.id,
+      address: `http://${this.options.hostname}:${httpPort}`,
+    });
+    await this.election.start({
+      onElected: (epoch) => this.lead(epoch),
+      onDeposed: (reason) => this.deposed(reason),
+    });
+  }
+
+  /** True while this master leads (acts on calls and agent messages). */
+  get isLeader(): boolean {
+    return this.running;
+  }
+
+  /** The leading master as this one knows it (itself while leading); undefined when none is known. */
+  leader(): LeaderInfo | undefined {
+    return this.election?.leader();
+  }
+
+  /** Stops acting and leaves the election (a leader resigns, so a standby takes over at once). */
+  async stop(): Promise<void> {
+    this.stopActing();
+    await this.election?.close();
+    if (this.started) this.options.logger.info({ masterId: this.id }, "master stopped");
+    this.started = false;
+  }
+
+  private async lead(epoch: number): Promise<void> {
+    const { clock, logger } = this.options;
+    this.epoch = epoch;
+    try {
+      await recoverRegistry(this.ctx);
+      const admitted = await loadAdmitted(this.ctx);
+      if (!this.election?.isLeader) return;
+      this.running = true;
+      this.electedAt = clock.now();
+      this.subscriptions = [
+        this.bus.subscribe(this.ctx.subjects.masterCall, (msg) => handleCall(this.ctx, msg)),
+        this.bus.subscribe(this.ctx.subjects.masterAgent, (msg) => handleAgentMessage(this.ctx, msg)),
+      ];
+      await this.bus.flush();
+      announceLeadership(this.ctx);
+      this.timers = [
+        clock.setInterval(() => this.allocateNow(), this.options.allocationIntervalMs),
+        clock.setInterval(() => this.sendHeartbeats(), this.options.heartbeatIntervalSeconds * 1000),
+        clock.setInterval(() => pingAgents(this.ctx, () => this.running), this.options.agentPingTimeoutMs),
+        clock.setInterval(() => checkFrameworks(this.ctx), FRAMEWORK_CHECK_INTERVAL_MS),
+        clock.setTimeout(() => expireRecoveringAgents(this.ctx), this.options.agentReregisterTimeoutMs),
+      ];
+      logger.info(
+        {
+          masterId: this.id,
+          epoch,
+          cluster: this.options.cluster,
+          port: this.masterInfo.port,
+          awaitedAgents: admitted.agents,
+          frameworks: admitted.frameworks,
+        },
+        "master started: leading",
+      );
+    } catch (err) {
+      logger.error({ err, epoch }, "could not take over as leader; resigning");
+      this.stopActing();
+      await this.election?.close();
+      this.masterOptions.onDeposed?.(`takeover failed: ${String(err)}`);
+    }
+  }
+
+  private deposed(reason: string): void {
+    this.stopActing();
+    this.electedAt = undefined;
+    this.options.logger.fatal(
+      { masterId: this.id, epoch: this.epoch, reason },
+      "lost leadership: stopped acting",
     );
+    this.masterOptions.onDeposed?.(reason);
   }
 
   /** Unsubscribes and stops every timer; in-flight work finishes without sending anything new. */
-  async stop(): Promise<void> {
+  private stopActing(): void {
     if (!this.running) return;
     this.running = false;
     for (const s of this.subscriptions) s.unsubscribe();
@@ -115,7 +189,6 @@ export class Master {
     if (this.allocationPending) clearImmediate(this.allocationPending);
     this.allocationPending = undefined;
     this.ctx.out.flushAcks();
-    this.options.logger.info({ masterId: this.id }, "master stopped");
   }
 
   /** Runs one allocation cycle now (the timer and prompt triggers call this too). */

@@ -1,5 +1,5 @@
 import { DEFAULT_CLUSTER } from "@agora/protocol";
-import { type Bus, type Clock, type StateStore, systemClock } from "@agora/transport";
+import { type Bus, type Clock, type LeaderElection, type StateStore, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
 import type { Allocator } from "./allocator/drf-allocator.js";
 
@@ -34,6 +34,22 @@ export interface MasterOptions {
   maxCompletedFrameworks?: number;
   /** The allocation policy (default: `DrfAllocator`). */
   allocator?: Allocator;
+  /**
+   * How this master becomes the leader (default: `AlwaysLeader`, a lone master). With a lease
+   * election (cluster mode) the master stands by until elected; the election's candidate address is
+   * where standbys redirect HTTP requests.
+   */
+  election?: LeaderElection;
+  /**
+   * After taking over, agents known from the registry that have not reregistered within this long
+   * are marked unreachable (Mesos `agent_reregister_timeout`, default 10 min).
+   */
+  agentReregisterTimeoutMs?: number;
+  /**
+   * Called once the master lost its leadership and stopped acting (Mesos aborts the process here;
+   * `agora master` exits). Default: log only.
+   */
+  onDeposed?: (reason: string) => void;
 }
 
 export interface ResolvedMasterOptions {
@@ -49,6 +65,7 @@ export interface ResolvedMasterOptions {
   readonly frameworkTimeoutMs: number;
   readonly maxCompletedTasksPerFramework: number;
   readonly maxCompletedFrameworks: number;
+  readonly agentReregisterTimeoutMs: number;
 }
 
 export function resolveOptions(o: MasterOptions, defaultHostname: string): ResolvedMasterOptions {
@@ -65,5 +82,6 @@ export function resolveOptions(o: MasterOptions, defaultHostname: string): Resol
     frameworkTimeoutMs: o.frameworkTimeoutMs ?? 3 * (o.heartbeatIntervalSeconds ?? 15) * 1000,
     maxCompletedTasksPerFramework: o.maxCompletedTasksPerFramework ?? 1000,
     maxCompletedFrameworks: o.maxCompletedFrameworks ?? 50,
+    agentReregisterTimeoutMs: o.agentReregisterTimeoutMs ?? 10 * 60_000,
   };
 }

@@ -3,22 +3,27 @@ import type { MasterContext } from "./context.js";
 import { MasterError } from "./errors.js";
 
 /**
- * Registry keys: admitted agents, subscribed frameworks, role weights and quotas, and agents'
- * dynamic reservations (tasks are not persisted,
- * as in Mesos). Role names may hold `*` and `/`, which store keys may not, so they are base64url.
+ * Registry keys: admitted agents, subscribed frameworks (with the failover deadline of a
+ * disconnected one), role weights and quotas, and agents' dynamic reservations (tasks are not
+ * persisted, as in Mesos: agents report them when they reregister). Role names may hold `*` and `/`, which store keys may not, so they are base64url.
  */
 export const registryKeys = {
-  agent: (id: string) => `agents.${id}`,
-  framework: (id: string) => `frameworks.${id}`,
+  agent: (id: string) => `${registryPrefixes.agents}${id}`,
+  framework: (id: string) => `${registryPrefixes.frameworks}${id}`,
   weight: (role: string) => `${registryPrefixes.weights}${roleKey(role)}`,
   quota: (role: string) => `${registryPrefixes.quotas}${roleKey(role)}`,
   reservations: (agentId: string) => `${registryPrefixes.reservations}${agentId}`,
+  failover: (frameworkId: string) => `${registryPrefixes.failovers}${frameworkId}`,
 };
 
 export const registryPrefixes = {
   weights: "weights.",
   quotas: "quotas.",
   reservations: "reservations.",
+  agents: "agents.",
+  frameworks: "frameworks.",
+  /** A disconnected framework's failover deadline, so a new leader tears it down on time. */
+  failovers: "failovers.",
 };
 
 function roleKey(role: string): string {
@@ -35,9 +40,16 @@ export async function persist(ctx: MasterContext, key: string, value: unknown): 
   }
 }
 
-/** Removes a registry record, best effort: a stale record is harmless until recovery is built. */
+/** Removes a registry record, best effort: a stale one costs a new leader a reregistration wait. */
 export function unpersist(ctx: MasterContext, key: string): void {
   ctx.store
     .delete(key)
     .catch((err: unknown) => ctx.options.logger.warn({ err, key }, "registry delete failed"));
+}
+
+/** Writes a record a new leader is better off having but this one does not wait for (a failover deadline). */
+export function persistLater(ctx: MasterContext, key: string, value: unknown): void {
+  ctx.store
+    .put(key, encode(value))
+    .catch((err: unknown) => ctx.options.logger.warn({ err, key }, "registry write failed"));
 }

@@ -6,7 +6,8 @@ import { masterStatus, sendUpdate } from "../task-status.js";
 /**
  * Reconcile from the master's view, with reason REASON_RECONCILIATION and no uuid.
  * Implicit (no tasks): the latest state of every task the master holds for the framework.
- * Explicit: known → latest state; unknown on a registered agent → GONE; on an unreachable agent →
+ * Explicit: known → latest state; unknown on a registered agent → GONE; on an agent still
+ * expected to reregister after a master failover → no answer yet (Mesos); on an unreachable agent →
  * UNREACHABLE; agent unknown (or not named) → UNKNOWN.
  */
 export function reconcile(ctx: MasterContext, framework: FrameworkEntry, call: CallOf<"reconcile">): void {
@@ -21,6 +22,7 @@ export function reconcile(ctx: MasterContext, framework: FrameworkEntry, call: C
       sendUpdate(ctx, framework.id, latest(ctx, known));
       continue;
     }
+    if (agentId !== undefined && ctx.state.recoveringAgents.has(agentId)) continue;
     const state =
       agentId !== undefined && ctx.state.agents.has(agentId)
         ? "TASK_GONE"

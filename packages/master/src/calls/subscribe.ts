@@ -2,7 +2,7 @@ import { type CallOf, type FrameworkId, newId } from "@agora/protocol";
 import type { MasterContext } from "../context.js";
 import { MasterError } from "../errors.js";
 import { rescindAllOffers } from "../offers.js";
-import { persist, registryKeys } from "../persistence.js";
+import { persist, registryKeys, unpersist } from "../persistence.js";
 
 /**
  * Subscribe: a new id admits a new framework, a known id resumes it (re-subscribe). Either way
@@ -35,6 +35,7 @@ export async function subscribe(ctx: MasterContext, call: CallOf<"subscribe">): 
     existing.info = info;
     existing.role = info.roles[0] ?? "*";
     existing.connected = true;
+    if (existing.failoverDeadline !== undefined) unpersist(ctx, registryKeys.failover(id));
     existing.failoverDeadline = undefined;
     existing.active = true;
     existing.suppressedRoles.clear();

@@ -31,6 +31,7 @@ export function teardown(ctx: MasterContext, framework: FrameworkEntry): void {
     ctx.out.toAgent(agentId, { type: "shutdownFramework", frameworkId: framework.id });
   ctx.state.completeFramework(framework, ctx.now());
   unpersist(ctx, registryKeys.framework(framework.id));
+  if (framework.failoverDeadline !== undefined) unpersist(ctx, registryKeys.failover(framework.id));
   ctx.options.logger.info({ frameworkId: framework.id }, "framework torn down");
   ctx.requestAllocation();
 }

@@ -5,6 +5,7 @@ import { installErrorHandling } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
 import { metricsRoutes } from "./metrics-routes.js";
 import { roleRoutes } from "./role-routes.js";
+import { redirectToLeader } from "./standby-redirect.js";
 import { stateRoutes } from "./state-routes.js";
 
 export interface MasterHttpOptions {
@@ -14,7 +15,8 @@ export interface MasterHttpOptions {
 
 /**
  * The master's operator HTTP API (fastify): `/health`, `/master/state` (and `/state`),
- * `/master/state-summary`, `/master/tasks`, `/metrics`, `/metrics/snapshot`, `/weights`. Errors are mapped
+ * `/master/state-summary`, `/master/tasks`, `/metrics`, `/metrics/snapshot`, `/weights`. A master that
+ * does not lead redirects all but `/health` and the metrics to the leader (307). Errors are mapped
  * centrally to `{message, field?}`; bad input is a 4xx, never a 500. Not listening yet: the caller
  * calls `listen`, then `master.start({ httpPort })`.
  *
@@ -25,6 +27,7 @@ export interface MasterHttpOptions {
 export function buildMasterHttp(master: Master, options: MasterHttpOptions = {}): FastifyInstance {
   const app = (options.logger ? Fastify({ loggerInstance: options.logger }) : Fastify()) as FastifyInstance;
   installErrorHandling(app);
+  redirectToLeader(app, master);
   const snapshot = () => master.snapshot();
   app.register(healthRoutes);
   app.register(stateRoutes, { snapshot });

@@ -50,6 +50,13 @@ export interface UnreachableAgent {
   readonly unreachableAt: number;
 }
 
+/** An agent a new leader knows from the registry, awaited until it reregisters or its time runs out. */
+export interface RecoveringAgent {
+  readonly info: AgentInfo;
+  /** When this master took over and started waiting (ms, clock time). */
+  readonly since: number;
+}
+
 export interface FrameworkEntry {
   readonly id: FrameworkId;
   info: FrameworkInfo;

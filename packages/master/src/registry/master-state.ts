@@ -15,7 +15,14 @@ import {
 import { DeclineFilterIndex } from "../allocator/filter-index.js";
 import type { QuotaInfo } from "../roles/quota.js";
 import { withReservations } from "../roles/reservations.js";
-import type { AgentEntry, FrameworkEntry, OfferEntry, TaskEntry, UnreachableAgent } from "./entries.js";
+import type {
+  AgentEntry,
+  FrameworkEntry,
+  OfferEntry,
+  RecoveringAgent,
+  TaskEntry,
+  UnreachableAgent,
+} from "./entries.js";
 import { taskKey } from "./entries.js";
 import { ResourceLedger } from "./resource-ledger.js";
 import { Ring } from "./ring.js";
@@ -36,6 +43,8 @@ export interface MasterStateLimits {
 export class MasterState {
   readonly agents = new Map<AgentId, AgentEntry>();
   readonly unreachableAgents = new Map<AgentId, UnreachableAgent>();
+  /** Agents from the registry a new leader waits for (`agentReregisterTimeoutMs`); not offered. */
+  readonly recoveringAgents = new Map<AgentId, RecoveringAgent>();
   readonly frameworks = new Map<FrameworkId, FrameworkEntry>();
   readonly completedFrameworks: Ring<FrameworkEntry>;
   readonly offers = new Map<OfferId, OfferEntry>();
@@ -70,6 +79,7 @@ export class MasterState {
     };
     this.agents.set(info.id, entry);
     this.unreachableAgents.delete(info.id);
+    this.recoveringAgents.delete(info.id);
     return entry;
   }
 

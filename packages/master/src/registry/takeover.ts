@@ -1,0 +1,79 @@
+import { AgentId, AgentInfo, decode, FrameworkId, FrameworkInfo } from "@agora/protocol";
+import { z } from "zod";
+import type { MasterContext } from "../context.js";
+import { registryKeys, registryPrefixes, unpersist } from "../persistence.js";
+
+const AdmittedAgent = AgentInfo.extend({ id: AgentId });
+const AdmittedFramework = FrameworkInfo.extend({ id: FrameworkId });
+/** A disconnected framework's failover deadline (ms since the Unix epoch). */
+export const FailoverRecord = z.object({ deadline: z.number() }).strict();
+
+/**
+ * What a master loads when it becomes the leader, beyond role settings: the agents admitted by
+ * earlier leaders (awaited until they reregister: their tasks are known only from them) and the
+ * frameworks (disconnected until they re-subscribe, torn down at their failover deadline, which
+ * is never sooner than one framework timeout from now so each has time to come back).
+ */
+export async function loadAdmitted(ctx: MasterContext): Promise<{ agents: number; frameworks: number }> {
+  const now = ctx.now();
+  for (const entry of await ctx.store.list(registryPrefixes.agents)) {
+    const agent = decode(AdmittedAgent, entry.value);
+    if (!agent.ok) {
+      ctx.options.logger.warn(
+        { key: entry.key, error: agent.error },
+        "skipping an agent record that does not decode",
+      );
+      continue;
+    }
+    if (!ctx.state.agents.has(agent.value.id))
+      ctx.state.recoveringAgents.set(agent.value.id, { info: agent.value, since: now });
+  }
+  const deadlines = new Map<string, number>();
+  for (const entry of await ctx.store.list(registryPrefixes.failovers)) {
+    const record = decode(FailoverRecord, entry.value);
+    if (record.ok) deadlines.set(entry.key.slice(registryPrefixes.failovers.length), record.value.deadline);
+  }
+  let frameworks = 0;
+  for (const entry of await ctx.store.list(registryPrefixes.frameworks)) {
+    const info = decode(AdmittedFramework, entry.value);
+    if (!info.ok) {
+      ctx.options.logger.warn(
+        { key: entry.key, error: info.error },
+        "skipping a framework record that does not decode",
+      );
+      continue;
+    }
+    if (ctx.state.frameworks.has(info.value.id) || ctx.state.isCompletedFramework(info.value.id)) continue;
+    const framework = ctx.state.addFramework(info.value, now, false);
+    const persisted = deadlines.get(info.value.id);
+    framework.failoverDeadline =
+      persisted === undefined ? undefined : Math.max(persisted, now + ctx.options.frameworkTimeoutMs);
+    frameworks++;
+  }
+  return { agents: ctx.state.recoveringAgents.size, frameworks };
+}
+
+/**
+ * Tells every awaited agent to reregister and every known framework that a new leader speaks
+ * (a heartbeat of the new epoch: the SDK re-subscribes when it sees a higher epoch than the one it
+ * subscribed with), so neither waits for its own silence timeout.
+ */
+export function announceLeadership(ctx: MasterContext): void {
+  for (const id of ctx.state.recoveringAgents.keys()) ctx.out.toAgent(id, { type: "reregisterRequested" });
+  for (const id of ctx.state.frameworks.keys()) ctx.out.toFramework(id, { type: "heartbeat" });
+}
+
+/** Agents that did not reregister within `agentReregisterTimeoutMs` of the takeover become unreachable. */
+export function expireRecoveringAgents(ctx: MasterContext): void {
+  const now = ctx.now();
+  for (const [id, agent] of [...ctx.state.recoveringAgents]) {
+    if (now - agent.since < ctx.options.agentReregisterTimeoutMs) continue;
+    ctx.state.recoveringAgents.delete(id);
+    ctx.state.unreachableAgents.set(id, { info: agent.info, unreachableAt: now });
+    unpersist(ctx, registryKeys.agent(id));
+    ctx.options.logger.warn(
+      { agentId: id, hostname: agent.info.hostname },
+      "agent did not reregister after the master failover: unreachable",
+    );
+  }
+}
