@@ -2,6 +2,7 @@ import { AGORA_VERSION } from "@agora/protocol";
 import { agentFlags, runAgent } from "./commands/agent.js";
 import { devFlags, runDev } from "./commands/dev.js";
 import { executeFlags, runExecute } from "./commands/execute.js";
+import { marathonFlags, runMarathon } from "./commands/marathon.js";
 import { masterFlags, runMaster } from "./commands/master.js";
 import { CliError, exitCodes, isCliError } from "./errors.js";
 import { type FlagSpec, usage } from "./options.js";
@@ -19,6 +20,11 @@ const commands: Record<string, { summary: string; flags: FlagSpec; run: (argv: s
       summary: "Launch tasks as a one-shot framework and wait for them (like mesos-execute).",
       flags: executeFlags,
       run: runExecute,
+    },
+    marathon: {
+      summary: "Run Marathon (long-running services, Marathon's REST v2 API) connected to NATS.",
+      flags: marathonFlags,
+      run: runMarathon,
     },
   };
 

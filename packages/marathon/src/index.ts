@@ -2,7 +2,13 @@
  * @agora/marathon — long-running services with Marathon's REST v2 API, built only on
  * @agora/framework-sdk; it never imports master or agent code.
  */
+
+export * from "./errors.js";
+export type { MarathonEvent, MarathonEventType } from "./events.js";
+export { type MarathonOptions, type RunningMarathon, startMarathon } from "./marathon.js";
 export * from "./model/app-definition.js";
 export * from "./model/group.js";
 export * from "./model/instance.js";
 export * from "./model/path-id.js";
+export { MarathonRuntime, type MarathonRuntimeOptions } from "./runtime/runtime.js";
+export type * from "./service.js";

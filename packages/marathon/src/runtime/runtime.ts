@@ -1,0 +1,699 @@
+import { randomUUID } from "node:crypto";
+import { Scheduler } from "@agora/framework-sdk";
+import { type AgentId, isTerminalState, type Offer, type TaskId, type TaskStatus } from "@agora/protocol";
+import { type Bus, type Clock, type StateStore, systemClock, type TimerHandle } from "@agora/transport";
+import { type Logger, pino } from "pino";
+import { planDeployment } from "../deployment/planner.js";
+import { revertPlan } from "../deployment/rollback.js";
+import { MarathonError } from "../errors.js";
+import type { MarathonEvent } from "../events.js";
+import { LaunchQueue } from "../launch/launch-queue.js";
+import { matchOffers } from "../launch/offer-matcher.js";
+import type { AppDefinition } from "../model/app-definition.js";
+import { affectedApps, type DeploymentPlan } from "../model/deployment.js";
+import { appsOf, emptyRoot, type Group } from "../model/group.js";
+import { putApp } from "../model/group-ops.js";
+import type { Instance } from "../model/instance.js";
+import type {
+  MarathonInfo,
+  MarathonService,
+  QueuedLaunch,
+  RunningDeployment,
+  TaskFailure,
+} from "../service.js";
+import { DeploymentRunner } from "./deployment-runner.js";
+import { type EventBody, EventHub } from "./event-hub.js";
+import { applyStatus, conditionOf, isActive } from "./instance-status.js";
+import { MAX_APP_VERSIONS, MAX_ROOT_VERSIONS, MarathonRepository } from "./repository.js";
+
+export interface MarathonRuntimeOptions {
+  bus: Bus;
+  /** Where apps, versions, deployments and instances live (file store in dev mode, JetStream KV in a cluster). */
+  store: StateStore;
+  /** Subject namespace of the Agora cluster. Default "agora". */
+  cluster?: string;
+  logger?: Logger;
+  clock?: Clock;
+  /** Marathon's `--mesos_role`: the role it subscribes in. Default `*`. */
+  role?: string;
+  /** Default "marathon". */
+  frameworkName?: string;
+  /** Seconds the master keeps Marathon's tasks while it is away (Marathon's default: one week). */
+  failoverTimeoutSeconds?: number;
+  /** How long declined offers stay away (Marathon's `--decline_offer_duration`, 120 s). */
+  declineOfferSeconds?: number;
+  /** This Marathon's HTTP port and host, for `/v2/info` and the framework's web UI URL. */
+  httpPort?: number;
+  hostname?: string;
+  /** Who leads, from the leader election; default: this one, always. */
+  leadership?: () => { elected: boolean; leader: string | undefined };
+  /** Flags to show under `marathon_config` in `/v2/info`. */
+  config?: Record<string, unknown>;
+  /** DELETE /v2/leader: step down (close the candidacy); absent: abdication is not supported. */
+  onAbdicate?: () => Promise<void>;
+  newId?: () => string;
+}
+
+const ONE_WEEK_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Marathon's runtime: a framework on the SDK `Scheduler` that keeps every app of the root group at
+ * its instance count, runs deployments step by step, matches offers to the launch queue, and keeps
+ * its state in the `StateStore` so a restarted (or newly elected) Marathon resumes with its
+ * framework id, apps, tasks and unfinished deployments. REST talks to it through `MarathonService`.
+ *
+ * @example
+ * ```ts
+ * const runtime = new MarathonRuntime({ bus, store, httpPort: 8080 });
+ * await runtime.start();
+ * await runtime.deploy(putApp(runtime.root(), app, new Date().toISOString()), { force: false });
+ * ```
+ */
+export class MarathonRuntime implements MarathonService {
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly repo: MarathonRepository;
+  private readonly events: EventHub;
+  private readonly launchQueue: LaunchQueue;
+  private readonly runner: DeploymentRunner;
+  private readonly role: string;
+  private readonly newId: () => string;
+  private scheduler: Scheduler | undefined;
+  private frameworkId: string | undefined;
+  private current: Group = emptyRoot(new Date(0).toISOString());
+  private readonly versions = new Map<string, Map<string, AppDefinition>>();
+  private readonly roots = new Map<string, Group>();
+  private readonly live = new Map<string, Instance>();
+  private readonly failures = new Map<string, TaskFailure>();
+  /** When each unreachable instance went out of reach (ms), for its `unreachableStrategy`. */
+  private readonly unreachableSince = new Map<string, number>();
+  private writes: Promise<unknown> = Promise.resolve();
+  private offerWork: Promise<void> = Promise.resolve();
+  private tickPending = false;
+  private wakeUp: TimerHandle | undefined;
+  private suppressed = false;
+  private lastLaunchable = 0;
+  private started = false;
+  private stopped = false;
+  private httpPort: number;
+
+  constructor(private readonly opts: MarathonRuntimeOptions) {
+    this.logger = (opts.logger ?? pino({ level: "silent" })).child({ component: "marathon" });
+    this.clock = opts.clock ?? systemClock;
+    this.repo = new MarathonRepository(opts.store, this.logger);
+    this.events = new EventHub(this.logger);
+    this.role = opts.role ?? "*";
+    this.launchQueue = new LaunchQueue({ now: () => this.clock.now(), role: this.role });
+    this.newId = opts.newId ?? randomUUID;
+    this.httpPort = opts.httpPort ?? 8080;
+    this.runner = new DeploymentRunner({
+      instancesOf: (appId) => this.instancesOf(appId).filter((i) => !isTerminalState(i.state)),
+      queued: (appId) => this.queuedCount(appId),
+      kill: (taskIds) => this.kill(taskIds),
+      enqueue: (app, n) => this.launchQueue.add(app, n),
+      dequeue: (appId, n) => this.launchQueue.remove(appId, n),
+      restartBegins: (appId) => this.launchQueue.resetDelay(appId),
+      appStopped: (appId) => this.appStopped(appId),
+      emit: (e) => this.emit(e),
+      save: (d) => void this.repo.saveDeployment(d),
+      remove: (id) => void this.repo.deleteDeployment(id),
+    });
+  }
+
+  /**
+   * Loads the stored state, subscribes as the framework (failing over to the stored framework id),
+   * reconciles the known tasks and resumes unfinished deployments. Call when this Marathon leads.
+   */
+  async start(): Promise<void> {
+    const stored = await this.repo.load();
+    this.current = stored.root;
+    for (const [appId, byVersion] of stored.appVersions) this.versions.set(appId, byVersion);
+    for (const [version, root] of stored.rootVersions) this.roots.set(version, root);
+    for (const i of stored.instances) this.live.set(i.taskId, i);
+    for (const [appId, f] of stored.failures) this.failures.set(appId, f);
+    for (const d of stored.deployments) this.runner.add(d.plan, d.stepIndex);
+    this.frameworkId = stored.frameworkId;
+
+    const scheduler = new Scheduler({
+      bus: this.opts.bus,
+      ...(this.opts.cluster ? { cluster: this.opts.cluster } : {}),
+      logger: this.logger,
+      clock: this.clock,
+      framework: {
+        name: this.opts.frameworkName ?? "marathon",
+        roles: [this.role],
+        checkpoint: true,
+        failoverTimeout: this.opts.failoverTimeoutSeconds ?? ONE_WEEK_SECONDS,
+        ...(this.frameworkId ? { id: this.frameworkId } : {}),
+        ...(this.opts.hostname ? { hostname: this.opts.hostname } : {}),
+      },
+    });
+    this.scheduler = scheduler;
+    scheduler.on("offers", (offers) => {
+      this.offerWork = this.offerWork
+        .then(() => this.handleOffers(offers))
+        .catch((err: unknown) => {
+          this.logger.error({ err }, "handling offers failed");
+        });
+      return this.offerWork;
+    });
+    scheduler.on("update", (status) => this.handleStatus(status));
+    scheduler.on("disconnected", ({ silentForMs }) =>
+      this.emit({
+        eventType: "scheduler_disconnected_event",
+        message: `the master was silent for ${silentForMs} ms`,
+      }),
+    );
+    scheduler.on("reconnected", (info) =>
+      this.emit({
+        eventType: "scheduler_reregistered_event",
+        frameworkId: info.frameworkId,
+        master: info.masterInfo.hostname ?? "",
+      }),
+    );
+    const reregistering = this.frameworkId !== undefined;
+    const id = await scheduler.subscribe();
+    this.frameworkId = id;
+    this.started = true;
+    await this.repo.saveFrameworkId(id);
+    this.emit({
+      eventType: reregistering ? "scheduler_reregistered_event" : "scheduler_registered_event",
+      frameworkId: id,
+      master: "",
+    });
+    // The SDK reconciles implicitly after subscribing; asking for every known task explicitly too
+    // makes the master answer for tasks it no longer knows (TASK_LOST/UNKNOWN), so they get replaced.
+    const known = [...this.live.values()].map((i) => ({
+      taskId: i.taskId as TaskId,
+      agentId: i.agentId as AgentId,
+    }));
+    if (known.length > 0)
+      await scheduler.reconcile(known).catch((err: unknown) => this.logger.warn({ err }, "reconcile failed"));
+    this.logger.info(
+      {
+        frameworkId: id,
+        apps: appsOf(this.current).size,
+        tasks: this.live.size,
+        deployments: this.runner.list().length,
+      },
+      "marathon leads",
+    );
+    this.scheduleTick();
+  }
+
+  /** The port the REST API really listens on (known after `listen`), for `/v2/info` and `/v2/leader`. */
+  advertise(httpPort: number): void {
+    this.httpPort = httpPort;
+  }
+
+  async abdicate(): Promise<void> {
+    if (!this.opts.onAbdicate) throw new MarathonError("INVALID_REQUEST", "this Marathon cannot abdicate");
+    await this.opts.onAbdicate();
+  }
+
+  /** Stops the framework client (its tasks keep running for the failover timeout) and flushes the store. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.wakeUp) this.clock.clear(this.wakeUp);
+    await this.scheduler?.close();
+    await this.offerWork;
+    await this.writes.catch(() => {});
+    await this.repo.flush();
+  }
+
+  // ---- MarathonService: reads ----
+
+  root(): Group {
+    return this.current;
+  }
+
+  appVersions(appId: string): string[] {
+    return [...(this.versions.get(appId)?.keys() ?? [])].sort().reverse();
+  }
+
+  appVersion(appId: string, version: string): AppDefinition | undefined {
+    return this.versions.get(appId)?.get(version);
+  }
+
+  rootVersions(): string[] {
+    return [...this.roots.keys()].sort().reverse();
+  }
+
+  rootVersion(version: string): Group | undefined {
+    return this.roots.get(version);
+  }
+
+  instances(appId?: string): Instance[] {
+    return appId === undefined ? [...this.live.values()] : this.instancesOf(appId);
+  }
+
+  deployments(): RunningDeployment[] {
+    return this.runner.list();
+  }
+
+  queue(): QueuedLaunch[] {
+    return this.launchQueue.entries();
+  }
+
+  lastTaskFailure(appId: string): TaskFailure | undefined {
+    return this.failures.get(appId);
+  }
+
+  onEvent(listener: (event: MarathonEvent) => void): () => void {
+    return this.events.on(listener);
+  }
+
+  info(): MarathonInfo {
+    const lead = this.opts.leadership?.() ?? {
+      elected: true,
+      leader: `${this.opts.hostname ?? "localhost"}:${this.httpPort}`,
+    };
+    return {
+      name: "marathon",
+      version: "1.10.0-agora",
+      frameworkId: this.frameworkId,
+      leader: lead.leader,
+      elected: lead.elected,
+      config: {
+        mesos_role: this.role,
+        failover_timeout: this.opts.failoverTimeoutSeconds ?? ONE_WEEK_SECONDS,
+        decline_offer_duration: (this.opts.declineOfferSeconds ?? 120) * 1000,
+        checkpoint: true,
+        ...this.opts.config,
+      },
+      httpPort: this.httpPort,
+    };
+  }
+
+  // ---- MarathonService: writes ----
+
+  deploy(target: Group, options: { force: boolean }): Promise<DeploymentPlan> {
+    return this.serialized(() => this.deployNow(target, options));
+  }
+
+  async killInstances(
+    taskIds: string[],
+    options: { scale: boolean; wipe: boolean; force: boolean },
+  ): Promise<{ killed: Instance[]; deployment?: DeploymentPlan }> {
+    const killed = taskIds.map((id) => this.live.get(id)).filter((i) => i !== undefined);
+    if (!options.scale) {
+      this.kill(killed.map((i) => i.taskId));
+      if (options.wipe) for (const i of killed) this.forget(i.taskId);
+      this.scheduleTick();
+      return { killed };
+    }
+    const deployment = await this.serialized(() => {
+      const version = this.now();
+      let target = this.current;
+      const byApp = new Map<string, string[]>();
+      for (const i of killed) byApp.set(i.appId, [...(byApp.get(i.appId) ?? []), i.taskId]);
+      for (const [appId, ids] of byApp) {
+        const app = appsOf(target).get(appId);
+        if (app)
+          target = putApp(target, { ...app, instances: Math.max(0, app.instances - ids.length) }, version);
+      }
+      return this.deployNow({ ...target, version }, { force: options.force }, (plan) => {
+        // The tasks named are the ones to go, not whichever the kill selection would pick.
+        for (const step of plan.steps)
+          for (const action of step.actions)
+            if (action.action === "ScaleApplication" && byApp.has(action.app))
+              action.sentencedToDeath = byApp.get(action.app);
+      });
+    });
+    return { killed, deployment };
+  }
+
+  async cancelDeployment(id: string, options: { force: boolean }): Promise<DeploymentPlan | undefined> {
+    const plan = this.runner.get(id);
+    if (!plan) return undefined;
+    if (options.force) {
+      this.runner.cancel(id, "The deployment was cancelled");
+      this.scheduleTick();
+      return undefined;
+    }
+    return this.serialized(() => {
+      const target = revertPlan(plan, this.current, this.now());
+      return this.deployNow(target, { force: true });
+    });
+  }
+
+  resetDelay(appId: string): boolean {
+    const known = this.queuedCount(appId) > 0 || appsOf(this.current).has(appId);
+    this.launchQueue.resetDelay(appId);
+    this.scheduleTick();
+    return known;
+  }
+
+  // ---- deployments ----
+
+  private async deployNow(
+    target: Group,
+    options: { force: boolean },
+    adjust?: (plan: DeploymentPlan) => void,
+  ): Promise<DeploymentPlan> {
+    if (!this.started) throw new MarathonError("NOT_LEADER", "this Marathon does not lead (yet)");
+    const plan = planDeployment(this.current, target, { id: this.newId() });
+    adjust?.(plan);
+    const conflicts = this.runner.conflicting(affectedApps(plan));
+    if (conflicts.length > 0 && !options.force)
+      throw new MarathonError(
+        "APP_LOCKED",
+        "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.",
+        { deployments: conflicts.map((p) => ({ id: p.id })) },
+      );
+    const added = [...appsOf(target).values()].filter((a) => !this.versions.get(a.id)?.has(a.version ?? ""));
+    try {
+      await this.repo.saveRoot(target, added, { plan, stepIndex: 0 });
+    } catch (cause) {
+      throw new MarathonError("STORE_FAILED", "the state store did not take the new root group", { cause });
+    }
+    for (const c of conflicts) this.runner.cancel(c.id, `cancelled by the forced deployment ${plan.id}`);
+    this.current = target;
+    for (const a of added) this.rememberVersion(a);
+    this.rememberRoot(target);
+    this.emit({ eventType: "group_change_success", groupId: target.id, version: target.version });
+    this.runner.add(plan);
+    this.scheduleTick();
+    return plan;
+  }
+
+  private rememberVersion(app: AppDefinition): void {
+    const byVersion = this.versions.get(app.id) ?? new Map<string, AppDefinition>();
+    byVersion.set(app.version ?? "", app);
+    this.versions.set(app.id, byVersion);
+    const old = [...byVersion.keys()].sort().slice(0, -MAX_APP_VERSIONS);
+    for (const v of old) byVersion.delete(v);
+    if (old.length > 0) void this.repo.deleteAppVersions(app.id, old);
+  }
+
+  private rememberRoot(root: Group): void {
+    this.roots.set(root.version, root);
+    const old = [...this.roots.keys()].sort().slice(0, -MAX_ROOT_VERSIONS);
+    for (const v of old) this.roots.delete(v);
+    if (old.length > 0) void this.repo.deleteRootVersions(old);
+  }
+
+  private appStopped(appId: string): void {
+    this.launchQueue.remove(appId);
+    if (this.failures.delete(appId)) void this.repo.deleteFailure(appId);
+    this.emit({ eventType: "app_terminated_event", appId });
+  }
+
+  /** Deploy requests one at a time: each plans against the root the previous one left. */
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => {});
+    return run;
+  }
+
+  // ---- the control loop ----
+
+  /** Runs `tick` once after the current burst of changes. */
+  private scheduleTick(): void {
+    if (this.tickPending || this.stopped) return;
+    this.tickPending = true;
+    setImmediate(() => {
+      this.tickPending = false;
+      if (!this.stopped && this.started) this.tick();
+    });
+  }
+
+  private tick(): void {
+    this.runner.tick();
+    this.scaleCheck();
+    this.expungeUnreachable();
+    void this.updateOfferInterest();
+  }
+
+  /**
+   * Apps no deployment is working on are kept at their instance count, as Marathon's scale check:
+   * missing instances are queued (the queue's backoff paces replacements of failed ones), surplus
+   * ones killed by the app's kill selection.
+   */
+  private scaleCheck(): void {
+    const apps = appsOf(this.current);
+    for (const entry of this.launchQueue.entries())
+      if (!apps.has(entry.app.id) && !this.runner.locks(entry.app.id)) this.launchQueue.remove(entry.app.id);
+    for (const app of apps.values()) {
+      if (this.runner.locks(app.id)) continue;
+      const active = this.instancesOf(app.id).filter((i) => this.counts(i, app) && !i.killRequested);
+      const queued = this.queuedCount(app.id);
+      const missing = app.instances - active.length - queued;
+      if (missing > 0) this.launchQueue.add(app, missing);
+      else if (missing < 0 && queued > 0) this.launchQueue.remove(app.id, Math.min(queued, -missing));
+      const surplus = active.length - app.instances;
+      if (surplus > 0) {
+        const order = [...active].sort((a, b) => a.stagedAt.localeCompare(b.stagedAt));
+        if (app.killSelection === "YOUNGEST_FIRST") order.reverse();
+        this.kill(order.slice(0, surplus).map((i) => i.taskId));
+      }
+    }
+  }
+
+  /** An instance counts towards its app's count unless its unreachable strategy says it is inactive. */
+  private counts(instance: Instance, app: AppDefinition): boolean {
+    if (isTerminalState(instance.state)) return false;
+    if (instance.state !== "TASK_UNREACHABLE") return true;
+    const strategy = app.unreachableStrategy;
+    if (strategy === "disabled") return true;
+    const since = this.unreachableSince.get(instance.taskId) ?? 0;
+    return this.clock.now() - since < (strategy?.inactiveAfterSeconds ?? 0) * 1000;
+  }
+
+  /** Unreachable instances past their app's `expungeAfterSeconds` are killed and forgotten. */
+  private expungeUnreachable(): void {
+    for (const [taskId, since] of this.unreachableSince) {
+      const instance = this.live.get(taskId);
+      const strategy = instance && appsOf(this.current).get(instance.appId)?.unreachableStrategy;
+      if (!instance || strategy === "disabled") continue;
+      if (this.clock.now() - since >= (strategy?.expungeAfterSeconds ?? 0) * 1000) {
+        this.kill([taskId]);
+        this.forget(taskId);
+      }
+    }
+  }
+
+  /**
+   * Offers only while something waits to launch, as Marathon: revive when launchable work appears
+   * (which also clears earlier decline filters), suppress when the queue is empty, and wake up when
+   * the next backoff delay ends.
+   */
+  private async updateOfferInterest(): Promise<void> {
+    const scheduler = this.scheduler;
+    if (!scheduler || this.stopped) return;
+    const launchable = this.launchQueue.launchable().reduce((n, l) => n + l.count, 0);
+    const waiting = this.launchQueue.entries();
+    const grew = launchable > this.lastLaunchable;
+    this.lastLaunchable = launchable;
+    if (this.wakeUp) this.clock.clear(this.wakeUp);
+    this.wakeUp = undefined;
+    const delayed = waiting.map((e) => e.delayUntil).filter((t) => t > this.clock.now());
+    if (delayed.length > 0)
+      this.wakeUp = this.clock.setTimeout(
+        () => this.scheduleTick(),
+        Math.min(...delayed) - this.clock.now() + 1,
+      );
+    try {
+      if (launchable > 0 && (this.suppressed || grew)) {
+        this.suppressed = false;
+        await scheduler.revive([this.role]);
+      } else if (waiting.length === 0 && !this.suppressed) {
+        this.suppressed = true;
+        await scheduler.suppress([this.role]);
+      }
+    } catch (err) {
+      this.logger.warn({ err }, "revive/suppress failed");
+    }
+  }
+
+  // ---- offers ----
+
+  private async handleOffers(offers: Offer[]): Promise<void> {
+    const scheduler = this.scheduler;
+    if (!scheduler || this.stopped) return;
+    const wanted = this.launchQueue.launchable();
+    const refuse = { refuseSeconds: this.opts.declineOfferSeconds ?? 120 };
+    if (wanted.length === 0) {
+      await scheduler.decline(
+        offers.map((o) => o.id),
+        refuse,
+      );
+      return;
+    }
+    const placed = [...this.live.values()].filter(isActive);
+    const result = matchOffers(offers, wanted, placed, {
+      newUuid: randomUUID,
+      now: () => new Date(this.clock.now()),
+      role: this.role,
+    });
+    this.launchQueue.recordOffers(offers.length, result.rejected);
+    const launched = result.launches.flatMap((l) => l.instances);
+    for (const i of launched) this.live.set(i.taskId, i);
+    const perApp = new Map<string, number>();
+    for (const i of launched) perApp.set(i.appId, (perApp.get(i.appId) ?? 0) + 1);
+    for (const [appId, n] of perApp) this.launchQueue.launched(appId, n);
+    // Stored before launched: a task Marathon launched but does not remember would be an orphan.
+    await Promise.all(launched.map((i) => this.repo.saveInstance(i)));
+    await Promise.all([
+      ...result.launches.map(async (l) => {
+        try {
+          await scheduler.launch(l.offer, l.tasks);
+          for (const i of l.instances) this.emitInstanceChanged(i);
+        } catch (err) {
+          this.logger.warn({ err, offer: l.offer.id }, "launch failed; the tasks go back to the queue");
+          for (const i of l.instances) this.forget(i.taskId);
+        }
+      }),
+      result.unused.length > 0
+        ? scheduler.decline(
+            result.unused.map((o) => o.id),
+            refuse,
+          )
+        : undefined,
+    ]);
+    this.scheduleTick();
+  }
+
+  // ---- status updates ----
+
+  private handleStatus(status: TaskStatus): void {
+    const instance = this.live.get(status.taskId);
+    if (!instance) {
+      if (!isTerminalState(status.state)) {
+        // A task Marathon does not know (launched by a lost incarnation that never stored it): Marathon kills those.
+        this.logger.warn({ taskId: status.taskId }, "killing an unknown task");
+        void this.scheduler
+          ?.kill(status.taskId, status.agentId)
+          .catch((err: unknown) => this.logger.warn({ err }, "kill failed"));
+      }
+      return;
+    }
+    const outcome = applyStatus(instance, status);
+    const next = outcome.instance;
+    this.emit({
+      eventType: "status_update_event",
+      slaveId: next.agentId,
+      taskId: next.taskId,
+      taskStatus: status.state,
+      message: status.message ?? "",
+      appId: next.appId,
+      host: next.host,
+      ipAddresses: [],
+      ports: next.ports,
+      version: next.version,
+    });
+    if (outcome.stateChanged) this.emitInstanceChanged(next);
+    if (outcome.healthChanged) {
+      const health = {
+        appId: next.appId,
+        instanceId: next.taskId,
+        taskId: next.taskId,
+        version: next.version,
+        alive: next.healthy === true,
+      };
+      this.emit({ eventType: "health_status_changed_event", ...health });
+      this.emit({ eventType: "instance_health_changed_event", ...health });
+    }
+    if (status.state === "TASK_UNREACHABLE") {
+      if (!this.unreachableSince.has(next.taskId)) this.unreachableSince.set(next.taskId, this.clock.now());
+    } else this.unreachableSince.delete(next.taskId);
+
+    if (outcome.terminal) {
+      this.live.delete(next.taskId);
+      void this.repo.deleteInstance(next.taskId);
+      if (outcome.killedUnhealthy)
+        this.emit({
+          eventType: "unhealthy_instance_kill_event",
+          appId: next.appId,
+          taskId: next.taskId,
+          instanceId: next.taskId,
+          reason: status.message ?? "health check failed",
+          host: next.host,
+          slaveId: next.agentId,
+          version: next.version,
+        });
+      const app = appsOf(this.current).get(next.appId);
+      if (outcome.failed && app) this.recordFailure(app, next, status);
+    } else {
+      this.live.set(next.taskId, next);
+      if (outcome.stateChanged || outcome.healthChanged) void this.repo.saveInstance(next);
+    }
+    this.scheduleTick();
+  }
+
+  private recordFailure(app: AppDefinition, instance: Instance, status: TaskStatus): void {
+    this.launchQueue.recordFailure(app);
+    if (status.state === "TASK_FINISHED") return;
+    const failure: TaskFailure = {
+      appId: app.id,
+      host: instance.host,
+      message: status.message ?? "",
+      state: status.state,
+      taskId: instance.taskId,
+      timestamp: new Date(status.timestamp * 1000).toISOString(),
+      version: instance.version,
+      slaveId: instance.agentId,
+    };
+    this.failures.set(app.id, failure);
+    void this.repo.saveFailure(failure);
+  }
+
+  // ---- helpers ----
+
+  private kill(taskIds: string[]): void {
+    for (const taskId of taskIds) {
+      const instance = this.live.get(taskId);
+      if (!instance) continue;
+      const app = appsOf(this.current).get(instance.appId);
+      if (!instance.killRequested) {
+        const next = { ...instance, killRequested: true };
+        this.live.set(taskId, next);
+        void this.repo.saveInstance(next);
+      }
+      const grace = app?.taskKillGracePeriodSeconds;
+      void this.scheduler
+        ?.kill(
+          taskId as TaskId,
+          instance.agentId as AgentId,
+          grace === undefined ? undefined : { gracePeriodSeconds: grace },
+        )
+        .catch((err: unknown) => this.logger.warn({ err, taskId }, "kill failed"));
+    }
+  }
+
+  /** Drops an instance from memory and the store (wipe, expunge, or a launch that never happened). */
+  private forget(taskId: string): void {
+    this.live.delete(taskId);
+    this.unreachableSince.delete(taskId);
+    void this.repo.deleteInstance(taskId);
+  }
+
+  private instancesOf(appId: string): Instance[] {
+    return [...this.live.values()].filter((i) => i.appId === appId);
+  }
+
+  private queuedCount(appId: string): number {
+    return this.launchQueue.count(appId);
+  }
+
+  private emitInstanceChanged(i: Instance): void {
+    this.emit({
+      eventType: "instance_changed_event",
+      instanceId: i.taskId,
+      condition: conditionOf(i.state),
+      runSpecId: i.appId,
+      agentId: i.agentId,
+      host: i.host,
+      runSpecVersion: i.version,
+    });
+  }
+
+  private emit(body: EventBody): void {
+    this.events.publish(body, this.clock.now());
+  }
+
+  private now(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+}
