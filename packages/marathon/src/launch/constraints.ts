@@ -19,15 +19,19 @@ export function attributeValues(attributes: readonly Attribute[]): Record<string
 }
 
 /**
- * Whether an instance of `app` may go on `offer`'s agent, given the app's live instances `placed`
- * and those `alsoPlacing` in the same round. Undefined when every constraint holds, else
- * `"UnfulfilledConstraint"` (Marathon's reject reason). As Marathon:
+ * Whether an instance of `app` may go on `offer`'s agent, given the app's live instances `placed`,
+ * those `alsoPlacing` in the same round and the other offers of the round (`batch`, for GROUP_BY).
+ * Undefined when every constraint holds, else `"UnfulfilledConstraint"` (Marathon's reject reason).
+ * As Marathon:
  * - field `hostname` is the offer's hostname, any other field the agent attribute of that name; a
  *   missing attribute fails every operator but UNLIKE;
  * - UNIQUE: no instance has the offer's value; CLUSTER: the value given, or (without one) the value
- *   every instance has; GROUP_BY: a value no instance has yet, or one whose count is the smallest,
- *   once at least `value` distinct values are in use; LIKE / UNLIKE: the regex matches / does not
- *   match the whole value; MAX_PER: fewer than `value` instances have it; IS: equal to `value`.
+ *   every instance has; GROUP_BY: a value whose count is the smallest of the values known — those
+ *   of instances and (Agora's addition: Marathon knows only the former, so it piles onto the first
+ *   values it sees) of the offers in `batch` — and a value with instances is reused only once
+ *   `value` distinct values have instances (Marathon's `GROUP_BY:n`); LIKE / UNLIKE: the regex
+ *   matches / does not match the whole value; MAX_PER: fewer than `value` instances have it; IS:
+ *   equal to `value`.
  *
  * @example
  * ```ts
@@ -39,30 +43,33 @@ export function checkConstraints(
   offer: Offer,
   placed: readonly Instance[],
   alsoPlacing: readonly Instance[] = [],
+  batch: readonly Offer[] = [],
 ): string | undefined {
   if (app.constraints.length === 0) return undefined;
-  const attributes = attributeValues(offer.attributes);
   const all = [...placed, ...alsoPlacing];
   for (const c of app.constraints) {
-    const offered = c.field === "hostname" ? offer.hostname : attributes[c.field];
-    const ok =
-      offered === undefined
-        ? c.operator === "UNLIKE"
-        : holds(
-            c,
-            offered,
-            all.map((i) => valueOf(c.field, i)),
-          );
-    if (!ok) return "UnfulfilledConstraint";
+    const offered = fieldOf(c.field, offer);
+    if (offered === undefined) {
+      if (c.operator === "UNLIKE") continue;
+      return "UnfulfilledConstraint";
+    }
+    const values = all.map((i) => (c.field === "hostname" ? i.host : i.agentAttributes[c.field]));
+    const batchValues = c.operator === "GROUP_BY" ? batch.map((o) => fieldOf(c.field, o)) : [];
+    if (!holds(c, offered, values, batchValues)) return "UnfulfilledConstraint";
   }
   return undefined;
 }
 
-function valueOf(field: string, i: Instance): string | undefined {
-  return field === "hostname" ? i.host : i.agentAttributes[field];
+function fieldOf(field: string, offer: Offer): string | undefined {
+  return field === "hostname" ? offer.hostname : attributeValues(offer.attributes)[field];
 }
 
-function holds(c: Constraint, offered: string, values: (string | undefined)[]): boolean {
+function holds(
+  c: Constraint,
+  offered: string,
+  values: readonly (string | undefined)[],
+  batch: readonly (string | undefined)[],
+): boolean {
   switch (c.operator) {
     case "UNIQUE":
       return values.every((v) => v !== offered);
@@ -71,7 +78,7 @@ function holds(c: Constraint, offered: string, values: (string | undefined)[]): 
         ? offered === c.value
         : values.every((v) => v === offered);
     case "GROUP_BY":
-      return groupBy(offered, values, Number(c.value ?? 0));
+      return groupBy(offered, values, batch, Number(c.value ?? 0));
     case "LIKE":
       return fullMatch(c.value ?? "", offered);
     case "UNLIKE":
@@ -83,13 +90,20 @@ function holds(c: Constraint, offered: string, values: (string | undefined)[]): 
   }
 }
 
-/** Marathon's GROUP_BY: a new value is always fine; a known one only with the smallest count, once enough values are known. */
-function groupBy(offered: string, values: (string | undefined)[], minimumGroups: number): boolean {
+function groupBy(
+  offered: string,
+  values: readonly (string | undefined)[],
+  batch: readonly (string | undefined)[],
+  minimumGroups: number,
+): boolean {
   const counts = new Map<string, number>();
   for (const v of values) if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
-  const mine = counts.get(offered);
-  if (mine === undefined) return true;
-  return counts.size >= minimumGroups && mine === Math.min(...counts.values());
+  const mine = counts.get(offered) ?? 0;
+  if (mine > 0 && counts.size < minimumGroups) return false;
+  let fewest = mine;
+  for (const n of counts.values()) fewest = Math.min(fewest, n);
+  for (const v of batch) if (v !== undefined && !counts.has(v)) fewest = 0;
+  return mine === fewest;
 }
 
 function fullMatch(pattern: string, value: string): boolean {

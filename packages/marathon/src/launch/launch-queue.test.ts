@@ -100,12 +100,16 @@ describe("LaunchQueue", () => {
       unusedOffersCount: 3,
       lastUnusedOfferAt: new Date(clock.now()).toISOString(),
     });
-    expect(a!.processedOffersSummary.rejectSummaryLastOffers.slice(0, 4)).toEqual([
+    expect(a!.processedOffersSummary.rejectSummaryLastOffers.slice(0, 3)).toEqual([
       { reason: "UnfulfilledRole", declined: 0, processed: 3 },
-      { reason: "UnfulfilledConstraint", declined: 1, processed: 3 },
-      { reason: "InsufficientCpus", declined: 2, processed: 2 },
-      { reason: "InsufficientMemory", declined: 0, processed: 0 },
+      { reason: "InsufficientCpus", declined: 2, processed: 3 },
+      { reason: "InsufficientMemory", declined: 0, processed: 1 },
     ]);
+    expect(a!.processedOffersSummary.rejectSummaryLastOffers.at(-2)).toEqual({
+      reason: "UnfulfilledConstraint",
+      declined: 1,
+      processed: 1,
+    });
     expect(b!.processedOffersSummary).toMatchObject({ processedOffersCount: 3, unusedOffersCount: 0 });
     expect(b!.processedOffersSummary.lastUnusedOfferAt).toBeUndefined();
   });

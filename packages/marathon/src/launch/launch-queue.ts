@@ -1,15 +1,19 @@
 import type { AppDefinition } from "../model/app-definition.js";
 import type { QueuedLaunch } from "../service.js";
 
-/** Why offers did not take an app's instances, in the order Marathon's offer matcher checks them. */
+/**
+ * Why offers did not take an app's instances, in the order the offer matcher checks them (Marathon's
+ * names; `InvalidTask`, Agora's, is an app whose task the protocol refuses, e.g. `args: []`).
+ */
 export const REJECT_REASONS = [
   "UnfulfilledRole",
-  "UnfulfilledConstraint",
   "InsufficientCpus",
   "InsufficientMemory",
   "InsufficientDisk",
   "InsufficientGpus",
   "InsufficientPorts",
+  "UnfulfilledConstraint",
+  "InvalidTask",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

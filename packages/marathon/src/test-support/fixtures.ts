@@ -43,8 +43,9 @@ export function offer(
     role?: string;
   } = {},
 ): Offer {
+  offerSeq += 1;
   return Offer.parse({
-    id: `offer-${agent}-${(offerSeq += 1)}`,
+    id: `offer-${agent}-${offerSeq}`,
     frameworkId: "marathon",
     agentId: agent,
     hostname: fields.hostname ?? agent,
