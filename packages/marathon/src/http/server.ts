@@ -3,8 +3,13 @@ import type { Logger } from "pino";
 import type { MarathonService } from "../service.js";
 import { appRoutes } from "./app-routes.js";
 import { EventHub, type HttpContext, versionClock } from "./context.js";
+import { deploymentRoutes } from "./deployment-routes.js";
 import { installErrorHandling } from "./errors.js";
+import { eventRoutes } from "./event-routes.js";
+import { groupRoutes } from "./group-routes.js";
 import { infoRoutes } from "./info-routes.js";
+import { installLeaderProxy } from "./leader-proxy.js";
+import { installMetrics } from "./metrics-routes.js";
 import { taskRoutes } from "./task-routes.js";
 
 export interface MarathonHttpOptions {
@@ -36,18 +41,24 @@ export function createMarathonHttp(
   const ctx: HttpContext = { service, now, nextVersion: versionClock(now), events: new EventHub(service) };
   app.addHook("onClose", async () => ctx.events.close());
   installErrorHandling(app);
+  installLeaderProxy(app, service);
   acceptAnyBodyAsJson(app);
+  installMetrics(app, ctx);
   app.register(appRoutes, ctx);
+  app.register(groupRoutes, ctx);
   app.register(taskRoutes, ctx);
+  app.register(deploymentRoutes, ctx);
+  app.register(eventRoutes, ctx);
   app.register(infoRoutes, ctx);
   return app;
 }
 
 /**
- * Marathon clients often post JSON without a JSON content type (`curl -d`); read every body as
- * JSON, and an empty one as none.
+ * Marathon clients often post JSON without a JSON content type (`curl -d`, `fetch` with a string):
+ * read every body as JSON, and an empty one as none.
  */
 function acceptAnyBodyAsJson(app: FastifyInstance): void {
+  app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === "") return done(null, undefined);

@@ -55,16 +55,16 @@ export interface ParsedGroup {
 }
 
 /**
- * Reads a group body for the group `id` (the URL's), whose body `id`, if any, resolves against
- * `id`'s parent. Apps and subgroups must lie directly inside the group they are listed in.
+ * Reads a group body for the group `id` (the URL's); a body `id` names the group instead, resolved
+ * against `base`. Apps and subgroups must lie directly inside the group they are listed in.
  */
-export function parseGroup(raw: unknown, id: string): ParsedGroup {
+export function parseGroup(raw: unknown, id: string, base: string): ParsedGroup {
   const shape = GroupDefinition.safeParse(raw ?? {});
   if (!shape.success) throw invalid(zodDetails(shape.error.issues, ""));
   const details: ErrorDetail[] = [];
-  const body = raw as Json;
+  const body = (raw ?? {}) as Json;
   const groupId =
-    typeof body.id === "string" && body.id !== "" ? resolveOr(body.id, parentOf(id), "/id", details) : id;
+    typeof body.id === "string" && body.id !== "" ? resolveOr(body.id, base, "/id", details) : id;
   const group = readGroup(body, groupId, "", details);
   if (details.length > 0) throw invalid(details);
   return {
