@@ -88,6 +88,25 @@ describe("registration", () => {
     await waitFor(() => fx!.master.registrations.length === 2, "the reregistration");
     expect(fx.master.registrations[1]?.type).toBe("reregister");
   });
+
+  it("reregisters at once when a new leader asks, instead of waiting out its registration backoff", async () => {
+    const clock = new ManualClock();
+    fx = await startAgent({ clock });
+    fx.master.stop(); // the leader dies
+    clock.advance(5 * 15_000); // silent master: the agent tries to reregister, nobody answers
+    await new Promise((r) => setTimeout(r, 10));
+    for (const backoff of [1000, 2000]) {
+      clock.advance(backoff);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(fx.master.registrations).toHaveLength(1);
+    fx.master.epoch = 2; // a new leader, which asks known agents to reregister
+    fx.master.start();
+    fx.master.send({ type: "reregisterRequested" });
+    await waitFor(() => fx!.master.registrations.length === 2, "the reregistration without a clock advance");
+    expect(fx.master.registrations[1]?.type).toBe("reregister");
+    expect(fx.agent.counters.registrations).toBe(2);
+  });
 });
 
 describe("commands", () => {

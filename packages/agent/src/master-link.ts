@@ -73,7 +73,7 @@ export class MasterLink {
   private registering: Promise<void> | undefined;
   private watchdog: TimerHandle | undefined;
   private watchdogMs = 0;
-  private backoffTimer: { handle: TimerHandle; wake: () => void } | undefined;
+  private backoffTimer: { handle: TimerHandle; wake: (asked?: boolean) => void } | undefined;
   private stopped = false;
 
   constructor(private readonly options: MasterLinkOptions) {}
@@ -144,8 +144,11 @@ export class MasterLink {
           logger.warn({ err, type: message.type }, "registration failed; retrying");
         }
       }
-      await this.sleep(backoffMs);
-      backoffMs = Math.min(backoffMs * 2, REGISTRATION_BACKOFF.maxMs);
+      const asked = await this.sleep(backoffMs);
+      // A master asked for the registration: one leads now, so the next try starts a fresh backoff.
+      backoffMs = asked
+        ? REGISTRATION_BACKOFF.initialMs
+        : Math.min(backoffMs * 2, REGISTRATION_BACKOFF.maxMs);
     }
   }
 
@@ -193,6 +196,8 @@ export class MasterLink {
         return;
       }
       case "reregisterRequested":
+        // A new leader (or one that lost track of this agent) asks: do not wait out the backoff.
+        this.backoffTimer?.wake(true);
         void this.register();
         return;
       default:
@@ -211,13 +216,15 @@ export class MasterLink {
     }, this.watchdogMs);
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Resolves after `ms`, or earlier when woken; true when a master's request woke it. */
+  private sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const wake = () => {
+      const wake = (asked = false) => {
+        if (this.backoffTimer?.handle) this.options.clock.clear(this.backoffTimer.handle);
         this.backoffTimer = undefined;
-        resolve();
+        resolve(asked);
       };
-      this.backoffTimer = { handle: this.options.clock.setTimeout(wake, ms), wake };
+      this.backoffTimer = { handle: this.options.clock.setTimeout(() => wake(), ms), wake };
     });
   }
 }

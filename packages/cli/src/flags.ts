@@ -79,6 +79,11 @@ export const masterTimingFlags: FlagSpec = {
     description:
       "silence after which a framework is disconnected and its failover timeout runs (default 3 heartbeats)",
   },
+  "agent-reregister-timeout": {
+    type: "string",
+    description:
+      "after a master failover, agents not reregistered within this time become unreachable (default 10mins)",
+  },
 };
 
 export const masterTiming = {
@@ -88,6 +93,7 @@ export const masterTiming = {
   maxAgentPingTimeouts: z.coerce.number().int().min(1).optional(),
   heartbeatInterval: duration.optional(),
   frameworkTimeout: duration.optional(),
+  agentReregisterTimeout: duration.optional(),
 };
 
 /** Maps parsed timing flags onto `MasterOptions`, leaving the master's defaults where a flag is absent. */
@@ -98,6 +104,7 @@ export function masterTimingOptions(o: {
   maxAgentPingTimeouts?: number | undefined;
   heartbeatInterval?: number | undefined;
   frameworkTimeout?: number | undefined;
+  agentReregisterTimeout?: number | undefined;
 }) {
   return {
     ...(o.allocationInterval === undefined ? {} : { allocationIntervalMs: o.allocationInterval }),
@@ -106,5 +113,6 @@ export function masterTimingOptions(o: {
     ...(o.maxAgentPingTimeouts === undefined ? {} : { maxAgentPingTimeouts: o.maxAgentPingTimeouts }),
     ...(o.heartbeatInterval === undefined ? {} : { heartbeatIntervalSeconds: o.heartbeatInterval / 1000 }),
     ...(o.frameworkTimeout === undefined ? {} : { frameworkTimeoutMs: o.frameworkTimeout }),
+    ...(o.agentReregisterTimeout === undefined ? {} : { agentReregisterTimeoutMs: o.agentReregisterTimeout }),
   };
 }

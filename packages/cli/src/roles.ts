@@ -10,7 +10,7 @@ import {
 } from "@agora/agent";
 import { buildMasterHttp, Master, type MasterOptions } from "@agora/master";
 import type { Attribute } from "@agora/protocol";
-import type { Bus, StateStore } from "@agora/transport";
+import type { Bus, LeaderElection, StateStore } from "@agora/transport";
 import type { Logger } from "pino";
 
 /** A started role: where it listens and how to stop it. */
@@ -28,6 +28,10 @@ export interface MasterRoleOptions {
   logger: Logger;
   /** Timing overrides (allocation interval, offer timeout, ping timeouts); Mesos' defaults otherwise. */
   timing?: MasterTiming;
+  /** Cluster mode: how this master contends for leadership (default: it leads alone). */
+  election?: LeaderElection;
+  /** Called when the master lost its leadership and stopped acting. */
+  onDeposed?: (reason: string) => void;
 }
 
 export type MasterTiming = Pick<
@@ -38,6 +42,7 @@ export type MasterTiming = Pick<
   | "maxAgentPingTimeouts"
   | "heartbeatIntervalSeconds"
   | "frameworkTimeoutMs"
+  | "agentReregisterTimeoutMs"
 >;
 
 /** HTTP first, so the master can advertise the port it really got (port 0 picks a free one). */
@@ -49,6 +54,8 @@ export async function startMasterRole(o: MasterRoleOptions): Promise<RunningRole
     hostname: os.hostname(),
     logger: o.logger,
     ...o.timing,
+    ...(o.election ? { election: o.election } : {}),
+    ...(o.onDeposed ? { onDeposed: o.onDeposed } : {}),
   });
   const app = buildMasterHttp(master, { logger: o.logger });
   await app.listen({ host: o.host, port: o.port });

@@ -16,6 +16,11 @@ export interface EventRouterConfig {
   readonly onOffers: (offers: Offer[]) => void;
   /** Updates are not emitted here: they go through acknowledgement-aware delivery. */
   readonly onUpdate: (status: TaskStatus) => void;
+  /**
+   * An event or reply of a higher epoch than the one the framework subscribed with: another master
+   * leads now (a new leader sends a heartbeat of its epoch to prompt this).
+   */
+  readonly onNewerEpoch?: (epoch: number) => void;
 }
 
 /**
@@ -25,12 +30,15 @@ export interface EventRouterConfig {
  */
 export class EventRouter {
   private highestEpoch = 0;
+  /** The epoch of the last `subscribed` event (0 before the first). */
+  private subscribedEpoch = 0;
 
   constructor(private readonly config: EventRouterConfig) {}
 
   /** Raises the highest epoch seen; call replies carry the master's epoch too. */
   sawEpoch(epoch: number): void {
     if (epoch > this.highestEpoch) this.highestEpoch = epoch;
+    if (this.subscribedEpoch > 0 && epoch > this.subscribedEpoch) this.config.onNewerEpoch?.(epoch);
   }
 
   receive(bytes: Uint8Array): void {
@@ -50,6 +58,7 @@ export class EventRouter {
       );
       return;
     }
+    if (event.type === "subscribed") this.subscribedEpoch = event.epoch;
     this.sawEpoch(event.epoch);
     this.config.onAlive();
     switch (event.type) {

@@ -27,6 +27,22 @@ describe("failover re-subscribe", () => {
     await vi.waitFor(() => expect(master.callsOf("reconcile")).toHaveLength(2));
   });
 
+  it("re-subscribes at once, without waiting for missed heartbeats, when a master of a higher epoch speaks", async () => {
+    const { master, scheduler, id } = await subscribed({}, oneSecondHeartbeats);
+    const reconnected: SubscribedInfo[] = [];
+    scheduler.on("reconnected", (info) => void reconnected.push(info));
+    master.epoch = 2; // a new leader, which sends known frameworks a heartbeat of its epoch
+    master.publish(id, { type: "heartbeat", epoch: 2 });
+    await vi.waitFor(() => expect(reconnected).toHaveLength(1));
+    expect(reconnected[0]).toMatchObject({ frameworkId: id, epoch: 2 });
+    expect(master.callsOf("subscribe").map((c) => c.frameworkInfo.id)).toEqual([id, id]);
+    // Another heartbeat of the same epoch is just a heartbeat.
+    master.publish(id, { type: "heartbeat", epoch: 2 });
+    await vi.waitFor(() => expect(master.callsOf("reconcile")).toHaveLength(2));
+    expect(master.callsOf("subscribe")).toHaveLength(2);
+    expect(scheduler.stats.resubscribes).toBe(1);
+  });
+
   it("does not re-subscribe while heartbeat events keep arriving", async () => {
     const { master, scheduler, clock, id } = await subscribed({}, oneSecondHeartbeats);
     const disconnected = vi.fn();

@@ -71,6 +71,8 @@ export class Scheduler {
   private eventSubscription: BusSubscription | undefined;
   private subscribing: Promise<FrameworkId> | undefined;
   private closed = false;
+  /** A re-subscribe (after silence or for a new leader) is under way. */
+  private resubscribing = false;
 
   /**
    * Validates the options; does no I/O until `subscribe()`.
@@ -138,6 +140,7 @@ export class Scheduler {
         for (const s of this.offerStreams) void s.push(offers);
       },
       onUpdate: (status) => this.delivery.enqueue(status),
+      onNewerEpoch: (epoch) => this.newLeader(epoch),
     });
   }
 
@@ -556,16 +559,30 @@ export class Scheduler {
   }
 
   private masterWentSilent(silentForMs: number): void {
-    if (this.closed || !this.connection) return;
+    if (this.closed || !this.connection || this.resubscribing) return;
     this.logger.warn({ silentForMs }, "no event from the master: re-subscribing");
     this.emitter.emit("disconnected", { silentForMs });
-    this.connection.handshake().then(
+    this.resubscribe(this.connection);
+  }
+
+  /** Another master leads (a higher epoch): re-subscribe now rather than after missed heartbeats. */
+  private newLeader(epoch: number): void {
+    if (this.closed || !this.connection || this.resubscribing) return;
+    this.logger.info({ epoch }, "a new master leads: re-subscribing");
+    this.resubscribe(this.connection);
+  }
+
+  private resubscribe(connection: Connection): void {
+    this.resubscribing = true;
+    connection.handshake().then(
       (info) => {
+        this.resubscribing = false;
         this.counters.resubscribes++;
         this.emitter.emit("reconnected", info);
         this.reconcileAfterSubscribe();
       },
       (err: unknown) => {
+        this.resubscribing = false;
         if (this.closed) return;
         this.logger.error({ err }, "re-subscribe failed");
         this.emitter.emit(

@@ -1,7 +1,10 @@
-import { JetStreamStateStore, type NatsBus } from "@agora/transport";
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import { JetStreamStateStore, type NatsBus, openJetStreamLeaderElection } from "@agora/transport";
 import { z } from "zod";
 import {
   cluster,
+  duration,
   host,
   masterTiming,
   masterTimingFlags,
@@ -24,7 +27,20 @@ export const masterFlags: FlagSpec = {
   },
   "registry-replicas": {
     type: "string",
-    description: "replicas of the JetStream KV registry bucket (default 1)",
+    description: "replicas of the JetStream KV registry and leader-lease buckets (default 1)",
+  },
+  "advertise-ip": {
+    type: "string",
+    description:
+      "address other masters redirect clients to while this one leads (default: --host, or the hostname)",
+  },
+  "advertise-port": {
+    type: "string",
+    description: "port other masters redirect clients to while this one leads (default: --port)",
+  },
+  "leader-lease-ttl": {
+    type: "string",
+    description: "a leading master that stops renewing its lease loses it after this time (default 5secs)",
   },
   ...masterTimingFlags,
 };
@@ -35,9 +51,17 @@ const MasterOptions = z.object({
   host: host("0.0.0.0"),
   cluster,
   registryReplicas: z.coerce.number().int().min(1).max(5).default(1),
+  advertiseIp: z.string().min(1).optional(),
+  advertisePort: z.coerce.number().int().min(1).max(65535).optional(),
+  leaderLeaseTtl: duration.optional(),
   ...masterTiming,
 });
 
+/**
+ * `agora master`: one of the cluster's masters. Every master contends for the leader lease in
+ * JetStream KV; the one elected acts, the others stand by (HTTP redirects to the leader). A master
+ * that loses its lease exits with status 1 (as a Mesos master aborts), to be restarted as a standby.
+ */
 export async function runMaster(argv: string[]): Promise<void> {
   const o = parseOptions("master", argv, process.env, masterFlags, MasterOptions);
   const logger = createLogger("master");
@@ -45,6 +69,15 @@ export async function runMaster(argv: string[]): Promise<void> {
   const store = await JetStreamStateStore.open(bus.connection, {
     bucket: `agora_${o.cluster}_registry`,
     replicas: o.registryReplicas,
+  });
+  const advertisedHost = o.advertiseIp ?? (isWildcard(o.host) ? os.hostname() : o.host);
+  const election = await openJetStreamLeaderElection(bus, {
+    name: `agora_${o.cluster}_master`,
+    id: `${os.hostname()}-${o.port}-${randomUUID().slice(0, 8)}`,
+    address: `http://${advertisedHost}:${o.advertisePort ?? o.port}`,
+    replicas: o.registryReplicas,
+    ...(o.leaderLeaseTtl === undefined ? {} : { ttlMs: o.leaderLeaseTtl }),
+    logger,
   });
   const role = await startMasterRole({
     bus,
@@ -54,10 +87,19 @@ export async function runMaster(argv: string[]): Promise<void> {
     port: o.port,
     logger,
     timing: masterTimingOptions(o),
+    election,
+    onDeposed: (reason) => {
+      logger.fatal({ reason }, "this master lost its leadership; exiting so it restarts as a standby");
+      process.exit(1);
+    },
   });
   stopOnSignal(logger, async () => {
     await role.stop();
     await store.close();
     await bus.close();
   });
+}
+
+function isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::";
 }
