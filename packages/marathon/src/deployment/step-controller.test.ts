@@ -101,14 +101,18 @@ describe("decideAction: scale", () => {
     expect(d.launch).toBe(0);
   });
 
-  it("is done when N are healthy (and ready) and nothing is queued or still being killed", () => {
+  it("is done when N are healthy (and ready, when readiness is checked) and nothing is queued or being killed", () => {
     const checked = app("/web", {
       instances: 2,
       healthChecks: [{ protocol: "TCP" }],
       readinessChecks: [{ name: "r" }],
     });
     const instances = running(2, { healthy: true });
-    expect(decideAction({ action: scale(2), app: checked, instances, queued: 0 }).done).toBe(false);
+    const noneReady = new Set<string>();
+    expect(
+      decideAction({ action: scale(2), app: checked, instances, queued: 0, readyTaskIds: noneReady }).done,
+    ).toBe(false);
+    expect(decideAction({ action: scale(2), app: checked, instances, queued: 0 }).done).toBe(true);
     const ready = new Set(instances.map((i) => i.taskId));
     expect(
       decideAction({ action: scale(2), app: checked, instances, queued: 0, readyTaskIds: ready }).done,

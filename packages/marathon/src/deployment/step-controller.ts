@@ -11,7 +11,11 @@ export interface ActionProgress {
   instances: Instance[];
   /** Instances of this app waiting in the launch queue now. */
   queued: number;
-  /** Instances that passed their readiness checks (apps with `readinessChecks`). */
+  /**
+   * Instances that passed their readiness checks. Only given by a runtime that runs readiness
+   * checks: when undefined, readiness gates nothing (else an app with `readinessChecks` would never
+   * finish a deployment).
+   */
   readyTaskIds?: ReadonlySet<string>;
 }
 
@@ -67,7 +71,8 @@ export function isHealthy(app: AppDefinition, i: Instance): boolean {
 }
 
 function isHealthyAndReady(p: ActionProgress, i: Instance): boolean {
-  const ready = p.app.readinessChecks.length === 0 || (p.readyTaskIds?.has(i.taskId) ?? false);
+  const ready =
+    p.app.readinessChecks.length === 0 || p.readyTaskIds === undefined || p.readyTaskIds.has(i.taskId);
   return isHealthy(p.app, i) && ready;
 }
 
@@ -111,8 +116,8 @@ function scaleDecision(
  * ones that are healthy and ready — unhealthy old ones first, then by `killSelection`; so at the
  * start the old ones go down to `minHealthy` and then one goes for each new one that becomes healthy.
  * New ones are launched while all instances (being killed included) plus queued stay within
- * `maxCapacity`. Done when exactly N new instances are healthy and
- * ready, no old one is left and nothing is queued.
+ * `maxCapacity`. Done when exactly N new instances are healthy and ready, no old one is left and
+ * nothing is queued.
  */
 function restartDecision(p: ActionProgress): ActionDecision {
   const { app } = p;
@@ -120,8 +125,10 @@ function restartDecision(p: ActionProgress): ActionDecision {
   const minHealthy = Math.ceil(n * app.upgradeStrategy.minimumHealthCapacity - 1e-9);
   let maxCapacity = Math.floor(n * (1 + app.upgradeStrategy.maximumOverCapacity) + 1e-9);
   const active = p.instances.filter((i) => !i.killRequested);
-  const oldActive = active.filter((i) => i.version !== app.version);
-  const newActive = active.filter((i) => i.version === app.version);
+  // matchOffers stamps instances with `app.version ?? ""`.
+  const version = app.version ?? "";
+  const oldActive = active.filter((i) => i.version !== version);
+  const newActive = active.filter((i) => i.version === version);
   const healthyOld = oldActive.filter((i) => isHealthy(app, i));
   const healthyNew = newActive.filter((i) => isHealthyAndReady(p, i));
   const healthy = healthyOld.length + healthyNew.length;
