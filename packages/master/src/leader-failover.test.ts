@@ -1,4 +1,4 @@
-import type { AgentTask, FrameworkId } from "@agora/protocol";
+import type { AgentTask, FrameworkId, TaskId } from "@agora/protocol";
 import { LeaseLeaderElection, MemoryStateStore } from "@agora/transport";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { buildMasterHttp } from "./http/app.js";
@@ -87,7 +87,10 @@ describe("master failover", () => {
     await settle();
     // Reconciling a task on an agent still awaited gets no answer (Mesos), neither GONE nor UNKNOWN.
     const fw = await h.framework();
-    const reconcileT9 = { type: "reconcile", tasks: [{ taskId: "t9", agentId: quiet.id }] } as const;
+    const reconcileT9 = {
+      type: "reconcile" as const,
+      tasks: [{ taskId: "t9" as TaskId, agentId: quiet.id }],
+    };
     await fw.call(reconcileT9);
     await fw.sync();
     h.clock.advance(4999);

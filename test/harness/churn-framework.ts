@@ -1,0 +1,123 @@
+import { packTasks, Scheduler, type TaskSpec } from "@agora/framework-sdk";
+import { isTerminalState, type Offer, type TaskState, type TaskStatus } from "@agora/protocol";
+import { connectNatsBus, type NatsBus } from "@agora/transport";
+
+export interface ChurnOptions {
+  /** Tasks started once and expected to run for the whole test (`sleep 3600`). */
+  longTasks: number;
+  /** Short tasks (`sleep 0.3`) kept in flight while `launching` is on. */
+  shortInFlight: number;
+  failoverTimeoutSeconds?: number;
+}
+
+/**
+ * A framework in the test process, on the SDK over NATS: keeps `longTasks` long tasks running and
+ * launches short ones continuously, recording every status its handler is given (the SDK already
+ * dropped duplicates by uuid) so a test can count them.
+ */
+export class ChurnFramework {
+  /** Every status handed to the update handler, in order, with the time it arrived. */
+  readonly delivered: Array<{ status: TaskStatus; at: number }> = [];
+  /** Latest state per task, and when each task was launched (accepted by the master). */
+  readonly states = new Map<string, TaskState>();
+  readonly launchedAt = new Map<string, number>();
+  /** Times the SDK re-subscribed (after silence or on a new leader's epoch). */
+  readonly reconnectedAt: number[] = [];
+  /** Launches a master refused (stale offers after a failover): their tasks go back to the queue. */
+  refusedLaunches = 0;
+  launching = true;
+  private pending: TaskSpec[] = [];
+  private shortSeq = 0;
+
+  private constructor(
+    readonly bus: NatsBus,
+    readonly scheduler: Scheduler,
+    private readonly o: ChurnOptions,
+  ) {}
+
+  static async start(natsUrls: string, o: ChurnOptions): Promise<ChurnFramework> {
+    const bus = await connectNatsBus({ servers: natsUrls.split(","), reconnect: { timeWaitMs: 100 } });
+    const scheduler = new Scheduler({
+      bus,
+      framework: { name: "churn", roles: ["*"], failoverTimeout: o.failoverTimeoutSeconds ?? 3600 },
+    });
+    const f = new ChurnFramework(bus, scheduler, o);
+    f.pending = Array.from({ length: o.longTasks }, (_, i) => ({
+      taskId: `long.${i}`,
+      name: `long-${i}`,
+      resources: { cpus: 0.05, mem: 8 },
+      command: { value: "sleep 3600", shell: true },
+    }));
+    scheduler.on("update", (status) => {
+      f.delivered.push({ status, at: Date.now() });
+      f.states.set(status.taskId, status.state);
+    });
+    scheduler.on("reconnected", () => void f.reconnectedAt.push(Date.now()));
+    scheduler.on("offers", (offers) => void f.onOffers(offers));
+    await scheduler.subscribe();
+    return f;
+  }
+
+  get longIds(): string[] {
+    return Array.from({ length: this.o.longTasks }, (_, i) => `long.${i}`);
+  }
+
+  /** Short tasks that reached TASK_FINISHED. */
+  finishedShorts(): string[] {
+    return [...this.states]
+      .filter(([id, s]) => id.startsWith("short.") && s === "TASK_FINISHED")
+      .map(([id]) => id);
+  }
+
+  /** Updates that carry a uuid (from agents), by `task/state`: each must be delivered once. */
+  agentUpdateCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { status } of this.delivered) {
+      if (status.uuid === undefined) continue;
+      const key = `${status.taskId}/${status.state}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  async close(): Promise<void> {
+    this.launching = false;
+    await this.scheduler.teardown().catch(() => this.scheduler.close());
+    await this.bus.close();
+  }
+
+  private async onOffers(offers: Offer[]): Promise<void> {
+    const inFlight = [...this.launchedAt.keys()].filter(
+      (id) => id.startsWith("short.") && !isTerminalState(this.states.get(id) ?? "TASK_STAGING"),
+    ).length;
+    if (this.launching) {
+      for (let i = inFlight; i < this.o.shortInFlight; i++) {
+        const n = this.shortSeq++;
+        this.pending.push({
+          taskId: `short.${n}`,
+          name: `short-${n}`,
+          resources: { cpus: 0.05, mem: 8 },
+          command: { value: "sleep 0.3", shell: true },
+        });
+      }
+    }
+    const { launches } = packTasks(offers, this.pending);
+    const used = new Set<string>();
+    for (const { offer, tasks } of launches) {
+      used.add(offer.id);
+      const ids = new Set(tasks.map((t) => t.taskId as string));
+      const specs = this.pending.filter((t) => ids.has(t.taskId!));
+      this.pending = this.pending.filter((t) => !ids.has(t.taskId!));
+      try {
+        await this.scheduler.launch(offer, tasks);
+        for (const id of ids) this.launchedAt.set(id, Date.now());
+      } catch {
+        this.refusedLaunches++;
+        this.pending.push(...specs);
+      }
+    }
+    const unused = offers.filter((o) => !used.has(o.id)).map((o) => o.id);
+    if (unused.length > 0)
+      await this.scheduler.decline(unused, { refuseSeconds: 0.2 }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawnAgent, startMaster } from "./cluster.js";
+import { type NatsClusterHandle, startNatsCluster } from "./nats-server.js";
+import { freePort } from "./ports.js";
+import { expectNoOrphans, type Spawned } from "./processes.js";
+import { waitFor } from "./wait.js";
+
+/** Shortened timeouts for fault tests: heartbeats and pings every second; the lease keeps its 5 s default. */
+export const HA_MASTER_FLAGS = [
+  "--heartbeat-interval",
+  "1secs",
+  "--framework-timeout",
+  "10secs",
+  "--agent-ping-timeout",
+  "1secs",
+  "--agent-reregister-timeout",
+  "60secs",
+  "--allocation-interval",
+  "200ms",
+];
+
+/** One `agora master` of an HA cluster: its process (replaced on restart) and HTTP URL. */
+export interface HaMaster {
+  proc: Spawned;
+  readonly url: string;
+}
+
+export interface HaAgent {
+  proc: Spawned;
+  readonly workDir: string;
+  readonly port: number;
+}
+
+export interface HaClusterOptions {
+  masters?: number;
+  agents?: number;
+  agentResources?: string;
+  /** Extra `agora master` flags (e.g. `HA_MASTER_FLAGS`). */
+  masterFlags?: string[];
+}
+
+/**
+ * Cluster mode as in production, on loopback: a three-node NATS cluster with JetStream, several
+ * `agora master` processes on R3 buckets contending for the lease, and `agora agent` processes.
+ * Every process gets all NATS URLs, each starting with a different node.
+ */
+export class HaCluster {
+  readonly masters: HaMaster[] = [];
+  readonly agents: HaAgent[] = [];
+
+  private constructor(
+    readonly nats: NatsClusterHandle,
+    readonly dir: string,
+  ) {}
+
+  static async start(o: HaClusterOptions = {}): Promise<HaCluster> {
+    const nats = await startNatsCluster(3, { jetstream: true });
+    const cluster = new HaCluster(nats, mkdtempSync(path.join(os.tmpdir(), "agora-ha-")));
+    try {
+      const masters = await Promise.all(
+        Array.from({ length: o.masters ?? 3 }, (_, i) =>
+          startMaster(cluster.natsUrls(i), ["--registry-replicas", "3", ...(o.masterFlags ?? [])]),
+        ),
+      );
+      cluster.masters.push(...masters);
+      await cluster.leader();
+      for (let i = 0; i < (o.agents ?? 2); i++) {
+        const workDir = path.join(cluster.dir, `agent-${i}`);
+        const port = await freePort();
+        const resources = o.agentResources ?? "cpus:8;mem:4096;disk:4096;ports:[31000-31100]";
+        const proc = spawnAgent(cluster.natsUrls(i), { workDir, port, resources, hostname: `agent-${i}` });
+        cluster.agents.push({ proc, workDir, port });
+      }
+      await waitFor("every agent registered", async () => {
+        const state = await cluster.leaderState();
+        return state.slaves.length === cluster.agents.length;
+      });
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  /** All NATS URLs, comma-separated, starting with node `i % 3`. */
+  natsUrls(i = 0): string {
+    const urls = this.nats.urls;
+    const k = i % urls.length;
+    return [...urls.slice(k), ...urls.slice(0, k)].join(",");
+  }
+
+  /** Resolves with the index of the master that answers `/master/state` itself (not by redirect). */
+  async leader(timeoutMs = 60_000): Promise<number> {
+    return waitFor(
+      "a leading master",
+      async () => {
+        for (const [i, m] of this.masters.entries()) {
+          if (m.proc.child.exitCode !== null || m.proc.child.signalCode !== null) continue;
+          const res = await fetch(`${m.url}/master/state`, { redirect: "manual" }).catch(() => undefined);
+          if (res?.status === 200) return i + 1;
+        }
+        return undefined;
+      },
+      { timeoutMs, intervalMs: 20 },
+    ).then((i) => i - 1);
+  }
+
+  /** `/master/state` of the leader, through any live master (standbys redirect). */
+  async leaderState(): Promise<MesosState> {
+    for (const m of this.masters) {
+      if (m.proc.child.exitCode !== null || m.proc.child.signalCode !== null) continue;
+      const res = await fetch(`${m.url}/master/state`).catch(() => undefined);
+      if (res?.ok) return (await res.json()) as MesosState;
+    }
+    throw new Error("no master answered /master/state");
+  }
+
+  /** Status update journal entries an agent still waits to have acknowledged. */
+  unacknowledged(agent: HaAgent): number {
+    try {
+      return readdirSync(path.join(agent.workDir, "meta/updates")).filter((f) => f.endsWith(".json")).length;
+    } catch {
+      return 0;
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const a of this.agents) await a.proc.stop();
+    for (const m of this.masters) await m.proc.stop();
+    await this.nats.stop();
+    try {
+      await expectNoOrphans(this.dir);
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+export interface MesosState {
+  id: string;
+  leader: string;
+  leader_info: { id: string; port: number };
+  slaves: Array<{ id: string; hostname: string }>;
+  frameworks: Array<{ id: string; connected: boolean; tasks: Array<{ id: string; state: string }> }>;
+}
