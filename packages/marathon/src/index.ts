@@ -8,6 +8,7 @@ export * from "./deployment/rollback.js";
 export * from "./deployment/step-controller.js";
 export * from "./errors.js";
 export type { MarathonEvent, MarathonEventType } from "./events.js";
+export { createMarathonHttp, type MarathonHttpOptions } from "./http/server.js";
 export * from "./launch/constraints.js";
 export * from "./launch/launch-queue.js";
 export * from "./launch/offer-matcher.js";
