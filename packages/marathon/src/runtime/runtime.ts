@@ -94,6 +94,8 @@ export class MarathonRuntime implements MarathonService {
   private suppressed = false;
   private lastLaunchable = 0;
   private started = false;
+  /** Set once this Marathon was elected; writes arriving while it loads and subscribes wait for it. */
+  private starting: Promise<void> | undefined;
   private stopped = false;
   private httpPort: number;
 
@@ -124,7 +126,12 @@ export class MarathonRuntime implements MarathonService {
    * Loads the stored state, subscribes as the framework (failing over to the stored framework id),
    * reconciles the known tasks and resumes unfinished deployments. Call when this Marathon leads.
    */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.lead();
+    return this.starting;
+  }
+
+  private async lead(): Promise<void> {
     const stored = await this.repo.load();
     this.current = stored.root;
     for (const [appId, byVersion] of stored.appVersions) this.versions.set(appId, byVersion);
@@ -352,7 +359,8 @@ export class MarathonRuntime implements MarathonService {
     options: { force: boolean },
     adjust?: (plan: DeploymentPlan) => void,
   ): Promise<DeploymentPlan> {
-    if (!this.started) throw new MarathonError("NOT_LEADER", "this Marathon does not lead (yet)");
+    if (!this.starting) throw new MarathonError("NOT_LEADER", "this Marathon does not lead");
+    await this.starting;
     const plan = planDeployment(this.current, target, { id: this.newId() });
     adjust?.(plan);
     const conflicts = this.runner.conflicting(affectedApps(plan));

@@ -1,0 +1,132 @@
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type MarathonCluster,
+  marathonApi,
+  startMarathonCluster,
+  startMarathonProcess,
+} from "./harness/marathon.js";
+import { httpJson } from "./harness/processes.js";
+import { waitFor } from "./harness/wait.js";
+
+interface AppJson {
+  app: { id: string; instances: number; tasksRunning: number; tasks: { id: string; state: string }[] };
+}
+interface InfoJson {
+  elected: boolean;
+  leader: string;
+  frameworkId: string;
+}
+interface MasterState {
+  frameworks: { id: string; name: string; active: boolean; tasks: { id: string; state: string }[] }[];
+  completed_frameworks?: { tasks: { id: string; state: string }[] }[];
+}
+
+const APP = { cmd: "sleep 300", cpus: 0.1, mem: 16, instances: 3 };
+
+/**
+ * Marathon's state survives Marathon: a restarted Marathon (file store) and a standby that takes
+ * over from a killed leader (JetStream KV, leader election) both keep every app and every task.
+ */
+describe("marathon restart and failover", () => {
+  let cluster: MarathonCluster | undefined;
+
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+  });
+
+  const app = async (url: string, id: string) =>
+    (await marathonApi<AppJson>(url, "GET", `/v2/apps${id}`)).body.app;
+  const runningIds = async (url: string, id: string) =>
+    (await app(url, id)).tasks
+      .filter((t) => t.state === "TASK_RUNNING")
+      .map((t) => t.id)
+      .sort();
+  const masterTasks = async (masterUrl: string) => {
+    const state = await httpJson<MasterState>(`${masterUrl}/master/state`);
+    return state.frameworks.filter((f) => f.name === "marathon").flatMap((f) => f.tasks);
+  };
+
+  it("kill -9 of Marathon and a restart on the same state: the app and its 3 running tasks are kept, none killed", async () => {
+    cluster = await startMarathonCluster([{ hostname: "node-a" }, { hostname: "node-b" }]);
+    const first = cluster.marathon;
+    expect((await marathonApi(first.url, "POST", "/v2/apps", { id: "/kept", ...APP })).status).toBe(201);
+    await waitFor("3 running", async () => (await runningIds(first.url, "/kept")).length === 3);
+    const before = await runningIds(first.url, "/kept");
+    const frameworkId = (await marathonApi<InfoJson>(first.url, "GET", "/v2/info")).body.frameworkId;
+
+    await first.proc.stop("SIGKILL");
+    const again = await startMarathonProcess(cluster.nats.url, {
+      stateDir: path.join(cluster.dir, "marathon"),
+      port: first.port,
+    });
+    cluster.marathon = again;
+    await waitFor(
+      "the restarted Marathon leads",
+      async () =>
+        (await marathonApi<InfoJson>(again.url, "GET", "/v2/info")).body.frameworkId === frameworkId,
+    );
+    await waitFor(
+      "the same 3 tasks RUNNING",
+      async () => (await runningIds(again.url, "/kept")).join() === before.join(),
+    );
+    // It resumed the framework instead of registering a new one, and the master never killed a task.
+    const tasks = await masterTasks(cluster.masterUrl);
+    expect(tasks.map((t) => t.id).sort()).toEqual(before);
+    expect(tasks.every((t) => t.state === "TASK_RUNNING")).toBe(true);
+    // It still acts: a scale goes through the restarted Marathon.
+    const scaled = await marathonApi(again.url, "PUT", "/v2/apps/kept", { instances: 4 });
+    expect(scaled.status).toBe(200);
+    await waitFor("4 running", async () => (await runningIds(again.url, "/kept")).length === 4);
+    expect((await runningIds(again.url, "/kept")).filter((id) => before.includes(id))).toEqual(before);
+  });
+
+  it("two Marathons elect one leader; the standby proxies reads and takes over when the leader is killed with every task kept", async () => {
+    cluster = await startMarathonCluster([{ hostname: "node-a" }, { hostname: "node-b" }], {
+      marathon: false,
+    });
+    const ha = ["--leader-lease", "1secs"];
+    const one = await startMarathonProcess(cluster.nats.url, { extra: ha });
+    cluster.procs.push(one.proc);
+    await waitFor(
+      "the first Marathon leads",
+      async () => (await marathonApi<InfoJson>(one.url, "GET", "/v2/info")).body.elected,
+    );
+    const two = await startMarathonProcess(cluster.nats.url, { extra: ha });
+    cluster.procs.push(two.proc);
+    const standby = (await marathonApi<InfoJson>(two.url, "GET", "/v2/info")).body;
+    expect(standby.elected).toBe(false);
+    expect((await marathonApi<{ leader: string }>(two.url, "GET", "/v2/leader")).body.leader).toBe(
+      `127.0.0.1:${one.port}`,
+    );
+
+    expect((await marathonApi(one.url, "POST", "/v2/apps", { id: "/ha", ...APP })).status).toBe(201);
+    await waitFor("3 running", async () => (await runningIds(one.url, "/ha")).length === 3);
+    const before = await runningIds(one.url, "/ha");
+    // The standby answers from the leader (it proxies).
+    expect(await runningIds(two.url, "/ha")).toEqual(before);
+
+    await one.proc.stop("SIGKILL");
+    await waitFor(
+      "the standby is elected",
+      async () => (await marathonApi<InfoJson>(two.url, "GET", "/v2/info")).body.elected,
+    );
+    await waitFor(
+      "the new leader sees the same 3 tasks RUNNING",
+      async () => (await runningIds(two.url, "/ha")).join() === before.join(),
+    );
+    const tasks = await masterTasks(cluster.masterUrl);
+    expect(tasks.map((t) => t.id).sort()).toEqual(before);
+    expect(tasks.every((t) => t.state === "TASK_RUNNING")).toBe(true);
+    expect((await marathonApi<{ leader: string }>(two.url, "GET", "/v2/leader")).body.leader).toBe(
+      `127.0.0.1:${two.port}`,
+    );
+    const scaled = await marathonApi(two.url, "PUT", "/v2/apps/ha", { instances: 2 });
+    expect(scaled.status).toBe(200);
+    await waitFor(
+      "scaled to 2 by the new leader",
+      async () => (await runningIds(two.url, "/ha")).length === 2,
+    );
+  });
+});

@@ -1,0 +1,94 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type MarathonCluster,
+  MarathonEventStream,
+  marathonApi,
+  startMarathonCluster,
+} from "./harness/marathon.js";
+import { processesUnder } from "./harness/processes.js";
+import { waitFor } from "./harness/wait.js";
+
+interface AppJson {
+  app: { tasksRunning: number; lastTaskFailure?: { taskId: string; state: string; message: string } };
+}
+
+/** Pids under `dir` whose command line is exactly `argv`. */
+function pidsRunning(dir: string, argv: string[]): number[] {
+  const wanted = `${argv.join("\u0000")}\u0000`;
+  return processesUnder(dir).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8") === wanted;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * A task whose process is killed is replaced, and each replacement after a failure waits longer
+ * (backoffSeconds 1, backoffFactor 2: at least 1 s, 2 s, 4 s from the failure to the next launch).
+ */
+describe("marathon replaces failed tasks with backoff", () => {
+  let cluster: MarathonCluster;
+  let events: MarathonEventStream;
+
+  beforeAll(async () => {
+    cluster = await startMarathonCluster([{ hostname: "node-a" }]);
+    events = await MarathonEventStream.attach(cluster.marathon.url);
+  });
+
+  afterAll(async () => {
+    await events?.close();
+    await cluster?.stop();
+  });
+
+  it("kill -9 of the task's process: replaced each time, the delay before each launch growing", async () => {
+    const url = cluster.marathon.url;
+    const created = await marathonApi(url, "POST", "/v2/apps", {
+      id: "/flaky",
+      cmd: "sleep 301",
+      cpus: 0.1,
+      mem: 16,
+      backoffSeconds: 1,
+      backoffFactor: 2,
+      maxLaunchDelaySeconds: 60,
+    });
+    expect(created.status).toBe(201);
+
+    const staged = () =>
+      events.events.filter((e) => e.type === "instance_changed_event" && e.data.condition === "Staging");
+    const gaps: number[] = [];
+    for (let round = 1; round <= 3; round++) {
+      await waitFor(
+        `launch ${round} running`,
+        async () => (await marathonApi<AppJson>(url, "GET", "/v2/apps/flaky")).body.app.tasksRunning === 1,
+      );
+      const [pid] = await waitFor("the task's process", () => {
+        const pids = pidsRunning(cluster.dir, ["sleep", "301"]);
+        return pids.length === 1 ? pids : undefined;
+      });
+      const launchesBefore = staged().length;
+      process.kill(pid!, "SIGKILL");
+      const failures = () => events.events.filter((e) => e.data.taskStatus === "TASK_FAILED");
+      await waitFor(`failure ${round} reported`, () => failures().length === round);
+      const failed = failures()[round - 1]!;
+      await waitFor(`replacement ${round} staged`, () => staged().length > launchesBefore);
+      const next = staged()[launchesBefore]!;
+      gaps.push(Date.parse(next.data.timestamp) - Date.parse(failed.data.timestamp));
+    }
+    // Each failure doubles the delay: 1 s, 2 s, 4 s at least, so each wait is longer than the last.
+    expect(gaps[0]).toBeGreaterThanOrEqual(950);
+    expect(gaps[1]).toBeGreaterThanOrEqual(1950);
+    expect(gaps[2]).toBeGreaterThanOrEqual(3950);
+    expect(gaps[1]!).toBeGreaterThan(gaps[0]!);
+    expect(gaps[2]!).toBeGreaterThan(gaps[1]!);
+
+    await waitFor(
+      "the third replacement running",
+      async () => (await marathonApi<AppJson>(url, "GET", "/v2/apps/flaky")).body.app.tasksRunning === 1,
+    );
+    const failure = (await marathonApi<AppJson>(url, "GET", "/v2/apps/flaky")).body.app.lastTaskFailure;
+    expect(failure).toMatchObject({ state: "TASK_FAILED" });
+  });
+});
