@@ -99,12 +99,24 @@ describe("dev mode: master and agents in one process", () => {
 });
 
 describe("agora dev as a process", () => {
-  it("serves /health and a /master/state with an agent, and stops cleanly on SIGTERM", async () => {
+  it("serves /health and a /master/state with an agent, Marathon's /v2/info, and stops cleanly on SIGTERM", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "agora-devproc-"));
     const port = await freePort();
-    const proc = spawnAgora(["dev", "--port", String(port), "--data-dir", dir, "--agents", "1"], {
-      AGORA_LOG_LEVEL: "warn",
-    });
+    const marathonPort = await freePort();
+    const proc = spawnAgora(
+      [
+        "dev",
+        "--port",
+        String(port),
+        "--data-dir",
+        dir,
+        "--agents",
+        "1",
+        "--marathon-port",
+        String(marathonPort),
+      ],
+      { AGORA_LOG_LEVEL: "warn" },
+    );
     try {
       await waitFor("dev mode /health", async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, {
         timeoutMs: 30_000,
@@ -114,6 +126,13 @@ describe("agora dev as a process", () => {
         return s.slaves.length >= 1 && s;
       });
       expect(state.slaves).toHaveLength(1);
+      const info = await waitFor("Marathon registered as a framework", async () => {
+        const i = await httpJson<{ elected: boolean; frameworkId?: string }>(
+          `http://127.0.0.1:${marathonPort}/v2/info`,
+        );
+        return i.frameworkId && i;
+      });
+      expect(info.elected).toBe(true);
     } finally {
       expect(await proc.stop("SIGTERM")).toBe(0);
       await expectNoOrphans(dir);

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Agent } from "@agora/agent";
+import { startMarathon } from "@agora/marathon";
 import type { Master } from "@agora/master";
 import { type Bus, FileStateStore } from "@agora/transport";
 import type { Logger } from "pino";
@@ -18,6 +19,8 @@ export interface DevClusterOptions {
   cluster: string;
   logger: Logger;
   timing?: MasterTiming;
+  /** Marathon's REST port (0: a free one); no Marathon when absent. Its state goes to `<dataDir>/marathon`. */
+  marathonPort?: number | undefined;
 }
 
 export interface DevCluster {
@@ -25,6 +28,8 @@ export interface DevCluster {
   readonly master: Master;
   readonly masterUrl: string;
   readonly agents: ReadonlyArray<{ agent: Agent; url: string }>;
+  /** Marathon's REST API, when it runs. */
+  readonly marathonUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -66,7 +71,31 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
       roles.push(agent);
       agents.push({ agent: agent.agent, url: agent.url });
     }
-    return { bus, master: master.master, masterUrl: master.url, agents, stop };
+    let marathonUrl: string | undefined;
+    if (o.marathonPort !== undefined) {
+      const marathonStore = await FileStateStore.open(path.join(dataDir, "marathon"));
+      const marathon = await startMarathon({
+        bus,
+        store: marathonStore,
+        cluster: o.cluster,
+        host: o.host,
+        port: o.marathonPort,
+        hostname: o.host === "0.0.0.0" ? undefined : o.host,
+        logger: o.logger.child({ role: "marathon" }),
+      }).catch(async (e: unknown) => {
+        await marathonStore.close();
+        throw e;
+      });
+      marathonUrl = marathon.url;
+      roles.push({
+        url: marathon.url,
+        async stop() {
+          await marathon.close();
+          await marathonStore.close();
+        },
+      });
+    }
+    return { bus, master: master.master, masterUrl: master.url, agents, marathonUrl, stop };
   } catch (e) {
     await stop();
     throw e;

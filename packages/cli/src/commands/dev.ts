@@ -31,6 +31,10 @@ export const devFlags: FlagSpec = {
     description: "resources of each agent (default: detected from this machine)",
   },
   cluster: { type: "string", description: "cluster name (default agora)" },
+  "marathon-port": {
+    type: "string",
+    description: "port of Marathon's REST API (default 8080; 0 picks a free one; 'off' runs no Marathon)",
+  },
   ...masterTimingFlags,
 };
 
@@ -42,16 +46,23 @@ const DevOptions = z.object({
   nats: natsUrl.optional(),
   agentResources: resourcesText.optional(),
   cluster,
+  marathonPort: z.union([z.literal("off"), port(8080)]).default(8080),
   ...masterTiming,
 });
 
 export async function runDev(argv: string[]): Promise<void> {
   const o = parseOptions("dev", argv, process.env, devFlags, DevOptions);
   const logger = createLogger("agora-dev");
-  const dev = await startDevCluster({ ...o, timing: masterTimingOptions(o), logger });
+  const { marathonPort, ...rest } = o;
+  const dev = await startDevCluster({
+    ...rest,
+    timing: masterTimingOptions(o),
+    logger,
+    ...(marathonPort === "off" ? {} : { marathonPort }),
+  });
   logger.info({ master: dev.masterUrl, agents: dev.agents.map((a) => a.url) }, "Agora dev mode is up");
   process.stdout.write(
-    `Agora dev mode: master on ${dev.masterUrl}, ${dev.agents.length} agent(s). Ctrl-C stops.\n`,
+    `Agora dev mode: master on ${dev.masterUrl}, ${dev.agents.length} agent(s)${dev.marathonUrl ? `, Marathon on ${dev.marathonUrl}` : ""}. Ctrl-C stops.\n`,
   );
   stopOnSignal(logger, dev.stop);
 }
