@@ -123,7 +123,7 @@ describe("Marathon's REST API over the real runtime (in-process)", () => {
     expect(restarted.tasks![0]!.id).not.toBe(one.tasks![0]!.id);
 
     const text = await fetch(`${url}/v2/tasks`, { headers: { accept: "text/plain" } }).then((r) => r.text());
-    expect(text).toMatch(/^web\t0\tnode-[ab]:\d+\t\n$/);
+    expect(text).toMatch(/^web\t10\d{3}\tnode-[ab]:\d+\t\n$/);
 
     expect((await json("DELETE", "/v2/apps/web")).status).toBe(200);
     await waitFor("web is gone with its tasks", async () => {

@@ -35,7 +35,7 @@ describe("/v2/apps", () => {
       instances: 1,
       backoffFactor: 1.15,
       upgradeStrategy: { minimumHealthCapacity: 1, maximumOverCapacity: 1 },
-      portDefinitions: [{ port: 0, protocol: "tcp", name: "default" }],
+      portDefinitions: [{ port: 10000, protocol: "tcp", name: "default" }],
       tasksStaged: 0,
       tasksRunning: 0,
       tasksHealthy: 0,
@@ -49,6 +49,19 @@ describe("/v2/apps", () => {
     });
     expect(res.headers["marathon-deployment-id"]).toBe("deployment-1");
     expect(findApp(service.root(), "/web")?.cmd).toBe("serve");
+  });
+
+  it("gives port-0 definitions service ports unique across apps, kept when the app is sent back", async () => {
+    await post({ id: "a", cmd: "x", portDefinitions: [{ port: 0 }, { port: 0, name: "admin" }] });
+    await post({ id: "b", cmd: "x", portDefinitions: [{ port: 10001 }, { port: 0 }] });
+    const ports = (id: string) => findApp(service.root(), id)!.portDefinitions.map((d) => d.port);
+    expect(ports("/a")).toEqual([10000, 10001]);
+    expect(ports("/b")).toEqual([10001, 10002]);
+    for (const d of [...service.running]) service.finish(d.plan.id);
+    const before = findApp(service.root(), "/a")!;
+    clock += 1000;
+    await put("/v2/apps/a?partialUpdate=false", { cmd: "x", portDefinitions: [{ port: 0 }, { port: 0, name: "admin" }] });
+    expect(findApp(service.root(), "/a")).toEqual(before);
   });
 
   it("creates the groups a nested app id implies", async () => {

@@ -2,6 +2,7 @@ import { MarathonError } from "../errors.js";
 import type { AppDefinition } from "./app-definition.js";
 import { findGroup, type Group } from "./group.js";
 import { isWithin, parentOf, ROOT, segmentsOf } from "./path-id.js";
+import { assignServicePorts, inheritServicePorts, servicePortsInUse } from "./service-ports.js";
 
 /**
  * Pure operations on the root group, one per kind of REST write. Each returns a new root stamped with
@@ -23,10 +24,10 @@ export function putApps(root: Group, apps: readonly AppDefinition[], version: st
     if (findExactGroup(root, app.id) !== undefined)
       throw conflict(`An app may not have the id of the group '${app.id}'`);
     const previous = findApp(root, app.id);
-    const stamped = stampApp(previous, app, version);
+    const stamped = stampApp(previous, inheritServicePorts(previous, app), version);
     next = upsertApp(next, stamped, version);
   }
-  return { ...next, version };
+  return { ...withServicePorts(next, version), version };
 }
 
 /** Removes an app; `APP_NOT_FOUND` when it does not exist. */
@@ -63,13 +64,12 @@ export function putGroup(root: Group, group: Group, version: string): Group {
   const stamp = (g: Group): Group => ({
     ...g,
     version,
-    apps: g.apps.map((a) => stampApp(before.get(a.id), a, version)),
+    apps: g.apps.map((a) => stampApp(before.get(a.id), inheritServicePorts(before.get(a.id), a), version)),
     groups: g.groups.map(stamp),
   });
   const stamped = stamp(group);
   checkNoClashes(stamped);
-  if (group.id === ROOT) return stamped;
-  return replaceGroup(root, stamped, version);
+  return withServicePorts(group.id === ROOT ? stamped : replaceGroup(root, stamped, version), version);
 }
 
 /** Removes a group and everything in it; removing the root empties it. `GROUP_NOT_FOUND` when absent. */
@@ -94,6 +94,22 @@ export function scaleGroup(root: Group, groupId: string, factor: number, version
     instances: Math.ceil(a.instances * factor),
   }));
   return putApps(root, scaled, version);
+}
+
+/**
+ * Service ports for the apps whose configuration changed at `version` (new ones included); apps not
+ * changed keep theirs untouched, so a write never restarts an app it did not change.
+ */
+function withServicePorts(root: Group, version: string): Group {
+  const apps = [...appsById(root).values()];
+  const used = servicePortsInUse(apps);
+  let next = root;
+  for (const app of apps) {
+    if (app.versionInfo?.lastConfigChangeAt !== version) continue;
+    const [assigned] = assignServicePorts([app], used);
+    if (assigned !== undefined && assigned !== app) next = upsertApp(next, assigned, version);
+  }
+  return next;
 }
 
 /** The app with `appId` anywhere in `root`. */
