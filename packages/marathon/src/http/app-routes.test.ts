@@ -60,7 +60,10 @@ describe("/v2/apps", () => {
     for (const d of [...service.running]) service.finish(d.plan.id);
     const before = findApp(service.root(), "/a")!;
     clock += 1000;
-    await put("/v2/apps/a?partialUpdate=false", { cmd: "x", portDefinitions: [{ port: 0 }, { port: 0, name: "admin" }] });
+    await put("/v2/apps/a?partialUpdate=false", {
+      cmd: "x",
+      portDefinitions: [{ port: 0 }, { port: 0, name: "admin" }],
+    });
     expect(findApp(service.root(), "/a")).toEqual(before);
   });
 
