@@ -224,6 +224,28 @@ describe("/v2/apps", () => {
     expect((await http.inject({ method: "GET", url: "/v2/apps?label=a%20in%20" })).statusCode).toBe(400);
   });
 
+  it("lists every app below a group with GET /v2/apps/{group}/*", async () => {
+    await post({ id: "/prod/web", cmd: "x" });
+    await post({ id: "/prod/api/v1", cmd: "x" });
+    await post({ id: "/production", cmd: "x" });
+    const res = await http.inject({ method: "GET", url: "/v2/apps/prod/*" });
+    expect(res.json().apps.map((a: { id: string }) => a.id)).toEqual(["/prod/api/v1", "/prod/web"]);
+  });
+
+  it("PATCH is partial even when partialUpdate=false; a full PUT replaces the app", async () => {
+    await post({ id: "web", cmd: "serve", mem: 64, env: { A: "1" } });
+    service.finish("deployment-1");
+    await http.inject({
+      method: "PATCH",
+      url: "/v2/apps/web?partialUpdate=false",
+      payload: { instances: 2 },
+    });
+    expect(findApp(service.root(), "/web")).toMatchObject({ mem: 64, env: { A: "1" }, instances: 2 });
+    service.finish("deployment-2");
+    await put("/v2/apps/web?partialUpdate=false", { cmd: "serve" });
+    expect(findApp(service.root(), "/web")).toMatchObject({ mem: 128, env: {}, instances: 1 });
+  });
+
   it("shows one app with its tasks, counts, deployments and last failure; 404 for none", async () => {
     await post({ id: "web", cmd: "serve", healthChecks: [{ protocol: "TCP" }] });
     service.instanceList = [instance("/web", 1, { healthy: true }), instance("/web", 2, { healthy: false })];

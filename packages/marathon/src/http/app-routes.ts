@@ -4,7 +4,7 @@ import type { AppDefinition } from "../model/app-definition.js";
 import { appJson, invalid, parseApp, patchApp } from "../model/app-json.js";
 import { appsOf } from "../model/group.js";
 import { findApp, putApp, putApps, removeApp, restartApp } from "../model/group-ops.js";
-import { resolvePathId } from "../model/path-id.js";
+import { isWithin, resolvePathId } from "../model/path-id.js";
 import type { HttpContext } from "./context.js";
 import { matchesLabels, parseLabelSelector } from "./label-selector.js";
 import { all, first, flag, idFromUrl, type Query, splitAppPath, wantsText } from "./request.js";
@@ -16,7 +16,9 @@ type Req = FastifyRequest<{ Querystring: Query; Params: { "*": string } }>;
 
 /**
  * `/v2/apps`: list (filters `cmd`, `id`, `label`; `embed`), create, bulk update, and per app
- * `GET`/`PUT`/`PATCH`/`DELETE`, `/restart`, `/tasks[/{taskId}]`, `/versions[/{version}]`. App ids
+ * `GET`/`PUT`/`PATCH`/`DELETE`, `/restart`, `/tasks[/{taskId}]`, `/versions[/{version}]`, and
+ * `GET /v2/apps/{groupId}/*` (every app below a group). `PUT` is partial unless
+ * `partialUpdate=false`, `PATCH` always is. App ids
  * hold slashes, so one wildcard route per method splits the path (`request.ts`).
  */
 export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
@@ -32,9 +34,8 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     const apps = [...appsOf(service.root()).values()]
       .filter((a) => cmd === undefined || (a.cmd ?? "").includes(cmd))
       .filter((a) => id === undefined || a.id.includes(id))
-      .filter((a) => terms === undefined || matchesLabels(a.labels, terms))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { apps: apps.map((a) => appView(a, service, embed)) };
+      .filter((a) => terms === undefined || matchesLabels(a.labels, terms));
+    return { apps: sortById(apps).map((a) => appView(a, service, embed)) };
   });
 
   app.post("/v2/apps", async (request: Req, reply) => {
@@ -73,7 +74,14 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
   app.patch("/v2/apps", bulk(true));
 
   app.get("/v2/apps/*", async (request: Req, reply) => {
-    const path = splitAppPath(request.params["*"]);
+    const rest = request.params["*"];
+    if (rest.endsWith("/*")) {
+      const groupId = idFromUrl(rest.slice(0, -2), () => appNotFound(rest));
+      const embed = appEmbed(all(request.query, "embed"), "apps");
+      const apps = [...appsOf(service.root()).values()].filter((a) => isWithin(a.id, groupId));
+      return { apps: sortById(apps).map((a) => appView(a, service, embed)) };
+    }
+    const path = splitAppPath(rest);
     const appId = idFromUrl(path.appId, () => appNotFound(path.appId));
     if (path.sub === "versions") {
       const versions = service.appVersions(appId);
@@ -109,28 +117,30 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     return { app: appView(definition, service, embed) };
   });
 
-  const update = (partialByDefault: boolean) => async (request: Req, reply: FastifyReply) => {
-    const path = splitAppPath(request.params["*"]);
-    if (path.sub !== undefined) throw notFoundRoute(request);
-    const resolved = resolvePathId(decodeURIComponent(path.appId), "/");
-    const appId = "id" in resolved ? resolved.id : path.appId;
-    const root = service.root();
-    const before = findApp(root, appId);
-    const definition = readUpdate(
-      ctx,
-      appId,
-      request.body,
-      before,
-      flag(request.query, "partialUpdate", partialByDefault),
-    );
-    const target = putApp(root, definition, ctx.nextVersion());
-    const plan = await service.deploy(target, { force: flag(request.query, "force") });
-    announce(ctx, request, findApp(target, appId) ?? definition);
-    if (before === undefined) reply.code(201).header("Location", `/v2/apps${definition.id}`);
-    return deploymentResult(reply, plan);
-  };
+  const update =
+    (partialByDefault: boolean, alwaysPartial = false) =>
+    async (request: Req, reply: FastifyReply) => {
+      const path = splitAppPath(request.params["*"]);
+      if (path.sub !== undefined) throw notFoundRoute(request);
+      const resolved = resolvePathId(decodeURIComponent(path.appId), "/");
+      const appId = "id" in resolved ? resolved.id : path.appId;
+      const root = service.root();
+      const before = findApp(root, appId);
+      const definition = readUpdate(
+        ctx,
+        appId,
+        request.body,
+        before,
+        alwaysPartial || flag(request.query, "partialUpdate", partialByDefault),
+      );
+      const target = putApp(root, definition, ctx.nextVersion());
+      const plan = await service.deploy(target, { force: flag(request.query, "force") });
+      announce(ctx, request, findApp(target, appId) ?? definition);
+      if (before === undefined) reply.code(201).header("Location", `/v2/apps${definition.id}`);
+      return deploymentResult(reply, plan);
+    };
   app.put("/v2/apps/*", update(true));
-  app.patch("/v2/apps/*", update(true));
+  app.patch("/v2/apps/*", update(true, true));
 
   app.post("/v2/apps/*", async (request: Req, reply) => {
     const path = splitAppPath(request.params["*"]);
@@ -249,6 +259,10 @@ function appNotFound(appId: string): MarathonError {
 
 function notFoundRoute(request: FastifyRequest): MarathonError {
   return new MarathonError("APP_NOT_FOUND", `No route for ${request.method} ${request.url}`);
+}
+
+function sortById(apps: AppDefinition[]): AppDefinition[] {
+  return apps.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

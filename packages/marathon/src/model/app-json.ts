@@ -135,7 +135,12 @@ function readGroup(body: Json, id: string, at: string, details: ErrorDetail[]): 
       details.push({ path: `${path}/id`, errors: ["a subgroup needs an id"] });
       return [];
     }
-    const childId = resolveOr(child.id, id, `${path}/id`, details);
+    const resolved = resolvePathId(child.id, id);
+    if ("error" in resolved) {
+      details.push({ path: `${path}/id`, errors: [resolved.error] });
+      return [];
+    }
+    const childId = resolved.id;
     if (parentOf(childId) !== id) {
       details.push({ path: `${path}/id`, errors: [`Identifier ${childId} is not child of ${id}`] });
       return [];
