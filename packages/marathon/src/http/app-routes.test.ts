@@ -124,6 +124,20 @@ describe("/v2/apps", () => {
     expect(res.statusCode).toBe(201);
   });
 
+  it("takes an empty JSON body on DELETE, double slashes and trailing slashes in app URLs", async () => {
+    await post({ id: "/prod/web", cmd: "serve" });
+    service.finish("deployment-1");
+    expect((await http.inject({ method: "GET", url: "/v2/apps//prod/web/" })).json().app.id).toBe(
+      "/prod/web",
+    );
+    const res = await http.inject({
+      method: "DELETE",
+      url: "/v2/apps/prod/web",
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
   it("refuses a POST of an app that exists with 409", async () => {
     await post({ id: "web", cmd: "serve" });
     const res = await post({ id: "web", cmd: "serve" });

@@ -42,6 +42,25 @@ describe("a standby Marathon", () => {
     expect(bad.statusCode).toBe(422);
   });
 
+  it("streams the leader's /v2/events through", async () => {
+    await standbyHttp.listen({ port: 0, host: "127.0.0.1" });
+    const address = standbyHttp.server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const abort = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${port}/v2/events?event_type=deployment_success`, {
+      signal: abort.signal,
+    });
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    // The headers came through, so the leader's stream is subscribed: no event can be missed.
+    const reader = res.body!.getReader();
+    await leaderHttp.inject({ method: "POST", url: "/v2/apps", payload: { id: "web", cmd: "x" } });
+    leader.finish("deployment-1");
+    let text = "";
+    while (!text.includes("\n\n")) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toMatch(/^event: deployment_success\ndata: \{.*"id":"deployment-1"/);
+    abort.abort();
+  });
+
   it("answers /ping, /v2/info and /v2/leader itself", async () => {
     const info = (await standbyHttp.inject({ method: "GET", url: "/v2/info" })).json();
     expect(info.elected).toBe(false);

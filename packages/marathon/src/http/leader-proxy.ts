@@ -67,11 +67,18 @@ async function forward(request: FastifyRequest, reply: FastifyReply, leader: str
     const err = new MarathonError("NOT_LEADER", `The leader ${leader} did not answer`, { cause });
     return reply.code(err.status).send(errorBody(err));
   }
-  reply.code(upstream.status);
+  // Written by hand rather than `reply.send(stream)`, which holds the headers back until the first
+  // chunk: an event stream with a quiet filter would leave its client waiting for them.
+  const answer: Record<string, string> = { "x-marathon-leader": `http://${leader}` };
   upstream.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name)) reply.header(name, value);
+    if (!HOP_BY_HOP.has(name)) answer[name] = value;
   });
-  reply.header("X-Marathon-Leader", `http://${leader}`);
-  if (upstream.body === null) return reply.send();
-  return reply.send(Readable.fromWeb(upstream.body as import("node:stream/web").ReadableStream));
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(upstream.status, answer);
+  res.flushHeaders();
+  if (upstream.body === null) return res.end();
+  const body = Readable.fromWeb(upstream.body as import("node:stream/web").ReadableStream);
+  body.on("error", () => res.destroy());
+  body.pipe(res);
 }

@@ -54,11 +54,12 @@ export function createMarathonHttp(
 }
 
 /**
- * Marathon clients often post JSON without a JSON content type (`curl -d`, `fetch` with a string):
- * read every body as JSON, and an empty one as none.
+ * Marathon clients often post JSON without a JSON content type (`curl -d`, `fetch` with a string),
+ * and some send `Content-Type: application/json` with an empty body on every DELETE
+ * (marathon-python): read every body as JSON, and an empty one as none.
  */
 function acceptAnyBodyAsJson(app: FastifyInstance): void {
-  app.removeContentTypeParser("text/plain");
+  app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === "") return done(null, undefined);
