@@ -56,6 +56,45 @@ describe("app JSON", () => {
     expect(patched.constraints).toEqual(app.constraints);
   });
 
+  it("refuses health checks on ports the app lacks and readiness checks on unknown port names", () => {
+    const details = (raw: unknown) => {
+      try {
+        parseApp(raw);
+        return [];
+      } catch (e) {
+        return (e as { details: { path: string }[] }).details.map((d) => d.path);
+      }
+    };
+    expect(details({ id: "a", cmd: "x", portDefinitions: [], healthChecks: [{ protocol: "TCP" }] })).toEqual([
+      "/healthChecks(0)",
+    ]);
+    expect(details({ id: "a", cmd: "x", healthChecks: [{ protocol: "HTTP", portIndex: 1 }] })).toEqual([
+      "/healthChecks(0)",
+    ]);
+    expect(
+      details({ id: "a", cmd: "x", portDefinitions: [], healthChecks: [{ protocol: "TCP", port: 80 }] }),
+    ).toEqual([]);
+    expect(
+      details({
+        id: "a",
+        cmd: "x",
+        portDefinitions: [],
+        healthChecks: [{ protocol: "COMMAND", command: { value: "true" } }],
+      }),
+    ).toEqual([]);
+    expect(details({ id: "a", cmd: "x", readinessChecks: [{ portName: "http" }] })).toEqual([
+      "/readinessChecks(0)/portName",
+    ]);
+    expect(
+      details({
+        id: "a",
+        cmd: "x",
+        portDefinitions: [{ name: "http" }],
+        readinessChecks: [{ portName: "http" }],
+      }),
+    ).toEqual([]);
+  });
+
   it("collects every problem of a group body with its path", () => {
     let error: unknown;
     try {

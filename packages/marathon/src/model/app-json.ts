@@ -114,7 +114,38 @@ function readApp(raw: unknown, base: string, at: string, details: ErrorDetail[])
     details.push(...zodDetails(parsed.error.issues, at));
     return undefined;
   }
-  return parsed.data;
+  const problems = portProblems(parsed.data, at);
+  details.push(...problems);
+  return problems.length === 0 ? parsed.data : undefined;
+}
+
+/**
+ * Marathon's checks across fields: a health check's `portIndex` must name one of the app's ports,
+ * a readiness check's `portName` one of its named ports.
+ */
+function portProblems(app: AppDefinition, at: string): ErrorDetail[] {
+  const mappings = app.container?.portMappings ?? app.container?.docker?.portMappings;
+  const ports = mappings !== undefined && mappings.length > 0 ? mappings : app.portDefinitions;
+  const problems: ErrorDetail[] = [];
+  app.healthChecks.forEach((check, i) => {
+    const usesPort = check.protocol !== "COMMAND" && check.port === undefined;
+    if (usesPort && (check.portIndex ?? 0) >= ports.length)
+      problems.push({
+        path: `${at}/healthChecks(${i})`,
+        errors: [
+          "Health check port indices must address an element of the ports array or container port mappings.",
+        ],
+      });
+  });
+  const names = new Set(ports.map((p) => p.name).filter((n) => n !== undefined));
+  app.readinessChecks.forEach((check, i) => {
+    if (!names.has(check.portName))
+      problems.push({
+        path: `${at}/readinessChecks(${i})/portName`,
+        errors: [`The port name '${check.portName}' is not one of the app's port names`],
+      });
+  });
+  return problems;
 }
 
 function readGroup(body: Json, id: string, at: string, details: ErrorDetail[]): Group {
