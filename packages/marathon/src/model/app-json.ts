@@ -137,7 +137,7 @@ function portProblems(app: AppDefinition, at: string): ErrorDetail[] {
         ],
       });
   });
-  const names = new Set(ports.map((p) => p.name).filter((n) => n !== undefined));
+  const names = new Set(ports.map((p) => ("name" in p ? p.name : undefined)).filter((n) => n !== undefined));
   app.readinessChecks.forEach((check, i) => {
     if (!names.has(check.portName))
       problems.push({
