@@ -59,15 +59,20 @@ describe("master failover (3 masters, 3 NATS nodes, R3)", () => {
       () => fw.finishedShorts().filter((id) => fw.launchedAt.get(id)! > killedAt).length >= 8,
       { timeoutMs: 90_000 },
     );
-    fw.launching = false;
+    await fw.stopLaunching();
     const launchedShorts = [...fw.launchedAt.keys()].filter((id) => id.startsWith("short."));
     await waitFor(
       "every launched short task FINISHED",
-      () => launchedShorts.every((id) => fw.states.get(id) === "TASK_FINISHED"),
+      () => fw.notIn(launchedShorts, "TASK_FINISHED").length === 0,
       {
         timeoutMs: 90_000,
       },
-    );
+    ).catch(async (err: unknown) => {
+      const master = (await cluster.leaderState()).frameworks[0]?.tasks ?? [];
+      const stuck = fw.notIn(launchedShorts, "TASK_FINISHED");
+      const seen = stuck.map((s) => `${s} master=${master.find((t) => t.id === s.split("=")[0])?.state}`);
+      throw new Error(`${String(err)}; not finished: ${seen.join(", ")}`);
+    });
     // Acknowledged: the agents' journals of unacknowledged updates run empty.
     await waitFor(
       "every update acknowledged",

@@ -25,8 +25,10 @@ export class ChurnFramework {
   readonly reconnectedAt: number[] = [];
   /** Launches a master refused (stale offers after a failover): their tasks go back to the queue. */
   refusedLaunches = 0;
-  launching = true;
+  private launching = true;
   private pending: TaskSpec[] = [];
+  /** The offers being handled (one batch at a time), so `stopLaunching` can wait for it. */
+  private handling: Promise<void> = Promise.resolve();
   private shortSeq = 0;
 
   private constructor(
@@ -53,7 +55,9 @@ export class ChurnFramework {
       f.states.set(status.taskId, status.state);
     });
     scheduler.on("reconnected", () => void f.reconnectedAt.push(Date.now()));
-    scheduler.on("offers", (offers) => void f.onOffers(offers));
+    scheduler.on("offers", (offers) => {
+      f.handling = f.handling.then(() => f.onOffers(offers));
+    });
     await scheduler.subscribe();
     return f;
   }
@@ -69,6 +73,13 @@ export class ChurnFramework {
       .map(([id]) => id);
   }
 
+  /** Launched tasks not in `state` (for failure messages): `id=STATE` pairs. */
+  notIn(ids: readonly string[], state: TaskState): string[] {
+    return ids
+      .filter((id) => this.states.get(id) !== state)
+      .map((id) => `${id}=${this.states.get(id) ?? "none"}`);
+  }
+
   /** Updates that carry a uuid (from agents), by `task/state`: each must be delivered once. */
   agentUpdateCounts(): Map<string, number> {
     const counts = new Map<string, number>();
@@ -80,8 +91,14 @@ export class ChurnFramework {
     return counts;
   }
 
-  async close(): Promise<void> {
+  /** Launches no more short tasks (queued ones are dropped); resolves once no launch is in flight. */
+  async stopLaunching(): Promise<void> {
     this.launching = false;
+    await this.handling;
+  }
+
+  async close(): Promise<void> {
+    await this.stopLaunching();
     await this.scheduler.teardown().catch(() => this.scheduler.close());
     await this.bus.close();
   }
@@ -90,7 +107,8 @@ export class ChurnFramework {
     const inFlight = [...this.launchedAt.keys()].filter(
       (id) => id.startsWith("short.") && !isTerminalState(this.states.get(id) ?? "TASK_STAGING"),
     ).length;
-    if (this.launching) {
+    if (!this.launching) this.pending = this.pending.filter((t) => !t.taskId!.startsWith("short."));
+    else {
       for (let i = inFlight; i < this.o.shortInFlight; i++) {
         const n = this.shortSeq++;
         this.pending.push({

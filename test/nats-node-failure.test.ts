@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChurnFramework } from "./harness/churn-framework.js";
+import { HA_MASTER_FLAGS, HaCluster } from "./harness/ha-cluster.js";
+import { waitFor } from "./harness/wait.js";
+
+/**
+ * Issue 4, acceptance 4: one NATS server of three is killed (SIGKILL). Masters, agents and the
+ * framework reconnect to the other two; the R3 buckets keep the registry and the lease.
+ */
+describe("NATS node failure (3 masters, 3 NATS nodes, R3)", () => {
+  let cluster: HaCluster;
+  let fw: ChurnFramework;
+
+  beforeAll(async () => {
+    cluster = await HaCluster.start({ masterFlags: HA_MASTER_FLAGS });
+    // The framework starts on the node that will die, as do master 0 and agent 0.
+    fw = await ChurnFramework.start(cluster.natsUrls(0), { longTasks: 20, shortInFlight: 4 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await fw?.close();
+    await cluster?.stop();
+  }, 120_000);
+
+  it("masters, agents and frameworks carry on: one leader, tasks keep running, more tasks launch and finish", async () => {
+    await waitFor(
+      "20 long tasks RUNNING",
+      () => fw.longIds.every((id) => fw.states.get(id) === "TASK_RUNNING"),
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    await waitFor("short tasks finishing", () => fw.finishedShorts().length >= 4, { timeoutMs: 60_000 });
+
+    const killedAt = Date.now();
+    cluster.nats.nodes[0]!.kill("SIGKILL");
+
+    await waitFor(
+      "8 short tasks launched after the node loss to finish",
+      () => fw.finishedShorts().filter((id) => fw.launchedAt.get(id)! > killedAt).length >= 8,
+      { timeoutMs: 120_000 },
+    );
+    await fw.stopLaunching();
+    const launchedShorts = [...fw.launchedAt.keys()].filter((id) => id.startsWith("short."));
+    await waitFor(
+      "every launched short task FINISHED",
+      () => fw.notIn(launchedShorts, "TASK_FINISHED").length === 0,
+      {
+        timeoutMs: 90_000,
+      },
+    ).catch(async (err: unknown) => {
+      const master = (await cluster.leaderState()).frameworks[0]?.tasks ?? [];
+      const stuck = fw.notIn(launchedShorts, "TASK_FINISHED");
+      const seen = stuck.map((s) => `${s} master=${master.find((t) => t.id === s.split("=")[0])?.state}`);
+      throw new Error(`${String(err)}; not finished: ${seen.join(", ")}`);
+    });
+    await waitFor(
+      "every update acknowledged",
+      () => cluster.agents.every((a) => cluster.unacknowledged(a) === 0),
+      {
+        timeoutMs: 90_000,
+      },
+    );
+
+    // Still one leader among the three masters, which knows both agents and the 20 long tasks.
+    const leaders = await Promise.all(
+      cluster.masters.map(async (m) => (await fetch(`${m.url}/master/state`, { redirect: "manual" })).status),
+    );
+    expect(leaders.filter((s) => s === 200)).toHaveLength(1);
+    expect(leaders.filter((s) => s === 307)).toHaveLength(2);
+    const state = await cluster.leaderState();
+    expect(state.slaves).toHaveLength(2);
+    expect(state.frameworks[0]?.tasks.filter((t) => t.state === "TASK_RUNNING")).toHaveLength(20);
+    expect(fw.longIds.filter((id) => fw.states.get(id) !== "TASK_RUNNING")).toEqual([]);
+    const counts = fw.agentUpdateCounts();
+    expect([...counts].filter(([, n]) => n !== 1)).toEqual([]);
+    for (const id of launchedShorts) expect(counts.get(`${id}/TASK_FINISHED`)).toBe(1);
+  }, 400_000);
+});
