@@ -122,7 +122,7 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     async (request: Req, reply: FastifyReply) => {
       const path = splitAppPath(request.params["*"]);
       if (path.sub !== undefined) throw notFoundRoute(request);
-      const resolved = resolvePathId(decodeURIComponent(path.appId), "/");
+      const resolved = resolvePathId(path.appId, "/");
       const appId = "id" in resolved ? resolved.id : path.appId;
       const root = service.root();
       const before = findApp(root, appId);
@@ -174,7 +174,7 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
         tasks: killed.map((i) => taskJson(i, definition)),
       }));
     }
-    const taskId = decodeURIComponent(path.arg);
+    const taskId = path.arg;
     if (!service.instances(appId).some((i) => i.taskId === taskId))
       throw new MarathonError("TASK_NOT_FOUND", `Task '${taskId}' does not exist`);
     return killTasks(ctx, reply, [taskId], q, (killed) => ({

@@ -34,7 +34,7 @@ export async function deploymentRoutes(app: FastifyInstance, ctx: HttpContext): 
     const segments = request.params["*"].split("/").filter((s) => s !== "");
     if (segments.at(-1) !== "delay" || segments.length < 2)
       throw new MarathonError("APP_NOT_FOUND", `No route for DELETE ${request.url}`);
-    const appId = `/${segments.slice(0, -1).map(decodeURIComponent).join("/")}`;
+    const appId = `/${segments.slice(0, -1).join("/")}`;
     if (!service.resetDelay(appId))
       throw new MarathonError("APP_NOT_FOUND", `Application ${appId} not found in tasks queue.`);
     return reply.code(204).send();

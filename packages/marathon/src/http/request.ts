@@ -28,9 +28,12 @@ export function first(raw: string | string[] | undefined): string | undefined {
   return Array.isArray(raw) ? raw[0] : raw;
 }
 
-/** An id from a URL, absolute; a malformed one names nothing, so it is the caller's `notFound`. */
+/**
+ * An id from a URL (fastify has decoded it already), absolute; a malformed one names nothing, so it
+ * is the caller's `notFound`.
+ */
 export function idFromUrl(raw: string, notFound: () => MarathonError): string {
-  const resolved = resolvePathId(decodeURIComponent(raw), "/");
+  const resolved = resolvePathId(raw, "/");
   if ("error" in resolved) throw notFound();
   return resolved.id;
 }

@@ -33,9 +33,10 @@ export function createMarathonHttp(
   service: MarathonService,
   options: MarathonHttpOptions = {},
 ): FastifyInstance {
-  const routerOptions = { ignoreTrailingSlash: true };
+  // Group bodies with hundreds of apps outgrow fastify's 1 MiB default.
+  const base = { routerOptions: { ignoreTrailingSlash: true }, bodyLimit: 16 * 1024 * 1024 };
   const app = (
-    options.logger ? Fastify({ loggerInstance: options.logger, routerOptions }) : Fastify({ routerOptions })
+    options.logger ? Fastify({ ...base, loggerInstance: options.logger }) : Fastify(base)
   ) as FastifyInstance;
   const now = options.now ?? (() => new Date());
   const ctx: HttpContext = { service, now, nextVersion: versionClock(now), events: new EventHub(service) };
