@@ -67,6 +67,14 @@ describe("/v2/apps", () => {
     expect(findApp(service.root(), "/a")).toEqual(before);
   });
 
+  it("stamps a version later than the stored one even when the clock runs behind", async () => {
+    await post({ id: "web", cmd: "serve" });
+    service.finish("deployment-1");
+    clock -= 3_600_000;
+    await put("/v2/apps/web", { instances: 2 });
+    expect(findApp(service.root(), "/web")!.version).toBe("2026-11-22T10:00:00.001Z");
+  });
+
   it("creates the groups a nested app id implies", async () => {
     expect((await post({ id: "/prod/api/web", cmd: "serve" })).statusCode).toBe(201);
     const res = await http.inject({ method: "GET", url: "/v2/apps/prod/api/web" });

@@ -41,11 +41,16 @@ export class EventHub {
   }
 }
 
-/** Marathon's versions are ISO timestamps; two writes in one millisecond still get distinct ones. */
-export function versionClock(now: () => Date): () => string {
+/**
+ * Marathon's versions are ISO timestamps; two writes in one millisecond still get distinct ones, and
+ * a new version is always later than `floor()` (the current root's), even when this Marathon's clock
+ * runs behind the one of a leader before it.
+ */
+export function versionClock(now: () => Date, floor: () => string = () => ""): () => string {
   let last = 0;
   return () => {
-    last = Math.max(now().getTime(), last + 1);
+    const stored = Date.parse(floor());
+    last = Math.max(now().getTime(), last + 1, Number.isNaN(stored) ? 0 : stored + 1);
     return new Date(last).toISOString();
   };
 }

@@ -39,7 +39,12 @@ export function createMarathonHttp(
     options.logger ? Fastify({ ...base, loggerInstance: options.logger }) : Fastify(base)
   ) as FastifyInstance;
   const now = options.now ?? (() => new Date());
-  const ctx: HttpContext = { service, now, nextVersion: versionClock(now), events: new EventHub(service) };
+  const ctx: HttpContext = {
+    service,
+    now,
+    nextVersion: versionClock(now, () => service.root().version),
+    events: new EventHub(service),
+  };
   app.addHook("onClose", async () => ctx.events.close());
   installErrorHandling(app);
   installLeaderProxy(app, service);
