@@ -130,7 +130,7 @@ describe("agora dev as a process", () => {
         const i = await httpJson<{ elected: boolean; frameworkId?: string }>(
           `http://127.0.0.1:${marathonPort}/v2/info`,
         );
-        return i.frameworkId && i;
+        return i.frameworkId ? i : undefined;
       });
       expect(info.elected).toBe(true);
     } finally {
