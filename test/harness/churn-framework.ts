@@ -23,6 +23,8 @@ export class ChurnFramework {
   readonly launchedAt = new Map<string, number>();
   /** Times the SDK re-subscribed (after silence or on a new leader's epoch). */
   readonly reconnectedAt: number[] = [];
+  /** Errors the SDK reported (a refused re-subscribe, a master's error event). */
+  readonly errors: string[] = [];
   /** Launches a master refused (stale offers after a failover): their tasks go back to the queue. */
   refusedLaunches = 0;
   private launching = true;
@@ -55,6 +57,7 @@ export class ChurnFramework {
       f.states.set(status.taskId, status.state);
     });
     scheduler.on("reconnected", () => void f.reconnectedAt.push(Date.now()));
+    scheduler.on("error", (err) => void f.errors.push(String(err)));
     scheduler.on("offers", (offers) => {
       f.handling = f.handling.then(() => f.onOffers(offers));
     });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { spawnAgent, startMaster } from "./cluster.js";
 import { type NatsClusterHandle, startNatsCluster } from "./nats-server.js";
 import { freePort } from "./ports.js";
-import { expectNoOrphans, type Spawned } from "./processes.js";
+import { expectNoOrphans, type Spawned, spawnAgora } from "./processes.js";
 import { waitFor } from "./wait.js";
 
 /** Shortened timeouts for fault tests: heartbeats and pings every second; the lease keeps its 5 s default. */
@@ -49,6 +49,7 @@ export interface HaClusterOptions {
 export class HaCluster {
   readonly masters: HaMaster[] = [];
   readonly agents: HaAgent[] = [];
+  private masterFlags: string[] = [];
 
   private constructor(
     readonly nats: NatsClusterHandle,
@@ -59,9 +60,10 @@ export class HaCluster {
     const nats = await startNatsCluster(3, { jetstream: true });
     const cluster = new HaCluster(nats, mkdtempSync(path.join(os.tmpdir(), "agora-ha-")));
     try {
+      cluster.masterFlags = ["--registry-replicas", "3", ...(o.masterFlags ?? [])];
       const masters = await Promise.all(
         Array.from({ length: o.masters ?? 3 }, (_, i) =>
-          startMaster(cluster.natsUrls(i), ["--registry-replicas", "3", ...(o.masterFlags ?? [])]),
+          startMaster(cluster.natsUrls(i), cluster.masterFlags),
         ),
       );
       cluster.masters.push(...masters);
@@ -105,6 +107,24 @@ export class HaCluster {
       },
       { timeoutMs, intervalMs: 20 },
     ).then((i) => i - 1);
+  }
+
+  /** Starts master `i` again (after a kill) on its port, as a standby joining the election. */
+  async restartMaster(i: number): Promise<void> {
+    const m = this.masters[i]!;
+    await m.proc.stop("SIGKILL");
+    const port = new URL(m.url).port;
+    m.proc = spawnAgora([
+      "master",
+      "--nats",
+      this.natsUrls(i),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      port,
+      ...this.masterFlags,
+    ]);
+    await waitFor(`master ${i} /health`, async () => (await fetch(`${m.url}/health`)).ok);
   }
 
   /** `/master/state` of the leader, through any live master (standbys redirect). */

@@ -6,8 +6,17 @@ import type { MasterClient } from "./master-client.js";
 import type { SubscribedInfo } from "./scheduler-events.js";
 import { backoffMs, Sleeper } from "./sleeper.js";
 
-/** Failures that mean "no master right now": worth retrying. A refusal is not. */
+/** Failures that mean "no master right now": worth retrying. A refusal is not... */
 const RETRYABLE: ReadonlySet<SchedulerErrorCode> = new Set(["NO_MASTER", "TIMEOUT"]);
+/** ...unless the master could not write its registry (JetStream between stream leaders): that passes. */
+const RETRYABLE_REFUSALS: ReadonlySet<string> = new Set(["STORE_FAILED"]);
+
+function retryable(err: unknown): err is SchedulerError {
+  return (
+    isSchedulerError(err) &&
+    (RETRYABLE.has(err.code) || (err.masterCode !== undefined && RETRYABLE_REFUSALS.has(err.masterCode)))
+  );
+}
 
 export interface ConnectionConfig {
   readonly client: MasterClient;
@@ -64,7 +73,7 @@ export class Connection {
         return await this.within(waiter, this.config.callTimeoutMs);
       } catch (err) {
         this.waiters.delete(waiter);
-        if (!isSchedulerError(err) || !RETRYABLE.has(err.code) || this.stopped) throw err;
+        if (!retryable(err) || this.stopped) throw err;
         const waited = clock.now() - started;
         if (subscribeTimeoutMs !== undefined && waited >= subscribeTimeoutMs) {
           throw new SchedulerError(

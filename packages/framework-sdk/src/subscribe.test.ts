@@ -81,6 +81,26 @@ describe("subscribe", () => {
     });
   });
 
+  it("retries a subscribe the master refused only because its registry write failed (STORE_FAILED)", async () => {
+    const { master, scheduler, clock } = harness({ retry: { initialMs: 100, maxMs: 100 } });
+    let refusals = 2;
+    master.refuse = (call) =>
+      call.type === "subscribe" && refusals-- > 0
+        ? { code: "STORE_FAILED", message: "could not write frameworks.x to the state store" }
+        : undefined;
+
+    let subscribed = false;
+    const done = scheduler.subscribe().then(() => {
+      subscribed = true;
+    });
+    await vi.waitFor(() => {
+      clock.advance(100);
+      expect(subscribed).toBe(true);
+    });
+    await done;
+    expect(master.callsOf("subscribe")).toHaveLength(3);
+  });
+
   it("retries with backoff while there is no master, then subscribes", async () => {
     const bus = new InProcessBus();
     const clock = new ManualClock();
