@@ -6,10 +6,12 @@ import { parseResources } from "@agora/protocol";
 import type { Bus } from "@agora/transport";
 import { pino } from "pino";
 
-export type ExecutorKind = "noop" | "shell";
+export type ExecutorKind = "noop" | "noop-service" | "shell";
 
 const executors: Record<ExecutorKind, () => Executor> = {
   noop: () => new NoopExecutor(),
+  /** RUNNING until killed (an hour at most), as the tasks of a long-running service. */
+  "noop-service": () => new NoopExecutor({ runMs: 3_600_000 }),
   shell: () => new ShellExecutor(),
 };
 
