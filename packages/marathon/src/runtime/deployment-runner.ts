@@ -13,6 +13,8 @@ export interface DeploymentEffects {
   /** The app's instances that have not ended (any version), staging ones included. */
   instancesOf(appId: string): Instance[];
   queued(appId: string): number;
+  /** Instances of `app` (its version) that passed its readiness check; asked only for apps with one. */
+  readyTaskIds(app: AppDefinition, instances: readonly Instance[]): ReadonlySet<string>;
   kill(taskIds: string[]): void;
   enqueue(app: AppDefinition, count: number): void;
   dequeue(appId: string, count: number): void;
@@ -137,11 +139,15 @@ export class DeploymentRunner {
         r.begun.add(action.app);
         if (action.action === "RestartApplication") this.effects.restartBegins(action.app);
       }
+      const instances = this.effects.instancesOf(action.app);
       const decision = decideAction({
         action,
         app,
-        instances: this.effects.instancesOf(action.app),
+        instances,
         queued: this.effects.queued(action.app),
+        ...(app.readinessChecks.length > 0 && action.action !== "StopApplication"
+          ? { readyTaskIds: this.effects.readyTaskIds(app, instances) }
+          : {}),
       });
       this.apply(action, app, decision);
       if (decision.done) {

@@ -24,7 +24,9 @@ import type {
 import { DeploymentRunner } from "./deployment-runner.js";
 import { type EventBody, EventHub } from "./event-hub.js";
 import { applyStatus, conditionOf, isActive } from "./instance-status.js";
+import { ReadinessChecks, type ReadinessProbe } from "./readiness.js";
 import { MAX_APP_VERSIONS, MAX_ROOT_VERSIONS, MarathonRepository } from "./repository.js";
+import { scaleCheck } from "./scale-check.js";
 
 export interface MarathonRuntimeOptions {
   bus: Bus;
@@ -52,6 +54,8 @@ export interface MarathonRuntimeOptions {
   /** DELETE /v2/leader: step down (close the candidacy); absent: abdication is not supported. */
   onAbdicate?: () => Promise<void>;
   newId?: () => string;
+  /** How readiness checks reach instances (default: HTTP with `fetch`). */
+  readinessProbe?: ReadinessProbe;
 }
 
 const ONE_WEEK_SECONDS = 7 * 24 * 3600;
@@ -76,6 +80,7 @@ export class MarathonRuntime implements MarathonService {
   private readonly events: EventHub;
   private readonly launchQueue: LaunchQueue;
   private readonly runner: DeploymentRunner;
+  private readonly readiness: ReadinessChecks;
   private readonly role: string;
   private readonly newId: () => string;
   private scheduler: Scheduler | undefined;
@@ -93,6 +98,8 @@ export class MarathonRuntime implements MarathonService {
   private wakeUp: TimerHandle | undefined;
   private suppressed = false;
   private lastLaunchable = 0;
+  /** When the scale check must look again although nothing happened (unreachable deadlines). */
+  private nextScaleCheckAt: number | undefined;
   private started = false;
   /** Set once this Marathon was elected; writes arriving while it loads and subscribes wait for it. */
   private starting: Promise<void> | undefined;
@@ -108,9 +115,22 @@ export class MarathonRuntime implements MarathonService {
     this.launchQueue = new LaunchQueue({ now: () => this.clock.now(), role: this.role });
     this.newId = opts.newId ?? randomUUID;
     this.httpPort = opts.httpPort ?? 8080;
+    this.readiness = new ReadinessChecks({
+      clock: this.clock,
+      logger: this.logger,
+      onReady: () => this.scheduleTick(),
+      ...(opts.readinessProbe ? { probe: opts.readinessProbe } : {}),
+    });
     this.runner = new DeploymentRunner({
       instancesOf: (appId) => this.instancesOf(appId).filter((i) => !isTerminalState(i.state)),
       queued: (appId) => this.queuedCount(appId),
+      readyTaskIds: (app, instances) => {
+        this.readiness.watch(
+          app,
+          instances.filter((i) => i.version === app.version),
+        );
+        return this.readiness.readyOf(app.id);
+      },
       kill: (taskIds) => this.kill(taskIds),
       enqueue: (app, n) => this.launchQueue.add(app, n),
       dequeue: (appId, n) => this.launchQueue.remove(appId, n),
@@ -223,6 +243,7 @@ export class MarathonRuntime implements MarathonService {
     if (this.stopped) return;
     this.stopped = true;
     if (this.wakeUp) this.clock.clear(this.wakeUp);
+    this.readiness.stop();
     await this.scheduler?.close();
     await this.offerWork;
     await this.writes.catch(() => {});
@@ -430,56 +451,28 @@ export class MarathonRuntime implements MarathonService {
   private tick(): void {
     this.runner.tick();
     this.scaleCheck();
-    this.expungeUnreachable();
     void this.updateOfferInterest();
   }
 
-  /**
-   * Apps no deployment is working on are kept at their instance count, as Marathon's scale check:
-   * missing instances are queued (the queue's backoff paces replacements of failed ones), surplus
-   * ones killed by the app's kill selection.
-   */
+  /** Keeps apps no deployment works on at their count and applies their unreachable strategies. */
   private scaleCheck(): void {
-    const apps = appsOf(this.current);
-    for (const entry of this.launchQueue.entries())
-      if (!apps.has(entry.app.id) && !this.runner.locks(entry.app.id)) this.launchQueue.remove(entry.app.id);
-    for (const app of apps.values()) {
-      if (this.runner.locks(app.id)) continue;
-      const active = this.instancesOf(app.id).filter((i) => this.counts(i, app) && !i.killRequested);
-      const queued = this.queuedCount(app.id);
-      const missing = app.instances - active.length - queued;
-      if (missing > 0) this.launchQueue.add(app, missing);
-      else if (missing < 0 && queued > 0) this.launchQueue.remove(app.id, Math.min(queued, -missing));
-      const surplus = active.length - app.instances;
-      if (surplus > 0) {
-        const order = [...active].sort((a, b) => a.stagedAt.localeCompare(b.stagedAt));
-        if (app.killSelection === "YOUNGEST_FIRST") order.reverse();
-        this.kill(order.slice(0, surplus).map((i) => i.taskId));
-      }
+    const result = scaleCheck({
+      apps: appsOf(this.current),
+      instancesOf: (appId) => this.instancesOf(appId),
+      queued: (appId) => this.queuedCount(appId),
+      queuedApps: this.launchQueue.entries().map((e) => e.app.id),
+      locked: (appId) => this.runner.locks(appId),
+      unreachableSince: this.unreachableSince,
+      now: this.clock.now(),
+    });
+    for (const d of result.dequeue) this.launchQueue.remove(d.appId, d.count);
+    for (const e of result.enqueue) this.launchQueue.add(e.app, e.count);
+    this.kill(result.kill);
+    for (const taskId of result.expunge) {
+      this.kill([taskId]);
+      this.forget(taskId);
     }
-  }
-
-  /** An instance counts towards its app's count unless its unreachable strategy says it is inactive. */
-  private counts(instance: Instance, app: AppDefinition): boolean {
-    if (isTerminalState(instance.state)) return false;
-    if (instance.state !== "TASK_UNREACHABLE") return true;
-    const strategy = app.unreachableStrategy;
-    if (strategy === "disabled") return true;
-    const since = this.unreachableSince.get(instance.taskId) ?? 0;
-    return this.clock.now() - since < (strategy?.inactiveAfterSeconds ?? 0) * 1000;
-  }
-
-  /** Unreachable instances past their app's `expungeAfterSeconds` are killed and forgotten. */
-  private expungeUnreachable(): void {
-    for (const [taskId, since] of this.unreachableSince) {
-      const instance = this.live.get(taskId);
-      const strategy = instance && appsOf(this.current).get(instance.appId)?.unreachableStrategy;
-      if (!instance || strategy === "disabled") continue;
-      if (this.clock.now() - since >= (strategy?.expungeAfterSeconds ?? 0) * 1000) {
-        this.kill([taskId]);
-        this.forget(taskId);
-      }
-    }
+    this.nextScaleCheckAt = result.nextCheckAt;
   }
 
   /**
@@ -496,12 +489,11 @@ export class MarathonRuntime implements MarathonService {
     this.lastLaunchable = launchable;
     if (this.wakeUp) this.clock.clear(this.wakeUp);
     this.wakeUp = undefined;
-    const delayed = waiting.map((e) => e.delayUntil).filter((t) => t > this.clock.now());
-    if (delayed.length > 0)
-      this.wakeUp = this.clock.setTimeout(
-        () => this.scheduleTick(),
-        Math.min(...delayed) - this.clock.now() + 1,
-      );
+    const due = [...waiting.map((e) => e.delayUntil), this.nextScaleCheckAt ?? 0].filter(
+      (t) => t > this.clock.now(),
+    );
+    if (due.length > 0)
+      this.wakeUp = this.clock.setTimeout(() => this.scheduleTick(), Math.min(...due) - this.clock.now() + 1);
     try {
       if (launchable > 0 && (this.suppressed || grew)) {
         this.suppressed = false;
