@@ -60,19 +60,19 @@ describe("master failover (3 masters, 3 NATS nodes, R3)", () => {
       { timeoutMs: 90_000 },
     );
     await fw.stopLaunching();
-    const launchedShorts = [...fw.launchedAt.keys()].filter((id) => id.startsWith("short."));
     await waitFor(
       "every launched short task FINISHED",
-      () => fw.notIn(launchedShorts, "TASK_FINISHED").length === 0,
+      () => fw.notIn(fw.launchedShorts(), "TASK_FINISHED").length === 0,
       {
         timeoutMs: 90_000,
       },
     ).catch(async (err: unknown) => {
       const master = (await cluster.leaderState()).frameworks[0]?.tasks ?? [];
-      const stuck = fw.notIn(launchedShorts, "TASK_FINISHED");
+      const stuck = fw.notIn(fw.launchedShorts(), "TASK_FINISHED");
       const seen = stuck.map((s) => `${s} master=${master.find((t) => t.id === s.split("=")[0])?.state}`);
       throw new Error(`${String(err)}; not finished: ${seen.join(", ")}`);
     });
+    const launchedShorts = fw.launchedShorts();
     // Acknowledged: the agents' journals of unacknowledged updates run empty.
     await waitFor(
       "every update acknowledged",
@@ -83,7 +83,7 @@ describe("master failover (3 masters, 3 NATS nodes, R3)", () => {
     );
 
     process.stdout.write(
-      `FAILOVER lead=${leadMs}ms resubscribed=${resubscribedMs}ms agents=${agentsMs}ms shorts=${launchedShorts.length} refusedLaunches=${fw.refusedLaunches}\n`,
+      `FAILOVER lead=${leadMs}ms resubscribed=${resubscribedMs}ms agents=${agentsMs}ms shorts=${launchedShorts.length} dropped=${fw.dropped().length} refusedLaunches=${fw.refusedLaunches}\n`,
     );
     expect(leadMs).toBeLessThan(10_000);
 

@@ -41,19 +41,19 @@ describe("NATS node failure (3 masters, 3 NATS nodes, R3)", () => {
       { timeoutMs: 120_000 },
     );
     await fw.stopLaunching();
-    const launchedShorts = [...fw.launchedAt.keys()].filter((id) => id.startsWith("short."));
     await waitFor(
       "every launched short task FINISHED",
-      () => fw.notIn(launchedShorts, "TASK_FINISHED").length === 0,
+      () => fw.notIn(fw.launchedShorts(), "TASK_FINISHED").length === 0,
       {
         timeoutMs: 90_000,
       },
     ).catch(async (err: unknown) => {
       const master = (await cluster.leaderState()).frameworks[0]?.tasks ?? [];
-      const stuck = fw.notIn(launchedShorts, "TASK_FINISHED");
+      const stuck = fw.notIn(fw.launchedShorts(), "TASK_FINISHED");
       const seen = stuck.map((s) => `${s} master=${master.find((t) => t.id === s.split("=")[0])?.state}`);
       throw new Error(`${String(err)}; not finished: ${seen.join(", ")}`);
     });
+    const launchedShorts = fw.launchedShorts();
     await waitFor(
       "every update acknowledged",
       () => cluster.agents.every((a) => cluster.unacknowledged(a) === 0),

@@ -69,6 +69,21 @@ export class ChurnFramework {
     return Array.from({ length: this.o.longTasks }, (_, i) => `long.${i}`);
   }
 
+  /**
+   * Short tasks launched and not dropped: each must finish. (The master drops a launch that never
+   * reached its agent, with TASK_DROPPED; a framework launches it anew, as this one does.)
+   */
+  launchedShorts(): string[] {
+    return [...this.launchedAt.keys()].filter(
+      (id) => id.startsWith("short.") && this.states.get(id) !== "TASK_DROPPED",
+    );
+  }
+
+  /** Launches the master reported TASK_DROPPED (never received by the agent). */
+  dropped(): string[] {
+    return [...this.states].filter(([, s]) => s === "TASK_DROPPED").map(([id]) => id);
+  }
+
   /** Short tasks that reached TASK_FINISHED. */
   finishedShorts(): string[] {
     return [...this.states]

@@ -17,6 +17,7 @@ import {
   type TimerHandle,
 } from "@agora/transport";
 import { handleAgentMessage } from "./agents/dispatch.js";
+import { checkLaunches } from "./agents/launch-check.js";
 import { pingAgents } from "./agents/pinger.js";
 import { runAllocation } from "./allocation.js";
 import { type Allocator, DrfAllocator } from "./allocator/drf-allocator.js";
@@ -146,6 +147,7 @@ export class Master {
         clock.setInterval(() => this.sendHeartbeats(), this.options.heartbeatIntervalSeconds * 1000),
         clock.setInterval(() => pingAgents(this.ctx, () => this.running), this.options.agentPingTimeoutMs),
         clock.setInterval(() => checkFrameworks(this.ctx), FRAMEWORK_CHECK_INTERVAL_MS),
+        clock.setInterval(() => checkLaunches(this.ctx), this.options.agentPingTimeoutMs),
         clock.setTimeout(() => expireRecoveringAgents(this.ctx), this.options.agentReregisterTimeoutMs),
       ];
       logger.info(

@@ -13,6 +13,7 @@ import { persist, registryKeys } from "../persistence.js";
 import type { AgentEntry } from "../registry/entries.js";
 import { withReservations } from "../roles/reservations.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
+import { dropUnreceivedLaunches } from "./launch-check.js";
 import { applyStatusUpdates } from "./status-update.js";
 
 /** Register: mint an id, store the agent, reply `registered`, and allocate its resources soon. */
@@ -66,6 +67,7 @@ export async function reregisterAgent(
       if (changed && framework.connected) sendUpdate(ctx, framework.id, status);
     }
   }
+  dropUnreceivedLaunches(ctx, agent, m);
   ctx.options.logger.info({ agentId: agent.id, tasks: m.tasks.length }, "agent reregistered");
   respond(msg, registered(ctx, agent.id));
   if (m.updates.length > 0) applyStatusUpdates(ctx, agent.id, m.updates);

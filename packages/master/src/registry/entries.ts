@@ -42,6 +42,8 @@ export interface AgentEntry {
   readonly offers: Set<OfferId>;
   /** Tasks on this agent, keyed by `taskKey`. */
   readonly tasks: Map<string, TaskEntry>;
+  /** Tasks STAGING too long that the master asked the agent about (a reregistration settles them). */
+  launchCheck?: { readonly requestedAt: number; readonly tasks: ReadonlySet<string> } | undefined;
 }
 
 /** An agent removed after too many missed pings; kept so reconciliation can answer UNREACHABLE. */

@@ -232,12 +232,17 @@ export class MasterHarness {
     return this.attachAgent(reply.value.agentId);
   }
 
-  /** Reregisters an agent by id with the tasks it reports. */
-  async reregister(id: AgentId, tasks: AgentTask[], resources = DEFAULT_AGENT_RESOURCES): Promise<FakeAgent> {
+  /** Reregisters an agent by id with the tasks it reports (and its unacknowledged updates). */
+  async reregister(
+    id: AgentId,
+    tasks: AgentTask[],
+    resources = DEFAULT_AGENT_RESOURCES,
+    updates: StatusUpdate[] = [],
+  ): Promise<FakeAgent> {
     const info = { ...this.registerMessage(resources, "agent.test").agentInfo, id };
     const bytes = await this.bus.request(
       this.subjects.masterAgent,
-      encode({ type: "reregister", agentInfo: info, tasks, frameworks: [], updates: [] }),
+      encode({ type: "reregister", agentInfo: info, tasks, frameworks: [], updates }),
     );
     const reply = decode(AgentRegistered, bytes);
     if (!reply.ok) throw new Error(`reregister failed: ${reply.error.message}`);
