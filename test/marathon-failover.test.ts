@@ -95,11 +95,13 @@ describe("marathon restart and failover", () => {
     );
     const two = await startMarathonProcess(cluster.nats.url, { extra: ha });
     cluster.procs.push(two.proc);
-    const standby = (await marathonApi<InfoJson>(two.url, "GET", "/v2/info")).body;
-    expect(standby.elected).toBe(false);
-    expect((await marathonApi<{ leader: string }>(two.url, "GET", "/v2/leader")).body.leader).toBe(
-      `127.0.0.1:${one.port}`,
-    );
+    // The standby learns the leader from the lease.
+    const leader = await waitFor("the standby knows the leader", async () => {
+      const res = await marathonApi<{ leader: string }>(two.url, "GET", "/v2/leader");
+      return res.status === 200 && res.body.leader;
+    });
+    expect(leader).toBe(`127.0.0.1:${one.port}`);
+    expect((await marathonApi<InfoJson>(two.url, "GET", "/v2/info")).body.elected).toBe(false);
 
     expect((await marathonApi(one.url, "POST", "/v2/apps", { id: "/ha", ...APP })).status).toBe(201);
     await waitFor("3 running", async () => (await runningIds(one.url, "/ha")).length === 3);
