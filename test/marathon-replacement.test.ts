@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type MarathonCluster,
@@ -10,7 +11,12 @@ import { processesUnder } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
 interface AppJson {
-  app: { tasksRunning: number; lastTaskFailure?: { taskId: string; state: string; message: string } };
+  app: {
+    tasksRunning: number;
+    tasksHealthy: number;
+    tasks: { id: string }[];
+    lastTaskFailure?: { taskId: string; state: string; message: string };
+  };
 }
 
 /** Pids under `dir` whose command line is exactly `argv`. */
@@ -90,5 +96,44 @@ describe("marathon replaces failed tasks with backoff", () => {
     );
     const failure = (await marathonApi<AppJson>(url, "GET", "/v2/apps/flaky")).body.app.lastTaskFailure;
     expect(failure).toMatchObject({ state: "TASK_FAILED" });
+  });
+
+  it("a task killed by its failing health check is reported as an unhealthy kill and replaced", async () => {
+    const url = cluster.marathon.url;
+    const sick = path.join(cluster.dir, "sick");
+    const created = await marathonApi(url, "POST", "/v2/apps", {
+      id: "/checked",
+      cmd: "sleep 302",
+      cpus: 0.1,
+      mem: 16,
+      healthChecks: [
+        {
+          protocol: "COMMAND",
+          command: { value: `test ! -e ${sick}` },
+          gracePeriodSeconds: 0,
+          intervalSeconds: 1,
+          timeoutSeconds: 2,
+          delaySeconds: 0,
+          maxConsecutiveFailures: 2,
+        },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const app = async () => (await marathonApi<AppJson>(url, "GET", "/v2/apps/checked")).body.app;
+    await waitFor("healthy", async () => (await app()).tasksHealthy === 1);
+    const [first] = (await app()).tasks;
+
+    writeFileSync(sick, "");
+    const killed = await events.waitFor(
+      "unhealthy_instance_kill_event",
+      (e) => e.type === "unhealthy_instance_kill_event",
+    );
+    expect(killed.data.taskId).toBe(first!.id);
+    rmSync(sick);
+    await waitFor("a healthy replacement", async () => {
+      const a = await app();
+      return a.tasksHealthy === 1 && a.tasks.every((t) => t.id !== first!.id);
+    });
+    expect((await app()).lastTaskFailure).toMatchObject({ taskId: first!.id });
   });
 });
