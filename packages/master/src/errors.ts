@@ -26,6 +26,7 @@ export const masterErrorCodes = {
   INVALID_REQUEST: { status: 400, description: "An operator request body does not match its schema" },
   INVALID_QUERY: { status: 400, description: "An HTTP query string does not match its schema" },
   NOT_FOUND: { status: 404, description: "No HTTP route or resource matches the request" },
+  AGENT_GONE: { status: 410, description: "An agent the operator marked gone tried to register again" },
   STORE_FAILED: { status: 503, description: "The state store did not accept a registry write" },
   INTERNAL: { status: 500, description: "An unexpected failure inside the master (a bug)" },
 } as const satisfies Record<string, { status: number; description: string }>;

@@ -17,6 +17,7 @@ import {
   type TimerHandle,
 } from "@agora/transport";
 import { handleAgentMessage } from "./agents/dispatch.js";
+import { markAgentGone } from "./agents/gone.js";
 import { checkLaunches } from "./agents/launch-check.js";
 import { pingAgents } from "./agents/pinger.js";
 import { runAllocation } from "./allocation.js";
@@ -232,6 +233,11 @@ export class Master {
   /** The operator's release of a dynamic reservation no task uses (`RESERVATION_IN_USE` otherwise). */
   unreserve(agentId: string, resources: readonly Resource[]): Promise<void> {
     return operatorReservation(this.ctx, "unreserve", agentId, resources);
+  }
+
+  /** Mesos' MARK_AGENT_GONE: the agent's tasks become GONE_BY_OPERATOR and its id is refused from now on. */
+  markAgentGone(agentId: string): Promise<void> {
+    return markAgentGone(this.ctx, agentId as AgentId);
   }
 
   /** A read-only view of the registry for HTTP and metrics. */

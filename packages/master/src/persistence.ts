@@ -14,6 +14,7 @@ export const registryKeys = {
   quota: (role: string) => `${registryPrefixes.quotas}${roleKey(role)}`,
   reservations: (agentId: string) => `${registryPrefixes.reservations}${agentId}`,
   failover: (frameworkId: string) => `${registryPrefixes.failovers}${frameworkId}`,
+  gone: (agentId: string) => `${registryPrefixes.gone}${agentId}`,
 };
 
 export const registryPrefixes = {
@@ -24,6 +25,8 @@ export const registryPrefixes = {
   frameworks: "frameworks.",
   /** A disconnected framework's failover deadline, so a new leader tears it down on time. */
   failovers: "failovers.",
+  /** Agents the operator marked gone, refused by every later leader. */
+  gone: "gone.",
 };
 
 function roleKey(role: string): string {

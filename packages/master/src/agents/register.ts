@@ -7,6 +7,7 @@ import {
 } from "@agora/protocol";
 import type { BusMessage } from "@agora/transport";
 import { type MasterContext, seconds } from "../context.js";
+import { MasterError } from "../errors.js";
 import { respond } from "../inbound.js";
 import { rescindAllOffers } from "../offers.js";
 import { persist, registryKeys } from "../persistence.js";
@@ -42,6 +43,11 @@ export async function reregisterAgent(
   m: AgentMessageOf<"reregister">,
 ): Promise<void> {
   const info = m.agentInfo;
+  if (ctx.state.goneAgents.has(info.id)) {
+    throw new MasterError("AGENT_GONE", `agent ${info.id} was marked gone by the operator`, {
+      field: "agentInfo.id",
+    });
+  }
   await persist(ctx, registryKeys.agent(info.id), info);
   const now = ctx.now();
   const agent = restoreAgent(ctx, info, now);

@@ -13,6 +13,7 @@ export function applyStatusUpdates(
   updates: readonly StatusUpdate[],
 ): void {
   const agent = ctx.state.agents.get(agentId);
+  if (ctx.state.goneAgents.has(agentId)) return;
   if (!agent) {
     // Unknown agent (e.g. removed after missed pings): it must reregister; it resends its updates then.
     ctx.out.toAgent(agentId, { type: "reregisterRequested" });

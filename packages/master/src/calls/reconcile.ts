@@ -7,7 +7,8 @@ import { masterStatus, sendUpdate } from "../task-status.js";
  * Reconcile from the master's view, with reason REASON_RECONCILIATION and no uuid.
  * Implicit (no tasks): the latest state of every task the master holds for the framework.
  * Explicit: known → latest state; unknown on a registered agent → GONE; on an agent still
- * expected to reregister after a master failover → no answer yet (Mesos); on an unreachable agent →
+ * expected to reregister after a master failover → no answer yet (Mesos); on an agent marked gone →
+ * GONE_BY_OPERATOR; on an unreachable agent →
  * UNREACHABLE; agent unknown (or not named) → UNKNOWN.
  */
 export function reconcile(ctx: MasterContext, framework: FrameworkEntry, call: CallOf<"reconcile">): void {
@@ -24,11 +25,13 @@ export function reconcile(ctx: MasterContext, framework: FrameworkEntry, call: C
     }
     if (agentId !== undefined && ctx.state.recoveringAgents.has(agentId)) continue;
     const state =
-      agentId !== undefined && ctx.state.agents.has(agentId)
-        ? "TASK_GONE"
-        : agentId !== undefined && ctx.state.unreachableAgents.has(agentId)
-          ? "TASK_UNREACHABLE"
-          : "TASK_UNKNOWN";
+      agentId !== undefined && ctx.state.goneAgents.has(agentId)
+        ? "TASK_GONE_BY_OPERATOR"
+        : agentId !== undefined && ctx.state.agents.has(agentId)
+          ? "TASK_GONE"
+          : agentId !== undefined && ctx.state.unreachableAgents.has(agentId)
+            ? "TASK_UNREACHABLE"
+            : "TASK_UNKNOWN";
     sendUpdate(ctx, framework.id, masterStatus(ctx, taskId, agentId, state, "REASON_RECONCILIATION"));
   }
 }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Master } from "../master.js";
+import { agentRoutes } from "./agent-routes.js";
 import { installErrorHandling } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
 import { metricsRoutes } from "./metrics-routes.js";
@@ -33,5 +34,6 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
   app.register(stateRoutes, { snapshot });
   app.register(metricsRoutes, { snapshot, registry: master.metrics.registry });
   app.register(roleRoutes, { master });
+  app.register(agentRoutes, { master });
   return app;
 }

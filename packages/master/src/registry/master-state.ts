@@ -45,6 +45,8 @@ export class MasterState {
   readonly unreachableAgents = new Map<AgentId, UnreachableAgent>();
   /** Agents from the registry a new leader waits for (`agentReregisterTimeoutMs`); not offered. */
   readonly recoveringAgents = new Map<AgentId, RecoveringAgent>();
+  /** Agents the operator marked gone (persisted under `gone.<agentId>`): refused, never offered. */
+  readonly goneAgents = new Map<AgentId, { readonly goneAt: number }>();
   readonly frameworks = new Map<FrameworkId, FrameworkEntry>();
   readonly completedFrameworks: Ring<FrameworkEntry>;
   readonly offers = new Map<OfferId, OfferEntry>();

@@ -5,6 +5,8 @@ import { registryKeys, registryPrefixes, unpersist } from "../persistence.js";
 
 const AdmittedAgent = AgentInfo.extend({ id: AgentId });
 const AdmittedFramework = FrameworkInfo.extend({ id: FrameworkId });
+/** An agent the operator marked gone, and when (ms since the Unix epoch). */
+export const GoneRecord = z.object({ goneAt: z.number() }).strict();
 /** A disconnected framework's failover deadline (ms since the Unix epoch). */
 export const FailoverRecord = z.object({ deadline: z.number() }).strict();
 
@@ -16,6 +18,11 @@ export const FailoverRecord = z.object({ deadline: z.number() }).strict();
  */
 export async function loadAdmitted(ctx: MasterContext): Promise<{ agents: number; frameworks: number }> {
   const now = ctx.now();
+  for (const entry of await ctx.store.list(registryPrefixes.gone)) {
+    const gone = decode(GoneRecord, entry.value);
+    const id = entry.key.slice(registryPrefixes.gone.length) as AgentId;
+    if (gone.ok) ctx.state.goneAgents.set(id, gone.value);
+  }
   for (const entry of await ctx.store.list(registryPrefixes.agents)) {
     const agent = decode(AdmittedAgent, entry.value);
     if (!agent.ok) {
@@ -25,7 +32,7 @@ export async function loadAdmitted(ctx: MasterContext): Promise<{ agents: number
       );
       continue;
     }
-    if (!ctx.state.agents.has(agent.value.id))
+    if (!ctx.state.agents.has(agent.value.id) && !ctx.state.goneAgents.has(agent.value.id))
       ctx.state.recoveringAgents.set(agent.value.id, { info: agent.value, since: now });
   }
   const deadlines = new Map<string, number>();

@@ -1,0 +1,52 @@
+import { type AgentId, type FrameworkId, isTerminalState } from "@agora/protocol";
+import type { MasterContext } from "../context.js";
+import { MasterError } from "../errors.js";
+import { rescindAllOffers } from "../offers.js";
+import { persist, registryKeys, unpersist } from "../persistence.js";
+import { masterStatus, sendUpdate } from "../task-status.js";
+
+/**
+ * Mesos' MARK_AGENT_GONE: the operator says an agent will never come back (its machine is gone). Its
+ * tasks become `TASK_GONE_BY_OPERATOR` for their frameworks, the agent is told to shut its frameworks
+ * down should it still listen, and its id is refused from now on (persisted, so a new leader refuses it
+ * too); reconciliation answers `TASK_GONE_BY_OPERATOR` for its tasks. `NOT_FOUND` for an agent this
+ * master does not know; marking a gone agent again changes nothing.
+ */
+export async function markAgentGone(ctx: MasterContext, id: AgentId): Promise<void> {
+  if (ctx.state.goneAgents.has(id)) return;
+  const agent = ctx.state.agents.get(id);
+  if (!agent && !ctx.state.unreachableAgents.has(id) && !ctx.state.recoveringAgents.has(id)) {
+    throw new MasterError("NOT_FOUND", `no agent ${id} is known to this master`, { field: "agentId" });
+  }
+  const now = ctx.now();
+  await persist(ctx, registryKeys.gone(id), { goneAt: now });
+  ctx.state.goneAgents.set(id, { goneAt: now });
+  ctx.state.unreachableAgents.delete(id);
+  ctx.state.recoveringAgents.delete(id);
+  const frameworks = new Set<FrameworkId>();
+  if (agent) {
+    rescindAllOffers(ctx, agent.offers);
+    ctx.state.removeAgent(agent);
+  }
+  // Its tasks, wherever the master still books them (an unreachable agent's tasks stay with their frameworks).
+  for (const framework of ctx.state.frameworks.values()) {
+    for (const task of [...framework.tasks.values()]) {
+      if (task.agentId !== id || isTerminalState(task.state)) continue;
+      frameworks.add(framework.id);
+      const status = masterStatus(
+        ctx,
+        task.task.taskId,
+        id,
+        "TASK_GONE_BY_OPERATOR",
+        "REASON_AGENT_REMOVED_BY_OPERATOR",
+        "The operator marked the agent gone",
+      );
+      ctx.state.applyStatus(task, status);
+      sendUpdate(ctx, framework.id, status);
+    }
+  }
+  for (const frameworkId of frameworks) ctx.out.toAgent(id, { type: "shutdownFramework", frameworkId });
+  unpersist(ctx, registryKeys.agent(id));
+  ctx.options.logger.warn({ agentId: id }, "agent marked gone by the operator");
+  ctx.requestAllocation();
+}

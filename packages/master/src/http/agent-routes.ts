@@ -1,0 +1,17 @@
+import type { FastifyInstance } from "fastify";
+import type { Master } from "../master.js";
+
+export interface AgentRoutesOptions {
+  master: Master;
+}
+
+/**
+ * Operator actions on agents: `POST /master/agents/:id/gone` (Mesos' MARK_AGENT_GONE): the agent's
+ * tasks become `TASK_GONE_BY_OPERATOR` and its id is refused from now on; 404 for an unknown agent.
+ */
+export async function agentRoutes(app: FastifyInstance, { master }: AgentRoutesOptions): Promise<void> {
+  app.post<{ Params: { id: string } }>("/master/agents/:id/gone", async (request, reply) => {
+    await master.markAgentGone(request.params.id);
+    return reply.code(200).send({});
+  });
+}
