@@ -31,6 +31,16 @@ describe("agora CLI flags", () => {
     expect(r.stderr).toContain("--command");
   });
 
+  it("agora marathon requires --nats and lists its flags in --help", async () => {
+    const r = await runAgora(["marathon", "--http-port", "8080"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--nats");
+    const help = await runAgora(["marathon", "--help"]);
+    expect(help.code).toBe(0);
+    for (const flag of ["--http-port", "--state-dir", "--mesos-role", "--leader-lease"])
+      expect(help.stdout).toContain(flag);
+  });
+
   it("refuses a malformed --resources string with the entry that is wrong", async () => {
     const r = await runAgora(["agent", "--nats", "nats://127.0.0.1:4222", "--resources", "cpus:2;mem:lots"]);
     expect(r.code).toBe(2);

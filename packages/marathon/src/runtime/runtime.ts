@@ -59,6 +59,8 @@ export interface MarathonRuntimeOptions {
 }
 
 const ONE_WEEK_SECONDS = 7 * 24 * 3600;
+/** A kill not answered by a terminal update within this long is sent again (Marathon's kill retry). */
+const KILL_RETRY_MS = 10_000;
 
 /**
  * Marathon's runtime: a framework on the SDK `Scheduler` that keeps every app of the root group at
@@ -100,6 +102,9 @@ export class MarathonRuntime implements MarathonService {
   private lastLaunchable = 0;
   /** When the scale check must look again although nothing happened (unreachable deadlines). */
   private nextScaleCheckAt: number | undefined;
+  /** When the last kill of each instance was sent (ms). */
+  private readonly killSentAt = new Map<string, number>();
+  private killRetry: TimerHandle | undefined;
   private started = false;
   /** Set once this Marathon was elected; writes arriving while it loads and subscribes wait for it. */
   private starting: Promise<void> | undefined;
@@ -225,6 +230,7 @@ export class MarathonRuntime implements MarathonService {
       },
       "marathon leads",
     );
+    this.killRetry = this.clock.setInterval(() => this.retryKills(), KILL_RETRY_MS);
     this.scheduleTick();
   }
 
@@ -243,6 +249,7 @@ export class MarathonRuntime implements MarathonService {
     if (this.stopped) return;
     this.stopped = true;
     if (this.wakeUp) this.clock.clear(this.wakeUp);
+    if (this.killRetry) this.clock.clear(this.killRetry);
     this.readiness.stop();
     await this.scheduler?.close();
     await this.offerWork;
@@ -601,6 +608,7 @@ export class MarathonRuntime implements MarathonService {
 
     if (outcome.terminal) {
       this.live.delete(next.taskId);
+      this.killSentAt.delete(next.taskId);
       void this.repo.deleteInstance(next.taskId);
       if (outcome.killedUnhealthy)
         this.emit({
@@ -652,6 +660,7 @@ export class MarathonRuntime implements MarathonService {
         void this.repo.saveInstance(next);
       }
       const grace = app?.taskKillGracePeriodSeconds;
+      this.killSentAt.set(taskId, this.clock.now());
       void this.scheduler
         ?.kill(
           taskId as TaskId,
@@ -662,9 +671,18 @@ export class MarathonRuntime implements MarathonService {
     }
   }
 
+  /** Kills sent long ago without an end in sight (a lost command, an agent away) are sent again. */
+  private retryKills(): void {
+    const overdue = [...this.live.values()].filter(
+      (i) => i.killRequested && this.clock.now() - (this.killSentAt.get(i.taskId) ?? 0) >= KILL_RETRY_MS,
+    );
+    if (overdue.length > 0) this.kill(overdue.map((i) => i.taskId));
+  }
+
   /** Drops an instance from memory and the store (wipe, expunge, or a launch that never happened). */
   private forget(taskId: string): void {
     this.live.delete(taskId);
+    this.killSentAt.delete(taskId);
     this.unreachableSince.delete(taskId);
     void this.repo.deleteInstance(taskId);
   }
