@@ -116,8 +116,13 @@ export class LeaseLeaderElection implements LeaderElection {
       const current = await this.opts.leases.get(LEASE_KEY);
       if (this.state !== "standby") return;
       if (current !== undefined) {
-        this.known = parseLeader(current.value);
-        return;
+        const holder = parseLeader(current.value);
+        if (holder?.id !== this.candidate.id) {
+          this.known = holder;
+          return;
+        }
+        // Our own lease, renewed by a call that outlived our deposition: free it rather than wait out its TTL.
+        await this.opts.leases.delete(LEASE_KEY, { expectedRevision: current.revision });
       }
       const claim: LeaderInfo = { id: this.candidate.id, address: this.candidate.address, epoch: 0 };
       const sentAt = this.clock.now();
