@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Scheduler } from "@agora/framework-sdk";
-import { type AgentId, isTerminalState, type Offer, type TaskId, type TaskStatus } from "@agora/protocol";
+import { type AgentId, isTerminalState, type TaskId, type TaskStatus } from "@agora/protocol";
 import { type Bus, type Clock, type StateStore, systemClock, type TimerHandle } from "@agora/transport";
 import { type Logger, pino } from "pino";
 import { planDeployment } from "../deployment/planner.js";
@@ -8,7 +8,6 @@ import { revertPlan } from "../deployment/rollback.js";
 import { MarathonError } from "../errors.js";
 import type { MarathonEvent } from "../events.js";
 import { LaunchQueue } from "../launch/launch-queue.js";
-import { matchOffers } from "../launch/offer-matcher.js";
 import type { AppDefinition } from "../model/app-definition.js";
 import { affectedApps, type DeploymentPlan } from "../model/deployment.js";
 import { appsOf, emptyRoot, type Group } from "../model/group.js";
@@ -24,6 +23,7 @@ import type {
 import { DeploymentRunner } from "./deployment-runner.js";
 import { type EventBody, EventHub } from "./event-hub.js";
 import { applyStatus, conditionOf, isActive } from "./instance-status.js";
+import { OfferCycle } from "./offer-cycle.js";
 import { ReadinessChecks, type ReadinessProbe } from "./readiness.js";
 import { MAX_APP_VERSIONS, MAX_ROOT_VERSIONS, MarathonRepository } from "./repository.js";
 import { scaleCheck } from "./scale-check.js";
@@ -83,6 +83,7 @@ export class MarathonRuntime implements MarathonService {
   private readonly launchQueue: LaunchQueue;
   private readonly runner: DeploymentRunner;
   private readonly readiness: ReadinessChecks;
+  private readonly offerCycle: OfferCycle;
   private readonly role: string;
   private readonly newId: () => string;
   private scheduler: Scheduler | undefined;
@@ -95,11 +96,7 @@ export class MarathonRuntime implements MarathonService {
   /** When each unreachable instance went out of reach (ms), for its `unreachableStrategy`. */
   private readonly unreachableSince = new Map<string, number>();
   private writes: Promise<unknown> = Promise.resolve();
-  private offerWork: Promise<void> = Promise.resolve();
   private tickPending = false;
-  private wakeUp: TimerHandle | undefined;
-  private suppressed = false;
-  private lastLaunchable = 0;
   /** When the scale check must look again although nothing happened (unreachable deadlines). */
   private nextScaleCheckAt: number | undefined;
   /** When the last kill of each instance was sent (ms). */
@@ -125,6 +122,26 @@ export class MarathonRuntime implements MarathonService {
       logger: this.logger,
       onReady: () => this.scheduleTick(),
       ...(opts.readinessProbe ? { probe: opts.readinessProbe } : {}),
+    });
+    this.offerCycle = new OfferCycle({
+      scheduler: () => this.scheduler,
+      queue: this.launchQueue,
+      role: this.role,
+      declineOfferSeconds: opts.declineOfferSeconds ?? 120,
+      clock: this.clock,
+      logger: this.logger,
+      placed: () => [...this.live.values()].filter(isActive),
+      admit: (instances) => {
+        for (const i of instances) this.live.set(i.taskId, i);
+        return Promise.all(instances.map((i) => this.repo.saveInstance(i))).then(() => {});
+      },
+      launched: (instances) => {
+        for (const i of instances) this.emitInstanceChanged(i);
+      },
+      launchFailed: (instances) => {
+        for (const i of instances) this.forget(i.taskId);
+      },
+      changed: () => this.scheduleTick(),
     });
     this.runner = new DeploymentRunner({
       instancesOf: (appId) => this.instancesOf(appId).filter((i) => !isTerminalState(i.state)),
@@ -181,14 +198,7 @@ export class MarathonRuntime implements MarathonService {
       },
     });
     this.scheduler = scheduler;
-    scheduler.on("offers", (offers) => {
-      this.offerWork = this.offerWork
-        .then(() => this.handleOffers(offers))
-        .catch((err: unknown) => {
-          this.logger.error({ err }, "handling offers failed");
-        });
-      return this.offerWork;
-    });
+    scheduler.on("offers", (offers) => this.offerCycle.offers(offers));
     scheduler.on("update", (status) => this.handleStatus(status));
     scheduler.on("disconnected", ({ silentForMs }) =>
       this.emit({
@@ -248,11 +258,10 @@ export class MarathonRuntime implements MarathonService {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.wakeUp) this.clock.clear(this.wakeUp);
     if (this.killRetry) this.clock.clear(this.killRetry);
     this.readiness.stop();
     await this.scheduler?.close();
-    await this.offerWork;
+    await this.offerCycle.stop();
     await this.writes.catch(() => {});
     await this.repo.flush();
   }
@@ -458,7 +467,7 @@ export class MarathonRuntime implements MarathonService {
   private tick(): void {
     this.runner.tick();
     this.scaleCheck();
-    void this.updateOfferInterest();
+    void this.offerCycle.update(this.nextScaleCheckAt);
   }
 
   /** Keeps apps no deployment works on at their count and applies their unreachable strategies. */
@@ -480,86 +489,6 @@ export class MarathonRuntime implements MarathonService {
       this.forget(taskId);
     }
     this.nextScaleCheckAt = result.nextCheckAt;
-  }
-
-  /**
-   * Offers only while something waits to launch, as Marathon: revive when launchable work appears
-   * (which also clears earlier decline filters), suppress when the queue is empty, and wake up when
-   * the next backoff delay ends.
-   */
-  private async updateOfferInterest(): Promise<void> {
-    const scheduler = this.scheduler;
-    if (!scheduler || this.stopped) return;
-    const launchable = this.launchQueue.launchable().reduce((n, l) => n + l.count, 0);
-    const waiting = this.launchQueue.entries();
-    const grew = launchable > this.lastLaunchable;
-    this.lastLaunchable = launchable;
-    if (this.wakeUp) this.clock.clear(this.wakeUp);
-    this.wakeUp = undefined;
-    const due = [...waiting.map((e) => e.delayUntil), this.nextScaleCheckAt ?? 0].filter(
-      (t) => t > this.clock.now(),
-    );
-    if (due.length > 0)
-      this.wakeUp = this.clock.setTimeout(() => this.scheduleTick(), Math.min(...due) - this.clock.now() + 1);
-    try {
-      if (launchable > 0 && (this.suppressed || grew)) {
-        this.suppressed = false;
-        await scheduler.revive([this.role]);
-      } else if (waiting.length === 0 && !this.suppressed) {
-        this.suppressed = true;
-        await scheduler.suppress([this.role]);
-      }
-    } catch (err) {
-      this.logger.warn({ err }, "revive/suppress failed");
-    }
-  }
-
-  // ---- offers ----
-
-  private async handleOffers(offers: Offer[]): Promise<void> {
-    const scheduler = this.scheduler;
-    if (!scheduler || this.stopped) return;
-    const wanted = this.launchQueue.launchable();
-    const refuse = { refuseSeconds: this.opts.declineOfferSeconds ?? 120 };
-    if (wanted.length === 0) {
-      await scheduler.decline(
-        offers.map((o) => o.id),
-        refuse,
-      );
-      return;
-    }
-    const placed = [...this.live.values()].filter(isActive);
-    const result = matchOffers(offers, wanted, placed, {
-      newUuid: randomUUID,
-      now: () => new Date(this.clock.now()),
-      role: this.role,
-    });
-    this.launchQueue.recordOffers(offers.length, result.rejected);
-    const launched = result.launches.flatMap((l) => l.instances);
-    for (const i of launched) this.live.set(i.taskId, i);
-    const perApp = new Map<string, number>();
-    for (const i of launched) perApp.set(i.appId, (perApp.get(i.appId) ?? 0) + 1);
-    for (const [appId, n] of perApp) this.launchQueue.launched(appId, n);
-    // Stored before launched: a task Marathon launched but does not remember would be an orphan.
-    await Promise.all(launched.map((i) => this.repo.saveInstance(i)));
-    await Promise.all([
-      ...result.launches.map(async (l) => {
-        try {
-          await scheduler.launch(l.offer, l.tasks);
-          for (const i of l.instances) this.emitInstanceChanged(i);
-        } catch (err) {
-          this.logger.warn({ err, offer: l.offer.id }, "launch failed; the tasks go back to the queue");
-          for (const i of l.instances) this.forget(i.taskId);
-        }
-      }),
-      result.unused.length > 0
-        ? scheduler.decline(
-            result.unused.map((o) => o.id),
-            refuse,
-          )
-        : undefined,
-    ]);
-    this.scheduleTick();
   }
 
   // ---- status updates ----
