@@ -48,12 +48,20 @@ describe("marathon restart and failover", () => {
     return state.frameworks.filter((f) => f.name === "marathon").flatMap((f) => f.tasks);
   };
 
-  it("kill -9 of Marathon and a restart on the same state: the app and its 3 running tasks are kept, none killed", async () => {
+  it("kill -9 of Marathon and a restart on the same state: the apps and their running tasks are kept, none killed, an unfinished deployment resumed", async () => {
     cluster = await startMarathonCluster([{ hostname: "node-a" }, { hostname: "node-b" }]);
     const first = cluster.marathon;
     expect((await marathonApi(first.url, "POST", "/v2/apps", { id: "/kept", ...APP })).status).toBe(201);
     await waitFor("3 running", async () => (await runningIds(first.url, "/kept")).length === 3);
     const before = await runningIds(first.url, "/kept");
+    // A deployment that cannot finish: 3 instances, one per host, on 2 hosts.
+    const stuck = await marathonApi<{ deployments: { id: string }[] }>(first.url, "POST", "/v2/apps", {
+      id: "/stuck",
+      ...APP,
+      constraints: [["hostname", "UNIQUE"]],
+    });
+    await waitFor("2 of /stuck running", async () => (await runningIds(first.url, "/stuck")).length === 2);
+    const stuckBefore = await runningIds(first.url, "/stuck");
     const frameworkId = (await marathonApi<InfoJson>(first.url, "GET", "/v2/info")).body.frameworkId;
 
     await first.proc.stop("SIGKILL");
@@ -73,8 +81,18 @@ describe("marathon restart and failover", () => {
     );
     // It resumed the framework instead of registering a new one, and the master never killed a task.
     const tasks = await masterTasks(cluster.masterUrl);
-    expect(tasks.map((t) => t.id).sort()).toEqual(before);
+    expect(tasks.map((t) => t.id).sort()).toEqual([...before, ...stuckBefore].sort());
     expect(tasks.every((t) => t.state === "TASK_RUNNING")).toBe(true);
+    // The unfinished deployment runs on, still waiting for its third instance.
+    const deployments = (await marathonApi<{ id: string }[]>(again.url, "GET", "/v2/deployments")).body;
+    expect(deployments.map((d) => d.id)).toEqual([stuck.body.deployments[0]!.id]);
+    await waitFor("/stuck's third instance queued again", async () => {
+      const queue = (
+        await marathonApi<{ queue: { app: { id: string }; count: number }[] }>(again.url, "GET", "/v2/queue")
+      ).body.queue;
+      return queue.find((q) => q.app.id === "/stuck")?.count === 1;
+    });
+    expect(await runningIds(again.url, "/stuck")).toEqual(stuckBefore);
     // It still acts: a scale goes through the restarted Marathon.
     const scaled = await marathonApi(again.url, "PUT", "/v2/apps/kept", { instances: 4 });
     expect(scaled.status).toBe(200);
