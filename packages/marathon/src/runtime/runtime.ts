@@ -22,6 +22,7 @@ import type {
 } from "../service.js";
 import { DeploymentRunner } from "./deployment-runner.js";
 import { type EventBody, EventHub } from "./event-hub.js";
+import { InstanceIndex } from "./instance-index.js";
 import { applyStatus, conditionOf, isActive } from "./instance-status.js";
 import { OfferCycle } from "./offer-cycle.js";
 import { ReadinessChecks, type ReadinessProbe } from "./readiness.js";
@@ -91,7 +92,8 @@ export class MarathonRuntime implements MarathonService {
   private current: Group = emptyRoot(new Date(0).toISOString());
   private readonly versions = new Map<string, Map<string, AppDefinition>>();
   private readonly roots = new Map<string, Group>();
-  private readonly live = new Map<string, Instance>();
+  private readonly live = new InstanceIndex();
+  private appsCache: { root: Group; apps: Map<string, AppDefinition> } | undefined;
   private readonly failures = new Map<string, TaskFailure>();
   /** When each unreachable instance went out of reach (ms), for its `unreachableStrategy`. */
   private readonly unreachableSince = new Map<string, number>();
@@ -132,7 +134,7 @@ export class MarathonRuntime implements MarathonService {
       logger: this.logger,
       placed: () => [...this.live.values()].filter(isActive),
       admit: (instances) => {
-        for (const i of instances) this.live.set(i.taskId, i);
+        for (const i of instances) this.live.set(i);
         return Promise.all(instances.map((i) => this.repo.saveInstance(i))).then(() => {});
       },
       launched: (instances) => {
@@ -178,7 +180,7 @@ export class MarathonRuntime implements MarathonService {
     this.current = stored.root;
     for (const [appId, byVersion] of stored.appVersions) this.versions.set(appId, byVersion);
     for (const [version, root] of stored.rootVersions) this.roots.set(version, root);
-    for (const i of stored.instances) this.live.set(i.taskId, i);
+    for (const i of stored.instances) this.live.set(i);
     for (const [appId, f] of stored.failures) this.failures.set(appId, f);
     for (const d of stored.deployments) this.runner.add(d.plan, d.stepIndex);
     this.frameworkId = stored.frameworkId;
@@ -234,7 +236,7 @@ export class MarathonRuntime implements MarathonService {
     this.logger.info(
       {
         frameworkId: id,
-        apps: appsOf(this.current).size,
+        apps: this.apps().size,
         tasks: this.live.size,
         deployments: this.runner.list().length,
       },
@@ -383,7 +385,7 @@ export class MarathonRuntime implements MarathonService {
   }
 
   resetDelay(appId: string): boolean {
-    const known = this.queuedCount(appId) > 0 || appsOf(this.current).has(appId);
+    const known = this.queuedCount(appId) > 0 || this.apps().has(appId);
     this.launchQueue.resetDelay(appId);
     this.scheduleTick();
     return known;
@@ -473,7 +475,7 @@ export class MarathonRuntime implements MarathonService {
   /** Keeps apps no deployment works on at their count and applies their unreachable strategies. */
   private scaleCheck(): void {
     const result = scaleCheck({
-      apps: appsOf(this.current),
+      apps: this.apps(),
       instancesOf: (appId) => this.instancesOf(appId),
       queued: (appId) => this.queuedCount(appId),
       queuedApps: this.launchQueue.entries().map((e) => e.app.id),
@@ -550,10 +552,10 @@ export class MarathonRuntime implements MarathonService {
           slaveId: next.agentId,
           version: next.version,
         });
-      const app = appsOf(this.current).get(next.appId);
+      const app = this.apps().get(next.appId);
       if (outcome.failed && app) this.recordFailure(app, next, status);
     } else {
-      this.live.set(next.taskId, next);
+      this.live.set(next);
       if (outcome.stateChanged || outcome.healthChanged) void this.repo.saveInstance(next);
     }
     this.scheduleTick();
@@ -582,10 +584,10 @@ export class MarathonRuntime implements MarathonService {
     for (const taskId of taskIds) {
       const instance = this.live.get(taskId);
       if (!instance) continue;
-      const app = appsOf(this.current).get(instance.appId);
+      const app = this.apps().get(instance.appId);
       if (!instance.killRequested) {
         const next = { ...instance, killRequested: true };
-        this.live.set(taskId, next);
+        this.live.set(next);
         void this.repo.saveInstance(next);
       }
       const grace = app?.taskKillGracePeriodSeconds;
@@ -616,8 +618,15 @@ export class MarathonRuntime implements MarathonService {
     void this.repo.deleteInstance(taskId);
   }
 
+  /** The current root's apps by id, computed once per root. */
+  private apps(): Map<string, AppDefinition> {
+    if (this.appsCache?.root !== this.current)
+      this.appsCache = { root: this.current, apps: appsOf(this.current) };
+    return this.appsCache.apps;
+  }
+
   private instancesOf(appId: string): Instance[] {
-    return [...this.live.values()].filter((i) => i.appId === appId);
+    return this.live.ofApp(appId);
   }
 
   private queuedCount(appId: string): number {
