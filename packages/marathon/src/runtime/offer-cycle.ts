@@ -79,6 +79,15 @@ export class OfferCycle {
     }
   }
 
+  /**
+   * Forgets what the master was told: after a re-subscribe (maybe to a new leading master, which
+   * knows nothing of an earlier suppress), the next `update` says it again.
+   */
+  resync(): void {
+    this.suppressed = false;
+    this.lastLaunchable = 0;
+  }
+
   /** Stops waking the runtime and waits for the batch in hand. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -208,13 +208,15 @@ export class MarathonRuntime implements MarathonService {
         message: `the master was silent for ${silentForMs} ms`,
       }),
     );
-    scheduler.on("reconnected", (info) =>
+    scheduler.on("reconnected", (info) => {
       this.emit({
         eventType: "scheduler_reregistered_event",
         frameworkId: info.frameworkId,
         master: info.masterInfo.hostname ?? "",
-      }),
-    );
+      });
+      this.offerCycle.resync();
+      this.scheduleTick();
+    });
     const reregistering = this.frameworkId !== undefined;
     const id = await scheduler.subscribe();
     this.frameworkId = id;
