@@ -137,3 +137,64 @@ describe("marathon replaces failed tasks with backoff", () => {
     expect((await app()).lastTaskFailure).toMatchObject({ taskId: first!.id });
   });
 });
+
+describe("marathon replaces the tasks of an agent out of reach", () => {
+  let cluster: MarathonCluster;
+  let events: MarathonEventStream;
+
+  beforeAll(async () => {
+    cluster = await startMarathonCluster([{ hostname: "node-a" }, { hostname: "node-b" }], {
+      masterFlags: ["--agent-ping-timeout", "300ms", "--max-agent-ping-timeouts", "3"],
+    });
+    events = await MarathonEventStream.attach(cluster.marathon.url);
+  });
+
+  afterAll(async () => {
+    for (const a of cluster?.agents ?? []) a.signal("SIGCONT");
+    await events?.close();
+    await cluster?.stop();
+  });
+
+  it("SIGSTOP of the task's agent: UNREACHABLE, replaced on the other agent at once; back again, the old task is killed", async () => {
+    const url = cluster.marathon.url;
+    const created = await marathonApi(url, "POST", "/v2/apps", {
+      id: "/lonely",
+      cmd: "sleep 303",
+      cpus: 0.1,
+      mem: 16,
+    });
+    expect(created.status).toBe(201);
+    const tasks = async () =>
+      (
+        await marathonApi<{ tasks: { id: string; host: string; state: string }[] }>(
+          url,
+          "GET",
+          "/v2/apps/lonely/tasks",
+        )
+      ).body.tasks;
+    const [first] = await waitFor("running", async () => {
+      const t = await tasks();
+      return t.length === 1 && t[0]!.state === "TASK_RUNNING" && t;
+    });
+    const agent = cluster.agents[first!.host === "node-a" ? 0 : 1]!;
+    agent.signal("SIGSTOP");
+    await events.waitFor(
+      "the task UNREACHABLE",
+      (e) => e.data.taskId === first!.id && e.data.taskStatus === "TASK_UNREACHABLE",
+    );
+    const replacement = await waitFor("a replacement RUNNING on the other agent", async () =>
+      (await tasks()).find((t) => t.id !== first!.id && t.state === "TASK_RUNNING" && t.host !== first!.host),
+    );
+    agent.signal("SIGCONT");
+    // Expunged while away (expungeAfterSeconds 0), it is a task Marathon does not know: killed.
+    await events.waitFor(
+      "the old task killed once its agent is back",
+      (e) => e.type === "unknown_instance_terminated_event" && e.data.instanceId === first!.id,
+    );
+    expect((await tasks()).map((t) => t.id)).toEqual([replacement.id]);
+    await waitFor(
+      "one sleep 303 process left",
+      () => pidsRunning(cluster.dir, ["sleep", "303"]).length === 1,
+    );
+  });
+});

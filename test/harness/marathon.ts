@@ -73,6 +73,7 @@ export interface EventData {
   /** `instance_changed_event`: Marathon's condition (Staging, Running, Killed, …). */
   condition?: string;
   id?: string;
+  instanceId?: string;
   version?: string;
   plan?: { id: string };
 }
@@ -160,11 +161,11 @@ export interface MarathonCluster {
  */
 export async function startMarathonCluster(
   agents: { hostname: string; attributes?: string; resources?: string }[],
-  o: { marathon?: boolean } = {},
+  o: { marathon?: boolean; masterFlags?: string[] } = {},
 ): Promise<MarathonCluster> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "agora-marathon-"));
   const nats = await startNatsServer({ jetstream: true });
-  const master = await startMaster(nats.url, ["--allocation-interval", "200ms"]);
+  const master = await startMaster(nats.url, ["--allocation-interval", "200ms", ...(o.masterFlags ?? [])]);
   const agentProcs: Spawned[] = [];
   for (const a of agents)
     agentProcs.push(

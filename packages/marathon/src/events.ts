@@ -70,6 +70,13 @@ export type MarathonEvent = { timestamp: string } & (
       version: string;
     }
   | { eventType: "app_terminated_event"; appId: string }
+  | {
+      /** A task Marathon does not know ended (e.g. one it killed after expunging it while out of reach). */
+      eventType: "unknown_instance_terminated_event";
+      instanceId: string;
+      runSpecId: string;
+      condition: string;
+    }
   | { eventType: "framework_message_event"; slaveId: string; executorId: string; message: string }
   | { eventType: "event_stream_attached" | "event_stream_detached"; remoteAddress: string }
 );

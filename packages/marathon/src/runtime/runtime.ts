@@ -12,7 +12,7 @@ import type { AppDefinition } from "../model/app-definition.js";
 import { affectedApps, type DeploymentPlan } from "../model/deployment.js";
 import { appsOf, emptyRoot, type Group } from "../model/group.js";
 import { putApp } from "../model/group-ops.js";
-import type { Instance } from "../model/instance.js";
+import { appIdOfTask, type Instance } from "../model/instance.js";
 import type {
   MarathonInfo,
   MarathonService,
@@ -500,7 +500,14 @@ export class MarathonRuntime implements MarathonService {
   private handleStatus(status: TaskStatus): void {
     const instance = this.live.get(status.taskId);
     if (!instance) {
-      if (!isTerminalState(status.state)) {
+      if (isTerminalState(status.state))
+        this.emit({
+          eventType: "unknown_instance_terminated_event",
+          instanceId: status.taskId,
+          runSpecId: appIdOfTask(status.taskId) ?? "",
+          condition: conditionOf(status.state),
+        });
+      else {
         // A task Marathon does not know (launched by a lost incarnation that never stored it): Marathon kills those.
         this.logger.warn({ taskId: status.taskId }, "killing an unknown task");
         void this.scheduler
