@@ -53,7 +53,9 @@ async function forward(request: FastifyRequest, reply: FastifyReply, leader: str
   }
   headers.set(VIA, `1.1 ${request.hostname || `localhost:${ownPort}`}`);
   const abort = new AbortController();
-  request.raw.on("close", () => abort.abort());
+  // The answer's socket closing means the client left; the request's own "close" fires as soon as
+  // its body has been read, which would abort every forwarded write mid-flight.
+  reply.raw.on("close", () => abort.abort());
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
   let upstream: Response;
   try {
