@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type MarathonCluster,
@@ -34,7 +36,8 @@ describe("marathon deployments", () => {
     cluster = await startMarathonCluster([
       { hostname: "node-a", attributes: "rack:r1" },
       { hostname: "node-b", attributes: "rack:r2" },
-      { hostname: "node-c", attributes: "rack:r3" },
+      // Resolvable, for Marathon's own readiness checks against the task.
+      { hostname: "localhost", attributes: "rack:r3" },
     ]);
     url = cluster.marathon.url;
     events = await MarathonEventStream.attach(url);
@@ -159,5 +162,35 @@ describe("marathon deployments", () => {
     // It did roll: every original task was replaced, and the new ones are healthy.
     expect([...live].filter((id) => original.includes(id))).toEqual([]);
     expect(healthy.size).toBe(10);
+  });
+
+  it("a deployment of an app with a readiness check succeeds only after its instance answers ready", async () => {
+    const readyFile = path.join(cluster.dir, "ready");
+    // Answers 503 until the test creates the file, then 200.
+    const server = `require("http").createServer((q, r) => { r.statusCode = require("fs").existsSync(${JSON.stringify(readyFile)}) ? 200 : 503; r.end(); }).listen(+process.env.PORT0)`;
+    const created = await marathonApi<{ deployments: { id: string }[] }>(url, "POST", "/v2/apps", {
+      id: "/ready",
+      cmd: `${process.execPath} -e '${server}'`,
+      cpus: 0.1,
+      mem: 32,
+      portDefinitions: [{ port: 0, name: "http" }],
+      constraints: [["hostname", "CLUSTER", "localhost"]],
+      readinessChecks: [
+        { protocol: "HTTP", path: "/", portName: "http", intervalSeconds: 1, timeoutSeconds: 1 },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const deploymentId = created.body.deployments[0]!.id;
+    await waitFor("its task running", async () => (await app("/ready")).tasksRunning === 1);
+    expect(
+      (await marathonApi<{ id: string }[]>(url, "GET", "/v2/deployments")).body.map((d) => d.id),
+    ).toContain(deploymentId);
+    const before = events.events.length;
+    writeFileSync(readyFile, "");
+    await deployed(deploymentId);
+    const success = events.events.findIndex(
+      (e) => e.type === "deployment_success" && e.data.id === deploymentId,
+    );
+    expect(success).toBeGreaterThanOrEqual(before);
   });
 });
