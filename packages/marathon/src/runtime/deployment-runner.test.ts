@@ -15,6 +15,7 @@ function harness() {
   const runner = new DeploymentRunner({
     instancesOf: (id) => instances.filter((i) => i.appId === id),
     queued: (id) => queued.get(id) ?? 0,
+    readinessResults: () => [],
     readyTaskIds: (_app, all) => new Set(all.filter((i) => i.state === "TASK_RUNNING").map((i) => i.taskId)),
     kill: (ids) => {
       killed.push(...ids);

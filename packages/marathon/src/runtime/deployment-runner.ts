@@ -15,6 +15,8 @@ export interface DeploymentEffects {
   queued(appId: string): number;
   /** Instances of `app` (its version) that passed its readiness check; asked only for apps with one. */
   readyTaskIds(app: AppDefinition, instances: readonly Instance[]): ReadonlySet<string>;
+  /** What the app's readiness checks found so far (`currentActions[].readinessCheckResults`). */
+  readinessResults(appId: string): unknown[];
   kill(taskIds: string[]): void;
   enqueue(app: AppDefinition, count: number): void;
   dequeue(appId: string, count: number): void;
@@ -98,7 +100,11 @@ export class DeploymentRunner {
       currentStep: Math.min(r.stepIndex + 1, r.plan.steps.length),
       currentActions: (r.plan.steps[r.stepIndex]?.actions ?? [])
         .filter((a) => !r.done.has(a.app))
-        .map((a) => ({ action: a.action, app: a.app, readinessCheckResults: [] })),
+        .map((a) => ({
+          action: a.action,
+          app: a.app,
+          readinessCheckResults: this.effects.readinessResults(a.app),
+        })),
     }));
   }
 

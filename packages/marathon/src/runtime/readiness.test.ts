@@ -36,6 +36,9 @@ describe("ReadinessChecks", () => {
     await settle();
     expect(urls).toHaveLength(3);
     expect([...checks.readyOf("/web")]).toEqual([instance.taskId]);
+    expect(checks.resultsOf("/web")).toEqual([
+      { name: "readinessCheck", taskId: instance.taskId, ready: true, lastResponse: { status: 200 } },
+    ]);
     expect(readyCalls).toBe(1);
     // Ready once is ready: no more polling.
     clock.advance(60_000);
@@ -43,7 +46,7 @@ describe("ReadinessChecks", () => {
     expect(urls).toHaveLength(3);
   });
 
-  it("forgets instances that are gone and ignores apps without a readiness check", async () => {
+  it("forgets instances that are gone and apps no deployment starts, and ignores apps without a readiness check", async () => {
     const checks = new ReadinessChecks({
       clock: new ManualClock(),
       logger: pino({ level: "silent" }),
@@ -56,6 +59,10 @@ describe("ReadinessChecks", () => {
     expect(checks.readyOf("/web").size).toBe(1);
     checks.watch(withCheck, []);
     expect(checks.readyOf("/web").size).toBe(0);
+    checks.watch(withCheck, [instance]);
+    await new Promise((r) => setImmediate(r));
+    checks.retainOnly(new Set(["/other"]));
+    expect(checks.resultsOf("/web")).toEqual([]);
     checks.watch(app("/plain"), [placedOn("/plain", "node-a")]);
     expect(checks.readyOf("/plain").size).toBe(0);
   });

@@ -16,8 +16,17 @@ export const httpProbe: ReadinessProbe = async (url, timeoutMs) => {
   }
 };
 
+/** One instance's readiness as `/v2/deployments` shows it (Marathon's `readinessCheckResults`). */
+export interface ReadinessResult {
+  name: string;
+  taskId: string;
+  ready: boolean;
+  lastResponse?: { status: number };
+}
+
 interface Tracked {
   appId: string;
+  lastStatus?: number;
   url: string;
   check: ReadinessCheck;
   timer: TimerHandle | undefined;
@@ -75,6 +84,27 @@ export class ReadinessChecks {
     return new Set([...this.tracked].filter(([, t]) => t.ready && t.appId === appId).map(([id]) => id));
   }
 
+  /** Stops polling and forgets every app but `appIds` (those a running deployment still starts). */
+  retainOnly(appIds: ReadonlySet<string>): void {
+    for (const [taskId, t] of this.tracked)
+      if (!appIds.has(t.appId)) {
+        if (t.timer) this.o.clock.clear(t.timer);
+        this.tracked.delete(taskId);
+      }
+  }
+
+  /** The app's readiness results so far, one per polled instance. */
+  resultsOf(appId: string): ReadinessResult[] {
+    return [...this.tracked]
+      .filter(([, t]) => t.appId === appId)
+      .map(([taskId, t]) => ({
+        name: t.check.name,
+        taskId,
+        ready: t.ready,
+        ...(t.lastStatus === undefined ? {} : { lastResponse: { status: t.lastStatus } }),
+      }));
+  }
+
   stop(): void {
     for (const t of this.tracked.values()) if (t.timer) this.o.clock.clear(t.timer);
     this.tracked.clear();
@@ -83,6 +113,7 @@ export class ReadinessChecks {
   private async poll(taskId: string, t: Tracked): Promise<void> {
     const status = await (this.o.probe ?? httpProbe)(t.url, t.check.timeoutSeconds * 1000);
     if (this.tracked.get(taskId) !== t) return;
+    if (status !== undefined) t.lastStatus = status;
     if (status !== undefined && t.check.httpStatusCodesForReady.includes(status)) {
       t.ready = true;
       this.o.logger.debug({ taskId, url: t.url }, "instance ready");

@@ -155,6 +155,7 @@ export class MarathonRuntime implements MarathonService {
         );
         return this.readiness.readyOf(app.id);
       },
+      readinessResults: (appId) => this.readiness.resultsOf(appId),
       kill: (taskIds) => this.kill(taskIds),
       enqueue: (app, n) => this.launchQueue.add(app, n),
       dequeue: (appId, n) => this.launchQueue.remove(appId, n),
@@ -470,6 +471,7 @@ export class MarathonRuntime implements MarathonService {
 
   private tick(): void {
     this.runner.tick();
+    this.readiness.retainOnly(new Set(this.runner.list().flatMap((d) => d.currentActions.map((a) => a.app))));
     this.scaleCheck();
     void this.offerCycle.update(this.nextScaleCheckAt);
   }
