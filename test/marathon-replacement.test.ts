@@ -129,6 +129,7 @@ describe("marathon replaces failed tasks with backoff", () => {
       (e) => e.type === "unhealthy_instance_kill_event",
     );
     expect(killed.data.taskId).toBe(first!.id);
+    expect(events.of("failed_health_check_event").some((e) => e.taskId === first!.id)).toBe(true);
     rmSync(sick);
     await waitFor("a healthy replacement", async () => {
       const a = await app();

@@ -543,6 +543,13 @@ export class MarathonRuntime implements MarathonService {
       };
       this.emit({ eventType: "health_status_changed_event", ...health });
       this.emit({ eventType: "instance_health_changed_event", ...health });
+      if (!health.alive)
+        this.emit({
+          eventType: "failed_health_check_event",
+          appId: next.appId,
+          taskId: next.taskId,
+          instanceId: next.taskId,
+        });
     }
     if (status.state === "TASK_UNREACHABLE") {
       if (!this.unreachableSince.has(next.taskId)) this.unreachableSince.set(next.taskId, this.clock.now());
