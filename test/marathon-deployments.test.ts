@@ -185,6 +185,13 @@ describe("marathon deployments", () => {
     expect(
       (await marathonApi<{ id: string }[]>(url, "GET", "/v2/deployments")).body.map((d) => d.id),
     ).toContain(deploymentId);
+    // While it runs, another change of the app is refused (409) without force.
+    const locked = await marathonApi<{ deployments: { id: string }[] }>(url, "PUT", "/v2/apps/ready", {
+      instances: 2,
+    });
+    expect(locked.status).toBe(409);
+    expect(locked.body.deployments).toEqual([{ id: deploymentId }]);
+    await events.waitFor("group_change_failed", (e) => e.type === "group_change_failed");
     const before = events.events.length;
     writeFileSync(readyFile, "");
     await deployed(deploymentId);

@@ -5,7 +5,7 @@ import { type Bus, type Clock, type StateStore, systemClock, type TimerHandle } 
 import { type Logger, pino } from "pino";
 import { planDeployment } from "../deployment/planner.js";
 import { revertPlan } from "../deployment/rollback.js";
-import { MarathonError } from "../errors.js";
+import { isMarathonError, MarathonError } from "../errors.js";
 import type { MarathonEvent } from "../events.js";
 import { LaunchQueue } from "../launch/launch-queue.js";
 import type { AppDefinition } from "../model/app-definition.js";
@@ -338,7 +338,18 @@ export class MarathonRuntime implements MarathonService {
   // ---- MarathonService: writes ----
 
   deploy(target: Group, options: { force: boolean }): Promise<DeploymentPlan> {
-    return this.serialized(() => this.deployNow(target, options));
+    return this.serialized(() =>
+      this.deployNow(target, options).catch((err: unknown) => {
+        if (isMarathonError(err) && err.code !== "NOT_LEADER")
+          this.emit({
+            eventType: "group_change_failed",
+            groupId: target.id,
+            version: target.version,
+            reason: err.message,
+          });
+        throw err;
+      }),
+    );
   }
 
   async killInstances(
