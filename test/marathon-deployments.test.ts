@@ -200,4 +200,49 @@ describe("marathon deployments", () => {
     );
     expect(success).toBeGreaterThanOrEqual(before);
   });
+
+  it("DELETE of a deployment that cannot finish rolls the app back; the tasks it kept keep running", async () => {
+    const created = await marathonApi<{ deployments: { id: string }[] }>(url, "POST", "/v2/apps", {
+      id: "/rollme",
+      cmd: "sleep 300",
+      cpus: 0.1,
+      mem: 16,
+      instances: 2,
+    });
+    await deployed(created.body.deployments[0]!.id);
+    const original = await app("/rollme");
+    // A new version no agent can take: the restart keeps the old tasks (minimumHealthCapacity 1).
+    const stuck = await marathonApi<{ deploymentId: string }>(url, "PUT", "/v2/apps/rollme", {
+      cmd: "sleep 301",
+      cpus: 0.1,
+      mem: 16,
+      instances: 2,
+      constraints: [["hostname", "CLUSTER", "nowhere"]],
+    });
+    expect(stuck.status).toBe(200);
+    await waitFor("the new version queued", async () => {
+      const queue = (await marathonApi<{ queue: { app: { id: string } }[] }>(url, "GET", "/v2/queue")).body
+        .queue;
+      return queue.some((q) => q.app.id === "/rollme");
+    });
+
+    const rollback = await marathonApi<{ deploymentId: string }>(
+      url,
+      "DELETE",
+      `/v2/deployments/${stuck.body.deploymentId}`,
+    );
+    expect(rollback.status).toBe(200);
+    await deployed(rollback.body.deploymentId);
+    await events.waitFor(
+      "the stuck deployment failed",
+      (e) => e.type === "deployment_failed" && e.data.id === stuck.body.deploymentId,
+    );
+    const after = await app("/rollme");
+    expect((after as unknown as { cmd: string }).cmd).toBe("sleep 300");
+    expect(after.tasks.map((t) => t.id).sort()).toEqual(original.tasks.map((t) => t.id).sort());
+    expect(after.tasksRunning).toBe(2);
+    const queue = (await marathonApi<{ queue: { app: { id: string } }[] }>(url, "GET", "/v2/queue")).body
+      .queue;
+    expect(queue.some((q) => q.app.id === "/rollme")).toBe(false);
+  });
 });

@@ -57,8 +57,9 @@ describe("DeploymentRunner", () => {
     };
     const h = harness();
     h.runner.add(plan);
-    h.runner.tick();
+    expect(h.runner.tick()).toBe(true);
     expect(h.queued.get("/web")).toBe(2);
+    expect(h.runner.tick()).toBe(false);
     expect(h.runner.list()).toMatchObject([
       { currentStep: 2, currentActions: [{ action: "ScaleApplication" }] },
     ]);

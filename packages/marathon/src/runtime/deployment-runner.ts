@@ -49,6 +49,7 @@ interface Running {
  */
 export class DeploymentRunner {
   private readonly running = new Map<string, Running>();
+  private acted = false;
 
   constructor(private readonly effects: DeploymentEffects) {}
 
@@ -108,8 +109,15 @@ export class DeploymentRunner {
     }));
   }
 
-  tick(): void {
+  /**
+   * Decides and applies every running deployment's current actions. Returns true when it changed
+   * something (a kill, a launch queued or dropped, a step finished): the caller ticks again, since a
+   * dropped launch, unlike a kill or a launch, brings no status update that would.
+   */
+  tick(): boolean {
+    this.acted = false;
     for (const r of [...this.running.values()]) this.advance(r);
+    return this.acted;
   }
 
   private advance(r: Running): void {
@@ -122,6 +130,7 @@ export class DeploymentRunner {
         return;
       }
       if (!this.runStep(r, step)) return;
+      this.acted = true;
       this.effects.emit({ eventType: "deployment_step_success", plan: r.plan, currentStep: step });
       r.stepIndex++;
       r.done.clear();
@@ -165,6 +174,7 @@ export class DeploymentRunner {
   }
 
   private apply(action: DeploymentAction, app: AppDefinition, d: ActionDecision): void {
+    if (d.kill.length > 0 || d.dequeue > 0 || d.launch > 0) this.acted = true;
     if (d.kill.length > 0) this.effects.kill(d.kill);
     if (d.dequeue > 0) this.effects.dequeue(action.app, d.dequeue);
     if (d.launch > 0) this.effects.enqueue(app, d.launch);

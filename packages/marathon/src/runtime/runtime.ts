@@ -481,7 +481,7 @@ export class MarathonRuntime implements MarathonService {
   }
 
   private tick(): void {
-    this.runner.tick();
+    if (this.runner.tick()) this.scheduleTick();
     this.readiness.retainOnly(new Set(this.runner.list().flatMap((d) => d.currentActions.map((a) => a.app))));
     this.scaleCheck();
     void this.offerCycle.update(this.nextScaleCheckAt);
