@@ -245,4 +245,32 @@ describe("marathon deployments", () => {
       .queue;
     expect(queue.some((q) => q.app.id === "/rollme")).toBe(false);
   });
+
+  it("killing a task replaces it; killing one with scale=true lowers the count in a deployment instead", async () => {
+    const created = await marathonApi<{ deployments: { id: string }[] }>(url, "POST", "/v2/apps", {
+      id: "/killme",
+      cmd: "sleep 300",
+      cpus: 0.1,
+      mem: 16,
+      instances: 3,
+    });
+    await deployed(created.body.deployments[0]!.id);
+    const [one, two] = (await app("/killme")).tasks;
+
+    expect((await marathonApi(url, "DELETE", `/v2/apps/killme/tasks/${one!.id}`)).status).toBe(200);
+    await waitFor("the killed task replaced", async () => {
+      const a = await app("/killme");
+      return a.tasksRunning === 3 && a.tasks.every((t) => t.id !== one!.id);
+    });
+
+    const scaled = await marathonApi<{ deploymentId: string }>(url, "POST", "/v2/tasks/delete?scale=true", {
+      ids: [two!.id],
+    });
+    expect(scaled.status).toBe(200);
+    await deployed(scaled.body.deploymentId);
+    const after = await app("/killme");
+    expect(after.instances).toBe(2);
+    expect(after.tasksRunning).toBe(2);
+    expect(after.tasks.map((t) => t.id)).not.toContain(two!.id);
+  });
 });
