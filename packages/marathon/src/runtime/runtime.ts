@@ -197,7 +197,9 @@ export class MarathonRuntime implements MarathonService {
         checkpoint: true,
         failoverTimeout: this.opts.failoverTimeoutSeconds ?? ONE_WEEK_SECONDS,
         ...(this.frameworkId ? { id: this.frameworkId } : {}),
-        ...(this.opts.hostname ? { hostname: this.opts.hostname } : {}),
+        ...(this.opts.hostname
+          ? { hostname: this.opts.hostname, webuiUrl: `http://${this.opts.hostname}:${this.httpPort}` }
+          : {}),
       },
     });
     this.scheduler = scheduler;
