@@ -81,10 +81,15 @@ export async function startMarathon(o: MarathonOptions): Promise<RunningMarathon
       elected: (election?.isLeader ?? false) && !deposed,
       leader: hostPort(election?.leader()?.address),
     }),
-    onAbdicate: async () => {
-      await election?.close();
-      onDeposed("abdicated");
-    },
+    // Alone (dev mode, --state-dir) there is nobody to hand over to: abdication is refused.
+    ...(o.election
+      ? {
+          onAbdicate: async () => {
+            await election?.close();
+            onDeposed("abdicated");
+          },
+        }
+      : {}),
   });
   const http = createMarathonHttp(runtime, { logger: logger.child({ component: "marathon-http" }) });
   await http.listen({ host: o.host ?? "0.0.0.0", port: o.port ?? 8080 });
