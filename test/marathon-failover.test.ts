@@ -150,4 +150,33 @@ describe("marathon restart and failover", () => {
       async () => (await runningIds(two.url, "/ha")).length === 2,
     );
   });
+
+  it("DELETE /v2/leader: the leader abdicates and exits, the standby leads on with the app's tasks", async () => {
+    cluster = await startMarathonCluster([{ hostname: "node-a" }], { marathon: false });
+    const ha = ["--leader-lease", "1secs"];
+    const one = await startMarathonProcess(cluster.nats.url, { extra: ha });
+    cluster.procs.push(one.proc);
+    await waitFor(
+      "the first Marathon leads",
+      async () => (await marathonApi<InfoJson>(one.url, "GET", "/v2/info")).body.elected,
+    );
+    const two = await startMarathonProcess(cluster.nats.url, { extra: ha });
+    cluster.procs.push(two.proc);
+    expect(
+      (await marathonApi(one.url, "POST", "/v2/apps", { id: "/handed", ...APP, instances: 2 })).status,
+    ).toBe(201);
+    await waitFor("2 running", async () => (await runningIds(one.url, "/handed")).length === 2);
+    const before = await runningIds(one.url, "/handed");
+
+    expect((await marathonApi(one.url, "DELETE", "/v2/leader")).status).toBe(200);
+    expect(await one.proc.exited()).toBe(0);
+    await waitFor(
+      "the standby leads",
+      async () => (await marathonApi<InfoJson>(two.url, "GET", "/v2/info")).body.elected,
+    );
+    await waitFor(
+      "the same tasks RUNNING under the new leader",
+      async () => (await runningIds(two.url, "/handed")).join() === before.join(),
+    );
+  });
 });
