@@ -58,6 +58,28 @@ describe("/v2/events", () => {
     expect(success).toMatchObject({ event: "deployment_success", data: { id: "deployment-1" } });
   });
 
+  it("shows apps inside events in Marathon's JSON: constraints as [field, OPERATOR, value] arrays", async () => {
+    const next = sseReader(
+      await fetch(`${base}/v2/events?event_type=api_post_event&event_type=deployment_success`),
+    );
+    const app = {
+      id: "web",
+      cmd: "x",
+      constraints: [
+        ["hostname", "UNIQUE"],
+        ["rack", "GROUP_BY", "2"],
+      ],
+    };
+    await fetch(`${base}/v2/apps`, { method: "POST", body: JSON.stringify(app) });
+    const posted = await next();
+    expect(posted.data.appDefinition).toMatchObject({ constraints: app.constraints });
+
+    service.finish("deployment-1");
+    const success = await next();
+    const plan = success.data.plan as { target: { apps: { constraints: unknown }[] } };
+    expect(plan.target.apps[0]!.constraints).toEqual(app.constraints);
+  });
+
   it("sends only the event types asked for, and tells other streams when one detaches", async () => {
     const watcher = await fetch(
       `${base}/v2/events?event_type=event_stream_detached&event_type=deployment_success`,

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { MarathonEvent } from "../events.js";
 import type { HttpContext } from "./context.js";
+import { eventJson } from "./event-json.js";
 import { all, type Query } from "./request.js";
 
 /**
@@ -30,7 +31,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     open.add(res);
     const send = (event: MarathonEvent) => {
       if (types.size > 0 && !types.has(event.eventType)) return;
-      res.write(`event: ${event.eventType}\ndata: ${JSON.stringify(event)}\n\n`);
+      res.write(`event: ${event.eventType}\ndata: ${JSON.stringify(eventJson(event))}\n\n`);
     };
     const unsubscribe = ctx.events.subscribe(send);
     ctx.events.publish({
