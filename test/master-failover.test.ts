@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { isTerminalState } from "@agora/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChurnFramework } from "./harness/churn-framework.js";
-import { HA_MASTER_FLAGS, HaCluster } from "./harness/ha-cluster.js";
+import { HA_MASTER_FLAGS, HaCluster, settleAfter } from "./harness/ha-cluster.js";
 import { processesUnder } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
@@ -55,33 +55,7 @@ describe("master failover (3 masters, 3 NATS nodes, R3)", () => {
     const agentsMs = Date.now() - killedAt;
 
     // The framework goes on launching: short tasks launched after the kill finish.
-    await waitFor(
-      "8 short tasks launched after the failover to finish",
-      () => fw.finishedShorts().filter((id) => fw.launchedAt.get(id)! > killedAt).length >= 8,
-      { timeoutMs: 90_000 },
-    );
-    await fw.stopLaunching();
-    await waitFor(
-      "every launched short task FINISHED",
-      () => fw.notIn(fw.launchedShorts(), "TASK_FINISHED").length === 0,
-      {
-        timeoutMs: 90_000,
-      },
-    ).catch(async (err: unknown) => {
-      const master = (await cluster.leaderState()).frameworks[0]?.tasks ?? [];
-      const stuck = fw.notIn(fw.launchedShorts(), "TASK_FINISHED");
-      const seen = stuck.map((s) => `${s} master=${master.find((t) => t.id === s.split("=")[0])?.state}`);
-      throw new Error(`${String(err)}; not finished: ${seen.join(", ")}`);
-    });
-    const launchedShorts = fw.launchedShorts();
-    // Acknowledged: the agents' journals of unacknowledged updates run empty.
-    await waitFor(
-      "every update acknowledged",
-      () => cluster.agents.every((a) => cluster.unacknowledged(a) === 0),
-      {
-        timeoutMs: 90_000,
-      },
-    );
+    const launchedShorts = await settleAfter(cluster, fw, killedAt, "the failover");
 
     process.stdout.write(
       `FAILOVER lead=${leadMs}ms resubscribed=${resubscribedMs}ms agents=${agentsMs}ms shorts=${launchedShorts.length} dropped=${fw.dropped().length} refusedLaunches=${fw.refusedLaunches}\n`,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChurnFramework } from "./harness/churn-framework.js";
-import { HA_MASTER_FLAGS, HaCluster } from "./harness/ha-cluster.js";
+import { HA_MASTER_FLAGS, HaCluster, settleAfter } from "./harness/ha-cluster.js";
 import { waitFor } from "./harness/wait.js";
 
 /**
@@ -35,32 +35,7 @@ describe("NATS node failure (3 masters, 3 NATS nodes, R3)", () => {
     const killedAt = Date.now();
     cluster.nats.nodes[0]!.kill("SIGKILL");
 
-    await waitFor(
-      "8 short tasks launched after the node loss to finish",
-      () => fw.finishedShorts().filter((id) => fw.launchedAt.get(id)! > killedAt).length >= 8,
-      { timeoutMs: 120_000 },
-    );
-    await fw.stopLaunching();
-    await waitFor(
-      "every launched short task FINISHED",
-      () => fw.notIn(fw.launchedShorts(), "TASK_FINISHED").length === 0,
-      {
-        timeoutMs: 90_000,
-      },
-    ).catch(async (err: unknown) => {
-      const master = (await cluster.leaderState()).frameworks[0]?.tasks ?? [];
-      const stuck = fw.notIn(fw.launchedShorts(), "TASK_FINISHED");
-      const seen = stuck.map((s) => `${s} master=${master.find((t) => t.id === s.split("=")[0])?.state}`);
-      throw new Error(`${String(err)}; not finished: ${seen.join(", ")}`);
-    });
-    const launchedShorts = fw.launchedShorts();
-    await waitFor(
-      "every update acknowledged",
-      () => cluster.agents.every((a) => cluster.unacknowledged(a) === 0),
-      {
-        timeoutMs: 90_000,
-      },
-    );
+    const launchedShorts = await settleAfter(cluster, fw, killedAt, "the node loss");
 
     // Still one leader among the three masters, which knows both agents and the 20 long tasks.
     const leaders = await Promise.all(

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { ChurnFramework } from "./churn-framework.js";
 import { spawnAgent, startMaster } from "./cluster.js";
 import { type NatsClusterHandle, startNatsCluster } from "./nats-server.js";
 import { freePort } from "./ports.js";
@@ -164,4 +165,42 @@ export interface MesosState {
   leader_info: { id: string; port: number };
   slaves: Array<{ id: string; hostname: string }>;
   frameworks: Array<{ id: string; connected: boolean; tasks: Array<{ id: string; state: string }> }>;
+}
+
+/**
+ * After a fault at `since`: 8 short tasks launched since then finish (the framework goes on
+ * launching), launching stops, every launched short task ends FINISHED, and the agents' journals of
+ * unacknowledged updates run empty. Returns the short tasks launched. A stuck task is named in the
+ * failure with the leader's view of it.
+ */
+export async function settleAfter(
+  cluster: HaCluster,
+  fw: ChurnFramework,
+  since: number,
+  fault: string,
+): Promise<string[]> {
+  await waitFor(
+    `8 short tasks launched after ${fault} to finish`,
+    () => fw.finishedShorts().filter((id) => fw.launchedAt.get(id)! > since).length >= 8,
+    { timeoutMs: 120_000 },
+  );
+  await fw.stopLaunching();
+  await waitFor(
+    "every launched short task FINISHED",
+    () => fw.notIn(fw.launchedShorts(), "TASK_FINISHED").length === 0,
+    { timeoutMs: 90_000 },
+  ).catch(async (err: unknown) => {
+    const master = (await cluster.leaderState()).frameworks[0]?.tasks ?? [];
+    const stuck = fw.notIn(fw.launchedShorts(), "TASK_FINISHED");
+    const seen = stuck.map((s) => `${s} master=${master.find((t) => t.id === s.split("=")[0])?.state}`);
+    throw new Error(`${String(err)}; not finished: ${seen.join(", ")}`);
+  });
+  await waitFor(
+    "every update acknowledged",
+    () => cluster.agents.every((a) => cluster.unacknowledged(a) === 0),
+    {
+      timeoutMs: 90_000,
+    },
+  );
+  return fw.launchedShorts();
 }
