@@ -1,5 +1,5 @@
 import type { TaskState } from "@agora/protocol";
-import type { AppDefinition } from "./model/app-definition.js";
+import type { AppDefinition, HealthCheckDefinition } from "./model/app-definition.js";
 import type { DeploymentPlan, DeploymentStep } from "./model/deployment.js";
 
 /**
@@ -68,6 +68,12 @@ export type MarathonEvent = { timestamp: string } & (
       host: string;
       slaveId: string;
       version: string;
+    }
+  | {
+      /** A deployment starts (`add`) or stops (`remove`) one of an app's health checks. */
+      eventType: "add_health_check_event" | "remove_health_check_event";
+      appId: string;
+      healthCheck: HealthCheckDefinition;
     }
   | { eventType: "app_terminated_event"; appId: string }
   | {

@@ -95,6 +95,32 @@ describe("DeploymentRunner", () => {
     expect(h.runner.conflicting(["/web", "/other"]).map((p) => p.id)).toEqual(["d2"]);
     h.runner.cancel("d2", "cancelled");
     expect(h.runner.locks("/web")).toBe(false);
-    expect(h.events.at(-1)).toMatchObject({ eventType: "deployment_failed", id: "d2", reason: "cancelled" });
+    expect(h.events.slice(-2)).toMatchObject([
+      { eventType: "deployment_step_failure", plan: { id: "d2" }, currentStep: plan.steps[0] },
+      { eventType: "deployment_failed", id: "d2", reason: "cancelled" },
+    ]);
+  });
+
+  it("a new deployment announces the health checks it starts and stops; a resumed one does not again", () => {
+    const check = { protocol: "TCP" as const };
+    const before = app("/web");
+    const after = app("/web", { healthChecks: [check], version: "v2" });
+    const plan: DeploymentPlan = {
+      id: "d3",
+      version: "v2",
+      original: rootWith([before, app("/gone", { healthChecks: [check] })]),
+      target: rootWith([after]),
+      steps: [{ actions: [{ action: "RestartApplication", app: "/web" }] }],
+    };
+    const h = harness();
+    h.runner.add(plan);
+    expect(h.events).toMatchObject([
+      { eventType: "deployment_info" },
+      { eventType: "remove_health_check_event", appId: "/gone", healthCheck: { protocol: "TCP" } },
+      { eventType: "add_health_check_event", appId: "/web", healthCheck: after.healthChecks[0] },
+    ]);
+    const resumed = harness();
+    resumed.runner.add(plan, 0, true);
+    expect(resumed.events.map((e) => e.eventType)).toEqual(["deployment_info"]);
   });
 });

@@ -1,3 +1,4 @@
+import { healthCheckChanges } from "../deployment/health-check-changes.js";
 import { type ActionDecision, decideAction } from "../deployment/step-controller.js";
 import type { AppDefinition } from "../model/app-definition.js";
 import type { DeploymentAction, DeploymentPlan, DeploymentStep } from "../model/deployment.js";
@@ -53,8 +54,11 @@ export class DeploymentRunner {
 
   constructor(private readonly effects: DeploymentEffects) {}
 
-  /** Starts (or, after a restart of Marathon, resumes at `stepIndex`) a deployment. */
-  add(plan: DeploymentPlan, stepIndex = 0): void {
+  /**
+   * Starts (or, after a restart of Marathon, resumes at `stepIndex`) a deployment. A new one also
+   * announces the health checks it starts and stops (`add_`/`remove_health_check_event`).
+   */
+  add(plan: DeploymentPlan, stepIndex = 0, resumed = stepIndex > 0): void {
     this.running.set(plan.id, {
       plan,
       stepIndex,
@@ -65,6 +69,13 @@ export class DeploymentRunner {
     });
     const step = plan.steps[stepIndex];
     if (step) this.effects.emit({ eventType: "deployment_info", plan, currentStep: step });
+    if (resumed) return;
+    for (const c of healthCheckChanges(plan.original, plan.target))
+      this.effects.emit({
+        eventType: c.added ? "add_health_check_event" : "remove_health_check_event",
+        appId: c.appId,
+        healthCheck: c.healthCheck,
+      });
   }
 
   /** Running deployments that touch any of `apps`. */
@@ -85,12 +96,17 @@ export class DeploymentRunner {
     return this.running.get(id)?.plan;
   }
 
-  /** Stops a deployment where it is (`deployment_failed`); its instances stay as they are. */
+  /**
+   * Stops a deployment where it is: its current step cannot proceed (`deployment_step_failure`),
+   * so the deployment failed (`deployment_failed`); its instances stay as they are.
+   */
   cancel(id: string, reason: string): DeploymentPlan | undefined {
     const r = this.running.get(id);
     if (!r) return undefined;
     this.running.delete(id);
     this.effects.remove(id);
+    const step = r.plan.steps[r.stepIndex];
+    if (step) this.effects.emit({ eventType: "deployment_step_failure", plan: r.plan, currentStep: step });
     this.effects.emit({ eventType: "deployment_failed", id, plan: r.plan, reason });
     return r.plan;
   }

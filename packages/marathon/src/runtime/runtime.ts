@@ -183,7 +183,7 @@ export class MarathonRuntime implements MarathonService {
     for (const [version, root] of stored.rootVersions) this.roots.set(version, root);
     for (const i of stored.instances) this.live.set(i);
     for (const [appId, f] of stored.failures) this.failures.set(appId, f);
-    for (const d of stored.deployments) this.runner.add(d.plan, d.stepIndex);
+    for (const d of stored.deployments) this.runner.add(d.plan, d.stepIndex, true);
     this.frameworkId = stored.frameworkId;
 
     const scheduler = new Scheduler({
