@@ -162,6 +162,36 @@ describe("Marathon's REST API over the real runtime (in-process)", () => {
     });
   });
 
+  it("a forced scale-down of a UNIQUE app with one instance queued finishes its deployment", async () => {
+    const res = await json("POST", "/v2/apps", {
+      id: "/unique-scaled",
+      cmd: "serve",
+      cpus: 0.1,
+      mem: 16,
+      instances: 3,
+      constraints: [["hostname", "UNIQUE"]],
+    });
+    expect(res.status).toBe(201);
+    await waitFor("two run, one waits in the queue", async () => {
+      const q = (await json<{ queue: { app: { id: string }; count: number }[] }>("GET", "/v2/queue")).body
+        .queue;
+      return (await app("/unique-scaled")).tasksRunning === 2 && q.some((e) => e.app.id === "/unique-scaled");
+    });
+    const scaled = await json("PUT", "/v2/apps/unique-scaled?force=true", { instances: 2 });
+    expect(scaled.status).toBe(200);
+    await settled("/unique-scaled", 2);
+    await waitFor("the queue is empty", async () => {
+      const q = (await json<{ queue: { app: { id: string } }[] }>("GET", "/v2/queue")).body.queue;
+      return !q.some((e) => e.app.id === "/unique-scaled");
+    });
+    expect((await json<unknown[]>("GET", "/v2/deployments")).body).toEqual([]);
+    expect((await json("DELETE", "/v2/apps/unique-scaled")).status).toBe(200);
+    await waitFor(
+      "unique-scaled is gone",
+      async () => (await json("GET", "/v2/apps/unique-scaled")).status === 404,
+    );
+  });
+
   it("deploys a group whose apps depend on each other, and lists it with its apps", async () => {
     const res = await json("PUT", "/v2/groups/shop", {
       apps: [
