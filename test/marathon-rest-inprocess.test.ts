@@ -251,4 +251,47 @@ describe("Marathon's REST API over the real runtime (in-process)", () => {
     await reading;
     await json("DELETE", "/v2/apps/evented?force=true");
   });
+
+  it("refuses a deployment beyond --max-running-deployments with Marathon's 403", async () => {
+    const capped = await startMarathon({
+      bus,
+      store: new MemoryStateStore(),
+      host: "127.0.0.1",
+      hostname: "127.0.0.1",
+      port: 0,
+      declineOfferSeconds: 0.2,
+      maxRunningDeployments: 1,
+    });
+    try {
+      const post = (body: unknown, query = "") =>
+        fetch(`${capped.url}/v2/apps${query}`, { method: "POST", body: JSON.stringify(body) });
+      // Never placeable: its deployment keeps running.
+      expect((await post({ id: "/huge", cmd: "serve", cpus: 100, mem: 16 })).status).toBe(201);
+      const refused = await post({ id: "/small", cmd: "serve", cpus: 0.1, mem: 16 });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { message: string }).message).toMatch(
+        /^Max number \(1\) of running deployments is achieved/,
+      );
+      expect((await fetch(`${capped.url}/v2/apps/small`)).status).toBe(404);
+      // A forced write that replaces the running deployment takes its place.
+      const replaced = await fetch(`${capped.url}/v2/apps/huge?force=true`, {
+        method: "PUT",
+        body: JSON.stringify({ cpus: 0.1 }),
+      });
+      expect(replaced.status).toBe(200);
+      const info = (await (await fetch(`${capped.url}/v2/info`)).json()) as {
+        marathon_config: Record<string, unknown>;
+      };
+      expect(info.marathon_config.max_running_deployments).toBe(1);
+      await fetch(`${capped.url}/v2/apps/huge?force=true`, { method: "DELETE" });
+      await waitFor(
+        "huge is gone",
+        async () =>
+          ((await fetch(`${capped.url}/v2/tasks`).then((r) => r.json())) as { tasks: unknown[] }).tasks
+            .length === 0,
+      );
+    } finally {
+      await capped.close();
+    }
+  });
 });

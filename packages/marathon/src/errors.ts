@@ -19,6 +19,10 @@ export const marathonErrorCodes = {
     status: 409,
     description: "An app is in a running deployment; retry with ?force=true to cancel that deployment",
   },
+  TOO_MANY_DEPLOYMENTS: {
+    status: 403,
+    description: "As many deployments as `--max-running-deployments` run already; wait or cancel one",
+  },
   NO_LEADER: { status: 404, description: "No Marathon leads right now (`GET /v2/leader`)" },
   NOT_LEADER: { status: 503, description: "This Marathon is a standby and no leader is known to forward to" },
   STORE_FAILED: { status: 503, description: "The state store did not accept a write; nothing changed" },

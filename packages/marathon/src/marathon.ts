@@ -24,6 +24,8 @@ export interface MarathonOptions {
   role?: string;
   failoverTimeoutSeconds?: number;
   declineOfferSeconds?: number;
+  /** Marathon's `--max_running_deployments` (default 100). */
+  maxRunningDeployments?: number;
   /**
    * Builds this Marathon's candidacy once its address (`http://host:port`) is known. Default: it
    * leads alone (`AlwaysLeader`). In a cluster: `openJetStreamLeaderElection`.
@@ -76,6 +78,7 @@ export async function startMarathon(o: MarathonOptions): Promise<RunningMarathon
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.failoverTimeoutSeconds === undefined ? {} : { failoverTimeoutSeconds: o.failoverTimeoutSeconds }),
     ...(o.declineOfferSeconds === undefined ? {} : { declineOfferSeconds: o.declineOfferSeconds }),
+    ...(o.maxRunningDeployments === undefined ? {} : { maxRunningDeployments: o.maxRunningDeployments }),
     ...(o.config ? { config: o.config } : {}),
     leadership: () => ({
       elected: (election?.isLeader ?? false) && !deposed,

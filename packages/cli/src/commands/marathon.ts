@@ -44,6 +44,10 @@ export const marathonFlags: FlagSpec = {
     type: "string",
     description: "how long declined offers stay away, e.g. 120secs (default 120secs, as Marathon)",
   },
+  "max-running-deployments": {
+    type: "string",
+    description: "deployments that may run at once; more are refused with 403 (default 100, as Marathon)",
+  },
   "leader-lease": {
     type: "string",
     description:
@@ -63,6 +67,7 @@ const MarathonOptions = z.object({
   failoverTimeout: z.coerce.number().nonnegative().default(604_800),
   declineOfferDuration: duration.default(120_000),
   leaderLease: duration.default(5_000),
+  maxRunningDeployments: z.coerce.number().int().min(1).default(100),
 });
 
 /**
@@ -91,6 +96,7 @@ export async function runMarathon(argv: string[]): Promise<void> {
     role: o.mesosRole,
     failoverTimeoutSeconds: o.failoverTimeout,
     declineOfferSeconds: o.declineOfferDuration / 1000,
+    maxRunningDeployments: o.maxRunningDeployments,
     config: { master: o.nats, mesos_role: o.mesosRole, http_port: o.httpPort, zk: null },
     ...(o.stateDir
       ? {}

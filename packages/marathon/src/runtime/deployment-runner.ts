@@ -111,6 +111,11 @@ export class DeploymentRunner {
     return r.plan;
   }
 
+  /** How many deployments run. */
+  get size(): number {
+    return this.running.size;
+  }
+
   list(): RunningDeployment[] {
     return [...this.running.values()].map((r) => ({
       plan: r.plan,

@@ -48,6 +48,8 @@ export interface MarathonRuntimeOptions {
   /** This Marathon's HTTP port and host, for `/v2/info` and the framework's web UI URL. */
   httpPort?: number;
   hostname?: string;
+  /** Marathon's `--max_running_deployments`: more deployments at once are refused (403). Default 100. */
+  maxRunningDeployments?: number;
   /** Who leads, from the leader election; default: this one, always. */
   leadership?: () => { elected: boolean; leader: string | undefined };
   /** Flags to show under `marathon_config` in `/v2/info`. */
@@ -60,6 +62,7 @@ export interface MarathonRuntimeOptions {
 }
 
 const ONE_WEEK_SECONDS = 7 * 24 * 3600;
+const MAX_RUNNING_DEPLOYMENTS = 100;
 /** A kill not answered by a terminal update within this long is sent again (Marathon's kill retry). */
 const KILL_RETRY_MS = 10_000;
 
@@ -330,6 +333,7 @@ export class MarathonRuntime implements MarathonService {
         mesos_role: this.role,
         failover_timeout: this.opts.failoverTimeoutSeconds ?? ONE_WEEK_SECONDS,
         decline_offer_duration: (this.opts.declineOfferSeconds ?? 120) * 1000,
+        max_running_deployments: this.opts.maxRunningDeployments ?? MAX_RUNNING_DEPLOYMENTS,
         checkpoint: true,
         ...this.opts.config,
       },
@@ -424,6 +428,13 @@ export class MarathonRuntime implements MarathonService {
         "APP_LOCKED",
         "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.",
         { deployments: conflicts.map((p) => ({ id: p.id })) },
+      );
+    const max = this.opts.maxRunningDeployments ?? MAX_RUNNING_DEPLOYMENTS;
+    // A forced write cancels the deployments it conflicts with: those make room for it.
+    if (this.runner.size - conflicts.length >= max)
+      throw new MarathonError(
+        "TOO_MANY_DEPLOYMENTS",
+        `Max number (${max}) of running deployments is achieved. Wait for existing deployments to complete or cancel one using force=true parameter. You can increase max deployment number by using --max_running_deployments parameter but be advised that this can have negative effects on the performance.`,
       );
     const added = [...appsOf(target).values()].filter((a) => !this.versions.get(a.id)?.has(a.version ?? ""));
     try {
