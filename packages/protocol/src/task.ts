@@ -64,11 +64,8 @@ export const Environment = z.record(
   z.string(),
 );
 
-/**
- * What to run. `shell: true` (the default) runs `value` through `/bin/sh -c`; `shell: false` runs
- * `value` as the program with `arguments` as its argv, without a shell.
- */
-export const CommandInfo = z
+/** The fields of a command; `CommandInfo` adds that it names something to run. */
+const CommandFields = z
   .object({
     value: z.string().optional(),
     shell: z.boolean().default(true),
@@ -88,11 +85,21 @@ export const CommandInfo = z
       )
       .optional(),
   })
-  .strict()
-  .refine((c) => c.value !== undefined || (c.arguments?.length ?? 0) > 0, {
-    message: "a command needs a value or arguments",
-    path: ["value"],
-  });
+  .strict();
+
+/** True when a command names a program to run (a value or arguments), not only its environment. */
+export function hasProgram(c: { value?: string | undefined; arguments?: string[] | undefined }): boolean {
+  return c.value !== undefined || (c.arguments?.length ?? 0) > 0;
+}
+
+/**
+ * What to run. `shell: true` (the default) runs `value` through `/bin/sh -c`; `shell: false` runs
+ * `value` as the program with `arguments` as its argv, without a shell.
+ */
+export const CommandInfo = CommandFields.refine(hasProgram, {
+  message: "a command needs a value or arguments",
+  path: ["value"],
+});
 export type CommandInfo = z.infer<typeof CommandInfo>;
 /** What the schema accepts before its defaults apply (e.g. `shell` may be left out). */
 export type CommandInfoInput = z.input<typeof CommandInfo>;
@@ -170,7 +177,11 @@ export const TaskInfo = z
     name: z.string().min(1).max(512),
     agentId: AgentId,
     resources: z.array(Resource).min(1, "a task needs resources"),
-    command: CommandInfo.optional(),
+    /**
+     * A docker task may carry a command with only `environment` (and `user`, `uris`): the image
+     * runs as built, with the task's environment (Marathon's docker apps without `cmd`/`args`).
+     */
+    command: CommandFields.optional(),
     container: ContainerInfo.optional(),
     healthCheck: HealthCheck.optional(),
     killPolicy: KillPolicy.optional(),
@@ -181,6 +192,10 @@ export const TaskInfo = z
   .refine((t) => t.command !== undefined || t.container?.docker !== undefined, {
     message: "a task needs a command or a docker container",
     path: ["command"],
+  })
+  .refine((t) => t.command === undefined || hasProgram(t.command) || t.container?.docker !== undefined, {
+    message: "a command needs a value or arguments (only a docker task may carry an environment alone)",
+    path: ["command", "value"],
   });
 export type TaskInfo = z.infer<typeof TaskInfo>;
 export type TaskInfoInput = z.input<typeof TaskInfo>;

@@ -51,6 +51,12 @@ describe("dockerCreateOptions", () => {
     expect(o.WorkingDir).toBe(SANDBOX_MOUNT);
   });
 
+  it("a command with only an environment keeps the image's entrypoint and cmd", () => {
+    const o = dockerCreateOptions(task({ command: { environment: { PORT0: "31000" } } }), target);
+    expect(o.Entrypoint).toBeUndefined();
+    expect(o.Cmd).toBeUndefined();
+  });
+
   it("runs a shell command through /bin/sh -c, and value/arguments as entrypoint/cmd without a shell", () => {
     expect(dockerCreateOptions(task({ command: { value: "echo $X" } }), target)).toMatchObject({
       Entrypoint: ["/bin/sh", "-c"],

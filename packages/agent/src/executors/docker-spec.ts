@@ -1,5 +1,5 @@
 import type { AgentId, FrameworkId, TaskInfo } from "@agora/protocol";
-import { scalarOf } from "@agora/protocol";
+import { hasProgram, scalarOf } from "@agora/protocol";
 import type Dockerode from "dockerode";
 
 /** The labels every Agora container carries; recovery and orphan cleanup find containers by them. */
@@ -30,7 +30,8 @@ export interface ContainerTarget {
  * The container a task asks for, as Docker's create options:
  * - command: `shell: true` runs `value` as `/bin/sh -c value`; `shell: false` makes `value` (when
  *   given) the entrypoint and `arguments` its arguments (Docker's and Mesos' docker convention);
- *   no command keeps the image's entrypoint and cmd;
+ *   no command, or one with only an environment (which `target.env` carries), keeps the image's
+ *   entrypoint and cmd;
  * - resources: `cpus` → cpu shares (1024 per cpu) and a CFS quota; `mem` → a memory limit with no
  *   swap beyond it;
  * - network: HOST or NONE, or BRIDGE with the task's port mappings;
@@ -102,7 +103,7 @@ export function dockerCreateOptions(
 
 function commandOf(task: TaskInfo): Pick<Dockerode.ContainerCreateOptions, "Entrypoint" | "Cmd"> {
   const command = task.command;
-  if (!command) return {};
+  if (!command || !hasProgram(command)) return {};
   if (command.shell) return { Entrypoint: ["/bin/sh", "-c"], Cmd: [command.value ?? ""] };
   return {
     ...(command.value === undefined ? {} : { Entrypoint: [command.value] }),

@@ -86,7 +86,13 @@ describe("buildTask", () => {
     };
     expect(wantedPorts(app("/x", fields))).toEqual([0, 0]);
     const task = build(fields, [31000, 31001]);
-    expect(task.command).toBeUndefined();
+    // The image runs as built, with Marathon's environment.
+    expect(task.command!.value).toBeUndefined();
+    expect(task.command!.environment).toMatchObject({
+      PORT0: "31000",
+      PORT_HTTP: "31000",
+      MARATHON_APP_ID: "/prod/web",
+    });
     expect(task.container).toEqual({
       type: "DOCKER",
       docker: {

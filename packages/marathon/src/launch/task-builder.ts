@@ -133,8 +133,9 @@ function commandOf(app: AppDefinition, p: Placement): CommandInfoInput | undefin
   };
   if (app.cmd !== undefined) return { shell: true, value: app.cmd, ...common };
   if (app.args !== undefined) return { shell: false, arguments: app.args, ...common };
-  // A Docker image run as built: the protocol has no command without a value, so no environment either.
-  return undefined;
+  // A Docker image run as built: the command carries only the environment (the protocol allows
+  // that for docker tasks); without a container the app has nothing to run (its schema refuses it).
+  return app.container?.docker ? common : undefined;
 }
 
 function containerOf(app: AppDefinition, ports: readonly number[]): ContainerInfoInput | undefined {
