@@ -53,10 +53,10 @@ describe("/v2/apps", () => {
 
   it("gives port-0 definitions service ports unique across apps, kept when the app is sent back", async () => {
     await post({ id: "a", cmd: "x", portDefinitions: [{ port: 0 }, { port: 0, name: "admin" }] });
-    await post({ id: "b", cmd: "x", portDefinitions: [{ port: 10001 }, { port: 0 }] });
+    await post({ id: "b", cmd: "x", portDefinitions: [{ port: 10002 }, { port: 0 }] });
     const ports = (id: string) => findApp(service.root(), id)!.portDefinitions.map((d) => d.port);
     expect(ports("/a")).toEqual([10000, 10001]);
-    expect(ports("/b")).toEqual([10001, 10002]);
+    expect(ports("/b")).toEqual([10002, 10003]);
     for (const d of [...service.running]) service.finish(d.plan.id);
     const before = findApp(service.root(), "/a")!;
     clock += 1000;
@@ -65,6 +65,16 @@ describe("/v2/apps", () => {
       portDefinitions: [{ port: 0 }, { port: 0, name: "admin" }],
     });
     expect(findApp(service.root(), "/a")).toEqual(before);
+  });
+
+  it("refuses a second app asking for a service port another app holds (422, Marathon's message)", async () => {
+    await post({ id: "a", cmd: "x", portDefinitions: [{ port: 3200 }] });
+    const res = await post({ id: "b", cmd: "x", portDefinitions: [{ port: 3200 }] });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().details).toEqual([
+      { path: "/", errors: ["Requested service port 3200 conflicts with a service port in app /a"] },
+    ]);
+    expect(findApp(service.root(), "/b")).toBeUndefined();
   });
 
   it("stamps a version later than the stored one even when the clock runs behind", async () => {

@@ -28,6 +28,26 @@ describe("group operations", () => {
     expect(findApp(root, "/a/b/web")?.versionInfo).toEqual({ lastScalingAt: V1, lastConfigChangeAt: V1 });
   });
 
+  it("refuses an app asking for a non-zero service port another app holds, with Marathon's message", () => {
+    const root = putApp(emptyRoot(V0), app("/a", { portDefinitions: [{ port: 3200 }] }), V1);
+    let refused: unknown;
+    try {
+      putApp(root, app("/b", { portDefinitions: [{ port: 3200 }] }), V2);
+    } catch (err) {
+      refused = err;
+    }
+    expect(isMarathonError(refused, "INVALID_DEFINITION")).toBe(true);
+    expect((refused as { details: unknown }).details).toEqual([
+      { path: "/", errors: ["Requested service port 3200 conflicts with a service port in app /a"] },
+    ]);
+    // Port 0 is chosen by Marathon, an app may keep its own port, and a scale-only change checks nothing.
+    const two = putApp(root, app("/b", { portDefinitions: [{ port: 0 }] }), V2);
+    expect(findApp(two, "/b")?.portDefinitions[0]?.port).not.toBe(3200);
+    expect(() =>
+      putApp(root, app("/a", { portDefinitions: [{ port: 3200 }], cmd: "other" }), V2),
+    ).not.toThrow();
+  });
+
   it("never changes its input", () => {
     const before = rootWith([app("/a/web"), app("/b/db")]);
     const copy = structuredClone(before);

@@ -1,8 +1,14 @@
 import { MarathonError } from "../errors.js";
 import type { AppDefinition } from "./app-definition.js";
+import { invalid } from "./app-json.js";
 import { findGroup, type Group } from "./group.js";
 import { isWithin, parentOf, ROOT, segmentsOf } from "./path-id.js";
-import { assignServicePorts, inheritServicePorts, servicePortsInUse } from "./service-ports.js";
+import {
+  assignServicePorts,
+  inheritServicePorts,
+  servicePortConflicts,
+  servicePortsInUse,
+} from "./service-ports.js";
 
 /**
  * Pure operations on the root group, one per kind of REST write. Each returns a new root stamped with
@@ -98,10 +104,14 @@ export function scaleGroup(root: Group, groupId: string, factor: number, version
 
 /**
  * Service ports for the apps whose configuration changed at `version` (new ones included); apps not
- * changed keep theirs untouched, so a write never restarts an app it did not change.
+ * changed keep theirs untouched, so a write never restarts an app it did not change. A changed app
+ * asking for a non-zero service port another app holds is refused (`INVALID_DEFINITION`), as Marathon.
  */
 function withServicePorts(root: Group, version: string): Group {
   const apps = [...appsById(root).values()];
+  const changed = apps.filter((a) => a.versionInfo?.lastConfigChangeAt === version);
+  const conflicts = servicePortConflicts(changed, apps);
+  if (conflicts.length > 0) throw invalid([{ path: "/", errors: conflicts }]);
   const used = servicePortsInUse(apps);
   let next = root;
   for (const app of apps) {

@@ -56,6 +56,27 @@ export function assignServicePorts(apps: readonly AppDefinition[], used: Set<num
   });
 }
 
+/**
+ * Marathon's rule that no two apps ask for the same non-zero service port: for each app of
+ * `changed`, its ports that another app of `all` holds, as Marathon words the refusal.
+ */
+export function servicePortConflicts(
+  changed: readonly AppDefinition[],
+  all: readonly AppDefinition[],
+): string[] {
+  const problems: string[] = [];
+  for (const app of changed) {
+    const requested = servicePortsInUse([app]);
+    for (const other of all) {
+      if (other.id === app.id) continue;
+      for (const port of servicePortsInUse([other]))
+        if (requested.has(port))
+          problems.push(`Requested service port ${port} conflicts with a service port in app ${other.id}`);
+    }
+  }
+  return problems;
+}
+
 /** Every service port `apps` hold already. */
 export function servicePortsInUse(apps: Iterable<AppDefinition>): Set<number> {
   const used = new Set<number>();
