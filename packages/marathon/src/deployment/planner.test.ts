@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isMarathonError } from "../errors.js";
 import type { AppDefinition } from "../model/app-definition.js";
+import { parseGroup } from "../model/app-json.js";
+import { findApp, putGroup } from "../model/group-ops.js";
 import { app, rootWith } from "../test-support/fixtures.js";
 import { planDeployment } from "./planner.js";
 
@@ -83,6 +85,25 @@ describe("planDeployment", () => {
       ["ScaleApplication /db/pg", "ScaleApplication /tools/cron"],
       ["ScaleApplication /cache/redis"],
       ["ScaleApplication /web/api", "ScaleApplication /web/front"],
+    ]);
+  });
+
+  it("relative dependencies of a group body resolve against the app's group, so the plan orders them", () => {
+    const { group } = parseGroup(
+      {
+        apps: [
+          { id: "web", cmd: "w", dependencies: ["api"] },
+          { id: "api", cmd: "a", dependencies: ["../db/pg"] },
+        ],
+      },
+      "/shop",
+      "/",
+    );
+    const target = putGroup(rootWith([app("/db/pg")]), group, "2027-01-01T00:00:00.000Z");
+    expect(findApp(target, "/shop/web")?.dependencies).toEqual(["/shop/api"]);
+    expect(kinds(planDeployment(rootWith([app("/db/pg")]), target, opts)).slice(1)).toEqual([
+      ["ScaleApplication /shop/api"],
+      ["ScaleApplication /shop/web"],
     ]);
   });
 
