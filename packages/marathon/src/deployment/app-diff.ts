@@ -1,3 +1,4 @@
+import { sameConfig } from "../model/app-config.js";
 import type { AppDefinition } from "../model/app-definition.js";
 
 /**
@@ -9,24 +10,10 @@ import type { AppDefinition } from "../model/app-definition.js";
 export type AppChange = "none" | "scale" | "upgrade";
 
 export function appChange(from: AppDefinition, to: AppDefinition): AppChange {
-  if (canonical(configOf(from)) !== canonical(configOf(to))) return "upgrade";
+  if (!sameConfig(from, to)) return "upgrade";
   const was = from.versionInfo?.lastConfigChangeAt;
   const is = to.versionInfo?.lastConfigChangeAt;
   // An app stored before it had versionInfo has no config stamp to compare: only its fields count.
   if (was !== undefined && is !== undefined && was !== is) return "upgrade";
   return from.instances === to.instances ? "none" : "scale";
-}
-
-function configOf(app: AppDefinition): unknown {
-  const { instances: _instances, version: _version, versionInfo: _versionInfo, ...config } = app;
-  return config;
-}
-
-/** JSON with object keys sorted and undefined fields dropped, so equal configs compare equal as text. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }

@@ -1,7 +1,8 @@
 import { MarathonError } from "../errors.js";
+import { sameConfig } from "./app-config.js";
 import type { AppDefinition } from "./app-definition.js";
 import { invalid } from "./app-json.js";
-import { findGroup, type Group } from "./group.js";
+import { appsOf, findGroup, type Group } from "./group.js";
 import { isWithin, parentOf, ROOT, segmentsOf } from "./path-id.js";
 import {
   assignServicePorts,
@@ -66,7 +67,7 @@ export function restartApp(root: Group, appId: string, version: string): Group {
 export function putGroup(root: Group, group: Group, version: string): Group {
   if (findApp(root, group.id) !== undefined)
     throw conflict(`A group may not have the id of the app '${group.id}'`);
-  const before = appsById(root);
+  const before = appsOf(root);
   const stamp = (g: Group): Group => ({
     ...g,
     version,
@@ -95,7 +96,7 @@ export function removeGroup(root: Group, groupId: string, version: string): Grou
 export function scaleGroup(root: Group, groupId: string, factor: number, version: string): Group {
   const group = findExactGroup(root, groupId);
   if (group === undefined) throw groupNotFound(groupId);
-  const scaled = [...appsById(group).values()].map((a) => ({
+  const scaled = [...appsOf(group).values()].map((a) => ({
     ...a,
     instances: Math.ceil(a.instances * factor),
   }));
@@ -108,7 +109,7 @@ export function scaleGroup(root: Group, groupId: string, factor: number, version
  * asking for a non-zero service port another app holds is refused (`INVALID_DEFINITION`), as Marathon.
  */
 function withServicePorts(root: Group, version: string): Group {
-  const apps = [...appsById(root).values()];
+  const apps = [...appsOf(root).values()];
   const changed = apps.filter((a) => a.versionInfo?.lastConfigChangeAt === version);
   const conflicts = servicePortConflicts(changed, apps);
   if (conflicts.length > 0) throw invalid([{ path: "/", errors: conflicts }]);
@@ -158,35 +159,6 @@ export function stampApp(
   return { ...next, version, versionInfo: { lastScalingAt: version, lastConfigChangeAt: version } };
 }
 
-/** True when two definitions differ at most in `instances` and their version stamps. */
-export function sameConfig(a: AppDefinition, b: AppDefinition): boolean {
-  return canonical(configOf(a)) === canonical(configOf(b));
-}
-
-function configOf(app: AppDefinition): Omit<AppDefinition, "instances" | "version" | "versionInfo"> {
-  const { instances: _i, version: _v, versionInfo: _vi, ...config } = app;
-  return config;
-}
-
-/** JSON with sorted keys, so field order does not count as a change. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-      : v,
-  );
-}
-
-function appsById(group: Group): Map<string, AppDefinition> {
-  const out = new Map<string, AppDefinition>();
-  const walk = (g: Group): void => {
-    for (const a of g.apps) out.set(a.id, a);
-    for (const c of g.groups) walk(c);
-  };
-  walk(group);
-  return out;
-}
-
 function upsertApp(root: Group, app: AppDefinition, version: string): Group {
   return mapGroupOf(root, parentOf(app.id), version, (g) => {
     const at = g.apps.findIndex((a) => a.id === app.id);
@@ -232,7 +204,7 @@ function checkNoClashes(group: Group): void {
     for (const c of g.groups) walk(c);
   };
   walk(group);
-  for (const id of appsById(group).keys())
+  for (const id of appsOf(group).keys())
     if (groupIds.has(id)) throw conflict(`Groups and Applications may not have the same identifier: ${id}`);
 }
 
