@@ -1,7 +1,7 @@
 import type { AppDefinition } from "../model/app-definition.js";
 import type { DeploymentPlan } from "../model/deployment.js";
 import { appsOf, findGroup, type Group } from "../model/group.js";
-import { parentOf, ROOT, segmentsOf } from "../model/path-id.js";
+import { isWithin, parentOf, segmentsOf } from "../model/path-id.js";
 import { appChange } from "./app-diff.js";
 
 /**
@@ -59,11 +59,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 /** `root` with the group `id` changed by `fn`; the group must exist. */
 function mapGroup(root: Group, id: string, fn: (g: Group) => Group): Group {
   if (root.id === id) return fn(root);
-  return { ...root, groups: root.groups.map((g) => (isAncestorOrSelf(g.id, id) ? mapGroup(g, id, fn) : g)) };
-}
-
-function isAncestorOrSelf(group: string, id: string): boolean {
-  return group === ROOT || id === group || id.startsWith(`${group}/`);
+  return { ...root, groups: root.groups.map((g) => (isWithin(id, g.id) ? mapGroup(g, id, fn) : g)) };
 }
 
 /** `root` with group `id` and its ancestors present; missing ones are copied (empty) from `template`. */
