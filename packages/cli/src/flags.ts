@@ -46,11 +46,13 @@ const units: Record<string, number> = {
   mins: 60_000,
   h: 3_600_000,
   hrs: 3_600_000,
+  days: 86_400_000,
+  weeks: 604_800_000,
 };
 
 /** A Mesos-style duration (`500ms`, `15secs`, `2mins`; a bare number is seconds), in milliseconds. */
 export const duration = z.string().transform((text, ctx) => {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|secs|m|mins|h|hrs)?$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|secs|m|mins|h|hrs|days|weeks)?$/.exec(text.trim());
   if (!m) {
     ctx.addIssue({ code: "custom", message: "must be a duration such as 500ms, 15secs or 2mins" });
     return z.NEVER;
@@ -84,6 +86,11 @@ export const masterTimingFlags: FlagSpec = {
     description:
       "after a master failover, agents not reregistered within this time become unreachable (default 10mins)",
   },
+  "agent-gone-timeout": {
+    type: "string",
+    description:
+      "an agent unreachable for this long is marked gone, its tasks GONE (default 2weeks, Mesos' registry_max_agent_age; 0 = never)",
+  },
 };
 
 export const masterTiming = {
@@ -94,6 +101,7 @@ export const masterTiming = {
   heartbeatInterval: duration.optional(),
   frameworkTimeout: duration.optional(),
   agentReregisterTimeout: duration.optional(),
+  agentGoneTimeout: duration.optional(),
 };
 
 /** Maps parsed timing flags onto `MasterOptions`, leaving the master's defaults where a flag is absent. */
@@ -105,6 +113,7 @@ export function masterTimingOptions(o: {
   heartbeatInterval?: number | undefined;
   frameworkTimeout?: number | undefined;
   agentReregisterTimeout?: number | undefined;
+  agentGoneTimeout?: number | undefined;
 }) {
   return {
     ...(o.allocationInterval === undefined ? {} : { allocationIntervalMs: o.allocationInterval }),
@@ -114,5 +123,6 @@ export function masterTimingOptions(o: {
     ...(o.heartbeatInterval === undefined ? {} : { heartbeatIntervalSeconds: o.heartbeatInterval / 1000 }),
     ...(o.frameworkTimeout === undefined ? {} : { frameworkTimeoutMs: o.frameworkTimeout }),
     ...(o.agentReregisterTimeout === undefined ? {} : { agentReregisterTimeoutMs: o.agentReregisterTimeout }),
+    ...(o.agentGoneTimeout === undefined ? {} : { agentGoneTimeoutMs: o.agentGoneTimeout }),
   };
 }

@@ -43,6 +43,7 @@ export type MasterTiming = Pick<
   | "heartbeatIntervalSeconds"
   | "frameworkTimeoutMs"
   | "agentReregisterTimeoutMs"
+  | "agentGoneTimeoutMs"
 >;
 
 /** HTTP first, so the master can advertise the port it really got (port 0 picks a free one). */

@@ -20,6 +20,7 @@ import { handleAgentMessage } from "./agents/dispatch.js";
 import { markAgentGone } from "./agents/gone.js";
 import { checkLaunches } from "./agents/launch-check.js";
 import { pingAgents } from "./agents/pinger.js";
+import { expireUnreachableAgents } from "./agents/unreachable.js";
 import { runAllocation } from "./allocation.js";
 import { type Allocator, DrfAllocator } from "./allocator/drf-allocator.js";
 import { handleCall } from "./calls/dispatch.js";
@@ -150,6 +151,8 @@ export class Master {
         clock.setInterval(() => checkFrameworks(this.ctx), FRAMEWORK_CHECK_INTERVAL_MS),
         clock.setInterval(() => checkLaunches(this.ctx), this.options.agentPingTimeoutMs),
         clock.setTimeout(() => expireRecoveringAgents(this.ctx), this.options.agentReregisterTimeoutMs),
+        // Checked every ping period: precise enough for a timeout of days, and cheap (unreachable agents only).
+        clock.setInterval(() => void expireUnreachableAgents(this.ctx), this.options.agentPingTimeoutMs),
       ];
       logger.info(
         {

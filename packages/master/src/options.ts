@@ -46,6 +46,12 @@ export interface MasterOptions {
    */
   agentReregisterTimeoutMs?: number;
   /**
+   * An agent unreachable for this long is marked gone, as the operator's `/master/agents/:id/gone`
+   * does: its tasks become GONE and its id is refused. Default 2 weeks, Mesos' `registry_max_agent_age`
+   * (after which Mesos prunes an unreachable agent from its registry); `undefined` or 0: never.
+   */
+  agentGoneTimeoutMs?: number | undefined;
+  /**
    * Called once the master lost its leadership and stopped acting (Mesos aborts the process here;
    * `agora master` exits). Default: log only.
    */
@@ -66,7 +72,12 @@ export interface ResolvedMasterOptions {
   readonly maxCompletedTasksPerFramework: number;
   readonly maxCompletedFrameworks: number;
   readonly agentReregisterTimeoutMs: number;
+  /** Undefined: unreachable agents are never marked gone by time. */
+  readonly agentGoneTimeoutMs: number | undefined;
 }
+
+/** Mesos' `registry_max_agent_age`: two weeks. */
+export const DEFAULT_AGENT_GONE_TIMEOUT_MS = 14 * 24 * 3_600_000;
 
 export function resolveOptions(o: MasterOptions, defaultHostname: string): ResolvedMasterOptions {
   return {
@@ -83,5 +94,11 @@ export function resolveOptions(o: MasterOptions, defaultHostname: string): Resol
     maxCompletedTasksPerFramework: o.maxCompletedTasksPerFramework ?? 1000,
     maxCompletedFrameworks: o.maxCompletedFrameworks ?? 50,
     agentReregisterTimeoutMs: o.agentReregisterTimeoutMs ?? 10 * 60_000,
+    agentGoneTimeoutMs: agentGoneTimeout(o),
   };
+}
+
+function agentGoneTimeout(o: MasterOptions): number | undefined {
+  if (!("agentGoneTimeoutMs" in o)) return DEFAULT_AGENT_GONE_TIMEOUT_MS;
+  return o.agentGoneTimeoutMs === undefined || o.agentGoneTimeoutMs <= 0 ? undefined : o.agentGoneTimeoutMs;
 }

@@ -5,6 +5,14 @@ import { rescindAllOffers } from "../offers.js";
 import { persist, registryKeys, unpersist } from "../persistence.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
 
+/** Who decided the agent is gone: the operator, or `agentGoneTimeoutMs` (a policy the operator set). */
+export type GoneCause = "operator" | "timeout";
+
+const goneMessages: Record<GoneCause, string> = {
+  operator: "The operator marked the agent gone",
+  timeout: "The agent was unreachable for longer than the agent gone timeout",
+};
+
 /**
  * Mesos' MARK_AGENT_GONE: the operator says an agent will never come back (its machine is gone). Its
  * tasks become `TASK_GONE_BY_OPERATOR` for their frameworks, the agent is told to shut its frameworks
@@ -12,14 +20,24 @@ import { masterStatus, sendUpdate } from "../task-status.js";
  * too); reconciliation answers `TASK_GONE_BY_OPERATOR` for its tasks. `NOT_FOUND` for an agent this
  * master does not know; marking a gone agent again changes nothing.
  */
-export async function markAgentGone(ctx: MasterContext, id: AgentId): Promise<void> {
+export async function markAgentGone(
+  ctx: MasterContext,
+  id: AgentId,
+  cause: GoneCause = "operator",
+): Promise<void> {
   if (ctx.state.goneAgents.has(id)) return;
-  const agent = ctx.state.agents.get(id);
-  if (!agent && !ctx.state.unreachableAgents.has(id) && !ctx.state.recoveringAgents.has(id)) {
+  if (
+    !ctx.state.agents.has(id) &&
+    !ctx.state.unreachableAgents.has(id) &&
+    !ctx.state.recoveringAgents.has(id)
+  ) {
     throw new MasterError("NOT_FOUND", `no agent ${id} is known to this master`, { field: "agentId" });
   }
   const now = ctx.now();
   await persist(ctx, registryKeys.gone(id), { goneAt: now });
+  // Another mark (the operator's, the timeout's) may have finished while this one was writing.
+  if (ctx.state.goneAgents.has(id)) return;
+  const agent = ctx.state.agents.get(id);
   ctx.state.goneAgents.set(id, { goneAt: now });
   ctx.state.unreachableAgents.delete(id);
   ctx.state.recoveringAgents.delete(id);
@@ -39,7 +57,7 @@ export async function markAgentGone(ctx: MasterContext, id: AgentId): Promise<vo
         id,
         "TASK_GONE_BY_OPERATOR",
         "REASON_AGENT_REMOVED_BY_OPERATOR",
-        "The operator marked the agent gone",
+        goneMessages[cause],
       );
       ctx.state.applyStatus(task, status);
       sendUpdate(ctx, framework.id, status);
@@ -47,6 +65,6 @@ export async function markAgentGone(ctx: MasterContext, id: AgentId): Promise<vo
   }
   for (const frameworkId of frameworks) ctx.out.toAgent(id, { type: "shutdownFramework", frameworkId });
   unpersist(ctx, registryKeys.agent(id));
-  ctx.options.logger.warn({ agentId: id }, "agent marked gone by the operator");
+  ctx.options.logger.warn({ agentId: id, cause }, goneMessages[cause]);
   ctx.requestAllocation();
 }

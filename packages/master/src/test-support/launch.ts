@@ -1,9 +1,14 @@
 import type { AgentCommandOf } from "@agora/protocol";
+import type { MasterOptions } from "../options.js";
 import { type FakeAgent, type FakeFramework, MasterHarness, task } from "./harness.js";
 
 /** A master with one agent and one framework that has launched `taskIds` (STAGING on the agent). */
-export async function withLaunchedTasks(taskIds: string[], resources = "cpus:1;mem:128") {
-  const h = await MasterHarness.start();
+export async function withLaunchedTasks(
+  taskIds: string[],
+  resources = "cpus:1;mem:128",
+  options: Partial<MasterOptions> = {},
+) {
+  const h = await MasterHarness.start(options);
   const agent: FakeAgent = await h.agent();
   const fw: FakeFramework = await h.framework();
   const [offer] = await fw.offers();
