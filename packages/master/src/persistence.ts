@@ -15,6 +15,7 @@ export const registryKeys = {
   reservations: (agentId: string) => `${registryPrefixes.reservations}${agentId}`,
   failover: (frameworkId: string) => `${registryPrefixes.failovers}${frameworkId}`,
   gone: (agentId: string) => `${registryPrefixes.gone}${agentId}`,
+  unreachable: (agentId: string) => `${registryPrefixes.unreachable}${agentId}`,
 };
 
 export const registryPrefixes = {
@@ -27,6 +28,8 @@ export const registryPrefixes = {
   failovers: "failovers.",
   /** Agents the operator marked gone, refused by every later leader. */
   gone: "gone.",
+  /** Agents removed after missed pings, and since when (Mesos' registry keeps an `unreachable` list). */
+  unreachable: "unreachable.",
 };
 
 function roleKey(role: string): string {

@@ -65,6 +65,7 @@ export async function markAgentGone(
   }
   for (const frameworkId of frameworks) ctx.out.toAgent(id, { type: "shutdownFramework", frameworkId });
   unpersist(ctx, registryKeys.agent(id));
+  unpersist(ctx, registryKeys.unreachable(id));
   ctx.options.logger.warn({ agentId: id, cause }, goneMessages[cause]);
   ctx.requestAllocation();
 }

@@ -10,7 +10,7 @@ import { type MasterContext, seconds } from "../context.js";
 import { MasterError } from "../errors.js";
 import { respond } from "../inbound.js";
 import { rescindAllOffers } from "../offers.js";
-import { persist, registryKeys } from "../persistence.js";
+import { persist, registryKeys, unpersist } from "../persistence.js";
 import type { AgentEntry } from "../registry/entries.js";
 import { withReservations } from "../roles/reservations.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
@@ -49,6 +49,7 @@ export async function reregisterAgent(
     });
   }
   await persist(ctx, registryKeys.agent(info.id), info);
+  if (ctx.state.unreachableAgents.has(info.id)) unpersist(ctx, registryKeys.unreachable(info.id));
   const now = ctx.now();
   const agent = restoreAgent(ctx, info, now);
   for (const reported of m.tasks) {

@@ -4,6 +4,7 @@ import { rescindAllOffers } from "../offers.js";
 import { registryKeys, unpersist } from "../persistence.js";
 import type { AgentEntry } from "../registry/entries.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
+import { markUnreachable } from "./unreachable.js";
 
 /** Why an agent leaves: it stopped answering pings, or it said goodbye. */
 export type AgentRemoval = "unreachable" | "unregistered";
@@ -16,8 +17,8 @@ export function removeAgent(ctx: MasterContext, agent: AgentEntry, how: AgentRem
   rescindAllOffers(ctx, agent.offers);
   const tasks = [...agent.tasks.values()];
   ctx.state.removeAgent(agent);
-  if (how === "unreachable")
-    ctx.state.unreachableAgents.set(agent.id, { info: agent.info, unreachableAt: ctx.now() });
+  if (how === "unreachable") markUnreachable(ctx, { ...agent.info, id: agent.id }, ctx.now());
+  else unpersist(ctx, registryKeys.agent(agent.id));
 
   const state: TaskState = how === "unreachable" ? "TASK_UNREACHABLE" : "TASK_GONE";
   const message = how === "unreachable" ? "Agent stopped answering pings" : "Agent unregistered";
@@ -30,7 +31,6 @@ export function removeAgent(ctx: MasterContext, agent: AgentEntry, how: AgentRem
   for (const f of ctx.state.frameworks.values()) {
     if (f.connected) ctx.out.toFramework(f.id, { type: "failure", agentId: agent.id });
   }
-  unpersist(ctx, registryKeys.agent(agent.id));
   ctx.options.logger.warn(
     { agentId: agent.id, hostname: agent.info.hostname, how, tasks: tasks.length },
     "agent removed",

@@ -1,5 +1,30 @@
+import { type AgentId, type AgentInfo, encode } from "@agora/protocol";
 import type { MasterContext } from "../context.js";
+import { registryKeys } from "../persistence.js";
 import { markAgentGone } from "./gone.js";
+
+/**
+ * Books an agent as unreachable, in memory and in the registry, where Mesos moves it from the admitted
+ * list to the unreachable one: later leaders then answer `TASK_UNREACHABLE` for its tasks (not
+ * `TASK_UNKNOWN`) and keep counting its time towards `agentGoneTimeoutMs`. The unreachable record is
+ * written before the admitted one is deleted, so a takeover in between finds it admitted and waits for
+ * it again; the admitted record stays should the agent have reregistered meanwhile.
+ */
+export function markUnreachable(
+  ctx: MasterContext,
+  info: AgentInfo & { id: AgentId },
+  unreachableAt: number,
+): void {
+  ctx.state.unreachableAgents.set(info.id, { info, unreachableAt });
+  ctx.store
+    .put(registryKeys.unreachable(info.id), encode({ info, unreachableAt }))
+    .then(async () => {
+      if (ctx.state.unreachableAgents.has(info.id)) await ctx.store.delete(registryKeys.agent(info.id));
+    })
+    .catch((err: unknown) =>
+      ctx.options.logger.warn({ err, agentId: info.id }, "registry write of an unreachable agent failed"),
+    );
+}
 
 /**
  * Marks gone, as the operator's MARK_AGENT_GONE does, every agent unreachable for `agentGoneTimeoutMs`

@@ -1,17 +1,21 @@
 import { AgentId, AgentInfo, decode, FrameworkId, FrameworkInfo } from "@agora/protocol";
 import { z } from "zod";
+import { markUnreachable } from "../agents/unreachable.js";
 import type { MasterContext } from "../context.js";
-import { registryKeys, registryPrefixes, unpersist } from "../persistence.js";
+import { registryPrefixes } from "../persistence.js";
 
 const AdmittedAgent = AgentInfo.extend({ id: AgentId });
 const AdmittedFramework = FrameworkInfo.extend({ id: FrameworkId });
 /** An agent the operator marked gone, and when (ms since the Unix epoch). */
 export const GoneRecord = z.object({ goneAt: z.number() }).strict();
+/** An agent removed after missed pings: what it was, and since when (ms since the Unix epoch). */
+export const UnreachableRecord = z.object({ info: AdmittedAgent, unreachableAt: z.number() }).strict();
 /** A disconnected framework's failover deadline (ms since the Unix epoch). */
 export const FailoverRecord = z.object({ deadline: z.number() }).strict();
 
 /**
- * What a master loads when it becomes the leader, beyond role settings: the agents admitted by
+ * What a master loads when it becomes the leader, beyond role settings: agents marked gone or
+ * unreachable (reconciliation answers for their tasks), the agents admitted by
  * earlier leaders (awaited until they reregister: their tasks are known only from them) and the
  * frameworks (disconnected until they re-subscribe, torn down at their failover deadline, which
  * is never sooner than one framework timeout from now so each has time to come back).
@@ -23,6 +27,19 @@ export async function loadAdmitted(ctx: MasterContext): Promise<{ agents: number
     const id = entry.key.slice(registryPrefixes.gone.length) as AgentId;
     if (gone.ok) ctx.state.goneAgents.set(id, gone.value);
   }
+  for (const entry of await ctx.store.list(registryPrefixes.unreachable)) {
+    const record = decode(UnreachableRecord, entry.value);
+    if (!record.ok) {
+      ctx.options.logger.warn(
+        { key: entry.key, error: record.error },
+        "skipping an unreachable agent record that does not decode",
+      );
+      continue;
+    }
+    const { info, unreachableAt } = record.value;
+    if (!ctx.state.agents.has(info.id) && !ctx.state.goneAgents.has(info.id))
+      ctx.state.unreachableAgents.set(info.id, { info, unreachableAt });
+  }
   for (const entry of await ctx.store.list(registryPrefixes.agents)) {
     const agent = decode(AdmittedAgent, entry.value);
     if (!agent.ok) {
@@ -32,8 +49,10 @@ export async function loadAdmitted(ctx: MasterContext): Promise<{ agents: number
       );
       continue;
     }
-    if (!ctx.state.agents.has(agent.value.id) && !ctx.state.goneAgents.has(agent.value.id))
-      ctx.state.recoveringAgents.set(agent.value.id, { info: agent.value, since: now });
+    if (ctx.state.agents.has(agent.value.id) || ctx.state.goneAgents.has(agent.value.id)) continue;
+    // Admitted wins over unreachable: a leader died between writing the one and deleting the other.
+    ctx.state.unreachableAgents.delete(agent.value.id);
+    ctx.state.recoveringAgents.set(agent.value.id, { info: agent.value, since: now });
   }
   const deadlines = new Map<string, number>();
   for (const entry of await ctx.store.list(registryPrefixes.failovers)) {
@@ -76,8 +95,7 @@ export function expireRecoveringAgents(ctx: MasterContext): void {
   for (const [id, agent] of [...ctx.state.recoveringAgents]) {
     if (now - agent.since < ctx.options.agentReregisterTimeoutMs) continue;
     ctx.state.recoveringAgents.delete(id);
-    ctx.state.unreachableAgents.set(id, { info: agent.info, unreachableAt: now });
-    unpersist(ctx, registryKeys.agent(id));
+    markUnreachable(ctx, { ...agent.info, id }, now);
     ctx.options.logger.warn(
       { agentId: id, hostname: agent.info.hostname },
       "agent did not reregister after the master failover: unreachable",
