@@ -80,6 +80,26 @@ describe("agent checkpoint and recovery", () => {
     expect(master.statesOf(task.taskId)).not.toContain("TASK_FAILED");
   });
 
+  it("takes a kill the master sends right after answering its reregistration: it listens under its id first", async () => {
+    const { master, newAgent } = await setup();
+    const first = newAgent();
+    await first.start({ httpPort: 5051 });
+    const task = shellTask("sleep 300");
+    master.runTasks([task]);
+    const running = await master.waitForState(task.taskId, "TASK_RUNNING");
+    const pid = running.status.containerStatus!.executorPid!;
+    cleanup.push(() => {
+      if (isRunning(pid)) process.kill(-pid, "SIGKILL");
+    });
+    await first.stop({ killTasks: false });
+
+    // The master sends again a kill the restarting agent missed (Mesos' killedTasks), at once.
+    master.afterReregistered = () => master.kill(task.taskId, 0);
+    await newAgent().start({ httpPort: 5051 });
+    await master.waitForState(task.taskId, "TASK_KILLED");
+    await waitUntil(async () => !isRunning(pid), "the task's process gone");
+  });
+
   it("reports a shell task that ended while the agent was down by its recorded exit status", async () => {
     const { master, workDir, newAgent } = await setup();
     const first = newAgent();

@@ -120,6 +120,9 @@ export class MasterLink {
     while (!this.stopped) {
       const message = this.options.registration(this.agentIdValue);
       try {
+        // A restarted agent listens under its id before it reregisters: what the master sends right
+        // after its reply (a kill it sends again, as Mesos does) must not beat the subscription.
+        if (this.agentIdValue !== undefined && !this.commands) await this.listen(this.agentIdValue);
         const bytes = await bus.request(subjects.masterAgent, encode(message), {
           timeoutMs: this.options.requestTimeoutMs ?? 5000,
         });
@@ -153,14 +156,9 @@ export class MasterLink {
   }
 
   private async registered(reply: AgentRegistered): Promise<void> {
-    const { bus, subjects, logger } = this.options;
+    const { logger } = this.options;
     this.epochValue = Math.max(this.epochValue, reply.epoch);
-    if (this.agentIdValue !== reply.agentId || !this.commands) {
-      this.commands?.unsubscribe();
-      this.agentIdValue = reply.agentId;
-      this.commands = bus.subscribe(subjects.agentCommands(reply.agentId), (msg) => this.receive(msg));
-      await bus.flush();
-    }
+    if (this.agentIdValue !== reply.agentId || !this.commands) await this.listen(reply.agentId);
     this.counters.registrations++;
     this.watchdogMs = reply.pingIntervalSeconds * 1000 * MISSED_PINGS_BEFORE_REREGISTER;
     this.resetWatchdog();
@@ -169,6 +167,15 @@ export class MasterLink {
       "registered with the master",
     );
     this.options.onRegistered?.(reply);
+  }
+
+  /** Subscribes to the commands of `agentId` (instead of any earlier id's), confirmed by the server. */
+  private async listen(agentId: AgentId): Promise<void> {
+    const { bus, subjects } = this.options;
+    this.commands?.unsubscribe();
+    this.agentIdValue = agentId;
+    this.commands = bus.subscribe(subjects.agentCommands(agentId), (msg) => this.receive(msg));
+    await bus.flush();
   }
 
   private receive(msg: BusMessage): void {

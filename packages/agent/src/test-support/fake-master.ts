@@ -82,6 +82,8 @@ export class FakeMaster {
   pingIntervalSeconds = 15;
   /** Acknowledge every update as it arrives. */
   autoAck = true;
+  /** Called right after a reregistration is answered, as the real master sends its follow-ups (kills) then. */
+  afterReregistered: (() => void) | undefined;
   private sub: BusSubscription | undefined;
 
   constructor(private readonly bus: Bus) {}
@@ -101,6 +103,7 @@ export class FakeMaster {
           pingIntervalSeconds: this.pingIntervalSeconds,
         };
         msg.respond(encode(reply));
+        if (m.type === "reregister") this.afterReregistered?.();
         // As the real master: the updates a reregistration carries are relayed and acknowledged.
         if (m.type === "reregister" && m.updates.length > 0) {
           this.updates.push(...m.updates);

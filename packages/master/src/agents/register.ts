@@ -4,14 +4,16 @@ import {
   type AgentRegistered,
   canTransition,
   type FrameworkInfo,
+  isTerminalState,
 } from "@agora/protocol";
 import type { BusMessage } from "@agora/transport";
+import { sendKill } from "../calls/task-calls.js";
 import { type MasterContext, seconds } from "../context.js";
 import { MasterError } from "../errors.js";
 import { respond } from "../inbound.js";
 import { rescindAllOffers } from "../offers.js";
 import { persist, registryKeys, unpersist } from "../persistence.js";
-import type { AgentEntry } from "../registry/entries.js";
+import type { AgentEntry, TaskEntry } from "../registry/entries.js";
 import { withReservations } from "../roles/reservations.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
 import { dropUnreceivedLaunches } from "./launch-check.js";
@@ -35,7 +37,8 @@ export async function registerAgent(
 /**
  * Reregister: a known agent is restored with what it reports, an unknown one admitted under its
  * id. Reported tasks are booked (frameworks the master does not know yet are recovered as
- * disconnected, to be resumed by their re-subscribe); its unacknowledged updates are relayed.
+ * disconnected, to be resumed by their re-subscribe); tasks a framework asked to kill that the
+ * agent still reports live are killed again; its unacknowledged updates are relayed.
  */
 export async function reregisterAgent(
   ctx: MasterContext,
@@ -52,6 +55,7 @@ export async function reregisterAgent(
   if (ctx.state.unreachableAgents.has(info.id)) unpersist(ctx, registryKeys.unreachable(info.id));
   const now = ctx.now();
   const agent = restoreAgent(ctx, info, now);
+  const kills: TaskEntry[] = [];
   for (const reported of m.tasks) {
     const framework =
       ctx.state.frameworks.get(reported.frameworkId) ??
@@ -72,11 +76,14 @@ export async function reregisterAgent(
       if (changed) ctx.state.applyStatus(known, status);
       ctx.state.attachTask(known);
       if (changed && framework.connected) sendUpdate(ctx, framework.id, status);
+      if (known.killRequested && !isTerminalState(reported.state)) kills.push(known);
     }
   }
   dropUnreceivedLaunches(ctx, agent, m);
   ctx.options.logger.info({ agentId: agent.id, tasks: m.tasks.length }, "agent reregistered");
   respond(msg, registered(ctx, agent.id));
+  // As Mesos: a kill the agent never got (it was restarting, or moving to another NATS server) goes again.
+  for (const task of kills) sendKill(ctx, task);
   if (m.updates.length > 0) applyStatusUpdates(ctx, agent.id, m.updates);
   ctx.requestAllocation();
 }

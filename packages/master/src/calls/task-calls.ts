@@ -1,11 +1,12 @@
 import type { CallOf } from "@agora/protocol";
 import type { MasterContext } from "../context.js";
-import type { FrameworkEntry } from "../registry/entries.js";
+import type { FrameworkEntry, TaskEntry } from "../registry/entries.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
 
 /**
  * Kill: a known task on a registered agent is killed there (its terminal update follows from the
- * agent). A task the master does not know gets TASK_LOST, as in Mesos.
+ * agent); the request is remembered, so the kill goes again when the agent reregisters still
+ * reporting the task (it may never have got it). A task the master does not know gets TASK_LOST, as in Mesos.
  */
 export function kill(ctx: MasterContext, framework: FrameworkEntry, call: CallOf<"kill">): void {
   const task = framework.tasks.get(call.taskId);
@@ -21,6 +22,8 @@ export function kill(ctx: MasterContext, framework: FrameworkEntry, call: CallOf
     sendUpdate(ctx, framework.id, status);
     return;
   }
+  const killPolicy = call.killPolicy ?? task.task.killPolicy;
+  task.killRequested = killPolicy ? { killPolicy } : {};
   if (!ctx.state.agents.has(task.agentId)) {
     // Its agent is unreachable: nothing can be killed now, so tell the framework what the master knows.
     const status = masterStatus(
@@ -34,10 +37,15 @@ export function kill(ctx: MasterContext, framework: FrameworkEntry, call: CallOf
     sendUpdate(ctx, framework.id, status);
     return;
   }
-  const killPolicy = call.killPolicy ?? task.task.killPolicy;
+  sendKill(ctx, task);
+}
+
+/** Sends a task's agent the kill its framework asked for (`killRequested`). */
+export function sendKill(ctx: MasterContext, task: TaskEntry): void {
+  const killPolicy = task.killRequested?.killPolicy;
   ctx.out.toAgent(task.agentId, {
     type: "killTask",
-    frameworkId: framework.id,
+    frameworkId: task.frameworkId,
     taskId: task.task.taskId,
     ...(killPolicy ? { killPolicy } : {}),
   });

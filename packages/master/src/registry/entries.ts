@@ -3,6 +3,7 @@ import type {
   AgentInfo,
   FrameworkId,
   FrameworkInfo,
+  KillPolicy,
   Offer,
   OfferId,
   TaskId,
@@ -25,6 +26,11 @@ export interface TaskEntry {
   readonly statuses: TaskStatus[];
   /** True while the task's resources are counted as used on its agent and framework. */
   holdsResources: boolean;
+  /**
+   * Set once its framework asked to kill it (with the kill policy it asked for): the kill is sent
+   * again when the agent reregisters still reporting the task live (Mesos' `killedTasks`).
+   */
+  killRequested?: { readonly killPolicy?: KillPolicy };
 }
 
 export interface AgentEntry {
