@@ -45,6 +45,16 @@ import { terminalOutcome } from "./task-exit.js";
 /** Mesos' command executor kills with SIGTERM and waits this long before SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 3000;
 
+/**
+ * On a shutdown that kills every task, no task waits longer than this for its SIGKILL, whatever its
+ * kill policy says (Mesos' `executor_shutdown_grace_period`, 5 s): a supervisor (systemd, the test
+ * harness) kills an agent that takes too long, and the SIGKILL timers die with it.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
+
+/** After the last SIGKILL, how long a shutdown waits for the tasks' ends to be seen (a recovered one is polled). */
+const SHUTDOWN_EXIT_WAIT_MS = 3000;
+
 export interface AgentOptions {
   bus: Bus;
   /** Cluster name, the subjects' namespace (default `agora`). */
@@ -68,6 +78,8 @@ export interface AgentOptions {
    * again (default false).
    */
   checkpoint?: boolean;
+  /** Bound on every task's kill grace period when `stop({ killTasks: true })` (default 5 s). */
+  shutdownGracePeriodMs?: number;
 }
 
 /** What the agent counted; for logs, tests and metrics. */
@@ -145,6 +157,9 @@ export class Agent implements AgentView {
   private readonly launching = new Set<Promise<void>>();
   private readonly checkpoint: AgentCheckpoint | undefined;
   private readonly counts = { ignoredAcks: 0, statusUpdates: 0, frameworkMessages: 0 };
+  private readonly shutdownGracePeriodMs: number;
+  /** The recovery of a previous process's tasks while `start` runs it; a stop waits for it to kill them. */
+  private recovering: Promise<unknown> | undefined;
   private httpPort: number | undefined;
   private state: "new" | "started" | "stopping" | "stopped" = "new";
 
@@ -160,6 +175,7 @@ export class Agent implements AgentView {
       shell: new ShellExecutor({ clock: this.clock, recordExitStatus: options.checkpoint ?? false }),
     };
     this.capabilities = Object.keys(this.executors);
+    this.shutdownGracePeriodMs = options.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
     this.sandboxes = new Sandboxes(options.workDir);
     this.checkpoint = options.checkpoint ? new AgentCheckpoint(options.workDir) : undefined;
     this.updates = new StatusUpdateManager({
@@ -217,8 +233,12 @@ export class Agent implements AgentView {
     }
     this.state = "started";
     this.httpPort = httpPort;
-    const lost = this.checkpoint ? await this.recover(this.checkpoint) : [];
+    const recovery = this.checkpoint ? this.recover(this.checkpoint) : Promise.resolve([]);
+    this.recovering = recovery;
+    const lost = await recovery;
     await this.link.register();
+    // Stopped while registering (no master answered yet): `stop` took care of the tasks.
+    if (this.state !== "started") return;
     // Updates a previous process journalled but never saw acknowledged go again, in order per task.
     if (this.updates.pendingCount > 0) this.updates.resendAll();
     if (!this.checkpoint) return;
@@ -308,25 +328,61 @@ export class Agent implements AgentView {
   }
 
   /**
-   * Stops taking commands and sending updates. With `killTasks`, every task is killed (its whole
-   * process group) and awaited first, so nothing is left running; without, tasks keep running for
-   * a later agent to recover.
+   * Stops taking commands and sending updates; may be called while `start` still registers. With
+   * `killTasks`, every task (recovered ones too) is killed at once, its whole process group, with its
+   * grace period bounded by `shutdownGracePeriodMs`, and its end awaited (a while), so nothing is
+   * left running; without, tasks keep running for a later agent to recover.
    */
   async stop({ killTasks }: { killTasks: boolean }): Promise<void> {
     if (this.state === "stopped" || this.state === "stopping") return;
+    const wasStarted = this.state === "started";
     this.state = "stopping";
     this.link.stop();
-    await Promise.allSettled([...this.launching]);
-    const tasks = this.book.activeTasks();
-    for (const t of tasks) t.health?.stop();
-    if (killTasks) {
-      await Promise.all(tasks.map((t) => this.kill(t, this.gracePeriodMs(t.task))));
-      await Promise.all(tasks.map((t) => t.ended));
-    } else {
-      for (const t of tasks) t.handle?.release();
+    // Recovery is local (the checkpoint, /proc, container labels): every recovered task gets its handle.
+    if (wasStarted) await this.recovering?.catch(() => undefined);
+    if (killTasks) await this.killAll();
+    else {
+      await Promise.allSettled([...this.launching]);
+      for (const t of this.book.activeTasks()) {
+        t.health?.stop();
+        t.handle?.release();
+      }
     }
     this.updates.stop();
     this.state = "stopped";
+  }
+
+  /**
+   * Signals every task now, before waiting for anything (a task still launching is killed as soon as
+   * it runs), then waits for their ends: at most the bounded grace period plus the time it takes to
+   * see a SIGKILLed task go.
+   */
+  private async killAll(): Promise<void> {
+    const tasks = this.book.activeTasks();
+    const killed = tasks.map((t) => {
+      t.health?.stop();
+      return this.kill(t, Math.min(this.gracePeriodMs(t.task), this.shutdownGracePeriodMs));
+    });
+    await Promise.allSettled([...this.launching]);
+    // Only what an executor runs: a recovered task nothing was found of has nothing to end.
+    const all = [...new Set([...tasks, ...this.book.activeTasks()])].filter((t) => t.handle !== undefined);
+    let timer: ReturnType<Clock["setTimeout"]> | undefined;
+    const waitedEnough = new Promise<"timeout">((resolve) => {
+      timer = this.clock.setTimeout(
+        () => resolve("timeout"),
+        this.shutdownGracePeriodMs + SHUTDOWN_EXIT_WAIT_MS,
+      );
+    });
+    const ended = Promise.all([...killed, ...all.map((t) => t.ended)]);
+    const outcome = await Promise.race([ended, waitedEnough]);
+    if (timer) this.clock.clear(timer);
+    if (outcome === "timeout") {
+      const left = all.filter((t) => !isTerminalState(t.state)).map((t) => t.task.taskId);
+      this.logger.warn(
+        { tasks: left },
+        "shutting down without having seen these tasks end (they were SIGKILLed)",
+      );
+    }
   }
 
   get cgroupMode(): CgroupMode {

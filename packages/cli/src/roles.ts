@@ -90,6 +90,8 @@ export interface AgentRoleOptions {
   checkpoint?: boolean;
   /** Confine shell tasks in cgroups when a hierarchy is writable (default false: limits advisory). */
   cgroups?: boolean;
+  /** Called with the agent before it starts, so a shutdown can reach it while it recovers or registers. */
+  onAgent?: (agent: Agent) => void;
 }
 
 /** A running agent: `stop` kills its tasks by default only without checkpointing. */
@@ -120,6 +122,7 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningAgentR
     },
     checkpoint: o.checkpoint ?? false,
   });
+  o.onAgent?.(agent);
   const app = buildAgentHttp(agent, { logger: o.logger });
   await app.listen({ host: o.host, port: o.port });
   const port = actualPort(app.server.address(), o.port);

@@ -1,4 +1,6 @@
 import path from "node:path";
+import type { Agent } from "@agora/agent";
+import type { Bus } from "@agora/transport";
 import { z } from "zod";
 import { attributesText, cluster, host, natsUrl, port, resourcesText } from "../flags.js";
 import { createLogger } from "../logger.js";
@@ -37,7 +39,25 @@ const AgentOptions = z.object({
 export async function runAgent(argv: string[]): Promise<void> {
   const o = parseOptions("agent", argv, process.env, agentFlags, AgentOptions);
   const logger = createLogger("agent");
+  // SIGUSR1 shuts the agent down with its tasks, as Mesos' agent does on SIGUSR1. Listened for first:
+  // without a listener Node takes SIGUSR1 as "start the inspector", so an agent still starting
+  // (recovering, or registering while no master answers) ran on with its tasks until SIGKILLed.
+  let agent: Agent | undefined;
+  let openedBus: Bus | undefined;
+  process.once("SIGUSR1", () => {
+    logger.info({ signal: "SIGUSR1" }, "shutting down and killing every task");
+    (agent?.stop({ killTasks: true }) ?? Promise.resolve())
+      .then(() => openedBus?.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+  });
   const bus = await openBus(o.nats, "agora-agent", logger);
+  openedBus = bus;
   const role = await startAgentRole({
     bus,
     cluster: o.cluster,
@@ -52,21 +72,13 @@ export async function runAgent(argv: string[]): Promise<void> {
     docker: true,
     checkpoint: true,
     cgroups: true,
+    onAgent: (created) => {
+      agent = created;
+    },
   });
   // SIGTERM/SIGINT leave the (checkpointed) tasks running for the next agent process.
   stopOnSignal(logger, async () => {
     await role.stop();
     await bus.close();
-  });
-  // SIGUSR1 shuts the agent down with its tasks, as Mesos' agent does on SIGUSR1.
-  process.once("SIGUSR1", () => {
-    logger.info({ signal: "SIGUSR1" }, "shutting down and killing every task");
-    role.stop({ killTasks: true }).then(
-      () => bus.close().then(() => process.exit(0)),
-      (err: unknown) => {
-        logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
   });
 }

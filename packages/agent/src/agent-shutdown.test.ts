@@ -1,0 +1,77 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { InProcessBus, ManualClock } from "@agora/transport";
+import { afterEach, describe, expect, it } from "vitest";
+import { Agent, DEFAULT_SHUTDOWN_GRACE_MS } from "./agent.js";
+import { AGENT_RESOURCES, type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
+import { FakeMaster, isRunning, shellTask, waitFor } from "./test-support/fake-master.js";
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup.length = 0;
+});
+
+function killGroupAfterTest(pid: number): void {
+  cleanup.push(() => {
+    if (isRunning(pid)) process.kill(-pid, "SIGKILL");
+  });
+}
+
+describe("an agent shutdown that kills its tasks (SIGUSR1)", () => {
+  it("SIGKILLs a task ignoring SIGTERM after the shutdown grace period, not after its own 10-minute one", async () => {
+    const clock = new ManualClock();
+    const fx: AgentFixture = await startAgent({ clock });
+    cleanup.push(() => fx.close());
+    const task = shellTask(`trap 'touch term' TERM; while true; do sleep 0.05; done`, {
+      killPolicy: { gracePeriodSeconds: 600 },
+    });
+    fx.master.runTasks([task]);
+    const running = await fx.master.waitForState(task.taskId, "TASK_RUNNING");
+    const pid = running.status.containerStatus!.executorPid!;
+    killGroupAfterTest(pid);
+    const sandbox = fx.agent.frameworks()[0]!.tasks[0]!.sandbox;
+
+    let stopped = false;
+    void fx.agent.stop({ killTasks: true }).then(() => {
+      stopped = true;
+    });
+    await waitFor(() => existsSync(path.join(sandbox, "term")), "the task to get SIGTERM");
+    clock.advance(DEFAULT_SHUTDOWN_GRACE_MS - 1);
+    expect(isRunning(pid)).toBe(true);
+    clock.advance(1);
+    await waitFor(() => stopped, "the shutdown to finish", 5000);
+    await waitFor(() => !isRunning(pid), "the task's process gone", 5000);
+  });
+
+  it("kills the tasks it recovered while it still registers (no master answers yet)", async () => {
+    const bus = new InProcessBus();
+    const master = new FakeMaster(bus).start();
+    const workDir = await mkdtemp(path.join(os.tmpdir(), "agora-shutdown-"));
+    cleanup.push(async () => {
+      master.stop();
+      await bus.close();
+      await rm(workDir, { recursive: true, force: true });
+    });
+    const newAgent = () =>
+      new Agent({ bus, workDir, resources: AGENT_RESOURCES, hostname: "h", checkpoint: true });
+    const first = newAgent();
+    await first.start({ httpPort: 5051 });
+    const task = shellTask("sleep 300");
+    master.runTasks([task]);
+    const running = await master.waitForState(task.taskId, "TASK_RUNNING");
+    const pid = running.status.containerStatus!.executorPid!;
+    killGroupAfterTest(pid);
+    await first.stop({ killTasks: false }); // as after kill -9: the task runs on
+    master.stop(); // and no master answers the restarted agent
+
+    const second = newAgent();
+    const starting = second.start({ httpPort: 5051 });
+    await second.stop({ killTasks: true });
+    await waitFor(() => !isRunning(pid), "the recovered task's process gone", 5000);
+    await starting; // returns without registering
+    expect(second.id).toBe("agent-1");
+  });
+});
