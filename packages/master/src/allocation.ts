@@ -6,6 +6,7 @@ import type {
   AllocatorFramework,
 } from "./allocator/drf-allocator.js";
 import type { MasterContext } from "./context.js";
+import { isHostDown } from "./maintenance/schedule.js";
 import { makeOffers } from "./offers.js";
 import type { FrameworkEntry } from "./registry/entries.js";
 import type { MasterState } from "./registry/master-state.js";
@@ -23,7 +24,9 @@ export function runAllocation(ctx: MasterContext, allocator: Allocator): void {
 export function allocationSnapshot(ctx: MasterContext, now: number): AllocationSnapshot {
   const agents: AllocatorAgent[] = [];
   for (const a of ctx.state.agents.values()) {
-    if (a.active) agents.push({ id: a.id, total: a.resources.total, available: a.resources.available });
+    // An agent on a DOWN machine is removed when it goes down; this keeps a late one from being offered.
+    if (a.active && !isHostDown(ctx.state.maintenance, a.info.hostname))
+      agents.push({ id: a.id, total: a.resources.total, available: a.resources.available });
   }
   const frameworks: AllocatorFramework[] = [];
   for (const f of ctx.state.frameworks.values()) {

@@ -27,6 +27,15 @@ export const masterErrorCodes = {
   INVALID_QUERY: { status: 400, description: "An HTTP query string does not match its schema" },
   NOT_FOUND: { status: 404, description: "No HTTP route or resource matches the request" },
   AGENT_GONE: { status: 410, description: "An agent the operator marked gone tried to register again" },
+  INVALID_MAINTENANCE: {
+    status: 400,
+    description:
+      "A maintenance request breaks Mesos' rules: a machine scheduled twice, a DOWN machine left out of the schedule, an unscheduled or DOWN machine brought down, or a machine not DOWN brought up",
+  },
+  MACHINE_DOWN: {
+    status: 403,
+    description: "An agent on a machine the operator brought down tried to register",
+  },
   STORE_FAILED: { status: 503, description: "The state store did not accept a registry write" },
   INTERNAL: { status: 500, description: "An unexpected failure inside the master (a bug)" },
 } as const satisfies Record<string, { status: number; description: string }>;

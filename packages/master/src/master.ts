@@ -26,6 +26,13 @@ import { type Allocator, DrfAllocator } from "./allocator/drf-allocator.js";
 import { handleCall } from "./calls/dispatch.js";
 import type { MasterContext } from "./context.js";
 import { checkFrameworks, FRAMEWORK_CHECK_INTERVAL_MS } from "./framework-failover.js";
+import { machinesDown, machinesUp, updateSchedule } from "./maintenance/operator.js";
+import {
+  type MachineId,
+  type MaintenanceSchedule,
+  type MaintenanceStatus,
+  maintenanceStatus,
+} from "./maintenance/schedule.js";
 import { MasterMetrics } from "./metrics.js";
 import { type MasterOptions, type ResolvedMasterOptions, resolveOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
@@ -241,6 +248,31 @@ export class Master {
   /** Mesos' MARK_AGENT_GONE: the agent's tasks become GONE_BY_OPERATOR and its id is refused from now on. */
   markAgentGone(agentId: string): Promise<void> {
     return markAgentGone(this.ctx, agentId as AgentId);
+  }
+
+  /** The maintenance schedule (Mesos' shape: `{windows: [{machine_ids, unavailability}]}`). */
+  maintenanceSchedule(): MaintenanceSchedule {
+    return { windows: this.state.maintenance.windows };
+  }
+
+  /** Replaces the maintenance schedule, persisted before it applies (`INVALID_MAINTENANCE` on a rule broken). */
+  updateMaintenanceSchedule(schedule: MaintenanceSchedule): Promise<void> {
+    return updateSchedule(this.ctx, schedule);
+  }
+
+  /** Scheduled machines' modes: DRAINING or DOWN (Mesos' `/maintenance/status`). */
+  maintenanceStatus(): MaintenanceStatus {
+    return maintenanceStatus(this.state.maintenance);
+  }
+
+  /** Brings scheduled, DRAINING machines down: their agents are removed and refused until they are up. */
+  machinesDown(machines: readonly MachineId[]): Promise<void> {
+    return machinesDown(this.ctx, machines);
+  }
+
+  /** Brings DOWN machines up: out of maintenance and the schedule. */
+  machinesUp(machines: readonly MachineId[]): Promise<void> {
+    return machinesUp(this.ctx, machines);
   }
 
   /** A read-only view of the registry for HTTP and metrics. */

@@ -9,6 +9,7 @@ import {
 import { refuseDurationMs } from "./allocator/decline-filter.js";
 import type { OfferPlan } from "./allocator/drf-allocator.js";
 import type { MasterContext } from "./context.js";
+import { hostUnavailability } from "./maintenance/schedule.js";
 import type { FrameworkEntry, OfferEntry } from "./registry/entries.js";
 
 /** Turns allocation plans into offers: books them and sends one `offers` event per framework. */
@@ -28,6 +29,8 @@ export function makeOffers(ctx: MasterContext, plans: readonly OfferPlan[]): voi
       attributes: agent.info.attributes,
       capabilities: agent.info.capabilities,
     };
+    const unavailability = hostUnavailability(ctx.state.maintenance, agent.info.hostname);
+    if (unavailability) offer.unavailability = unavailability;
     const entry = ctx.state.addOffer(offer, now);
     const timeout = ctx.options.offerTimeoutMs;
     if (timeout !== undefined) {

@@ -4,7 +4,7 @@ import { MasterError } from "./errors.js";
 
 /**
  * Registry keys: admitted agents, subscribed frameworks (with the failover deadline of a
- * disconnected one), role weights and quotas, and agents' dynamic reservations (tasks are not
+ * disconnected one), role weights and quotas, agents' dynamic reservations and the maintenance schedule (tasks are not
  * persisted, as in Mesos: agents report them when they reregister). Role names may hold `*` and `/`, which store keys may not, so they are base64url.
  */
 export const registryKeys = {
@@ -16,6 +16,8 @@ export const registryKeys = {
   failover: (frameworkId: string) => `${registryPrefixes.failovers}${frameworkId}`,
   gone: (agentId: string) => `${registryPrefixes.gone}${agentId}`,
   unreachable: (agentId: string) => `${registryPrefixes.unreachable}${agentId}`,
+  /** The maintenance schedule and its DOWN machines, one record so they change together. */
+  maintenance: "maintenance.state",
 };
 
 export const registryPrefixes = {

@@ -23,6 +23,22 @@ export const FrameworkInfo = z
 export type FrameworkInfo = z.infer<typeof FrameworkInfo>;
 export type FrameworkInfoInput = z.input<typeof FrameworkInfo>;
 
+const wholeNanoseconds = z.number().refine(Number.isInteger, "must be a whole number of nanoseconds");
+
+/** A point in time as Mesos' TimeInfo: nanoseconds since the Unix epoch. */
+export const TimeInfo = z.object({ nanoseconds: wholeNanoseconds }).strict();
+export type TimeInfo = z.infer<typeof TimeInfo>;
+
+/** A span of time as Mesos' DurationInfo. */
+export const DurationInfo = z
+  .object({ nanoseconds: wholeNanoseconds.refine((n) => n >= 0, "must not be negative") })
+  .strict();
+export type DurationInfo = z.infer<typeof DurationInfo>;
+
+/** When a machine is scheduled for maintenance (Mesos' Unavailability); no duration means indefinitely. */
+export const Unavailability = z.object({ start: TimeInfo, duration: DurationInfo.optional() }).strict();
+export type Unavailability = z.infer<typeof Unavailability>;
+
 export const Offer = z
   .object({
     id: OfferId,
@@ -35,6 +51,8 @@ export const Offer = z
     attributes: z.array(Attribute),
     /** Executors this agent can run (`shell`, `docker`), so frameworks can avoid unfit agents. */
     capabilities: z.array(z.string()).default([]),
+    /** Set while the agent's machine is scheduled for maintenance (DRAINING), so frameworks can avoid it. */
+    unavailability: Unavailability.optional(),
   })
   .strict();
 export type Offer = z.infer<typeof Offer>;

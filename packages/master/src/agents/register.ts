@@ -11,6 +11,7 @@ import { sendKill } from "../calls/task-calls.js";
 import { type MasterContext, seconds } from "../context.js";
 import { MasterError } from "../errors.js";
 import { respond } from "../inbound.js";
+import { isHostDown } from "../maintenance/schedule.js";
 import { rescindAllOffers } from "../offers.js";
 import { persist, registryKeys, unpersist } from "../persistence.js";
 import type { AgentEntry, TaskEntry } from "../registry/entries.js";
@@ -25,6 +26,7 @@ export async function registerAgent(
   msg: BusMessage,
   m: AgentMessageOf<"register">,
 ): Promise<void> {
+  refuseOnDownMachine(ctx, m.agentInfo.hostname);
   const id = ctx.nextAgentId();
   const info = { ...m.agentInfo, id };
   await persist(ctx, registryKeys.agent(id), info);
@@ -51,6 +53,7 @@ export async function reregisterAgent(
       field: "agentInfo.id",
     });
   }
+  refuseOnDownMachine(ctx, info.hostname);
   await persist(ctx, registryKeys.agent(info.id), info);
   if (ctx.state.unreachableAgents.has(info.id)) unpersist(ctx, registryKeys.unreachable(info.id));
   const now = ctx.now();
@@ -86,6 +89,14 @@ export async function reregisterAgent(
   for (const task of kills) sendKill(ctx, task);
   if (m.updates.length > 0) applyStatusUpdates(ctx, agent.id, m.updates);
   ctx.requestAllocation();
+}
+
+/** As Mesos: an agent on a machine the operator brought down may not (re)register until it is up. */
+function refuseOnDownMachine(ctx: MasterContext, hostname: string): void {
+  if (isHostDown(ctx.state.maintenance, hostname))
+    throw new MasterError("MACHINE_DOWN", `machine ${hostname} is DOWN for maintenance`, {
+      field: "agentInfo.hostname",
+    });
 }
 
 function restoreAgent(

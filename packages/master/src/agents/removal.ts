@@ -6,12 +6,18 @@ import type { AgentEntry } from "../registry/entries.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
 import { markUnreachable } from "./unreachable.js";
 
-/** Why an agent leaves: it stopped answering pings, or it said goodbye. */
-export type AgentRemoval = "unreachable" | "unregistered";
+/** Why an agent leaves: it stopped answering pings, it said goodbye, or its machine went DOWN for maintenance. */
+export type AgentRemoval = "unreachable" | "unregistered" | "machineDown";
+
+const removalMessages: Record<AgentRemoval, string> = {
+  unreachable: "Agent stopped answering pings",
+  unregistered: "Agent unregistered",
+  machineDown: "Agent's machine is DOWN for maintenance",
+};
 
 /**
  * Removes an agent: its offers are rescinded, its tasks become UNREACHABLE (it may come back) or
- * GONE (it unregistered), frameworks hear about each task (no uuid) and get a `failure` event.
+ * GONE (it unregistered or its machine went DOWN), frameworks hear about each task (no uuid) and get a `failure` event.
  */
 export function removeAgent(ctx: MasterContext, agent: AgentEntry, how: AgentRemoval): void {
   rescindAllOffers(ctx, agent.offers);
@@ -21,7 +27,7 @@ export function removeAgent(ctx: MasterContext, agent: AgentEntry, how: AgentRem
   else unpersist(ctx, registryKeys.agent(agent.id));
 
   const state: TaskState = how === "unreachable" ? "TASK_UNREACHABLE" : "TASK_GONE";
-  const message = how === "unreachable" ? "Agent stopped answering pings" : "Agent unregistered";
+  const message = removalMessages[how];
   for (const task of tasks) {
     if (!canTransition(task.state, state)) continue;
     const status = masterStatus(ctx, task.task.taskId, agent.id, state, "REASON_AGENT_REMOVED", message);

@@ -4,6 +4,7 @@ import type { Master } from "../master.js";
 import { agentRoutes } from "./agent-routes.js";
 import { installErrorHandling } from "./errors.js";
 import { healthRoutes } from "./health-routes.js";
+import { maintenanceRoutes } from "./maintenance-routes.js";
 import { metricsRoutes } from "./metrics-routes.js";
 import { roleRoutes } from "./role-routes.js";
 import { redirectToLeader } from "./standby-redirect.js";
@@ -16,7 +17,7 @@ export interface MasterHttpOptions {
 
 /**
  * The master's operator HTTP API (fastify): `/health`, `/master/state` (and `/state`),
- * `/master/state-summary`, `/master/tasks`, `/metrics`, `/metrics/snapshot`, `/weights`. A master that
+ * `/master/state-summary`, `/master/tasks`, `/metrics`, `/metrics/snapshot`, `/weights`, `/maintenance/*`, `/machine/down|up`. A master that
  * does not lead redirects all but `/health` and the metrics to the leader (307). Errors are mapped
  * centrally to `{message, field?}`; bad input is a 4xx, never a 500. Not listening yet: the caller
  * calls `listen`, then `master.start({ httpPort })`.
@@ -35,5 +36,6 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
   app.register(metricsRoutes, { snapshot, registry: master.metrics.registry });
   app.register(roleRoutes, { master });
   app.register(agentRoutes, { master });
+  app.register(maintenanceRoutes, { master });
   return app;
 }

@@ -13,6 +13,7 @@ import {
   type TaskStatus,
 } from "@agora/protocol";
 import { DeclineFilterIndex } from "../allocator/filter-index.js";
+import { EMPTY_MAINTENANCE, type MaintenanceState } from "../maintenance/schedule.js";
 import type { QuotaInfo } from "../roles/quota.js";
 import { withReservations } from "../roles/reservations.js";
 import type {
@@ -58,6 +59,8 @@ export class MasterState {
   readonly quotas = new Map<string, QuotaInfo>();
   /** Agents' dynamic reservations (by agent id), persisted under `reservations.<agentId>`. */
   readonly reservations = new Map<AgentId, Resources>();
+  /** The operator's maintenance schedule and DOWN machines, persisted under `maintenance.state`. */
+  maintenance: MaintenanceState = EMPTY_MAINTENANCE;
   /** Tasks that reached each terminal state since start (Mesos' `master/tasks_<state>` counters). */
   readonly terminalCounts = new Map<TaskState, number>();
 

@@ -1,14 +1,15 @@
 import { decode } from "@agora/protocol";
 import type { z } from "zod";
 import type { MasterContext } from "../context.js";
-import { registryPrefixes } from "../persistence.js";
+import { MaintenanceState } from "../maintenance/schedule.js";
+import { registryKeys, registryPrefixes } from "../persistence.js";
 import { QuotaInfo } from "../roles/quota.js";
 import { ReservationRecord } from "../roles/reservations.js";
 import { WeightInfo } from "../roles/weights.js";
 
 /**
  * Loads what the master persists about roles on start: weights, quotas and agents' dynamic
- * reservations (applied when each agent registers again). A record that no longer decodes is
+ * reservations (applied when each agent registers again), and the maintenance schedule with its DOWN machines. A record that no longer decodes is
  * logged and skipped: one bad key must not keep the master down.
  */
 export async function recoverRegistry(ctx: MasterContext): Promise<void> {
@@ -17,6 +18,8 @@ export async function recoverRegistry(ctx: MasterContext): Promise<void> {
   for (const q of await records(ctx, registryPrefixes.quotas, QuotaInfo)) ctx.state.quotas.set(q.role, q);
   for (const r of await records(ctx, registryPrefixes.reservations, ReservationRecord))
     if (r.resources.length > 0) ctx.state.reservations.set(r.agentId, r.resources);
+  const [maintenance] = await records(ctx, registryKeys.maintenance, MaintenanceState);
+  if (maintenance) ctx.state.maintenance = maintenance;
 }
 
 async function records<S extends z.ZodType>(
