@@ -65,6 +65,17 @@ describe("maintenance primitives over HTTP", () => {
     expect(upWhileDraining.json().message).toMatch(/not DOWN/);
   });
 
+  it("applies changes one at a time, each on the state the previous one left", async () => {
+    const h = await MasterHarness.startForTest();
+    const machine = { hostname: "agent.test" };
+    await Promise.all([h.master.updateMaintenanceSchedule(schedule), h.master.machinesDown([machine])]);
+    expect(h.master.maintenanceStatus()).toEqual({ draining_machines: [], down_machines: [machine] });
+    const refused = h.master.machinesUp([{ hostname: "nobody.test" }]);
+    await expect(refused).rejects.toThrow(/not DOWN/);
+    await h.master.machinesUp([machine]);
+    expect(h.master.maintenanceSchedule()).toEqual({ windows: [] });
+  });
+
   it("brings a machine down: its agent's tasks are GONE, it is told to shut them down, removed and refused until the machine is up", async () => {
     const s = await withLaunchedTasks(["t1"]);
     onTestFinished(() => s.h.stop());
