@@ -8,12 +8,20 @@ import { AgentCheckpoint } from "./checkpoint.js";
 import { EXIT_STATUS_FILE } from "./executors/shell-recovery.js";
 import { AGENT_RESOURCES } from "./test-support/agent-fixture.js";
 import { FakeMaster, isRunning, shellTask, waitUntil } from "./test-support/fake-master.js";
+import { orphanShellTask } from "./test-support/orphaned-task.js";
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanup.reverse()) await c();
   cleanup.length = 0;
 });
+
+/** Kills a task's process group after the test, should the test leave it running. */
+function killAfterTest(pid: number): void {
+  cleanup.push(() => {
+    if (isRunning(pid)) process.kill(-pid, "SIGKILL");
+  });
+}
 
 async function setup() {
   const bus = new InProcessBus();
@@ -53,17 +61,8 @@ describe("agent checkpoint and recovery", () => {
 
   it("reregisters with its checkpointed id after a restart and re-attaches to a live shell task", async () => {
     const { master, newAgent } = await setup();
-    const first = newAgent();
-    await first.start({ httpPort: 5051 });
-    const task = shellTask("sleep 300");
-    master.runTasks([task]);
-    const running = await master.waitForState(task.taskId, "TASK_RUNNING");
-    const pid = running.status.containerStatus!.executorPid!;
-    cleanup.push(() => {
-      if (isRunning(pid)) process.kill(-pid, "SIGKILL");
-    });
-    // The process dies without killing its tasks, as after kill -9.
-    await first.stop({ killTasks: false });
+    const task = await orphanShellTask(master, newAgent(), killAfterTest);
+    const pid = task.pid;
     expect(isRunning(pid)).toBe(true);
 
     const second = newAgent();
@@ -82,16 +81,8 @@ describe("agent checkpoint and recovery", () => {
 
   it("takes a kill the master sends right after answering its reregistration: it listens under its id first", async () => {
     const { master, newAgent } = await setup();
-    const first = newAgent();
-    await first.start({ httpPort: 5051 });
-    const task = shellTask("sleep 300");
-    master.runTasks([task]);
-    const running = await master.waitForState(task.taskId, "TASK_RUNNING");
-    const pid = running.status.containerStatus!.executorPid!;
-    cleanup.push(() => {
-      if (isRunning(pid)) process.kill(-pid, "SIGKILL");
-    });
-    await first.stop({ killTasks: false });
+    const task = await orphanShellTask(master, newAgent(), killAfterTest);
+    const pid = task.pid;
 
     // The master sends again a kill the restarting agent missed (Mesos' killedTasks), at once.
     master.afterReregistered = () => master.kill(task.taskId, 0);
@@ -124,16 +115,8 @@ describe("agent checkpoint and recovery", () => {
 
   it("does not take a process that reuses a task's pid for the task, and leaves it alone", async () => {
     const { master, workDir, newAgent } = await setup();
-    const first = newAgent();
-    await first.start({ httpPort: 5051 });
-    const task = shellTask("sleep 300");
-    master.runTasks([task]);
-    const running = await master.waitForState(task.taskId, "TASK_RUNNING");
-    const pid = running.status.containerStatus!.executorPid!;
-    cleanup.push(() => {
-      if (isRunning(pid)) process.kill(-pid, "SIGKILL");
-    });
-    await first.stop({ killTasks: false });
+    const task = await orphanShellTask(master, newAgent(), killAfterTest);
+    const pid = task.pid;
     // The checkpoint now names a start time the live process does not have, as after pid reuse.
     const cp = new AgentCheckpoint(workDir);
     const [saved] = await cp.readTasks();

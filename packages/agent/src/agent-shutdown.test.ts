@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Agent, DEFAULT_SHUTDOWN_GRACE_MS } from "./agent.js";
 import { AGENT_RESOURCES, type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
 import { FakeMaster, isRunning, shellTask, waitFor } from "./test-support/fake-master.js";
+import { orphanShellTask } from "./test-support/orphaned-task.js";
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -57,14 +58,7 @@ describe("an agent shutdown that kills its tasks (SIGUSR1)", () => {
     });
     const newAgent = () =>
       new Agent({ bus, workDir, resources: AGENT_RESOURCES, hostname: "h", checkpoint: true });
-    const first = newAgent();
-    await first.start({ httpPort: 5051 });
-    const task = shellTask("sleep 300");
-    master.runTasks([task]);
-    const running = await master.waitForState(task.taskId, "TASK_RUNNING");
-    const pid = running.status.containerStatus!.executorPid!;
-    killGroupAfterTest(pid);
-    await first.stop({ killTasks: false }); // as after kill -9: the task runs on
+    const { pid } = await orphanShellTask(master, newAgent(), killGroupAfterTest);
     master.stop(); // and no master answers the restarted agent
 
     const second = newAgent();
