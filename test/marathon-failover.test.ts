@@ -48,6 +48,20 @@ describe("marathon restart and failover", () => {
     return state.frameworks.filter((f) => f.name === "marathon").flatMap((f) => f.tasks);
   };
 
+  /** Two Marathon processes with a short lease: `one` is elected before `two` starts. */
+  const leaderAndStandby = async (c: MarathonCluster) => {
+    const ha = ["--leader-lease", "1secs"];
+    const one = await startMarathonProcess(c.nats.url, { extra: ha });
+    c.procs.push(one.proc);
+    await waitFor(
+      "the first Marathon leads",
+      async () => (await marathonApi<InfoJson>(one.url, "GET", "/v2/info")).body.elected,
+    );
+    const two = await startMarathonProcess(c.nats.url, { extra: ha });
+    c.procs.push(two.proc);
+    return { one, two };
+  };
+
   it("kill -9 of Marathon and a restart on the same state: the apps and their running tasks are kept, none killed, an unfinished deployment resumed", async () => {
     cluster = await startMarathonCluster([{ hostname: "node-a" }, { hostname: "node-b" }]);
     const first = cluster.marathon;
@@ -104,15 +118,7 @@ describe("marathon restart and failover", () => {
     cluster = await startMarathonCluster([{ hostname: "node-a" }, { hostname: "node-b" }], {
       marathon: false,
     });
-    const ha = ["--leader-lease", "1secs"];
-    const one = await startMarathonProcess(cluster.nats.url, { extra: ha });
-    cluster.procs.push(one.proc);
-    await waitFor(
-      "the first Marathon leads",
-      async () => (await marathonApi<InfoJson>(one.url, "GET", "/v2/info")).body.elected,
-    );
-    const two = await startMarathonProcess(cluster.nats.url, { extra: ha });
-    cluster.procs.push(two.proc);
+    const { one, two } = await leaderAndStandby(cluster);
     // The standby learns the leader from the lease.
     const leader = await waitFor("the standby knows the leader", async () => {
       const res = await marathonApi<{ leader: string }>(two.url, "GET", "/v2/leader");
@@ -153,15 +159,7 @@ describe("marathon restart and failover", () => {
 
   it("DELETE /v2/leader: the leader abdicates and exits, the standby leads on with the app's tasks", async () => {
     cluster = await startMarathonCluster([{ hostname: "node-a" }], { marathon: false });
-    const ha = ["--leader-lease", "1secs"];
-    const one = await startMarathonProcess(cluster.nats.url, { extra: ha });
-    cluster.procs.push(one.proc);
-    await waitFor(
-      "the first Marathon leads",
-      async () => (await marathonApi<InfoJson>(one.url, "GET", "/v2/info")).body.elected,
-    );
-    const two = await startMarathonProcess(cluster.nats.url, { extra: ha });
-    cluster.procs.push(two.proc);
+    const { one, two } = await leaderAndStandby(cluster);
     expect(
       (await marathonApi(one.url, "POST", "/v2/apps", { id: "/handed", ...APP, instances: 2 })).status,
     ).toBe(201);
