@@ -149,8 +149,8 @@ export class MarathonRuntime implements MarathonService {
       changed: () => this.scheduleTick(),
     });
     this.runner = new DeploymentRunner({
-      instancesOf: (appId) => this.instancesOf(appId).filter((i) => !isTerminalState(i.state)),
-      queued: (appId) => this.queuedCount(appId),
+      instancesOf: (appId) => this.live.ofApp(appId).filter((i) => !isTerminalState(i.state)),
+      queued: (appId) => this.launchQueue.count(appId),
       readyTaskIds: (app, instances) => {
         this.readiness.watch(
           app,
@@ -299,7 +299,7 @@ export class MarathonRuntime implements MarathonService {
   }
 
   instances(appId?: string): Instance[] {
-    return appId === undefined ? [...this.live.values()] : this.instancesOf(appId);
+    return appId === undefined ? [...this.live.values()] : this.live.ofApp(appId);
   }
 
   deployments(): RunningDeployment[] {
@@ -405,7 +405,7 @@ export class MarathonRuntime implements MarathonService {
   }
 
   resetDelay(appId: string): boolean {
-    const known = this.queuedCount(appId) > 0 || this.apps().has(appId);
+    const known = this.launchQueue.count(appId) > 0 || this.apps().has(appId);
     this.launchQueue.resetDelay(appId);
     this.scheduleTick();
     return known;
@@ -504,8 +504,8 @@ export class MarathonRuntime implements MarathonService {
   private scaleCheck(): void {
     const result = scaleCheck({
       apps: this.apps(),
-      instancesOf: (appId) => this.instancesOf(appId),
-      queued: (appId) => this.queuedCount(appId),
+      instancesOf: (appId) => this.live.ofApp(appId),
+      queued: (appId) => this.launchQueue.count(appId),
       queuedApps: this.launchQueue.entries().map((e) => e.app.id),
       locked: (appId) => this.runner.locks(appId),
       unreachableSince: this.unreachableSince,
@@ -665,14 +665,6 @@ export class MarathonRuntime implements MarathonService {
     if (this.appsCache?.root !== this.current)
       this.appsCache = { root: this.current, apps: appsOf(this.current) };
     return this.appsCache.apps;
-  }
-
-  private instancesOf(appId: string): Instance[] {
-    return this.live.ofApp(appId);
-  }
-
-  private queuedCount(appId: string): number {
-    return this.launchQueue.count(appId);
   }
 
   private emitInstanceChanged(i: Instance): void {
