@@ -1,38 +1,8 @@
 import type { AgentTask, FrameworkId, TaskId } from "@agora/protocol";
-import { LeaseLeaderElection, MemoryStateStore } from "@agora/transport";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { buildMasterHttp } from "./http/app.js";
-import { Master } from "./master.js";
-import type { MasterOptions } from "./options.js";
 import { MasterHarness, settle, task, waitFor } from "./test-support/harness.js";
-
-/** Candidates of one lease: masters of a test share these stores (JetStream KV in cluster mode). */
-function leaseStores() {
-  return { leases: new MemoryStateStore(), epochs: new MemoryStateStore() };
-}
-
-function election(stores: ReturnType<typeof leaseStores>, id: string): LeaseLeaderElection {
-  return new LeaseLeaderElection(
-    { name: "agora-master-test", id, address: `http://${id}:5050` },
-    { ...stores, ttlMs: 300 },
-  );
-}
-
-/** A second master on the harness's bus and registry, as another process would be. */
-async function standby(h: MasterHarness, opts: Partial<MasterOptions>): Promise<Master> {
-  const master = new Master({
-    bus: h.bus,
-    store: h.store,
-    clock: h.clock,
-    cluster: "test",
-    hostname: "standby.test",
-    agentPingTimeoutMs: 1000,
-    ...opts,
-  });
-  await master.start({ httpPort: 5050 });
-  onTestFinished(() => master.stop());
-  return master;
-}
+import { election, leaseStores } from "./test-support/lease.js";
 
 function running(frameworkId: FrameworkId, taskId: string, agentId: Parameters<typeof task>[1]): AgentTask {
   return { frameworkId, task: task(taskId, agentId), state: "TASK_RUNNING" } as AgentTask;
@@ -46,7 +16,7 @@ describe("master failover", () => {
     expect(h.master.epoch).toBe(1);
     const fw = await h.framework({ failoverTimeout: 3600 });
     const agent = await h.agent();
-    const b = await standby(h, { election: election(stores, "m2") });
+    const b = await h.standby({ election: election(stores, "m2") });
     expect(b.isLeader).toBe(false);
     expect(b.leader()?.id).toBe("m1");
 
@@ -81,7 +51,7 @@ describe("master failover", () => {
     const h = await MasterHarness.startForTest({ election: election(stores, "m1") });
     await waitFor(() => h.master.isLeader, "m1 to lead");
     const quiet = await h.agent("cpus:1;mem:512", "quiet.test");
-    const b = await standby(h, { election: election(stores, "m2"), agentReregisterTimeoutMs: 5000 });
+    const b = await h.standby({ election: election(stores, "m2"), agentReregisterTimeoutMs: 5000 });
     await h.master.stop();
     await waitFor(() => b.isLeader, "m2 to lead");
     await settle();
@@ -111,7 +81,7 @@ describe("master failover", () => {
       onDeposed: (reason) => reasons.push(reason),
     });
     await waitFor(() => h.master.isLeader, "m1 to lead");
-    const b = await standby(h, { election: election(stores, "m2") });
+    const b = await h.standby({ election: election(stores, "m2") });
     await stores.leases.delete("leader"); // the lease expired (a long pause, a partition)
     await waitFor(() => b.isLeader, "m2 to take the lease");
     await waitFor(() => reasons.length === 1, "m1 to be deposed");
@@ -125,7 +95,7 @@ describe("master failover", () => {
     const stores = leaseStores();
     const h = await MasterHarness.startForTest({ election: election(stores, "m1") });
     await waitFor(() => h.master.isLeader, "m1 to lead");
-    const b = await standby(h, { election: election(stores, "m2") });
+    const b = await h.standby({ election: election(stores, "m2") });
     const app = buildMasterHttp(b);
     onTestFinished(() => app.close());
     expect((await app.inject({ url: "/health" })).statusCode).toBe(200);

@@ -1,16 +1,8 @@
-import { LeaseLeaderElection, MemoryStateStore } from "@agora/transport";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { buildMasterHttp } from "../http/app.js";
-import { Master } from "../master.js";
 import { MasterHarness, waitFor } from "../test-support/harness.js";
+import { election, leaseStores } from "../test-support/lease.js";
 import { registrationError } from "../test-support/registration.js";
-
-function election(stores: { leases: MemoryStateStore; epochs: MemoryStateStore }, id: string) {
-  return new LeaseLeaderElection(
-    { name: "agora-master-test", id, address: `http://${id}:5050` },
-    { ...stores, ttlMs: 300 },
-  );
-}
 
 const unavailability = { start: { nanoseconds: 1_700_000_000_000_000_000 } };
 const schedule = {
@@ -19,7 +11,7 @@ const schedule = {
 
 describe("maintenance across a leader failover", () => {
   it("a new leader keeps the schedule and the DOWN machines, refusing the down machine's agent; a standby redirects", async () => {
-    const stores = { leases: new MemoryStateStore(), epochs: new MemoryStateStore() };
+    const stores = leaseStores();
     const h = await MasterHarness.startForTest({ election: election(stores, "m1") });
     await waitFor(() => h.master.isLeader, "m1 to lead");
     const agent = await h.agent();
@@ -36,17 +28,7 @@ describe("maintenance across a leader failover", () => {
     });
     expect(down.statusCode).toBe(200);
 
-    const next = new Master({
-      bus: h.bus,
-      store: h.store,
-      clock: h.clock,
-      cluster: "test",
-      hostname: "standby.test",
-      agentPingTimeoutMs: 1000,
-      election: election(stores, "m2"),
-    });
-    await next.start({ httpPort: 5050 });
-    onTestFinished(() => next.stop());
+    const next = await h.standby({ election: election(stores, "m2") });
     const standbyHttp = buildMasterHttp(next);
     onTestFinished(() => standbyHttp.close());
     const redirected = await standbyHttp.inject({

@@ -199,6 +199,22 @@ export class MasterHarness {
     await this.bus.close();
   }
 
+  /** A second master on this harness's bus, registry and clock, as another process would be; stopped when the test finishes. */
+  async standby(options: Partial<MasterOptions>): Promise<Master> {
+    const master = new Master({
+      bus: this.bus,
+      store: this.store,
+      clock: this.clock,
+      cluster: "test",
+      hostname: "standby.test",
+      agentPingTimeoutMs: 1000,
+      ...options,
+    });
+    await master.start({ httpPort: 5050 });
+    onTestFinished(() => master.stop());
+    return master;
+  }
+
   async request(call: unknown): Promise<CallReply> {
     const bytes = await this.bus.request(this.subjects.masterCall, encode(call));
     const reply = decode(CallReply, bytes);
