@@ -39,6 +39,13 @@ async function contender(id: string, leases: StateStore, epochs: StateStore): Pr
   return c;
 }
 
+/** `contender`, once it leads. */
+async function leading(id: string, leases: StateStore, epochs: StateStore): Promise<Contender> {
+  const c = await contender(id, leases, epochs);
+  await waitFor(() => c.election.isLeader, `${id} to lead`);
+  return c;
+}
+
 /** A lease store whose writes fail with `CONNECTION` while `failing` is set (NATS unreachable). */
 class FlakyStore extends MemoryStateStore {
   failing = false;
@@ -90,8 +97,7 @@ describe("LeaseLeaderElection", () => {
   it("lets a standby take an expired lease; the old leader, which lost it, is deposed", async () => {
     const leases = new MemoryStateStore();
     const epochs = new MemoryStateStore();
-    const first = await contender("m1", leases, epochs);
-    await waitFor(() => first.election.isLeader, "m1 to lead");
+    const first = await leading("m1", leases, epochs);
     const second = await contender("m2", leases, epochs);
     await leases.delete("leader"); // what JetStream does when the TTL passes without a renewal
     await waitFor(() => second.election.isLeader, "m2 to take the expired lease");
@@ -104,8 +110,7 @@ describe("LeaseLeaderElection", () => {
   it("deposes a leader that cannot renew its lease within the TTL, before the lease expires", async () => {
     const leases = new FlakyStore();
     const epochs = new MemoryStateStore();
-    const only = await contender("m1", leases, epochs);
-    await waitFor(() => only.election.isLeader, "m1 to lead");
+    const only = await leading("m1", leases, epochs);
     leases.failing = true;
     await waitFor(() => only.deposed.length === 1, "m1 to depose itself");
     expect(only.deposed[0]).toMatch(/not renewed/);
@@ -118,8 +123,7 @@ describe("LeaseLeaderElection", () => {
     const epochs = new MemoryStateStore();
     const seen: number[] = [];
     for (const id of ["m1", "m2", "m3"]) {
-      const c = await contender(id, leases, epochs);
-      await waitFor(() => c.election.isLeader, `${id} to lead`);
+      const c = await leading(id, leases, epochs);
       seen.push(...c.elected);
       await c.election.close();
     }
@@ -129,8 +133,7 @@ describe("LeaseLeaderElection", () => {
   it("frees its own lease, renewed by a write that answered after its deposition, and leads again", async () => {
     const leases = new SlowStore();
     const epochs = new MemoryStateStore();
-    const only = await contender("m1", leases, epochs);
-    await waitFor(() => only.election.isLeader, "m1 to lead");
+    const only = await leading("m1", leases, epochs);
     leases.slow = true;
     await waitFor(() => only.deposed.length === 1, "m1 to depose itself while its renewal hangs");
     leases.slow = false;
@@ -142,8 +145,7 @@ describe("LeaseLeaderElection", () => {
   it("stands by again after being deposed and can lead later with a higher epoch", async () => {
     const leases = new FlakyStore();
     const epochs = new MemoryStateStore();
-    const only = await contender("m1", leases, epochs);
-    await waitFor(() => only.election.isLeader, "m1 to lead");
+    const only = await leading("m1", leases, epochs);
     leases.failing = true;
     await waitFor(() => only.deposed.length === 1, "m1 to depose itself");
     await leases.delete("leader");
