@@ -28,7 +28,7 @@ function harness() {
     declineOfferSeconds: 120,
     clock,
     logger: pino({ level: "silent" }),
-    placed: () => admitted,
+    placed: (appId) => admitted.filter((i) => i.appId === appId),
     admit: async (instances) => void admitted.push(...instances),
     launched: () => {},
     launchFailed: () => {},

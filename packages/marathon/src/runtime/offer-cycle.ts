@@ -16,8 +16,8 @@ export interface OfferCycleContext {
   declineOfferSeconds: number;
   clock: Clock;
   logger: Logger;
-  /** Every active instance, for constraints. */
-  placed(): Instance[];
+  /** One app's active instances, for its constraints (asked only for apps with launches wanted). */
+  placed(appId: string): Instance[];
   /** Takes new instances in and resolves once they are stored (before their launch is sent). */
   admit(instances: Instance[]): Promise<void>;
   /** The launch reached the master. */
@@ -108,11 +108,16 @@ export class OfferCycle {
       );
       return;
     }
-    const result = matchOffers(offers, wanted, this.c.placed(), {
-      newUuid: randomUUID,
-      now: () => new Date(this.c.clock.now()),
-      role: this.c.role,
-    });
+    const result = matchOffers(
+      offers,
+      wanted,
+      wanted.flatMap((w) => this.c.placed(w.app.id)),
+      {
+        newUuid: randomUUID,
+        now: () => new Date(this.c.clock.now()),
+        role: this.c.role,
+      },
+    );
     queue.recordOffers(offers.length, result.rejected);
     const instances = result.launches.flatMap((l) => l.instances);
     const perApp = new Map<string, number>();

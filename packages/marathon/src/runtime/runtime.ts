@@ -135,7 +135,7 @@ export class MarathonRuntime implements MarathonService {
       declineOfferSeconds: opts.declineOfferSeconds ?? 120,
       clock: this.clock,
       logger: this.logger,
-      placed: () => [...this.live.values()].filter(isActive),
+      placed: (appId) => this.live.ofApp(appId).filter(isActive),
       admit: (instances) => {
         for (const i of instances) this.live.set(i);
         return Promise.all(instances.map((i) => this.repo.saveInstance(i))).then(() => {});
