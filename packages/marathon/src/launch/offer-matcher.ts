@@ -64,6 +64,8 @@ export function matchOffers(
   const refusals = offers.map(() => new Map<string, RejectReason>());
   /** Offers that are out of resources for an app: no later round changes that. */
   const exhausted = offers.map(() => new Set<string>());
+  /** Apps each offer took an instance of: such an offer is no refusal of the app. */
+  const took = offers.map(() => new Set<string>());
 
   // Rounds of one instance per app per offer spread an app over the offers (and, with the batch
   // known to GROUP_BY, over attribute values) instead of filling the first offer.
@@ -83,12 +85,13 @@ export function matchOffers(
         );
         if ("reason" in attempt) {
           if (attempt.reason !== "UnfulfilledConstraint") exhausted[o]!.add(app.id);
-          if (instances[o]!.every((i) => i.appId !== app.id)) refusals[o]!.set(app.id, attempt.reason);
+          if (!took[o]!.has(app.id)) refusals[o]!.set(app.id, attempt.reason);
           continue;
         }
         pools[o] = subtract(pools[o]!, attempt.task.resources);
         tasks[o]!.push(attempt.task);
         instances[o]!.push(attempt.instance);
+        took[o]!.add(app.id);
         refusals[o]!.delete(app.id);
         appendTo(placing, app.id, attempt.instance);
         left.set(app.id, (left.get(app.id) ?? 0) - 1);
