@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { spawnAgent, startMaster } from "./harness/cluster.js";
+import { spawnAgent, startMaster, waitForAgents } from "./harness/cluster.js";
 import { startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
 import { expectNoOrphans, httpJson, processesUnder, type Spawned, spawnAgora } from "./harness/processes.js";
@@ -78,10 +78,7 @@ describe("agent faults", () => {
     masterUrl = master.url;
     agentPort = await freePort();
     agent = startAgent();
-    await waitFor(
-      "the agent registered",
-      async () => (await httpJson<MasterState>(`${masterUrl}/master/state`)).slaves.length === 1,
-    );
+    await waitForAgents(masterUrl, 1);
   });
 
   afterEach(async () => {

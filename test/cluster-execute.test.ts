@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnAgent, startMaster } from "./harness/cluster.js";
+import { spawnAgent, startMaster, waitForAgents } from "./harness/cluster.js";
 import { startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
 import { expectNoOrphans, httpJson, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
@@ -46,10 +46,7 @@ describe("cluster mode over NATS", () => {
         }),
       );
     }
-    await waitFor(
-      "two agents registered",
-      async () => (await httpJson<MesosState>(`${masterUrl}/master/state`)).slaves.length === 2,
-    );
+    await waitForAgents(masterUrl, 2);
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerAvailable, TEST_IMAGE } from "../packages/agent/src/test-support/docker-available.js";
-import { spawnAgent, startMaster } from "./harness/cluster.js";
+import { spawnAgent, startMaster, waitForAgents } from "./harness/cluster.js";
 import { startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
 import { httpJson, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
@@ -59,10 +59,7 @@ describe.skipIf(!available)("Docker tasks in cluster mode (real dockerd)", () =>
     agentPort = await freePort();
     agentUrl = `http://127.0.0.1:${agentPort}`;
     agent = startAgent();
-    await waitFor(
-      "the agent registered",
-      async () => (await httpJson<MasterState>(`${masterUrl}/master/state`)).slaves.length === 1,
-    );
+    await waitForAgents(masterUrl, 1);
   });
 
   afterAll(async () => {

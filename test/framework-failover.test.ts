@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { spawnAgent, startMaster } from "./harness/cluster.js";
+import { spawnAgent, startMaster, waitForAgents } from "./harness/cluster.js";
 import { startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
 import {
@@ -72,7 +72,7 @@ describe("framework failover", () => {
         resources: "cpus:4;mem:1024;disk:1024;ports:[31000-31100]",
       }),
     );
-    await waitFor("the agent registered", async () => (await state()).slaves.length === 1);
+    await waitForAgents(masterUrl, 1);
   });
 
   afterEach(async () => {

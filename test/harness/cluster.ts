@@ -1,5 +1,5 @@
 import { freePort } from "./ports.js";
-import { type Spawned, spawnAgora } from "./processes.js";
+import { httpJson, type Spawned, spawnAgora } from "./processes.js";
 import { waitFor } from "./wait.js";
 
 /** Starts `agora master` on loopback at a free port and waits for its /health; `extra` flags are appended. */
@@ -48,4 +48,12 @@ export function spawnAgent(natsUrl: string, a: AgentSpec): Spawned {
     ...(a.hostname ? ["--hostname", a.hostname] : []),
     ...(a.attributes ? ["--attributes", a.attributes] : []),
   ]);
+}
+
+/** Waits until the master at `masterUrl` lists `count` registered agents in /master/state. */
+export async function waitForAgents(masterUrl: string, count: number): Promise<void> {
+  await waitFor(
+    `${count} agent(s) registered`,
+    async () => (await httpJson<{ slaves: unknown[] }>(`${masterUrl}/master/state`)).slaves.length === count,
+  );
 }
