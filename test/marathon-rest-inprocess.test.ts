@@ -132,9 +132,10 @@ describe("Marathon's REST API over the real runtime (in-process)", () => {
     });
   });
 
-  it("keeps what cannot be placed in /v2/queue: UNIQUE hostname, 3 instances on 2 agents", async () => {
+  /** Posts a 3-instance UNIQUE-hostname app and waits until 2 run (one per agent) and 1 waits in the queue. */
+  const uniqueOnTwoAgents = async (id: string) => {
     const res = await json("POST", "/v2/apps", {
-      id: "/unique",
+      id,
       cmd: "serve",
       cpus: 0.1,
       mem: 16,
@@ -142,12 +143,15 @@ describe("Marathon's REST API over the real runtime (in-process)", () => {
       constraints: [["hostname", "UNIQUE"]],
     });
     expect(res.status).toBe(201);
-    const queued = await waitFor("one instance waits in the queue", async () => {
+    return waitFor("two run, one waits in the queue", async () => {
       const q = (await json<{ queue: { app: { id: string }; count: number }[] }>("GET", "/v2/queue")).body
         .queue;
-      const a = await app("/unique");
-      return a.tasksRunning === 2 && q.find((e) => e.app.id === "/unique" && e.count === 1);
+      return (await app(id)).tasksRunning === 2 && q.find((e) => e.app.id === id && e.count === 1);
     });
+  };
+
+  it("keeps what cannot be placed in /v2/queue: UNIQUE hostname, 3 instances on 2 agents", async () => {
+    const queued = await uniqueOnTwoAgents("/unique");
     expect(queued.count).toBe(1);
     const hosts = (await app("/unique")).tasks!.map((t) => t.host).sort();
     expect(hosts).toEqual(["node-a", "node-b"]);
@@ -163,20 +167,7 @@ describe("Marathon's REST API over the real runtime (in-process)", () => {
   });
 
   it("a forced scale-down of a UNIQUE app with one instance queued finishes its deployment", async () => {
-    const res = await json("POST", "/v2/apps", {
-      id: "/unique-scaled",
-      cmd: "serve",
-      cpus: 0.1,
-      mem: 16,
-      instances: 3,
-      constraints: [["hostname", "UNIQUE"]],
-    });
-    expect(res.status).toBe(201);
-    await waitFor("two run, one waits in the queue", async () => {
-      const q = (await json<{ queue: { app: { id: string }; count: number }[] }>("GET", "/v2/queue")).body
-        .queue;
-      return (await app("/unique-scaled")).tasksRunning === 2 && q.some((e) => e.app.id === "/unique-scaled");
-    });
+    await uniqueOnTwoAgents("/unique-scaled");
     const scaled = await json("PUT", "/v2/apps/unique-scaled?force=true", { instances: 2 });
     expect(scaled.status).toBe(200);
     await settled("/unique-scaled", 2);
