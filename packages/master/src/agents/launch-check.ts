@@ -42,6 +42,7 @@ export function checkLaunches(ctx: MasterContext): void {
  * Mesos' reconciliation of a reregistering agent against the master's view, for the launches the
  * master asked about: a suspect task the agent neither reports nor has an update for never reached it,
  * and its framework gets `TASK_DROPPED` (reason `REASON_TASK_UNKNOWN`) so it can launch it again.
+ * The caller, the reregistration, requests the allocation that offers the freed resources.
  */
 export function dropUnreceivedLaunches(
   ctx: MasterContext,
@@ -73,5 +74,4 @@ export function dropUnreceivedLaunches(
       "launch never reached the agent: TASK_DROPPED",
     );
   }
-  ctx.requestAllocation();
 }
