@@ -26,14 +26,7 @@ describe("master failover (3 masters, 3 NATS nodes, R3)", () => {
   }, 120_000);
 
   it("a standby leads within 10 s of kill -9 of the leader; no task is killed, every update is delivered once and acknowledged, and launching goes on", async () => {
-    await waitFor(
-      "50 long tasks RUNNING",
-      () => fw.longIds.every((id) => fw.states.get(id) === "TASK_RUNNING"),
-      {
-        timeoutMs: 60_000,
-      },
-    );
-    await waitFor("short tasks finishing", () => fw.finishedShorts().length >= 8, { timeoutMs: 60_000 });
+    await fw.churning(8);
 
     const old = await cluster.leader();
     const killedAt = Date.now();

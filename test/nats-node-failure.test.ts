@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChurnFramework } from "./harness/churn-framework.js";
 import { HA_MASTER_FLAGS, HaCluster, settleAfter } from "./harness/ha-cluster.js";
-import { waitFor } from "./harness/wait.js";
 
 /**
  * Issue 4, acceptance 4: one NATS server of three is killed (SIGKILL). Masters, agents and the
@@ -23,14 +22,7 @@ describe("NATS node failure (3 masters, 3 NATS nodes, R3)", () => {
   }, 120_000);
 
   it("masters, agents and frameworks carry on: one leader, tasks keep running, more tasks launch and finish", async () => {
-    await waitFor(
-      "20 long tasks RUNNING",
-      () => fw.longIds.every((id) => fw.states.get(id) === "TASK_RUNNING"),
-      {
-        timeoutMs: 60_000,
-      },
-    );
-    await waitFor("short tasks finishing", () => fw.finishedShorts().length >= 4, { timeoutMs: 60_000 });
+    await fw.churning(4);
 
     const killedAt = Date.now();
     cluster.nats.nodes[0]!.kill("SIGKILL");

@@ -1,6 +1,7 @@
 import { packTasks, Scheduler, type TaskSpec } from "@agora/framework-sdk";
 import { isTerminalState, type Offer, type TaskState, type TaskStatus } from "@agora/protocol";
 import { connectNatsBus, type NatsBus } from "@agora/transport";
+import { waitFor } from "./wait.js";
 
 export interface ChurnOptions {
   /** Tasks started once and expected to run for the whole test (`sleep 3600`). */
@@ -96,6 +97,18 @@ export class ChurnFramework {
     return ids
       .filter((id) => this.states.get(id) !== state)
       .map((id) => `${id}=${this.states.get(id) ?? "none"}`);
+  }
+
+  /** Waits (up to a minute each) until every long task is RUNNING and `shorts` short tasks have finished: the churn is under way. */
+  async churning(shorts: number): Promise<void> {
+    await waitFor(
+      `${this.longIds.length} long tasks RUNNING`,
+      () => this.longIds.every((id) => this.states.get(id) === "TASK_RUNNING"),
+      { timeoutMs: 60_000 },
+    );
+    await waitFor("short tasks finishing", () => this.finishedShorts().length >= shorts, {
+      timeoutMs: 60_000,
+    });
   }
 
   /** Updates that carry a uuid (from agents), by `task/state`: each must be delivered once. */
