@@ -7,7 +7,7 @@ import { parentOf, ROOT } from "../model/path-id.js";
  * it, each resolved to an app or to every app of a group. An app never waits for itself (a group's
  * dependency on a group that holds the app). Unknown ids are refused with `INVALID_DEFINITION`.
  */
-export function dependenciesOf(root: Group): Map<string, Set<string>> {
+function dependenciesOf(root: Group): Map<string, Set<string>> {
   const apps = appsOf(root);
   const unknown: string[] = [];
   const out = new Map<string, Set<string>>();

@@ -56,7 +56,7 @@ export function taskName(appId: string): string {
  * `MARATHON_APP_ID`, `MARATHON_APP_VERSION`, `MARATHON_APP_DOCKER_IMAGE`, `MARATHON_APP_RESOURCE_*`,
  * `MARATHON_APP_LABELS` and `MARATHON_APP_LABEL_<NAME>`. Names the environment cannot hold are left out.
  */
-export function taskEnvironment(app: AppDefinition, p: Placement): Record<string, string> {
+function taskEnvironment(app: AppDefinition, p: Placement): Record<string, string> {
   const env: Record<string, string> = {};
   const set = (name: string, value: string): void => {
     if (ENV_NAME.test(name)) env[name] = value;
@@ -96,7 +96,7 @@ function envKey(name: string): string {
 }
 
 /** Container port mappings that take a host port, in port order (what `requiredPortCount` counts). */
-export function mappedPorts(app: AppDefinition): PortMapping[] {
+function mappedPorts(app: AppDefinition): PortMapping[] {
   const mappings = app.container?.portMappings ?? app.container?.docker?.portMappings ?? [];
   return mappings.filter((m) => m.hostPort !== undefined);
 }

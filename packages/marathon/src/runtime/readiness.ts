@@ -6,7 +6,7 @@ import type { Instance } from "../model/instance.js";
 /** One HTTP probe: resolves with the status code, or undefined when nothing answered in time. */
 export type ReadinessProbe = (url: string, timeoutMs: number) => Promise<number | undefined>;
 
-export const httpProbe: ReadinessProbe = async (url, timeoutMs) => {
+const httpProbe: ReadinessProbe = async (url, timeoutMs) => {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
