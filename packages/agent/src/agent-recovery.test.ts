@@ -2,26 +2,16 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InProcessBus } from "@agora/transport";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Agent } from "./agent.js";
 import { AgentCheckpoint } from "./checkpoint.js";
 import { EXIT_STATUS_FILE } from "./executors/shell-recovery.js";
 import { AGENT_RESOURCES } from "./test-support/agent-fixture.js";
+import { cleanupAfterEach } from "./test-support/cleanup.js";
 import { FakeMaster, isRunning, shellTask, waitUntil } from "./test-support/fake-master.js";
 import { orphanShellTask } from "./test-support/orphaned-task.js";
 
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup.length = 0;
-});
-
-/** Kills a task's process group after the test, should the test leave it running. */
-function killAfterTest(pid: number): void {
-  cleanup.push(() => {
-    if (isRunning(pid)) process.kill(-pid, "SIGKILL");
-  });
-}
+const cleanup = cleanupAfterEach();
 
 async function setup() {
   const bus = new InProcessBus();
@@ -61,7 +51,7 @@ describe("agent checkpoint and recovery", () => {
 
   it("reregisters with its checkpointed id after a restart and re-attaches to a live shell task", async () => {
     const { master, newAgent } = await setup();
-    const task = await orphanShellTask(master, newAgent(), killAfterTest);
+    const task = await orphanShellTask(master, newAgent(), cleanup.killGroup);
     const pid = task.pid;
     expect(isRunning(pid)).toBe(true);
 
@@ -81,7 +71,7 @@ describe("agent checkpoint and recovery", () => {
 
   it("takes a kill the master sends right after answering its reregistration: it listens under its id first", async () => {
     const { master, newAgent } = await setup();
-    const task = await orphanShellTask(master, newAgent(), killAfterTest);
+    const task = await orphanShellTask(master, newAgent(), cleanup.killGroup);
     const pid = task.pid;
 
     // The master sends again a kill the restarting agent missed (Mesos' killedTasks), at once.
@@ -115,7 +105,7 @@ describe("agent checkpoint and recovery", () => {
 
   it("does not take a process that reuses a task's pid for the task, and leaves it alone", async () => {
     const { master, workDir, newAgent } = await setup();
-    const task = await orphanShellTask(master, newAgent(), killAfterTest);
+    const task = await orphanShellTask(master, newAgent(), cleanup.killGroup);
     const pid = task.pid;
     // The checkpoint now names a start time the live process does not have, as after pid reuse.
     const cp = new AgentCheckpoint(workDir);

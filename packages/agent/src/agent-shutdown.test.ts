@@ -3,23 +3,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InProcessBus, ManualClock } from "@agora/transport";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Agent, DEFAULT_SHUTDOWN_GRACE_MS } from "./agent.js";
 import { AGENT_RESOURCES, type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
+import { cleanupAfterEach } from "./test-support/cleanup.js";
 import { FakeMaster, isRunning, shellTask, waitFor } from "./test-support/fake-master.js";
 import { orphanShellTask } from "./test-support/orphaned-task.js";
 
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanup.reverse()) await c();
-  cleanup.length = 0;
-});
-
-function killGroupAfterTest(pid: number): void {
-  cleanup.push(() => {
-    if (isRunning(pid)) process.kill(-pid, "SIGKILL");
-  });
-}
+const cleanup = cleanupAfterEach();
 
 describe("an agent shutdown that kills its tasks (SIGUSR1)", () => {
   it("SIGKILLs a task ignoring SIGTERM after the shutdown grace period, not after its own 10-minute one", async () => {
@@ -32,7 +23,7 @@ describe("an agent shutdown that kills its tasks (SIGUSR1)", () => {
     fx.master.runTasks([task]);
     const running = await fx.master.waitForState(task.taskId, "TASK_RUNNING");
     const pid = running.status.containerStatus!.executorPid!;
-    killGroupAfterTest(pid);
+    cleanup.killGroup(pid);
     const sandbox = fx.agent.frameworks()[0]!.tasks[0]!.sandbox;
 
     let stopped = false;
@@ -58,7 +49,7 @@ describe("an agent shutdown that kills its tasks (SIGUSR1)", () => {
     });
     const newAgent = () =>
       new Agent({ bus, workDir, resources: AGENT_RESOURCES, hostname: "h", checkpoint: true });
-    const { pid } = await orphanShellTask(master, newAgent(), killGroupAfterTest);
+    const { pid } = await orphanShellTask(master, newAgent(), cleanup.killGroup);
     master.stop(); // and no master answers the restarted agent
 
     const second = newAgent();
