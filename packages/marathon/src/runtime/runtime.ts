@@ -227,7 +227,7 @@ export class MarathonRuntime implements MarathonService {
     const id = await scheduler.subscribe();
     this.frameworkId = id;
     this.started = true;
-    await this.repo.saveFrameworkId(id);
+    if (id !== stored.frameworkId) await this.repo.saveFrameworkId(id);
     this.emit({
       eventType: reregistering ? "scheduler_reregistered_event" : "scheduler_registered_event",
       frameworkId: id,
