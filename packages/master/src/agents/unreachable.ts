@@ -1,6 +1,6 @@
-import { type AgentId, type AgentInfo, encode } from "@agora/protocol";
+import type { AgentId, AgentInfo } from "@agora/protocol";
 import type { MasterContext } from "../context.js";
-import { registryKeys } from "../persistence.js";
+import { persist, registryKeys, unpersist } from "../persistence.js";
 import { markAgentGone } from "./gone.js";
 
 /**
@@ -16,14 +16,12 @@ export function markUnreachable(
   unreachableAt: number,
 ): void {
   ctx.state.unreachableAgents.set(info.id, { info, unreachableAt });
-  ctx.store
-    .put(registryKeys.unreachable(info.id), encode({ info, unreachableAt }))
-    .then(async () => {
-      if (ctx.state.unreachableAgents.has(info.id)) await ctx.store.delete(registryKeys.agent(info.id));
-    })
-    .catch((err: unknown) =>
-      ctx.options.logger.warn({ err, agentId: info.id }, "registry write of an unreachable agent failed"),
-    );
+  persist(ctx, registryKeys.unreachable(info.id), { info, unreachableAt }).then(
+    () => {
+      if (ctx.state.unreachableAgents.has(info.id)) unpersist(ctx, registryKeys.agent(info.id));
+    },
+    () => undefined, // persist logged it; the admitted record stays, and a new leader waits for the agent
+  );
 }
 
 /**
