@@ -39,6 +39,8 @@ interface Running {
   begun: Set<string>;
   originalApps: Map<string, AppDefinition>;
   targetApps: Map<string, AppDefinition>;
+  /** The plan's `affectedApps`, computed once: every tick asks whether each app is locked. */
+  affected: ReadonlySet<string>;
 }
 
 /**
@@ -66,6 +68,7 @@ export class DeploymentRunner {
       begun: new Set(),
       originalApps: appsOf(plan.original),
       targetApps: appsOf(plan.target),
+      affected: new Set(affectedApps(plan)),
     });
     const step = plan.steps[stepIndex];
     if (step) this.effects.emit({ eventType: "deployment_info", plan, currentStep: step });
@@ -80,15 +83,12 @@ export class DeploymentRunner {
 
   /** Running deployments that touch any of `apps`. */
   conflicting(apps: readonly string[]): DeploymentPlan[] {
-    const wanted = new Set(apps);
-    return [...this.running.values()]
-      .filter((r) => affectedApps(r.plan).some((a) => wanted.has(a)))
-      .map((r) => r.plan);
+    return [...this.running.values()].filter((r) => apps.some((a) => r.affected.has(a))).map((r) => r.plan);
   }
 
   /** True when a running deployment touches `appId`: its instance count is the deployment's business. */
   locks(appId: string): boolean {
-    for (const r of this.running.values()) if (affectedApps(r.plan).includes(appId)) return true;
+    for (const r of this.running.values()) if (r.affected.has(appId)) return true;
     return false;
   }
 
