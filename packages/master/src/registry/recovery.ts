@@ -22,15 +22,25 @@ export async function recoverRegistry(ctx: MasterContext): Promise<void> {
   if (maintenance) ctx.state.maintenance = maintenance;
 }
 
-async function records<S extends z.ZodType>(
+/** The records under `prefix` that decode; one that does not is logged and skipped. */
+export async function records<S extends z.ZodType>(
   ctx: MasterContext,
   prefix: string,
   schema: S,
 ): Promise<z.infer<S>[]> {
-  const out: z.infer<S>[] = [];
+  return [...(await recordsById(ctx, prefix, schema)).values()];
+}
+
+/** `records`, by the rest of each key after `prefix` (an agent's or framework's id). */
+export async function recordsById<S extends z.ZodType>(
+  ctx: MasterContext,
+  prefix: string,
+  schema: S,
+): Promise<Map<string, z.infer<S>>> {
+  const out = new Map<string, z.infer<S>>();
   for (const entry of await ctx.store.list(prefix)) {
     const decoded = decode(schema, entry.value);
-    if (decoded.ok) out.push(decoded.value);
+    if (decoded.ok) out.set(entry.key.slice(prefix.length), decoded.value);
     else
       ctx.options.logger.warn(
         { key: entry.key, error: decoded.error },

@@ -1,8 +1,9 @@
-import { AgentId, AgentInfo, decode, FrameworkId, FrameworkInfo } from "@agora/protocol";
+import { AgentId, AgentInfo, FrameworkId, FrameworkInfo } from "@agora/protocol";
 import { z } from "zod";
 import { markUnreachable } from "../agents/unreachable.js";
 import type { MasterContext } from "../context.js";
 import { registryPrefixes } from "../persistence.js";
+import { records, recordsById } from "./recovery.js";
 
 const AdmittedAgent = AgentInfo.extend({ id: AgentId });
 const AdmittedFramework = FrameworkInfo.extend({ id: FrameworkId });
@@ -22,56 +23,24 @@ export const FailoverRecord = z.object({ deadline: z.number() }).strict();
  */
 export async function loadAdmitted(ctx: MasterContext): Promise<{ agents: number; frameworks: number }> {
   const now = ctx.now();
-  for (const entry of await ctx.store.list(registryPrefixes.gone)) {
-    const gone = decode(GoneRecord, entry.value);
-    const id = entry.key.slice(registryPrefixes.gone.length) as AgentId;
-    if (gone.ok) ctx.state.goneAgents.set(id, gone.value);
-  }
-  for (const entry of await ctx.store.list(registryPrefixes.unreachable)) {
-    const record = decode(UnreachableRecord, entry.value);
-    if (!record.ok) {
-      ctx.options.logger.warn(
-        { key: entry.key, error: record.error },
-        "skipping an unreachable agent record that does not decode",
-      );
-      continue;
-    }
-    const { info, unreachableAt } = record.value;
+  for (const [id, gone] of await recordsById(ctx, registryPrefixes.gone, GoneRecord))
+    ctx.state.goneAgents.set(id as AgentId, gone);
+  for (const { info, unreachableAt } of await records(ctx, registryPrefixes.unreachable, UnreachableRecord)) {
     if (!ctx.state.agents.has(info.id) && !ctx.state.goneAgents.has(info.id))
       ctx.state.unreachableAgents.set(info.id, { info, unreachableAt });
   }
-  for (const entry of await ctx.store.list(registryPrefixes.agents)) {
-    const agent = decode(AdmittedAgent, entry.value);
-    if (!agent.ok) {
-      ctx.options.logger.warn(
-        { key: entry.key, error: agent.error },
-        "skipping an agent record that does not decode",
-      );
-      continue;
-    }
-    if (ctx.state.agents.has(agent.value.id) || ctx.state.goneAgents.has(agent.value.id)) continue;
+  for (const agent of await records(ctx, registryPrefixes.agents, AdmittedAgent)) {
+    if (ctx.state.agents.has(agent.id) || ctx.state.goneAgents.has(agent.id)) continue;
     // Admitted wins over unreachable: a leader died between writing the one and deleting the other.
-    ctx.state.unreachableAgents.delete(agent.value.id);
-    ctx.state.recoveringAgents.set(agent.value.id, { info: agent.value, since: now });
+    ctx.state.unreachableAgents.delete(agent.id);
+    ctx.state.recoveringAgents.set(agent.id, { info: agent, since: now });
   }
-  const deadlines = new Map<string, number>();
-  for (const entry of await ctx.store.list(registryPrefixes.failovers)) {
-    const record = decode(FailoverRecord, entry.value);
-    if (record.ok) deadlines.set(entry.key.slice(registryPrefixes.failovers.length), record.value.deadline);
-  }
+  const deadlines = await recordsById(ctx, registryPrefixes.failovers, FailoverRecord);
   let frameworks = 0;
-  for (const entry of await ctx.store.list(registryPrefixes.frameworks)) {
-    const info = decode(AdmittedFramework, entry.value);
-    if (!info.ok) {
-      ctx.options.logger.warn(
-        { key: entry.key, error: info.error },
-        "skipping a framework record that does not decode",
-      );
-      continue;
-    }
-    if (ctx.state.frameworks.has(info.value.id) || ctx.state.isCompletedFramework(info.value.id)) continue;
-    const framework = ctx.state.addFramework(info.value, now, false);
-    const persisted = deadlines.get(info.value.id);
+  for (const info of await records(ctx, registryPrefixes.frameworks, AdmittedFramework)) {
+    if (ctx.state.frameworks.has(info.id) || ctx.state.isCompletedFramework(info.id)) continue;
+    const framework = ctx.state.addFramework(info, now, false);
+    const persisted = deadlines.get(info.id)?.deadline;
     framework.failoverDeadline =
       persisted === undefined ? undefined : Math.max(persisted, now + ctx.options.frameworkTimeoutMs);
     frameworks++;
