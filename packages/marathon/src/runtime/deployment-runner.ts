@@ -130,6 +130,14 @@ export class DeploymentRunner {
     }));
   }
 
+  /** Apps with an action not yet done in a running deployment's current step. */
+  currentApps(): Set<string> {
+    const apps = new Set<string>();
+    for (const r of this.running.values())
+      for (const a of r.plan.steps[r.stepIndex]?.actions ?? []) if (!r.done.has(a.app)) apps.add(a.app);
+    return apps;
+  }
+
   /**
    * Decides and applies every running deployment's current actions. Returns true when it changed
    * something (a kill, a launch queued or dropped, a step finished): the caller ticks again, since a

@@ -495,7 +495,7 @@ export class MarathonRuntime implements MarathonService {
 
   private tick(): void {
     if (this.runner.tick()) this.scheduleTick();
-    this.readiness.retainOnly(new Set(this.runner.list().flatMap((d) => d.currentActions.map((a) => a.app))));
+    this.readiness.retainOnly(this.runner.currentApps());
     this.scaleCheck();
     void this.offerCycle.update(this.nextScaleCheckAt);
   }
