@@ -9,9 +9,15 @@ import { servicePorts } from "./views.js";
  * `host:port` for every task. An app without ports lists its tasks' hosts.
  */
 export function endpointsText(apps: readonly AppDefinition[], instances: readonly Instance[]): string {
+  const byApp = new Map<string, Instance[]>();
+  for (const i of instances) {
+    const tasks = byApp.get(i.appId);
+    if (tasks) tasks.push(i);
+    else byApp.set(i.appId, [i]);
+  }
   let out = "";
   for (const app of apps) {
-    const tasks = instances.filter((i) => i.appId === app.id);
+    const tasks = byApp.get(app.id) ?? [];
     const name = segmentsOf(app.id).join("_");
     const ports = servicePorts(app);
     if (ports.length === 0) {
