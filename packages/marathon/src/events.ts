@@ -88,8 +88,3 @@ export type MarathonEvent = { timestamp: string } & (
 );
 
 export type MarathonEventType = MarathonEvent["eventType"];
-
-/** Where the event stream listens; the runtime emits, `/v2/events` subscribers receive. */
-export interface MarathonEventSink {
-  emit(event: MarathonEvent): void;
-}

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { MarathonEvent, MarathonEventSink } from "../events.js";
+import type { MarathonEvent } from "../events.js";
 
 /** An event before it is stamped with its time. */
 export type EventBody = MarathonEvent extends infer E
@@ -9,7 +9,7 @@ export type EventBody = MarathonEvent extends infer E
   : never;
 
 /** Marathon's event bus: the runtime emits, `/v2/events` streams (and tests) listen. */
-export class EventHub implements MarathonEventSink {
+export class EventHub {
   private readonly listeners = new Set<(event: MarathonEvent) => void>();
 
   constructor(private readonly logger: Logger) {}
@@ -19,7 +19,7 @@ export class EventHub implements MarathonEventSink {
     this.emit({ ...body, timestamp: new Date(now).toISOString() } as MarathonEvent);
   }
 
-  emit(event: MarathonEvent): void {
+  private emit(event: MarathonEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);
