@@ -16,6 +16,17 @@ function fakeClock(start = Date.UTC(2026, 0, 1)) {
 const at = (lastConfigChangeAt: string) => ({ lastConfigChangeAt, lastScalingAt: lastConfigChangeAt });
 
 describe("LaunchQueue", () => {
+  it("lists the apps with queued launches, delayed ones included, and forgets an app once none are left", () => {
+    const clock = fakeClock();
+    const q = new LaunchQueue(clock);
+    q.add(app("/b"), 1);
+    q.add(app("/a"), 2);
+    q.recordFailure(app("/a"));
+    expect(q.appIds()).toEqual(["/b", "/a"]);
+    q.launched("/b", 1);
+    expect(q.appIds()).toEqual(["/a"]);
+  });
+
   it("counts queued launches per app, in the order apps were first queued", () => {
     const q = new LaunchQueue(fakeClock());
     q.add(app("/b"), 2);

@@ -130,6 +130,11 @@ export class LaunchQueue {
     return this.waiting.get(appId)?.count ?? 0;
   }
 
+  /** Apps with queued launches (delayed or not), without building their `/v2/queue` entries. */
+  appIds(): string[] {
+    return [...this.waiting.keys()];
+  }
+
   /** Apps with queued launches whose backoff has passed, in the order they were first queued. */
   launchable(): { app: AppDefinition; count: number }[] {
     return [...this.waiting.values()]

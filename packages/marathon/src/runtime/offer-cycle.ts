@@ -58,12 +58,14 @@ export class OfferCycle {
     if (!scheduler || this.stopped) return;
     const { queue, clock } = this.c;
     const launchable = queue.launchable().reduce((n, l) => n + l.count, 0);
-    const waiting = queue.entries();
+    const waiting = queue.appIds();
     const grew = launchable > this.lastLaunchable;
     this.lastLaunchable = launchable;
     if (this.wakeUp) clock.clear(this.wakeUp);
     this.wakeUp = undefined;
-    const due = [...waiting.map((e) => e.delayUntil), alsoAt ?? 0].filter((t) => t > clock.now());
+    const due = [...waiting.map((appId) => queue.delayUntil(appId) ?? 0), alsoAt ?? 0].filter(
+      (t) => t > clock.now(),
+    );
     if (due.length > 0)
       this.wakeUp = clock.setTimeout(() => this.c.changed(), Math.min(...due) - clock.now() + 1);
     try {

@@ -506,7 +506,7 @@ export class MarathonRuntime implements MarathonService {
       apps: this.apps(),
       instancesOf: (appId) => this.live.ofApp(appId),
       queued: (appId) => this.launchQueue.count(appId),
-      queuedApps: this.launchQueue.entries().map((e) => e.app.id),
+      queuedApps: this.launchQueue.appIds(),
       locked: (appId) => this.runner.locks(appId),
       unreachableSince: this.unreachableSince,
       now: this.clock.now(),
