@@ -6,6 +6,7 @@ export * from "./events.js";
 export * from "./framework.js";
 export * from "./ids.js";
 export * from "./resources/arithmetic.js";
+export * from "./resources/attributes.js";
 export * from "./resources/mesos-json.js";
 export * from "./resources/ranges.js";
 export * from "./resources/schema.js";

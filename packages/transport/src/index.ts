@@ -8,6 +8,7 @@ export {
   JetStreamStateStore,
   type JetStreamStateStoreOptions,
 } from "./jetstream-state-store.js";
+export { encodeJson, KeyedWriter } from "./keyed-writer.js";
 export { AlwaysLeader } from "./leader-always.js";
 export type { Candidate, LeaderElection, LeaderInfo, LeadershipHandlers } from "./leader-election.js";
 export {

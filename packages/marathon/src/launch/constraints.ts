@@ -1,22 +1,6 @@
-import type { Attribute, Offer } from "@agora/protocol";
-import { formatRanges } from "@agora/protocol";
+import { attributeValues, type Offer } from "@agora/protocol";
 import type { AppDefinition, Constraint } from "../model/app-definition.js";
 import type { Instance } from "../model/instance.js";
-
-/**
- * An agent's attributes as text, the way constraints compare them and instances keep them
- * (`Instance.agentAttributes`): text as is, scalars as numbers, ranges as `[1-5,8-9]`, sets as `{a,b}`.
- */
-export function attributeValues(attributes: readonly Attribute[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const a of attributes) {
-    if ("text" in a) out[a.name] = a.text;
-    else if ("scalar" in a) out[a.name] = String(a.scalar);
-    else if ("ranges" in a) out[a.name] = formatRanges(a.ranges);
-    else out[a.name] = `{${[...a.set].sort().join(",")}}`;
-  }
-  return out;
-}
 
 /**
  * Whether an instance of `app` may go on `offer`'s agent, given the app's live instances `placed`,

@@ -1,7 +1,7 @@
-import { type Offer, type Resource, subtract, TaskInfo } from "@agora/protocol";
+import { attributeValues, type Offer, type Resource, subtract, TaskInfo } from "@agora/protocol";
 import type { AppDefinition } from "../model/app-definition.js";
 import { type Instance, taskIdFor } from "../model/instance.js";
-import { attributeValues, checkConstraints } from "./constraints.js";
+import { checkConstraints } from "./constraints.js";
 import type { RejectReason } from "./launch-queue.js";
 import { matchResources } from "./resource-match.js";
 import { buildTask, wantedPorts } from "./task-builder.js";

@@ -1,11 +1,10 @@
-import type { StateStore } from "@agora/transport";
+import { encodeJson as encode, KeyedWriter, type StateStore } from "@agora/transport";
 import type { Logger } from "pino";
 import type { AppDefinition } from "../model/app-definition.js";
 import type { DeploymentPlan } from "../model/deployment.js";
 import { emptyRoot, type Group } from "../model/group.js";
 import type { Instance } from "../model/instance.js";
 import type { TaskFailure } from "../service.js";
-import { decode, encode, KeyedWriter } from "./keyed-writer.js";
 
 /** A deployment as stored: its plan and the index of the step it is running (0-based). */
 export interface StoredDeployment {
@@ -156,4 +155,8 @@ export class MarathonRepository {
 
 function token(id: string): string {
   return Buffer.from(id, "utf8").toString("base64url") || "_";
+}
+
+function decode<T>(bytes: Uint8Array): T {
+  return JSON.parse(new TextDecoder().decode(bytes)) as T;
 }

@@ -1,5 +1,5 @@
-import type { StateStore } from "@agora/transport";
 import type { Logger } from "pino";
+import type { StateStore } from "./state-store.js";
 
 type Write = { op: "put"; value: Uint8Array } | { op: "delete" };
 
@@ -20,7 +20,7 @@ export class KeyedWriter {
   ) {}
 
   put(key: string, value: unknown): Promise<void> {
-    return this.write(key, { op: "put", value: encode(value) });
+    return this.write(key, { op: "put", value: encodeJson(value) });
   }
 
   delete(key: string): Promise<void> {
@@ -66,10 +66,7 @@ export class KeyedWriter {
   }
 }
 
-export function encode(value: unknown): Uint8Array {
+/** A value as the JSON bytes a `KeyedWriter` stores; read it back through the record's zod schema. */
+export function encodeJson(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
-}
-
-export function decode<T>(bytes: Uint8Array): T {
-  return JSON.parse(new TextDecoder().decode(bytes)) as T;
 }
