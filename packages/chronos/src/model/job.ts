@@ -12,7 +12,10 @@ import { z } from "zod";
 export const JOB_NAME_PATTERN = /^[\w.-]+$/;
 export const JobName = z.string().regex(JOB_NAME_PATTERN, "must match [\\w.-]+ (letters, digits, _ . -)");
 
-export const EnvironmentVariable = z.object({ name: z.string().min(1), value: z.string() });
+export const EnvironmentVariable = z.object({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
+  value: z.string(),
+});
 
 export const FetchUri = z.object({
   uri: z.string().min(1),
@@ -97,18 +100,26 @@ const JobFields = z.object({
 });
 
 /**
- * A stored job: exactly one of `schedule` (a scheduled job) or a non-empty `parents` (a dependent
- * job). The graph rules (parents exist, no cycles) need every job and live in `graph/`.
+ * A stored job: a scheduled job (`schedule`), a dependent job (a non-empty `parents`), or, with
+ * neither, an on-demand job that runs only when asked (Metronome's job without a schedule). Never
+ * both. Chronos' own endpoints ask for their kind (`/iso8601` a schedule, `/dependency` parents).
+ * The graph rules (parents exist, no cycles) need every job and live in `graph/`.
  */
 export const JobDefinition = JobFields.superRefine((job, ctx) => {
   const scheduled = job.schedule !== undefined && job.schedule !== "";
   const dependent = job.parents !== undefined;
   if (scheduled && dependent)
     ctx.addIssue({ code: "custom", path: ["parents"], message: "a job has a schedule or parents, not both" });
-  if (!scheduled && !dependent)
-    ctx.addIssue({ code: "custom", path: ["schedule"], message: "a job needs a schedule or parents" });
   if (dependent && job.parents?.length === 0)
     ctx.addIssue({ code: "custom", path: ["parents"], message: "a dependent job needs at least one parent" });
+  job.constraints.forEach(([, op, value], i) => {
+    if (op !== "EQUALS" && !compiles(value))
+      ctx.addIssue({
+        code: "custom",
+        path: ["constraints", i, 2],
+        message: `${op} needs a valid regular expression`,
+      });
+  });
   if (job.uris.length > 0 && job.fetch.length > 0)
     ctx.addIssue({ code: "custom", path: ["uris"], message: "set fetch or uris, not both" });
   if (!job.shell && job.command === "" && job.arguments.length === 0 && job.container === undefined)
@@ -119,6 +130,15 @@ export const JobDefinition = JobFields.superRefine((job, ctx) => {
     });
 });
 export type JobDefinition = z.output<typeof JobDefinition>;
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
 export type JobDefinitionInput = z.input<typeof JobDefinition>;
 
 export function isScheduled(job: JobDefinition): job is JobDefinition & { schedule: string } {

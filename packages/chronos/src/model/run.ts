@@ -29,6 +29,8 @@ export const RunAttempt = z.object({
   finishedAt: z.string().optional(),
   exitCode: z.number().int().optional(),
   message: z.string().optional(),
+  /** When a kill of this attempt's task was last sent (ISO UTC). */
+  killSentAt: z.string().optional(),
 });
 export type RunAttempt = z.output<typeof RunAttempt>;
 
@@ -47,6 +49,8 @@ export const JobRun = z.object({
   attempts: z.array(RunAttempt).default([]),
   /** When the next retry is due (ISO UTC), while it waits for `--failure-retry`. */
   retryAt: z.string().optional(),
+  /** Why the run was stopped, if it was: no retry follows a stop. */
+  stopped: z.enum(["user", "maxCompletionTime", "deleted"]).optional(),
   /** Why the run failed, when it did (the last attempt's message, or "killed: maxCompletionTime"). */
   message: z.string().optional(),
 });

@@ -1,0 +1,764 @@
+import { Scheduler } from "@agora/framework-sdk";
+import { AGORA_VERSION, type AgentId, type Offer, type TaskId, type TaskStatus } from "@agora/protocol";
+import { type Bus, type Clock, type StateStore, systemClock, type TimerHandle } from "@agora/transport";
+import { type Logger, pino } from "pino";
+import { ChronosError } from "../errors.js";
+import { checkJob, childrenOf, rewireChildren } from "../graph/job-graph.js";
+import {
+  applyResourceDefaults,
+  DEFAULT_JOB_RESOURCES,
+  isScheduled,
+  type JobDefaults,
+  type JobDefinition,
+} from "../model/job.js";
+import type { JobRun, JobState, RunTrigger } from "../model/run.js";
+import { advance, dueSlot, type JobSchedule, nextRunAt, parseSchedule } from "../schedule/index.js";
+import type { ChronosEvent, ChronosEventType, ChronosInfo, ChronosService, JobView } from "../service.js";
+import { JobBook } from "./job-book.js";
+import { type PendingLaunch, placeLaunches } from "./placement.js";
+import { ChronosRepository } from "./repository.js";
+import { countFailure, countSuccess, newRunId, phaseOf, shouldRetry } from "./run-outcome.js";
+import { taskIdOf, taskSpecOf } from "./task-spec.js";
+
+export interface ChronosRuntimeOptions {
+  bus: Bus;
+  /** Jobs, their state and runs (a file store in dev mode, JetStream KV in a cluster). */
+  store: StateStore;
+  /** Subject namespace of the Agora cluster. Default "agora". */
+  cluster?: string;
+  logger?: Logger;
+  clock?: Clock;
+  /** Chronos' `--mesos_role`. Default `*`. */
+  role?: string;
+  /** Default "chronos". */
+  frameworkName?: string;
+  /** Seconds the master keeps Chronos' tasks while it is away. Default one week (Chronos'). */
+  failoverTimeoutSeconds?: number;
+  /** This Chronos' HTTP address parts, for `webuiUrl` and `info()`. */
+  hostname?: string;
+  httpPort?: number;
+  /** `--mesos_task_cpu/mem/disk` and `--user`: what a job's zero resources and empty user mean. */
+  jobDefaults?: JobDefaults;
+  /** Chronos' `--failure_retry`: how long a failed attempt waits before its retry. Default 60 s. */
+  failureRetryMs?: number;
+  /** Chronos' `--disable_after_failures`: disable a job after this many errors since its last success (0: never). */
+  disableAfterFailures?: number;
+  /** Finished runs kept per job. Default 100. */
+  historySize?: number;
+  /** How long declined offers stay away while nothing waits to launch. Default 120 s. */
+  declineOfferSeconds?: number;
+  /** A kill not answered by a terminal update within this long is sent again. Default 10 s. */
+  killRetryMs?: number;
+  /** Who leads, from the leader election; default: this one, always. */
+  leadership?: () => { elected: boolean; leader: string | undefined };
+  /** Flags to show in `info().config`. */
+  config?: Record<string, unknown>;
+  newRunId?: (at: Date) => string;
+}
+
+const ONE_WEEK_SECONDS = 7 * 24 * 3600;
+/** The longest the runtime sleeps between passes, so a clock jump is noticed within this long. */
+const MAX_SLEEP_MS = 60_000;
+
+/**
+ * Chronos' runtime: a framework on the SDK `Scheduler` that creates a run for every due schedule
+ * slot (missed slots collapse into one), fires dependent jobs once all their parents succeeded,
+ * launches runs on offers, retries failed attempts, kills overrunning ones, and keeps jobs, their
+ * state and their runs in the `StateStore`, so a restart or a new leader resumes where the last
+ * left off and never launches a slot twice. The HTTP layer talks to it through `ChronosService`.
+ *
+ * @example
+ * ```ts
+ * const runtime = new ChronosRuntime({ bus, store });
+ * await runtime.start();
+ * await runtime.putJob(JobDefinition.parse({ name: "hello", command: "echo hi", schedule: "R/2026-01-01T00:00:00Z/PT1M" }));
+ * ```
+ */
+export class ChronosRuntime implements ChronosService {
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly repo: ChronosRepository;
+  private readonly book: JobBook;
+  private readonly defaults: JobDefaults;
+  private readonly listeners = new Set<(e: ChronosEvent) => void>();
+  /** When each scheduled job is next due (epoch ms). */
+  private readonly nextDue = new Map<string, number>();
+  private readonly parsed = new Map<string, { key: string; schedule: JobSchedule }>();
+  /** Runs whose creation is being written: they launch once it is in the store. */
+  private readonly unsaved = new Set<string>();
+  private scheduler: Scheduler | undefined;
+  private frameworkId: string | undefined;
+  /** What the master was last told: true after revive (and at subscribe), false after suppress. */
+  private wantsOffers = true;
+  private timer: TimerHandle | undefined;
+  private timerDue = Number.POSITIVE_INFINITY;
+  private passPending = false;
+  private starting: Promise<void> | undefined;
+  private started = false;
+  private stopped = false;
+  private httpPort: number;
+
+  constructor(private readonly opts: ChronosRuntimeOptions) {
+    this.logger = (opts.logger ?? pino({ level: "silent" })).child({ component: "chronos" });
+    this.clock = opts.clock ?? systemClock;
+    this.repo = new ChronosRepository(opts.store, this.logger);
+    this.book = new JobBook(opts.historySize ?? 100);
+    this.defaults = opts.jobDefaults ?? DEFAULT_JOB_RESOURCES;
+    this.httpPort = opts.httpPort ?? 4400;
+  }
+
+  /** Loads the stored state, subscribes as the framework and resumes. Call when this Chronos leads. */
+  start(): Promise<void> {
+    this.starting ??= this.lead();
+    return this.starting;
+  }
+
+  /** The port the API really listens on (known after `listen`), for `webuiUrl` and `info()`. */
+  advertise(httpPort: number): void {
+    this.httpPort = httpPort;
+  }
+
+  /** Stops scheduling and the framework client; running tasks keep running (failover). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) this.clock.clear(this.timer);
+    this.timer = undefined;
+    await this.starting?.catch(() => {});
+    await this.scheduler?.close();
+    await this.repo.flush();
+  }
+
+  private async lead(): Promise<void> {
+    const stored = await this.repo.load();
+    for (const job of stored.jobs) this.book.setJob(job);
+    for (const [name, state] of stored.states) if (this.book.jobs.has(name)) this.book.setState(name, state);
+    const evicted = this.book.load(stored.runs.filter((r) => this.book.jobs.has(r.jobName)));
+    for (const r of evicted) void this.repo.forgetRun(r.jobName, r.id);
+    this.frameworkId = stored.frameworkId;
+    for (const name of this.book.names()) this.refreshDue(name);
+
+    const scheduler = new Scheduler({
+      bus: this.opts.bus,
+      ...(this.opts.cluster ? { cluster: this.opts.cluster } : {}),
+      logger: this.logger,
+      clock: this.clock,
+      framework: {
+        name: this.opts.frameworkName ?? "chronos",
+        roles: [this.opts.role ?? "*"],
+        checkpoint: true,
+        failoverTimeout: this.opts.failoverTimeoutSeconds ?? ONE_WEEK_SECONDS,
+        ...(this.frameworkId ? { id: this.frameworkId } : {}),
+        ...(this.opts.hostname
+          ? { hostname: this.opts.hostname, webuiUrl: `http://${this.opts.hostname}:${this.httpPort}` }
+          : {}),
+      },
+    });
+    this.scheduler = scheduler;
+    scheduler.on("offers", (offers) => this.onOffers(offers));
+    scheduler.on("update", (status) => this.onStatus(status));
+    scheduler.on("reconnected", () => {
+      this.wantsOffers = true;
+      this.reconcileLaunched();
+      this.requestPass();
+    });
+    const id = await scheduler.subscribe();
+    if (this.stopped) return;
+    this.started = true;
+    if (id !== this.frameworkId) await this.repo.saveFrameworkId(id);
+    this.frameworkId = id;
+    this.reconcileLaunched();
+    this.logger.info(
+      { frameworkId: id, jobs: this.book.jobs.size, activeRuns: this.book.allActive().length },
+      "chronos leads",
+    );
+    this.requestPass();
+  }
+
+  /** Asks the master for every launched attempt's state: a new leader learns how its runs went. */
+  private reconcileLaunched(): void {
+    const tasks = this.book
+      .allActive()
+      .map((r) => r.attempts[r.attempts.length - 1])
+      .filter((a) => a?.launchedAt !== undefined)
+      .map((a) => ({
+        taskId: a!.taskId as TaskId,
+        ...(a!.agentId ? { agentId: a!.agentId as AgentId } : {}),
+      }));
+    if (tasks.length > 0)
+      this.scheduler?.reconcile(tasks).catch((err: unknown) => this.logger.warn({ err }, "reconcile failed"));
+  }
+
+  // ── reads ────────────────────────────────────────────────────────────────────────────────────
+
+  jobs(): readonly JobView[] {
+    return this.book.names().map((n) => this.view(n));
+  }
+
+  job(name: string): JobView | undefined {
+    return this.book.jobs.has(name) ? this.view(name) : undefined;
+  }
+
+  activeRuns(name: string): readonly JobRun[] {
+    return this.book.activeRuns(name);
+  }
+
+  history(name: string): readonly JobRun[] {
+    return this.book.history(name);
+  }
+
+  run(name: string, runId: string): JobRun | undefined {
+    return this.book.run(name, runId);
+  }
+
+  onEvent(listener: (event: ChronosEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  info(): ChronosInfo {
+    const leadership = this.opts.leadership?.() ?? {
+      elected: true,
+      leader: `${this.opts.hostname ?? "localhost"}:${this.httpPort}`,
+    };
+    return {
+      name: this.opts.frameworkName ?? "chronos",
+      version: AGORA_VERSION,
+      frameworkId: this.frameworkId,
+      leader: leadership.leader,
+      elected: leadership.elected,
+      httpPort: this.httpPort,
+      config: {
+        mesos_task_cpu: this.defaults.cpus,
+        mesos_task_mem: this.defaults.mem,
+        mesos_task_disk: this.defaults.disk,
+        user: this.defaults.user,
+        failure_retry: this.opts.failureRetryMs ?? 60_000,
+        disable_after_failures: this.opts.disableAfterFailures ?? 0,
+        ...this.opts.config,
+      },
+    };
+  }
+
+  private view(name: string): JobView {
+    const definition = this.book.jobs.get(name)!;
+    const state = this.book.state(name);
+    const active = this.book.activeRuns(name);
+    const running = active.filter((r) => r.status === "STARTING" || r.status === "ACTIVE").length;
+    const due = this.nextDue.get(name);
+    return {
+      definition,
+      stats: state.stats,
+      lastStatus: state.lastOutcome ?? "fresh",
+      state: running > 0 ? `${running} running` : active.length > 0 ? "queued" : "idle",
+      nextRunAt: due === undefined ? undefined : new Date(due).toISOString(),
+      parentsDone: state.parentsDone,
+    };
+  }
+
+  // ── writes ───────────────────────────────────────────────────────────────────────────────────
+
+  async putJob(job: JobDefinition): Promise<void> {
+    await this.ready();
+    const now = new Date(this.clock.now());
+    checkJob(job, this.book.jobs, now);
+    const previous = this.book.jobs.get(job.name);
+    const state = this.book.state(job.name);
+    let next: JobState = state;
+    const scheduleChanged =
+      previous?.schedule !== job.schedule || previous?.scheduleTimeZone !== job.scheduleTimeZone;
+    if (isScheduled(job) && scheduleChanged) {
+      // A new ISO start says when to run (a past one runs once to catch up, as Chronos does); a
+      // new cron schedule runs from now on: its past occurrences were never promised.
+      const s = parseSchedule(job.schedule, { timeZone: job.scheduleTimeZone, now });
+      const { lastSlot: _lastSlot, ...rest } = state;
+      next = s.kind === "cron" ? { ...rest, lastSlot: now.toISOString() } : rest;
+    }
+    if (!isScheduled(job) && previous && isScheduled(previous)) next = { ...next, parentsDone: [] };
+    await this.write(() => this.repo.saveJob(job));
+    this.book.setJob(job);
+    this.book.setState(job.name, next);
+    await this.repo.saveState(job.name, next);
+    this.refreshDue(job.name);
+    this.emit(previous ? "job_updated" : "job_created", job.name);
+    this.requestPass();
+  }
+
+  async deleteJob(name: string, options: { stopRuns?: boolean } = {}): Promise<void> {
+    await this.ready();
+    this.known(name);
+    const children = rewireChildren(name, this.book.jobs);
+    for (const child of children) await this.write(() => this.repo.saveJob(child));
+    if (options.stopRuns !== false) for (const run of this.book.activeRuns(name)) this.halt(run, "deleted");
+    const runIds = this.book.removeJob(name);
+    this.nextDue.delete(name);
+    this.parsed.delete(name);
+    await this.write(() => this.repo.deleteJob(name, runIds));
+    for (const child of children) {
+      this.book.setJob(child);
+      this.refreshDue(child.name);
+    }
+    this.emit("job_deleted", name);
+  }
+
+  async runNow(name: string, options: { arguments?: string[] } = {}): Promise<JobRun> {
+    await this.ready();
+    this.known(name);
+    const run = await this.createRun(name, "manual", { arguments: options.arguments ?? [] });
+    this.requestPass();
+    return run;
+  }
+
+  async markSuccess(name: string): Promise<void> {
+    await this.ready();
+    this.known(name);
+    const now = new Date(this.clock.now());
+    const state = this.book.state(name);
+    this.book.setState(name, { ...state, stats: countSuccess(state.stats, now), lastOutcome: "success" });
+    await this.repo.saveState(name, this.book.state(name));
+    await this.fireChildren(name);
+    this.emit("job_updated", name);
+  }
+
+  async killTasks(name: string): Promise<void> {
+    await this.ready();
+    this.known(name);
+    for (const run of [...this.book.activeRuns(name)]) this.halt(run, "user");
+  }
+
+  async stopRun(name: string, runId: string): Promise<JobRun> {
+    await this.ready();
+    this.known(name);
+    const run = this.book.activeRuns(name).find((r) => r.id === runId);
+    if (!run) {
+      if (this.book.run(name, runId)) return this.book.run(name, runId)!;
+      throw new ChronosError("RUN_NOT_FOUND", `Job ${name} has no run ${runId}`);
+    }
+    this.halt(run, "user");
+    return run;
+  }
+
+  private known(name: string): JobDefinition {
+    const job = this.book.jobs.get(name);
+    if (!job) throw new ChronosError("JOB_NOT_FOUND", `Job ${name} does not exist`);
+    return job;
+  }
+
+  /** Writes arriving while this Chronos loads and subscribes wait for it. */
+  private async ready(): Promise<void> {
+    if (!this.started) await this.starting;
+  }
+
+  private async write(f: () => Promise<void>): Promise<void> {
+    try {
+      await f();
+    } catch (cause) {
+      throw new ChronosError("STORE_FAILED", "The state store did not accept the write; nothing changed", {
+        cause,
+      });
+    }
+  }
+
+  // ── scheduling ──────────────────────────────────────────────────────────────────────────────
+
+  private schedule(name: string): JobSchedule | undefined {
+    const job = this.book.jobs.get(name);
+    if (!job || !isScheduled(job)) return undefined;
+    const key = `${job.schedule}\u0000${job.scheduleTimeZone}`;
+    const cached = this.parsed.get(name);
+    if (cached?.key === key) return cached.schedule;
+    const schedule = parseSchedule(job.schedule, {
+      timeZone: job.scheduleTimeZone,
+      now: new Date(this.clock.now()),
+    });
+    this.parsed.set(name, { key, schedule });
+    return schedule;
+  }
+
+  private refreshDue(name: string): void {
+    const job = this.book.jobs.get(name);
+    const s = this.schedule(name);
+    if (!job || !s || job.disabled) {
+      this.nextDue.delete(name);
+      return;
+    }
+    const lastSlot = this.book.state(name).lastSlot;
+    const at = nextRunAt(s, {
+      now: new Date(this.clock.now()),
+      ...(lastSlot ? { lastSlot: new Date(lastSlot) } : {}),
+    });
+    if (at === undefined) this.nextDue.delete(name);
+    else this.nextDue.set(name, at.getTime());
+  }
+
+  /** Runs one pass soon (coalesced): due slots, retries, overruns, revive or suppress. */
+  private requestPass(): void {
+    if (this.passPending || this.stopped) return;
+    this.passPending = true;
+    queueMicrotask(() => {
+      this.passPending = false;
+      this.pass().catch((err: unknown) => this.logger.error({ err }, "scheduling pass failed"));
+    });
+  }
+
+  private async pass(): Promise<void> {
+    if (!this.started || this.stopped) return;
+    const now = this.clock.now();
+    const creations: Promise<unknown>[] = [];
+    for (const [name, due] of this.nextDue)
+      if (due <= now) creations.push(this.takeSlot(name, new Date(now)));
+    await Promise.all(creations);
+    this.killOverruns(now);
+    this.resendKills(now);
+    this.offerDemand();
+    this.armTimer();
+  }
+
+  /** Creates the run of the job's due slot (or skips a slot past its deadline), then advances the schedule. */
+  private async takeSlot(name: string, now: Date): Promise<void> {
+    const job = this.book.jobs.get(name);
+    const s = this.schedule(name);
+    if (!job || !s) return;
+    const state = this.book.state(name);
+    const due = dueSlot(s, {
+      now,
+      ...(state.lastSlot ? { lastSlot: new Date(state.lastSlot) } : {}),
+      ...(job.startingDeadlineSeconds ? { startingDeadlineMs: job.startingDeadlineSeconds * 1000 } : {}),
+    });
+    if (!due) {
+      this.refreshDue(name);
+      return;
+    }
+    const slot = "slot" in due ? due.slot : due.skipped;
+    const advanced = advance(s, now);
+    const nextJob = advanced === job.schedule ? job : { ...job, schedule: advanced };
+    this.book.setJob(nextJob);
+    this.book.setState(name, { ...state, lastSlot: slot.toISOString() });
+    this.refreshDue(name);
+    // The slot is taken in memory before any await, so a second pass cannot take it again; the
+    // run is written before its task can launch, so a new leader cannot either.
+    const waiting = this.book.activeRuns(name).some((r) => r.status === "INITIAL");
+    const creating =
+      "slot" in due && !(waiting && !job.concurrent)
+        ? this.createRun(name, "scheduled", { scheduledAt: slot.toISOString() })
+        : undefined;
+    if ("skipped" in due) this.emit("run_skipped", name, undefined, slot.toISOString());
+    await Promise.all([
+      creating,
+      nextJob === job ? undefined : this.repo.saveJob(nextJob),
+      this.repo.saveState(name, this.book.state(name)),
+    ]);
+  }
+
+  private async createRun(
+    name: string,
+    trigger: RunTrigger,
+    o: { scheduledAt?: string; arguments?: string[] },
+  ): Promise<JobRun> {
+    const now = new Date(this.clock.now());
+    const id = (this.opts.newRunId ?? newRunId)(now);
+    const run: JobRun = {
+      id,
+      jobName: name,
+      trigger,
+      ...(o.scheduledAt ? { scheduledAt: o.scheduledAt } : {}),
+      arguments: o.arguments ?? [],
+      status: "INITIAL",
+      createdAt: now.toISOString(),
+      attempts: [],
+    };
+    run.attempts.push({ attempt: 0, taskId: taskIdOf(run, 0) });
+    this.book.addActive(run);
+    this.unsaved.add(run.id);
+    this.emit("run_created", name, run);
+    try {
+      await this.repo.saveRun(run);
+    } finally {
+      this.unsaved.delete(run.id);
+    }
+    this.requestPass();
+    return run;
+  }
+
+  /** Runs whose next attempt may launch now, highest priority and oldest first. */
+  private launchable(now: number): JobRun[] {
+    const out: JobRun[] = [];
+    for (const run of this.book.allActive()) {
+      if (run.status !== "INITIAL" || this.unsaved.has(run.id)) continue;
+      if (run.retryAt && Date.parse(run.retryAt) > now) continue;
+      const job = this.book.jobs.get(run.jobName);
+      if (!job) continue;
+      // FORBID (concurrent false) holds a run, manual ones too, while another of the job is out.
+      if (
+        !job.concurrent &&
+        this.book.activeRuns(run.jobName).some((r) => r !== run && r.status !== "INITIAL")
+      )
+        continue;
+      out.push(run);
+    }
+    return out.sort(
+      (a, b) =>
+        Number(this.book.jobs.get(b.jobName)?.highPriority) -
+          Number(this.book.jobs.get(a.jobName)?.highPriority) || a.createdAt.localeCompare(b.createdAt),
+    );
+  }
+
+  /**
+   * Revives when runs wait to launch (which also clears the long decline filters set while none
+   * did) and suppresses when none does, so an idle Chronos holds no offers.
+   */
+  private offerDemand(): void {
+    const scheduler = this.scheduler;
+    const wanted = this.launchable(this.clock.now()).length > 0;
+    if (!scheduler || wanted === this.wantsOffers) return;
+    this.wantsOffers = wanted;
+    (wanted ? scheduler.revive() : scheduler.suppress()).catch((err: unknown) =>
+      this.logger.warn({ err }, wanted ? "revive failed" : "suppress failed"),
+    );
+  }
+
+  private async onOffers(offers: Offer[]): Promise<void> {
+    const scheduler = this.scheduler;
+    if (!scheduler) return;
+    const now = this.clock.now();
+    const runs = new Map<string, JobRun>();
+    const pending: PendingLaunch[] = [];
+    for (const run of this.launchable(now)) {
+      const job = applyResourceDefaults(this.book.jobs.get(run.jobName)!, this.defaults);
+      const attempt = run.attempts[run.attempts.length - 1]!;
+      // FORBID: two waiting runs of a job never launch in the same round.
+      if (!job.concurrent && pending.some((p) => p.job.name === job.name)) continue;
+      pending.push({ job, spec: taskSpecOf(job, run, attempt.attempt) });
+      runs.set(attempt.taskId, run);
+    }
+    const { launches, unused } = placeLaunches(offers, pending);
+    const at = new Date(now).toISOString();
+    for (const { offer, tasks } of launches) {
+      for (const t of tasks) {
+        const run = runs.get(t.taskId)!;
+        const attempt = run.attempts[run.attempts.length - 1]!;
+        Object.assign(attempt, { agentId: offer.agentId, host: offer.hostname, launchedAt: at });
+        run.status = "STARTING";
+        delete run.retryAt;
+      }
+    }
+    if (unused.length > 0) {
+      const waiting = pending.length > launches.reduce((n, l) => n + l.tasks.length, 0);
+      scheduler
+        .decline(
+          unused.map((o) => o.id),
+          { refuseSeconds: waiting ? 1 : (this.opts.declineOfferSeconds ?? 120) },
+        )
+        .catch((err: unknown) => this.logger.warn({ err }, "decline failed"));
+    }
+    // Written before the accept: a leader that dies now leaves runs whose attempts a new leader
+    // reconciles, never a task nobody knows it launched.
+    await Promise.all(launches.flatMap((l) => l.tasks.map((t) => this.repo.saveRun(runs.get(t.taskId)!))));
+    for (const { offer, tasks } of launches) {
+      scheduler.launch(offer, tasks).catch((err: unknown) => {
+        this.logger.warn({ err, agentId: offer.agentId }, "launch failed; the tasks' states are asked for");
+        this.scheduler
+          ?.reconcile(tasks.map((t) => ({ taskId: t.taskId, agentId: offer.agentId })))
+          .catch(() => {});
+      });
+    }
+    this.offerDemand();
+  }
+
+  private async onStatus(status: TaskStatus): Promise<void> {
+    const run = this.book.runOfTask(status.taskId);
+    if (!run) {
+      // A task of a deleted job (or from before a lost write): nobody wants it any more.
+      if (phaseOf(status.state) === "running" || phaseOf(status.state) === "launched")
+        await this.scheduler?.kill(status.taskId, status.agentId).catch(() => {});
+      return;
+    }
+    const attempt = run.attempts.find((a) => a.taskId === status.taskId);
+    if (!attempt || run.status === "SUCCESS" || run.status === "FAILED") return;
+    const at = new Date(this.clock.now()).toISOString();
+    attempt.state = status.state;
+    if (status.agentId) attempt.agentId = status.agentId;
+    const phase = phaseOf(status.state);
+    if (phase === "running" && !attempt.startedAt) {
+      attempt.startedAt = at;
+      run.status = "ACTIVE";
+      this.emit("run_started", run.jobName, run);
+    }
+    if (phase === "succeeded" || phase === "failed") {
+      attempt.finishedAt = at;
+      attempt.startedAt ??= attempt.launchedAt ?? at;
+      if (status.containerStatus?.exitCode !== undefined) attempt.exitCode = status.containerStatus.exitCode;
+      if (status.message) attempt.message = status.message;
+      if (phase === "succeeded") await this.finishRun(run, "SUCCESS");
+      else await this.attemptFailed(run, attempt.attempt);
+      return;
+    }
+    await this.repo.updateRun(run);
+  }
+
+  private async attemptFailed(run: JobRun, attemptNo: number): Promise<void> {
+    const job = this.book.jobs.get(run.jobName);
+    if (
+      job &&
+      shouldRetry({ attempt: attemptNo, retries: job.retries, stopped: run.stopped !== undefined })
+    ) {
+      const retryAt = this.clock.now() + (this.opts.failureRetryMs ?? 60_000);
+      run.attempts.push({ attempt: attemptNo + 1, taskId: taskIdOf(run, attemptNo + 1) });
+      this.book.indexTask(taskIdOf(run, attemptNo + 1), run);
+      run.status = "INITIAL";
+      run.retryAt = new Date(retryAt).toISOString();
+      this.emit("run_retry", run.jobName, run);
+      await this.repo.updateRun(run);
+      this.requestPass();
+      return;
+    }
+    const last = run.attempts[run.attempts.length - 1];
+    run.message =
+      run.stopped === "maxCompletionTime"
+        ? `killed: ran longer than maxCompletionTime (${job?.maxCompletionTime ?? 0} s)`
+        : run.stopped
+          ? `stopped (${run.stopped})`
+          : (last?.message ?? last?.state ?? "failed");
+    await this.finishRun(run, "FAILED");
+  }
+
+  private async finishRun(run: JobRun, outcome: "SUCCESS" | "FAILED"): Promise<void> {
+    const now = new Date(this.clock.now());
+    run.status = outcome;
+    run.finishedAt = now.toISOString();
+    delete run.retryAt;
+    const evicted = this.book.finish(run);
+    const job = this.book.jobs.get(run.jobName);
+    if (!job) return;
+    const state = this.book.state(run.jobName);
+    const stats = outcome === "SUCCESS" ? countSuccess(state.stats, now) : countFailure(state.stats, now);
+    this.book.setState(run.jobName, {
+      ...state,
+      stats,
+      lastOutcome: outcome === "SUCCESS" ? "success" : "failure",
+    });
+    const disableAfter = this.opts.disableAfterFailures ?? 0;
+    const disable = outcome === "FAILED" && disableAfter > 0 && stats.errorsSinceLastSuccess >= disableAfter;
+    if (disable) {
+      this.book.setJob({ ...job, disabled: true });
+      this.refreshDue(job.name);
+      this.logger.warn(
+        { job: job.name, errors: stats.errorsSinceLastSuccess },
+        "job disabled after failures",
+      );
+    }
+    await Promise.all([
+      this.repo.updateRun(run),
+      this.repo.saveState(run.jobName, this.book.state(run.jobName)),
+      disable ? this.repo.saveJob(this.book.jobs.get(job.name)!) : undefined,
+      ...evicted.map((id) => this.repo.forgetRun(run.jobName, id)),
+    ]);
+    this.emit(outcome === "SUCCESS" ? "run_succeeded" : "run_failed", run.jobName, run);
+    if (outcome === "SUCCESS" || job.softError) await this.fireChildren(run.jobName);
+    this.requestPass();
+  }
+
+  /** Counts `parent` as done for each child; a child whose every parent is done gets a run. */
+  private async fireChildren(parent: string): Promise<void> {
+    for (const child of childrenOf(parent, this.book.jobs)) {
+      const state = this.book.state(child.name);
+      const done = new Set([...state.parentsDone, parent]);
+      const ready = (child.parents ?? []).every((p) => done.has(p));
+      this.book.setState(child.name, { ...state, parentsDone: ready ? [] : [...done].sort() });
+      await this.repo.saveState(child.name, this.book.state(child.name));
+      if (!ready || child.disabled) continue;
+      const waiting = this.book.activeRuns(child.name).some((r) => r.status === "INITIAL");
+      if (waiting && !child.concurrent) continue;
+      await this.createRun(child.name, "dependency", {});
+    }
+  }
+
+  // ── kills ───────────────────────────────────────────────────────────────────────────────────
+
+  /** Stops a run: its launched task is killed (no retry follows), an unlaunched run just fails. */
+  private halt(run: JobRun, reason: NonNullable<JobRun["stopped"]>): void {
+    run.stopped ??= reason;
+    const attempt = run.attempts[run.attempts.length - 1];
+    if (!attempt?.launchedAt || attempt.finishedAt) {
+      void this.attemptFailed(run, attempt?.attempt ?? 0);
+      return;
+    }
+    this.sendKill(run);
+  }
+
+  private sendKill(run: JobRun): void {
+    const attempt = run.attempts[run.attempts.length - 1];
+    if (!attempt) return;
+    attempt.killSentAt = new Date(this.clock.now()).toISOString();
+    void this.repo.updateRun(run);
+    this.scheduler
+      ?.kill(attempt.taskId as TaskId, attempt.agentId as AgentId | undefined)
+      .catch((err: unknown) => this.logger.warn({ err, taskId: attempt.taskId }, "kill failed"));
+  }
+
+  /** Kills attempts that ran longer than their job's `maxCompletionTime`; the run fails without retry. */
+  private killOverruns(now: number): void {
+    for (const run of this.book.allActive()) {
+      const job = this.book.jobs.get(run.jobName);
+      const attempt = run.attempts[run.attempts.length - 1];
+      if (!job || job.maxCompletionTime <= 0 || !attempt?.launchedAt || run.stopped) continue;
+      const since = Date.parse(attempt.startedAt ?? attempt.launchedAt);
+      if (now - since >= job.maxCompletionTime * 1000) this.halt(run, "maxCompletionTime");
+    }
+  }
+
+  private resendKills(now: number): void {
+    const retryMs = this.opts.killRetryMs ?? 10_000;
+    for (const run of this.book.allActive()) {
+      const attempt = run.attempts[run.attempts.length - 1];
+      if (run.stopped && attempt?.killSentAt && now - Date.parse(attempt.killSentAt) >= retryMs)
+        this.sendKill(run);
+    }
+  }
+
+  /** Sleeps until the next due slot, retry, overrun or kill retry, at most `MAX_SLEEP_MS`. */
+  private armTimer(): void {
+    const now = this.clock.now();
+    let wake = now + MAX_SLEEP_MS;
+    for (const due of this.nextDue.values()) if (due < wake) wake = due;
+    for (const run of this.book.allActive()) {
+      if (run.retryAt) wake = Math.min(wake, Date.parse(run.retryAt));
+      const job = this.book.jobs.get(run.jobName);
+      const attempt = run.attempts[run.attempts.length - 1];
+      if (job && job.maxCompletionTime > 0 && attempt?.launchedAt && !run.stopped)
+        wake = Math.min(
+          wake,
+          Date.parse(attempt.startedAt ?? attempt.launchedAt) + job.maxCompletionTime * 1000,
+        );
+      if (run.stopped && attempt?.killSentAt)
+        wake = Math.min(wake, Date.parse(attempt.killSentAt) + (this.opts.killRetryMs ?? 10_000));
+    }
+    if (this.timer && wake >= this.timerDue) return;
+    if (this.timer) this.clock.clear(this.timer);
+    this.timerDue = wake;
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerDue = Number.POSITIVE_INFINITY;
+        this.requestPass();
+      },
+      Math.max(0, wake - now),
+    );
+  }
+
+  private emit(type: ChronosEventType, jobName: string, run?: JobRun, slot?: string): void {
+    const event: ChronosEvent = {
+      type,
+      timestamp: new Date(this.clock.now()).toISOString(),
+      jobName,
+      ...(run ? { run: structuredClone(run) } : {}),
+      ...(slot ? { slot } : {}),
+    };
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.logger.error({ err }, "event listener failed");
+      }
+    }
+  }
+}
