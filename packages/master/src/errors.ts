@@ -36,6 +36,11 @@ export const masterErrorCodes = {
     status: 403,
     description: "An agent on a machine the operator brought down tried to register",
   },
+  UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    description:
+      "An agent or framework the master proxies to (sandbox files, `/service/<name>/`) did not answer",
+  },
   STORE_FAILED: { status: 503, description: "The state store did not accept a registry write" },
   INTERNAL: { status: 500, description: "An unexpected failure inside the master (a bug)" },
 } as const satisfies Record<string, { status: number; description: string }>;

@@ -1,23 +1,34 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Master } from "../master.js";
+import { agentProxyRoutes } from "./agent-proxy-routes.js";
 import { agentRoutes } from "./agent-routes.js";
 import { installErrorHandling } from "./errors.js";
+import { eventRoutes } from "./event-routes.js";
 import { healthRoutes } from "./health-routes.js";
 import { maintenanceRoutes } from "./maintenance-routes.js";
 import { metricsRoutes } from "./metrics-routes.js";
 import { roleRoutes } from "./role-routes.js";
+import { serviceProxyRoutes } from "./service-proxy-routes.js";
 import { redirectToLeader } from "./standby-redirect.js";
 import { stateRoutes } from "./state-routes.js";
+import { usageRoutes } from "./usage-routes.js";
+import { webuiRoutes } from "./webui-routes.js";
 
 export interface MasterHttpOptions {
   /** Request logs go here (default: none). */
   logger?: Logger;
+  /** The built web UI served under `/ui/` (default: `packages/webui/dist`). */
+  webuiDir?: string;
+  /** Timings of the UI's live data (defaults: events every 1 s, heartbeats 15 s, usage every 10 s). */
+  live?: { eventPollMs?: number; heartbeatMs?: number; usageIntervalMs?: number };
 }
 
 /**
  * The master's operator HTTP API (fastify): `/health`, `/master/state` (and `/state`),
- * `/master/state-summary`, `/master/tasks`, `/metrics`, `/metrics/snapshot`, `/weights`, `/maintenance/*`, `/machine/down|up`. A master that
+ * `/master/state-summary`, `/master/tasks`, `/metrics`, `/metrics/snapshot`, `/weights`, `/maintenance/*`,
+ * `/machine/down|up`; for the web UI: `/master/events` (SSE), `/master/usage`, the proxies
+ * `/agents/:agentId/files/*` and `/service/<framework>/…`, and the UI itself under `/ui/`. A master that
  * does not lead redirects all but `/health` and the metrics to the leader (307). Errors are mapped
  * centrally to `{message, field?}`; bad input is a 4xx, never a 500. Not listening yet: the caller
  * calls `listen`, then `master.start({ httpPort })`.
@@ -37,5 +48,18 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
   app.register(roleRoutes, { master });
   app.register(agentRoutes, { master });
   app.register(maintenanceRoutes, { master });
+  const live = options.live ?? {};
+  app.register(eventRoutes, {
+    master,
+    ...(live.eventPollMs === undefined ? {} : { pollMs: live.eventPollMs }),
+    ...(live.heartbeatMs === undefined ? {} : { heartbeatMs: live.heartbeatMs }),
+  });
+  app.register(usageRoutes, {
+    master,
+    ...(live.usageIntervalMs === undefined ? {} : { intervalMs: live.usageIntervalMs }),
+  });
+  app.register(agentProxyRoutes, { master });
+  app.register(serviceProxyRoutes, { master });
+  app.register(webuiRoutes, options.webuiDir === undefined ? {} : { dir: options.webuiDir });
   return app;
 }

@@ -136,6 +136,8 @@ export function mesosTask(t: TaskView) {
       state: s.state,
       timestamp: s.timestamp,
       ...(s.healthy === undefined ? {} : { healthy: s.healthy }),
+      ...(s.reason === undefined ? {} : { reason: s.reason }),
+      ...(s.message === undefined ? {} : { message: s.message }),
       ...(s.containerStatus === undefined ? {} : { container_status: { ...s.containerStatus } }),
     })),
     labels: mesosLabels(t.task.labels),

@@ -62,7 +62,7 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
 }
 
 /** A role in the shape of Mesos' `/roles`, plus quota, reservations and the dominant share. */
-function mesosRole(r: RoleSummary) {
+export function mesosRole(r: RoleSummary) {
   return {
     name: r.name,
     weight: r.weight,

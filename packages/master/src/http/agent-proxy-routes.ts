@@ -1,0 +1,103 @@
+import path from "node:path";
+import { Readable } from "node:stream";
+import replyFrom from "@fastify/reply-from";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { z } from "zod";
+import { MasterError } from "../errors.js";
+import type { Master } from "../master.js";
+import { parseQuery } from "./query.js";
+
+type AgentParams = { Params: { agentId: string } };
+
+const DownloadQuery = z.object({ path: z.string().min(1, "path is required") });
+
+/** One `/files/read` answer of an agent. */
+const ReadAnswer = z.object({ data: z.string(), offset: z.number() });
+
+/** The agent caps one read at 64 KiB; the download asks for that much at a time. */
+const CHUNK = 64 * 1024;
+
+/**
+ * The browser reaches agents' sandboxes through the master (Mesos' UI broke whenever the browser
+ * could not reach an agent on :5051): `/agents/:agentId/state`, `/agents/:agentId/files/browse`
+ * and `/agents/:agentId/files/read` are forwarded to that agent's HTTP API as they are, and
+ * `/agents/:agentId/files/download?path=` streams a whole file as an attachment, read from the
+ * agent in 64 KiB pieces. An unknown agent is a 404; one that does not answer, a 502.
+ */
+export async function agentProxyRoutes(app: FastifyInstance, { master }: { master: Master }): Promise<void> {
+  await app.register(replyFrom, {
+    undici: { headersTimeout: 15_000, bodyTimeout: 60_000 },
+    disableRequestLogging: true,
+  });
+
+  const agentUrl = (agentId: string): string => {
+    const agent = master.snapshot().agents.get(agentId as never);
+    if (!agent)
+      throw new MasterError("NOT_FOUND", `no agent '${agentId}' is registered`, { field: "agentId" });
+    return `http://${agent.info.hostname}:${agent.info.port}`;
+  };
+
+  const forward =
+    (upstreamPath: string) =>
+    async (request: { params: { agentId: string }; url: string }, reply: FastifyReply) => {
+      const base = agentUrl(request.params.agentId);
+      const query = request.url.includes("?") ? request.url.slice(request.url.indexOf("?")) : "";
+      return reply.from(`${base}${upstreamPath}${query}`, {
+        onError: (r, { error }) => unavailable(r, `agent ${request.params.agentId}`, error),
+      });
+    };
+
+  app.get<AgentParams>("/agents/:agentId/state", forward("/state"));
+  app.get<AgentParams>("/agents/:agentId/files/browse", forward("/files/browse"));
+  app.get<AgentParams>("/agents/:agentId/files/read", forward("/files/read"));
+  app.get<AgentParams>("/agents/:agentId/monitor/statistics", forward("/monitor/statistics"));
+
+  app.get<AgentParams>("/agents/:agentId/files/download", async (request, reply) => {
+    const { path: file } = parseQuery(DownloadQuery, request.query);
+    const base = agentUrl(request.params.agentId);
+    const read = async (offset: number) => {
+      const url = `${base}/files/read?path=${encodeURIComponent(file)}&offset=${offset}&length=${CHUNK}`;
+      const res = await fetch(url).catch((cause: unknown) => {
+        throw new MasterError("UPSTREAM_UNAVAILABLE", `agent ${request.params.agentId} did not answer`, {
+          cause,
+        });
+      });
+      const body: unknown = await res.json();
+      if (!res.ok) {
+        const message = (body as { message?: string }).message ?? `HTTP ${res.status}`;
+        throw Object.assign(new Error(message), { statusCode: res.status });
+      }
+      return ReadAnswer.parse(body);
+    };
+    // The first piece before the headers: a missing file is still a clean 404.
+    const first = await read(0);
+    async function* rest() {
+      let piece = first;
+      while (piece.data.length > 0) {
+        yield Buffer.from(piece.data, "utf8");
+        piece = await read(piece.offset + Buffer.byteLength(piece.data, "utf8"));
+      }
+    }
+    return reply
+      .header("content-type", "application/octet-stream")
+      .header("content-disposition", `attachment; filename="${path.basename(file).replace(/"/g, "")}"`)
+      .send(Readable.from(rest()));
+  });
+}
+
+/** The part of a reply (reply-from's is typed more loosely than fastify's) that `unavailable` uses. */
+interface UpstreamReply {
+  code(status: number): { send(body: unknown): unknown };
+  log: { warn(obj: object, msg: string): void };
+}
+
+/** Replies 502 `{message}` for an upstream that could not be reached. */
+export function unavailable(reply: UpstreamReply, what: string, error: unknown): unknown {
+  const err = error as { message?: string; cause?: { message?: string } };
+  reply.log.warn({ err: error }, `${what} did not answer`);
+  const e = new MasterError(
+    "UPSTREAM_UNAVAILABLE",
+    `${what} did not answer: ${err.cause?.message ?? err.message ?? "error"}`,
+  );
+  return reply.code(e.status).send({ message: e.message });
+}

@@ -1,0 +1,114 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import type { Master } from "../master.js";
+import { type ClusterDigest, clusterDigest, diffDigests } from "./cluster-digest.js";
+import { type ClusterEvent, EventLog } from "./event-log.js";
+import { closeOnShutdown } from "./long-lived.js";
+import { parseQuery } from "./query.js";
+
+export interface EventRoutesOptions {
+  master: Master;
+  /** How often the registry is compared with its previous look (ms, default 1000). */
+  pollMs?: number;
+  /** How often an idle stream gets a comment line, so proxies keep it open (ms, default 15000). */
+  heartbeatMs?: number;
+  /** Events kept for `Last-Event-ID` resume (default 10,000). */
+  capacity?: number;
+}
+
+/** A stream whose reader falls this far behind (bytes buffered) is closed; the reader reconnects and resumes. */
+const MAX_BUFFERED = 8 * 1024 * 1024;
+
+const RecentQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
+
+/**
+ * `GET /master/events`: a server-sent event stream of cluster changes (agents, frameworks, tasks,
+ * offers, roles, maintenance) for the web UI. The leading master compares its registry with the
+ * previous look every `pollMs` and logs each difference with an id; a reader that reconnects with
+ * `Last-Event-ID` gets what it missed, or a `reset` event when that is no longer kept (it refetches).
+ * A new stream starts with a `hello` event naming the newest id. `GET /master/events/recent` gives
+ * the newest events as JSON.
+ */
+export async function eventRoutes(app: FastifyInstance, options: EventRoutesOptions): Promise<void> {
+  const { master } = options;
+  const log = new EventLog(options.capacity ?? 10_000);
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const track = closeOnShutdown(app);
+  let previous: ClusterDigest | undefined;
+
+  const poll = () => {
+    if (!master.isLeader) {
+      previous = undefined;
+      return;
+    }
+    const view = master.snapshot();
+    const next = clusterDigest(view, {
+      schedule: master.maintenanceSchedule(),
+      status: master.maintenanceStatus(),
+    });
+    if (previous) for (const change of diffDigests(previous, next)) log.append(change, view.now);
+    previous = next;
+  };
+  const timer = setInterval(poll, options.pollMs ?? 1000);
+  timer.unref();
+  app.addHook("onClose", async () => clearInterval(timer));
+  poll();
+
+  app.get("/master/events/recent", async (request) => {
+    const { limit } = parseQuery(RecentQuery, request.query);
+    return { lastEventId: log.lastEventId, events: log.recent(limit).map(wire) };
+  });
+
+  app.get("/master/events", (request, reply) => {
+    const header = request.headers["last-event-id"];
+    const lastEventId = Array.isArray(header) ? header[0] : header;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    track(request.raw.socket);
+    const send = (chunk: string) => {
+      if (res.destroyed) return;
+      res.write(chunk);
+      if (res.writableLength > MAX_BUFFERED) res.destroy();
+    };
+    send("retry: 2000\n\n");
+    if (lastEventId === undefined) {
+      send(
+        `event: hello\ndata: ${JSON.stringify({ lastEventId: log.lastEventId, masterId: master.id })}\n\n`,
+      );
+    } else {
+      const resume = log.since(lastEventId);
+      if (resume.kind === "reset")
+        send(
+          `id: ${log.lastEventId}\nevent: reset\ndata: ${JSON.stringify({ lastEventId: log.lastEventId })}\n\n`,
+        );
+      else for (const e of resume.events) send(frame(e));
+    }
+    const unlisten = log.listen((e) => send(frame(e)));
+    const heartbeat = setInterval(() => send(": heartbeat\n\n"), heartbeatMs);
+    res.once("close", () => {
+      unlisten();
+      clearInterval(heartbeat);
+    });
+  });
+}
+
+function wire(e: ClusterEvent) {
+  return {
+    id: e.eventId,
+    at: e.at,
+    kind: e.kind,
+    op: e.op,
+    key: e.id,
+    ...(e.data === undefined ? {} : { data: e.data }),
+  };
+}
+
+function frame(e: ClusterEvent): string {
+  return `id: ${e.eventId}\ndata: ${JSON.stringify(wire(e))}\n\n`;
+}
