@@ -1,0 +1,140 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { ChronosError } from "../errors.js";
+import { isScheduled, JobDefinition } from "../model/job.js";
+import { all, count, first, type HttpContext, type Query, viewOf } from "./context.js";
+import { invalidBody } from "./errors.js";
+import { graphCsv, graphDot } from "./graph-text.js";
+import { jobJson, summaryJson } from "./job-json.js";
+import { histogram, PERCENTILES, type Percentile, runDurations, taskStatHistory } from "./job-stats.js";
+
+type Named = FastifyRequest<{ Params: { name: string }; Querystring: Query }>;
+
+/**
+ * The Chronos 3 API, registered under `/v1/scheduler` and again under Chronos 2's `/scheduler`:
+ * Chronos' paths, status codes and JSON shapes, so its clients and scripts work unchanged. Bodies
+ * are read with `JobDefinition` (400 `INVALID_JOB` naming the field); the service checks the
+ * schedule and the graph and stores nothing when it refuses.
+ */
+export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpContext }): Promise<void> {
+  const { ctx } = options;
+  const { service } = ctx;
+
+  app.post("/iso8601", async (request, reply) => {
+    await service.putJob(readJob(request.body, "scheduled"));
+    return reply.code(204).send();
+  });
+
+  app.post("/dependency", async (request, reply) => {
+    await service.putJob(readJob(request.body, "dependent"));
+    return reply.code(204).send();
+  });
+
+  app.get("/jobs", async () => service.jobs().map((v) => jobJson(v, ctx.jobDefaults)));
+
+  app.get("/jobs/summary", async () => ({ jobs: service.jobs().map(summaryJson) }));
+
+  app.get("/jobs/search", async (request: FastifyRequest<{ Querystring: Query }>) => {
+    const q = request.query;
+    const limit = count(q, "limit", 10);
+    const offset = count(q, "offset", 0);
+    const name = lower(first(q.name));
+    const command = lower(first(q.command));
+    const any = lower(first(q.any));
+    const found = [];
+    let skipped = 0;
+    for (const view of service.jobs()) {
+      if (found.length >= limit) break;
+      const job = view.definition;
+      const jobName = job.name.toLowerCase();
+      const jobCommand = job.command.toLowerCase();
+      if (name && !jobName.includes(name)) continue;
+      if (command && !jobCommand.includes(command)) continue;
+      if (any && !jobName.includes(any) && !jobCommand.includes(any)) continue;
+      if (skipped++ < offset) continue;
+      found.push(jobJson(view, ctx.jobDefaults));
+    }
+    return found;
+  });
+
+  app.get("/job/:name", async (request: Named) => jobJson(viewOf(ctx, request.params.name), ctx.jobDefaults));
+
+  app.put("/job/:name", async (request: Named, reply) => {
+    viewOf(ctx, request.params.name);
+    const args = all(request.query, "arguments");
+    await service.runNow(request.params.name, args.length > 0 ? { arguments: args } : {});
+    return reply.code(204).send();
+  });
+
+  app.delete("/job/:name", async (request: Named, reply) => {
+    viewOf(ctx, request.params.name);
+    await service.deleteJob(request.params.name);
+    return reply.code(204).send();
+  });
+
+  app.put("/job/success/:name", async (request: Named, reply) => {
+    viewOf(ctx, request.params.name);
+    await service.markSuccess(request.params.name);
+    return reply.type("text/plain").send(`marked job ${request.params.name} as successful: true`);
+  });
+
+  app.get("/job/stat/:name", async (request: Named) => {
+    const name = viewOf(ctx, request.params.name).definition.name;
+    const runs = [...service.activeRuns(name), ...service.history(name)];
+    return { histogram: histogram(runDurations(runs)), taskStatHistory: taskStatHistory(runs) };
+  });
+
+  app.get("/stats/:percentile", async (request: FastifyRequest<{ Params: { percentile: string } }>) => {
+    const percentile = request.params.percentile as Percentile;
+    if (!PERCENTILES.includes(percentile))
+      throw new ChronosError(
+        "INVALID_REQUEST",
+        `Unknown statistic '${request.params.percentile}'; one of ${PERCENTILES.join(", ")}`,
+        { details: [{ path: "/percentile", errors: [`must be one of ${PERCENTILES.join(", ")}`] }] },
+      );
+    return service
+      .jobs()
+      .map((v) => ({
+        jobNameLabel: v.definition.name,
+        time: histogram(runDurations(service.history(v.definition.name)))[percentile] / 1000,
+      }))
+      .sort((a, b) => b.time - a.time);
+  });
+
+  app.delete("/task/kill/:name", async (request: Named, reply) => {
+    viewOf(ctx, request.params.name);
+    await service.killTasks(request.params.name);
+    return reply.code(204).send();
+  });
+
+  app.get("/graph/dot", async (_request, reply) => reply.type("text/plain").send(graphDot(service.jobs())));
+  app.get("/graph/csv", async (_request, reply) => reply.type("text/plain").send(graphCsv(service.jobs())));
+
+  app.get("/leader", async () => ({ leader: service.info().leader ?? "" }));
+}
+
+/**
+ * A job body read with `JobDefinition`; `/iso8601` needs a schedule and `/dependency` parents (an
+ * on-demand job, with neither, is made through `/v1/jobs`).
+ */
+function readJob(body: unknown, kind: "scheduled" | "dependent"): JobDefinition {
+  const parsed = JobDefinition.safeParse(body);
+  if (!parsed.success) throw invalidBody("INVALID_JOB", "job", parsed.error);
+  const job = parsed.data;
+  if (kind === "scheduled" && !isScheduled(job))
+    throw new ChronosError("INVALID_JOB", "Invalid job: /schedule: a scheduled job needs a schedule", {
+      details: [
+        { path: "/schedule", errors: ["a scheduled job needs a schedule (use /dependency for parents)"] },
+      ],
+    });
+  if (kind === "dependent" && job.parents === undefined)
+    throw new ChronosError("INVALID_JOB", "Invalid job: /parents: a dependent job needs parents", {
+      details: [
+        { path: "/parents", errors: ["a dependent job needs parents (use /iso8601 for a schedule)"] },
+      ],
+    });
+  return job;
+}
+
+function lower(s: string | undefined): string | undefined {
+  return s === undefined || s === "" ? undefined : s.toLowerCase();
+}
