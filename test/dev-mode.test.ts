@@ -99,10 +99,11 @@ describe("dev mode: master and agents in one process", () => {
 });
 
 describe("agora dev as a process", () => {
-  it("serves /health and a /master/state with an agent, Marathon's /v2/info, and stops cleanly on SIGTERM", async () => {
+  it("serves /health and a /master/state with an agent, Marathon's /v2/info, Chronos' API, and stops cleanly on SIGTERM", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "agora-devproc-"));
     const port = await freePort();
     const marathonPort = await freePort();
+    const chronosPort = await freePort();
     const proc = spawnAgora(
       [
         "dev",
@@ -114,6 +115,8 @@ describe("agora dev as a process", () => {
         "1",
         "--marathon-port",
         String(marathonPort),
+        "--chronos-port",
+        String(chronosPort),
       ],
       { AGORA_LOG_LEVEL: "warn" },
     );
@@ -133,6 +136,15 @@ describe("agora dev as a process", () => {
         return i.frameworkId ? i : undefined;
       });
       expect(info.elected).toBe(true);
+      // Chronos registers as the `chronos` framework with its API as webuiUrl, and answers Chronos' API.
+      const chronos = await waitFor("Chronos registered as a framework", async () => {
+        const s = await httpJson<{ frameworks: { name: string; webui_url: string }[] }>(
+          `http://127.0.0.1:${port}/master/state`,
+        );
+        return s.frameworks.find((f) => f.name === "chronos");
+      });
+      expect(chronos.webui_url).toBe(`http://127.0.0.1:${chronosPort}`);
+      expect(await httpJson(`http://127.0.0.1:${chronosPort}/v1/scheduler/jobs`)).toEqual([]);
     } finally {
       expect(await proc.stop("SIGTERM")).toBe(0);
       await expectNoOrphans(dir);

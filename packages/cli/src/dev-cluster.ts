@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Agent } from "@agora/agent";
+import { type ChronosOptions, startChronos } from "@agora/chronos";
 import { startMarathon } from "@agora/marathon";
 import type { Master } from "@agora/master";
 import { type Bus, FileStateStore } from "@agora/transport";
@@ -21,6 +22,10 @@ export interface DevClusterOptions {
   timing?: MasterTiming;
   /** Marathon's REST port (0: a free one); no Marathon when absent. Its state goes to `<dataDir>/marathon`. */
   marathonPort?: number | undefined;
+  /** Chronos' API port (0: a free one); no Chronos when absent. Its state goes to `<dataDir>/chronos`. */
+  chronosPort?: number | undefined;
+  /** Chronos' job flags (`--failure-retry`, `--mesos-task-cpu`, …). */
+  chronos?: Pick<ChronosOptions, "jobDefaults" | "failureRetryMs" | "disableAfterFailures" | "historySize">;
 }
 
 export interface DevCluster {
@@ -30,10 +35,12 @@ export interface DevCluster {
   readonly agents: ReadonlyArray<{ agent: Agent; url: string }>;
   /** Marathon's REST API, when it runs. */
   readonly marathonUrl: string | undefined;
+  /** Chronos' API, when it runs. */
+  readonly chronosUrl: string | undefined;
   stop(): Promise<void>;
 }
 
-/** Dev mode: the master and N agents (and later Marathon and Chronos) in one process, sharing one bus. */
+/** Dev mode: the master, N agents, Marathon and Chronos in one process, sharing one bus. */
 export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster> {
   const dataDir = path.resolve(o.dataDir);
   const bus = await openBus(o.nats, "agora-dev", o.logger);
@@ -95,7 +102,32 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         },
       });
     }
-    return { bus, master: master.master, masterUrl: master.url, agents, marathonUrl, stop };
+    let chronosUrl: string | undefined;
+    if (o.chronosPort !== undefined) {
+      const chronosStore = await FileStateStore.open(path.join(dataDir, "chronos"));
+      const chronos = await startChronos({
+        bus,
+        store: chronosStore,
+        cluster: o.cluster,
+        host: o.host,
+        port: o.chronosPort,
+        hostname: o.host === "0.0.0.0" ? undefined : o.host,
+        logger: o.logger.child({ role: "chronos" }),
+        ...o.chronos,
+      }).catch(async (e: unknown) => {
+        await chronosStore.close();
+        throw e;
+      });
+      chronosUrl = chronos.url;
+      roles.push({
+        url: chronos.url,
+        async stop() {
+          await chronos.close();
+          await chronosStore.close();
+        },
+      });
+    }
+    return { bus, master: master.master, masterUrl: master.url, agents, marathonUrl, chronosUrl, stop };
   } catch (e) {
     await stop();
     throw e;

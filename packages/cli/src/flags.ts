@@ -126,3 +126,33 @@ export function masterTimingOptions(o: {
     ...(o.agentGoneTimeout === undefined ? {} : { agentGoneTimeoutMs: o.agentGoneTimeout }),
   };
 }
+
+/** Chronos' job flags, shared by `agora chronos` and `agora dev`; Chronos' defaults apply when absent. */
+export const chronosJobFlags: FlagSpec = {
+  "mesos-task-cpu": { type: "string", description: "cpus of a job that asks for none (default 0.1)" },
+  "mesos-task-mem": {
+    type: "string",
+    description: "MiB of memory of a job that asks for none (default 128)",
+  },
+  "mesos-task-disk": { type: "string", description: "MiB of disk of a job that asks for none (default 256)" },
+  user: { type: "string", description: "user a job runs as when it names none (default root)" },
+  "failure-retry": {
+    type: "string",
+    description: "wait before a failed run's retry, e.g. 60secs or 500ms (default 60secs)",
+  },
+  "disable-after-failures": {
+    type: "string",
+    description: "disable a job after this many failures since its last success (default 0: never)",
+  },
+  "history-size": { type: "string", description: "finished runs kept per job (default 100)" },
+};
+
+export const chronosJobOptions = {
+  mesosTaskCpu: z.coerce.number().positive().default(0.1),
+  mesosTaskMem: z.coerce.number().positive().default(128),
+  mesosTaskDisk: z.coerce.number().positive().default(256),
+  user: z.string().min(1).default("root"),
+  failureRetry: duration.default(60_000),
+  disableAfterFailures: z.coerce.number().int().min(0).default(0),
+  historySize: z.coerce.number().int().min(1).max(10_000).default(100),
+};

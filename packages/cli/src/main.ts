@@ -1,5 +1,6 @@
 import { AGORA_VERSION } from "@agora/protocol";
 import { agentFlags, runAgent } from "./commands/agent.js";
+import { chronosFlags, runChronos } from "./commands/chronos.js";
 import { devFlags, runDev } from "./commands/dev.js";
 import { executeFlags, runExecute } from "./commands/execute.js";
 import { marathonFlags, runMarathon } from "./commands/marathon.js";
@@ -25,6 +26,11 @@ const commands: Record<string, { summary: string; flags: FlagSpec; run: (argv: s
       summary: "Run Marathon (long-running services, Marathon's REST v2 API) connected to NATS.",
       flags: marathonFlags,
       run: runMarathon,
+    },
+    chronos: {
+      summary: "Run Chronos (scheduled and dependent jobs, Chronos' and Metronome's APIs) connected to NATS.",
+      flags: chronosFlags,
+      run: runChronos,
     },
   };
 

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { startDevCluster } from "../dev-cluster.js";
 import {
+  chronosJobFlags,
+  chronosJobOptions,
   cluster,
   host,
   masterTiming,
@@ -35,6 +37,11 @@ export const devFlags: FlagSpec = {
     type: "string",
     description: "port of Marathon's REST API (default 8080; 0 picks a free one; 'off' runs no Marathon)",
   },
+  "chronos-port": {
+    type: "string",
+    description: "port of Chronos' API (default 4400; 0 picks a free one; 'off' runs no Chronos)",
+  },
+  ...chronosJobFlags,
   ...masterTimingFlags,
 };
 
@@ -47,22 +54,54 @@ const DevOptions = z.object({
   agentResources: resourcesText.optional(),
   cluster,
   marathonPort: z.union([z.literal("off"), port(8080)]).default(8080),
+  chronosPort: z.union([z.literal("off"), port(4400)]).default(4400),
+  ...chronosJobOptions,
   ...masterTiming,
 });
 
 export async function runDev(argv: string[]): Promise<void> {
   const o = parseOptions("dev", argv, process.env, devFlags, DevOptions);
   const logger = createLogger("agora-dev");
-  const { marathonPort, ...rest } = o;
+  const {
+    marathonPort,
+    chronosPort,
+    mesosTaskCpu,
+    mesosTaskMem,
+    mesosTaskDisk,
+    user,
+    failureRetry,
+    disableAfterFailures,
+    historySize,
+    ...rest
+  } = o;
   const dev = await startDevCluster({
     ...rest,
     timing: masterTimingOptions(o),
     logger,
     ...(marathonPort === "off" ? {} : { marathonPort }),
+    ...(chronosPort === "off" ? {} : { chronosPort }),
+    chronos: {
+      jobDefaults: { cpus: mesosTaskCpu, mem: mesosTaskMem, disk: mesosTaskDisk, user },
+      failureRetryMs: failureRetry,
+      disableAfterFailures,
+      historySize,
+    },
   });
-  logger.info({ master: dev.masterUrl, agents: dev.agents.map((a) => a.url) }, "Agora dev mode is up");
+  logger.info(
+    {
+      master: dev.masterUrl,
+      agents: dev.agents.map((a) => a.url),
+      marathon: dev.marathonUrl,
+      chronos: dev.chronosUrl,
+    },
+    "Agora dev mode is up",
+  );
+  const frameworks = [
+    dev.marathonUrl ? `Marathon on ${dev.marathonUrl}` : undefined,
+    dev.chronosUrl ? `Chronos on ${dev.chronosUrl}` : undefined,
+  ].filter((f) => f !== undefined);
   process.stdout.write(
-    `Agora dev mode: master on ${dev.masterUrl}, ${dev.agents.length} agent(s)${dev.marathonUrl ? `, Marathon on ${dev.marathonUrl}` : ""}. Ctrl-C stops.\n`,
+    `Agora dev mode: master on ${dev.masterUrl}, ${dev.agents.length} agent(s)${frameworks.map((f) => `, ${f}`).join("")}. Ctrl-C stops.\n`,
   );
   stopOnSignal(logger, dev.stop);
 }
