@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isChronosError } from "../errors.js";
 import { JobDefinition, type JobDefinitionInput } from "../model/job.js";
-import { checkJob, childrenOf, graphCsv, graphDot, type Jobs, rewireChildren } from "./job-graph.js";
+import { checkJob, childrenOf, type Jobs, rewireChildren } from "./job-graph.js";
 
 const now = new Date("2026-01-01T00:00:00Z");
 const job = (j: JobDefinitionInput) => JobDefinition.parse(j);
@@ -88,24 +88,5 @@ describe("rewireChildren", () => {
     const jobs = table({ name: "a", schedule: daily }, { name: "b", schedule: daily });
     expect(rewireChildren("a", jobs)).toEqual([]);
     expect(childrenOf("a", jobs)).toEqual([]);
-  });
-});
-
-describe("graph exports", () => {
-  const jobs = table({ name: "a", schedule: daily }, { name: "b", parents: ["a"] });
-  const state = (name: string) =>
-    name === "a"
-      ? { lastStatus: "success" as const, state: "idle" }
-      : { lastStatus: "fresh" as const, state: "queued" };
-
-  it("writes Chronos' csv: nodes, then links", () => {
-    expect(graphCsv(jobs, state)).toBe("node,a,success,idle\nnode,b,fresh,queued\nlink,a,b\n");
-  });
-
-  it("writes a DOT digraph with an edge per parent", () => {
-    const dot = graphDot(jobs, state);
-    expect(dot.startsWith("digraph G {")).toBe(true);
-    expect(dot).toContain('"a" -> "b";');
-    expect(dot).toContain('"a" [fillcolor="#4caf50"];');
   });
 });

@@ -95,38 +95,6 @@ export function rewireChildren(name: string, jobs: Jobs): JobDefinition[] {
   });
 }
 
-/** What the graph exports show of a job: its last outcome and what it does now. */
-export interface GraphNodeState {
-  lastStatus: "success" | "failure" | "fresh";
-  /** `idle` | `queued` | `running` … */
-  state: string;
-}
-
-/** Chronos' `/graph/csv`: a `node,<name>,<lastStatus>,<state>` line per job, a `link,<parent>,<child>` line per edge. */
-export function graphCsv(jobs: Jobs, stateOf: (name: string) => GraphNodeState): string {
-  const sorted = [...jobs.values()].sort(byName);
-  const lines = sorted.map((j) => {
-    const s = stateOf(j.name);
-    return `node,${j.name},${s.lastStatus},${s.state}`;
-  });
-  for (const j of sorted) for (const p of j.parents ?? []) lines.push(`link,${p},${j.name}`);
-  return lines.map((l) => `${l}\n`).join("");
-}
-
-const DOT_COLOURS = { success: "#4caf50", failure: "#e53935", fresh: "#9e9e9e" } as const;
-
-/** Chronos' `/graph/dot`: one node per job coloured by its last outcome, one edge per parent → child. */
-export function graphDot(jobs: Jobs, stateOf: (name: string) => GraphNodeState): string {
-  const sorted = [...jobs.values()].sort(byName);
-  const quote = (s: string) => `"${s.replaceAll('"', '\\"')}"`;
-  const lines = ["digraph G {", "  node [style=filled];"];
-  for (const j of sorted)
-    lines.push(`  ${quote(j.name)} [fillcolor=${quote(DOT_COLOURS[stateOf(j.name).lastStatus])}];`);
-  for (const j of sorted) for (const p of j.parents ?? []) lines.push(`  ${quote(p)} -> ${quote(j.name)};`);
-  lines.push("}");
-  return `${lines.join("\n")}\n`;
-}
-
 function byName(a: JobDefinition, b: JobDefinition): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
