@@ -40,6 +40,11 @@ interface CompiledCron {
   iterator: CronExpression;
   fixedTime: boolean;
   zone: Zone;
+  /**
+   * nextAfter's answers by instant. A runtime asks "is anything after lastSlot due yet?" with the
+   * same lastSlot every tick until it is, and each cron-parser walk costs up to a millisecond.
+   */
+  nextMemo: Map<number, number | undefined>;
 }
 
 function refuse(expression: string, why: string): never {
@@ -106,6 +111,7 @@ function parseFields(expression: string, fields: string[]): CronExpression {
  */
 const compiled = new Map<string, CompiledCron>();
 const compiledLimit = 10_000;
+const memoLimit = 1_000;
 
 function compile(s: CronSchedule): CompiledCron {
   const key = `${s.timeZone}\u0000${s.expression}`;
@@ -116,6 +122,7 @@ function compile(s: CronSchedule): CompiledCron {
     iterator: parseFields(s.expression, fields),
     fixedTime: !fields[0]!.startsWith("*") && !fields[1]!.startsWith("*"),
     zone: s.timeZone === "" ? utc : zoneNamed(s.timeZone),
+    nextMemo: new Map(),
   };
   if (compiled.size >= compiledLimit) compiled.clear();
   compiled.set(key, c);
@@ -134,6 +141,14 @@ function instantsAt(c: CompiledCron, wall: number): number[] {
  * coming we start the walk that much earlier and keep walking that much past the first hit.
  */
 function nextAfter(c: CompiledCron, t: number): number | undefined {
+  if (c.nextMemo.has(t)) return c.nextMemo.get(t);
+  const next = searchNextAfter(c, t);
+  if (c.nextMemo.size >= memoLimit) c.nextMemo.clear();
+  c.nextMemo.set(t, next);
+  return next;
+}
+
+function searchNextAfter(c: CompiledCron, t: number): number | undefined {
   const drop = Math.max(0, c.zone.offset(t) - c.zone.offset(t + jumpWindowMs)) * minuteMs;
   c.iterator.reset(new Date(wallOf(t, c.zone) - drop - minuteMs));
   let best: number | undefined;

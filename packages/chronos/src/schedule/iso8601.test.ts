@@ -1,14 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { advance, dueSlot, formatSchedule, nextRunAt, parseSchedule, skip, upcoming } from "./index.js";
+import {
+  advance,
+  dueSlot,
+  formatSchedule,
+  type IsoSchedule,
+  nextRunAt,
+  parseSchedule,
+  skip,
+  upcoming,
+} from "./index.js";
 
 // Hand-checked facts used below. Europe/Berlin 2024: CET (+01:00) → CEST (+02:00) on Sun 31 Mar at
 // 01:00Z (02:00 → 03:00 local); back on Sun 27 Oct at 01:00Z (03:00 → 02:00 local).
 // America/New_York 2024: EST (−05:00) → EDT (−04:00) on Sun 10 Mar at 07:00Z; back on Sun 3 Nov at 06:00Z.
 
 const now = new Date("2024-01-01T00:00:00Z");
+/** parseSchedule, narrowed to the ISO form these tests are about. */
+function isoSchedule(text: string, o: { timeZone?: string; now: Date }): IsoSchedule {
+  const s = parseSchedule(text, o);
+  if (s.kind !== "iso8601") throw new Error(`${text} parsed as ${s.kind}`);
+  return s;
+}
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 const runs = (text: string, timeZone: string, after: string, count: number) =>
-  iso(upcoming(parseSchedule(text, { timeZone, now }), new Date(after), count));
+  iso(upcoming(isoSchedule(text, { timeZone, now }), new Date(after), count));
 
 describe("ISO 8601 schedules across DST: P1D keeps the wall clock, PT24H keeps elapsed time", () => {
   it.each([
@@ -77,23 +92,20 @@ describe("ISO 8601 schedules across DST: P1D keeps the wall clock, PT24H keeps e
   });
 
   it("keeps the start's wall-clock fields and re-reads them in the zone, whatever the Z says", () => {
-    const s = parseSchedule("R/2024-03-30T09:00:00Z/P1D", { timeZone: "Europe/Berlin", now });
+    const s = isoSchedule("R/2024-03-30T09:00:00Z/P1D", { timeZone: "Europe/Berlin", now });
     expect(s.start.toISOString()).toBe("2024-03-30T08:00:00.000Z");
-    expect(parseSchedule("R/2024-07-01T09:00:00-07:00/P1D", { timeZone: "Asia/Tokyo", now }).start).toEqual(
+    expect(isoSchedule("R/2024-07-01T09:00:00-07:00/P1D", { timeZone: "Asia/Tokyo", now }).start).toEqual(
       new Date("2024-07-01T00:00:00.000Z"),
     );
   });
 
   it("reads a start without an offset as UTC when there is no zone", () => {
-    expect(parseSchedule("R/2024-03-30T09:00:00/P1D", { now }).start).toEqual(
-      new Date("2024-03-30T09:00:00Z"),
-    );
-    expect(parseSchedule("R/2024-03-30/P1D", { now }).start).toEqual(new Date("2024-03-30T00:00:00Z"));
+    expect(isoSchedule("R/2024-03-30T09:00:00/P1D", { now }).start).toEqual(new Date("2024-03-30T09:00:00Z"));
+    expect(isoSchedule("R/2024-03-30/P1D", { now }).start).toEqual(new Date("2024-03-30T00:00:00Z"));
   });
 
   it("lets the written offset pick which of a repeated wall time is meant, else the first", () => {
-    const start = (text: string) =>
-      parseSchedule(text, { timeZone: "Europe/Berlin", now }).start.toISOString();
+    const start = (text: string) => isoSchedule(text, { timeZone: "Europe/Berlin", now }).start.toISOString();
     expect(start("R/2024-10-27T02:30:00+02:00/PT1H")).toBe("2024-10-27T00:30:00.000Z");
     expect(start("R/2024-10-27T02:30:00+01:00/PT1H")).toBe("2024-10-27T01:30:00.000Z");
     expect(start("R/2024-10-27T02:30:00Z/PT1H")).toBe("2024-10-27T00:30:00.000Z");
@@ -109,7 +121,7 @@ describe("ISO 8601 schedules across DST: P1D keeps the wall clock, PT24H keeps e
   });
 
   it("runs an hourly job once per real hour through the repeated hour (advance writes the right offset)", () => {
-    let s = parseSchedule("R/2024-10-27T01:30:00+02:00/PT1H", { timeZone: "Europe/Berlin", now });
+    let s = isoSchedule("R/2024-10-27T01:30:00+02:00/PT1H", { timeZone: "Europe/Berlin", now });
     const texts: string[] = [];
     for (const at of [
       "2024-10-26T23:30:00Z",
@@ -119,7 +131,7 @@ describe("ISO 8601 schedules across DST: P1D keeps the wall clock, PT24H keeps e
     ]) {
       expect(dueSlot(s, { now: new Date(at) })).toEqual({ slot: new Date(at), missed: 0 });
       texts.push(advance(s, new Date(at)));
-      s = parseSchedule(texts.at(-1)!, { timeZone: "Europe/Berlin", now });
+      s = isoSchedule(texts.at(-1)!, { timeZone: "Europe/Berlin", now });
     }
     expect(texts).toEqual([
       "R/2024-10-27T02:30:00.000+02:00/PT1H",
@@ -131,10 +143,10 @@ describe("ISO 8601 schedules across DST: P1D keeps the wall clock, PT24H keeps e
 
   it("writes a daily start that lands in the gap as its intended wall time, so later days keep 02:30", () => {
     const zone = { timeZone: "Europe/Berlin", now };
-    const day1 = parseSchedule("R/2024-03-30T02:30:00+01:00/P1D", zone);
+    const day1 = isoSchedule("R/2024-03-30T02:30:00+01:00/P1D", zone);
     const text2 = advance(day1, new Date("2024-03-30T01:30:00Z"));
     expect(text2).toBe("R/2024-03-31T02:30:00.000+01:00/P1D"); // the same instant as 03:30+02:00
-    const day2 = parseSchedule(text2, zone);
+    const day2 = isoSchedule(text2, zone);
     expect(day2.start).toEqual(new Date("2024-03-31T01:30:00Z"));
     expect(advance(day2, new Date("2024-03-31T01:30:00Z"))).toBe("R/2024-04-01T02:30:00.000+02:00/P1D");
   });
@@ -189,7 +201,7 @@ describe("ISO 8601 month ends and leap days (occurrence k = start + k × period)
   });
 
   it("a rewritten start re-bases the series: after the Feb 29 run P1M continues on the 29th (as Chronos)", () => {
-    const s = parseSchedule("R/2024-01-31T10:00:00Z/P1M", { now });
+    const s = isoSchedule("R/2024-01-31T10:00:00Z/P1M", { now });
     const text = advance(s, new Date("2024-02-01T00:00:00Z"));
     expect(text).toBe("R/2024-02-29T10:00:00.000Z/P1M");
     expect(runs(text, "", "2024-02-01T00:00:00Z", 2)).toEqual([
@@ -199,20 +211,20 @@ describe("ISO 8601 month ends and leap days (occurrence k = start + k × period)
   });
 
   it("skips many months at once from the start, not step by step", () => {
-    const s = parseSchedule("R/1970-01-31T00:00:00Z/P1M", { now });
+    const s = isoSchedule("R/1970-01-31T00:00:00Z/P1M", { now });
     expect(advance(s, new Date("2024-05-04T10:00:00Z"))).toBe("R/2024-05-31T00:00:00.000Z/P1M");
     expect(advance(s, new Date("2024-02-15T00:00:00Z"))).toBe("R/2024-02-29T00:00:00.000Z/P1M");
   });
 
   it("skips millions of short periods at once", () => {
-    const s = parseSchedule("R/1970-01-01T00:00:00Z/PT1S", { now });
+    const s = isoSchedule("R/1970-01-01T00:00:00Z/PT1S", { now });
     expect(advance(s, new Date("2024-05-04T10:00:30.500Z"))).toBe("R/2024-05-04T10:00:31.000Z/PT1S");
   });
 });
 
 describe("ISO 8601 repetitions and starts", () => {
   it("bare R repeats forever and stays R after a run", () => {
-    const s = parseSchedule("R/2024-05-01T10:00:00Z/P1D", { now });
+    const s = isoSchedule("R/2024-05-01T10:00:00Z/P1D", { now });
     expect(s.repetitions).toBeUndefined();
     expect(advance(s, new Date("2024-05-01T10:00:00Z"))).toBe("R/2024-05-02T10:00:00.000Z/P1D");
     expect(runs("R/2024-05-01T10:00:00Z/P1D", "", "2024-05-01T00:00:00Z", 3)).toEqual([
@@ -223,7 +235,7 @@ describe("ISO 8601 repetitions and starts", () => {
   });
 
   it("R0 never runs, even with a past start", () => {
-    const s = parseSchedule("R0/2024-05-01T10:00:00Z/P1D", { now });
+    const s = isoSchedule("R0/2024-05-01T10:00:00Z/P1D", { now });
     expect(s.repetitions).toBe(0);
     expect(dueSlot(s, { now: new Date("2024-06-01T00:00:00Z") })).toBeUndefined();
     expect(nextRunAt(s, { now: new Date("2024-04-01T00:00:00Z") })).toBeUndefined();
@@ -232,12 +244,12 @@ describe("ISO 8601 repetitions and starts", () => {
   });
 
   it("Rn counts down one per run; R1 becomes R0 and never runs again", () => {
-    let s = parseSchedule("R3/2024-05-01T10:00:00Z/P1D", { now });
+    let s = isoSchedule("R3/2024-05-01T10:00:00Z/P1D", { now });
     const texts: string[] = [];
     for (const at of ["2024-05-01T10:00:00Z", "2024-05-02T10:00:00Z", "2024-05-03T10:00:00Z"]) {
       expect(dueSlot(s, { now: new Date(at) })).toEqual({ slot: new Date(at), missed: 0 });
       texts.push(advance(s, new Date(at)));
-      s = parseSchedule(texts.at(-1)!, { now });
+      s = isoSchedule(texts.at(-1)!, { now });
     }
     expect(texts).toEqual([
       "R2/2024-05-02T10:00:00.000Z/P1D",
@@ -265,7 +277,7 @@ describe("ISO 8601 repetitions and starts", () => {
 
   it("an empty start means now (R//PT1H)", () => {
     const at = new Date("2024-06-01T12:34:56.789Z");
-    const s = parseSchedule("R//PT1H", { now: at });
+    const s = isoSchedule("R//PT1H", { now: at });
     expect(s.start).toEqual(at);
     expect(formatSchedule(s)).toBe("R/2024-06-01T12:34:56.789Z/PT1H");
     expect(dueSlot(s, { now: at })).toEqual({ slot: at, missed: 0 });
@@ -273,7 +285,7 @@ describe("ISO 8601 repetitions and starts", () => {
   });
 
   it("an empty start with a zone is now in that zone, so P1D keeps now's local time", () => {
-    const s = parseSchedule("R//P1D", { timeZone: "Europe/Berlin", now: new Date("2024-03-30T08:00:00Z") });
+    const s = isoSchedule("R//P1D", { timeZone: "Europe/Berlin", now: new Date("2024-03-30T08:00:00Z") });
     expect(formatSchedule(s)).toBe("R/2024-03-30T09:00:00.000+01:00/P1D");
     expect(iso(upcoming(s, new Date("2024-03-30T08:00:00Z"), 2))).toEqual([
       "2024-03-31T07:00:00.000Z",
@@ -283,13 +295,13 @@ describe("ISO 8601 repetitions and starts", () => {
 
   it("formats the start in the zone's offset at that instant, and keeps the start's own offset without one", () => {
     expect(
-      formatSchedule(parseSchedule("R5/2024-07-01T09:00:00Z/P1D", { timeZone: "Europe/Berlin", now })),
+      formatSchedule(isoSchedule("R5/2024-07-01T09:00:00Z/P1D", { timeZone: "Europe/Berlin", now })),
     ).toBe("R5/2024-07-01T09:00:00.000+02:00/P1D");
-    expect(formatSchedule(parseSchedule("R/2024-07-01T09:00:00+05:30/PT12H", { now }))).toBe(
+    expect(formatSchedule(isoSchedule("R/2024-07-01T09:00:00+05:30/PT12H", { now }))).toBe(
       "R/2024-07-01T09:00:00.000+05:30/PT12H",
     );
     expect(
-      advance(parseSchedule("R/2024-07-01T09:00:00+05:30/PT12H", { now }), new Date("2024-07-02T00:00:00Z")),
+      advance(isoSchedule("R/2024-07-01T09:00:00+05:30/PT12H", { now }), new Date("2024-07-02T00:00:00Z")),
     ).toBe("R/2024-07-02T09:00:00.000+05:30/PT12H");
   });
 
@@ -308,7 +320,7 @@ describe("ISO 8601 repetitions and starts", () => {
 });
 
 describe("ISO 8601 due slots, catch-up and deadlines", () => {
-  const daily = parseSchedule("R/2024-05-01T10:00:00Z/P1D", { now });
+  const daily = isoSchedule("R/2024-05-01T10:00:00Z/P1D", { now });
 
   it("is not due before its start, or again once launched", () => {
     expect(dueSlot(daily, { now: new Date("2024-05-01T09:59:59.999Z") })).toBeUndefined();
@@ -341,7 +353,7 @@ describe("ISO 8601 due slots, catch-up and deadlines", () => {
   });
 
   it("skip() moves the start past now without using up a repetition", () => {
-    const s = parseSchedule("R5/2024-05-01T10:00:00Z/P1D", { now });
+    const s = isoSchedule("R5/2024-05-01T10:00:00Z/P1D", { now });
     expect(skip(s, new Date("2024-05-04T11:00:00Z"))).toBe("R5/2024-05-05T10:00:00.000Z/P1D");
     expect(advance(s, new Date("2024-05-04T11:00:00Z"))).toBe("R4/2024-05-05T10:00:00.000Z/P1D");
   });
@@ -360,7 +372,7 @@ describe("ISO 8601 due slots, catch-up and deadlines", () => {
     expect(
       nextRunAt(daily, { now: new Date("2024-05-04T00:00:00Z"), lastSlot: new Date("2024-05-01T10:00:00Z") }),
     ).toEqual(new Date("2024-05-04T10:00:00Z"));
-    const once = parseSchedule("R1/2024-05-01T10:00:00Z/P1D", { now });
+    const once = isoSchedule("R1/2024-05-01T10:00:00Z/P1D", { now });
     expect(
       nextRunAt(once, { now: new Date("2024-05-01T10:00:01Z"), lastSlot: new Date("2024-05-01T10:00:00Z") }),
     ).toBeUndefined();
