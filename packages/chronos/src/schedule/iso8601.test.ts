@@ -378,3 +378,32 @@ describe("ISO 8601 due slots, catch-up and deadlines", () => {
     ).toBeUndefined();
   });
 });
+
+describe("formatSchedule and advance write text that parses back to the same instants", () => {
+  it.each([
+    ["R/2024-03-30T02:30:00+01:00/P1D", "Europe/Berlin"],
+    ["R/2024-10-27T02:30:00+01:00/PT1H", "Europe/Berlin"],
+    ["R/2024-10-27T02:30:00+02:00/PT30M", "Europe/Berlin"],
+    ["R4/2024-10-26T02:30:00+02:00/P1D", "Europe/Berlin"],
+    ["R/2024-03-10T02:30:00-05:00/P1D", "America/New_York"],
+    ["R/2024-11-03T01:30:00-05:00/PT20M", "America/New_York"],
+    ["R/2024-01-15T23:00:00Z/P1M", "Asia/Tokyo"],
+    ["R/2024-01-15T23:00:00+05:30/P1M", ""],
+  ])("%s in %j", (text, timeZone) => {
+    const o = { timeZone, now };
+    const s = isoSchedule(text, o);
+    const again = isoSchedule(formatSchedule(s), o);
+    expect(again.start).toEqual(s.start);
+    const after = new Date(s.start.getTime() - 1);
+    expect(upcoming(again, after, 6)).toEqual(upcoming(s, after, 6));
+    // Each advance lands on the next occurrence of the original series (month ends aside: see above).
+    const want = upcoming(s, after, 5);
+    let current = s;
+    const got: Date[] = [current.start];
+    for (let i = 1; i < want.length; i++) {
+      current = isoSchedule(advance(current, got.at(-1)!), o);
+      got.push(current.start);
+    }
+    expect(got).toEqual(want.slice(0, got.length));
+  });
+});
