@@ -1,3 +1,5 @@
+import { CronExpressionParser } from "cron-parser";
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { advance, dueSlot, missedCountLimit, nextRunAt, parseSchedule, upcoming } from "./index.js";
 
@@ -325,5 +327,60 @@ describe("cron due slots", () => {
 
   it("advance leaves a cron expression as it is", () => {
     expect(advance(hourly, new Date("2024-05-04T10:00:00Z"))).toBe("0 * * * *");
+  });
+});
+
+/**
+ * An independent, slow statement of the rule: step through every minute, read the clock in the zone,
+ * and apply Vixie's rule directly (a fixed-time job runs the first time a wall time shows and at a
+ * jump over wall times it matches; a wildcard job runs whenever the clock shows a match).
+ */
+function referenceRuns(expression: string, zone: string, from: string, to: string): string[] {
+  const matcher = CronExpressionParser.parse(expression, { tz: "UTC", currentDate: 0 });
+  const [minute, hour] = expression.split(" ") as [string, string];
+  const fixed = !minute.startsWith("*") && !hour.startsWith("*");
+  const wall = (t: number) => {
+    const d = DateTime.fromMillis(t, { zone });
+    return d.toMillis() + d.offset * 60_000;
+  };
+  const matches = (w: number) => matcher.includesDate(new Date(w));
+  const out: string[] = [];
+  for (let t = Date.parse(from); t <= Date.parse(to); t += 60_000) {
+    const w = wall(t);
+    const before = wall(t - 60_000);
+    let run = matches(w);
+    if (run && fixed)
+      for (let back = 60_000; back <= 3 * 3_600_000; back += 60_000) if (wall(t - back) === w) run = false;
+    if (!run && fixed && w - before > 60_000)
+      for (let skipped = before + 60_000; skipped < w; skipped += 60_000) if (matches(skipped)) run = true;
+    if (run) out.push(new Date(t).toISOString());
+  }
+  return out;
+}
+
+describe("cron agrees with a minute-by-minute reference around DST changes", () => {
+  it.each([
+    ["30 2 * * *", "Europe/Berlin", "2024-03-30T00:00:00Z", "2024-04-01T12:00:00Z"],
+    ["30 2 * * *", "Europe/Berlin", "2024-10-26T00:00:00Z", "2024-10-28T12:00:00Z"],
+    ["0,30 2,3 * * *", "Europe/Berlin", "2024-03-30T12:00:00Z", "2024-04-01T00:00:00Z"],
+    ["15 1-3 * * *", "Europe/Berlin", "2024-10-26T12:00:00Z", "2024-10-28T00:00:00Z"],
+    ["*/20 * * * *", "Europe/Berlin", "2024-03-30T22:00:00Z", "2024-03-31T03:00:00Z"],
+    ["*/20 2 * * *", "Europe/Berlin", "2024-10-26T22:00:00Z", "2024-10-27T03:00:00Z"],
+    ["45 * * * *", "America/New_York", "2024-03-10T00:00:00Z", "2024-03-10T12:00:00Z"],
+    ["30 1 * * *", "America/New_York", "2024-11-02T00:00:00Z", "2024-11-04T12:00:00Z"],
+    ["0 2 * * 0", "America/New_York", "2024-03-09T00:00:00Z", "2024-03-18T00:00:00Z"],
+    ["30 2 * * *", "Australia/Lord_Howe", "2024-10-05T00:00:00Z", "2024-10-08T00:00:00Z"],
+    ["*/10 1 * * *", "Australia/Lord_Howe", "2024-04-06T00:00:00Z", "2024-04-08T00:00:00Z"],
+  ])("%s in %s", (expression, zone, from, to) => {
+    const want = referenceRuns(expression, zone, from, to);
+    const got = runs(expression, zone, new Date(Date.parse(from) - 1).toISOString(), want.length + 1);
+    expect(got.filter((t) => t <= new Date(to).toISOString())).toEqual(want);
+    // Walking backwards from each run finds that run again.
+    const s = parseSchedule(expression, { timeZone: zone, now });
+    for (let i = 1; i < want.length; i++)
+      expect(dueSlot(s, { now: new Date(want[i]!), lastSlot: new Date(want[i - 1]!) })).toEqual({
+        slot: new Date(want[i]!),
+        missed: 0,
+      });
   });
 });

@@ -14,6 +14,8 @@ const isoPeriod =
 /** An explicit offset at the end of a date-time: it breaks the tie when the wall time occurs twice. */
 const trailingOffset = /T.*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/;
 const minuteMs = 60_000;
+/** The last instant a JavaScript Date can hold. */
+const maxDateMs = 8.64e15;
 
 /**
  * A period split the way Joda and luxon add it: years, months, weeks and days move the wall clock
@@ -143,7 +145,7 @@ export function parseIso(text: string, timeZone: string, now: Date): IsoSchedule
     offsetMinutes: local.offset,
   };
   const next = occurrence(s, period, 1, zone ?? zoneOf(s));
-  if (!Number.isFinite(next))
+  if (!Number.isFinite(next) || next > maxDateMs)
     throw new ScheduleError("schedule", `period "${periodPart}" is too long to add to the start`);
   if (next <= start) throw new ScheduleError("schedule", `period "${periodPart}" must be longer than zero`);
   return s;

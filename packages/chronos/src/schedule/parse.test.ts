@@ -57,6 +57,7 @@ describe("bad ISO 8601 schedules are refused on the schedule field", () => {
     ["R/2024-02-30/P1D", /is not an ISO 8601 date-time/],
     ["R99999999999999999999/2024-01-01T00:00:00Z/P1D", /too large/],
     ["R/2024-01-01T00:00:00Z/P999999999Y", /too long/],
+    ["R/2024-01-01T00:00:00Z/PT99999999999999999999H", /too long/],
     ["garbage", /neither an ISO 8601 repeating interval/],
     ["", /empty/],
   ])("%j", (text, message) => {
