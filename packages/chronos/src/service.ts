@@ -41,7 +41,10 @@ export interface ChronosService {
   info(): ChronosInfo;
 }
 
-/** A job with what the runtime knows of it now. */
+/**
+ * A job with what the runtime knows of it now. `definition` and `stats` are replaced, never mutated,
+ * when they change: the HTTP layer keeps each job's JSON keyed by these objects.
+ */
 export interface JobView {
   definition: JobDefinition;
   stats: JobStats;

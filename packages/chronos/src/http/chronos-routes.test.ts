@@ -148,6 +148,26 @@ describe("the Chronos 3 API", () => {
     expect(del.statusCode).toBe(204);
   });
 
+  it("shows a job's new counters and a replaced definition on the next read (the JSON is kept per object)", async () => {
+    await h.scheduled("a", { command: "one" });
+    expect((await h.inject("GET", "/v1/scheduler/jobs")).json()[0]).toMatchObject({
+      command: "one",
+      successCount: 0,
+    });
+    const run = await h.service.runNow("a");
+    h.service.finish("a", run.id, "FAILED");
+    expect((await h.inject("GET", "/v1/scheduler/jobs")).json()[0]).toMatchObject({
+      errorCount: 1,
+      errorsSinceLastSuccess: 1,
+      lastError: "2026-01-01T00:00:00.000Z",
+    });
+    await h.scheduled("a", { command: "two" });
+    expect((await h.inject("GET", "/v1/scheduler/job/a")).json()).toMatchObject({
+      command: "two",
+      errorCount: 1,
+    });
+  });
+
   it("lists jobs in name order with GET /jobs, and their summary", async () => {
     await h.scheduled("b");
     await h.scheduled("a", { disabled: true });

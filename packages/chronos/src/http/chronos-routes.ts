@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ChronosError } from "../errors.js";
 import { isScheduled, JobDefinition } from "../model/job.js";
+import type { JobView } from "../service.js";
 import { all, count, first, type HttpContext, type Query, viewOf } from "./context.js";
 import { invalidBody } from "./errors.js";
 import { graphCsv, graphDot } from "./graph-text.js";
-import { jobJson, summaryJson } from "./job-json.js";
+import { summaryJson } from "./job-json.js";
 import { histogram, PERCENTILES, type Percentile, runDurations, taskStatHistory } from "./job-stats.js";
+
+const JSON_TYPE = "application/json; charset=utf-8";
 
 type Named = FastifyRequest<{ Params: { name: string }; Querystring: Query }>;
 
@@ -29,18 +32,18 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
     return reply.code(204).send();
   });
 
-  app.get("/jobs", async () => service.jobs().map((v) => jobJson(v, ctx.jobDefaults)));
+  app.get("/jobs", async (_request, reply) => reply.type(JSON_TYPE).send(ctx.jobText.list(service.jobs())));
 
   app.get("/jobs/summary", async () => ({ jobs: service.jobs().map(summaryJson) }));
 
-  app.get("/jobs/search", async (request: FastifyRequest<{ Querystring: Query }>) => {
+  app.get("/jobs/search", async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     const q = request.query;
     const limit = count(q, "limit", 10);
     const offset = count(q, "offset", 0);
     const name = lower(first(q.name));
     const command = lower(first(q.command));
     const any = lower(first(q.any));
-    const found = [];
+    const found: JobView[] = [];
     let skipped = 0;
     for (const view of service.jobs()) {
       if (found.length >= limit) break;
@@ -51,12 +54,14 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
       if (command && !jobCommand.includes(command)) continue;
       if (any && !jobName.includes(any) && !jobCommand.includes(any)) continue;
       if (skipped++ < offset) continue;
-      found.push(jobJson(view, ctx.jobDefaults));
+      found.push(view);
     }
-    return found;
+    return reply.type(JSON_TYPE).send(ctx.jobText.list(found));
   });
 
-  app.get("/job/:name", async (request: Named) => jobJson(viewOf(ctx, request.params.name), ctx.jobDefaults));
+  app.get("/job/:name", async (request: Named, reply) =>
+    reply.type(JSON_TYPE).send(ctx.jobText.of(viewOf(ctx, request.params.name))),
+  );
 
   app.put("/job/:name", async (request: Named, reply) => {
     viewOf(ctx, request.params.name);

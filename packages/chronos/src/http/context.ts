@@ -1,6 +1,7 @@
 import { ChronosError } from "../errors.js";
 import type { JobDefaults } from "../model/job.js";
 import type { ChronosService, JobView } from "../service.js";
+import type { JobText } from "./job-json.js";
 
 /** What every route plugin shares. */
 export interface HttpContext {
@@ -8,6 +9,8 @@ export interface HttpContext {
   now(): Date;
   /** Fill a job's zero cpus/mem/disk and empty user in the JSON it is shown in (Chronos' flags). */
   jobDefaults: JobDefaults;
+  /** Jobs as Chronos' JSON text, each definition written once. */
+  jobText: JobText;
   /** Milliseconds between the comment lines that keep an idle `/v1/events` stream open. */
   heartbeatMs: number;
 }

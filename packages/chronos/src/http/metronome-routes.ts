@@ -22,6 +22,8 @@ type JobRequest = FastifyRequest<{ Params: { id: string }; Querystring: Query }>
 type ScheduleRequest = FastifyRequest<{ Params: { id: string; sid: string } }>;
 type RunRequest = FastifyRequest<{ Params: { id: string; rid: string } }>;
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
 const EMBEDS = new Set(["activeRuns", "schedules", "history", "historySummary"]);
 
 /** Statuses Metronome answers where Chronos answers 400: a body that reads but breaks a rule is 422. */
@@ -54,19 +56,32 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
     return found;
   };
   const specJson = (v: JobView) => metronomeJob(v.definition, ctx.jobDefaults, v.nextRunAt);
-  const infoJson = (v: JobView, embed: Set<string>) => {
+  // A job's JSON up to its schedules, written once per definition (the service keeps the object
+  // until the job changes): listing 10,000 jobs joins text.
+  const specHeads = new WeakMap<JobDefinition, string>();
+  const infoText = (v: JobView, embed: Set<string>): string => {
+    let head = specHeads.get(v.definition);
+    if (head === undefined) {
+      const { schedules: _, ...rest } = metronomeJob(v.definition, ctx.jobDefaults, undefined);
+      head = JSON.stringify(rest).slice(0, -1);
+      specHeads.set(v.definition, head);
+    }
     const name = v.definition.name;
-    return {
-      ...specJson(v),
-      ...(embed.has("activeRuns") ? { activeRuns: service.activeRuns(name).map(metronomeRun) } : {}),
-      ...(embed.has("history") ? { history: metronomeHistory(v.stats, service.history(name)) } : {}),
-      ...(embed.has("historySummary") ? { historySummary: metronomeHistorySummary(v.stats) } : {}),
-    };
+    let text = `${head},"schedules":${JSON.stringify(metronomeSchedules(v.definition, v.nextRunAt))}`;
+    if (embed.has("activeRuns"))
+      text += `,"activeRuns":${JSON.stringify(service.activeRuns(name).map(metronomeRun))}`;
+    if (embed.has("history"))
+      text += `,"history":${JSON.stringify(metronomeHistory(v.stats, service.history(name)))}`;
+    if (embed.has("historySummary"))
+      text += `,"historySummary":${JSON.stringify(metronomeHistorySummary(v.stats))}`;
+    return `${text}}`;
   };
 
-  app.get("/v1/jobs", async (request: FastifyRequest<{ Querystring: Query }>) => {
+  app.get("/v1/jobs", async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     const embed = embeds(request.query);
-    return service.jobs().map((v) => infoJson(v, embed));
+    const texts: string[] = [];
+    for (const v of service.jobs()) texts.push(infoText(v, embed));
+    return reply.type(JSON_TYPE).send(`[${texts.join(",")}]`);
   });
 
   app.post("/v1/jobs", async (request, reply) => {
@@ -79,8 +94,9 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
   });
 
   app.get("/v1/jobs/:id", async (request: JobRequest, reply) => {
+    const embed = embeds(request.query);
     const v = view(request.params.id, reply);
-    return v && infoJson(v, embeds(request.query));
+    return v && reply.type(JSON_TYPE).send(infoText(v, embed));
   });
 
   app.put("/v1/jobs/:id", async (request: JobRequest, reply) => {

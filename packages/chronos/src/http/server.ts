@@ -6,6 +6,7 @@ import { chronosRoutes } from "./chronos-routes.js";
 import type { HttpContext } from "./context.js";
 import { installErrorHandling } from "./errors.js";
 import { eventRoutes } from "./event-routes.js";
+import { JobText } from "./job-json.js";
 import { installLeaderProxy } from "./leader-proxy.js";
 import { installMetrics } from "./metrics-routes.js";
 import { metronomeRoutes } from "./metronome-routes.js";
@@ -38,10 +39,12 @@ export function createChronosHttp(
   const app = (
     options.logger ? Fastify({ ...base, loggerInstance: options.logger }) : Fastify(base)
   ) as FastifyInstance;
+  const jobDefaults = options.jobDefaults ?? DEFAULT_JOB_RESOURCES;
   const ctx: HttpContext = {
     service,
     now: options.now ?? (() => new Date()),
-    jobDefaults: options.jobDefaults ?? DEFAULT_JOB_RESOURCES,
+    jobDefaults,
+    jobText: new JobText(jobDefaults),
     heartbeatMs: options.eventHeartbeatMs ?? 15_000,
   };
   installErrorHandling(app);
