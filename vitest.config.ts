@@ -1,3 +1,4 @@
+import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,11 +8,31 @@ export default defineConfig({
     conditions: ["source"],
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
     globalSetup: ["test/harness/global-setup.ts"],
     reporters: ["default", "./test/harness/summary-reporter.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "node",
+          include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "packages/webui/**"],
+        },
+      },
+      {
+        // The dashboard's component tests: a DOM (happy-dom) for these files only.
+        extends: true,
+        plugins: [react()],
+        test: {
+          name: "webui",
+          include: ["packages/webui/src/**/*.test.{ts,tsx}"],
+          environment: "happy-dom",
+          setupFiles: ["packages/webui/src/test-setup.ts"],
+        },
+      },
+    ],
   },
 });

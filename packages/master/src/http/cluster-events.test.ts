@@ -152,7 +152,9 @@ describe("GET /master/events", () => {
     });
     expect(reset.find((f) => f.event === "reset")).toBeDefined();
 
-    const recent = await (await fetch(`${base}/master/events/recent?limit=5`)).json();
+    const recent = (await (await fetch(`${base}/master/events/recent?limit=5`)).json()) as {
+      events: unknown[];
+    };
     expect(recent.events.at(-1)).toMatchObject({ kind: "task", data: { state: "TASK_RUNNING" } });
     expect((await fetch(`${base}/master/events/recent?limit=0`)).status).toBe(400);
   });

@@ -152,6 +152,8 @@ describe("/service/<framework>/ proxy", () => {
     await upstream.close();
     const down = await fetch(`${base}/service/marathon/v2/apps`);
     expect(down.status).toBe(502);
-    expect((await down.json()).message).toContain("framework 'marathon' did not answer");
+    expect(((await down.json()) as { message: string }).message).toContain(
+      "framework 'marathon' did not answer",
+    );
   });
 });

@@ -1,0 +1,77 @@
+import { useEffect, useRef } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import type { UsageSample } from "../api/schemas";
+import { formatResource } from "./format";
+
+type Name = "cpus" | "mem" | "disk" | "gpus";
+
+/** Total, allocated and offered `name` over the samples (the last hour), drawn with uPlot. */
+export function UsageChart({
+  name,
+  samples,
+  testId,
+}: {
+  name: Name;
+  samples: UsageSample[];
+  testId?: string;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+
+  useEffect(() => {
+    const el = host.current;
+    // No canvas (a DOM without one, as in component tests): the numbers beside the chart remain.
+    if (!el || !document.createElement("canvas").getContext("2d")) return;
+    const css = getComputedStyle(document.documentElement);
+    const color = (v: string, fallback: string) => css.getPropertyValue(v).trim() || fallback;
+    const axis = { stroke: color("--muted", "#666"), grid: { stroke: color("--grid", "#ddd"), width: 1 } };
+    const opts: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height: 140,
+      legend: { show: false },
+      cursor: { show: true, drag: { x: false, y: false } },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, 1)] } },
+      axes: [axis, { ...axis, size: 56, values: (_u, ticks) => ticks.map((t) => formatResource(name, t)) }],
+      series: [
+        {},
+        { label: "total", stroke: color("--chart-total", "#888"), width: 1.5 },
+        {
+          label: "allocated",
+          stroke: color("--chart-allocated", "#2563eb"),
+          width: 2,
+          fill: color("--chart-allocated-fill", "rgba(37,99,235,0.15)"),
+        },
+        { label: "offered", stroke: color("--chart-offered", "#d97706"), width: 1.5 },
+      ],
+    };
+    const u = new uPlot(opts, [[], [], [], []], el);
+    plot.current = u;
+    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height: 140 }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+  }, [name]);
+
+  useEffect(() => {
+    plot.current?.setData([
+      samples.map((s) => s.t / 1000),
+      samples.map((s) => s.total[name]),
+      samples.map((s) => s.allocated[name]),
+      samples.map((s) => s.offered[name]),
+    ]);
+  }, [samples, name]);
+
+  return (
+    <div
+      ref={host}
+      className="chart"
+      data-testid={testId}
+      role="img"
+      aria-label={`${name} over the last hour: total, allocated and offered`}
+    />
+  );
+}

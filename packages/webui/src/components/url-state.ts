@@ -1,0 +1,21 @@
+import { useSearchParams } from "react-router";
+
+/**
+ * View state kept in the URL's query string (filters, sort, tabs), so a reload or a shared link
+ * shows the same view: `get(key)` reads, `set(key, value)` replaces (an empty value removes it).
+ */
+export function useUrlState() {
+  const [params, setParams] = useSearchParams();
+  const get = (key: string, fallback = "") => params.get(key) ?? fallback;
+  const set = (key: string, value: string) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        return next;
+      },
+      { replace: true },
+    );
+  return { get, set };
+}

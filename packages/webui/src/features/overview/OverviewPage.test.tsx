@@ -1,0 +1,50 @@
+import { screen, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { mockFetch, renderAt } from "../../test-utils";
+import { OverviewPage } from "./OverviewPage";
+
+afterEach(() => vi.unstubAllGlobals());
+
+const scalars = (cpus: number, mem: number) => ({ cpus, mem, disk: 0, gpus: 0 });
+
+describe("the overview", () => {
+  it("shows total, allocated, offered and idle resources, agents and tasks by state", async () => {
+    mockFetch({
+      "/master/usage": {
+        intervalMs: 10_000,
+        samples: [],
+        current: { t: 1, total: scalars(4, 4096), allocated: scalars(1, 1024), offered: scalars(2, 1024) },
+      },
+      "/master/state": {
+        version: "0.1.0",
+        id: "m1",
+        hostname: "master.test",
+        cluster: "dev",
+        start_time: Date.now() / 1000 - 90,
+        leader_info: { hostname: "master.test", port: 5050 },
+        activated_slaves: 1,
+        deactivated_slaves: 0,
+        unreachable_slaves: 0,
+        slaves: [],
+        frameworks: [],
+        completed_frameworks: [],
+      },
+      "/master/events/recent": { lastEventId: "x-0", events: [] },
+    });
+    renderAt(<OverviewPage />);
+    const cpus = await screen.findByTestId("resource-cpus");
+    expect(within(cpus).getByText("Idle").nextSibling?.textContent).toBe("1");
+    const mem = screen.getByTestId("resource-mem");
+    expect(within(mem).getByText("Total").nextSibling?.textContent).toBe("4 GB");
+    expect(await screen.findByTestId("agents-active")).toHaveProperty("textContent", "1");
+    expect(screen.getByText("master.test:5050")).toBeTruthy();
+    expect(screen.getByText(/No changes since/)).toBeTruthy();
+  });
+
+  it("says what failed when the master does not answer", async () => {
+    mockFetch({});
+    renderAt(<OverviewPage />);
+    const alerts = await screen.findAllByRole("alert");
+    expect(alerts[0]!.textContent).toContain("Could not load this");
+  });
+});

@@ -1,0 +1,180 @@
+import { Link } from "react-router";
+import { isApiError } from "../../api/client";
+import { Empty, ErrorState, QueryView } from "../../components/States";
+import { useUrlState } from "../../components/url-state";
+import { routes } from "../../routes";
+import { testIds } from "../../testids";
+import { type App, type Deployment, useApps, useDeployments, useQueue } from "./marathon";
+
+/** Running, staged and unhealthy instances against the wanted count, as Marathon's UI drew them. */
+export function HealthBar({ app }: { app: App }) {
+  const total = Math.max(app.instances, app.tasksRunning + app.tasksStaged, 1);
+  const healthy = app.healthChecks.length ? app.tasksHealthy : app.tasksRunning;
+  const unhealthy = app.healthChecks.length ? app.tasksUnhealthy : 0;
+  const part = (n: number) => `${(n / total) * 100}%`;
+  return (
+    <div
+      className="health-bar"
+      role="img"
+      aria-label={`${app.tasksRunning} of ${app.instances} running, ${healthy} healthy, ${unhealthy} unhealthy, ${app.tasksStaged} staged`}
+    >
+      <span className="hb-healthy" style={{ width: part(healthy) }} />
+      <span className="hb-unhealthy" style={{ width: part(unhealthy) }} />
+      <span className="hb-staged" style={{ width: part(app.tasksStaged) }} />
+    </div>
+  );
+}
+
+export function appStatus(app: App): string {
+  if (app.deployments.length) return "deploying";
+  if (app.instances === 0) return "suspended";
+  if (app.tasksRunning < app.instances) return "waiting";
+  return "running";
+}
+
+export function ServicesPage() {
+  const apps = useApps();
+  const deployments = useDeployments();
+  const queue = useQueue();
+  const url = useUrlState();
+  const filter = url.get("q");
+  const status = url.get("status");
+  if (apps.error && isApiError(apps.error, 404))
+    return (
+      <div className="page">
+        <h1>Services</h1>
+        <Empty>Marathon is not registered with this master, so there are no services to show.</Empty>
+      </div>
+    );
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Services</h1>
+        <Link className="button primary" to={routes.newService()}>
+          Create app
+        </Link>
+      </div>
+      <div className="toolbar">
+        <label>
+          Filter{" "}
+          <input
+            type="search"
+            value={filter}
+            placeholder="app id"
+            onChange={(e) => url.set("q", e.target.value)}
+          />
+        </label>
+        <label>
+          Status{" "}
+          <select value={status} onChange={(e) => url.set("status", e.target.value)}>
+            <option value="">all</option>
+            <option value="running">running</option>
+            <option value="deploying">deploying</option>
+            <option value="waiting">waiting</option>
+            <option value="suspended">suspended</option>
+          </select>
+        </label>
+      </div>
+      <QueryView query={apps} what="apps">
+        {({ apps: list }) => {
+          const rows = list.filter(
+            (a) =>
+              (!filter || a.id.toLowerCase().includes(filter.toLowerCase())) &&
+              (!status || appStatus(a) === status),
+          );
+          if (list.length === 0) return <Empty>No apps yet. Create one to run a long-running service.</Empty>;
+          if (rows.length === 0) return <Empty>No app matches.</Empty>;
+          return (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">App</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Instances</th>
+                  <th scope="col">Health</th>
+                  <th scope="col">CPUs</th>
+                  <th scope="col">Mem</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((a) => (
+                  <tr key={a.id} data-testid={testIds.appRow}>
+                    <th scope="row">
+                      <Link to={routes.service(a.id)}>{a.id}</Link>
+                    </th>
+                    <td>{appStatus(a)}</td>
+                    <td>
+                      {a.tasksRunning} / {a.instances}
+                    </td>
+                    <td>
+                      <HealthBar app={a} />
+                    </td>
+                    <td>{a.cpus}</td>
+                    <td>{a.mem} MB</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          );
+        }}
+      </QueryView>
+      <section className="card" aria-labelledby="deployments-h">
+        <h2 id="deployments-h">Deployments</h2>
+        <QueryView query={deployments} what="deployments">
+          {(list) =>
+            list.length === 0 ? <Empty>No deployment in progress.</Empty> : <Deployments list={list} />
+          }
+        </QueryView>
+      </section>
+      <section className="card" aria-labelledby="queue-h">
+        <h2 id="queue-h">Launch queue</h2>
+        {queue.error ? (
+          <ErrorState error={queue.error} />
+        ) : !queue.data || queue.data.queue.length === 0 ? (
+          <Empty>Nothing waits to launch.</Empty>
+        ) : (
+          <ul>
+            {queue.data.queue.map((q) => (
+              <li key={q.app.id}>
+                <Link to={routes.service(q.app.id)}>{q.app.id}</Link>: {q.count} to launch
+                {q.delay.timeLeftSeconds > 0 ? `, delayed ${q.delay.timeLeftSeconds}s (backoff)` : ""}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
+
+export function Deployments({ list }: { list: Deployment[] }) {
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th scope="col">Deployment</th>
+          <th scope="col">Apps</th>
+          <th scope="col">Progress</th>
+          <th scope="col">Current actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        {list.map((d) => (
+          <tr key={d.id}>
+            <td className="mono">{d.id.slice(0, 8)}</td>
+            <td>{d.affectedApps.join(", ")}</td>
+            <td>
+              <progress
+                max={d.totalSteps}
+                value={d.currentStep}
+                aria-label={`step ${d.currentStep} of ${d.totalSteps}`}
+              />{" "}
+              {d.currentStep}/{d.totalSteps}
+            </td>
+            <td>{d.currentActions.map((a) => `${a.action} ${a.app}`).join(", ")}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

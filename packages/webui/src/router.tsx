@@ -1,0 +1,73 @@
+import {
+  createBrowserRouter,
+  isRouteErrorResponse,
+  Link,
+  type RouteObject,
+  useRouteError,
+} from "react-router";
+import { Layout } from "./components/Layout";
+import { AgentPage } from "./features/agents/AgentPage";
+import { AgentsPage } from "./features/agents/AgentsPage";
+import { FrameworkPage } from "./features/frameworks/FrameworkPage";
+import { FrameworksPage } from "./features/frameworks/FrameworksPage";
+import { JobsPage } from "./features/jobs/JobsPage";
+import { MaintenancePage } from "./features/maintenance/MaintenancePage";
+import { OverviewPage } from "./features/overview/OverviewPage";
+import { RolesPage } from "./features/roles/RolesPage";
+import { AppEditPage } from "./features/services/AppEditPage";
+import { AppPage } from "./features/services/AppPage";
+import { ServicesPage } from "./features/services/ServicesPage";
+import { TaskPage } from "./features/tasks/TaskPage";
+import { TasksPage } from "./features/tasks/TasksPage";
+
+function RouteError() {
+  const error = useRouteError();
+  const message = isRouteErrorResponse(error)
+    ? `${error.status} ${error.statusText}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  return (
+    <div className="state state-error" role="alert">
+      <h1>Something went wrong</h1>
+      <p>{message}</p>
+      <Link to="/">Back to the overview</Link>
+    </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <div className="state">
+      <h1>No such page</h1>
+      <Link to="/">Back to the overview</Link>
+    </div>
+  );
+}
+
+/** The route table (paths under `/ui`). */
+export const routeObjects: RouteObject[] = [
+  {
+    element: <Layout />,
+    errorElement: <RouteError />,
+    children: [
+      { index: true, element: <OverviewPage /> },
+      { path: "agents", element: <AgentsPage /> },
+      { path: "agents/:agentId", element: <AgentPage /> },
+      { path: "frameworks", element: <FrameworksPage /> },
+      { path: "frameworks/:frameworkId", element: <FrameworkPage /> },
+      { path: "tasks", element: <TasksPage /> },
+      { path: "tasks/:frameworkId/:taskId", element: <TaskPage /> },
+      { path: "roles", element: <RolesPage /> },
+      { path: "maintenance", element: <MaintenancePage /> },
+      { path: "services", element: <ServicesPage /> },
+      { path: "services/new", element: <AppEditPage /> },
+      { path: "services/:appId/edit", element: <AppEditPage /> },
+      { path: "services/:appId", element: <AppPage /> },
+      { path: "jobs", element: <JobsPage /> },
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+];
+
+export const router = createBrowserRouter(routeObjects, { basename: "/ui" });
