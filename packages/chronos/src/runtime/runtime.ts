@@ -12,7 +12,15 @@ import {
   type JobDefinition,
 } from "../model/job.js";
 import type { JobRun, JobState, RunTrigger } from "../model/run.js";
-import { advance, dueSlot, type JobSchedule, nextRunAt, parseSchedule } from "../schedule/index.js";
+import {
+  advance,
+  dueSlot,
+  formatSchedule,
+  type JobSchedule,
+  nextRunAt,
+  parseSchedule,
+  skip,
+} from "../schedule/index.js";
 import type { ChronosEvent, ChronosEventType, ChronosInfo, ChronosService, JobView } from "../service.js";
 import { JobBook } from "./job-book.js";
 import { type PendingLaunch, placeLaunches } from "./placement.js";
@@ -257,24 +265,28 @@ export class ChronosRuntime implements ChronosService {
 
   // ── writes ───────────────────────────────────────────────────────────────────────────────────
 
-  async putJob(job: JobDefinition): Promise<void> {
+  async putJob(input: JobDefinition): Promise<void> {
     await this.ready();
     const now = new Date(this.clock.now());
-    checkJob(job, this.book.jobs, now);
+    checkJob(input, this.book.jobs, now);
+    const parsed = isScheduled(input)
+      ? parseSchedule(input.schedule, { timeZone: input.scheduleTimeZone, now })
+      : undefined;
+    // An empty ISO start means "now": stored written out, or every re-read would move it.
+    const job = parsed ? { ...input, schedule: formatSchedule(parsed) } : input;
     const previous = this.book.jobs.get(job.name);
-    const state = this.book.state(job.name);
-    let next: JobState = state;
     const scheduleChanged =
       previous?.schedule !== job.schedule || previous?.scheduleTimeZone !== job.scheduleTimeZone;
-    if (isScheduled(job) && scheduleChanged) {
+    await this.write(() => this.repo.saveJob(job));
+    // Applied to the state as it is after the write: a run may have finished meanwhile.
+    let next: JobState = this.book.state(job.name);
+    if (parsed && scheduleChanged) {
       // A new ISO start says when to run (a past one runs once to catch up, as Chronos does); a
       // new cron schedule runs from now on: its past occurrences were never promised.
-      const s = parseSchedule(job.schedule, { timeZone: job.scheduleTimeZone, now });
-      const { lastSlot: _lastSlot, ...rest } = state;
-      next = s.kind === "cron" ? { ...rest, lastSlot: now.toISOString() } : rest;
+      const { lastSlot: _lastSlot, ...rest } = next;
+      next = parsed.kind === "cron" ? { ...rest, lastSlot: now.toISOString() } : rest;
     }
-    if (!isScheduled(job) && previous && isScheduled(previous)) next = { ...next, parentsDone: [] };
-    await this.write(() => this.repo.saveJob(job));
+    if (!parsed && previous && isScheduled(previous)) next = { ...next, parentsDone: [] };
     this.book.setJob(job);
     this.book.setState(job.name, next);
     await this.repo.saveState(job.name, next);
@@ -314,8 +326,9 @@ export class ChronosRuntime implements ChronosService {
     const now = new Date(this.clock.now());
     const state = this.book.state(name);
     this.book.setState(name, { ...state, stats: countSuccess(state.stats, now), lastOutcome: "success" });
-    await this.repo.saveState(name, this.book.state(name));
-    await this.fireChildren(name);
+    const fired = this.noteParentDone(name);
+    await Promise.all([this.repo.saveState(name, this.book.state(name)), ...fired.writes]);
+    await this.runChildren(fired.ready);
     this.emit("job_updated", name);
   }
 
@@ -429,7 +442,8 @@ export class ChronosRuntime implements ChronosService {
       return;
     }
     const slot = "slot" in due ? due.slot : due.skipped;
-    const advanced = advance(s, now);
+    // A skipped slot uses up no repetition: nothing ran.
+    const advanced = "slot" in due ? advance(s, now) : skip(s, now);
     const nextJob = advanced === job.schedule ? job : { ...job, schedule: advanced };
     this.book.setJob(nextJob);
     this.book.setState(name, { ...state, lastSlot: slot.toISOString() });
@@ -561,7 +575,7 @@ export class ChronosRuntime implements ChronosService {
           .catch(() => {});
       });
     }
-    this.offerDemand();
+    this.requestPass();
   }
 
   private async onStatus(status: TaskStatus): Promise<void> {
@@ -582,6 +596,8 @@ export class ChronosRuntime implements ChronosService {
       attempt.startedAt = at;
       run.status = "ACTIVE";
       this.emit("run_started", run.jobName, run);
+      // Its maxCompletionTime counts from now: the timer must know.
+      this.requestPass();
     }
     if (phase === "succeeded" || phase === "failed") {
       attempt.finishedAt = at;
@@ -646,26 +662,43 @@ export class ChronosRuntime implements ChronosService {
         "job disabled after failures",
       );
     }
+    // The children learn of this outcome in the same turn as the counters, so nobody reading the
+    // API sees the parent's success without the child's note of it.
+    const fired =
+      outcome === "SUCCESS" || job.softError ? this.noteParentDone(run.jobName) : { writes: [], ready: [] };
     await Promise.all([
       this.repo.updateRun(run),
       this.repo.saveState(run.jobName, this.book.state(run.jobName)),
       disable ? this.repo.saveJob(this.book.jobs.get(job.name)!) : undefined,
       ...evicted.map((id) => this.repo.forgetRun(run.jobName, id)),
+      ...fired.writes,
     ]);
     this.emit(outcome === "SUCCESS" ? "run_succeeded" : "run_failed", run.jobName, run);
-    if (outcome === "SUCCESS" || job.softError) await this.fireChildren(run.jobName);
+    await this.runChildren(fired.ready);
     this.requestPass();
   }
 
-  /** Counts `parent` as done for each child; a child whose every parent is done gets a run. */
-  private async fireChildren(parent: string): Promise<void> {
+  /**
+   * Counts `parent` as done for each of its children, in memory at once; returns the state writes
+   * and the children whose every parent is now done (their note is cleared for the next round).
+   */
+  private noteParentDone(parent: string): { writes: Promise<void>[]; ready: JobDefinition[] } {
+    const writes: Promise<void>[] = [];
+    const ready: JobDefinition[] = [];
     for (const child of childrenOf(parent, this.book.jobs)) {
       const state = this.book.state(child.name);
       const done = new Set([...state.parentsDone, parent]);
-      const ready = (child.parents ?? []).every((p) => done.has(p));
-      this.book.setState(child.name, { ...state, parentsDone: ready ? [] : [...done].sort() });
-      await this.repo.saveState(child.name, this.book.state(child.name));
-      if (!ready || child.disabled) continue;
+      const complete = (child.parents ?? []).every((p) => done.has(p));
+      this.book.setState(child.name, { ...state, parentsDone: complete ? [] : [...done].sort() });
+      writes.push(this.repo.saveState(child.name, this.book.state(child.name)));
+      if (complete) ready.push(child);
+    }
+    return { writes, ready };
+  }
+
+  private async runChildren(children: readonly JobDefinition[]): Promise<void> {
+    for (const child of children) {
+      if (child.disabled) continue;
       const waiting = this.book.activeRuns(child.name).some((r) => r.status === "INITIAL");
       if (waiting && !child.concurrent) continue;
       await this.createRun(child.name, "dependency", {});
