@@ -15,8 +15,7 @@ export interface WebuiRoutesOptions {
 /**
  * The web dashboard under `/ui/`: its files as they are (hashed assets cached for good,
  * `index.html` never), and `index.html` for every other `/ui/*` page so that a reloaded or shared
- * URL such as `/ui/agents/<id>` opens that page; a missing asset (a name with an extension) stays a
- * 404. `/` sends browsers (requests that accept `text/html`) to `/ui/`; JSON clients get what they
+ * URL such as `/ui/agents/<id>` opens that page; a missing file under `/ui/assets/` stays a 404. `/` sends browsers (requests that accept `text/html`) to `/ui/`; JSON clients get what they
  * got before. Without a built dashboard, `/ui/` says how to build it.
  */
 export async function webuiRoutes(app: FastifyInstance, options: WebuiRoutesOptions): Promise<void> {
@@ -47,9 +46,9 @@ export async function webuiRoutes(app: FastifyInstance, options: WebuiRoutesOpti
         },
       });
       ui.setNotFoundHandler(async (request, reply) => {
-        const last = request.url.split("?", 1)[0]!.split("/").pop() ?? "";
+        // Page paths may hold dots (task ids do): only the build's asset folder answers 404.
         if (request.method !== "GET" && request.method !== "HEAD") return notFound(reply, request);
-        if (last.includes(".")) return notFound(reply, request);
+        if (request.url.startsWith("/ui/assets/")) return notFound(reply, request);
         return reply.header("cache-control", "no-cache").sendFile("index.html");
       });
     },

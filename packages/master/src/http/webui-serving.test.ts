@@ -30,7 +30,12 @@ describe("the web UI under /ui/", () => {
       expect(asset.statusCode).toBe(200);
       expect(asset.headers["cache-control"]).toContain("immutable");
 
-      for (const page of ["/ui/agents", "/ui/agents/abc-S0", "/ui/tasks?state=TASK_RUNNING&sort=-name"]) {
+      for (const page of [
+        "/ui/agents",
+        "/ui/agents/abc-S0",
+        "/ui/tasks?state=TASK_RUNNING&sort=-name",
+        "/ui/tasks/f1/web.1a2b-3c",
+      ]) {
         const res = await app.inject({ url: page });
         expect(res.statusCode, page).toBe(200);
         expect(res.body, page).toContain("<div id=root>");

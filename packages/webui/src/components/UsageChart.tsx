@@ -31,8 +31,18 @@ export function UsageChart({
       height: 140,
       legend: { show: false },
       cursor: { show: true, drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max, 1)] } },
-      axes: [axis, { ...axis, size: 56, values: (_u, ticks) => ticks.map((t) => formatResource(name, t)) }],
+      // The last hour, whatever the samples cover, so a young cluster's chart fills from the right.
+      scales: {
+        x: {
+          time: true,
+          range: (_u, _min, max) => [
+            Math.min(max, Date.now() / 1000) - 3600,
+            Math.max(max, Date.now() / 1000),
+          ],
+        },
+        y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, 1)] },
+      },
+      axes: [axis, { ...axis, size: 72, values: (_u, ticks) => ticks.map((t) => formatResource(name, t)) }],
       series: [
         {},
         { label: "total", stroke: color("--chart-total", "#888"), width: 1.5 },

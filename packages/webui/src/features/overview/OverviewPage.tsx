@@ -82,16 +82,20 @@ export function OverviewPage() {
         <h2 id="events-h">Recent events</h2>
         <QueryView query={events} what="recent events">
           {(e) =>
-            e.events.length === 0 ? (
+            e.events.every((ev) => ev.kind === "offer") ? (
               <p className="state-empty">No changes since the master started watching.</p>
             ) : (
               <ol className="events">
-                {[...e.events].reverse().map((ev) => (
-                  <li key={ev.id}>
-                    <time>{new Date(ev.at).toLocaleTimeString(undefined, { hour12: false })}</time>{" "}
-                    {describe(ev)}
-                  </li>
-                ))}
+                {/* Offers come and go every allocation cycle: they would drown everything else. */}
+                {e.events
+                  .filter((ev) => ev.kind !== "offer")
+                  .reverse()
+                  .map((ev) => (
+                    <li key={ev.id}>
+                      <time>{new Date(ev.at).toLocaleTimeString(undefined, { hour12: false })}</time>{" "}
+                      {describe(ev)}
+                    </li>
+                  ))}
               </ol>
             )
           }
