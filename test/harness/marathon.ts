@@ -5,6 +5,7 @@ import { spawnAgent, startMaster } from "./cluster.js";
 import { type NatsServerHandle, startNatsServer } from "./nats-server.js";
 import { freePort } from "./ports.js";
 import { expectNoOrphans, type Spawned, spawnAgora } from "./processes.js";
+import { EventStreamReader, type StreamedEvent as SseEvent } from "./sse.js";
 import { waitFor } from "./wait.js";
 
 /** Starts `agora marathon` on loopback at a free port and waits until it answers `/ping`. */
@@ -79,65 +80,16 @@ export interface EventData {
 }
 
 /** An event from `/v2/events`: its `event:` type and parsed `data:`. */
-export interface StreamedEvent {
-  type: string;
-  data: EventData;
-}
+export type StreamedEvent = SseEvent<EventData>;
 
-/**
- * A reader of Marathon's SSE stream `/v2/events` that keeps every event it receives, so a test can
- * wait for one or replay what happened.
- */
-export class MarathonEventStream {
-  readonly events: StreamedEvent[] = [];
-  private readonly abort = new AbortController();
-  private reading: Promise<void> = Promise.resolve();
-
+/** Marathon's SSE stream `/v2/events`, attached once Marathon said `event_stream_attached`. */
+export class MarathonEventStream extends EventStreamReader<EventData> {
   static async attach(url: string): Promise<MarathonEventStream> {
-    const stream = new MarathonEventStream();
-    const res = await fetch(`${url}/v2/events`, {
-      headers: { accept: "text/event-stream" },
-      signal: stream.abort.signal,
-    });
-    if (!res.ok || !res.body) throw new Error(`/v2/events answered ${res.status}`);
-    stream.reading = stream.read(res.body);
+    const stream = await new MarathonEventStream().open(`${url}/v2/events`);
     await waitFor("event_stream_attached", () =>
       stream.events.some((e) => e.type === "event_stream_attached"),
     );
     return stream;
-  }
-
-  of(type: string): EventData[] {
-    return this.events.filter((e) => e.type === type).map((e) => e.data);
-  }
-
-  async waitFor(description: string, predicate: (e: StreamedEvent) => boolean, timeoutMs = 30_000) {
-    await waitFor(description, () => this.events.some(predicate), { timeoutMs });
-    return this.events.find(predicate)!;
-  }
-
-  async close(): Promise<void> {
-    this.abort.abort();
-    await this.reading.catch(() => {});
-  }
-
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let type = "message";
-        const data: string[] = [];
-        for (const line of frame.split("\n")) {
-          if (line.startsWith("event:")) type = line.slice(6).trim();
-          else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
-        }
-        if (data.length > 0) this.events.push({ type, data: JSON.parse(data.join("\n")) as EventData });
-      }
-    }
   }
 }
 

@@ -96,8 +96,12 @@ export class ChronosRuntime implements ChronosService {
   private readonly unsaved = new Set<string>();
   private scheduler: Scheduler | undefined;
   private frameworkId: string | undefined;
-  /** What the master was last told: true after revive (and at subscribe), false after suppress. */
-  private wantsOffers = true;
+  /**
+   * What the master was last told: true after revive, false after suppress, undefined when unknown
+   * (after a subscribe: a failed-over framework keeps its predecessor's suppression in the master,
+   * and a Chronos that assumed otherwise would leave its runs queued forever).
+   */
+  private wantsOffers: boolean | undefined;
   private timer: TimerHandle | undefined;
   private timerDue = Number.POSITIVE_INFINITY;
   private passPending = false;
@@ -165,7 +169,7 @@ export class ChronosRuntime implements ChronosService {
     scheduler.on("offers", (offers) => this.onOffers(offers));
     scheduler.on("update", (status) => this.onStatus(status));
     scheduler.on("reconnected", () => {
-      this.wantsOffers = true;
+      this.wantsOffers = undefined;
       this.reconcileLaunched();
       this.requestPass();
     });
