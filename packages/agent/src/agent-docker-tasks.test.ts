@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { HealthCheckInput, TaskInfo } from "@agora/protocol";
 import Dockerode from "dockerode";
@@ -72,6 +72,22 @@ describe.skipIf(!available)("Docker tasks on an agent (real dockerd)", () => {
     fx.master.runTasks([task]);
     await waitFor(() => healthOf(fx.master, task.taskId).includes(true), "healthy");
     expect(healthOf(fx.master, task.taskId)[0]).toBe(true);
+  });
+
+  it("fetches the task's URIs into the sandbox before the container is created", async () => {
+    fx = await startDockerAgent();
+    const source = path.join(fx.workDir, "motd.txt");
+    await writeFile(source, "fetched for a container\n");
+    const task = containerTask("cat $MESOS_SANDBOX/motd.txt", {
+      command: { value: "cat $MESOS_SANDBOX/motd.txt", shell: true, uris: [{ value: source }] },
+    });
+    fx.master.runTasks([task]);
+    await fx.master.waitForState(task.taskId, "TASK_FINISHED", 30_000);
+    const stdout = await readFile(
+      path.join(fx.workDir, "sandboxes", FRAMEWORK_ID, task.taskId, "stdout"),
+      "utf8",
+    );
+    expect(stdout).toBe("fetched for a container\n");
   });
 
   it("fails a container task with mem 32 that allocates 100 MB with the memory reason", async () => {

@@ -17,7 +17,7 @@ describe("an agent shutdown that kills its tasks (SIGUSR1)", () => {
     const clock = new ManualClock();
     const fx: AgentFixture = await startAgent({ clock });
     cleanup.push(() => fx.close());
-    const task = shellTask(`trap 'touch term' TERM; while true; do sleep 0.05; done`, {
+    const task = shellTask(`trap 'touch term' TERM; touch ready; while true; do sleep 0.05; done`, {
       killPolicy: { gracePeriodSeconds: 600 },
     });
     fx.master.runTasks([task]);
@@ -25,6 +25,8 @@ describe("an agent shutdown that kills its tasks (SIGUSR1)", () => {
     const pid = running.status.containerStatus!.executorPid!;
     cleanup.killGroup(pid);
     const sandbox = fx.agent.frameworks()[0]!.tasks[0]!.sandbox;
+    // A SIGTERM before the shell has set its trap would end it at once (seen on a loaded machine).
+    await waitFor(() => existsSync(path.join(sandbox, "ready")), "the task's trap to be set");
 
     let stopped = false;
     void fx.agent.stop({ killTasks: true }).then(() => {

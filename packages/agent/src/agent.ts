@@ -26,6 +26,7 @@ import { AgentCheckpoint, processStartTime, type RunCheckpoint } from "./checkpo
 import { AgentError, isAgentError } from "./errors.js";
 import type { Executor, ExecutorHandle, TaskExit, TaskUsage } from "./executor.js";
 import { ShellExecutor } from "./executors/shell-executor.js";
+import { Fetcher } from "./fetcher.js";
 import { FileUpdateJournal } from "./file-update-journal.js";
 import { HealthMonitor } from "./health/health-monitor.js";
 import type { HealthVerdict } from "./health/health-policy.js";
@@ -80,6 +81,11 @@ export interface AgentOptions {
   checkpoint?: boolean;
   /** Bound on every task's kill grace period when `stop({ killTasks: true })` (default 5 s). */
   shutdownGracePeriodMs?: number;
+  /**
+   * Brings each task's `command.uris` into its sandbox before launch (default: a `Fetcher` with its
+   * default bounds, caching under `<workDir>/fetch-cache/`).
+   */
+  fetcher?: Fetcher;
 }
 
 /** What the agent counted; for logs, tests and metrics. */
@@ -158,6 +164,7 @@ export class Agent implements AgentView {
   private readonly checkpoint: AgentCheckpoint | undefined;
   private readonly counts = { ignoredAcks: 0, statusUpdates: 0, frameworkMessages: 0 };
   private readonly shutdownGracePeriodMs: number;
+  private readonly fetcher: Fetcher;
   /** The recovery of a previous process's tasks while `start` runs it; a stop waits for it to kill them. */
   private recovering: Promise<unknown> | undefined;
   private httpPort: number | undefined;
@@ -177,6 +184,7 @@ export class Agent implements AgentView {
     this.capabilities = Object.keys(this.executors);
     this.shutdownGracePeriodMs = options.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
     this.sandboxes = new Sandboxes(options.workDir);
+    this.fetcher = options.fetcher ?? new Fetcher({ cacheDir: path.join(options.workDir, "fetch-cache") });
     this.checkpoint = options.checkpoint ? new AgentCheckpoint(options.workDir) : undefined;
     this.updates = new StatusUpdateManager({
       send: (batch) => this.publishUpdates(batch),
@@ -342,6 +350,8 @@ export class Agent implements AgentView {
     if (wasStarted) await this.recovering?.catch(() => undefined);
     if (killTasks) await this.killAll();
     else {
+      // A task still fetching never ran: it fails now rather than hold the stop up for its download.
+      for (const t of this.book.activeTasks()) t.fetching?.abort();
       await Promise.allSettled([...this.launching]);
       for (const t of this.book.activeTasks()) {
         t.health?.stop();
@@ -543,6 +553,7 @@ export class Agent implements AgentView {
       if (running) this.exited(entry, exit);
       else earlyExit = exit;
     };
+    if (!(await this.fetch(entry))) return;
     const env = taskEnvironment({
       task,
       frameworkId,
@@ -583,6 +594,44 @@ export class Agent implements AgentView {
     if (earlyExit) this.exited(entry, earlyExit);
     else if (entry.pendingKillMs !== undefined) void this.kill(entry, entry.pendingKillMs);
     else this.watchHealth(entry, env);
+  }
+
+  /**
+   * Fetches the task's `command.uris` into its sandbox (Mesos' fetcher), before its process or
+   * container exists. Returns false when the task ended instead: a failed fetch is TASK_FAILED
+   * (REASON_CONTAINER_LAUNCH_FAILED, the message names the URI); a kill during the fetch aborts it
+   * and ends the task TASK_KILLED (REASON_TASK_KILLED_DURING_LAUNCH) without it ever running.
+   */
+  private async fetch(entry: TaskEntry): Promise<boolean> {
+    const uris = entry.task.command?.uris ?? [];
+    if (uris.length === 0) return true;
+    const abort = new AbortController();
+    entry.fetching = abort;
+    let failure: Error | undefined;
+    try {
+      await this.fetcher.fetchAll(uris, entry.sandbox, abort.signal);
+    } catch (err) {
+      failure = err as Error;
+    } finally {
+      entry.fetching = undefined;
+    }
+    if (entry.pendingKillMs !== undefined) {
+      this.update(entry, {
+        state: "TASK_KILLED",
+        source: "SOURCE_AGENT",
+        reason: "REASON_TASK_KILLED_DURING_LAUNCH",
+        message: "Task killed while its URIs were being fetched",
+      });
+      return false;
+    }
+    if (failure) {
+      const message = abort.signal.aborted
+        ? `${failure.message} (the agent stopped before the task launched)`
+        : failure.message;
+      this.fail(entry, "REASON_CONTAINER_LAUNCH_FAILED", message);
+      return false;
+    }
+    return true;
   }
 
   /** Starts the task's health checks, if it has any; their verdicts ride on TASK_RUNNING updates. */
@@ -679,6 +728,7 @@ export class Agent implements AgentView {
   private async kill(entry: TaskEntry, gracePeriodMs: number): Promise<void> {
     if (!entry.handle) {
       entry.pendingKillMs = gracePeriodMs;
+      entry.fetching?.abort();
       return;
     }
     try {

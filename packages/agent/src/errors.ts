@@ -18,6 +18,11 @@ export const agentErrorCodes = {
     status: 500,
     description: "An executor could not start a task (the task ends TASK_FAILED)",
   },
+  FETCH_FAILED: {
+    status: 500,
+    description:
+      "A task's command.uris could not be fetched into its sandbox (the task ends TASK_FAILED, REASON_CONTAINER_LAUNCH_FAILED)",
+  },
   ALREADY_STARTED: { status: 409, description: "Agent.start() was called twice" },
   STOPPED: { status: 409, description: "The agent was used after stop()" },
 } as const;

@@ -35,6 +35,18 @@ export { type DockerProbeOptions, probeDockerExecutor } from "./executors/docker
 export { dockerCreateOptions, LABELS, SANDBOX_MOUNT } from "./executors/docker-spec.js";
 export { NoopExecutor, type NoopExecutorOptions } from "./executors/noop-executor.js";
 export { ShellExecutor, type ShellExecutorOptions } from "./executors/shell-executor.js";
+export {
+  archiveKindOf,
+  type CommandUri,
+  DEFAULT_FETCH_MAX_BYTES,
+  DEFAULT_FETCH_STALL_TIMEOUT_MS,
+  DEFAULT_FETCH_TIMEOUT_MS,
+  Fetcher,
+  type FetcherOptions,
+  type FetchSource,
+  type FetchStep,
+  planFetch,
+} from "./fetcher.js";
 export { FileUpdateJournal } from "./file-update-journal.js";
 export { HealthMonitor, type HealthMonitorOptions } from "./health/health-monitor.js";
 export { HealthPolicy, type HealthVerdict } from "./health/health-policy.js";

@@ -16,6 +16,8 @@ export interface TaskEntry {
   handle: ExecutorHandle | undefined;
   /** A kill that arrived while the task was still launching; applied as soon as it runs. */
   pendingKillMs: number | undefined;
+  /** Aborts the fetch of its `command.uris`, while they are being fetched (before launch). */
+  fetching?: AbortController;
   /** Its health checks, while it runs and has a `healthCheck`. */
   health?: HealthMonitor;
   /** Why the agent killed it for failing its health checks (its terminal update says so). */
