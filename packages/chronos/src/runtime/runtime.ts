@@ -560,7 +560,10 @@ export class ChronosRuntime implements ChronosService {
       }
     }
     if (unused.length > 0) {
-      const waiting = pending.length > launches.reduce((n, l) => n + l.tasks.length, 0);
+      // Runs still being written, waiting for a retry or held by FORBID will want offers soon.
+      const waiting = this.book.allActive().some((r) => r.status === "INITIAL");
+      // A long refusal must be lifted by a revive when a run comes to want offers again.
+      if (!waiting) this.wantsOffers = undefined;
       scheduler
         .decline(
           unused.map((o) => o.id),
