@@ -36,8 +36,13 @@ export interface MaintenanceView {
 /** Reduces a snapshot (and the maintenance state, which the view does not carry) to a digest. */
 export function clusterDigest(view: MasterView, maintenance: MaintenanceView): ClusterDigest {
   const agents = new Map<string, Entry>();
+  // Offers come and go every allocation cycle and have events of their own: agents and frameworks
+  // change (and are sent again) only when something else about them does.
   for (const a of view.agents.values()) {
-    const json = { ...mesosAgent(a), state: a.active ? "active" : "inactive" };
+    const { offered_resources: _offered, ...json } = {
+      ...mesosAgent(a),
+      state: a.active ? "active" : "inactive",
+    };
     agents.set(a.id, fromJson(json));
   }
   for (const [id, u] of view.unreachableAgents) {
@@ -49,7 +54,6 @@ export function clusterDigest(view: MasterView, maintenance: MaintenanceView): C
   const tasks = new Map<string, Entry>();
   for (const f of [...view.frameworks.values(), ...view.completedFrameworks]) {
     const used = mesosResources(f.resources.used);
-    const offered = mesosResources(f.resources.offered);
     const summary = {
       id: f.id,
       name: f.info.name,
@@ -60,9 +64,7 @@ export function clusterDigest(view: MasterView, maintenance: MaintenanceView): C
       principal: f.info.principal,
       webui_url: f.info.webuiUrl ?? "",
       used_resources: used,
-      offered_resources: offered,
       task_count: f.tasks.size,
-      offer_count: f.offers.size,
       completed: f.unregisteredAt !== undefined,
     };
     frameworks.set(f.id, fromJson(summary));

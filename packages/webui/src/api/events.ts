@@ -62,7 +62,7 @@ export function applyEvents(client: QueryClient, events: ClusterEvent[]): boolea
       const patched = applyTaskEvent(next, e);
       if (patched) next = patched;
       else refetchState = true;
-    } else if (e.kind !== "offer") refetchState = true;
+    } else if (e.kind === "agent" || e.kind === "framework") refetchState = true;
     if (e.kind === "role") void client.invalidateQueries({ queryKey: keys.roles });
     if (e.kind === "maintenance") void client.invalidateQueries({ queryKey: keys.maintenance });
   }

@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { type ReactNode, useRef } from "react";
+import { memo, type ReactNode, useRef } from "react";
 
 export interface Column<T> {
   readonly id: string;
@@ -33,6 +33,22 @@ export function sortRows<T>(rows: readonly T[], columns: readonly Column<T>[], s
     return (x < y ? -1 : x > y ? 1 : 0) * sign;
   });
 }
+
+/**
+ * A row's cells, rendered again only when the row (or the columns) change: scrolling moves rows
+ * without re-rendering what they show.
+ */
+const Cells = memo(function Cells<T>({ row, columns }: { row: T; columns: readonly Column<T>[] }) {
+  return (
+    <>
+      {columns.map((c) => (
+        <td key={c.id} className="vtable-cell">
+          {c.cell(row)}
+        </td>
+      ))}
+    </>
+  );
+}) as <T>(props: { row: T; columns: readonly Column<T>[] }) => ReactNode;
 
 /**
  * A table of any length: only the rows in view are in the DOM (a row virtualizer over a grid),
@@ -124,11 +140,7 @@ export function VirtualTable<T>({
                     transform: `translateY(${item.start}px)`,
                   }}
                 >
-                  {columns.map((c) => (
-                    <td key={c.id} className="vtable-cell">
-                      {c.cell(row)}
-                    </td>
-                  ))}
+                  <Cells row={row} columns={columns} />
                 </tr>
               );
             })}

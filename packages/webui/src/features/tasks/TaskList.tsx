@@ -1,3 +1,4 @@
+import { useMemo } from "react";
 import { Link } from "react-router";
 import type { Task } from "../../api/schemas";
 import { ago, formatMb } from "../../components/format";
@@ -80,11 +81,16 @@ export function TaskList({
   onSort?: (s: Sort) => void;
   height?: string;
 }) {
+  const { id: sortId, desc: sortDesc } = sort;
+  const sorted = useMemo(
+    () => sortRows(tasks, taskColumns, { id: sortId, desc: sortDesc }),
+    [tasks, sortId, sortDesc],
+  );
   if (tasks.length === 0) return <Empty>No tasks.</Empty>;
   return (
     <VirtualTable
       label="Tasks"
-      rows={sortRows(tasks, taskColumns, sort)}
+      rows={sorted}
       columns={taskColumns}
       rowKey={(t) => t.key}
       sort={sort}
