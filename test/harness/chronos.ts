@@ -1,5 +1,5 @@
-import { freePort } from "./ports.js";
-import { type Spawned, spawnAgora } from "./processes.js";
+import { startFrameworkProcess } from "./marathon.js";
+import type { Spawned } from "./processes.js";
 import { waitFor } from "./wait.js";
 
 /** A Chronos job as `GET /v1/scheduler/job/{name}` answers it (the fields tests read). */
@@ -78,28 +78,9 @@ export async function waitForSuccesses(url: string, name: string, n: number, tim
 }
 
 /** Starts `agora chronos` on loopback at a free port and waits until it answers `/ping`. */
-export async function startChronosProcess(
+export function startChronosProcess(
   natsUrl: string,
   o: { stateDir?: string; extra?: string[] } = {},
 ): Promise<{ proc: Spawned; url: string; port: number }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const proc = spawnAgora([
-    "chronos",
-    "--nats",
-    natsUrl,
-    "--host",
-    "127.0.0.1",
-    "--hostname",
-    "127.0.0.1",
-    "--http-port",
-    String(port),
-    ...(o.stateDir ? ["--state-dir", o.stateDir] : []),
-    ...(o.extra ?? []),
-  ]);
-  await waitFor(`chronos on ${port} answers /ping`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`agora chronos exited: ${proc.stderr()}`);
-    return (await fetch(`${url}/ping`).catch(() => undefined))?.ok ?? false;
-  });
-  return { proc, url, port };
+  return startFrameworkProcess("chronos", natsUrl, o);
 }

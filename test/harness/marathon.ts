@@ -9,14 +9,26 @@ import { EventStreamReader, type StreamedEvent as SseEvent } from "./sse.js";
 import { waitFor } from "./wait.js";
 
 /** Starts `agora marathon` on loopback at a free port and waits until it answers `/ping`. */
-export async function startMarathonProcess(
+export function startMarathonProcess(
+  natsUrl: string,
+  o: { stateDir?: string; extra?: string[]; port?: number } = {},
+): Promise<{ proc: Spawned; url: string; port: number }> {
+  return startFrameworkProcess("marathon", natsUrl, o);
+}
+
+/**
+ * Starts `agora <command>` (a framework process: marathon, chronos) on loopback at a free port, with
+ * `--state-dir` when given, and waits until it answers `/ping`.
+ */
+export async function startFrameworkProcess(
+  command: string,
   natsUrl: string,
   o: { stateDir?: string; extra?: string[]; port?: number } = {},
 ): Promise<{ proc: Spawned; url: string; port: number }> {
   const port = o.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const proc = spawnAgora([
-    "marathon",
+    command,
     "--nats",
     natsUrl,
     "--host",
@@ -28,8 +40,8 @@ export async function startMarathonProcess(
     ...(o.stateDir ? ["--state-dir", o.stateDir] : []),
     ...(o.extra ?? []),
   ]);
-  await waitFor(`marathon on ${port} answers /ping`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`agora marathon exited: ${proc.stderr()}`);
+  await waitFor(`${command} on ${port} answers /ping`, async () => {
+    if (proc.child.exitCode !== null) throw new Error(`agora ${command} exited: ${proc.stderr()}`);
     return (await fetch(`${url}/ping`).catch(() => undefined))?.ok ?? false;
   });
   return { proc, url, port };
