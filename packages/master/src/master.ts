@@ -2,6 +2,7 @@ import { hostname as osHostname } from "node:os";
 import {
   AGORA_VERSION,
   type AgentId,
+  type FrameworkId,
   type MasterInfo,
   newId,
   type Resource,
@@ -24,7 +25,9 @@ import { expireUnreachableAgents } from "./agents/unreachable.js";
 import { runAllocation } from "./allocation.js";
 import { type Allocator, DrfAllocator } from "./allocator/drf-allocator.js";
 import { handleCall } from "./calls/dispatch.js";
+import { teardown } from "./calls/teardown.js";
 import type { MasterContext } from "./context.js";
+import { MasterError } from "./errors.js";
 import { checkFrameworks, FRAMEWORK_CHECK_INTERVAL_MS } from "./framework-failover.js";
 import { machinesDown, machinesUp, updateSchedule } from "./maintenance/operator.js";
 import {
@@ -248,6 +251,22 @@ export class Master {
   /** Mesos' MARK_AGENT_GONE: the agent's tasks become GONE_BY_OPERATOR and its id is refused from now on. */
   markAgentGone(agentId: string): Promise<void> {
     return markAgentGone(this.ctx, agentId as AgentId);
+  }
+
+  /**
+   * The operator's teardown (Mesos' `POST /teardown`): the framework's tasks are killed and it moves
+   * to the completed frameworks, connected or not. `UNKNOWN_FRAMEWORK` for an id this master does
+   * not know or has already torn down.
+   */
+  teardownFramework(frameworkId: string): void {
+    const framework = this.state.frameworks.get(frameworkId as FrameworkId);
+    if (!framework) {
+      const why = this.state.isCompletedFramework(frameworkId as FrameworkId)
+        ? "was already torn down"
+        : "is not known to this master";
+      throw new MasterError("UNKNOWN_FRAMEWORK", `Framework ${frameworkId} ${why}`, { field: "frameworkId" });
+    }
+    teardown(this.ctx, framework);
   }
 
   /** The maintenance schedule (Mesos' shape: `{windows: [{machine_ids, unavailability}]}`). */

@@ -12,6 +12,7 @@ import { roleRoutes } from "./role-routes.js";
 import { serviceProxyRoutes } from "./service-proxy-routes.js";
 import { redirectToLeader } from "./standby-redirect.js";
 import { stateRoutes } from "./state-routes.js";
+import { teardownRoutes } from "./teardown-routes.js";
 import { usageRoutes } from "./usage-routes.js";
 import { webuiRoutes } from "./webui-routes.js";
 
@@ -48,6 +49,7 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
   app.register(roleRoutes, { master });
   app.register(agentRoutes, { master });
   app.register(maintenanceRoutes, { master });
+  app.register(teardownRoutes, { master });
   const live = options.live ?? {};
   app.register(eventRoutes, {
     master,
