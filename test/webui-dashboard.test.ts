@@ -194,8 +194,6 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
       () => page.getByRole("heading", { name: "Schedule" }).waitFor(),
       "maintenance",
     );
-    await visit(page, "/jobs", () => page.getByRole("heading", { name: "Jobs" }).waitFor(), "jobs");
-    watch.expectFailure(/404 GET .*\/service\/chronos\//);
 
     // Reloading a deep link works (the master serves index.html for every /ui/* page).
     await page.goto(`${base}/ui${taskPath}`);
@@ -204,6 +202,60 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
     checkClean(watch);
     await context.close();
   }, 240_000);
+
+  it("creates Chronos jobs in the UI: one runs and shows in its history, a dependent one draws a parent → child edge", async () => {
+    const context = await newContext(browser, "light");
+    const page = await context.newPage();
+    const watch = watchPage(page, base);
+    const create = async (job: Record<string, unknown>) => {
+      await page.goto(`${base}/ui/jobs/new`);
+      await page.getByLabel("Job definition (Chronos JSON)").fill(JSON.stringify(job, null, 2));
+      await page.getByRole("button", { name: "Create" }).click();
+      await page.waitForURL(`${base}/ui/jobs/${job.name}`);
+    };
+    await create({
+      name: "e2e-parent",
+      command: "echo parent-ran",
+      schedule: "R/2030-01-01T00:00:00Z/PT1H",
+      scheduleTimeZone: "Europe/Paris",
+      epsilon: "PT1M",
+      cpus: 0.1,
+      mem: 32,
+    });
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page
+      .getByTestId("job-runs")
+      .getByRole("cell", { name: "SUCCESS" })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await page
+      .getByText(/every hour/)
+      .first()
+      .waitFor();
+    await screenshot(page, "job", "light");
+    pages.push(["job", "/jobs/e2e-parent"]);
+
+    await create({
+      name: "e2e-child",
+      command: "echo child-ran",
+      parents: ["e2e-parent"],
+      epsilon: "PT1M",
+      cpus: 0.1,
+      mem: 32,
+    });
+    await visit(
+      page,
+      "/jobs",
+      () => page.locator('[data-edge="e2e-parent->e2e-child"]').waitFor({ state: "attached" }),
+      "jobs",
+    );
+    expect(await page.getByTestId("job-row").count()).toBe(2);
+    await page.goto(`${base}/ui/jobs/new`);
+    await screenshot(page, "job-new", "light");
+    pages.push(["job-new", "/jobs/new"]);
+    checkClean(watch);
+    await context.close();
+  }, 180_000);
 
   it("renders every page in dark mode too", async () => {
     const context = await newContext(browser, "dark");

@@ -14,4 +14,6 @@ export const routes = {
   service: (appId: string) => `/services/${encodeURIComponent(appId.replace(/^\//, ""))}`,
   newService: () => "/services/new",
   jobs: () => "/jobs",
+  job: (name: string) => `/jobs/${encodeURIComponent(name)}`,
+  newJob: () => "/jobs/new",
 };

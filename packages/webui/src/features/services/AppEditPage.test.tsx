@@ -1,8 +1,8 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { lineOfPath } from "../../components/json-errors";
 import { mockFetch, renderAt } from "../../test-utils";
 import { AppEditPage } from "./AppEditPage";
-import { lineOfPath } from "./json-errors";
 
 afterEach(() => vi.unstubAllGlobals());
 

@@ -3,11 +3,11 @@ import { useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiError, sendJson } from "../../api/client";
 import { keys } from "../../api/queries";
+import { JsonEditor } from "../../components/JsonEditor";
+import { parseJsonObject } from "../../components/json-errors";
 import { ErrorState, Loading } from "../../components/States";
 import { routes } from "../../routes";
-import { testIds } from "../../testids";
 import { editableApp } from "./AppPage";
-import { lineOfPath, parseJsonObject } from "./json-errors";
 import { appPath, fieldErrors, MARATHON, useApp } from "./marathon";
 
 const TEMPLATE = {
@@ -55,12 +55,6 @@ export function AppEditPage() {
     save.error instanceof ApiError && save.error.status === 422
       ? fieldErrors(save.error.body)
       : new Map<string, string[]>();
-  const lines = current.split("\n").length;
-  const errorLines = new Map<number, string>();
-  for (const [path, messages] of errors) {
-    const line = lineOfPath(current, path);
-    if (line !== undefined) errorLines.set(line, `${path}: ${messages.join("; ")}`);
-  }
   return (
     <div className="page">
       <h1>{editing ? `Edit ${appId}` : "Create an app"}</h1>
@@ -70,49 +64,14 @@ export function AppEditPage() {
           if ("value" in parsed) save.mutate(parsed.value);
         }}
       >
-        <label htmlFor="app-json">App definition (Marathon JSON)</label>
-        <div className="editor">
-          <div className="editor-gutter" aria-hidden="true">
-            {Array.from({ length: lines }, (_, i) => (
-              <div
-                // biome-ignore lint/suspicious/noArrayIndexKey: a line number is the line's identity
-                key={i}
-                className={errorLines.has(i + 1) ? "gutter-error" : undefined}
-                title={errorLines.get(i + 1)}
-              >
-                {i + 1}
-              </div>
-            ))}
-          </div>
-          <textarea
-            id="app-json"
-            data-testid={testIds.appEditor}
-            className="code editor-text"
-            rows={Math.max(12, lines + 1)}
-            spellCheck={false}
-            value={current}
-            aria-invalid={errors.size > 0 || "error" in parsed}
-            aria-describedby="app-json-errors"
-            onChange={(e) => setText(e.target.value)}
-          />
-        </div>
-        <div id="app-json-errors" aria-live="polite">
-          {"error" in parsed && <p className="field-error">{parsed.error}</p>}
-          {errors.size > 0 && (
-            <ul className="field-errors" data-testid={testIds.fieldError}>
-              {[...errors].map(([path, messages]) => {
-                const line = lineOfPath(current, path);
-                return (
-                  <li key={path} className="field-error">
-                    <code>{path}</code>
-                    {line ? ` (line ${line})` : ""}: {messages.join("; ")}
-                  </li>
-                );
-              })}
-            </ul>
-          )}
-          {save.error && errors.size === 0 && <ErrorState error={save.error} />}
-        </div>
+        <JsonEditor
+          id="app-json"
+          label="App definition (Marathon JSON)"
+          value={current}
+          onChange={setText}
+          errors={errors}
+        />
+        {save.error && errors.size === 0 && <ErrorState error={save.error} />}
         <div className="toolbar">
           <button type="submit" className="primary" disabled={save.isPending || "error" in parsed}>
             {editing ? "Save changes" : "Create"}
