@@ -6,6 +6,7 @@ import {
   type MasterInfo,
   newId,
   type Resource,
+  type Subjects,
   subjects,
 } from "@agora/protocol";
 import {
@@ -292,6 +293,19 @@ export class Master {
   /** Brings DOWN machines up: out of maintenance and the schedule. */
   machinesUp(machines: readonly MachineId[]): Promise<void> {
     return machinesUp(this.ctx, machines);
+  }
+
+  /**
+   * How an edge reaches this master the way a framework does, over the bus: the HTTP edge of Mesos'
+   * v1 scheduler API subscribes to a framework's events subject and sends calls like the SDK does,
+   * and keeps the framework alive with `heartbeat` calls at least every `frameworkTimeoutMs / 3`.
+   */
+  frameworkLink(): { bus: Bus; subjects: Subjects; frameworkTimeoutMs: number } {
+    return {
+      bus: this.bus,
+      subjects: this.ctx.subjects,
+      frameworkTimeoutMs: this.options.frameworkTimeoutMs,
+    };
   }
 
   /** A read-only view of the registry for HTTP and metrics. */

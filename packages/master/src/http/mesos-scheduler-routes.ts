@@ -1,0 +1,195 @@
+import { type Call, CallReply, decode, encode, type FrameworkId, newId } from "@agora/protocol";
+import { isTransportError } from "@agora/transport";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Master } from "../master.js";
+import { isMesosV1Error, MesosV1Error } from "../mesos-v1/errors.js";
+import { fromMesosCall, parseSchedulerCall } from "../mesos-v1/scheduler-calls.js";
+import type { EventFormat } from "../mesos-v1/scheduler-events.js";
+import type { MesosSchedulerCall } from "../mesos-v1/schemas.js";
+import { closeOnShutdown } from "./long-lived.js";
+import { SchedulerStreams } from "./mesos-scheduler-streams.js";
+
+export interface MesosSchedulerRoutesOptions {
+  master: Master;
+  /** How long a call waits for the master's reply (default 10 s). */
+  callTimeoutMs?: number;
+}
+
+const STREAM_HEADER = "mesos-stream-id";
+
+/**
+ * Mesos' v1 scheduler API, `POST /api/v1/scheduler`, JSON only: SUBSCRIBE answers 200 with a
+ * RecordIO stream of events and a `Mesos-Stream-Id`; every other call must carry that header and
+ * is answered 202. Calls are translated to our protocol and sent over the bus as any framework's;
+ * events come back the same way (see docs/mesos-v1.md). Errors are plain text, as Mesos sends them.
+ */
+export async function mesosSchedulerRoutes(
+  app: FastifyInstance,
+  { master, callTimeoutMs = 10_000 }: MesosSchedulerRoutesOptions,
+): Promise<void> {
+  const link = master.frameworkLink();
+  const heartbeatMs = master.snapshot().options.heartbeatIntervalSeconds * 1000;
+  const streams = new SchedulerStreams({
+    bus: link.bus,
+    subjects: link.subjects,
+    keepAliveMs: Math.max(50, Math.min(heartbeatMs, link.frameworkTimeoutMs / 3)),
+    logger: app.log as never,
+  });
+  const track = closeOnShutdown(app);
+  app.addHook("preClose", async () => streams.closeAll());
+
+  // The body is read as text here, so content types are answered as Mesos does.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+
+  const send = async (call: Call): Promise<CallReply> => {
+    const bytes = await link.bus.request(link.subjects.masterCall, encode(call), {
+      timeoutMs: callTimeoutMs,
+    });
+    const reply = decode(CallReply, bytes);
+    if (!reply.ok) throw new MesosV1Error("", "the master's reply was not understood", 500);
+    return reply.value;
+  };
+
+  app.route({
+    method: ["GET", "PUT", "DELETE", "PATCH"],
+    url: "/api/v1/scheduler",
+    handler: async (request, reply) =>
+      text(
+        reply.header("allow", "POST"),
+        405,
+        `Expecting one of { 'POST' }, but received '${request.method}'`,
+      ),
+  });
+
+  app.post("/api/v1/scheduler", async (request, reply) => {
+    try {
+      const json = readJson(request);
+      const mesosCall = parseSchedulerCall(json);
+      if (mesosCall.type === "SUBSCRIBE") return await subscribe(request, reply, mesosCall);
+      return await otherCall(request, reply, mesosCall);
+    } catch (err) {
+      if (isMesosV1Error(err)) return text(reply, err.status, err.message);
+      if (isTransportError(err, "NO_RESPONDERS") || isTransportError(err, "TIMEOUT"))
+        return text(reply.header("retry-after", "1"), 503, "The master is not ready to serve calls yet");
+      throw err;
+    }
+  });
+
+  async function subscribe(request: FastifyRequest, reply: FastifyReply, mesosCall: MesosSchedulerCall) {
+    if (request.headers[STREAM_HEADER] !== undefined)
+      return text(reply, 400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
+    if (!acceptsJson(request.headers.accept))
+      return text(
+        reply,
+        406,
+        "Expecting 'Accept' to allow 'application/json' (Agora does not speak protobuf)",
+      );
+    const call = fromMesosCall(mesosCall, () => newId<FrameworkId>());
+    if (call.type !== "subscribe") throw new Error("SUBSCRIBE translated to another call");
+    const frameworkId = call.frameworkInfo.id!;
+    const capabilities = call.frameworkInfo.capabilities ?? [];
+    const format: EventFormat = {
+      reservations: capabilities.includes("RESERVATION_REFINEMENT") ? "refined" : "legacy",
+    };
+    const stream = await streams.open(frameworkId, format);
+    let answer: CallReply;
+    try {
+      answer = await send(call);
+    } catch (err) {
+      streams.close(stream);
+      throw err;
+    }
+    if (!answer.ok) {
+      streams.close(stream);
+      return refusal(reply, answer.error);
+    }
+    reply.hijack();
+    track(request.raw.socket);
+    streams.attach(stream, reply.raw);
+    request.log.info({ frameworkId, streamId: stream.streamId }, "framework subscribed over HTTP");
+    return reply;
+  }
+
+  async function otherCall(request: FastifyRequest, reply: FastifyReply, mesosCall: MesosSchedulerCall) {
+    const call = fromMesosCall(mesosCall, () => {
+      throw new Error("only SUBSCRIBE mints framework ids");
+    });
+    if (call.type === "subscribe") throw new Error("a call translated to subscribe");
+    // Mesos' order of checks (src/master/http.cpp, Master::Http::scheduler).
+    const framework = master.snapshot().frameworks.get(call.frameworkId);
+    if (!framework) return text(reply, 400, "Framework cannot be found");
+    if (!framework.connected) return text(reply, 403, "Framework is not subscribed");
+    const stream = streams.get(call.frameworkId);
+    if (!stream) return text(reply, 403, "Framework is not connected via HTTP");
+    const streamId = request.headers[STREAM_HEADER];
+    if (streamId === undefined)
+      return text(reply, 400, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
+    if (streamId !== stream.streamId)
+      return text(
+        reply,
+        400,
+        `The stream ID '${String(streamId)}' included in this request didn't match the stream ID currently associated with framework ID ${call.frameworkId}`,
+      );
+    const answer = await send(call);
+    if (!answer.ok) {
+      // As in Mesos, an accept or decline of offers that are gone is not an error of the request:
+      // the framework learns of it from its tasks' TASK_DROPPED updates.
+      const code = answer.error.code;
+      if (
+        (call.type === "accept" || call.type === "decline") &&
+        (code === "UNKNOWN_OFFER" || code === "INVALID_OFFERS")
+      )
+        return reply.code(202).send();
+      return refusal(reply, answer.error);
+    }
+    if (call.type === "teardown") streams.close(stream);
+    return reply.code(202).send();
+  }
+}
+
+/** The master's refusal of a call as Mesos would word it, with the status Mesos uses. */
+function refusal(reply: FastifyReply, error: { code: string; message: string; field?: string | undefined }) {
+  switch (error.code) {
+    case "FRAMEWORK_REMOVED":
+      return text(reply, 403, "Framework has been removed");
+    case "UNKNOWN_FRAMEWORK":
+      return text(reply, 403, "Framework is not subscribed");
+    case "INVALID_CALL":
+      return text(reply, 400, `Failed to validate scheduler::Call: ${error.message}`);
+    default:
+      return text(reply, 400, error.message);
+  }
+}
+
+function readJson(request: FastifyRequest): unknown {
+  const contentType = request.headers["content-type"];
+  if (contentType === undefined) throw new MesosV1Error("", "Expecting 'Content-Type' to be present");
+  const mediaType = contentType.split(";", 1)[0]!.trim().toLowerCase();
+  if (mediaType === "application/x-protobuf")
+    throw new MesosV1Error(
+      "",
+      "Expecting 'Content-Type' of application/json: Agora does not speak protobuf",
+      415,
+    );
+  if (mediaType !== "application/json")
+    throw new MesosV1Error("", "Expecting 'Content-Type' of application/json", 415);
+  const body = typeof request.body === "string" ? request.body : "";
+  try {
+    return JSON.parse(body);
+  } catch (err) {
+    throw new MesosV1Error("", `Failed to parse body into JSON: ${(err as Error).message}`);
+  }
+}
+
+function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === "") return true;
+  return accept
+    .split(",")
+    .map((part) => part.split(";", 1)[0]!.trim().toLowerCase())
+    .some((t) => t === "application/json" || t === "application/*" || t === "*/*");
+}
+
+function text(reply: FastifyReply, status: number, message: string) {
+  return reply.code(status).type("text/plain; charset=utf-8").send(message);
+}

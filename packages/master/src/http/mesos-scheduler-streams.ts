@@ -1,0 +1,138 @@
+import type { ServerResponse } from "node:http";
+import { decode, Event, type FrameworkId, type Subjects } from "@agora/protocol";
+import type { Bus, BusSubscription } from "@agora/transport";
+import type { Logger } from "pino";
+import { type EventFormat, recordIo, toMesosEvent } from "../mesos-v1/scheduler-events.js";
+
+/** One framework's SUBSCRIBE connection: our events for it, translated and RecordIO-framed. */
+export interface SchedulerStream {
+  readonly streamId: string;
+  readonly frameworkId: FrameworkId;
+  readonly format: EventFormat;
+  /** Becomes true when the stream is closed, by either side. */
+  readonly closed: boolean;
+}
+
+interface OpenStream extends SchedulerStream {
+  closed: boolean;
+  sub: BusSubscription;
+  /** Events received before the response head was written (the SUBSCRIBED event races the reply). */
+  pending: Event[] | undefined;
+  raw: ServerResponse | undefined;
+  keepAlive: NodeJS.Timeout | undefined;
+}
+
+export interface StreamLink {
+  bus: Bus;
+  subjects: Subjects;
+  /** How often the edge tells the master the framework is alive while its stream is open. */
+  keepAliveMs: number;
+  logger: Logger | undefined;
+}
+
+/**
+ * The HTTP frameworks of this master, by framework id. A framework connected over HTTP reaches the
+ * master exactly as a bus framework does: its stream listens on `framework.<id>.events` and its
+ * calls go to `master.call`; while the stream is open the edge sends `heartbeat` calls so the master
+ * sees the framework alive, and when it closes the master's framework timeout disconnects it (its
+ * failover timeout applies from there).
+ */
+export class SchedulerStreams {
+  private readonly streams = new Map<FrameworkId, OpenStream>();
+
+  constructor(private readonly link: StreamLink) {}
+
+  get(frameworkId: FrameworkId): SchedulerStream | undefined {
+    return this.streams.get(frameworkId);
+  }
+
+  /**
+   * Starts listening for a framework's events before its SUBSCRIBE reaches the master; events are
+   * held until `attach` writes the response head. A previous stream of the same framework is closed
+   * with Mesos' "Framework failed over" error.
+   */
+  async open(frameworkId: FrameworkId, format: EventFormat): Promise<SchedulerStream> {
+    const previous = this.streams.get(frameworkId);
+    if (previous) this.close(previous, "Framework failed over");
+    const stream: OpenStream = {
+      streamId: crypto.randomUUID(),
+      frameworkId,
+      format,
+      closed: false,
+      pending: [],
+      raw: undefined,
+      keepAlive: undefined,
+      sub: this.link.bus.subscribe(this.link.subjects.frameworkEvents(frameworkId), (msg) => {
+        const decoded = decode(Event, msg.data);
+        if (decoded.ok) this.deliver(stream, decoded.value);
+        else this.link.logger?.warn({ frameworkId, err: decoded.error }, "invalid framework event dropped");
+      }),
+    };
+    this.streams.set(frameworkId, stream);
+    await this.link.bus.flush();
+    return stream;
+  }
+
+  /** Writes the 200 head with `Mesos-Stream-Id`, then every held event, and keeps the framework alive. */
+  attach(handle: SchedulerStream, raw: ServerResponse): void {
+    const stream = handle as OpenStream;
+    if (stream.closed) {
+      raw.end();
+      return;
+    }
+    raw.writeHead(200, {
+      "content-type": "application/json",
+      "mesos-stream-id": stream.streamId,
+      "cache-control": "no-cache",
+    });
+    raw.flushHeaders();
+    stream.raw = raw;
+    const held = stream.pending ?? [];
+    stream.pending = undefined;
+    for (const e of held) this.deliver(stream, e);
+    const { bus, subjects } = this.link;
+    const heartbeat = new TextEncoder().encode(
+      JSON.stringify({ type: "heartbeat", frameworkId: stream.frameworkId }),
+    );
+    stream.keepAlive = setInterval(() => {
+      try {
+        bus.publish(subjects.masterCall, heartbeat);
+      } catch (err) {
+        this.link.logger?.warn({ err, frameworkId: stream.frameworkId }, "keep-alive call failed");
+      }
+    }, this.link.keepAliveMs);
+    stream.keepAlive.unref();
+    raw.once("close", () => this.close(stream));
+  }
+
+  /** Closes a stream: after an optional ERROR event, the response ends and the bus subscription goes. */
+  close(handle: SchedulerStream, error?: string): void {
+    const stream = handle as OpenStream;
+    if (stream.closed) return;
+    if (error !== undefined && stream.raw && !stream.raw.writableEnded)
+      stream.raw.write(recordIo({ type: "ERROR", error: { message: error } }));
+    stream.closed = true;
+    stream.sub.unsubscribe();
+    if (stream.keepAlive) clearInterval(stream.keepAlive);
+    if (stream.raw && !stream.raw.writableEnded) stream.raw.end();
+    if (this.streams.get(stream.frameworkId) === stream) this.streams.delete(stream.frameworkId);
+  }
+
+  /** Closes every stream (the app is closing). */
+  closeAll(): void {
+    for (const s of [...this.streams.values()]) this.close(s);
+  }
+
+  private deliver(stream: OpenStream, event: Event): void {
+    if (stream.closed) return;
+    if (stream.pending) {
+      stream.pending.push(event);
+      return;
+    }
+    const raw = stream.raw;
+    if (!raw || raw.writableEnded) return;
+    raw.write(recordIo(toMesosEvent(event, stream.format)));
+    // Mesos closes the connection after an ERROR: the framework must not go on.
+    if (event.type === "error") this.close(stream);
+  }
+}

@@ -1,0 +1,123 @@
+import type { Event, MasterInfo, Offer, TaskStatus } from "@agora/protocol";
+import { type ReservationFormat, toMesosAttribute, toMesosLabels, toMesosResources } from "./resources.js";
+import { uuidToBase64 } from "./uuid.js";
+
+const NANOS_PER_SECOND = 1e9;
+
+/** How events are written for one framework (from its SUBSCRIBE's capabilities). */
+export interface EventFormat {
+  reservations: ReservationFormat;
+}
+
+/** Mesos' `MasterInfo`; `ip` is the IPv4 address as Mesos packs it (network order in a uint32). */
+export function toMesosMasterInfo(m: MasterInfo): Record<string, unknown> {
+  return {
+    id: m.id,
+    ip: packIpv4(m.hostname),
+    port: m.port,
+    hostname: m.hostname,
+    version: m.version,
+    address: { hostname: m.hostname, port: m.port },
+  };
+}
+
+function packIpv4(host: string): number {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  if (!m) return 0;
+  // The bytes in network order, read as a little-endian uint32 (what Mesos writes on x86).
+  return ((+m[4]! << 24) >>> 0) + (+m[3]! << 16) + (+m[2]! << 8) + +m[1]!;
+}
+
+export function toMesosOffer(o: Offer, format: EventFormat): Record<string, unknown> {
+  return {
+    id: { value: o.id },
+    framework_id: { value: o.frameworkId },
+    agent_id: { value: o.agentId },
+    hostname: o.hostname,
+    resources: toMesosResources(o.resources, format.reservations, o.role),
+    attributes: o.attributes.map(toMesosAttribute),
+    executor_ids: [],
+    allocation_info: { role: o.role },
+    ...(o.unavailability ? { unavailability: { ...o.unavailability } } : {}),
+  };
+}
+
+/** Our task status as Mesos' `TaskStatus` (only fields Mesos defines: strict protobuf readers accept it). */
+export function toMesosTaskStatus(s: TaskStatus): Record<string, unknown> {
+  const c = s.containerStatus;
+  return {
+    task_id: { value: s.taskId },
+    state: s.state,
+    source: s.source,
+    ...(s.reason === undefined ? {} : { reason: s.reason }),
+    ...(s.message === undefined ? {} : { message: s.message }),
+    ...(s.agentId === undefined ? {} : { agent_id: { value: s.agentId } }),
+    ...(s.executorId === undefined ? {} : { executor_id: { value: s.executorId } }),
+    timestamp: s.timestamp,
+    ...(s.uuid === undefined ? {} : { uuid: uuidToBase64(s.uuid) }),
+    ...(s.healthy === undefined ? {} : { healthy: s.healthy }),
+    ...(s.labels === undefined ? {} : { labels: toMesosLabels(s.labels) }),
+    ...(c && (c.containerId !== undefined || c.executorPid !== undefined)
+      ? {
+          container_status: {
+            ...(c.containerId === undefined ? {} : { container_id: { value: c.containerId } }),
+            ...(c.executorPid === undefined ? {} : { executor_pid: c.executorPid }),
+          },
+        }
+      : {}),
+  };
+}
+
+/** One of our framework events as Mesos' `scheduler::Event` JSON. */
+export function toMesosEvent(e: Event, format: EventFormat): Record<string, unknown> {
+  switch (e.type) {
+    case "subscribed":
+      return {
+        type: "SUBSCRIBED",
+        subscribed: {
+          framework_id: { value: e.frameworkId },
+          heartbeat_interval_seconds: e.heartbeatIntervalSeconds,
+          master_info: toMesosMasterInfo(e.masterInfo),
+        },
+      };
+    case "offers":
+      return { type: "OFFERS", offers: { offers: e.offers.map((o) => toMesosOffer(o, format)) } };
+    case "rescind":
+      return { type: "RESCIND", rescind: { offer_id: { value: e.offerId } } };
+    case "update":
+      return { type: "UPDATE", update: { status: toMesosTaskStatus(e.status) } };
+    case "message":
+      return {
+        type: "MESSAGE",
+        message: {
+          agent_id: { value: e.agentId },
+          executor_id: { value: e.executorId ?? "" },
+          data: Buffer.from(e.data, "utf8").toString("base64"),
+        },
+      };
+    case "failure":
+      return {
+        type: "FAILURE",
+        failure: {
+          ...(e.agentId === undefined ? {} : { agent_id: { value: e.agentId } }),
+          ...(e.executorId === undefined ? {} : { executor_id: { value: e.executorId } }),
+          ...(e.status === undefined ? {} : { status: e.status }),
+        },
+      };
+    case "error":
+      return { type: "ERROR", error: { message: e.message } };
+    case "heartbeat":
+      return { type: "HEARTBEAT" };
+  }
+}
+
+/** Mesos' `DurationInfo` from seconds. */
+export function durationInfo(seconds: number): { nanoseconds: number } {
+  return { nanoseconds: Math.round(seconds * NANOS_PER_SECOND) };
+}
+
+/** One RecordIO record: the byte length of the JSON in decimal, a newline, the JSON. */
+export function recordIo(message: unknown): string {
+  const json = JSON.stringify(message);
+  return `${Buffer.byteLength(json)}\n${json}`;
+}

@@ -1,0 +1,144 @@
+import type { CommandInfoInput, ContainerInfoInput, HealthCheckInput, TaskInfoInput } from "@agora/protocol";
+import { MesosV1Error } from "./errors.js";
+import { fromMesosLabels, fromMesosResources } from "./resources.js";
+import type { MesosCommandInfo, MesosContainerInfo, MesosHealthCheck, MesosTaskInfo } from "./schemas.js";
+
+const NANOS_PER_SECOND = 1e9;
+
+/**
+ * Mesos' `TaskInfo` as ours: `command` (shell or argv, environment, uris) for the shell executor,
+ * `container` type DOCKER for the docker executor. A task with its own `executor` is refused until
+ * the agent serves Mesos' executor API.
+ */
+export function fromMesosTaskInfo(t: MesosTaskInfo, field: string): TaskInfoInput {
+  if (t.executor !== undefined)
+    throw new MesosV1Error(
+      `${field}.executor`,
+      "custom executors are not supported by Agora yet; give the task a 'command' (and a DOCKER 'container')",
+    );
+  return {
+    taskId: t.task_id.value as TaskInfoInput["taskId"],
+    name: t.name,
+    agentId: t.agent_id.value as TaskInfoInput["agentId"],
+    resources: fromMesosResources(t.resources, `${field}.resources`),
+    ...(t.command ? { command: fromMesosCommand(t.command, `${field}.command`) } : {}),
+    ...(t.container ? { container: fromMesosContainer(t.container, `${field}.container`) } : {}),
+    ...(t.health_check ? { healthCheck: fromMesosHealthCheck(t.health_check, `${field}.health_check`) } : {}),
+    ...(t.kill_policy?.grace_period
+      ? { killPolicy: { gracePeriodSeconds: t.kill_policy.grace_period.nanoseconds / NANOS_PER_SECOND } }
+      : {}),
+    ...(t.labels ? { labels: fromMesosLabels(t.labels) } : {}),
+    ...(t.max_completion_time
+      ? { maxCompletionTimeSeconds: t.max_completion_time.nanoseconds / NANOS_PER_SECOND }
+      : {}),
+  };
+}
+
+export function fromMesosCommand(c: MesosCommandInfo, field: string): CommandInfoInput {
+  const env: Record<string, string> = {};
+  for (const [i, v] of (c.environment?.variables ?? []).entries()) {
+    if (v.type === "SECRET" || v.secret !== undefined)
+      throw new MesosV1Error(
+        `${field}.environment.variables[${i}]`,
+        "secret environment variables are not supported by Agora",
+      );
+    env[v.name] = v.value ?? "";
+  }
+  return {
+    ...(c.value === undefined ? {} : { value: c.value }),
+    shell: c.shell ?? true,
+    ...(c.arguments ? { arguments: [...c.arguments] } : {}),
+    ...(c.environment ? { environment: env } : {}),
+    ...(c.user === undefined ? {} : { user: c.user }),
+    ...(c.uris
+      ? {
+          uris: c.uris.map((u, i) => {
+            if (u.output_file !== undefined)
+              throw new MesosV1Error(`${field}.uris[${i}].output_file`, "is not supported by Agora");
+            return {
+              value: u.value,
+              ...(u.executable === undefined ? {} : { executable: u.executable }),
+              ...(u.extract === undefined ? {} : { extract: u.extract }),
+              ...(u.cache === undefined ? {} : { cache: u.cache }),
+            };
+          }),
+        }
+      : {}),
+  };
+}
+
+export function fromMesosContainer(c: MesosContainerInfo, field: string): ContainerInfoInput {
+  if (c.type === "MESOS" && c.mesos?.image !== undefined)
+    throw new MesosV1Error(
+      `${field}.mesos.image`,
+      "images in the Mesos containerizer are not supported by Agora; use type DOCKER",
+    );
+  if (c.type === "DOCKER" && !c.docker)
+    throw new MesosV1Error(`${field}.docker`, "a DOCKER container needs 'docker'");
+  const d = c.docker;
+  if (d?.network === "USER")
+    throw new MesosV1Error(`${field}.docker.network`, "USER networks are not supported by Agora");
+  return {
+    type: c.type,
+    ...(d
+      ? {
+          docker: {
+            image: d.image,
+            ...(d.network === undefined ? {} : { network: d.network }),
+            ...(d.port_mappings
+              ? {
+                  portMappings: d.port_mappings.map((p) => ({
+                    hostPort: p.host_port,
+                    containerPort: p.container_port,
+                    ...(p.protocol === undefined ? {} : { protocol: p.protocol as "tcp" | "udp" }),
+                  })),
+                }
+              : {}),
+            ...(d.parameters ? { parameters: d.parameters.map(({ key, value }) => ({ key, value })) } : {}),
+            ...(d.force_pull_image === undefined ? {} : { forcePullImage: d.force_pull_image }),
+            ...(d.privileged === undefined ? {} : { privileged: d.privileged }),
+          },
+        }
+      : {}),
+    ...(c.volumes
+      ? {
+          volumes: c.volumes.map((v, i) => {
+            if (v.image !== undefined || v.source !== undefined)
+              throw new MesosV1Error(
+                `${field}.volumes[${i}]`,
+                "only host_path volumes are supported by Agora",
+              );
+            return {
+              containerPath: v.container_path,
+              ...(v.host_path === undefined ? {} : { hostPath: v.host_path }),
+              ...(v.mode === undefined ? {} : { mode: v.mode }),
+            };
+          }),
+        }
+      : {}),
+  };
+}
+
+function fromMesosHealthCheck(h: MesosHealthCheck, field: string): HealthCheckInput {
+  if (h.type === undefined || h.type === "UNKNOWN")
+    throw new MesosV1Error(`${field}.type`, "must be COMMAND, HTTP or TCP");
+  return {
+    type: h.type,
+    ...(h.command ? { command: fromMesosCommand(h.command, `${field}.command`) as never } : {}),
+    ...(h.http
+      ? {
+          http: {
+            port: h.http.port,
+            ...(h.http.path === undefined ? {} : { path: h.http.path }),
+            ...(h.http.scheme === undefined ? {} : { scheme: h.http.scheme as "http" | "https" }),
+          },
+        }
+      : {}),
+    ...(h.tcp ? { tcp: { port: h.tcp.port } } : {}),
+    ...(h.delay_seconds === undefined ? {} : { delaySeconds: h.delay_seconds }),
+    ...(h.interval_seconds === undefined ? {} : { intervalSeconds: h.interval_seconds }),
+    ...(h.timeout_seconds === undefined ? {} : { timeoutSeconds: h.timeout_seconds }),
+    ...(h.consecutive_failures === undefined ? {} : { consecutiveFailures: h.consecutive_failures }),
+    ...(h.grace_period_seconds === undefined ? {} : { gracePeriodSeconds: h.grace_period_seconds }),
+  };
+}

@@ -1,0 +1,347 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type DevCluster, startDevCluster } from "@agora/cli";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MesosEvent, MesosSchedulerClient } from "./harness/mesos-scheduler.js";
+import { expectNoOrphans } from "./harness/processes.js";
+import { waitFor } from "./harness/wait.js";
+
+/**
+ * Mesos v1 scheduler API conformance, written from Mesos' docs/scheduler-http-api.md: raw JSON over
+ * HTTP against `agora dev` (master and agent in one process), with nothing of Agora's on the client side.
+ */
+describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
+  let dir: string;
+  let dev: DevCluster;
+  let url: string;
+  const clients: MesosSchedulerClient[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "agora-mesos-v1-"));
+    dev = await startDevCluster({
+      port: 0,
+      host: "127.0.0.1",
+      agents: 1,
+      dataDir: dir,
+      cluster: "mesosv1",
+      agentResources: "cpus:2;mem:1024",
+      logger: pino({ level: "silent" }),
+      timing: { allocationIntervalMs: 100, heartbeatIntervalSeconds: 1 },
+    });
+    url = dev.masterUrl;
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await dev?.stop();
+    await expectNoOrphans(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const subscribe = async (frameworkInfo: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+    const client = await MesosSchedulerClient.subscribe(url, {
+      type: "SUBSCRIBE",
+      subscribe: { framework_info: { user: "root", ...frameworkInfo } },
+      ...extra,
+    });
+    clients.push(client);
+    await client.next("SUBSCRIBED");
+    return client;
+  };
+
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(`${url}/api/v1/scheduler`, { method: "POST", headers, body });
+
+  const task = (id: string, agentId: string, command: Record<string, unknown>) => ({
+    name: id,
+    task_id: { value: id },
+    agent_id: { value: agentId },
+    resources: [
+      { name: "cpus", type: "SCALAR", scalar: { value: 0.1 }, role: "*" },
+      { name: "mem", type: "SCALAR", scalar: { value: 32 } },
+    ],
+    command,
+  });
+
+  const ack = (client: MesosSchedulerClient, status: MesosEvent) =>
+    client.call({
+      type: "ACKNOWLEDGE",
+      framework_id: { value: client.frameworkId },
+      acknowledge: { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid },
+    });
+
+  it("answers content types, methods and malformed calls as Mesos does", async () => {
+    const text = await post('{"type":"SUBSCRIBE"}', { "content-type": "text/plain" });
+    expect(text.status).toBe(415);
+    const protobuf = await post("", { "content-type": "application/x-protobuf" });
+    expect(protobuf.status).toBe(415);
+    expect(await protobuf.text()).toContain("protobuf");
+    const notAcceptable = await post(
+      JSON.stringify({ type: "SUBSCRIBE", subscribe: { framework_info: { user: "root", name: "x" } } }),
+      { "content-type": "application/json", accept: "application/x-protobuf" },
+    );
+    expect(notAcceptable.status).toBe(406);
+    const get = await fetch(`${url}/api/v1/scheduler`);
+    expect(get.status).toBe(405);
+    const notJson = await post("{", { "content-type": "application/json" });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.text()).toContain("Failed to parse body into JSON");
+    const noSubscribe = await post('{"type":"SUBSCRIBE"}', { "content-type": "application/json" });
+    expect(noSubscribe.status).toBe(400);
+    expect(await noSubscribe.text()).toContain("Expecting 'subscribe' to be present");
+    const noFramework = await post('{"type":"REVIVE"}', { "content-type": "application/json" });
+    expect(noFramework.status).toBe(400);
+    expect(await noFramework.text()).toContain("Expecting 'framework_id' to be present");
+    const unknown = await post('{"type":"REVIVE","framework_id":{"value":"nope"}}', {
+      "content-type": "application/json",
+      "mesos-stream-id": "x",
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toBe("Framework cannot be found");
+  });
+
+  it("subscribes, launches a command task, relays RUNNING and FINISHED with uuids, and reconciles", async () => {
+    const client = await subscribe({ name: "mesos-v1-conformance", failover_timeout: 60 });
+    expect(client.response.headers.get("content-type")).toContain("application/json");
+    expect(client.streamId).toMatch(/^[0-9a-f-]{36}$/);
+    const subscribed = client.events[0]!;
+    expect(subscribed.type).toBe("SUBSCRIBED");
+    expect(subscribed.subscribed.heartbeat_interval_seconds).toBe(1);
+    expect(subscribed.subscribed.master_info).toMatchObject({
+      port: expect.any(Number),
+      hostname: expect.any(String),
+    });
+    const frameworkId = client.frameworkId;
+
+    const offers = (await client.next("OFFERS")).offers.offers;
+    const offer = offers[0];
+    expect(offer).toMatchObject({
+      id: { value: expect.any(String) },
+      framework_id: { value: frameworkId },
+      agent_id: { value: expect.any(String) },
+      hostname: expect.any(String),
+      allocation_info: { role: "*" },
+    });
+    expect(offer.resources).toContainEqual(
+      expect.objectContaining({ name: "cpus", type: "SCALAR", scalar: { value: 2 }, role: "*" }),
+    );
+    expect(offer.resources).toContainEqual(
+      expect.objectContaining({ name: "ports", type: "RANGES", ranges: { range: [expect.any(Object)] } }),
+    );
+
+    // Every call but SUBSCRIBE carries the stream id.
+    const revive = { type: "REVIVE", framework_id: { value: frameworkId } };
+    const missing = await client.call(revive, { streamId: null });
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toBe("All non-subscribe calls should include the 'Mesos-Stream-Id' header");
+    const wrong = await client.call(revive, { streamId: "not-this-stream" });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("didn't match the stream ID");
+
+    // A task id our agents cannot use is refused naming the Mesos field.
+    const bad = await client.call({
+      type: "ACCEPT",
+      framework_id: { value: frameworkId },
+      accept: {
+        offer_ids: [offer.id],
+        operations: [
+          { type: "LAUNCH", launch: { task_infos: [task("a/b", offer.agent_id.value, { value: "true" })] } },
+        ],
+      },
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("accept.operations[0].launch.task_infos[0].task_id");
+
+    const accepted = await client.call({
+      type: "ACCEPT",
+      framework_id: { value: frameworkId },
+      accept: {
+        offer_ids: [offer.id],
+        operations: [
+          {
+            type: "LAUNCH",
+            launch: {
+              task_infos: [
+                task("mesos-echo", offer.agent_id.value, {
+                  shell: true,
+                  value: 'echo "$GREETING from $MESOS_TASK_ID"; sleep 0.2',
+                  environment: { variables: [{ name: "GREETING", value: "hello" }] },
+                }),
+              ],
+            },
+          },
+        ],
+        filters: { refuse_seconds: 1 },
+      },
+    });
+    expect(accepted.status).toBe(202);
+
+    const running = (await client.next("UPDATE", (e) => e.update.status.task_id.value === "mesos-echo"))
+      .update.status;
+    expect(running).toMatchObject({
+      state: "TASK_RUNNING",
+      agent_id: offer.agent_id,
+      source: expect.stringMatching(/^SOURCE_/),
+      timestamp: expect.any(Number),
+    });
+    expect(Buffer.from(running.uuid, "base64")).toHaveLength(16);
+    expect((await ack(client, running)).status).toBe(202);
+
+    const finished = (await client.next("UPDATE", (e) => e.update.status.task_id.value === "mesos-echo"))
+      .update.status;
+    expect(finished.state).toBe("TASK_FINISHED");
+    expect(finished.uuid).not.toBe(running.uuid);
+    expect((await ack(client, finished)).status).toBe(202);
+
+    const reconcile = await client.call({
+      type: "RECONCILE",
+      framework_id: { value: frameworkId },
+      reconcile: { tasks: [{ task_id: { value: "mesos-echo" }, agent_id: offer.agent_id }] },
+    });
+    expect(reconcile.status).toBe(202);
+    const answer = (await client.next("UPDATE", (e) => e.update.status.task_id.value === "mesos-echo")).update
+      .status;
+    expect(answer).toMatchObject({
+      state: "TASK_FINISHED",
+      reason: "REASON_RECONCILIATION",
+      source: "SOURCE_MASTER",
+    });
+    expect(answer.uuid).toBeUndefined();
+
+    // The master relays heartbeats on the stream.
+    await client.next("HEARTBEAT");
+
+    const state = (await (await fetch(`${url}/master/state`)).json()) as {
+      frameworks: Array<{ id: string; name: string; completed_tasks: Array<{ id: string; state: string }> }>;
+    };
+    const mine = state.frameworks.find((f) => f.id === frameworkId);
+    expect(mine?.name).toBe("mesos-v1-conformance");
+    expect(mine?.completed_tasks).toContainEqual(
+      expect.objectContaining({ id: "mesos-echo", state: "TASK_FINISHED" }),
+    );
+    client.close();
+  });
+
+  it("declines with a filter, revives, kills, reconciles implicitly, fails over and tears down", async () => {
+    const first = await subscribe({ name: "mesos-v1-lifecycle", failover_timeout: 60 });
+    const frameworkId = first.frameworkId;
+    const fw = { framework_id: { value: frameworkId } };
+    const offer = (await first.next("OFFERS")).offers.offers[0];
+
+    // A long filter keeps the agent's resources away until REVIVE clears it.
+    expect(
+      (
+        await first.call({
+          type: "DECLINE",
+          ...fw,
+          decline: { offer_ids: [offer.id], filters: { refuse_seconds: 3600 } },
+        })
+      ).status,
+    ).toBe(202);
+    // Absence can only be observed over time: ten allocation cycles (100 ms each) without an offer.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(first.pending("OFFERS")).toHaveLength(0);
+    expect((await first.call({ type: "REVIVE", ...fw })).status).toBe(202);
+    const revived = (await first.next("OFFERS")).offers.offers[0];
+    expect(revived.agent_id).toEqual(offer.agent_id);
+
+    const launch = await first.call({
+      type: "ACCEPT",
+      ...fw,
+      accept: {
+        offer_ids: [revived.id],
+        operations: [
+          {
+            type: "LAUNCH",
+            launch: { task_infos: [task("mesos-sleep", revived.agent_id.value, { value: "sleep 60" })] },
+          },
+        ],
+      },
+    });
+    expect(launch.status).toBe(202);
+    const running = (await first.next("UPDATE", (e) => e.update.status.task_id.value === "mesos-sleep"))
+      .update.status;
+    expect(running.state).toBe("TASK_RUNNING");
+    expect((await ack(first, running)).status).toBe(202);
+
+    // Failover: a second SUBSCRIBE with the framework's id takes over; the old stream is closed.
+    const second = await subscribe(
+      { name: "mesos-v1-lifecycle", failover_timeout: 60, id: { value: frameworkId } },
+      fw,
+    );
+    expect(second.frameworkId).toBe(frameworkId);
+    expect(second.streamId).not.toBe(first.streamId);
+    await waitFor("the old stream to close", () => first.closed);
+    expect(first.events.at(-1)).toEqual({ type: "ERROR", error: { message: "Framework failed over" } });
+    expect((await first.call({ type: "REVIVE", ...fw })).status).toBe(400);
+
+    expect((await second.call({ type: "RECONCILE", ...fw, reconcile: { tasks: [] } })).status).toBe(202);
+    const implicit = (await second.next("UPDATE", (e) => e.update.status.task_id.value === "mesos-sleep"))
+      .update.status;
+    expect(implicit).toMatchObject({ state: "TASK_RUNNING", reason: "REASON_RECONCILIATION" });
+
+    expect(
+      (
+        await second.call({
+          type: "KILL",
+          ...fw,
+          kill: {
+            task_id: { value: "mesos-sleep" },
+            agent_id: revived.agent_id,
+            kill_policy: { grace_period: { nanoseconds: 1e9 } },
+          },
+        })
+      ).status,
+    ).toBe(202);
+    const killed = (
+      await second.next(
+        "UPDATE",
+        (e) => e.update.status.task_id.value === "mesos-sleep" && e.update.status.state === "TASK_KILLED",
+      )
+    ).update.status;
+    expect((await ack(second, killed)).status).toBe(202);
+
+    expect((await second.call({ type: "TEARDOWN", ...fw })).status).toBe(202);
+    await waitFor("the stream to end after TEARDOWN", () => second.closed);
+    const state = (await (await fetch(`${url}/master/state`)).json()) as {
+      completed_frameworks: Array<{ id: string }>;
+    };
+    expect(state.completed_frameworks.map((f) => f.id)).toContain(frameworkId);
+    const again = await post(
+      JSON.stringify({
+        type: "SUBSCRIBE",
+        framework_id: { value: frameworkId },
+        subscribe: { framework_info: { user: "root", name: "x", id: { value: frameworkId } } },
+      }),
+      { "content-type": "application/json" },
+    );
+    expect(again.status).toBe(403);
+  });
+
+  it("offers to MULTI_ROLE frameworks per role", async () => {
+    const client = await subscribe({
+      name: "mesos-v1-multi-role",
+      roles: ["eng", "ops"],
+      capabilities: [{ type: "MULTI_ROLE" }, { type: "RESERVATION_REFINEMENT" }],
+    });
+    const offer = (await client.next("OFFERS")).offers.offers[0];
+    expect(["eng", "ops"]).toContain(offer.allocation_info.role);
+    for (const r of offer.resources) expect(r.allocation_info).toEqual(offer.allocation_info);
+    const bothRoles = await post(
+      JSON.stringify({
+        type: "SUBSCRIBE",
+        subscribe: {
+          framework_info: { user: "root", name: "x", role: "eng", capabilities: [{ type: "MULTI_ROLE" }] },
+        },
+      }),
+      { "content-type": "application/json" },
+    );
+    expect(bothRoles.status).toBe(400);
+    expect(await bothRoles.text()).toContain("subscribe.framework_info.role");
+    expect(
+      (await client.call({ type: "TEARDOWN", framework_id: { value: client.frameworkId } })).status,
+    ).toBe(202);
+  });
+});
