@@ -20,11 +20,39 @@ export function parseOptions<S extends z.ZodType>(
   flags: FlagSpec,
   schema: S,
 ): z.infer<S> {
+  return parseCommandLine(command, argv, env, flags, schema, { min: 0, max: 0 }).options;
+}
+
+/**
+ * `parseOptions` for commands that also take arguments (`agora app scale ID N`): flags anywhere,
+ * between `min` and `max` positional arguments, else a `CliError` saying what is expected.
+ */
+export function parseCommandLine<S extends z.ZodType>(
+  command: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  flags: FlagSpec,
+  schema: S,
+  args: { min: number; max: number; usage?: string },
+): { options: z.infer<S>; args: string[] } {
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: argv, options: flags, strict: true, allowPositionals: false }));
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: flags,
+      strict: true,
+      allowPositionals: args.max > 0,
+    }));
   } catch (e) {
     throw new CliError("USAGE", `agora ${command}: ${(e as Error).message}`, { cause: e });
+  }
+  if (positionals.length < args.min || positionals.length > args.max) {
+    const expected = args.usage ? `usage: agora ${command} ${args.usage}` : "wrong number of arguments";
+    throw new CliError(
+      "USAGE",
+      `agora ${command}: ${positionals.length < args.min ? "missing argument" : `unexpected argument '${positionals[args.max]}'`}; ${expected}`,
+    );
   }
   const raw: Record<string, unknown> = {};
   for (const [flag, spec] of Object.entries(flags)) {
@@ -39,7 +67,7 @@ export function parseOptions<S extends z.ZodType>(
     if (value !== undefined) raw[camel(flag)] = value;
   }
   const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { options: parsed.data, args: positionals };
   const issue = parsed.error.issues[0]!;
   const key = String(issue.path[0] ?? "");
   const flag = Object.keys(flags).find((f) => camel(f) === key) ?? key;

@@ -1,0 +1,155 @@
+import { z } from "zod";
+import { CliError } from "../errors.js";
+import { type FlagSpec, parseCommandLine, usage } from "../options.js";
+import { endpoints, HttpClient } from "./http.js";
+import { type Colors, colorsFor } from "./table.js";
+
+/** The flags every client verb takes. */
+export const clientFlags: FlagSpec = {
+  master: { type: "string", description: "the master's URL (default http://127.0.0.1:5050)" },
+  marathon: {
+    type: "string",
+    description: "Marathon's URL (default: through the master, <master>/service/marathon)",
+  },
+  chronos: {
+    type: "string",
+    description: "Chronos' URL (default: through the master, <master>/service/chronos)",
+  },
+  json: { type: "boolean", description: "print JSON for scripts instead of tables" },
+};
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+
+const ClientOptions = {
+  master: httpUrl.default("http://127.0.0.1:5050"),
+  marathon: httpUrl.optional(),
+  chronos: httpUrl.optional(),
+  json: z.boolean().default(false),
+};
+
+type ClientOptionValues = z.infer<z.ZodObject<typeof ClientOptions>>;
+
+/** What a verb works with: the HTTP client and the output. */
+export interface VerbContext {
+  readonly http: HttpClient;
+  readonly json: boolean;
+  /** Colors of stdout (off unless it is a terminal). */
+  readonly colors: Colors;
+  /** Colors of stderr, where progress goes. */
+  readonly errColors: Colors;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  /** Aborted on Ctrl-C, so a verb that waits (`--follow`, deployments) can end cleanly. */
+  readonly signal: AbortSignal;
+  /** Prints `value` as JSON with `--json`, else the text `render` makes. */
+  print(value: unknown, render: () => string): void;
+}
+
+/** A client verb, its flags and arguments already described for `--help` and completion. */
+export interface Verb {
+  readonly summary: string;
+  /** Its arguments as usage shows them: `ID`, `ID N`. */
+  readonly usage: string;
+  readonly flags: FlagSpec;
+  run(command: string, argv: string[]): Promise<void>;
+}
+
+/**
+ * Declares a verb: its own flags with their zod schemas (the client flags come with every verb), how
+ * many arguments it takes, and what it does.
+ *
+ * @example
+ * const show = verb({ summary: "Show one agent.", usage: "ID", args: [1, 1], flags: {}, options: {},
+ *   run: async (ctx, [id]) => ctx.print(await agent(ctx, id!), () => "…") });
+ */
+export function verb<S extends z.ZodRawShape>(spec: {
+  summary: string;
+  usage?: string;
+  args?: readonly [min: number, max: number];
+  flags: FlagSpec;
+  options: S;
+  run(ctx: VerbContext, args: string[], options: z.infer<z.ZodObject<S>>): Promise<void>;
+}): Verb {
+  const flags = { ...spec.flags, ...clientFlags };
+  const schema = z.object({ ...ClientOptions, ...spec.options });
+  const [min, max] = spec.args ?? [0, 0];
+  return {
+    summary: spec.summary,
+    usage: spec.usage ?? "",
+    flags,
+    async run(command, argv) {
+      const { options, args } = parseCommandLine(command, argv, process.env, flags, schema, {
+        min,
+        max,
+        usage: `${spec.usage ?? ""} [flags]`.trim(),
+      });
+      const o = options as ClientOptionValues;
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once("SIGINT", onSigint);
+      try {
+        const ctx: VerbContext = {
+          http: new HttpClient(
+            endpoints({
+              master: o.master,
+              ...(o.marathon === undefined ? {} : { marathon: o.marathon }),
+              ...(o.chronos === undefined ? {} : { chronos: o.chronos }),
+            }),
+          ),
+          json: o.json,
+          colors: colorsFor(process.stdout),
+          errColors: colorsFor(process.stderr),
+          stdout: process.stdout,
+          stderr: process.stderr,
+          signal: controller.signal,
+          print(value, render) {
+            process.stdout.write(o.json ? `${JSON.stringify(value, null, 2)}\n` : render());
+          },
+        };
+        await spec.run(ctx, args, options as z.infer<z.ZodObject<S>>);
+      } finally {
+        process.off("SIGINT", onSigint);
+      }
+    },
+  };
+}
+
+/** A noun with its verbs: `agora app list`, `agora app deploy FILE`… */
+export interface VerbGroup {
+  readonly summary: string;
+  readonly verbs: Readonly<Record<string, Verb>>;
+}
+
+/** Runs `agora <group> <verb> …`, or prints the group's or the verb's help. */
+export async function runGroup(name: string, group: VerbGroup, argv: string[]): Promise<void> {
+  const [verbName, ...rest] = argv;
+  if (verbName === undefined || verbName === "--help" || verbName === "-h" || verbName === "help") {
+    process.stdout.write(groupHelp(name, group));
+    return;
+  }
+  const v = group.verbs[verbName];
+  if (!v)
+    throw new CliError("USAGE", `agora ${name}: unknown verb '${verbName}'\n\n${groupHelp(name, group)}`);
+  await runVerb(`${name} ${verbName}`, v, rest);
+}
+
+/** Runs one verb, or prints its help on `--help`. */
+export async function runVerb(command: string, v: Verb, argv: string[]): Promise<void> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(verbHelp(command, v));
+    return;
+  }
+  await v.run(command, argv);
+}
+
+export function groupHelp(name: string, group: VerbGroup): string {
+  const width = Math.max(...Object.entries(group.verbs).map(([n, v]) => `${n} ${v.usage}`.length)) + 2;
+  const lines = Object.entries(group.verbs).map(
+    ([n, v]) => `  agora ${name} ${`${n} ${v.usage}`.trim().padEnd(width)}${v.summary}`,
+  );
+  return `${group.summary}\n\n${lines.join("\n")}\n\nRun 'agora ${name} <verb> --help' for a verb's flags.\n`;
+}
+
+export function verbHelp(command: string, v: Verb): string {
+  return usage(`${command}${v.usage ? ` ${v.usage}` : ""}`, v.summary, v.flags);
+}
