@@ -24,6 +24,8 @@ export interface DevClusterOptions {
   marathonPort?: number | undefined;
   /** Chronos' API port (0: a free one); no Chronos when absent. Its state goes to `<dataDir>/chronos`. */
   chronosPort?: number | undefined;
+  /** Offer the Docker executor on every agent when a Docker daemon answers (default false). */
+  docker?: boolean;
   /** Chronos' job flags (`--failure-retry`, `--mesos-task-cpu`, …). */
   chronos?: Pick<ChronosOptions, "jobDefaults" | "failureRetryMs" | "disableAfterFailures" | "historySize">;
 }
@@ -32,7 +34,11 @@ export interface DevCluster {
   readonly bus: Bus;
   readonly master: Master;
   readonly masterUrl: string;
-  readonly agents: ReadonlyArray<{ agent: Agent; url: string }>;
+  readonly agents: ReadonlyArray<{ agent: Agent; url: string; docker: boolean }>;
+  /** True when the agents offer the Docker executor (a daemon answered and `docker` was asked for). */
+  readonly docker: boolean;
+  /** The data directory, resolved. */
+  readonly dataDir: string;
   /** Marathon's REST API, when it runs. */
   readonly marathonUrl: string | undefined;
   /** Chronos' API, when it runs. */
@@ -74,9 +80,10 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         attributes: [],
         hostname: undefined,
         logger: o.logger.child({ role: "agent", index: i }),
+        docker: o.docker ?? false,
       });
       roles.push(agent);
-      agents.push({ agent: agent.agent, url: agent.url });
+      agents.push({ agent: agent.agent, url: agent.url, docker: agent.docker });
     }
     let marathonUrl: string | undefined;
     if (o.marathonPort !== undefined) {
@@ -127,7 +134,17 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         },
       });
     }
-    return { bus, master: master.master, masterUrl: master.url, agents, marathonUrl, chronosUrl, stop };
+    return {
+      bus,
+      master: master.master,
+      masterUrl: master.url,
+      agents,
+      docker: agents.some((a) => a.docker),
+      dataDir,
+      marathonUrl,
+      chronosUrl,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

@@ -97,6 +97,8 @@ export interface AgentRoleOptions {
 /** A running agent: `stop` kills its tasks by default only without checkpointing. */
 export interface RunningAgentRole extends RunningRole {
   readonly agent: Agent;
+  /** True when a Docker daemon answered and the agent offers the Docker executor. */
+  readonly docker: boolean;
   stop(options?: { killTasks?: boolean }): Promise<void>;
 }
 
@@ -132,6 +134,7 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningAgentR
   return {
     agent,
     url,
+    docker: docker !== undefined,
     async stop({ killTasks = !(o.checkpoint ?? false) }: { killTasks?: boolean } = {}) {
       // As Mesos for checkpointing frameworks: a checkpointing agent leaves its tasks running for
       // the next agent process to recover, unless told to shut everything down.

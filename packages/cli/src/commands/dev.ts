@@ -1,5 +1,7 @@
+import { AGORA_VERSION } from "@agora/protocol";
 import { z } from "zod";
-import { startDevCluster } from "../dev-cluster.js";
+import { type Colors, colorsFor } from "../client/table.js";
+import { type DevCluster, startDevCluster } from "../dev-cluster.js";
 import {
   chronosJobFlags,
   chronosJobOptions,
@@ -12,7 +14,7 @@ import {
   port,
   resourcesText,
 } from "../flags.js";
-import { createLogger } from "../logger.js";
+import { createLogger, LogFormat, LogLevel } from "../logger.js";
 import { type FlagSpec, parseOptions } from "../options.js";
 import { stopOnSignal } from "../runtime.js";
 
@@ -41,6 +43,18 @@ export const devFlags: FlagSpec = {
     type: "string",
     description: "port of Chronos' API (default 4400; 0 picks a free one; 'off' runs no Chronos)",
   },
+  docker: {
+    type: "string",
+    description: "'auto' (default): offer the Docker executor when a Docker daemon answers; 'off': never",
+  },
+  "log-level": {
+    type: "string",
+    description: "fatal, error, warn, info (default), debug (adds a line per HTTP request), trace or silent",
+  },
+  "log-format": {
+    type: "string",
+    description: "pretty (default on a terminal: colored, one line each) or json (default otherwise)",
+  },
   ...chronosJobFlags,
   ...masterTimingFlags,
 };
@@ -55,13 +69,16 @@ const DevOptions = z.object({
   cluster,
   marathonPort: z.union([z.literal("off"), port(8080)]).default(8080),
   chronosPort: z.union([z.literal("off"), port(4400)]).default(4400),
+  docker: z.enum(["auto", "off"]).default("auto"),
+  logLevel: LogLevel.optional(),
+  logFormat: LogFormat.optional(),
   ...chronosJobOptions,
   ...masterTiming,
 });
 
 export async function runDev(argv: string[]): Promise<void> {
   const o = parseOptions("dev", argv, process.env, devFlags, DevOptions);
-  const logger = createLogger("agora-dev");
+  const logger = createLogger("agora-dev", { level: o.logLevel, format: o.logFormat });
   const {
     marathonPort,
     chronosPort,
@@ -72,12 +89,16 @@ export async function runDev(argv: string[]): Promise<void> {
     failureRetry,
     disableAfterFailures,
     historySize,
+    docker,
+    logLevel: _level,
+    logFormat: _format,
     ...rest
   } = o;
   const dev = await startDevCluster({
     ...rest,
     timing: masterTimingOptions(o),
     logger,
+    docker: docker === "auto",
     ...(marathonPort === "off" ? {} : { marathonPort }),
     ...(chronosPort === "off" ? {} : { chronosPort }),
     chronos: {
@@ -93,15 +114,82 @@ export async function runDev(argv: string[]): Promise<void> {
       agents: dev.agents.map((a) => a.url),
       marathon: dev.marathonUrl,
       chronos: dev.chronosUrl,
+      docker: dev.docker,
     },
     "Agora dev mode is up",
   );
+  const dashboard = await dashboardState(dev.masterUrl);
+  process.stdout.write(
+    process.stdout.isTTY
+      ? banner(dev, { nats: o.nats, docker, dashboard }, colorsFor(process.stdout))
+      : oneLine(dev),
+  );
+  stopOnSignal(logger, async () => {
+    process.stdout.write(
+      "\nStopping Agora dev mode: Chronos, Marathon, agents (their tasks are killed), master…\n",
+    );
+    await dev.stop();
+    process.stdout.write("Agora dev mode stopped.\n");
+  });
+}
+
+/** Whether the master serves the web UI (it is built separately: `npm run build`). */
+async function dashboardState(masterUrl: string): Promise<"ok" | "not built"> {
+  try {
+    const res = await fetch(`${masterUrl}/ui/`, { signal: AbortSignal.timeout(20_000) });
+    await res.arrayBuffer();
+    return res.ok ? "ok" : "not built";
+  } catch {
+    return "not built";
+  }
+}
+
+/** The one line written when stdout is not a terminal (scripts and tests read it). */
+function oneLine(dev: DevCluster): string {
   const frameworks = [
     dev.marathonUrl ? `Marathon on ${dev.marathonUrl}` : undefined,
     dev.chronosUrl ? `Chronos on ${dev.chronosUrl}` : undefined,
   ].filter((f) => f !== undefined);
-  process.stdout.write(
-    `Agora dev mode: master on ${dev.masterUrl}, ${dev.agents.length} agent(s)${frameworks.map((f) => `, ${f}`).join("")}. Ctrl-C stops.\n`,
-  );
-  stopOnSignal(logger, dev.stop);
+  return `Agora dev mode: master on ${dev.masterUrl}, ${dev.agents.length} agent(s)${frameworks.map((f) => `, ${f}`).join("")}. Ctrl-C stops.\n`;
+}
+
+/** The banner on a terminal: where everything is, and whether Docker tasks can run. */
+export function banner(
+  dev: Pick<DevCluster, "masterUrl" | "agents" | "marathonUrl" | "chronosUrl" | "docker" | "dataDir">,
+  o: { nats: string | undefined; docker: "auto" | "off"; dashboard: "ok" | "not built" },
+  c: Colors,
+): string {
+  const rows: [string, string][] = [
+    [
+      "dashboard",
+      o.dashboard === "ok"
+        ? c.cyan(`${dev.masterUrl}/ui/`)
+        : `${dev.masterUrl}/ui/ ${c.yellow("(not built: run npm run build)")}`,
+    ],
+    ["master", c.cyan(dev.masterUrl)],
+    ...dev.agents.map((a, i): [string, string] => [dev.agents.length > 1 ? `agent ${i}` : "agent", a.url]),
+    ["marathon", dev.marathonUrl ? c.cyan(dev.marathonUrl) : c.dim("off")],
+    ["chronos", dev.chronosUrl ? c.cyan(dev.chronosUrl) : c.dim("off")],
+    ...(o.nats ? ([["nats", o.nats]] as [string, string][]) : []),
+    [
+      "docker",
+      dev.docker
+        ? c.green("available: the agents run Docker containers")
+        : o.docker === "off"
+          ? c.dim("off (--docker off)")
+          : c.yellow("not available: no Docker daemon answered; shell tasks only"),
+    ],
+    ["data", dev.dataDir],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
+  return [
+    "",
+    `  ${c.bold(`Agora ${AGORA_VERSION}`)} dev mode${o.nats ? " on NATS" : ""}`,
+    "",
+    ...rows.map(([k, v]) => `  ${c.dim(k.padEnd(width))}${v}`),
+    "",
+    `  Try ${c.bold("agora status")}, ${c.bold("agora app deploy app.json")}, ${c.bold("agora task list")}. Ctrl-C stops everything.`,
+    "",
+    "",
+  ].join("\n");
 }
