@@ -65,6 +65,17 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
     command,
   });
 
+  const operator = async (call: unknown, path = "/api/v1") => {
+    const res = await fetch(`${url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(call),
+    });
+    if (res.status !== 200)
+      throw new Error(`${JSON.stringify(call)} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as MesosEvent;
+  };
+
   const ack = (client: MesosSchedulerClient, status: MesosEvent) =>
     client.call({
       type: "ACKNOWLEDGE",
@@ -221,6 +232,31 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
     expect(mine?.completed_tasks).toContainEqual(
       expect.objectContaining({ id: "mesos-echo", state: "TASK_FINISHED" }),
     );
+
+    // The operator API shows the same task, in Mesos' v1 Task JSON.
+    const tasks = await operator({ type: "GET_TASKS" });
+    expect(tasks.type).toBe("GET_TASKS");
+    expect(tasks.get_tasks.completed_tasks).toContainEqual(
+      expect.objectContaining({
+        task_id: { value: "mesos-echo" },
+        framework_id: { value: frameworkId },
+        agent_id: offer.agent_id,
+        state: "TASK_FINISHED",
+        statuses: expect.arrayContaining([
+          expect.objectContaining({ state: "TASK_RUNNING", uuid: running.uuid }),
+        ]),
+      }),
+    );
+    const got = (await operator({ type: "GET_STATE" })).get_state;
+    expect(got.get_tasks.completed_tasks.map((t: MesosEvent) => t.task_id.value)).toContain("mesos-echo");
+    expect(got.get_frameworks.frameworks).toContainEqual(
+      expect.objectContaining({
+        framework_info: expect.objectContaining({ id: { value: frameworkId }, name: "mesos-v1-conformance" }),
+        connected: true,
+      }),
+    );
+    expect(got.get_agents.agents[0].agent_info.id).toEqual(offer.agent_id);
+
     client.close();
   });
 
@@ -343,5 +379,84 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
     expect(
       (await client.call({ type: "TEARDOWN", framework_id: { value: client.frameworkId } })).status,
     ).toBe(202);
+  });
+
+  it("answers the operator API's read calls in Mesos' JSON, and its write calls", async () => {
+    expect(await operator({ type: "GET_HEALTH" })).toEqual({
+      type: "GET_HEALTH",
+      get_health: { healthy: true },
+    });
+    expect(
+      (await operator({ type: "GET_VERSION" }, "/api/v1/operator")).get_version.version_info.version,
+    ).toEqual(expect.any(String));
+    const master = (await operator({ type: "GET_MASTER" })).get_master;
+    expect(master.master_info).toMatchObject({ id: expect.any(String), port: Number(new URL(url).port) });
+    expect(master.start_time).toEqual(expect.any(Number));
+    const metrics = (await operator({ type: "GET_METRICS" })).get_metrics.metrics;
+    expect(metrics).toContainEqual({ name: "master/elected", value: 1 });
+    const flags = (await operator({ type: "GET_FLAGS" })).get_flags.flags;
+    expect(flags).toContainEqual({ name: "cluster", value: "mesosv1" });
+    expect((await operator({ type: "GET_AGENTS" })).get_agents.agents).toHaveLength(1);
+    expect((await operator({ type: "GET_FRAMEWORKS" })).get_frameworks.completed_frameworks).toEqual(
+      expect.any(Array),
+    );
+    expect((await operator({ type: "GET_EXECUTORS" })).get_executors).toEqual({ executors: [] });
+
+    const post = (body: unknown) =>
+      fetch(`${url}/api/v1`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const update = await post({
+      type: "UPDATE_WEIGHTS",
+      update_weights: { weight_infos: [{ role: "eng", weight: 2.5 }] },
+    });
+    expect(update.status).toBe(200);
+    expect((await operator({ type: "GET_WEIGHTS" })).get_weights.weight_infos).toContainEqual({
+      role: "eng",
+      weight: 2.5,
+    });
+    expect((await operator({ type: "GET_ROLES" })).get_roles.roles).toContainEqual(
+      expect.objectContaining({ name: "eng", weight: 2.5 }),
+    );
+    const quota = await post({
+      type: "UPDATE_QUOTA",
+      update_quota: {
+        quota_configs: [
+          { role: "eng", guarantees: { cpus: { value: 0.5 } }, limits: { cpus: { value: 1 } } },
+        ],
+      },
+    });
+    expect(quota.status).toBe(200);
+    expect((await operator({ type: "GET_QUOTA" })).get_quota.status.configs).toContainEqual({
+      role: "eng",
+      guarantees: { cpus: { value: 0.5 } },
+      limits: { cpus: { value: 1 } },
+    });
+    expect((await operator({ type: "GET_MAINTENANCE_STATUS" })).get_maintenance_status.status).toEqual({
+      draining_machines: [],
+      down_machines: [],
+    });
+    expect((await operator({ type: "GET_MAINTENANCE_SCHEDULE" })).get_maintenance_schedule.schedule).toEqual({
+      windows: [],
+    });
+
+    const unknown = await post({ type: "GET_NOTHING" });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain("Failed to convert JSON into Call protobuf");
+    expect((await post({ type: "SUBSCRIBE" })).status).toBe(501);
+    const badWeight = await post({
+      type: "UPDATE_WEIGHTS",
+      update_weights: { weight_infos: [{ role: "eng", weight: -1 }] },
+    });
+    expect(badWeight.status).toBe(400);
+    expect(await badWeight.text()).toContain("update_weights.weight_infos[0].weight");
+    const text = await fetch(`${url}/api/v1`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "{}",
+    });
+    expect(text.status).toBe(415);
   });
 });

@@ -7,6 +7,7 @@ import { installErrorHandling } from "./errors.js";
 import { eventRoutes } from "./event-routes.js";
 import { healthRoutes } from "./health-routes.js";
 import { maintenanceRoutes } from "./maintenance-routes.js";
+import { mesosOperatorRoutes } from "./mesos-operator-routes.js";
 import { mesosSchedulerRoutes } from "./mesos-scheduler-routes.js";
 import { metricsRoutes } from "./metrics-routes.js";
 import { roleRoutes } from "./role-routes.js";
@@ -51,6 +52,7 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
   app.register(agentRoutes, { master });
   app.register(maintenanceRoutes, { master });
   app.register(mesosSchedulerRoutes, { master });
+  app.register(mesosOperatorRoutes, { master });
   app.register(teardownRoutes, { master });
   const live = options.live ?? {};
   app.register(eventRoutes, {

@@ -8,6 +8,7 @@ import type { EventFormat } from "../mesos-v1/scheduler-events.js";
 import type { MesosSchedulerCall } from "../mesos-v1/schemas.js";
 import { closeOnShutdown } from "./long-lived.js";
 import { SchedulerStreams } from "./mesos-scheduler-streams.js";
+import { acceptsJson, readMesosJson, textReply as text, withRawBodies } from "./mesos-v1-http.js";
 
 export interface MesosSchedulerRoutesOptions {
   master: Master;
@@ -38,9 +39,7 @@ export async function mesosSchedulerRoutes(
   const track = closeOnShutdown(app);
   app.addHook("preClose", async () => streams.closeAll());
 
-  // The body is read as text here, so content types are answered as Mesos does.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "string" }, (_req, body, done) => done(null, body));
+  withRawBodies(app);
 
   const send = async (call: Call): Promise<CallReply> => {
     const bytes = await link.bus.request(link.subjects.masterCall, encode(call), {
@@ -64,7 +63,7 @@ export async function mesosSchedulerRoutes(
 
   app.post("/api/v1/scheduler", async (request, reply) => {
     try {
-      const json = readJson(request);
+      const json = readMesosJson(request);
       const mesosCall = parseSchedulerCall(json);
       if (mesosCall.type === "SUBSCRIBE") return await subscribe(request, reply, mesosCall);
       return await otherCall(request, reply, mesosCall);
@@ -160,36 +159,4 @@ function refusal(reply: FastifyReply, error: { code: string; message: string; fi
     default:
       return text(reply, 400, error.message);
   }
-}
-
-function readJson(request: FastifyRequest): unknown {
-  const contentType = request.headers["content-type"];
-  if (contentType === undefined) throw new MesosV1Error("", "Expecting 'Content-Type' to be present");
-  const mediaType = contentType.split(";", 1)[0]!.trim().toLowerCase();
-  if (mediaType === "application/x-protobuf")
-    throw new MesosV1Error(
-      "",
-      "Expecting 'Content-Type' of application/json: Agora does not speak protobuf",
-      415,
-    );
-  if (mediaType !== "application/json")
-    throw new MesosV1Error("", "Expecting 'Content-Type' of application/json", 415);
-  const body = typeof request.body === "string" ? request.body : "";
-  try {
-    return JSON.parse(body);
-  } catch (err) {
-    throw new MesosV1Error("", `Failed to parse body into JSON: ${(err as Error).message}`);
-  }
-}
-
-function acceptsJson(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === "") return true;
-  return accept
-    .split(",")
-    .map((part) => part.split(";", 1)[0]!.trim().toLowerCase())
-    .some((t) => t === "application/json" || t === "application/*" || t === "*/*");
-}
-
-function text(reply: FastifyReply, status: number, message: string) {
-  return reply.code(status).type("text/plain; charset=utf-8").send(message);
 }

@@ -13,6 +13,7 @@ import {
   type MesosFrameworkInfo,
   type MesosOperation,
   MesosSchedulerCall,
+  parseMesos,
 } from "./schemas.js";
 import { fromMesosTaskInfo } from "./tasks.js";
 import { uuidFromBase64 } from "./uuid.js";
@@ -22,16 +23,7 @@ import { uuidFromBase64 } from "./uuid.js";
  * named in Mesos' JSON.
  */
 export function parseSchedulerCall(json: unknown): MesosSchedulerCall {
-  const parsed = MesosSchedulerCall.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new MesosV1Error(jsonPath(issue.path), `Failed to convert JSON into Call protobuf: ${issue.message}`);
-}
-
-function jsonPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join("");
+  return parseMesos(MesosSchedulerCall, json, "Call");
 }
 
 /**

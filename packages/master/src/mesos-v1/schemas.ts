@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MesosV1Error } from "./errors.js";
 
 /**
  * Mesos v1 JSON as frameworks send it (protobuf field names, snake_case; ids as `{value}`; enums as
@@ -229,3 +230,85 @@ export const MesosSchedulerCall = z.object({
   request: z.object({ requests: z.array(z.unknown()).default([]) }).optional(),
 });
 export type MesosSchedulerCall = z.infer<typeof MesosSchedulerCall>;
+
+/** The operator calls Mesos defines (master side). */
+export const OPERATOR_CALL_TYPES = [
+  "GET_HEALTH",
+  "GET_FLAGS",
+  "GET_VERSION",
+  "GET_METRICS",
+  "GET_LOGGING_LEVEL",
+  "SET_LOGGING_LEVEL",
+  "LIST_FILES",
+  "READ_FILE",
+  "GET_STATE",
+  "GET_AGENTS",
+  "GET_FRAMEWORKS",
+  "GET_EXECUTORS",
+  "GET_OPERATIONS",
+  "GET_TASKS",
+  "GET_ROLES",
+  "GET_WEIGHTS",
+  "UPDATE_WEIGHTS",
+  "GET_MASTER",
+  "SUBSCRIBE",
+  "RESERVE_RESOURCES",
+  "UNRESERVE_RESOURCES",
+  "CREATE_VOLUMES",
+  "DESTROY_VOLUMES",
+  "GROW_VOLUME",
+  "SHRINK_VOLUME",
+  "GET_MAINTENANCE_STATUS",
+  "GET_MAINTENANCE_SCHEDULE",
+  "UPDATE_MAINTENANCE_SCHEDULE",
+  "START_MAINTENANCE",
+  "STOP_MAINTENANCE",
+  "DRAIN_AGENT",
+  "DEACTIVATE_AGENT",
+  "REACTIVATE_AGENT",
+  "GET_QUOTA",
+  "UPDATE_QUOTA",
+  "SET_QUOTA",
+  "REMOVE_QUOTA",
+  "TEARDOWN",
+  "MARK_AGENT_GONE",
+] as const;
+
+const scalarMap = z.record(z.string(), z.object({ value: z.number() }));
+
+/** Mesos' `master::Call` (the parts of it this master acts on). */
+export const MesosOperatorCall = z.object({
+  type: z.enum(OPERATOR_CALL_TYPES),
+  update_weights: z.object({ weight_infos: z.array(z.unknown()).default([]) }).optional(),
+  update_quota: z
+    .object({
+      force: z.boolean().optional(),
+      quota_configs: z
+        .array(z.object({ role: z.string(), guarantees: scalarMap.optional(), limits: scalarMap.optional() }))
+        .default([]),
+    })
+    .optional(),
+  reserve_resources: z
+    .object({ agent_id: MesosId, resources: z.array(MesosResource).default([]) })
+    .optional(),
+  unreserve_resources: z
+    .object({ agent_id: MesosId, resources: z.array(MesosResource).default([]) })
+    .optional(),
+  update_maintenance_schedule: z.object({ schedule: z.unknown() }).optional(),
+  start_maintenance: z.object({ machines: z.array(z.unknown()).default([]) }).optional(),
+  stop_maintenance: z.object({ machines: z.array(z.unknown()).default([]) }).optional(),
+  mark_agent_gone: z.object({ agent_id: MesosId }).optional(),
+  teardown: z.object({ framework_id: MesosId }).optional(),
+});
+export type MesosOperatorCall = z.infer<typeof MesosOperatorCall>;
+
+/** Parses Mesos JSON with `schema`; what does not fit fails naming the field, in Mesos' words. */
+export function parseMesos<S extends z.ZodType>(schema: S, json: unknown, message: string): z.infer<S> {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+  throw new MesosV1Error(field, `Failed to convert JSON into ${message} protobuf: ${issue.message}`);
+}

@@ -1,0 +1,163 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { z } from "zod";
+import { isMasterError } from "../errors.js";
+import { MachineIds, MaintenanceSchedule } from "../maintenance/schedule.js";
+import type { Master } from "../master.js";
+import { isMesosV1Error, MesosV1Error } from "../mesos-v1/errors.js";
+import {
+  OPERATOR_READ_CALLS,
+  type OperatorFacts,
+  type OperatorReadCall,
+  operatorResponse,
+} from "../mesos-v1/operator.js";
+import { fromMesosResources } from "../mesos-v1/resources.js";
+import { MesosOperatorCall, parseMesos } from "../mesos-v1/schemas.js";
+import { QuotaInfo } from "../roles/quota.js";
+import { WeightInfos } from "../roles/weights.js";
+import { mesosMetricsSnapshot } from "./mesos-metrics.js";
+import { mesosState } from "./mesos-state.js";
+import { acceptsJson, readMesosJson, textReply, withRawBodies } from "./mesos-v1-http.js";
+
+export interface MesosOperatorRoutesOptions {
+  master: Master;
+}
+
+const READS = new Set<string>(OPERATOR_READ_CALLS);
+
+/**
+ * Mesos' v1 operator API on the master: `POST /api/v1` (Mesos routes every path under it here;
+ * `/api/v1/operator` is what some clients use), JSON only. Read calls answer 200 with Mesos'
+ * `{type, get_x}` built from the same registry view as `/master/state`; write calls run through
+ * the master's operator methods (the same as `/weights`, `/quota`, `/maintenance/*`, `/reserve`).
+ */
+export async function mesosOperatorRoutes(
+  app: FastifyInstance,
+  { master }: MesosOperatorRoutesOptions,
+): Promise<void> {
+  withRawBodies(app);
+  const facts = (): OperatorFacts => {
+    const view = master.snapshot();
+    return {
+      view,
+      weights: master.weights(),
+      quotas: master.quotas(),
+      maintenanceStatus: master.maintenanceStatus(),
+      maintenanceSchedule: master.maintenanceSchedule(),
+      metrics: mesosMetricsSnapshot(view),
+      flags: mesosState(view).flags,
+    };
+  };
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      const call = parseMesos(MesosOperatorCall, readMesosJson(request), "Call");
+      if (!acceptsJson(request.headers.accept))
+        return textReply(
+          reply,
+          406,
+          "Expecting 'Accept' to allow 'application/json' (Agora does not speak protobuf)",
+        );
+      if (READS.has(call.type))
+        return reply
+          .code(200)
+          .type("application/json")
+          .send(operatorResponse(call.type as OperatorReadCall, facts()));
+      const status = await write(master, call);
+      return reply.code(status).send();
+    } catch (err) {
+      if (isMesosV1Error(err)) return textReply(reply, err.status, err.message);
+      if (isMasterError(err))
+        return textReply(reply, err.status, err.field ? `${err.field}: ${err.message}` : err.message);
+      throw err;
+    }
+  };
+  app.post("/api/v1", handler);
+  app.post("/api/v1/*", handler);
+}
+
+/** Runs a write call; its HTTP status (Mesos answers reservations 202, the rest 200). */
+async function write(master: Master, call: MesosOperatorCall): Promise<number> {
+  switch (call.type) {
+    case "UPDATE_WEIGHTS": {
+      const infos = need(call.update_weights, "update_weights").weight_infos;
+      await master.updateWeights(valid(WeightInfos, infos, "update_weights.weight_infos"));
+      return 200;
+    }
+    case "UPDATE_QUOTA": {
+      const configs = need(call.update_quota, "update_quota").quota_configs;
+      for (const [i, c] of configs.entries()) {
+        const quantities = (m: Record<string, { value: number }>) =>
+          Object.entries(m).map(([name, { value }]) => ({ name, scalar: value }));
+        const guarantee = quantities(c.guarantees ?? {});
+        const limit = quantities(c.limits ?? {});
+        if (guarantee.length === 0 && limit.length === 0) {
+          if (master.quotas().some((q) => q.role === c.role)) await master.removeQuota(c.role);
+          continue;
+        }
+        await master.setQuota(
+          valid(QuotaInfo, { role: c.role, guarantee, limit }, `update_quota.quota_configs[${i}]`),
+        );
+      }
+      return 200;
+    }
+    case "RESERVE_RESOURCES":
+    case "UNRESERVE_RESOURCES": {
+      const key = call.type === "RESERVE_RESOURCES" ? "reserve_resources" : "unreserve_resources";
+      const body = need(call[key], key);
+      const resources = fromMesosResources(body.resources, `${key}.resources`);
+      if (call.type === "RESERVE_RESOURCES") await master.reserve(body.agent_id.value, resources);
+      else await master.unreserve(body.agent_id.value, resources);
+      return 202;
+    }
+    case "UPDATE_MAINTENANCE_SCHEDULE": {
+      const schedule = need(call.update_maintenance_schedule, "update_maintenance_schedule").schedule;
+      await master.updateMaintenanceSchedule(
+        valid(MaintenanceSchedule, schedule, "update_maintenance_schedule.schedule"),
+      );
+      return 200;
+    }
+    case "START_MAINTENANCE":
+      await master.machinesDown(
+        valid(
+          MachineIds,
+          need(call.start_maintenance, "start_maintenance").machines,
+          "start_maintenance.machines",
+        ),
+      );
+      return 200;
+    case "STOP_MAINTENANCE":
+      await master.machinesUp(
+        valid(
+          MachineIds,
+          need(call.stop_maintenance, "stop_maintenance").machines,
+          "stop_maintenance.machines",
+        ),
+      );
+      return 200;
+    case "TEARDOWN":
+      master.teardownFramework(need(call.teardown, "teardown").framework_id.value);
+      return 200;
+    case "MARK_AGENT_GONE":
+      await master.markAgentGone(need(call.mark_agent_gone, "mark_agent_gone").agent_id.value);
+      return 200;
+    default:
+      throw new MesosV1Error(
+        "type",
+        `${call.type} is not supported by Agora yet (see docs/mesos-v1.md)`,
+        501,
+      );
+  }
+}
+
+function need<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new MesosV1Error(key, `Expecting '${key}' to be present`);
+  return value;
+}
+
+function valid<S extends z.ZodType>(schema: S, value: unknown, field: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+  throw new MesosV1Error(`${field}${path}`, issue.message);
+}
