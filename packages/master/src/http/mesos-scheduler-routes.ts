@@ -103,6 +103,8 @@ export async function mesosSchedulerRoutes(
       streams.close(stream);
       return refusal(reply, answer.error);
     }
+    const suppressed = mesosCall.subscribe?.suppressed_roles ?? [];
+    if (suppressed.length > 0) await send({ type: "suppress", frameworkId, roles: suppressed });
     reply.hijack();
     track(request.raw.socket);
     streams.attach(stream, reply.raw);

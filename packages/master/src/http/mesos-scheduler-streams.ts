@@ -20,6 +20,8 @@ interface OpenStream extends SchedulerStream {
   pending: Event[] | undefined;
   raw: ServerResponse | undefined;
   keepAlive: NodeJS.Timeout | undefined;
+  /** The epoch of the master that answered the SUBSCRIBE. */
+  epoch: number | undefined;
 }
 
 export interface StreamLink {
@@ -62,6 +64,7 @@ export class SchedulerStreams {
       pending: [],
       raw: undefined,
       keepAlive: undefined,
+      epoch: undefined,
       sub: this.link.bus.subscribe(this.link.subjects.frameworkEvents(frameworkId), (msg) => {
         const decoded = decode(Event, msg.data);
         if (decoded.ok) this.deliver(stream, decoded.value);
@@ -127,6 +130,13 @@ export class SchedulerStreams {
     if (stream.closed) return;
     if (stream.pending) {
       stream.pending.push(event);
+      return;
+    }
+    if (event.type === "subscribed") stream.epoch ??= event.epoch;
+    if (stream.epoch !== undefined && event.epoch !== stream.epoch) {
+      // Older epoch: a deposed master's straggler. Newer: another master leads now, and the framework
+      // must subscribe to it, as a Mesos framework does when its master's connection breaks.
+      if (event.epoch > stream.epoch) this.close(stream);
       return;
     }
     const raw = stream.raw;
