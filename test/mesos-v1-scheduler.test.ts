@@ -257,7 +257,22 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
     );
     expect(got.get_agents.agents[0].agent_info.id).toEqual(offer.agent_id);
 
+    // A closed stream disconnects the framework at once; re-subscribing with its id resumes it.
     client.close();
+    const connected = async () => {
+      const s = (await (await fetch(`${url}/master/state`)).json()) as {
+        frameworks: Array<{ id: string; connected: boolean }>;
+      };
+      return s.frameworks.find((f) => f.id === frameworkId)?.connected;
+    };
+    await waitFor("the framework to be disconnected", async () => (await connected()) === false);
+    const resumed = await subscribe(
+      { name: "mesos-v1-conformance", failover_timeout: 60, id: { value: frameworkId } },
+      { framework_id: { value: frameworkId } },
+    );
+    expect(resumed.frameworkId).toBe(frameworkId);
+    expect(await connected()).toBe(true);
+    expect((await resumed.call({ type: "TEARDOWN", framework_id: { value: frameworkId } })).status).toBe(202);
   });
 
   it("declines with a filter, revives, kills, reconciles implicitly, fails over and tears down", async () => {

@@ -21,7 +21,7 @@ export function checkFrameworks(ctx: MasterContext): void {
     const failoverMs = (framework.info.failoverTimeout ?? 0) * 1000;
     if (framework.connected) {
       if (now - framework.lastSeenAt > ctx.options.frameworkTimeoutMs)
-        disconnect(ctx, framework, now + failoverMs);
+        disconnect(ctx, framework, now + failoverMs, "no call within the framework timeout");
       continue;
     }
     if (framework.failoverDeadline === undefined) {
@@ -36,14 +36,28 @@ export function checkFrameworks(ctx: MasterContext): void {
   }
 }
 
-function disconnect(ctx: MasterContext, framework: FrameworkEntry, deadline: number): void {
+/**
+ * A framework whose connection closed (a Mesos v1 HTTP scheduler's stream): disconnected at once, as
+ * Mesos does, rather than after the framework timeout; its failover timeout starts now.
+ */
+export function connectionClosed(ctx: MasterContext, framework: FrameworkEntry): void {
+  if (!framework.connected) return;
+  disconnect(
+    ctx,
+    framework,
+    ctx.now() + (framework.info.failoverTimeout ?? 0) * 1000,
+    "its connection closed",
+  );
+}
+
+function disconnect(ctx: MasterContext, framework: FrameworkEntry, deadline: number, why: string): void {
   framework.connected = false;
   framework.failoverDeadline = deadline;
   persistLater(ctx, registryKeys.failover(framework.id), { deadline });
   rescindAllOffers(ctx, framework.offers);
   ctx.options.logger.info(
     { frameworkId: framework.id, failoverTimeoutSeconds: framework.info.failoverTimeout ?? 0 },
-    "framework disconnected: no call within the framework timeout",
+    `framework disconnected: ${why}`,
   );
   ctx.requestAllocation();
 }

@@ -29,7 +29,7 @@ import { handleCall } from "./calls/dispatch.js";
 import { teardown } from "./calls/teardown.js";
 import type { MasterContext } from "./context.js";
 import { MasterError } from "./errors.js";
-import { checkFrameworks, FRAMEWORK_CHECK_INTERVAL_MS } from "./framework-failover.js";
+import { checkFrameworks, connectionClosed, FRAMEWORK_CHECK_INTERVAL_MS } from "./framework-failover.js";
 import { machinesDown, machinesUp, updateSchedule } from "./maintenance/operator.js";
 import {
   type MachineId,
@@ -306,6 +306,17 @@ export class Master {
       subjects: this.ctx.subjects,
       frameworkTimeoutMs: this.options.frameworkTimeoutMs,
     };
+  }
+
+  /**
+   * The framework's connection to this master closed (a Mesos HTTP scheduler's stream): it is
+   * disconnected now and its failover timeout starts, as Mesos does. Nothing happens unless this
+   * master leads and the framework is connected.
+   */
+  frameworkConnectionClosed(frameworkId: string): void {
+    if (!this.running) return;
+    const framework = this.state.frameworks.get(frameworkId as FrameworkId);
+    if (framework) connectionClosed(this.ctx, framework);
   }
 
   /** A read-only view of the registry for HTTP and metrics. */

@@ -35,6 +35,7 @@ export async function mesosSchedulerRoutes(
     subjects: link.subjects,
     keepAliveMs: Math.max(50, Math.min(heartbeatMs, link.frameworkTimeoutMs / 3)),
     logger: app.log as never,
+    onClientClosed: (frameworkId) => master.frameworkConnectionClosed(frameworkId),
   });
   const track = closeOnShutdown(app);
   app.addHook("preClose", async () => streams.closeAll());

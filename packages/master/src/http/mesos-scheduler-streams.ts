@@ -30,14 +30,16 @@ export interface StreamLink {
   /** How often the edge tells the master the framework is alive while its stream is open. */
   keepAliveMs: number;
   logger: Logger | undefined;
+  /** The framework's current stream was closed by its client: the master disconnects it now. */
+  onClientClosed(frameworkId: FrameworkId): void;
 }
 
 /**
  * The HTTP frameworks of this master, by framework id. A framework connected over HTTP reaches the
  * master exactly as a bus framework does: its stream listens on `framework.<id>.events` and its
  * calls go to `master.call`; while the stream is open the edge sends `heartbeat` calls so the master
- * sees the framework alive, and when it closes the master's framework timeout disconnects it (its
- * failover timeout applies from there).
+ * sees the framework alive; when the client closes it, the master is told to disconnect the framework
+ * (its failover timeout starts), as Mesos does.
  */
 export class SchedulerStreams {
   private readonly streams = new Map<FrameworkId, OpenStream>();
@@ -105,7 +107,11 @@ export class SchedulerStreams {
       }
     }, this.link.keepAliveMs);
     stream.keepAlive.unref();
-    raw.once("close", () => this.close(stream));
+    raw.once("close", () => {
+      const current = this.streams.get(stream.frameworkId) === stream;
+      this.close(stream);
+      if (current) this.link.onClientClosed(stream.frameworkId);
+    });
   }
 
   /** Closes a stream: after an optional ERROR event, the response ends and the bus subscription goes. */

@@ -69,4 +69,37 @@ describe("Mesos v1 APIs at the master's HTTP edge", () => {
     await readAll;
     expect(text).not.toContain('"ERROR"');
   });
+
+  it("disconnects an HTTP framework as soon as its client closes the stream; its failover timeout starts", async () => {
+    const h = await MasterHarness.startForTest();
+    const app = buildMasterHttp(h.master);
+    onTestFinished(() => app.close());
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = app.server.address() as AddressInfo;
+    const abort = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/scheduler`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        type: "SUBSCRIBE",
+        subscribe: { framework_info: { user: "root", name: "closer", failover_timeout: 3600 } },
+      }),
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    const frameworkId = await waitForFramework(h, "closer");
+    abort.abort();
+    const framework = h.master.snapshot().frameworks.get(frameworkId)!;
+    await waitFor(() => !framework.connected, "the framework to be disconnected");
+    expect(framework.failoverDeadline).toBe(h.clock.now() + 3600 * 1000);
+  });
 });
+
+async function waitForFramework(h: MasterHarness, name: string): Promise<FrameworkId> {
+  let id: FrameworkId | undefined;
+  await waitFor(() => {
+    id = [...h.master.snapshot().frameworks.values()].find((f) => f.info.name === name && f.connected)?.id;
+    return id !== undefined;
+  }, `framework ${name}`);
+  return id!;
+}
