@@ -4,9 +4,12 @@ import path from "node:path";
 import { type DevCluster, startDevCluster } from "@agora/cli";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerAvailable, TEST_IMAGE } from "../packages/agent/src/test-support/docker-available.js";
 import { type MesosEvent, MesosSchedulerClient } from "./harness/mesos-scheduler.js";
 import { expectNoOrphans } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
+
+const dockerReady = await dockerAvailable();
 
 /**
  * Mesos v1 scheduler API conformance, written from Mesos' docs/scheduler-http-api.md: raw JSON over
@@ -29,6 +32,7 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
       agentResources: "cpus:2;mem:1024",
       logger: pino({ level: "silent" }),
       timing: { allocationIntervalMs: 100, heartbeatIntervalSeconds: 1 },
+      docker: dockerReady,
     });
     url = dev.masterUrl;
   });
@@ -473,5 +477,59 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
       body: "{}",
     });
     expect(text.status).toBe(415);
+  });
+
+  it.skipIf(!dockerReady)("runs a DOCKER container task through the Docker executor", async () => {
+    const client = await subscribe({ name: "mesos-v1-docker" });
+    const fw = { framework_id: { value: client.frameworkId } };
+    const offer = (await client.next("OFFERS")).offers.offers[0];
+    const accepted = await client.call({
+      type: "ACCEPT",
+      ...fw,
+      accept: {
+        offer_ids: [offer.id],
+        operations: [
+          {
+            type: "LAUNCH",
+            launch: {
+              task_infos: [
+                {
+                  ...task("mesos-docker", offer.agent_id.value, {
+                    shell: true,
+                    value: 'echo "hello from $GREETING"',
+                    environment: { variables: [{ name: "GREETING", value: "docker" }] },
+                  }),
+                  container: { type: "DOCKER", docker: { image: TEST_IMAGE, network: "NONE" } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    expect(accepted.status).toBe(202);
+    const states: string[] = [];
+    let last: MesosEvent | undefined;
+    for (;;) {
+      const status = (await client.next("UPDATE", (e) => e.update.status.task_id.value === "mesos-docker"))
+        .update.status;
+      states.push(status.state);
+      last = status;
+      if (status.uuid) expect((await ack(client, status)).status).toBe(202);
+      if (!["TASK_STAGING", "TASK_STARTING", "TASK_RUNNING"].includes(status.state)) break;
+    }
+    expect(states.at(-1), JSON.stringify(last)).toBe("TASK_FINISHED");
+    expect(states).toContain("TASK_RUNNING");
+    const tasks = (await operator({ type: "GET_TASKS" })).get_tasks.completed_tasks;
+    expect(tasks).toContainEqual(
+      expect.objectContaining({
+        task_id: { value: "mesos-docker" },
+        container: expect.objectContaining({
+          type: "DOCKER",
+          docker: expect.objectContaining({ image: TEST_IMAGE }),
+        }),
+      }),
+    );
+    expect((await client.call({ type: "TEARDOWN", ...fw })).status).toBe(202);
   });
 });
