@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  accessibilityProblems,
   browserAvailable,
   launchBrowser,
   newContext,
@@ -22,7 +23,8 @@ const webuiDist = path.resolve(import.meta.dirname, "../packages/webui/dist/inde
  * `agora dev` with Marathon: every page loads with data, a Marathon app is created, shown wrong
  * first (Marathon's field error), then running, scaled, and its task's stdout tailed through the
  * master; a role's weight is edited. The browser never asks any host but the master and logs no
- * error. Every page is saved as a screenshot, light and dark, under test-results/webui/.
+ * error; axe-core finds no serious WCAG 2 A/AA problem (contrast included) on any page, light or dark.
+ * Every page is saved as a screenshot, light and dark, under test-results/webui/.
  */
 describe.skipIf(!browserAvailable())("web dashboard in chromium against agora dev", () => {
   let dir: string;
@@ -30,6 +32,10 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
   let base: string;
   let browser: Browser;
   const pages: Array<[string, string]> = [];
+  const a11y: string[] = [];
+  const audit = async (page: Page, name: string) => {
+    for (const problem of await accessibilityProblems(page)) a11y.push(`${name}: ${problem}`);
+  };
 
   beforeAll(async () => {
     if (!existsSync(webuiDist)) throw new Error("the web UI is not built: run `npm run build`");
@@ -67,6 +73,7 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
     await ready();
     await page.waitForFunction("!document.querySelector('.state-loading')");
     await screenshot(page, name, "light");
+    await audit(page, `${name} (light)`);
     pages.push([name, pathname]);
   }
 
@@ -268,7 +275,9 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
       await page.locator("main h1").first().waitFor();
       await page.waitForFunction("!document.querySelector('.state-loading')");
       await screenshot(page, name, "dark");
+      await audit(page, `${name} (dark)`);
     }
+    expect(a11y, "serious or critical WCAG 2 A/AA problems (axe-core), light and dark").toEqual([]);
     const background = await page.evaluate("getComputedStyle(document.body).backgroundColor");
     expect(background).toBe("rgb(13, 17, 23)");
     checkClean(watch);

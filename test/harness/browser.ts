@@ -85,3 +85,20 @@ export async function newContext(browser: Browser, theme: "light" | "dark"): Pro
     reducedMotion: "reduce",
   });
 }
+
+const axeSource = path.resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js");
+
+/**
+ * WCAG 2 A and AA problems axe-core finds on the page as it is now (serious and critical ones), as
+ * "rule: help — targets" lines; empty when there are none.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate("typeof window.axe !== 'undefined'")))
+    await page.addScriptTag({ path: axeSource });
+  const violations = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })))`,
+  )) as Array<{ id: string; impact: string | null; help: string; targets: string[] }>;
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} — ${v.targets.join(", ")}`);
+}

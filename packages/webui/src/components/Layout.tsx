@@ -61,9 +61,9 @@ export function Layout() {
           className="theme-toggle"
           data-testid={testIds.themeToggle}
           onClick={() => setTheme(next)}
-          aria-label={`Colour theme: ${theme}. Switch to ${next}`}
+          title={`Switch to the ${next} theme`}
         >
-          {theme === "dark" ? "☾ dark" : theme === "light" ? "☀ light" : "◐ auto"}
+          Theme: {theme === "system" ? "auto" : theme}
         </button>
       </header>
       {status === "offline" && (

@@ -85,7 +85,8 @@ export function OverviewPage() {
             e.events.every((ev) => ev.kind === "offer") ? (
               <p className="state-empty">No changes since the master started watching.</p>
             ) : (
-              <ol className="events">
+              // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable list must be reachable by keyboard to scroll it
+              <ol className="events" tabIndex={0} aria-label="Recent cluster events">
                 {/* Offers come and go every allocation cycle: they would drown everything else. */}
                 {e.events
                   .filter((ev) => ev.kind !== "offer")
