@@ -332,10 +332,30 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
     expect(first.events.at(-1)).toEqual({ type: "ERROR", error: { message: "Framework failed over" } });
     expect((await first.call({ type: "REVIVE", ...fw })).status).toBe(400);
 
+    // UPDATE_FRAMEWORK changes the framework's info without a new SUBSCRIBED.
+    const updated = await second.call({
+      type: "UPDATE_FRAMEWORK",
+      ...fw,
+      update_framework: {
+        framework_info: {
+          user: "root",
+          name: "mesos-v1-renamed",
+          id: { value: frameworkId },
+          failover_timeout: 60,
+        },
+      },
+    });
+    expect(updated.status, await updated.clone().text()).toBe(202);
+    const renamed = (await operator({ type: "GET_FRAMEWORKS" })).get_frameworks.frameworks.find(
+      (f: MesosEvent) => f.framework_info.id.value === frameworkId,
+    );
+    expect(renamed.framework_info.name).toBe("mesos-v1-renamed");
+
     expect((await second.call({ type: "RECONCILE", ...fw, reconcile: { tasks: [] } })).status).toBe(202);
     const implicit = (await second.next("UPDATE", (e) => e.update.status.task_id.value === "mesos-sleep"))
       .update.status;
     expect(implicit).toMatchObject({ state: "TASK_RUNNING", reason: "REASON_RECONCILIATION" });
+    expect(second.pending("SUBSCRIBED")).toHaveLength(0);
 
     expect(
       (

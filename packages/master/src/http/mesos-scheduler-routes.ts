@@ -117,12 +117,13 @@ export async function mesosSchedulerRoutes(
     const call = fromMesosCall(mesosCall, () => {
       throw new Error("only SUBSCRIBE mints framework ids");
     });
-    if (call.type === "subscribe") throw new Error("a call translated to subscribe");
+    // UPDATE_FRAMEWORK is a re-subscribe with the framework's id in our protocol.
+    const frameworkId = call.type === "subscribe" ? call.frameworkInfo.id! : call.frameworkId;
     // Mesos' order of checks (src/master/http.cpp, Master::Http::scheduler).
-    const framework = master.snapshot().frameworks.get(call.frameworkId);
+    const framework = master.snapshot().frameworks.get(frameworkId);
     if (!framework) return text(reply, 400, "Framework cannot be found");
     if (!framework.connected) return text(reply, 403, "Framework is not subscribed");
-    const stream = streams.get(call.frameworkId);
+    const stream = streams.get(frameworkId);
     if (!stream) return text(reply, 403, "Framework is not connected via HTTP");
     const streamId = request.headers[STREAM_HEADER];
     if (streamId === undefined)
@@ -131,8 +132,18 @@ export async function mesosSchedulerRoutes(
       return text(
         reply,
         400,
-        `The stream ID '${String(streamId)}' included in this request didn't match the stream ID currently associated with framework ID ${call.frameworkId}`,
+        `The stream ID '${String(streamId)}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`,
       );
+    if (call.type === "subscribe") {
+      // The master answers a re-subscribe with SUBSCRIBED, which Mesos' UPDATE_FRAMEWORK does not send.
+      streams.swallowSubscribed(stream);
+      const answer = await send(call);
+      if (!answer.ok) return refusal(reply, answer.error);
+      // Suppression is replaced by the update's, as in Mesos (our re-subscribe cleared it).
+      const suppressed = mesosCall.update_framework?.suppressed_roles ?? [];
+      if (suppressed.length > 0) await send({ type: "suppress", frameworkId, roles: suppressed });
+      return reply.code(202).send();
+    }
     const answer = await send(call);
     if (!answer.ok) {
       // As in Mesos, an accept or decline of offers that are gone is not an error of the request:

@@ -22,6 +22,8 @@ interface OpenStream extends SchedulerStream {
   keepAlive: NodeJS.Timeout | undefined;
   /** The epoch of the master that answered the SUBSCRIBE. */
   epoch: number | undefined;
+  /** SUBSCRIBED events to leave out (answers to UPDATE_FRAMEWORK, which Mesos does not answer so). */
+  swallow: number;
 }
 
 export interface StreamLink {
@@ -67,6 +69,7 @@ export class SchedulerStreams {
       raw: undefined,
       keepAlive: undefined,
       epoch: undefined,
+      swallow: 0,
       sub: this.link.bus.subscribe(this.link.subjects.frameworkEvents(frameworkId), (msg) => {
         const decoded = decode(Event, msg.data);
         if (decoded.ok) this.deliver(stream, decoded.value);
@@ -92,7 +95,10 @@ export class SchedulerStreams {
     });
     raw.flushHeaders();
     stream.raw = raw;
-    const held = stream.pending ?? [];
+    // SUBSCRIBED first, as Mesos frameworks expect: a re-subscribe's rescinds may have been sent before it.
+    const held = (stream.pending ?? []).sort(
+      (a, b) => Number(b.type === "subscribed") - Number(a.type === "subscribed"),
+    );
     stream.pending = undefined;
     for (const e of held) this.deliver(stream, e);
     const { bus, subjects } = this.link;
@@ -112,6 +118,11 @@ export class SchedulerStreams {
       this.close(stream);
       if (current) this.link.onClientClosed(stream.frameworkId);
     });
+  }
+
+  /** The next SUBSCRIBED event on this stream answers an UPDATE_FRAMEWORK: it is not sent to the framework. */
+  swallowSubscribed(handle: SchedulerStream): void {
+    (handle as OpenStream).swallow++;
   }
 
   /** Closes a stream: after an optional ERROR event, the response ends and the bus subscription goes. */
@@ -138,7 +149,13 @@ export class SchedulerStreams {
       stream.pending.push(event);
       return;
     }
-    if (event.type === "subscribed") stream.epoch ??= event.epoch;
+    if (event.type === "subscribed") {
+      stream.epoch ??= event.epoch;
+      if (stream.swallow > 0 && event.epoch === stream.epoch) {
+        stream.swallow--;
+        return;
+      }
+    }
     if (stream.epoch !== undefined && event.epoch !== stream.epoch) {
       // Older epoch: a deposed master's straggler. Newer: another master leads now, and the framework
       // must subscribe to it, as a Mesos framework does when its master's connection breaks.

@@ -135,14 +135,31 @@ function translate(call: MesosSchedulerCall, newFrameworkId: () => FrameworkId):
     }
     case "REQUEST":
       return { type: "heartbeat", ...fw };
+    case "UPDATE_FRAMEWORK": {
+      // Our protocol updates a framework's info by a re-subscribe with its id (see docs/mesos-v1.md).
+      const info = present(call, "update_framework").framework_info;
+      if (info.id && info.id.value !== frameworkId)
+        throw new MesosV1Error(
+          "update_framework.framework_info.id",
+          "'update_framework.framework_info.id' differs from 'framework_id'",
+        );
+      return {
+        type: "subscribe",
+        frameworkInfo: fromMesosFrameworkInfo(info, frameworkId, "update_framework"),
+      };
+    }
     default:
       throw new MesosV1Error("type", `${call.type} is not supported by Agora yet (see docs/mesos-v1.md)`);
   }
 }
 
 /** Mesos' `FrameworkInfo` as ours: MULTI_ROLE frameworks name `roles`, the others a single `role`. */
-export function fromMesosFrameworkInfo(info: MesosFrameworkInfo, id: FrameworkId): FrameworkInfoInput {
-  const field = "subscribe.framework_info";
+export function fromMesosFrameworkInfo(
+  info: MesosFrameworkInfo,
+  id: FrameworkId,
+  callField: "subscribe" | "update_framework" = "subscribe",
+): FrameworkInfoInput {
+  const field = `${callField}.framework_info`;
   const capabilities = (info.capabilities ?? []).map((c) => c.type);
   const multiRole = capabilities.includes("MULTI_ROLE");
   if (multiRole && info.role !== undefined)
@@ -235,7 +252,7 @@ const snake = (s: string) => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 export function mesosPath(call: MesosSchedulerCall, path: readonly PropertyKey[]): string {
   const parts = path.map(String);
   if (parts[0] === "frameworkId") return "framework_id";
-  const out: string[] = [call.type === "SUBSCRIBE" ? "subscribe" : call.type.toLowerCase()];
+  const out: string[] = [call.type.toLowerCase()];
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
     if (/^\d+$/.test(p)) {

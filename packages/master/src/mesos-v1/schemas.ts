@@ -228,6 +228,9 @@ export const MesosSchedulerCall = z.object({
     .optional(),
   message: z.object({ agent_id: MesosId, executor_id: MesosId, data: z.string() }).optional(),
   request: z.object({ requests: z.array(z.unknown()).default([]) }).optional(),
+  update_framework: z
+    .object({ framework_info: MesosFrameworkInfo, suppressed_roles: z.array(z.string()).optional() })
+    .optional(),
 });
 export type MesosSchedulerCall = z.infer<typeof MesosSchedulerCall>;
 

@@ -338,7 +338,38 @@ describe("scheduler calls → our calls", () => {
     const noResources = accept({ type: "LAUNCH", launch: { task_infos: [{ ...mesosTask, resources: [] }] } });
     expect(failure(noResources).field).toBe("accept.operations[0].launch.task_infos[0].resources");
     expect(failure(() => parseSchedulerCall({ type: "NOPE" })).field).toBe("type");
-    expect(failure(() => translate({ type: "UPDATE_FRAMEWORK", ...fw })).message).toContain("not supported");
+    expect(failure(() => translate({ type: "ACKNOWLEDGE_OPERATION_STATUS", ...fw })).message).toContain(
+      "not supported",
+    );
+  });
+
+  it("UPDATE_FRAMEWORK: a re-subscribe with the framework's id and its new info", () => {
+    const call = translate({
+      type: "UPDATE_FRAMEWORK",
+      ...fw,
+      update_framework: {
+        framework_info: { name: "renamed", id: { value: "fw-1" }, role: "eng" },
+        suppressed_roles: [],
+      },
+    });
+    expect(call).toMatchObject({
+      type: "subscribe",
+      frameworkInfo: { id: "fw-1", name: "renamed", roles: ["eng"] },
+    });
+    const other = () =>
+      translate({
+        type: "UPDATE_FRAMEWORK",
+        ...fw,
+        update_framework: { framework_info: { name: "x", id: { value: "fw-2" } } },
+      });
+    expect(failure(other).field).toBe("update_framework.framework_info.id");
+    const multi = () =>
+      translate({
+        type: "UPDATE_FRAMEWORK",
+        ...fw,
+        update_framework: { framework_info: { name: "x", roles: ["a"] } },
+      });
+    expect(failure(multi).field).toBe("update_framework.framework_info.roles");
   });
 
   it("DECLINE, REVIVE, SUPPRESS, KILL, SHUTDOWN, ACKNOWLEDGE, RECONCILE, MESSAGE, REQUEST, TEARDOWN", () => {
