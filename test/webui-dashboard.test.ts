@@ -264,6 +264,23 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
     await context.close();
   }, 180_000);
 
+  it("says it is offline while the master's event stream cannot be reached, and goes live again by itself", async () => {
+    const context = await newContext(browser, "light");
+    const page = await context.newPage();
+    const watch = watchPage(page, base);
+    watch.expectFailure(/\/master\/events/);
+    await page.route("**/master/events", (route) => route.abort());
+    await page.goto(`${base}/ui/`);
+    await page.getByTestId("offline-banner").waitFor({ timeout: 30_000 });
+    await page.getByTestId("agents-active").filter({ hasText: "1" }).waitFor();
+    await screenshot(page, "overview-offline", "light");
+    await page.unroute("**/master/events");
+    await page.locator(".live-live").waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("offline-banner").count()).toBe(0);
+    checkClean(watch);
+    await context.close();
+  }, 120_000);
+
   it("renders every page in dark mode too", async () => {
     const context = await newContext(browser, "dark");
     const page = await context.newPage();

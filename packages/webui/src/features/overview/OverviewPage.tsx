@@ -82,14 +82,14 @@ export function OverviewPage() {
         <h2 id="events-h">Recent events</h2>
         <QueryView query={events} what="recent events">
           {(e) =>
-            e.events.every((ev) => ev.kind === "offer") ? (
+            e.events.every((ev) => ev.kind === "offer" || ev.kind === "role") ? (
               <p className="state-empty">No changes since the master started watching.</p>
             ) : (
               // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable list must be reachable by keyboard to scroll it
               <ol className="events" tabIndex={0} aria-label="Recent cluster events">
-                {/* Offers come and go every allocation cycle: they would drown everything else. */}
+                {/* Offers (and with them roles' allocations) change every allocation cycle: they would drown the rest. */}
                 {e.events
-                  .filter((ev) => ev.kind !== "offer")
+                  .filter((ev) => ev.kind !== "offer" && ev.kind !== "role")
                   .reverse()
                   .map((ev) => (
                     <li key={ev.id}>
@@ -140,13 +140,16 @@ function Resources({ usage }: { usage: Usage }) {
 
 function describe(e: ClusterEvent): string {
   const data = (e.data ?? {}) as { state?: string; name?: string; hostname?: string };
+  if (e.kind === "task") {
+    const id = e.key.split("/").pop();
+    if (e.op === "removed") return `task ${id} forgotten`;
+    return `task ${id}: ${data.state ? stateLabel(data.state) : e.op}`;
+  }
   const what =
-    e.kind === "task"
-      ? `task ${e.key.split("/").pop()}${data.state ? ` ${stateLabel(data.state)}` : ""}`
-      : e.kind === "agent"
-        ? `agent ${data.hostname ?? e.key}`
-        : e.kind === "framework"
-          ? `framework ${data.name ?? e.key}`
-          : `${e.kind} ${e.key}`;
-  return `${what} ${e.op === "updated" && e.kind === "task" ? "" : e.op}`.trim();
+    e.kind === "agent"
+      ? `agent ${data.hostname ?? e.key}`
+      : e.kind === "framework"
+        ? `framework ${data.name ?? e.key}`
+        : `${e.kind} ${e.key}`;
+  return `${what} ${e.op}`;
 }

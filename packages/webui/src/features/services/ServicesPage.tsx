@@ -1,10 +1,12 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
-import { isApiError } from "../../api/client";
+import { isApiError, sendJson } from "../../api/client";
+import { keys } from "../../api/queries";
 import { Empty, ErrorState, QueryView } from "../../components/States";
 import { useUrlState } from "../../components/url-state";
 import { routes } from "../../routes";
 import { testIds } from "../../testids";
-import { type App, type Deployment, useApps, useDeployments, useQueue } from "./marathon";
+import { type App, type Deployment, MARATHON, useApps, useDeployments, useQueue } from "./marathon";
 
 /** Running, staged and unhealthy instances against the wanted count, as Marathon's UI drew them. */
 export function HealthBar({ app }: { app: App }) {
@@ -148,33 +150,60 @@ export function ServicesPage() {
 }
 
 export function Deployments({ list }: { list: Deployment[] }) {
+  const client = useQueryClient();
+  // Marathon: DELETE rolls the deployment back (a new deployment to the previous state); force=true only stops it.
+  const cancel = useMutation({
+    mutationFn: ({ id, force }: { id: string; force: boolean }) =>
+      sendJson("DELETE", `${MARATHON}/v2/deployments/${encodeURIComponent(id)}${force ? "?force=true" : ""}`),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.marathon }),
+  });
   return (
-    <table className="table">
-      <thead>
-        <tr>
-          <th scope="col">Deployment</th>
-          <th scope="col">Apps</th>
-          <th scope="col">Progress</th>
-          <th scope="col">Current actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {list.map((d) => (
-          <tr key={d.id}>
-            <td className="mono">{d.id.slice(0, 8)}</td>
-            <td>{d.affectedApps.join(", ")}</td>
-            <td>
-              <progress
-                max={d.totalSteps}
-                value={d.currentStep}
-                aria-label={`step ${d.currentStep} of ${d.totalSteps}`}
-              />{" "}
-              {d.currentStep}/{d.totalSteps}
-            </td>
-            <td>{d.currentActions.map((a) => `${a.action} ${a.app}`).join(", ")}</td>
+    <>
+      {cancel.error && <ErrorState error={cancel.error} />}
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Deployment</th>
+            <th scope="col">Apps</th>
+            <th scope="col">Progress</th>
+            <th scope="col">Current actions</th>
+            <th scope="col">Action</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {list.map((d) => (
+            <tr key={d.id}>
+              <td className="mono">{d.id.slice(0, 8)}</td>
+              <td>{d.affectedApps.join(", ")}</td>
+              <td>
+                <progress
+                  max={d.totalSteps}
+                  value={d.currentStep}
+                  aria-label={`step ${d.currentStep} of ${d.totalSteps}`}
+                />{" "}
+                {d.currentStep}/{d.totalSteps}
+              </td>
+              <td>{d.currentActions.map((a) => `${a.action} ${a.app}`).join(", ")}</td>
+              <td>
+                <button
+                  type="button"
+                  disabled={cancel.isPending}
+                  onClick={() => cancel.mutate({ id: d.id, force: false })}
+                >
+                  Roll back
+                </button>{" "}
+                <button
+                  type="button"
+                  disabled={cancel.isPending}
+                  onClick={() => cancel.mutate({ id: d.id, force: true })}
+                >
+                  Stop
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
