@@ -21,7 +21,7 @@ export interface CreateLoggerOptions {
  * server says, so info shows what happens in the cluster, not every poll of a dashboard.
  */
 export function createLogger(name: string, o: CreateLoggerOptions = {}): Logger {
-  const level = o.level ?? process.env.AGORA_LOG_LEVEL ?? "info";
+  const level = o.level ?? (process.env.AGORA_LOG_LEVEL || "info");
   const format = o.format ?? (process.stderr.isTTY ? "pretty" : "json");
   const options: LoggerOptions = { name, level, hooks: { logMethod: demoteRequestLogs } };
   if (format === "json") return pino(options, pino.destination(2));

@@ -111,7 +111,8 @@ export interface FollowOptions {
  */
 export async function followDeployment(ctx: VerbContext, o: FollowOptions): Promise<DeploymentOutcome> {
   const started = Date.now();
-  const progress = new ProgressLine(ctx.stderr);
+  // With --json the output is for a script: the outcome only, no progress.
+  const progress = new ProgressLine(ctx.stderr, ctx.json);
   const path = `${appPath(o.appId)}?embed=app.lastTaskFailure`;
   for (;;) {
     const [deployments, appAnswer] = await Promise.all([
@@ -216,9 +217,13 @@ class ProgressLine {
   private last = "";
   private drawn = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly quiet: boolean,
+  ) {}
 
   draw(text: string): void {
+    if (this.quiet) return;
     if (this.stream.isTTY) {
       // Cut to the terminal's width (counting what is visible), or the next redraw leaves lines behind.
       const width = (this.stream.columns ?? 120) - 1;

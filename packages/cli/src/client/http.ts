@@ -129,7 +129,9 @@ export class HttpClient {
       service === "master" || !this.endpoints.direct[service]
         ? `start a cluster with 'agora dev', or point --master (or AGORA_MASTER) at a running master (now ${this.endpoints.master})`
         : `check --${service} (or AGORA_${service.toUpperCase()}), now ${this.endpoints[service]}`;
-    return new CliError("UNREACHABLE", `agora: cannot reach ${names[service]} at ${url} (${why}): ${hint}`, {
+    // Through the master's proxy, it is the master that did not answer.
+    const who = service === "master" || !this.endpoints.direct[service] ? names.master : names[service];
+    return new CliError("UNREACHABLE", `agora: cannot reach ${who} at ${url} (${why}): ${hint}`, {
       cause,
     });
   }
