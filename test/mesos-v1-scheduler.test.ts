@@ -484,7 +484,7 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
     const unknown = await post({ type: "GET_NOTHING" });
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain("Failed to convert JSON into Call protobuf");
-    expect((await post({ type: "SUBSCRIBE" })).status).toBe(501);
+    expect((await post({ type: "GET_OPERATIONS" })).status).toBe(501);
     const badWeight = await post({
       type: "UPDATE_WEIGHTS",
       update_weights: { weight_infos: [{ role: "eng", weight: -1 }] },
@@ -551,5 +551,49 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
       }),
     );
     expect((await client.call({ type: "TEARDOWN", ...fw })).status).toBe(202);
+  });
+
+  it("streams the operator API's SUBSCRIBE: the state, then frameworks, tasks and their updates", async () => {
+    const watcher = await MesosSchedulerClient.subscribe(url, { type: "SUBSCRIBE" }, "/api/v1");
+    clients.push(watcher);
+    const first = await watcher.next("SUBSCRIBED");
+    expect(first.subscribed.get_state.get_agents.agents).toHaveLength(1);
+    expect(first.subscribed.heartbeat_interval_seconds).toBe(1);
+
+    const client = await subscribe({ name: "mesos-v1-watched" });
+    const fw = { framework_id: { value: client.frameworkId } };
+    const offer = (await client.next("OFFERS")).offers.offers[0];
+    const launch = {
+      type: "LAUNCH",
+      launch: { task_infos: [task("mesos-watched", offer.agent_id.value, { value: "true" })] },
+    };
+    expect(
+      (await client.call({ type: "ACCEPT", ...fw, accept: { offer_ids: [offer.id], operations: [launch] } }))
+        .status,
+    ).toBe(202);
+    for (const state of ["TASK_RUNNING", "TASK_FINISHED"]) {
+      const update = await client.next(
+        "UPDATE",
+        (e) => e.update.status.task_id.value === "mesos-watched" && e.update.status.state === state,
+      );
+      await ack(client, update.update.status);
+    }
+    const added = await watcher.next(
+      "FRAMEWORK_ADDED",
+      (e) => e.framework_added.framework.framework_info.id.value === client.frameworkId,
+    );
+    expect(added.framework_added.framework.framework_info.name).toBe("mesos-v1-watched");
+    await watcher.next("TASK_ADDED", (e) => e.task_added.task.task_id.value === "mesos-watched");
+    for (const state of ["TASK_RUNNING", "TASK_FINISHED"])
+      await watcher.next(
+        "TASK_UPDATED",
+        (e) => e.task_updated.status.task_id.value === "mesos-watched" && e.task_updated.state === state,
+      );
+    expect((await client.call({ type: "TEARDOWN", ...fw })).status).toBe(202);
+    await watcher.next(
+      "FRAMEWORK_REMOVED",
+      (e) => e.framework_removed.framework_info.id.value === client.frameworkId,
+    );
+    await watcher.next("HEARTBEAT");
   });
 });

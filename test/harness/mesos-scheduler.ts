@@ -21,10 +21,15 @@ export class MesosSchedulerClient {
     private readonly abort: AbortController,
   ) {}
 
-  /** POSTs a SUBSCRIBE and starts reading its stream; fails unless the master answers 200. */
-  static async subscribe(masterUrl: string, call: unknown): Promise<MesosSchedulerClient> {
+  /** POSTs a SUBSCRIBE and starts reading its stream; fails unless the master answers 200. `path` may
+   * name the operator API (`/api/v1`), whose SUBSCRIBE streams the same way. */
+  static async subscribe(
+    masterUrl: string,
+    call: unknown,
+    path = "/api/v1/scheduler",
+  ): Promise<MesosSchedulerClient> {
     const abort = new AbortController();
-    const response = await fetch(`${masterUrl}/api/v1/scheduler`, {
+    const response = await fetch(`${masterUrl}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(call),

@@ -10,16 +10,21 @@ import {
   type OperatorReadCall,
   operatorResponse,
 } from "../mesos-v1/operator.js";
+import { operatorEvents, operatorSubscribed, watchOf } from "../mesos-v1/operator-events.js";
 import { fromMesosResources } from "../mesos-v1/resources.js";
+import { recordIo } from "../mesos-v1/scheduler-events.js";
 import { MesosOperatorCall, parseMesos } from "../mesos-v1/schemas.js";
 import { QuotaInfo } from "../roles/quota.js";
 import { WeightInfos } from "../roles/weights.js";
+import { closeOnShutdown } from "./long-lived.js";
 import { mesosMetricsSnapshot } from "./mesos-metrics.js";
 import { mesosState } from "./mesos-state.js";
 import { acceptsJson, readMesosJson, textReply, withRawBodies } from "./mesos-v1-http.js";
 
 export interface MesosOperatorRoutesOptions {
   master: Master;
+  /** How often a SUBSCRIBE stream looks for changes (default 1000 ms). */
+  pollMs?: number;
 }
 
 const READS = new Set<string>(OPERATOR_READ_CALLS);
@@ -32,9 +37,33 @@ const READS = new Set<string>(OPERATOR_READ_CALLS);
  */
 export async function mesosOperatorRoutes(
   app: FastifyInstance,
-  { master }: MesosOperatorRoutesOptions,
+  { master, pollMs = 1000 }: MesosOperatorRoutesOptions,
 ): Promise<void> {
   withRawBodies(app);
+  const track = closeOnShutdown(app);
+  const subscribe = (request: FastifyRequest, reply: FastifyReply) => {
+    reply.hijack();
+    const raw = reply.raw;
+    track(request.raw.socket);
+    raw.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" });
+    const view = master.snapshot();
+    raw.write(recordIo(operatorSubscribed(view)));
+    let watch = watchOf(view);
+    const poll = setInterval(() => {
+      const { events, next } = operatorEvents(watch, master.snapshot());
+      watch = next;
+      for (const e of events) raw.write(recordIo(e));
+    }, pollMs);
+    const heartbeat = setInterval(
+      () => raw.write(recordIo({ type: "HEARTBEAT" })),
+      view.options.heartbeatIntervalSeconds * 1000,
+    );
+    raw.once("close", () => {
+      clearInterval(poll);
+      clearInterval(heartbeat);
+    });
+    return reply;
+  };
   const facts = (): OperatorFacts => {
     const view = master.snapshot();
     return {
@@ -57,6 +86,7 @@ export async function mesosOperatorRoutes(
           406,
           "Expecting 'Accept' to allow 'application/json' (Agora does not speak protobuf)",
         );
+      if (call.type === "SUBSCRIBE") return subscribe(request, reply);
       if (READS.has(call.type))
         return reply
           .code(200)

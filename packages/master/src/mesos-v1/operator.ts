@@ -126,7 +126,7 @@ export function getAgents(view: MasterView) {
   };
 }
 
-function mesosAgent(a: AgentView) {
+export function mesosAgent(a: AgentView) {
   const { info } = a;
   return {
     agent_info: {
@@ -156,7 +156,7 @@ export function getFrameworks(view: MasterView) {
   };
 }
 
-function mesosFramework(view: MasterView, f: FrameworkView) {
+export function mesosFramework(view: MasterView, f: FrameworkView) {
   const { info } = f;
   const capabilities = info.capabilities ?? [];
   const multiRole = capabilities.includes("MULTI_ROLE");
