@@ -90,6 +90,7 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
   it("answers content types, methods and malformed calls as Mesos does", async () => {
     const text = await post('{"type":"SUBSCRIBE"}', { "content-type": "text/plain" });
     expect(text.status).toBe(415);
+    expect((await fetch(`${url}/api/v1`)).status).toBe(405);
     const protobuf = await post("", { "content-type": "application/x-protobuf" });
     expect(protobuf.status).toBe(415);
     expect(await protobuf.text()).toContain("protobuf");

@@ -103,6 +103,26 @@ export async function mesosOperatorRoutes(
   };
   app.post("/api/v1", handler);
   app.post("/api/v1/*", handler);
+  app.route({
+    method: ["GET", "PUT", "DELETE", "PATCH"],
+    url: "/api/v1/*",
+    handler: async (request, reply) =>
+      textReply(
+        reply.header("allow", "POST"),
+        405,
+        `Expecting one of { 'POST' }, but received '${request.method}'`,
+      ),
+  });
+  app.route({
+    method: ["GET", "PUT", "DELETE", "PATCH"],
+    url: "/api/v1",
+    handler: async (request, reply) =>
+      textReply(
+        reply.header("allow", "POST"),
+        405,
+        `Expecting one of { 'POST' }, but received '${request.method}'`,
+      ),
+  });
 }
 
 /** Runs a write call; its HTTP status (Mesos answers reservations 202, the rest 200). */
