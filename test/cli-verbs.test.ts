@@ -209,7 +209,7 @@ describe("agora client verbs against a dev-mode cluster", { timeout: 240_000 }, 
     expect(gone.stderr).toContain("App '/cli/hello' does not exist");
   });
 
-  it("a deployment that cannot finish exits 3 after --timeout; one cancelled by a forced deploy exits 1", async () => {
+  it("a deployment that cannot finish exits 3 after --timeout; one rolled back while followed exits 1", async () => {
     const stuck = file("stuck.json", {
       id: "/cli/stuck",
       cmd: "sleep 1000",
@@ -225,7 +225,7 @@ describe("agora client verbs against a dev-mode cluster", { timeout: 240_000 }, 
     );
     expect(timedOut.stderr).toContain("/v2/deployments/");
 
-    // Follow the (still running) deployment of a new version, and replace it with a forced one.
+    // Follow the deployment of a new version (forced over the stuck one), then roll it back.
     const v2 = file("stuck-v2.json", {
       id: "/cli/stuck",
       cmd: "sleep 1001",
@@ -236,17 +236,17 @@ describe("agora client verbs against a dev-mode cluster", { timeout: 240_000 }, 
     });
     const following = spawnAgora(["app", "deploy", v2, "--force", "--master", master], { NO_COLOR: "1" });
     await waitFor("the progress line", () => following.stderr().includes("/cli/stuck: deploy"));
-    // Marathon's PUT is a partial update: the constraint goes only when replaced.
-    const fixed = file("fixed.json", {
-      id: "/cli/stuck",
-      cmd: "sleep 1000",
-      cpus: 0.05,
-      mem: 16,
-      instances: 1,
-      constraints: [],
+    // Rolling the followed deployment back (Marathon's DELETE /v2/deployments/{id}) ends it unfinished.
+    const { deploymentId } = await waitFor("the deployment of the new version", async () => {
+      const list = await httpJson<{ id: string; version: string }[]>(
+        `${master}/service/marathon/v2/deployments`,
+      );
+      return list.length === 1 && { deploymentId: list[0]!.id };
     });
-    const forced = await agora("app", "deploy", fixed, "--force");
-    expect(forced.code).toBe(0);
+    const rollback = await fetch(`${master}/service/marathon/v2/deployments/${deploymentId}`, {
+      method: "DELETE",
+    });
+    expect(rollback.ok).toBe(true);
     expect(await following.exited()).toBe(1);
     expect(following.stderr()).toMatch(
       /ended without reaching version \S+: it was cancelled, rolled back or replaced/,
@@ -257,6 +257,7 @@ describe("agora client verbs against a dev-mode cluster", { timeout: 240_000 }, 
       "remove",
       "/cli/stuck",
       "--detach",
+      "--force",
     );
     expect(detached.result).toBe("detached");
     await waitFor("the app gone", async () => (await agora("app", "show", "/cli/stuck")).code === 1);
