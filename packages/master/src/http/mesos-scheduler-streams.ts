@@ -88,6 +88,12 @@ export class SchedulerStreams {
       raw.end();
       return;
     }
+    if (raw.destroyed || raw.socket === null || raw.socket.destroyed) {
+      // The client went away while its SUBSCRIBE was being answered: no stream, so no framework.
+      this.close(stream);
+      this.link.onClientClosed(stream.frameworkId);
+      return;
+    }
     raw.writeHead(200, {
       "content-type": "application/json",
       "mesos-stream-id": stream.streamId,
