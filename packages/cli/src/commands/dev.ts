@@ -118,10 +118,13 @@ export async function runDev(argv: string[]): Promise<void> {
     },
     "Agora dev mode is up",
   );
-  const dashboard = await dashboardState(dev.masterUrl);
   process.stdout.write(
     process.stdout.isTTY
-      ? banner(dev, { nats: o.nats, docker, dashboard }, colorsFor(process.stdout))
+      ? banner(
+          dev,
+          { nats: o.nats, docker, dashboard: await dashboardState(dev.masterUrl) },
+          colorsFor(process.stdout),
+        )
       : oneLine(dev),
   );
   stopOnSignal(logger, async () => {
