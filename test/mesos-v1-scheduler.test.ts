@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type DevCluster, startDevCluster } from "@agora/cli";
+import { Scheduler } from "@agora/framework-sdk";
+import type { TaskInfo } from "@agora/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerAvailable, TEST_IMAGE } from "../packages/agent/src/test-support/docker-available.js";
@@ -596,5 +598,95 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
       (e) => e.framework_removed.framework_info.id.value === client.frameworkId,
     );
     await watcher.next("HEARTBEAT");
+  });
+
+  it("shares the cluster under DRF with a framework of Agora's own SDK", async () => {
+    // Each framework wants four 0.5-cpu tasks on a 2-cpu agent and takes one task per offer: DRF must
+    // give each half of the agent.
+    const sdk = new Scheduler({ bus: dev.bus, cluster: "mesosv1", framework: { name: "sdk-neighbour" } });
+    const sdkRunning = new Set<string>();
+    let sdkLaunched = 0;
+    sdk.on("update", (s) => {
+      if (s.state === "TASK_RUNNING") sdkRunning.add(s.taskId);
+    });
+    sdk.on("offers", async (offers) => {
+      for (const offer of offers) {
+        if (sdkLaunched < 4) {
+          const taskId = `sdk-${sdkLaunched++}` as TaskInfo["taskId"];
+          const resources = [
+            { name: "cpus", scalar: 0.5 },
+            { name: "mem", scalar: 32 },
+          ];
+          await sdk.accept(
+            [offer.id],
+            [
+              {
+                type: "launch",
+                tasks: [
+                  {
+                    taskId,
+                    name: taskId,
+                    agentId: offer.agentId,
+                    resources,
+                    command: { value: "sleep 60", shell: true },
+                  },
+                ],
+              },
+            ],
+            { refuseSeconds: 0 },
+          );
+        } else await sdk.decline([offer.id], { refuseSeconds: 0 });
+      }
+    });
+    await sdk.subscribe();
+
+    const mesos = await subscribe({ name: "mesos-neighbour" });
+    const fw = { framework_id: { value: mesos.frameworkId } };
+    const mesosRunning = new Set<string>();
+    let mesosLaunched = 0;
+    const pump = (async () => {
+      while (!mesos.closed && mesosRunning.size + sdkRunning.size < 4) {
+        const event = await mesos.next(["OFFERS", "UPDATE"], () => true, 60_000).catch(() => undefined);
+        if (!event) return;
+        if (event.type === "UPDATE") {
+          const status = event.update.status;
+          if (status.state === "TASK_RUNNING") mesosRunning.add(status.task_id.value);
+          if (status.uuid) await ack(mesos, status);
+          continue;
+        }
+        for (const offer of event.offers.offers) {
+          const operations =
+            mesosLaunched < 4
+              ? [
+                  {
+                    type: "LAUNCH",
+                    launch: {
+                      task_infos: [
+                        task(`mesos-${mesosLaunched++}`, offer.agent_id.value, { value: "sleep 60" }),
+                      ],
+                    },
+                  },
+                ]
+              : [];
+          await mesos.call({
+            type: "ACCEPT",
+            ...fw,
+            accept: { offer_ids: [offer.id], operations, filters: { refuse_seconds: 0 } },
+          });
+        }
+      }
+    })();
+    await waitFor("the agent to be full", () => mesosRunning.size + sdkRunning.size === 4);
+    expect(mesosRunning.size).toBe(2);
+    expect(sdkRunning.size).toBe(2);
+    await pump;
+    expect((await mesos.call({ type: "TEARDOWN", ...fw })).status).toBe(202);
+    await sdk.teardown();
+    await sdk.close();
+    // Teardown kills the tasks; none may outlive the test (agents keep tasks across their own restarts).
+    await waitFor(
+      "every task to end",
+      async () => (await operator({ type: "GET_TASKS" })).get_tasks.tasks.length === 0,
+    );
   });
 });

@@ -68,16 +68,17 @@ export class MesosSchedulerClient {
     });
   }
 
-  /** The next event not taken yet of `type` that `match`es, waiting for it. */
+  /** The next event not taken yet of `type` (or one of the types) that `match`es, waiting for it. */
   async next(
-    type: string,
+    type: string | readonly string[],
     match: (e: MesosEvent) => boolean = () => true,
     timeoutMs = 30_000,
   ): Promise<MesosEvent> {
     const index = await waitFor(
-      `a ${type} event`,
+      `a ${String(type)} event`,
       () => {
-        const i = this.events.findIndex((e, n) => !this.taken.has(n) && e.type === type && match(e));
+        const types: readonly string[] = typeof type === "string" ? [type] : type;
+        const i = this.events.findIndex((e, n) => !this.taken.has(n) && types.includes(e.type) && match(e));
         return i >= 0 ? i + 1 : undefined;
       },
       { timeoutMs, intervalMs: 10 },
