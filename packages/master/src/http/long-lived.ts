@@ -13,7 +13,8 @@ export function closeOnShutdown(app: FastifyInstance): (socket: Socket) => void 
     open.clear();
   });
   return (socket) => {
-    if (socket.destroyed) return;
+    // A keep-alive socket carries many requests: track it (and listen for its close) once.
+    if (socket.destroyed || open.has(socket)) return;
     open.add(socket);
     socket.once("close", () => open.delete(socket));
   };
