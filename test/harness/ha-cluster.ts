@@ -130,12 +130,21 @@ export class HaCluster {
 
   /** `/master/state` of the leader, through any live master (standbys redirect). */
   async leaderState(): Promise<MesosState> {
-    for (const m of this.masters) {
-      if (m.proc.child.exitCode !== null || m.proc.child.signalCode !== null) continue;
-      const res = await fetch(`${m.url}/master/state`).catch(() => undefined);
-      if (res?.ok) return (await res.json()) as MesosState;
-    }
-    throw new Error("no master answered /master/state");
+    // Between a leader's loss and the next election no master answers: wait that gap out.
+    return waitFor(
+      "a master to answer /master/state",
+      async () => {
+        for (const m of this.masters) {
+          if (m.proc.child.exitCode !== null || m.proc.child.signalCode !== null) continue;
+          const res = await fetch(`${m.url}/master/state`, { signal: AbortSignal.timeout(5_000) }).catch(
+            () => undefined,
+          );
+          if (res?.ok) return (await res.json()) as MesosState;
+        }
+        return undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
   }
 
   /** Status update journal entries an agent still waits to have acknowledged. */
@@ -190,9 +199,16 @@ export async function settleAfter(
     () => fw.notIn(fw.launchedShorts(), "TASK_FINISHED").length === 0,
     { timeoutMs: 90_000 },
   ).catch(async (err: unknown) => {
-    const master = (await cluster.leaderState()).frameworks[0]?.tasks ?? [];
+    // The leader's view names where each stuck task is; without a leader, say that instead of hiding `err`.
+    const view = await cluster.leaderState().then(
+      (s) => s.frameworks[0]?.tasks ?? [],
+      (e: unknown) => String(e),
+    );
     const stuck = fw.notIn(fw.launchedShorts(), "TASK_FINISHED");
-    const seen = stuck.map((s) => `${s} master=${master.find((t) => t.id === s.split("=")[0])?.state}`);
+    const seen =
+      typeof view === "string"
+        ? [...stuck, `(no leader view: ${view})`]
+        : stuck.map((s) => `${s} master=${view.find((t) => t.id === s.split("=")[0])?.state}`);
     throw new Error(`${String(err)}; not finished: ${seen.join(", ")}`);
   });
   await waitFor(
