@@ -5,7 +5,7 @@ import { withLaunchedTasks } from "../test-support/launch.js";
 import { buildMasterHttp } from "./app.js";
 import { clusterDigest, diffDigests } from "./cluster-digest.js";
 import { EventLog } from "./event-log.js";
-import { UsageHistory, usageSample } from "./usage-routes.js";
+import { UsageHistory, usageSample } from "./usage.js";
 
 const noMaintenance = { schedule: { windows: [] }, status: { draining_machines: [], down_machines: [] } };
 

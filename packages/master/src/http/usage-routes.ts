@@ -1,65 +1,8 @@
-import { mesosResources, type Resource } from "@agora/protocol";
-import type { FastifyInstance } from "fastify";
+import type { AgentId } from "@agora/protocol";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
-import type { MasterView } from "../view.js";
-
-/** The scalar resources the dashboard charts. */
-export interface Scalars {
-  cpus: number;
-  mem: number;
-  disk: number;
-  gpus: number;
-}
-
-/** The cluster's resources at one moment: on active agents, used by tasks, in outstanding offers. */
-export interface UsageSample {
-  /** Clock time (ms). */
-  readonly t: number;
-  readonly total: Scalars;
-  readonly allocated: Scalars;
-  readonly offered: Scalars;
-}
-
-/** Sums the cluster's scalar resources now, as `/master/state` would report them. */
-export function usageSample(view: MasterView): UsageSample {
-  const total: Resource[] = [];
-  const used: Resource[] = [];
-  const offered: Resource[] = [];
-  for (const a of view.agents.values()) {
-    if (!a.active) continue;
-    total.push(...a.resources.total);
-    used.push(...a.resources.used);
-    offered.push(...a.resources.offered);
-  }
-  return { t: view.now, total: scalars(total), allocated: scalars(used), offered: scalars(offered) };
-}
-
-function scalars(resources: readonly Resource[]): Scalars {
-  const m = mesosResources(resources);
-  return { cpus: num(m.cpus), mem: num(m.mem), disk: num(m.disk), gpus: num(m.gpus) };
-}
-
-const num = (v: unknown) => (typeof v === "number" ? v : 0);
-
-/** A bounded ring of samples, oldest first. */
-export class UsageHistory {
-  private readonly samples: UsageSample[] = [];
-  private start = 0;
-
-  constructor(readonly capacity: number) {}
-
-  push(sample: UsageSample): void {
-    if (this.samples.length < this.capacity) this.samples.push(sample);
-    else {
-      this.samples[this.start] = sample;
-      this.start = (this.start + 1) % this.capacity;
-    }
-  }
-
-  values(): UsageSample[] {
-    return [...this.samples.slice(this.start), ...this.samples.slice(0, this.start)];
-  }
-}
+import { AgentUsageHistory, agentUsageSample, UsageHistory, usageSample } from "./usage.js";
 
 export interface UsageRoutesOptions {
   master: Master;
@@ -72,13 +15,20 @@ export interface UsageRoutesOptions {
 /**
  * `GET /master/usage`: the last hour of cluster usage, sampled every 10 s by the leading master,
  * so the dashboard's charts are full on first load: `{intervalMs, samples, current}`.
+ * `GET /master/usage/agents/:agentId`: the same for one agent, its samples kept only where its
+ * usage changed (a step function, see `AgentUsageHistory`).
  */
 export async function usageRoutes(app: FastifyInstance, options: UsageRoutesOptions): Promise<void> {
   const { master } = options;
   const intervalMs = options.intervalMs ?? 10_000;
-  const history = new UsageHistory(options.capacity ?? Math.ceil(3_600_000 / intervalMs));
+  const capacity = options.capacity ?? Math.ceil(3_600_000 / intervalMs);
+  const history = new UsageHistory(capacity);
+  const agents = new AgentUsageHistory(capacity * intervalMs);
   const sample = () => {
-    if (master.isLeader) history.push(usageSample(master.snapshot()));
+    if (!master.isLeader) return;
+    const view = master.snapshot();
+    history.push(usageSample(view));
+    agents.record(view);
   };
   const timer = setInterval(sample, intervalMs);
   timer.unref();
@@ -89,4 +39,20 @@ export async function usageRoutes(app: FastifyInstance, options: UsageRoutesOpti
     samples: history.values(),
     current: usageSample(master.snapshot()),
   }));
+
+  app.get(
+    "/master/usage/agents/:agentId",
+    async (request: FastifyRequest<{ Params: { agentId: string } }>) => {
+      const { agentId } = request.params;
+      const view = master.snapshot();
+      const agent = view.agents.get(agentId as AgentId);
+      if (!agent)
+        throw new MasterError("NOT_FOUND", `no agent '${agentId}' is registered`, { field: "agentId" });
+      return {
+        intervalMs,
+        samples: agents.samples(agentId) ?? [],
+        current: agentUsageSample(agent, view.now),
+      };
+    },
+  );
 }

@@ -1,0 +1,121 @@
+import { type AgentId, mesosResources, type Resource } from "@agora/protocol";
+import type { AgentView, MasterView } from "../view.js";
+
+/** The scalar resources the dashboard charts. */
+export interface Scalars {
+  cpus: number;
+  mem: number;
+  disk: number;
+  gpus: number;
+}
+
+/** The cluster's resources at one moment: on active agents, used by tasks, in outstanding offers. */
+export interface UsageSample {
+  /** Clock time (ms). */
+  readonly t: number;
+  readonly total: Scalars;
+  readonly allocated: Scalars;
+  readonly offered: Scalars;
+}
+
+/** Sums the cluster's scalar resources now, as `/master/state` would report them. */
+export function usageSample(view: MasterView): UsageSample {
+  const total: Resource[] = [];
+  const used: Resource[] = [];
+  const offered: Resource[] = [];
+  for (const a of view.agents.values()) {
+    if (!a.active) continue;
+    total.push(...a.resources.total);
+    used.push(...a.resources.used);
+    offered.push(...a.resources.offered);
+  }
+  return { t: view.now, total: scalars(total), allocated: scalars(used), offered: scalars(offered) };
+}
+
+export function scalars(resources: readonly Resource[]): Scalars {
+  const m = mesosResources(resources);
+  return { cpus: num(m.cpus), mem: num(m.mem), disk: num(m.disk), gpus: num(m.gpus) };
+}
+
+const num = (v: unknown) => (typeof v === "number" ? v : 0);
+
+/** A bounded ring of samples, oldest first. */
+export class UsageHistory {
+  private readonly samples: UsageSample[] = [];
+  private start = 0;
+
+  constructor(readonly capacity: number) {}
+
+  push(sample: UsageSample): void {
+    if (this.samples.length < this.capacity) this.samples.push(sample);
+    else {
+      this.samples[this.start] = sample;
+      this.start = (this.start + 1) % this.capacity;
+    }
+  }
+
+  values(): UsageSample[] {
+    return [...this.samples.slice(this.start), ...this.samples.slice(0, this.start)];
+  }
+}
+
+/** One agent's resources now: its total, what its tasks use and what is in outstanding offers. */
+export function agentUsageSample(agent: AgentView, t: number): UsageSample {
+  return {
+    t,
+    total: scalars(agent.resources.total),
+    allocated: scalars(agent.resources.used),
+    offered: scalars(agent.resources.offered),
+  };
+}
+
+/**
+ * Every agent's usage over the last `windowMs`, kept as a step function: a sample is stored only
+ * when it differs from that agent's previous one, so a steady agent costs one entry however long it
+ * runs, and a busy one at most one per sampling interval (≤ window / interval + 1 entries). An agent
+ * that leaves the registry leaves with its history. The first sample kept may be older than the
+ * window: it is the value that still held when the window began.
+ */
+export class AgentUsageHistory {
+  private readonly byAgent = new Map<string, UsageSample[]>();
+
+  constructor(readonly windowMs: number) {}
+
+  /** Records `view`'s agents at `view.now`. */
+  record(view: MasterView): void {
+    for (const id of this.byAgent.keys()) if (!view.agents.has(id as AgentId)) this.byAgent.delete(id);
+    for (const agent of view.agents.values()) this.push(agent.id, agentUsageSample(agent, view.now));
+  }
+
+  push(agentId: string, sample: UsageSample): void {
+    let list = this.byAgent.get(agentId);
+    if (!list) {
+      list = [];
+      this.byAgent.set(agentId, list);
+    }
+    const last = list.at(-1);
+    if (!last || !sameUsage(last, sample)) list.push(sample);
+    // Drop what is older than the window, except the newest of those (it held at the window's start).
+    const start = sample.t - this.windowMs;
+    let old = 0;
+    while (old + 1 < list.length && list[old + 1]!.t <= start) old++;
+    if (old > 0) list.splice(0, old);
+  }
+
+  /** The agent's step samples, oldest first; undefined for an agent never recorded. */
+  samples(agentId: string): readonly UsageSample[] | undefined {
+    return this.byAgent.get(agentId);
+  }
+}
+
+function sameUsage(a: UsageSample, b: UsageSample): boolean {
+  return (
+    sameScalars(a.total, b.total) &&
+    sameScalars(a.allocated, b.allocated) &&
+    sameScalars(a.offered, b.offered)
+  );
+}
+
+function sameScalars(a: Scalars, b: Scalars): boolean {
+  return a.cpus === b.cpus && a.mem === b.mem && a.disk === b.disk && a.gpus === b.gpus;
+}
