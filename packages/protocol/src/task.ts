@@ -28,6 +28,7 @@ export const TaskStatusReason = z.enum([
   "REASON_CONTAINER_LIMITATION_MEMORY",
   "REASON_CONTAINER_LIMITATION_DISK",
   "REASON_CONTAINER_PREEMPTED",
+  "REASON_EXECUTOR_REGISTRATION_TIMEOUT",
   "REASON_EXECUTOR_TERMINATED",
   "REASON_EXECUTOR_UNREGISTERED",
   "REASON_FRAMEWORK_REMOVED",
@@ -170,6 +171,25 @@ export type HealthCheckInput = z.input<typeof HealthCheck>;
 export const KillPolicy = z.object({ gracePeriodSeconds: z.number().nonnegative() }).strict();
 export type KillPolicy = z.infer<typeof KillPolicy>;
 
+/**
+ * A framework's own executor (Mesos' `ExecutorInfo` with a command): the agent runs `command` in the
+ * executor's sandbox, and the process speaks Mesos' executor HTTP API (`/api/v1/executor` on the
+ * agent), receiving the tasks launched on it as LAUNCH events and sending their status updates.
+ */
+export const ExecutorInfo = z
+  .object({
+    executorId: ExecutorId,
+    name: z.string().max(512).optional(),
+    command: CommandInfo,
+    /** What the executor itself uses, beside its tasks (booked with the task that starts it). */
+    resources: z.array(Resource).optional(),
+    /** How long the executor has to end after SHUTDOWN before it is killed (Mesos' default 5 s). */
+    shutdownGracePeriodSeconds: z.number().nonnegative().optional(),
+    labels: Labels.optional(),
+  })
+  .strict();
+export type ExecutorInfo = z.infer<typeof ExecutorInfo>;
+
 /** A task to launch, as a framework sends it in an accept's launch operation. */
 export const TaskInfo = z
   .object({
@@ -187,11 +207,20 @@ export const TaskInfo = z
     killPolicy: KillPolicy.optional(),
     labels: Labels.optional(),
     maxCompletionTimeSeconds: z.number().positive().optional(),
+    /** Runs the task on the framework's own executor instead of a shell or Docker executor. */
+    executor: ExecutorInfo.optional(),
+    /** Opaque bytes for the task's custom executor (base64, as Mesos' JSON carries `bytes`). */
+    data: z.base64().optional(),
   })
   .strict()
-  .refine((t) => t.command !== undefined || t.container?.docker !== undefined, {
-    message: "a task needs a command or a docker container",
+  .refine((t) => t.command !== undefined || t.container?.docker !== undefined || t.executor !== undefined, {
+    message: "a task needs a command, a docker container or an executor",
     path: ["command"],
+  })
+  // As Mesos: "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present".
+  .refine((t) => t.executor === undefined || (t.command === undefined && t.container === undefined), {
+    message: "a task with an executor has neither a command nor a container of its own",
+    path: ["executor"],
   })
   .refine((t) => t.command === undefined || hasProgram(t.command) || t.container?.docker !== undefined, {
     message: "a command needs a value or arguments (only a docker task may carry an environment alone)",

@@ -128,13 +128,28 @@ export type MesosHealthCheck = z.infer<typeof MesosHealthCheck>;
 
 export const MesosKillPolicy = z.object({ grace_period: nanos.optional() });
 
+/** Mesos' `ExecutorInfo`: a framework's own executor, run from its command (type CUSTOM, the default). */
+export const MesosExecutorInfo = z.object({
+  type: z.enum(["UNKNOWN", "DEFAULT", "CUSTOM"]).optional(),
+  executor_id: MesosId,
+  framework_id: MesosId.optional(),
+  name: z.string().optional(),
+  command: MesosCommandInfo.optional(),
+  container: MesosContainerInfo.optional(),
+  resources: z.array(MesosResource).default([]),
+  shutdown_grace_period: nanos.optional(),
+  labels: MesosLabels.optional(),
+});
+export type MesosExecutorInfo = z.infer<typeof MesosExecutorInfo>;
+
 export const MesosTaskInfo = z.object({
   name: z.string(),
   task_id: MesosId,
   agent_id: MesosId,
   resources: z.array(MesosResource).default([]),
-  executor: z.unknown().optional(),
+  executor: MesosExecutorInfo.optional(),
   command: MesosCommandInfo.optional(),
+  data: z.string().optional(),
   container: MesosContainerInfo.optional(),
   health_check: MesosHealthCheck.optional(),
   kill_policy: MesosKillPolicy.optional(),

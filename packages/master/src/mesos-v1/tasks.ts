@@ -1,21 +1,32 @@
-import type { CommandInfoInput, ContainerInfoInput, HealthCheckInput, TaskInfoInput } from "@agora/protocol";
+import type {
+  CommandInfoInput,
+  ContainerInfoInput,
+  ExecutorInfo,
+  HealthCheckInput,
+  TaskInfoInput,
+} from "@agora/protocol";
+import type { z } from "zod";
 import { MesosV1Error } from "./errors.js";
 import { fromMesosLabels, fromMesosResources } from "./resources.js";
-import type { MesosCommandInfo, MesosContainerInfo, MesosHealthCheck, MesosTaskInfo } from "./schemas.js";
+import type {
+  MesosCommandInfo,
+  MesosContainerInfo,
+  MesosExecutorInfo,
+  MesosHealthCheck,
+  MesosTaskInfo,
+} from "./schemas.js";
+
+type ExecutorInfoInput = z.input<typeof ExecutorInfo>;
 
 const NANOS_PER_SECOND = 1e9;
 
 /**
  * Mesos' `TaskInfo` as ours: `command` (shell or argv, environment, uris) for the shell executor,
- * `container` type DOCKER for the docker executor. A task with its own `executor` is refused until
- * the agent serves Mesos' executor API.
+ * `container` type DOCKER for the docker executor, `executor` (a CUSTOM `ExecutorInfo` with a
+ * command, and the task's `data`) for the framework's own executor, which the agent runs and serves
+ * through Mesos' executor API.
  */
 export function fromMesosTaskInfo(t: MesosTaskInfo, field: string): TaskInfoInput {
-  if (t.executor !== undefined)
-    throw new MesosV1Error(
-      `${field}.executor`,
-      "custom executors are not supported by Agora yet; give the task a 'command' (and a DOCKER 'container')",
-    );
   return {
     taskId: t.task_id.value as TaskInfoInput["taskId"],
     name: t.name,
@@ -31,6 +42,33 @@ export function fromMesosTaskInfo(t: MesosTaskInfo, field: string): TaskInfoInpu
     ...(t.max_completion_time
       ? { maxCompletionTimeSeconds: t.max_completion_time.nanoseconds / NANOS_PER_SECOND }
       : {}),
+    ...(t.executor ? { executor: fromMesosExecutorInfo(t.executor, `${field}.executor`) } : {}),
+    ...(t.data === undefined ? {} : { data: t.data }),
+  };
+}
+
+/**
+ * A CUSTOM `ExecutorInfo` as ours. The DEFAULT executor (task groups) and executors in a container
+ * image are refused naming the field: Agora runs a custom executor as a process from its command.
+ */
+export function fromMesosExecutorInfo(e: MesosExecutorInfo, field: string): ExecutorInfoInput {
+  if (e.type === "DEFAULT")
+    throw new MesosV1Error(`${field}.type`, "the DEFAULT executor is not supported by Agora; use CUSTOM");
+  if (e.container !== undefined)
+    throw new MesosV1Error(
+      `${field}.container`,
+      "executors in a container are not supported by Agora; the executor runs as a process",
+    );
+  if (!e.command) throw new MesosV1Error(`${field}.command`, "a CUSTOM executor needs a command");
+  return {
+    executorId: e.executor_id.value as ExecutorInfoInput["executorId"],
+    ...(e.name === undefined ? {} : { name: e.name }),
+    command: fromMesosCommand(e.command, `${field}.command`) as ExecutorInfoInput["command"],
+    ...(e.resources.length > 0 ? { resources: fromMesosResources(e.resources, `${field}.resources`) } : {}),
+    ...(e.shutdown_grace_period
+      ? { shutdownGracePeriodSeconds: e.shutdown_grace_period.nanoseconds / NANOS_PER_SECOND }
+      : {}),
+    ...(e.labels ? { labels: fromMesosLabels(e.labels) } : {}),
   };
 }
 

@@ -321,14 +321,76 @@ describe("scheduler calls → our calls", () => {
     });
   });
 
-  it("refuses custom executors and unsupported operations, naming the Mesos field", () => {
+  it("LAUNCH of a task on a custom executor: ExecutorInfo with its command, and the task's data", () => {
+    const { command: _command, health_check: _check, ...bare } = mesosTask;
+    const call = translate({
+      type: "ACCEPT",
+      ...fw,
+      accept: {
+        offer_ids: [{ value: "o" }],
+        operations: [
+          {
+            type: "LAUNCH",
+            launch: {
+              task_infos: [
+                {
+                  ...bare,
+                  data: Buffer.from("payload").toString("base64"),
+                  executor: {
+                    type: "CUSTOM",
+                    executor_id: { value: "ex-1" },
+                    name: "my executor",
+                    command: { value: "node executor.js" },
+                    resources: [{ name: "mem", type: "SCALAR", scalar: { value: 32 } }],
+                    shutdown_grace_period: { nanoseconds: 2e9 },
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    expect(call).toMatchObject({
+      type: "accept",
+      operations: [
+        {
+          type: "launch",
+          tasks: [
+            {
+              taskId: "web-1",
+              data: "cGF5bG9hZA==",
+              executor: {
+                executorId: "ex-1",
+                name: "my executor",
+                command: { value: "node executor.js", shell: true },
+                resources: [{ name: "mem", scalar: 32 }],
+                shutdownGracePeriodSeconds: 2,
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect((call as { operations: [{ tasks: [object] }] }).operations[0].tasks[0]).not.toHaveProperty(
+      "command",
+    );
+  });
+
+  it("refuses executors without a command, DEFAULT ones, a task with both, and unsupported operations, naming the Mesos field", () => {
     const accept = (op: unknown) => () =>
       translate({ type: "ACCEPT", ...fw, accept: { offer_ids: [{ value: "o" }], operations: [op] } });
-    const custom = accept({
-      type: "LAUNCH",
-      launch: { task_infos: [{ ...mesosTask, executor: { executor_id: { value: "e" } } }] },
-    });
-    expect(failure(custom).field).toBe("accept.operations[0].launch.task_infos[0].executor");
+    const { command: _command, ...bare } = mesosTask;
+    const launch = (executor: unknown, task: object = bare) =>
+      accept({ type: "LAUNCH", launch: { task_infos: [{ ...task, executor }] } });
+    const field = "accept.operations[0].launch.task_infos[0].executor";
+    expect(failure(launch({ executor_id: { value: "e" } })).field).toBe(`${field}.command`);
+    expect(
+      failure(launch({ type: "DEFAULT", executor_id: { value: "e" }, command: { value: "x" } })).field,
+    ).toBe(`${field}.type`);
+    expect(failure(launch({ executor_id: { value: "e" }, command: { value: "x" } }, mesosTask)).field).toBe(
+      field,
+    );
     expect(failure(accept({ type: "CREATE", create: {} })).field).toBe("accept.operations[0].type");
     const badId = accept({
       type: "LAUNCH",

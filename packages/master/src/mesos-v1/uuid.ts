@@ -1,13 +1,8 @@
 import { MesosV1Error } from "./errors.js";
 
-/**
- * Status update uuids: ours are uuid strings, Mesos' are the 16 bytes of the uuid, base64 in JSON
- * (protobuf `bytes`). Translating both ways keeps them the same uuid.
- */
-export function uuidToBase64(uuid: string): string {
-  return Buffer.from(uuid.replaceAll("-", ""), "hex").toString("base64");
-}
+export { uuidToBase64 } from "@agora/protocol/mesos-v1";
 
+/** A Mesos uuid (base64 of 16 bytes) as our uuid string; `field` names it in the error. */
 export function uuidFromBase64(base64: string, field: string): string {
   const bytes = Buffer.from(base64, "base64");
   if (bytes.length !== 16 || bytes.toString("base64") !== normalizeBase64(base64))
