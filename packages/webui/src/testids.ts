@@ -12,5 +12,10 @@ export const testIds = {
   appEditor: "app-editor",
   fieldError: "field-error",
   recentEvents: "recent-events",
+  jobRuns: "job-runs",
+  jobRun: "job-run",
+  exitCode: "exit-code",
+  confirmDialog: "confirm-dialog",
   usageChart: (name: string) => `usage-chart-${name}`,
+  agentUsageChart: (name: string) => `agent-usage-chart-${name}`,
 } as const;

@@ -60,3 +60,13 @@ export async function sendJson(
   const text = await res.text();
   return text ? JSON.parse(text) : undefined;
 }
+
+/** POSTs an HTML form body (`a=1&b=2`), as Mesos' operator endpoints such as `/teardown` take it. */
+export async function postForm(path: string, fields: Record<string, string>): Promise<void> {
+  const res = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    body: new URLSearchParams(fields).toString(),
+  });
+  if (!res.ok) throw await failure(res, `POST ${path}`);
+}

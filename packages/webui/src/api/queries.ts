@@ -20,6 +20,7 @@ export const keys = {
   recentEvents: ["master", "events", "recent"] as const,
   maintenance: ["master", "maintenance"] as const,
   agentState: (agentId: string) => ["agents", agentId, "state"] as const,
+  agentUsage: (agentId: string) => ["master", "usage", "agents", agentId] as const,
   browse: (agentId: string, path: string) => ["agents", agentId, "browse", path] as const,
   marathon: ["service", "marathon"] as const,
   chronos: ["service", "chronos"] as const,
@@ -37,6 +38,21 @@ export function useUsage() {
   return useQuery({
     queryKey: keys.usage,
     queryFn: ({ signal }) => getJson("/master/usage", Usage, signal),
+    refetchInterval: 10_000,
+  });
+}
+
+/**
+ * One agent's usage over the last hour: samples only where it changed (draw them as steps), so the
+ * sample at `current` is appended to carry the last value to now.
+ */
+export function useAgentUsage(agentId: string) {
+  return useQuery({
+    queryKey: keys.agentUsage(agentId),
+    queryFn: async ({ signal }) => {
+      const usage = await getJson(`/master/usage/agents/${encodeURIComponent(agentId)}`, Usage, signal);
+      return { ...usage, samples: [...usage.samples, usage.current] };
+    },
     refetchInterval: 10_000,
   });
 }

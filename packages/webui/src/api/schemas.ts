@@ -20,6 +20,8 @@ export const TaskStatus = z.object({
   healthy: z.boolean().optional(),
   reason: z.string().optional(),
   message: z.string().optional(),
+  /** Agora's agents report a command's exit code here (Mesos only has it in the message). */
+  container_status: z.object({ exitCode: z.number().optional() }).optional(),
 });
 export type TaskStatus = z.output<typeof TaskStatus>;
 
@@ -41,6 +43,7 @@ export const Task = z
       key: `${t.framework_id}/${t.id}`,
       updatedAt: last?.timestamp ?? 0,
       healthy: last?.healthy,
+      exitCode: last?.container_status?.exitCode,
     };
   });
 export type Task = z.output<typeof Task>;

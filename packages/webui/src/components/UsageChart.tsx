@@ -6,15 +6,20 @@ import { formatResource } from "./format";
 
 type Name = "cpus" | "mem" | "disk" | "gpus";
 
-/** Total, allocated and offered `name` over the samples (the last hour), drawn with uPlot. */
+/**
+ * Total, allocated and offered `name` over the samples (the last hour), drawn with uPlot: as lines
+ * between regular samples, or as steps when the samples are kept only where the value changed.
+ */
 export function UsageChart({
   name,
   samples,
   testId,
+  stepped = false,
 }: {
   name: Name;
   samples: UsageSample[];
   testId?: string;
+  stepped?: boolean;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -55,6 +60,10 @@ export function UsageChart({
         { label: "offered", stroke: color("--chart-offered", "#d97706"), width: 1.5 },
       ],
     };
+    if (stepped) {
+      const steps = uPlot.paths.stepped?.({ align: 1 });
+      for (const s of opts.series.slice(1)) if (steps) s.paths = steps;
+    }
     const u = new uPlot(opts, [[], [], [], []], el);
     plot.current = u;
     const resize = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height: 140 }));
@@ -64,7 +73,7 @@ export function UsageChart({
       u.destroy();
       plot.current = null;
     };
-  }, [name]);
+  }, [name, stepped]);
 
   useEffect(() => {
     plot.current?.setData([

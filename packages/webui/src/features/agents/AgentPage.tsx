@@ -1,15 +1,18 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { sendJson } from "../../api/client";
-import { allTasks, keys, useMasterState } from "../../api/queries";
+import { allTasks, keys, useAgentUsage, useMasterState } from "../../api/queries";
 import { Bar } from "../../components/Bar";
 import { ago, dateTime } from "../../components/format";
 import { ErrorState, QueryView } from "../../components/States";
+import { UsageChart } from "../../components/UsageChart";
+import { testIds } from "../../testids";
 import { TaskList } from "../tasks/TaskList";
 
 export function AgentPage() {
   const { agentId = "" } = useParams();
   const query = useMasterState();
+  const usage = useAgentUsage(agentId);
   const client = useQueryClient();
   const gone = useMutation({
     mutationFn: () => sendJson("POST", `/master/agents/${encodeURIComponent(agentId)}/gone`),
@@ -83,6 +86,26 @@ export function AgentPage() {
                   )}
                 </section>
               </div>
+              <section className="card" aria-labelledby="agent-usage">
+                <h2 id="agent-usage">Resources over the last hour</h2>
+                <QueryView query={usage} what="the agent's usage">
+                  {(u) => (
+                    <div className="grid-4">
+                      {(["cpus", "mem", "disk", "gpus"] as const).map((n) => (
+                        <div key={n}>
+                          <h3>{n}</h3>
+                          <UsageChart
+                            name={n}
+                            samples={u.samples}
+                            stepped
+                            testId={testIds.agentUsageChart(n)}
+                          />
+                        </div>
+                      ))}
+                    </div>
+                  )}
+                </QueryView>
+              </section>
               <section className="card" aria-labelledby="agent-tasks">
                 <h2 id="agent-tasks">Tasks ({tasks.length})</h2>
                 <TaskList tasks={tasks} height="400px" />

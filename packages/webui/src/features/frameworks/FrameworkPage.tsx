@@ -1,7 +1,12 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { useMasterState } from "../../api/queries";
+import { postForm } from "../../api/client";
+import { keys, useMasterState } from "../../api/queries";
+import type { Framework } from "../../api/schemas";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ago, dateTime, formatMb } from "../../components/format";
-import { Empty, QueryView } from "../../components/States";
+import { Empty, ErrorState, QueryView } from "../../components/States";
 import { routes } from "../../routes";
 import { TaskList } from "../tasks/TaskList";
 
@@ -90,10 +95,49 @@ export function FrameworkPage() {
                 <h2 id="fw-tasks">Tasks</h2>
                 <TaskList tasks={[...f.tasks, ...f.unreachable_tasks, ...f.completed_tasks]} height="480px" />
               </section>
+              {!f.unregistered_time && <Teardown framework={f} />}
             </>
           );
         }}
       </QueryView>
     </div>
+  );
+}
+
+/** Mesos' operator teardown (`POST /teardown`, form body `frameworkId=`), after a confirmation. */
+function Teardown({ framework: f }: { framework: Framework }) {
+  const [asking, setAsking] = useState(false);
+  const client = useQueryClient();
+  const teardown = useMutation({
+    mutationFn: () => postForm("/teardown", { frameworkId: f.id }),
+    onSettled: () => client.invalidateQueries({ queryKey: keys.state }),
+  });
+  return (
+    <section className="card danger-zone" aria-labelledby="fw-ops">
+      <h2 id="fw-ops">Operations</h2>
+      <p>
+        Tearing the framework down kills its {f.tasks.length} running task{f.tasks.length === 1 ? "" : "s"}{" "}
+        and removes it: it cannot subscribe again with this id.
+      </p>
+      <button type="button" className="danger" disabled={teardown.isPending} onClick={() => setAsking(true)}>
+        Tear down
+      </button>
+      {teardown.error && <ErrorState error={teardown.error} />}
+      <ConfirmDialog
+        open={asking}
+        title={`Tear down ${f.name}?`}
+        confirmLabel="Tear down"
+        onCancel={() => setAsking(false)}
+        onConfirm={() => {
+          setAsking(false);
+          teardown.mutate();
+        }}
+      >
+        <p>
+          Its {f.tasks.length} task{f.tasks.length === 1 ? " is" : "s are"} killed and framework{" "}
+          <span className="mono">{f.id}</span> is removed for good.
+        </p>
+      </ConfirmDialog>
+    </section>
   );
 }

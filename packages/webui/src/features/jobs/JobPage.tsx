@@ -1,17 +1,76 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { isApiError, sendJson } from "../../api/client";
 import { keys, useMasterState } from "../../api/queries";
 import { duration } from "../../components/format";
 import { Empty, ErrorState, QueryView } from "../../components/States";
 import { routes } from "../../routes";
-import { CHRONOS, type Run, useJobDetail, useJobs } from "./chronos";
+import { testIds } from "../../testids";
+import { SandboxFileLinks } from "../tasks/Sandbox";
+import { CHRONOS, useJobDetail, useJobs } from "./chronos";
 import { ScheduleText } from "./JobsPage";
+import { type RunRow, runRows } from "./runs";
 
-function runDuration(r: Run): string {
-  const end = r.completedAt ?? r.finishedAt;
-  if (!end) return `${duration((Date.now() - Date.parse(r.createdAt)) / 1000)} so far`;
-  return duration((Date.parse(end) - Date.parse(r.createdAt)) / 1000);
+/**
+ * A job's runs: outcome, how long each took, and per task (first attempt and retries) its exit code,
+ * how long it ran, and its output: the task page tails it live, stdout and stderr download from the
+ * sandbox through the master.
+ */
+function Runs({ rows, frameworkId }: { rows: RunRow[]; frameworkId: string | undefined }) {
+  if (rows.length === 0) return <Empty>No runs yet.</Empty>;
+  return (
+    <table className="table" data-testid={testIds.jobRuns}>
+      <thead>
+        <tr>
+          <th scope="col">Started</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Duration</th>
+          <th scope="col">Task</th>
+          <th scope="col">Exit code</th>
+          <th scope="col">Ran</th>
+          <th scope="col">Output</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.flatMap((r) => {
+          const attempts = r.attempts.length ? r.attempts : [undefined];
+          return attempts.map((a, i) => (
+            <tr key={`${r.id}/${a?.taskId ?? ""}`} data-testid={testIds.jobRun}>
+              {i === 0 && (
+                <>
+                  <td rowSpan={attempts.length}>
+                    {new Date(r.createdAt).toLocaleString(undefined, { hour12: false })}
+                  </td>
+                  <td rowSpan={attempts.length}>{r.status}</td>
+                  <td rowSpan={attempts.length}>
+                    {duration(r.seconds)}
+                    {r.finished ? "" : " so far"}
+                  </td>
+                </>
+              )}
+              <td className="mono small">
+                {a && frameworkId ? (
+                  <Link to={routes.task(frameworkId, a.taskId)}>{a.taskId}</Link>
+                ) : (
+                  a?.taskId
+                )}
+              </td>
+              <td data-testid={testIds.exitCode}>{a?.exitCode ?? "—"}</td>
+              <td>{a?.seconds === undefined ? "—" : duration(a.seconds)}</td>
+              <td>
+                {a?.task && frameworkId ? (
+                  <SandboxFileLinks agentId={a.task.slave_id} frameworkId={frameworkId} taskId={a.taskId} />
+                ) : (
+                  "—"
+                )}
+              </td>
+            </tr>
+          ));
+        })}
+      </tbody>
+    </table>
+  );
 }
 
 export function JobPage() {
@@ -21,7 +80,11 @@ export function JobPage() {
   const state = useMasterState();
   const client = useQueryClient();
   const navigate = useNavigate();
-  const chronosId = state.data?.frameworks.find((f) => f.name === "chronos")?.id;
+  const chronos = state.data?.frameworks.find((f) => f.name === "chronos");
+  const tasksById = useMemo(
+    () => new Map([...(chronos?.tasks ?? []), ...(chronos?.completed_tasks ?? [])].map((t) => [t.id, t])),
+    [chronos],
+  );
   const act = useMutation({
     mutationFn: async (what: "run" | "kill" | "delete") => {
       const n = encodeURIComponent(name);
@@ -43,15 +106,6 @@ export function JobPage() {
         <Link to={routes.jobs()}>All jobs</Link>
       </div>
     );
-  const taskLink = (id: string) => (chronosId ? <Link to={routes.task(chronosId, id)}>{id}</Link> : id);
-  const runs = (
-    detail.data?.history
-      ? [
-          ...detail.data.history.successfulFinishedRuns.map((r) => ({ ...r, status: "SUCCESS" })),
-          ...detail.data.history.failedFinishedRuns.map((r) => ({ ...r, status: "FAILED" })),
-        ]
-      : []
-  ).sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   return (
     <div className="page">
       <QueryView query={jobs} what="the job">
@@ -116,40 +170,7 @@ export function JobPage() {
               <section className="card" aria-labelledby="job-runs">
                 <h2 id="job-runs">Runs</h2>
                 <QueryView query={detail} what="runs">
-                  {(d) =>
-                    d.activeRuns.length + runs.length === 0 ? (
-                      <Empty>No runs yet.</Empty>
-                    ) : (
-                      <table className="table" data-testid="job-runs">
-                        <thead>
-                          <tr>
-                            <th scope="col">Started</th>
-                            <th scope="col">Outcome</th>
-                            <th scope="col">Duration</th>
-                            <th scope="col">Tasks (output)</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {[
-                            ...d.activeRuns.map((r) => ({ ...r, status: r.status ?? "ACTIVE" })),
-                            ...runs,
-                          ].map((r) => (
-                            <tr key={r.id}>
-                              <td>{new Date(r.createdAt).toLocaleString(undefined, { hour12: false })}</td>
-                              <td>{r.status}</td>
-                              <td>{runDuration(r)}</td>
-                              <td className="mono small">
-                                {r.tasks.map((t) => {
-                                  const id = typeof t === "string" ? t : t.id;
-                                  return <div key={id}>{taskLink(id)}</div>;
-                                })}
-                              </td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    )
-                  }
+                  {(d) => <Runs rows={runRows(d, tasksById, Date.now())} frameworkId={chronos?.id} />}
                 </QueryView>
               </section>
             </>

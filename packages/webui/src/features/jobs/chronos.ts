@@ -54,6 +54,7 @@ export const JobDetail = z.looseObject({
     })
     .optional(),
 });
+export type JobDetail = z.output<typeof JobDetail>;
 
 export function useJobs() {
   return useQuery({

@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { z } from "zod";
 import { getJson } from "../../api/client";
 import { keys, useAgentState } from "../../api/queries";
@@ -96,5 +97,43 @@ function Listing({ agentId, directory }: { agentId: string; directory: string })
         }
       </QueryView>
     </section>
+  );
+}
+
+/** Download links for a task's stdout and stderr, its sandbox found in its agent's state (through the master). */
+export function SandboxFileLinks({
+  agentId,
+  frameworkId,
+  taskId,
+}: {
+  agentId: string;
+  frameworkId: string;
+  taskId: string;
+}) {
+  const agentState = useAgentState(agentId);
+  const directory = agentState.data?.frameworks
+    .find((f) => f.id === frameworkId)
+    ?.executors.find((e) => e.id === taskId)?.directory;
+  const { refetch } = agentState;
+  // A task launched after the agent's state was read: read it again until its sandbox shows.
+  useEffect(() => {
+    if (directory) return;
+    const timer = setInterval(() => void refetch(), 5000);
+    return () => clearInterval(timer);
+  }, [directory, refetch]);
+  if (!directory) return <span className="muted">—</span>;
+  const link = (file: "stdout" | "stderr") => (
+    <a
+      href={`/agents/${encodeURIComponent(agentId)}/files/download?path=${encodeURIComponent(`${directory}/${file}`)}`}
+      download
+      aria-label={`${file} of ${taskId}`}
+    >
+      {file}
+    </a>
+  );
+  return (
+    <>
+      {link("stdout")} · {link("stderr")}
+    </>
   );
 }
