@@ -55,6 +55,11 @@ export interface ChronosRuntimeOptions {
   historySize?: number;
   /** How long declined offers stay away while nothing waits to launch. Default 120 s. */
   declineOfferSeconds?: number;
+  /**
+   * How long before a schedule slot its run is created and written and offers are asked for (and
+   * held), so that when the slot comes only the launch is left to do. Default 1 s.
+   */
+  prepareAheadMs?: number;
   /** A kill not answered by a terminal update within this long is sent again. Default 10 s. */
   killRetryMs?: number;
   /** Who leads, from the leader election; default: this one, always. */
@@ -65,6 +70,7 @@ export interface ChronosRuntimeOptions {
 }
 
 const ONE_WEEK_SECONDS = 7 * 24 * 3600;
+const PREPARE_AHEAD_MS = 1000;
 /** The longest the runtime sleeps between passes, so a clock jump is noticed within this long. */
 const MAX_SLEEP_MS = 60_000;
 
@@ -94,6 +100,15 @@ export class ChronosRuntime implements ChronosService {
   private readonly parsed = new Map<string, { key: string; schedule: JobSchedule }>();
   /** Runs whose creation is being written: they launch once it is in the store. */
   private readonly unsaved = new Set<string>();
+  /**
+   * Task ids of attempts that may have been launched without a record saying so (a launch is sent
+   * before its record is written; a launch call may fail after the master took it): asked for by
+   * reconciliation, and not launched again before the master answers that it does not know them.
+   */
+  private readonly unconfirmed = new Set<string>();
+  /** Offers kept for runs due within `prepareAheadMs`, by offer id. */
+  private readonly held = new Map<string, Offer>();
+  private readonly prepareAheadMs: number;
   private scheduler: Scheduler | undefined;
   private frameworkId: string | undefined;
   /**
@@ -117,6 +132,7 @@ export class ChronosRuntime implements ChronosService {
     this.book = new JobBook(opts.historySize ?? 100);
     this.defaults = opts.jobDefaults ?? DEFAULT_JOB_RESOURCES;
     this.httpPort = opts.httpPort ?? 4400;
+    this.prepareAheadMs = opts.prepareAheadMs ?? PREPARE_AHEAD_MS;
   }
 
   /** Loads the stored state, subscribes as the framework and resumes. Call when this Chronos leads. */
@@ -146,6 +162,12 @@ export class ChronosRuntime implements ChronosService {
     for (const [name, state] of stored.states) if (this.book.jobs.has(name)) this.book.setState(name, state);
     const evicted = this.book.load(stored.runs.filter((r) => this.book.jobs.has(r.jobName)));
     for (const r of evicted) void this.repo.forgetRun(r.jobName, r.id);
+    this.repairSlots(stored.runs);
+    // A launch goes out before its record says so: whether these ran is the master's to tell.
+    for (const run of this.book.allActive()) {
+      const attempt = run.attempts[run.attempts.length - 1];
+      if (run.status === "INITIAL" && attempt && !attempt.launchedAt) this.unconfirmed.add(attempt.taskId);
+    }
     this.frameworkId = stored.frameworkId;
     for (const name of this.book.names()) this.refreshDue(name);
 
@@ -167,8 +189,13 @@ export class ChronosRuntime implements ChronosService {
     });
     this.scheduler = scheduler;
     scheduler.on("offers", (offers) => this.onOffers(offers));
+    scheduler.on("rescind", (offerId) => {
+      this.held.delete(offerId);
+    });
     scheduler.on("update", (status) => this.onStatus(status));
     scheduler.on("reconnected", () => {
+      // A new subscription's master no longer holds the old offers for us.
+      this.held.clear();
       this.wantsOffers = undefined;
       this.reconcileLaunched();
       this.requestPass();
@@ -186,18 +213,53 @@ export class ChronosRuntime implements ChronosService {
     this.requestPass();
   }
 
-  /** Asks the master for every launched attempt's state: a new leader learns how its runs went. */
+  /**
+   * Asks the master for every launched attempt's state (a new leader learns how its runs went) and
+   * for every attempt that may have been launched unrecorded (`unconfirmed`): with no agent named,
+   * the master answers TASK_UNKNOWN for a task it never saw.
+   */
   private reconcileLaunched(): void {
     const tasks = this.book
       .allActive()
       .map((r) => r.attempts[r.attempts.length - 1])
-      .filter((a) => a?.launchedAt !== undefined)
+      .filter((a) => a?.launchedAt !== undefined && !this.unconfirmed.has(a.taskId))
       .map((a) => ({
         taskId: a!.taskId as TaskId,
         ...(a!.agentId ? { agentId: a!.agentId as AgentId } : {}),
       }));
+    for (const taskId of this.unconfirmed) tasks.push({ taskId: taskId as TaskId });
     if (tasks.length > 0)
       this.scheduler?.reconcile(tasks).catch((err: unknown) => this.logger.warn({ err }, "reconcile failed"));
+  }
+
+  /**
+   * Mends what a leader that died between its writes can leave behind: a run written for a slot
+   * whose job state (`lastSlot`) was not, and an ISO schedule whose start was not advanced past the
+   * slot taken. Either would let the slot be taken again, or the schedule stall.
+   */
+  private repairSlots(runs: readonly JobRun[]): void {
+    const latest = new Map<string, number>();
+    for (const r of runs)
+      if (r.scheduledAt && this.book.jobs.has(r.jobName))
+        latest.set(r.jobName, Math.max(latest.get(r.jobName) ?? 0, Date.parse(r.scheduledAt)));
+    for (const [name, slot] of latest) {
+      const state = this.book.state(name);
+      if (state.lastSlot !== undefined && Date.parse(state.lastSlot) >= slot) continue;
+      this.book.setState(name, { ...state, lastSlot: new Date(slot).toISOString() });
+      void this.repo.saveState(name, this.book.state(name));
+    }
+    for (const name of this.book.names()) {
+      const job = this.book.jobs.get(name)!;
+      const s = this.schedule(name);
+      const lastSlot = this.book.state(name).lastSlot;
+      if (s?.kind !== "iso8601" || s.repetitions === 0 || lastSlot === undefined) continue;
+      if (s.start.getTime() > Date.parse(lastSlot)) continue;
+      const advanced = { ...job, schedule: advance(s, new Date(lastSlot)) };
+      this.book.setJob(advanced);
+      void this.repo
+        .saveJob(advanced)
+        .catch((err: unknown) => this.logger.warn({ err, job: name }, "job write failed"));
+    }
   }
 
   // ── reads ────────────────────────────────────────────────────────────────────────────────────
@@ -314,6 +376,8 @@ export class ChronosRuntime implements ChronosService {
       this.refreshDue(child.name);
     }
     this.emit("job_deleted", name);
+    // Offers held for its run due soon may have to go back.
+    this.requestPass();
   }
 
   async runNow(name: string, options: { arguments?: string[] } = {}): Promise<JobRun> {
@@ -421,8 +485,10 @@ export class ChronosRuntime implements ChronosService {
     if (!this.started || this.stopped) return;
     const now = this.clock.now();
     const creations: Promise<unknown>[] = [];
+    // A slot is taken (its run created and written) up to `prepareAheadMs` early, as of the slot itself.
     for (const [name, due] of this.nextDue)
-      if (due <= now) creations.push(this.takeSlot(name, new Date(now)));
+      if (due <= now + this.prepareAheadMs) creations.push(this.takeSlot(name, new Date(Math.max(now, due))));
+    this.place();
     await Promise.all(creations);
     this.killOverruns(now);
     this.resendKills(now);
@@ -430,14 +496,17 @@ export class ChronosRuntime implements ChronosService {
     this.armTimer();
   }
 
-  /** Creates the run of the job's due slot (or skips a slot past its deadline), then advances the schedule. */
-  private async takeSlot(name: string, now: Date): Promise<void> {
+  /**
+   * Creates the run of the job's due slot (or skips a slot past its deadline), then advances the
+   * schedule. `at` is the slot's time when it is taken ahead of it, or now when it is overdue.
+   */
+  private async takeSlot(name: string, at: Date): Promise<void> {
     const job = this.book.jobs.get(name);
     const s = this.schedule(name);
     if (!job || !s) return;
     const state = this.book.state(name);
     const due = dueSlot(s, {
-      now,
+      now: at,
       ...(state.lastSlot ? { lastSlot: new Date(state.lastSlot) } : {}),
       ...(job.startingDeadlineSeconds ? { startingDeadlineMs: job.startingDeadlineSeconds * 1000 } : {}),
     });
@@ -447,7 +516,7 @@ export class ChronosRuntime implements ChronosService {
     }
     const slot = "slot" in due ? due.slot : due.skipped;
     // A skipped slot uses up no repetition: nothing ran.
-    const advanced = "slot" in due ? advance(s, now) : skip(s, now);
+    const advanced = "slot" in due ? advance(s, at) : skip(s, at);
     const nextJob = advanced === job.schedule ? job : { ...job, schedule: advanced };
     this.book.setJob(nextJob);
     this.book.setState(name, { ...state, lastSlot: slot.toISOString() });
@@ -497,20 +566,32 @@ export class ChronosRuntime implements ChronosService {
     return run;
   }
 
+  /** When a waiting run may launch: not before its slot, nor before its retry is due. */
+  private static readyAt(run: JobRun): number {
+    return Math.max(
+      run.scheduledAt ? Date.parse(run.scheduledAt) : 0,
+      run.retryAt ? Date.parse(run.retryAt) : 0,
+    );
+  }
+
+  /** FORBID (concurrent false) holds a run, manual ones too, while another of the job is out. */
+  private heldByForbid(run: JobRun): boolean {
+    const job = this.book.jobs.get(run.jobName);
+    return (
+      job !== undefined &&
+      !job.concurrent &&
+      this.book.activeRuns(run.jobName).some((r) => r !== run && r.status !== "INITIAL")
+    );
+  }
+
   /** Runs whose next attempt may launch now, highest priority and oldest first. */
   private launchable(now: number): JobRun[] {
     const out: JobRun[] = [];
     for (const run of this.book.allActive()) {
       if (run.status !== "INITIAL" || this.unsaved.has(run.id)) continue;
-      if (run.retryAt && Date.parse(run.retryAt) > now) continue;
-      const job = this.book.jobs.get(run.jobName);
-      if (!job) continue;
-      // FORBID (concurrent false) holds a run, manual ones too, while another of the job is out.
-      if (
-        !job.concurrent &&
-        this.book.activeRuns(run.jobName).some((r) => r !== run && r.status !== "INITIAL")
-      )
-        continue;
+      if (ChronosRuntime.readyAt(run) > now || !this.book.jobs.has(run.jobName)) continue;
+      if (this.unconfirmed.has(run.attempts[run.attempts.length - 1]?.taskId ?? "")) continue;
+      if (this.heldByForbid(run)) continue;
       out.push(run);
     }
     return out.sort(
@@ -521,12 +602,31 @@ export class ChronosRuntime implements ChronosService {
   }
 
   /**
-   * Revives when runs wait to launch (which also clears the long decline filters set while none
-   * did) and suppresses when none does, so an idle Chronos holds no offers.
+   * The earliest time a run will want offers: now for runs being written or awaiting the master's
+   * word on an earlier launch, the slot or retry time of waiting ones, the next due slot of every
+   * job. Runs held by FORBID wait for an end nobody can foretell and do not count.
+   */
+  private nextWant(now: number): number {
+    let at = Number.POSITIVE_INFINITY;
+    for (const due of this.nextDue.values()) if (due < at) at = due;
+    for (const run of this.book.allActive()) {
+      if (run.status !== "INITIAL" || !this.book.jobs.has(run.jobName) || this.heldByForbid(run)) continue;
+      const pending =
+        this.unsaved.has(run.id) || this.unconfirmed.has(run.attempts[run.attempts.length - 1]?.taskId ?? "");
+      at = Math.min(at, pending ? now : ChronosRuntime.readyAt(run));
+    }
+    return at;
+  }
+
+  /**
+   * Revives when a run waits or will within `prepareAheadMs` (which also clears the long decline
+   * filters set while none did), so offers are at hand when its slot comes; suppresses when none
+   * does, so an idle Chronos holds no offers.
    */
   private offerDemand(): void {
     const scheduler = this.scheduler;
-    const wanted = this.launchable(this.clock.now()).length > 0;
+    const now = this.clock.now();
+    const wanted = this.nextWant(now) <= now + this.prepareAheadMs;
     if (!scheduler || wanted === this.wantsOffers) return;
     this.wantsOffers = wanted;
     (wanted ? scheduler.revive() : scheduler.suppress()).catch((err: unknown) =>
@@ -534,9 +634,20 @@ export class ChronosRuntime implements ChronosService {
     );
   }
 
-  private async onOffers(offers: Offer[]): Promise<void> {
+  private onOffers(offers: Offer[]): void {
+    for (const offer of offers) this.held.set(offer.id, offer);
+    this.place();
+  }
+
+  /**
+   * Launches what may launch on the offers at hand; keeps the rest for runs due within
+   * `prepareAheadMs`, or declines them. Sends the launches before their records are written: task
+   * ids name their run and slot, and a new leader asks the master about every attempt it finds
+   * unlaunched (see `unconfirmed`), so a slot still launches at most once.
+   */
+  private place(): void {
     const scheduler = this.scheduler;
-    if (!scheduler) return;
+    if (!scheduler || this.held.size === 0) return;
     const now = this.clock.now();
     const runs = new Map<string, JobRun>();
     const pending: PendingLaunch[] = [];
@@ -548,9 +659,10 @@ export class ChronosRuntime implements ChronosService {
       pending.push({ job, spec: taskSpecOf(job, run, attempt.attempt) });
       runs.set(attempt.taskId, run);
     }
-    const { launches, unused } = placeLaunches(offers, pending);
+    const { launches, placed, unused } = placeLaunches([...this.held.values()], pending);
     const at = new Date(now).toISOString();
     for (const { offer, tasks } of launches) {
+      this.held.delete(offer.id);
       for (const t of tasks) {
         const run = runs.get(t.taskId)!;
         const attempt = run.attempts[run.attempts.length - 1]!;
@@ -559,30 +671,36 @@ export class ChronosRuntime implements ChronosService {
         delete run.retryAt;
       }
     }
-    if (unused.length > 0) {
-      // Runs still being written, waiting for a retry or held by FORBID will want offers soon.
-      const waiting = this.book.allActive().some((r) => r.status === "INITIAL");
-      // A long refusal must be lifted by a revive when a run comes to want offers again.
-      if (!waiting) this.wantsOffers = undefined;
-      scheduler
-        .decline(
-          unused.map((o) => o.id),
-          { refuseSeconds: waiting ? 1 : (this.opts.declineOfferSeconds ?? 120) },
-        )
-        .catch((err: unknown) => this.logger.warn({ err }, "decline failed"));
-    }
-    // Written before the accept: a leader that dies now leaves runs whose attempts a new leader
-    // reconciles, never a task nobody knows it launched.
-    await Promise.all(launches.flatMap((l) => l.tasks.map((t) => this.repo.saveRun(runs.get(t.taskId)!))));
+    const unplaced = placed.length < pending.length;
+    const soon = this.nextWant(now) <= now + this.prepareAheadMs;
     for (const { offer, tasks } of launches) {
-      scheduler.launch(offer, tasks).catch((err: unknown) => {
+      // What an accept leaves over comes straight back (no filter) while more runs are due soon.
+      scheduler.launch(offer, tasks, soon ? { refuseSeconds: 0 } : undefined).catch((err: unknown) => {
         this.logger.warn({ err, agentId: offer.agentId }, "launch failed; the tasks' states are asked for");
-        this.scheduler
-          ?.reconcile(tasks.map((t) => ({ taskId: t.taskId, agentId: offer.agentId })))
-          .catch(() => {});
+        this.unsure(tasks.map((t) => t.taskId));
       });
+      for (const t of tasks) void this.repo.updateRun(runs.get(t.taskId)!);
     }
-    this.requestPass();
+    if (unused.length === 0 || (soon && !unplaced)) return;
+    for (const offer of unused) this.held.delete(offer.id);
+    // Runs that these offers do not fit ask again shortly; with nothing due soon a long refusal,
+    // which the revive of the next run that wants offers lifts.
+    if (!soon) this.wantsOffers = undefined;
+    scheduler
+      .decline(
+        unused.map((o) => o.id),
+        { refuseSeconds: soon ? 1 : (this.opts.declineOfferSeconds ?? 120) },
+      )
+      .catch((err: unknown) => this.logger.warn({ err }, "decline failed"));
+    if (!soon) this.requestPass();
+  }
+
+  /** Attempts whose launch may or may not have reached the master: asked for, not launched meanwhile. */
+  private unsure(taskIds: readonly string[]): void {
+    for (const id of taskIds) this.unconfirmed.add(id);
+    this.scheduler
+      ?.reconcile(taskIds.map((taskId) => ({ taskId: taskId as TaskId })))
+      .catch((err: unknown) => this.logger.warn({ err }, "reconcile failed"));
   }
 
   private async onStatus(status: TaskStatus): Promise<void> {
@@ -596,6 +714,19 @@ export class ChronosRuntime implements ChronosService {
     const attempt = run.attempts.find((a) => a.taskId === status.taskId);
     if (!attempt || run.status === "SUCCESS" || run.status === "FAILED") return;
     const at = new Date(this.clock.now()).toISOString();
+    if (this.unconfirmed.delete(status.taskId)) {
+      if (status.state === "TASK_UNKNOWN") {
+        // The master never saw this launch: the attempt may go (again), as if never sent.
+        for (const k of ["agentId", "host", "launchedAt", "state"] as const) delete attempt[k];
+        if (run.status === "STARTING") run.status = "INITIAL";
+        void this.repo.updateRun(run);
+        this.requestPass();
+        return;
+      }
+      // It did launch (under the last leader, or before its call failed): it is followed from here.
+      attempt.launchedAt ??= at;
+      if (run.status === "INITIAL") run.status = "STARTING";
+    }
     attempt.state = status.state;
     if (status.agentId) attempt.agentId = status.agentId;
     const phase = phaseOf(status.state);
@@ -615,7 +746,9 @@ export class ChronosRuntime implements ChronosService {
       else await this.attemptFailed(run, attempt.attempt);
       return;
     }
-    await this.repo.updateRun(run);
+    // Not awaited: an update is acknowledged before a non-final state is stored (the agent stops
+    // resending it). A leader that dies first reconciles the attempt and hears its state again.
+    void this.repo.updateRun(run);
   }
 
   private async attemptFailed(run: JobRun, attemptNo: number): Promise<void> {
@@ -719,6 +852,9 @@ export class ChronosRuntime implements ChronosService {
     run.stopped ??= reason;
     const attempt = run.attempts[run.attempts.length - 1];
     if (!attempt?.launchedAt || attempt.finishedAt) {
+      // An attempt a former leader may have launched unrecorded is killed in case it did.
+      if (attempt && this.unconfirmed.delete(attempt.taskId))
+        this.scheduler?.kill(attempt.taskId as TaskId).catch(() => {});
       void this.attemptFailed(run, attempt?.attempt ?? 0);
       return;
     }
@@ -755,13 +891,19 @@ export class ChronosRuntime implements ChronosService {
     }
   }
 
-  /** Sleeps until the next due slot, retry, overrun or kill retry, at most `MAX_SLEEP_MS`. */
+  /**
+   * Sleeps until the next slot to prepare (`prepareAheadMs` before it), the next waiting run to
+   * revive for or to launch, overrun or kill retry, at most `MAX_SLEEP_MS`.
+   */
   private armTimer(): void {
     const now = this.clock.now();
     let wake = now + MAX_SLEEP_MS;
-    for (const due of this.nextDue.values()) if (due < wake) wake = due;
+    for (const due of this.nextDue.values())
+      if (due - this.prepareAheadMs < wake) wake = due - this.prepareAheadMs;
     for (const run of this.book.allActive()) {
-      if (run.retryAt) wake = Math.min(wake, Date.parse(run.retryAt));
+      const ready = run.status === "INITIAL" ? ChronosRuntime.readyAt(run) : 0;
+      if (ready > now)
+        wake = Math.min(wake, ready - this.prepareAheadMs > now ? ready - this.prepareAheadMs : ready);
       const job = this.book.jobs.get(run.jobName);
       const attempt = run.attempts[run.attempts.length - 1];
       if (job && job.maxCompletionTime > 0 && attempt?.launchedAt && !run.stopped)
