@@ -1,4 +1,5 @@
 import { AGORA_VERSION, type Resource } from "@agora/protocol";
+import { toMesosFrameworkInfo } from "@agora/protocol/mesos-v1";
 import type { AgentView, FrameworkView, MasterView, OfferView, TaskView } from "../view.js";
 import { toMesosAttribute, toMesosLabels, toMesosResources } from "./resources.js";
 import { toMesosMasterInfo, toMesosOffer, toMesosTaskStatus } from "./scheduler-events.js";
@@ -158,22 +159,8 @@ export function getFrameworks(view: MasterView) {
 
 export function mesosFramework(view: MasterView, f: FrameworkView) {
   const { info } = f;
-  const capabilities = info.capabilities ?? [];
-  const multiRole = capabilities.includes("MULTI_ROLE");
   return {
-    framework_info: {
-      id: { value: f.id },
-      name: info.name,
-      user: info.user,
-      failover_timeout: info.failoverTimeout,
-      checkpoint: info.checkpoint,
-      ...(multiRole ? { roles: info.roles } : { role: info.roles[0] ?? "*" }),
-      ...(info.hostname === undefined ? {} : { hostname: info.hostname }),
-      ...(info.principal === undefined ? {} : { principal: info.principal }),
-      ...(info.webuiUrl === undefined ? {} : { webui_url: info.webuiUrl }),
-      capabilities: capabilities.map((type) => ({ type })),
-      ...(info.labels === undefined ? {} : { labels: toMesosLabels(info.labels) }),
-    },
+    framework_info: toMesosFrameworkInfo(info, f.id),
     active: f.active,
     connected: f.connected,
     recovered: false,

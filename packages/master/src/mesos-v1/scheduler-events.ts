@@ -1,6 +1,8 @@
-import type { Event, MasterInfo, Offer, TaskStatus } from "@agora/protocol";
-import { type ReservationFormat, toMesosAttribute, toMesosLabels, toMesosResources } from "./resources.js";
-import { uuidToBase64 } from "./uuid.js";
+import type { Event, MasterInfo, Offer } from "@agora/protocol";
+import { toMesosTaskStatus } from "@agora/protocol/mesos-v1";
+import { type ReservationFormat, toMesosAttribute, toMesosResources } from "./resources.js";
+
+export { toMesosTaskStatus } from "@agora/protocol/mesos-v1";
 
 const NANOS_PER_SECOND = 1e9;
 
@@ -39,32 +41,6 @@ export function toMesosOffer(o: Offer, format: EventFormat): Record<string, unkn
     executor_ids: [],
     allocation_info: { role: o.role },
     ...(o.unavailability ? { unavailability: { ...o.unavailability } } : {}),
-  };
-}
-
-/** Our task status as Mesos' `TaskStatus` (only fields Mesos defines: strict protobuf readers accept it). */
-export function toMesosTaskStatus(s: TaskStatus): Record<string, unknown> {
-  const c = s.containerStatus;
-  return {
-    task_id: { value: s.taskId },
-    state: s.state,
-    source: s.source,
-    ...(s.reason === undefined ? {} : { reason: s.reason }),
-    ...(s.message === undefined ? {} : { message: s.message }),
-    ...(s.agentId === undefined ? {} : { agent_id: { value: s.agentId } }),
-    ...(s.executorId === undefined ? {} : { executor_id: { value: s.executorId } }),
-    timestamp: s.timestamp,
-    ...(s.uuid === undefined ? {} : { uuid: uuidToBase64(s.uuid) }),
-    ...(s.healthy === undefined ? {} : { healthy: s.healthy }),
-    ...(s.labels === undefined ? {} : { labels: toMesosLabels(s.labels) }),
-    ...(c && (c.containerId !== undefined || c.executorPid !== undefined)
-      ? {
-          container_status: {
-            ...(c.containerId === undefined ? {} : { container_id: { value: c.containerId } }),
-            ...(c.executorPid === undefined ? {} : { executor_pid: c.executorPid }),
-          },
-        }
-      : {}),
   };
 }
 

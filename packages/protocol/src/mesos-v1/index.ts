@@ -1,4 +1,7 @@
+import type { FrameworkInfo } from "../framework.js";
+import type { FrameworkId } from "../ids.js";
 import type { Attribute, Reservation, Resource } from "../resources/schema.js";
+import type { ExecutorInfo, TaskInfo, TaskStatus } from "../task.js";
 
 /*
  * Mesos' v1 JSON written from our records: the pure pieces both the master (scheduler and operator
@@ -91,4 +94,114 @@ export function toMesosAttribute(a: Attribute): Record<string, unknown> {
  */
 export function uuidToBase64(uuid: string): string {
   return Buffer.from(uuid.replaceAll("-", ""), "hex").toString("base64");
+}
+
+/** Seconds as Mesos' `DurationInfo`. */
+export function toMesosDuration(seconds: number): { nanoseconds: number } {
+  return { nanoseconds: Math.round(seconds * 1e9) };
+}
+
+/** Our task status as Mesos' `TaskStatus` (only fields Mesos defines: strict protobuf readers accept it). */
+export function toMesosTaskStatus(s: TaskStatus): Record<string, unknown> {
+  const c = s.containerStatus;
+  return {
+    task_id: { value: s.taskId },
+    state: s.state,
+    source: s.source,
+    ...(s.reason === undefined ? {} : { reason: s.reason }),
+    ...(s.message === undefined ? {} : { message: s.message }),
+    ...(s.agentId === undefined ? {} : { agent_id: { value: s.agentId } }),
+    ...(s.executorId === undefined ? {} : { executor_id: { value: s.executorId } }),
+    timestamp: s.timestamp,
+    ...(s.uuid === undefined ? {} : { uuid: uuidToBase64(s.uuid) }),
+    ...(s.healthy === undefined ? {} : { healthy: s.healthy }),
+    ...(s.labels === undefined ? {} : { labels: toMesosLabels(s.labels) }),
+    ...(c && (c.containerId !== undefined || c.executorPid !== undefined)
+      ? {
+          container_status: {
+            ...(c.containerId === undefined ? {} : { container_id: { value: c.containerId } }),
+            ...(c.executorPid === undefined ? {} : { executor_pid: c.executorPid }),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Our framework as Mesos' `FrameworkInfo`: `roles` for MULTI_ROLE frameworks, `role` for the others,
+ * as Mesos writes it back to each.
+ */
+export function toMesosFrameworkInfo(info: FrameworkInfo, id: FrameworkId): Record<string, unknown> {
+  const capabilities = info.capabilities ?? [];
+  const multiRole = capabilities.includes("MULTI_ROLE");
+  return {
+    id: { value: id },
+    name: info.name,
+    user: info.user,
+    failover_timeout: info.failoverTimeout,
+    checkpoint: info.checkpoint,
+    ...(multiRole ? { roles: info.roles } : { role: info.roles[0] ?? "*" }),
+    ...(info.hostname === undefined ? {} : { hostname: info.hostname }),
+    ...(info.principal === undefined ? {} : { principal: info.principal }),
+    ...(info.webuiUrl === undefined ? {} : { webui_url: info.webuiUrl }),
+    capabilities: capabilities.map((type) => ({ type })),
+    ...(info.labels === undefined ? {} : { labels: toMesosLabels(info.labels) }),
+  };
+}
+
+/** Our command as Mesos' `CommandInfo`. */
+export function toMesosCommandInfo(c: NonNullable<TaskInfo["command"]>): Record<string, unknown> {
+  return {
+    ...(c.value === undefined ? {} : { value: c.value }),
+    shell: c.shell,
+    ...(c.arguments ? { arguments: [...c.arguments] } : {}),
+    ...(c.environment
+      ? {
+          environment: {
+            variables: Object.entries(c.environment).map(([name, value]) => ({ name, type: "VALUE", value })),
+          },
+        }
+      : {}),
+    ...(c.user === undefined ? {} : { user: c.user }),
+    ...(c.uris ? { uris: c.uris.map((u) => ({ ...u })) } : {}),
+  };
+}
+
+/** A framework's executor as Mesos' `ExecutorInfo` (type CUSTOM: Agora runs no DEFAULT executor). */
+export function toMesosExecutorInfo(e: ExecutorInfo, frameworkId: FrameworkId): Record<string, unknown> {
+  return {
+    type: "CUSTOM",
+    executor_id: { value: e.executorId },
+    framework_id: { value: frameworkId },
+    ...(e.name === undefined ? {} : { name: e.name }),
+    command: toMesosCommandInfo(e.command),
+    resources: toMesosResources(e.resources ?? []),
+    ...(e.shutdownGracePeriodSeconds === undefined
+      ? {}
+      : { shutdown_grace_period: toMesosDuration(e.shutdownGracePeriodSeconds) }),
+    ...(e.labels === undefined ? {} : { labels: toMesosLabels(e.labels) }),
+  };
+}
+
+/**
+ * Our task as Mesos' `TaskInfo`, as a custom executor receives it in a LAUNCH event: the fields a
+ * framework sent (`executor`, `data`, `labels`, `kill_policy` …) written back the way Mesos names them.
+ */
+export function toMesosTaskInfo(t: TaskInfo, frameworkId: FrameworkId): Record<string, unknown> {
+  return {
+    name: t.name,
+    task_id: { value: t.taskId },
+    agent_id: { value: t.agentId },
+    resources: toMesosResources(t.resources),
+    ...(t.executor ? { executor: toMesosExecutorInfo(t.executor, frameworkId) } : {}),
+    ...(t.command ? { command: toMesosCommandInfo(t.command) } : {}),
+    ...(t.data === undefined ? {} : { data: t.data }),
+    ...(t.labels === undefined ? {} : { labels: toMesosLabels(t.labels) }),
+    ...(t.killPolicy
+      ? { kill_policy: { grace_period: toMesosDuration(t.killPolicy.gracePeriodSeconds) } }
+      : {}),
+    ...(t.maxCompletionTimeSeconds === undefined
+      ? {}
+      : { max_completion_time: toMesosDuration(t.maxCompletionTimeSeconds) }),
+  };
 }
