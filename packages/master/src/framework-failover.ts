@@ -1,8 +1,9 @@
 import { teardown } from "./calls/teardown.js";
 import type { MasterContext } from "./context.js";
 import { rescindAllOffers } from "./offers.js";
-import { persistLater, registryKeys } from "./persistence.js";
+import { persistLater } from "./persistence.js";
 import type { FrameworkEntry } from "./registry/entries.js";
+import { registryKeys } from "./registry/records.js";
 
 /** How often frameworks' liveness and failover deadlines are checked. */
 export const FRAMEWORK_CHECK_INTERVAL_MS = 1000;

@@ -41,12 +41,15 @@ import { MasterMetrics } from "./metrics.js";
 import { type MasterOptions, type ResolvedMasterOptions, resolveOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
 import { MasterState } from "./registry/master-state.js";
+import { metricsSource } from "./registry/metrics-source.js";
 import { recoverRegistry } from "./registry/recovery.js";
 import { announceLeadership, expireRecoveringAgents, loadAdmitted } from "./registry/takeover.js";
-import { listQuotas, type QuotaInfo, removeQuota, setQuota } from "./roles/quota.js";
+import type { QuotaInfo } from "./roles/quota.js";
+import { listQuotas, removeQuota, setQuota } from "./roles/quota-operations.js";
 import { operatorReservation } from "./roles/reservations.js";
 import { summarizeRoles } from "./roles/role-summary.js";
-import { listWeights, updateWeights, type WeightInfo } from "./roles/weights.js";
+import { listWeights, updateWeights } from "./roles/weight-operations.js";
+import type { WeightInfo } from "./roles/weights.js";
 import type { MasterView } from "./view.js";
 
 /**
@@ -92,7 +95,7 @@ export class Master {
     this.allocator = masterOptions.allocator ?? new DrfAllocator();
     this.election = masterOptions.election;
     this.state = new MasterState(this.options);
-    this.metrics = new MasterMetrics(this.state);
+    this.metrics = new MasterMetrics(metricsSource(this.state));
     this.startedAt = this.options.clock.now();
     this.masterInfo = { id: this.id, hostname: this.options.hostname, port: 0, version: AGORA_VERSION };
     const subs = subjects(this.options.cluster);

@@ -1,7 +1,5 @@
-import { scalarOf } from "@agora/protocol";
+import type { TaskState } from "@agora/protocol";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { MasterState } from "./registry/master-state.js";
-import { summarizeRoles } from "./roles/role-summary.js";
 
 /** Why an inbound message was dropped. */
 export type InvalidMessageKind = "json" | "schema";
@@ -9,10 +7,31 @@ export type InvalidMessageKind = "json" | "schema";
 /** Scalar resources reported per name in metrics. */
 export const METRIC_RESOURCES = ["cpus", "mem", "disk", "gpus"] as const;
 
+/** A ledger column summed over agents. */
+export type ResourceColumn = "total" | "used" | "offered";
+
+/**
+ * What the gauges read at scrape time. The master's books implement it (registry/metrics-source.ts);
+ * metrics see these numbers only, never the registry itself, so this module sits below the registry.
+ */
+export interface MetricsSource {
+  activeFilters(): number;
+  roleShares(): Iterable<{ readonly name: string; readonly dominantShare: number }>;
+  activeAgents(): number;
+  unreachableAgents(): number;
+  activeFrameworks(): number;
+  /** The state of every task not yet terminal, one entry per task. */
+  liveTaskStates(): Iterable<TaskState>;
+  terminalCounts(): ReadonlyMap<TaskState, number>;
+  outstandingOffers(): number;
+  /** One scalar resource summed over agents, in one ledger column. */
+  resourceSum(column: ResourceColumn, name: string): number;
+}
+
 /**
  * The master's metrics on its own prom-client registry (never the global one, so several masters
  * can live in one process and tests stay independent). Gauges read the registry state at scrape
- * time; counters and the histogram are fed by the master. Plain numbers are kept as well for
+ * time through a `MetricsSource`; counters and the histogram are fed by the master. Plain numbers are kept as well for
  * Mesos' `/metrics/snapshot`, which must answer synchronously.
  */
 export class MasterMetrics {
@@ -26,7 +45,7 @@ export class MasterMetrics {
   private relayedTotal = 0;
   private lastAllocationMs = 0;
 
-  constructor(state: MasterState) {
+  constructor(source: MetricsSource) {
     const registers = [this.registry];
     this.invalidMessages = new Counter({
       name: "agora_master_invalid_messages_total",
@@ -61,7 +80,7 @@ export class MasterMetrics {
       help: "Decline filters in place (expired ones linger until their agent is next allocated)",
       registers,
       collect() {
-        this.set(state.filters.size);
+        this.set(source.activeFilters());
       },
     });
     new Gauge({
@@ -71,7 +90,7 @@ export class MasterMetrics {
       registers,
       collect() {
         this.reset();
-        for (const r of summarizeRoles(state)) this.set({ role: r.name }, r.dominantShare);
+        for (const r of source.roleShares()) this.set({ role: r.name }, r.dominantShare);
       },
     });
     new Gauge({
@@ -79,7 +98,7 @@ export class MasterMetrics {
       help: "Registered, active agents",
       registers,
       collect() {
-        this.set([...state.agents.values()].filter((a) => a.active).length);
+        this.set(source.activeAgents());
       },
     });
     new Gauge({
@@ -87,7 +106,7 @@ export class MasterMetrics {
       help: "Agents removed after missing pings",
       registers,
       collect() {
-        this.set(state.unreachableAgents.size);
+        this.set(source.unreachableAgents());
       },
     });
     new Gauge({
@@ -95,7 +114,7 @@ export class MasterMetrics {
       help: "Subscribed, active frameworks",
       registers,
       collect() {
-        this.set([...state.frameworks.values()].filter((f) => f.active).length);
+        this.set(source.activeFrameworks());
       },
     });
     new Gauge({
@@ -105,8 +124,7 @@ export class MasterMetrics {
       registers,
       collect() {
         this.reset();
-        for (const f of state.frameworks.values())
-          for (const t of f.tasks.values()) this.inc({ state: t.state });
+        for (const state of source.liveTaskStates()) this.inc({ state });
       },
     });
     new Gauge({
@@ -116,7 +134,7 @@ export class MasterMetrics {
       registers,
       collect() {
         this.reset();
-        for (const [s, n] of state.terminalCounts) this.set({ state: s }, n);
+        for (const [s, n] of source.terminalCounts()) this.set({ state: s }, n);
       },
     });
     new Gauge({
@@ -124,7 +142,7 @@ export class MasterMetrics {
       help: "Offers made and not yet accepted, declined or rescinded",
       registers,
       collect() {
-        this.set(state.offers.size);
+        this.set(source.outstandingOffers());
       },
     });
     for (const kind of ["total", "used", "offered"] as const) {
@@ -134,11 +152,7 @@ export class MasterMetrics {
         labelNames: ["resource"],
         registers,
         collect() {
-          for (const name of METRIC_RESOURCES) {
-            let sum = 0;
-            for (const a of state.agents.values()) sum += scalarOf(a.resources[kind], name);
-            this.set({ resource: name }, sum);
-          }
+          for (const name of METRIC_RESOURCES) this.set({ resource: name }, source.resourceSum(kind, name));
         },
       });
     }

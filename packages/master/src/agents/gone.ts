@@ -2,7 +2,8 @@ import { type AgentId, type FrameworkId, isTerminalState } from "@agora/protocol
 import type { MasterContext } from "../context.js";
 import { MasterError } from "../errors.js";
 import { rescindAllOffers } from "../offers.js";
-import { persist, registryKeys, unpersist } from "../persistence.js";
+import { persist, unpersist } from "../persistence.js";
+import { registryKeys } from "../registry/records.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
 
 /** Who decided the agent is gone: the operator, or `agentGoneTimeoutMs` (a policy the operator set). */

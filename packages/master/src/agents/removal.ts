@@ -1,8 +1,9 @@
 import { canTransition, type TaskState } from "@agora/protocol";
 import type { MasterContext } from "../context.js";
 import { rescindAllOffers } from "../offers.js";
-import { registryKeys, unpersist } from "../persistence.js";
+import { unpersist } from "../persistence.js";
 import type { AgentEntry } from "../registry/entries.js";
+import { registryKeys } from "../registry/records.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
 import { markUnreachable } from "./unreachable.js";
 

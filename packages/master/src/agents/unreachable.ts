@@ -1,6 +1,7 @@
 import type { AgentId, AgentInfo } from "@agora/protocol";
 import type { MasterContext } from "../context.js";
-import { persist, registryKeys, unpersist } from "../persistence.js";
+import { persist, unpersist } from "../persistence.js";
+import { registryKeys } from "../registry/records.js";
 import { markAgentGone } from "./gone.js";
 
 /**

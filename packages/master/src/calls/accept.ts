@@ -15,7 +15,8 @@ import type { MasterContext } from "../context.js";
 import { MasterError } from "../errors.js";
 import { addDeclineFilter, takeOffer } from "../offers.js";
 import type { FrameworkEntry } from "../registry/entries.js";
-import { dynamicReservation, reserve, unreserve } from "../roles/reservations.js";
+import { dynamicReservation } from "../roles/reservation-math.js";
+import { reserve, unreserve } from "../roles/reservations.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
 import { launchProblem } from "./launch-validation.js";
 

@@ -2,7 +2,8 @@ import { type CallOf, type FrameworkId, newId } from "@agora/protocol";
 import type { MasterContext } from "../context.js";
 import { MasterError } from "../errors.js";
 import { rescindAllOffers } from "../offers.js";
-import { persist, registryKeys, unpersist } from "../persistence.js";
+import { persist, unpersist } from "../persistence.js";
+import { registryKeys } from "../registry/records.js";
 
 /**
  * Subscribe: a new id admits a new framework, a known id resumes it (re-subscribe). Either way

@@ -1,8 +1,9 @@
 import type { AgentId } from "@agora/protocol";
 import type { MasterContext } from "../context.js";
 import { rescindAllOffers } from "../offers.js";
-import { registryKeys, unpersist } from "../persistence.js";
+import { unpersist } from "../persistence.js";
 import type { FrameworkEntry } from "../registry/entries.js";
+import { registryKeys } from "../registry/records.js";
 import { masterStatus } from "../task-status.js";
 
 /**

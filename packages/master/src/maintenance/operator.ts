@@ -2,8 +2,9 @@ import { type FrameworkId, isTerminalState } from "@agora/protocol";
 import { removeAgent } from "../agents/removal.js";
 import type { MasterContext } from "../context.js";
 import { rescindAllOffers } from "../offers.js";
-import { persist, registryKeys } from "../persistence.js";
+import { persist } from "../persistence.js";
 import type { MasterState } from "../registry/master-state.js";
+import { registryKeys } from "../registry/records.js";
 import {
   applySchedule,
   bringDown,

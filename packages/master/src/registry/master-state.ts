@@ -15,7 +15,7 @@ import {
 import { DeclineFilterIndex } from "../allocator/filter-index.js";
 import { EMPTY_MAINTENANCE, type MaintenanceState } from "../maintenance/schedule.js";
 import type { QuotaInfo } from "../roles/quota.js";
-import { withReservations } from "../roles/reservations.js";
+import { withReservations } from "../roles/reservation-math.js";
 import type {
   AgentEntry,
   FrameworkEntry,

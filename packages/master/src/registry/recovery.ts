@@ -1,11 +1,7 @@
 import { decode } from "@agora/protocol";
 import type { z } from "zod";
 import type { MasterContext } from "../context.js";
-import { MaintenanceState } from "../maintenance/schedule.js";
-import { registryKeys, registryPrefixes } from "../persistence.js";
-import { QuotaInfo } from "../roles/quota.js";
-import { ReservationRecord } from "../roles/reservations.js";
-import { WeightInfo } from "../roles/weights.js";
+import { type RegistryPrefix, registrySchemas } from "./records.js";
 
 /**
  * Loads what the master persists about roles on start: weights, quotas and agents' dynamic
@@ -13,31 +9,41 @@ import { WeightInfo } from "../roles/weights.js";
  * logged and skipped: one bad key must not keep the master down.
  */
 export async function recoverRegistry(ctx: MasterContext): Promise<void> {
-  for (const w of await records(ctx, registryPrefixes.weights, WeightInfo))
-    ctx.state.weights.set(w.role, w.weight);
-  for (const q of await records(ctx, registryPrefixes.quotas, QuotaInfo)) ctx.state.quotas.set(q.role, q);
-  for (const r of await records(ctx, registryPrefixes.reservations, ReservationRecord))
+  for (const w of await records(ctx, "weights.")) ctx.state.weights.set(w.role, w.weight);
+  for (const q of await records(ctx, "quotas.")) ctx.state.quotas.set(q.role, q);
+  for (const r of await records(ctx, "reservations."))
     if (r.resources.length > 0) ctx.state.reservations.set(r.agentId, r.resources);
-  const [maintenance] = await records(ctx, registryKeys.maintenance, MaintenanceState);
+  const [maintenance] = await records(ctx, "maintenance.state");
   if (maintenance) ctx.state.maintenance = maintenance;
 }
 
-/** The records under `prefix` that decode; one that does not is logged and skipped. */
-export async function records<S extends z.ZodType>(
+/** Each prefix's record type, resolved key by key. */
+type RegistryRecords = { [P in RegistryPrefix]: z.output<(typeof registrySchemas)[P]> };
+type RecordOf<P extends RegistryPrefix> = RegistryRecords[P];
+
+/** The records under `prefix`, read through its schema; one that does not decode is logged and skipped. */
+export async function records<P extends RegistryPrefix>(
   ctx: MasterContext,
-  prefix: string,
-  schema: S,
-): Promise<z.infer<S>[]> {
-  return [...(await recordsById(ctx, prefix, schema)).values()];
+  prefix: P,
+): Promise<RecordOf<P>[]> {
+  return [...(await recordsById(ctx, prefix)).values()];
 }
 
 /** `records`, by the rest of each key after `prefix` (an agent's or framework's id). */
-export async function recordsById<S extends z.ZodType>(
+export function recordsById<P extends RegistryPrefix>(
+  ctx: MasterContext,
+  prefix: P,
+): Promise<Map<string, RecordOf<P>>> {
+  // TypeScript cannot follow `registrySchemas[prefix]` to `P`'s record type; the table guarantees it.
+  return decodeAll(ctx, prefix, registrySchemas[prefix]) as Promise<Map<string, RecordOf<P>>>;
+}
+
+async function decodeAll(
   ctx: MasterContext,
   prefix: string,
-  schema: S,
-): Promise<Map<string, z.infer<S>>> {
-  const out = new Map<string, z.infer<S>>();
+  schema: z.ZodType,
+): Promise<Map<string, unknown>> {
+  const out = new Map<string, unknown>();
   for (const entry of await ctx.store.list(prefix)) {
     const decoded = decode(schema, entry.value);
     if (decoded.ok) out.set(entry.key.slice(prefix.length), decoded.value);

@@ -1,18 +1,7 @@
-import { AgentId, AgentInfo, FrameworkId, FrameworkInfo } from "@agora/protocol";
-import { z } from "zod";
+import type { AgentId } from "@agora/protocol";
 import { markUnreachable } from "../agents/unreachable.js";
 import type { MasterContext } from "../context.js";
-import { registryPrefixes } from "../persistence.js";
 import { records, recordsById } from "./recovery.js";
-
-const AdmittedAgent = AgentInfo.extend({ id: AgentId });
-const AdmittedFramework = FrameworkInfo.extend({ id: FrameworkId });
-/** An agent the operator marked gone, and when (ms since the Unix epoch). */
-export const GoneRecord = z.object({ goneAt: z.number() }).strict();
-/** An agent removed after missed pings: what it was, and since when (ms since the Unix epoch). */
-export const UnreachableRecord = z.object({ info: AdmittedAgent, unreachableAt: z.number() }).strict();
-/** A disconnected framework's failover deadline (ms since the Unix epoch). */
-export const FailoverRecord = z.object({ deadline: z.number() }).strict();
 
 /**
  * What a master loads when it becomes the leader, beyond role settings: agents marked gone or
@@ -23,21 +12,20 @@ export const FailoverRecord = z.object({ deadline: z.number() }).strict();
  */
 export async function loadAdmitted(ctx: MasterContext): Promise<{ agents: number; frameworks: number }> {
   const now = ctx.now();
-  for (const [id, gone] of await recordsById(ctx, registryPrefixes.gone, GoneRecord))
-    ctx.state.goneAgents.set(id as AgentId, gone);
-  for (const { info, unreachableAt } of await records(ctx, registryPrefixes.unreachable, UnreachableRecord)) {
+  for (const [id, gone] of await recordsById(ctx, "gone.")) ctx.state.goneAgents.set(id as AgentId, gone);
+  for (const { info, unreachableAt } of await records(ctx, "unreachable.")) {
     if (!ctx.state.agents.has(info.id) && !ctx.state.goneAgents.has(info.id))
       ctx.state.unreachableAgents.set(info.id, { info, unreachableAt });
   }
-  for (const agent of await records(ctx, registryPrefixes.agents, AdmittedAgent)) {
+  for (const agent of await records(ctx, "agents.")) {
     if (ctx.state.agents.has(agent.id) || ctx.state.goneAgents.has(agent.id)) continue;
     // Admitted wins over unreachable: a leader died between writing the one and deleting the other.
     ctx.state.unreachableAgents.delete(agent.id);
     ctx.state.recoveringAgents.set(agent.id, { info: agent, since: now });
   }
-  const deadlines = await recordsById(ctx, registryPrefixes.failovers, FailoverRecord);
+  const deadlines = await recordsById(ctx, "failovers.");
   let frameworks = 0;
-  for (const info of await records(ctx, registryPrefixes.frameworks, AdmittedFramework)) {
+  for (const info of await records(ctx, "frameworks.")) {
     if (ctx.state.frameworks.has(info.id) || ctx.state.isCompletedFramework(info.id)) continue;
     const framework = ctx.state.addFramework(info, now, false);
     const persisted = deadlines.get(info.id)?.deadline;

@@ -1,9 +1,11 @@
 import { normalize, ResourceName, RoleName, ScalarResource } from "@agora/protocol";
 import { z } from "zod";
 import type { RoleQuota } from "../allocator/quota.js";
-import type { MasterContext } from "../context.js";
-import { MasterError } from "../errors.js";
-import { persist, registryKeys } from "../persistence.js";
+
+/**
+ * Quotas as data: the schema a quota is read, stored and served through, and the allocator's view of
+ * it. No I/O; the operations that change quotas are in quota-operations.ts.
+ */
 
 /** Mesos' JSON form of a scalar: `{"name":"cpus","type":"SCALAR","scalar":{"value":2}}`. */
 const MesosScalar = z
@@ -42,30 +44,6 @@ export const QuotaInfo = z
   })
   .transform((q) => ({ role: q.role, guarantee: normalize(q.guarantee), limit: normalize(q.limit) }));
 export type QuotaInfo = z.output<typeof QuotaInfo>;
-
-/** Every quota, sorted by role. */
-export function listQuotas(ctx: MasterContext): QuotaInfo[] {
-  return [...ctx.state.quotas.values()].sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
-}
-
-/** Sets (or replaces) a role's quota, persisted before it applies; allocation runs soon after. */
-export async function setQuota(ctx: MasterContext, quota: QuotaInfo): Promise<void> {
-  await persist(ctx, registryKeys.quota(quota.role), quota);
-  ctx.state.quotas.set(quota.role, quota);
-  ctx.requestAllocation();
-}
-
-/** Removes a role's quota; the record is deleted before the quota stops applying. */
-export async function removeQuota(ctx: MasterContext, role: string): Promise<void> {
-  if (!ctx.state.quotas.has(role)) throw new MasterError("NOT_FOUND", `role '${role}' has no quota`);
-  try {
-    await ctx.store.delete(registryKeys.quota(role));
-  } catch (cause) {
-    throw new MasterError("STORE_FAILED", `could not delete the quota of '${role}'`, { cause });
-  }
-  ctx.state.quotas.delete(role);
-  ctx.requestAllocation();
-}
 
 /** The allocator's view of the quotas: quantities by name. */
 export function allocatorQuotas(quotas: ReadonlyMap<string, QuotaInfo>): Map<string, RoleQuota> {

@@ -1,56 +1,15 @@
-import {
-  AgentId as AgentIdSchema,
-  add,
-  contains,
-  flatten,
-  normalize,
-  type Resource,
-  Resource as ResourceSchema,
-  type Resources,
-  subtract,
-  unreserved,
-} from "@agora/protocol";
-import { z } from "zod";
-import { holdingsByRole } from "../allocation.js";
+import { add, contains, flatten, type Resource, type Resources, subtract } from "@agora/protocol";
 import { QuotaLedger } from "../allocator/quota.js";
 import type { MasterContext } from "../context.js";
 import { MasterError } from "../errors.js";
 import { rescindAllOffers } from "../offers.js";
-import { persist, registryKeys } from "../persistence.js";
+import { persist } from "../persistence.js";
 import type { AgentEntry } from "../registry/entries.js";
+import { holdingsByRole } from "../registry/holdings.js";
+import type { MasterState } from "../registry/master-state.js";
+import { registryKeys } from "../registry/records.js";
 import { allocatorQuotas } from "./quota.js";
-
-/** An agent's dynamic reservations as persisted under `reservations.<agentId>`. */
-export const ReservationRecord = z
-  .object({ agentId: AgentIdSchema, resources: z.array(ResourceSchema) })
-  .strict();
-export type ReservationRecord = z.infer<typeof ReservationRecord>;
-
-/**
- * An agent's total as the master books it: what it reports (static reservations included) with
- * its dynamic reservations carved out of the unreserved part. Reservations the agent no longer has
- * room for (it came back smaller) are not applied: the agent's word on its size wins.
- */
-export function withReservations(reported: readonly Resource[], dynamic: readonly Resource[]): Resources {
-  if (dynamic.length === 0) return normalize(reported);
-  const plain = flatten(dynamic);
-  if (!contains(unreserved(reported), plain)) return normalize(reported);
-  return add(subtract(reported, plain), dynamic);
-}
-
-/** The resources to reserve, each carrying a role other than `*`; made dynamic. */
-export function dynamicReservation(resources: readonly Resource[], field: string): Resources {
-  resources.forEach((r, i) => {
-    if (!r.reservation || r.reservation.role === "*") {
-      throw new MasterError("INVALID_OPERATION", "every reserved resource needs a reservation for a role", {
-        field: `${field}.${i}.reservation`,
-      });
-    }
-  });
-  return normalize(
-    resources.map((r) => ({ ...r, reservation: { ...r.reservation!, type: "dynamic" as const } })),
-  );
-}
+import { dynamicReservation, withReservations } from "./reservation-math.js";
 
 /**
  * Reserves unreserved, unused resources of an agent for a role. Applied at once (so nothing can
@@ -74,7 +33,7 @@ export async function reserve(
       },
     );
   }
-  if (checkQuota) checkLimits(ctx, reserved, field);
+  if (checkQuota) checkLimits(ctx.state, reserved, field);
   await record(ctx, agent, add(ctx.state.reservations.get(agent.id) ?? [], reserved));
 }
 
@@ -98,13 +57,13 @@ export async function unreserve(
   await record(ctx, agent, subtract(current, reserved));
 }
 
-function checkLimits(ctx: MasterContext, reserved: readonly Resource[], field: string): void {
-  if (ctx.state.quotas.size === 0) return;
+function checkLimits(state: MasterState, reserved: readonly Resource[], field: string): void {
+  if (state.quotas.size === 0) return;
   const ledger = new QuotaLedger(
-    allocatorQuotas(ctx.state.quotas),
-    [...ctx.state.agents.values()].flatMap((a) => a.resources.total.filter((r) => r.reservation)),
-    [...ctx.state.frameworks.values()].flatMap((f) =>
-      [...holdingsByRole(ctx.state, f)].map(([role, held]) => ({ role, resources: held })),
+    allocatorQuotas(state.quotas),
+    [...state.agents.values()].flatMap((a) => a.resources.total.filter((r) => r.reservation)),
+    [...state.frameworks.values()].flatMap((f) =>
+      [...holdingsByRole(state.offers, f)].map(([role, held]) => ({ role, resources: held })),
     ),
   );
   const byRole = new Map<string, Resource[]>();

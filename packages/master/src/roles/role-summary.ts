@@ -1,5 +1,5 @@
 import { add, type FrameworkId, type Resource, type Resources } from "@agora/protocol";
-import { holdingsByRole } from "../allocation.js";
+import { holdingsByRole } from "../registry/holdings.js";
 import type { MasterState } from "../registry/master-state.js";
 import type { QuotaInfo } from "./quota.js";
 
@@ -32,7 +32,7 @@ export function summarizeRoles(state: MasterState): RoleSummary[] {
   };
   for (const f of state.frameworks.values()) {
     for (const role of f.info.roles) push(frameworks, role, f.id);
-    for (const [role, held] of holdingsByRole(state, f)) push(allocated, role, ...held);
+    for (const [role, held] of holdingsByRole(state.offers, f)) push(allocated, role, ...held);
   }
   const total = clusterTotal(state.agents.values());
   for (const a of state.agents.values())

@@ -1,28 +1,7 @@
 import { RoleName } from "@agora/protocol";
 import { z } from "zod";
-import type { MasterContext } from "../context.js";
-import { persist, registryKeys } from "../persistence.js";
 
 /** One role's weight, as Mesos' `/weights` reads and writes it. */
 export const WeightInfo = z.object({ role: RoleName, weight: z.number().positive().finite() }).strict();
 export type WeightInfo = z.infer<typeof WeightInfo>;
 export const WeightInfos = z.array(WeightInfo);
-
-/** Every weight set by an operator, sorted by role (roles not listed weigh 1). */
-export function listWeights(ctx: MasterContext): WeightInfo[] {
-  return [...ctx.state.weights]
-    .map(([role, weight]) => ({ role, weight }))
-    .sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
-}
-
-/**
- * Sets weights: each is persisted before it takes effect, so a weight the operator was told about
- * survives a restart. Weight 1 is stored too (it overrides nothing but keeps the operator's intent).
- */
-export async function updateWeights(ctx: MasterContext, weights: readonly WeightInfo[]): Promise<void> {
-  for (const w of weights) {
-    await persist(ctx, registryKeys.weight(w.role), w);
-    ctx.state.weights.set(w.role, w.weight);
-  }
-  ctx.requestAllocation();
-}
