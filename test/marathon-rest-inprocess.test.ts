@@ -155,7 +155,8 @@ describe("Marathon's REST API over the real runtime (in-process)", () => {
     expect(queued.count).toBe(1);
     const hosts = (await app("/unique")).tasks!.map((t) => t.host).sort();
     expect(hosts).toEqual(["node-a", "node-b"]);
-    const locked = await json<{ deployments: { id: string }[] }>("DELETE", "/v2/apps/unique");
+    // Marathon forces a DELETE unless told not to.
+    const locked = await json<{ deployments: { id: string }[] }>("DELETE", "/v2/apps/unique?force=false");
     expect(locked.status).toBe(409);
     expect(locked.body.deployments).toHaveLength(1);
     expect((await json("DELETE", "/v2/apps/unique?force=true")).status).toBe(200);
@@ -270,10 +271,11 @@ describe("Marathon's REST API over the real runtime (in-process)", () => {
         body: JSON.stringify({ cpus: 0.1 }),
       });
       expect(replaced.status).toBe(200);
-      const info = (await (await fetch(`${capped.url}/v2/info`)).json()) as {
-        marathon_config: Record<string, unknown>;
+      // Not a key of Marathon's /v2/info: Agora's own settings are at /agora/info.
+      const info = (await (await fetch(`${capped.url}/agora/info`)).json()) as {
+        config: Record<string, unknown>;
       };
-      expect(info.marathon_config.max_running_deployments).toBe(1);
+      expect(info.config.max_running_deployments).toBe(1);
       await fetch(`${capped.url}/v2/apps/huge?force=true`, { method: "DELETE" });
       await waitFor(
         "huge is gone",

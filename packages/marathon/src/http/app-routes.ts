@@ -157,8 +157,10 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     const appId = idFromUrl(path.appId, () => appNotFound(path.appId));
     const q = request.query;
     if (path.sub === undefined) {
+      // Marathon's DELETE of an app is forced unless told otherwise (`@DefaultValue("true")`): a
+      // removal replaces a deployment still running for the app.
       const plan = await service.deploy(removeApp(service.root(), appId, ctx.nextVersion()), {
-        force: flag(q, "force"),
+        force: flag(q, "force", true),
       });
       return deploymentResult(reply, plan);
     }

@@ -5,7 +5,7 @@ import type { MarathonService } from "../service.js";
 import { errorBody } from "./errors.js";
 
 /** Answered by every Marathon itself, leader or not (as Marathon's LeaderProxyFilter does). */
-const LOCAL = [/^\/ping\b/, /^\/metrics\b/, /^\/v2\/info\b/, /^\/v2\/leader\b/];
+const LOCAL = [/^\/ping\b/, /^\/metrics\b/, /^\/v2\/info\b/, /^\/agora\/info\b/, /^\/v2\/leader\b/];
 
 /** Set on forwarded requests; a standby receiving one would forward in a circle, so it refuses. */
 const VIA = "x-marathon-via";

@@ -1,17 +1,20 @@
-import { MarathonError } from "../errors.js";
+import type { MarathonError } from "../errors.js";
 import { resolvePathId } from "../model/path-id.js";
 
 /** Query parameters and path pieces as Marathon reads them. */
 
 export type Query = Record<string, string | string[] | undefined>;
 
-/** A boolean query flag (`?force=true`); absent → `fallback`; anything but true/false is a 400. */
+/**
+ * A boolean query flag as Marathon reads one: Jersey turns `@QueryParam … Boolean` into
+ * `Boolean.valueOf`, so `true` in any case (`TRUE`, `True`) is true and every other value (`False`,
+ * `0`, `yes`) is false; absent or empty → `fallback` (the `@DefaultValue`). Never a 400: Marathon's
+ * clients were written against that, and a wrongly spelled `force` shows up as the 409 it then gets.
+ */
 export function flag(query: Query, name: string, fallback = false): boolean {
-  const raw = first(query[name]);
+  const raw = first(query[name])?.trim();
   if (raw === undefined || raw === "") return fallback;
-  if (raw === "true") return true;
-  if (raw === "false") return false;
-  throw new MarathonError("INVALID_REQUEST", `Query parameter '${name}' must be true or false, not '${raw}'`);
+  return raw.toLowerCase() === "true";
 }
 
 /** Every value of a repeatable parameter (`embed=a&embed=b`), also comma-separated ones. */
