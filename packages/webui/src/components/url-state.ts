@@ -2,7 +2,8 @@ import { useSearchParams } from "react-router";
 
 /**
  * View state kept in the URL's query string (filters, sort, tabs), so a reload or a shared link
- * shows the same view: `get(key)` reads, `set(key, value)` replaces (an empty value removes it).
+ * shows the same view: `get(key)` reads, `set(key, value)` replaces (an empty value removes it);
+ * `getAll` / `setAll` do the same for a key repeated once per value (`?label=a:1&label=b:2`).
  */
 export function useUrlState() {
   const [params, setParams] = useSearchParams();
@@ -17,5 +18,16 @@ export function useUrlState() {
       },
       { replace: true },
     );
-  return { get, set };
+  const getAll = (key: string) => params.getAll(key);
+  const setAll = (key: string, values: readonly string[]) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        next.delete(key);
+        for (const v of values) next.append(key, v);
+        return next;
+      },
+      { replace: true },
+    );
+  return { get, set, getAll, setAll };
 }

@@ -6,6 +6,7 @@ import { Empty, ErrorState, QueryView } from "../../components/States";
 import { useUrlState } from "../../components/url-state";
 import { routes } from "../../routes";
 import { testIds } from "../../testids";
+import { allLabelPairs, filterApps, hasVolumes, labelPairs } from "./filters";
 import { type App, type Deployment, MARATHON, useApps, useDeployments, useQueue } from "./marathon";
 
 /** Running, staged and unhealthy instances against the wanted count, as Marathon's UI drew them. */
@@ -41,6 +42,8 @@ export function ServicesPage() {
   const url = useUrlState();
   const filter = url.get("q");
   const status = url.get("status");
+  const labels = url.getAll("label");
+  const volumes = url.get("volumes") === "1";
   if (apps.error && isApiError(apps.error, 404))
     return (
       <div className="page">
@@ -79,44 +82,27 @@ export function ServicesPage() {
       </div>
       <QueryView query={apps} what="apps">
         {({ apps: list }) => {
-          const rows = list.filter(
-            (a) =>
-              (!filter || a.id.toLowerCase().includes(filter.toLowerCase())) &&
-              (!status || appStatus(a) === status),
-          );
           if (list.length === 0) return <Empty>No apps yet. Create one to run a long-running service.</Empty>;
-          if (rows.length === 0) return <Empty>No app matches.</Empty>;
+          const rows = filterApps(list, { text: filter, status, labels, volumes }, appStatus);
           return (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">App</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Instances</th>
-                  <th scope="col">Health</th>
-                  <th scope="col">CPUs</th>
-                  <th scope="col">Mem</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((a) => (
-                  <tr key={a.id} data-testid={testIds.appRow}>
-                    <th scope="row">
-                      <Link to={routes.service(a.id)}>{a.id}</Link>
-                    </th>
-                    <td>{appStatus(a)}</td>
-                    <td>
-                      {a.tasksRunning} / {a.instances}
-                    </td>
-                    <td>
-                      <HealthBar app={a} />
-                    </td>
-                    <td>{a.cpus}</td>
-                    <td>{a.mem} MB</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <>
+              <div className="toolbar">
+                <LabelFilter
+                  choices={allLabelPairs(list)}
+                  chosen={labels}
+                  onChange={(next) => url.setAll("label", next)}
+                />
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={volumes}
+                    onChange={(e) => url.set("volumes", e.target.checked ? "1" : "")}
+                  />{" "}
+                  With volumes ({list.filter(hasVolumes).length})
+                </label>
+              </div>
+              {rows.length === 0 ? <Empty>No app matches.</Empty> : <AppTable rows={rows} />}
+            </>
           );
         }}
       </QueryView>
@@ -205,5 +191,75 @@ export function Deployments({ list }: { list: Deployment[] }) {
         </tbody>
       </table>
     </>
+  );
+}
+
+function AppTable({ rows }: { rows: App[] }) {
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th scope="col">App</th>
+          <th scope="col">Status</th>
+          <th scope="col">Instances</th>
+          <th scope="col">Health</th>
+          <th scope="col">CPUs</th>
+          <th scope="col">Mem</th>
+          <th scope="col">Labels</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((a) => (
+          <tr key={a.id} data-testid={testIds.appRow}>
+            <th scope="row">
+              <Link to={routes.service(a.id)}>{a.id}</Link>
+            </th>
+            <td>{appStatus(a)}</td>
+            <td>
+              {a.tasksRunning} / {a.instances}
+            </td>
+            <td>
+              <HealthBar app={a} />
+            </td>
+            <td>{a.cpus}</td>
+            <td>{a.mem} MB</td>
+            <td className="small">{labelPairs(a).join(", ") || "—"}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Marathon's label filter: every `key:value` pair the apps carry; an app with any chosen pair shows. */
+function LabelFilter({
+  choices,
+  chosen,
+  onChange,
+}: {
+  choices: string[];
+  chosen: string[];
+  onChange: (next: string[]) => void;
+}) {
+  if (choices.length === 0) return null;
+  return (
+    <details className="label-filter">
+      <summary>Labels{chosen.length ? ` (${chosen.length} chosen)` : ""}</summary>
+      <fieldset>
+        <legend className="visually-hidden">Show apps with any of these labels</legend>
+        {choices.map((pair) => (
+          <label key={pair} className="mono small">
+            <input
+              type="checkbox"
+              checked={chosen.includes(pair)}
+              onChange={(e) =>
+                onChange(e.target.checked ? [...chosen, pair] : chosen.filter((c) => c !== pair))
+              }
+            />{" "}
+            {pair}
+          </label>
+        ))}
+      </fieldset>
+    </details>
   );
 }

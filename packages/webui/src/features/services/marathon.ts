@@ -43,6 +43,13 @@ export const App = z.looseObject({
     })
     .optional(),
   labels: z.record(z.string(), z.string()).default({}),
+  container: z
+    .looseObject({
+      type: z.string().optional(),
+      volumes: z.array(z.looseObject({ containerPath: z.string().optional() })).default([]),
+    })
+    .nullable()
+    .optional(),
 });
 export type App = z.output<typeof App>;
 
