@@ -1,4 +1,4 @@
-import { Scheduler } from "@agora/framework-sdk";
+import { type Launch, Scheduler } from "@agora/framework-sdk";
 import { AGORA_VERSION, type AgentId, type Offer, type TaskId, type TaskStatus } from "@agora/protocol";
 import { type Bus, type Clock, type StateStore, systemClock, type TimerHandle } from "@agora/transport";
 import { type Logger, pino } from "pino";
@@ -70,6 +70,14 @@ export interface ChronosRuntimeOptions {
 }
 
 const ONE_WEEK_SECONDS = 7 * 24 * 3600;
+
+/** Runs placed on held offers: the launches, the run (and job definition) of each task, the runs that fit nowhere. */
+interface LaunchPlan {
+  key: string;
+  launches: Launch[];
+  runs: Map<string, { run: JobRun; job: JobDefinition }>;
+  unplaced: JobRun[];
+}
 const PREPARE_AHEAD_MS = 1000;
 /** The longest the runtime sleeps between passes, so a clock jump is noticed within this long. */
 const MAX_SLEEP_MS = 60_000;
@@ -108,6 +116,8 @@ export class ChronosRuntime implements ChronosService {
   private readonly unconfirmed = new Set<string>();
   /** Offers kept for runs due within `prepareAheadMs`, by offer id. */
   private readonly held = new Map<string, Offer>();
+  /** Where the runs due soon go on the held offers, worked out before they are due. */
+  private plan: LaunchPlan | undefined;
   private readonly prepareAheadMs: number;
   private scheduler: Scheduler | undefined;
   private frameworkId: string | undefined;
@@ -584,21 +594,31 @@ export class ChronosRuntime implements ChronosService {
     );
   }
 
-  /** Runs whose next attempt may launch now, highest priority and oldest first. */
-  private launchable(now: number): JobRun[] {
+  /**
+   * Runs whose next attempt may launch by `horizon` (those still being written included), highest
+   * priority and oldest first; of a FORBID job only the first, since two of its runs never launch
+   * in the same round.
+   */
+  private waiting(horizon: number): JobRun[] {
     const out: JobRun[] = [];
     for (const run of this.book.allActive()) {
-      if (run.status !== "INITIAL" || this.unsaved.has(run.id)) continue;
-      if (ChronosRuntime.readyAt(run) > now || !this.book.jobs.has(run.jobName)) continue;
+      if (run.status !== "INITIAL" || ChronosRuntime.readyAt(run) > horizon) continue;
+      if (!this.book.jobs.has(run.jobName) || this.heldByForbid(run)) continue;
       if (this.unconfirmed.has(run.attempts[run.attempts.length - 1]?.taskId ?? "")) continue;
-      if (this.heldByForbid(run)) continue;
       out.push(run);
     }
-    return out.sort(
+    out.sort(
       (a, b) =>
         Number(this.book.jobs.get(b.jobName)?.highPriority) -
           Number(this.book.jobs.get(a.jobName)?.highPriority) || a.createdAt.localeCompare(b.createdAt),
     );
+    const forbidding = new Set<string>();
+    return out.filter((run) => {
+      if (this.book.jobs.get(run.jobName)!.concurrent) return true;
+      if (forbidding.has(run.jobName)) return false;
+      forbidding.add(run.jobName);
+      return true;
+    });
   }
 
   /**
@@ -641,48 +661,53 @@ export class ChronosRuntime implements ChronosService {
 
   /**
    * Launches what may launch on the offers at hand; keeps the rest for runs due within
-   * `prepareAheadMs`, or declines them. Sends the launches before their records are written: task
-   * ids name their run and slot, and a new leader asks the master about every attempt it finds
-   * unlaunched (see `unconfirmed`), so a slot still launches at most once.
+   * `prepareAheadMs`, or declines them. Placement (a checked TaskInfo per task) is the costly part,
+   * so it is planned for every run due within `prepareAheadMs` as soon as offers are at hand, and at
+   * the slot the plan is only sent. Launches go out before their records are written: task ids name
+   * their run and slot, and a new leader asks the master about every attempt it finds unlaunched
+   * (see `unconfirmed`), so a slot still launches at most once.
    */
   private place(): void {
     const scheduler = this.scheduler;
     if (!scheduler || this.held.size === 0) return;
     const now = this.clock.now();
-    const runs = new Map<string, JobRun>();
-    const pending: PendingLaunch[] = [];
-    for (const run of this.launchable(now)) {
-      const job = applyResourceDefaults(this.book.jobs.get(run.jobName)!, this.defaults);
-      const attempt = run.attempts[run.attempts.length - 1]!;
-      // FORBID: two waiting runs of a job never launch in the same round.
-      if (!job.concurrent && pending.some((p) => p.job.name === job.name)) continue;
-      pending.push({ job, spec: taskSpecOf(job, run, attempt.attempt) });
-      runs.set(attempt.taskId, run);
+    const soonBy = now + this.prepareAheadMs;
+    const plan = this.currentPlan(this.waiting(soonBy));
+    const ready = (run: JobRun) => !this.unsaved.has(run.id) && ChronosRuntime.readyAt(run) <= now;
+    const sent: Launch[] = [];
+    for (const launch of plan.launches) {
+      const tasks = launch.tasks.filter((t) => ready(plan.runs.get(t.taskId)!.run));
+      if (tasks.length > 0) sent.push({ offer: launch.offer, tasks });
     }
-    const { launches, placed, unused } = placeLaunches([...this.held.values()], pending);
-    const at = new Date(now).toISOString();
-    for (const { offer, tasks } of launches) {
+    const at = new Date(this.clock.now()).toISOString();
+    for (const { offer, tasks } of sent) {
       this.held.delete(offer.id);
       for (const t of tasks) {
-        const run = runs.get(t.taskId)!;
+        const run = plan.runs.get(t.taskId)!.run;
         const attempt = run.attempts[run.attempts.length - 1]!;
         Object.assign(attempt, { agentId: offer.agentId, host: offer.hostname, launchedAt: at });
         run.status = "STARTING";
         delete run.retryAt;
       }
     }
-    const unplaced = placed.length < pending.length;
-    const soon = this.nextWant(now) <= now + this.prepareAheadMs;
-    for (const { offer, tasks } of launches) {
+    if (sent.length > 0) this.plan = undefined;
+    const soon = this.nextWant(now) <= soonBy;
+    for (const { offer, tasks } of sent) {
       // What an accept leaves over comes straight back (no filter) while more runs are due soon.
       scheduler.launch(offer, tasks, soon ? { refuseSeconds: 0 } : undefined).catch((err: unknown) => {
         this.logger.warn({ err, agentId: offer.agentId }, "launch failed; the tasks' states are asked for");
         this.unsure(tasks.map((t) => t.taskId));
       });
-      for (const t of tasks) void this.repo.updateRun(runs.get(t.taskId)!);
     }
-    if (unused.length === 0 || (soon && !unplaced)) return;
+    for (const { tasks } of sent)
+      for (const t of tasks) void this.repo.updateRun(plan.runs.get(t.taskId)!.run);
+    if (sent.length > 0) this.requestPass();
+    const planned = new Set(plan.launches.map((l) => l.offer.id));
+    const unused = [...this.held.values()].filter((o) => !planned.has(o.id));
+    const unplacedNow = plan.unplaced.some((run) => ready(run));
+    if (unused.length === 0 || (soon && !unplacedNow)) return;
     for (const offer of unused) this.held.delete(offer.id);
+    this.plan = undefined;
     // Runs that these offers do not fit ask again shortly; with nothing due soon a long refusal,
     // which the revive of the next run that wants offers lifts.
     if (!soon) this.wantsOffers = undefined;
@@ -693,6 +718,35 @@ export class ChronosRuntime implements ChronosService {
       )
       .catch((err: unknown) => this.logger.warn({ err }, "decline failed"));
     if (!soon) this.requestPass();
+  }
+
+  /**
+   * The placement of `runs` on the held offers: the last one while neither the offers, nor the runs'
+   * attempts, nor their jobs' definitions changed (a job's JSON is replaced, never mutated).
+   */
+  private currentPlan(runs: readonly JobRun[]): LaunchPlan {
+    const key = `${[...this.held.keys()].join(",")}|${runs.map((r) => r.attempts[r.attempts.length - 1]!.taskId).join(",")}`;
+    const last = this.plan;
+    if (
+      last?.key === key &&
+      [...last.runs.values()].every(({ run, job }) => this.book.jobs.get(run.jobName) === job)
+    )
+      return last;
+    const byTask = new Map<string, { run: JobRun; job: JobDefinition }>();
+    const pending: PendingLaunch[] = [];
+    for (const run of runs) {
+      const job = this.book.jobs.get(run.jobName)!;
+      const withDefaults = applyResourceDefaults(job, this.defaults);
+      const attempt = run.attempts[run.attempts.length - 1]!;
+      pending.push({ job: withDefaults, spec: taskSpecOf(withDefaults, run, attempt.attempt) });
+      byTask.set(attempt.taskId, { run, job });
+    }
+    const { launches, placed } = placeLaunches([...this.held.values()], pending);
+    const isPlaced = new Set(placed);
+    const unplaced = runs.filter((r) => !isPlaced.has(r.attempts[r.attempts.length - 1]!.taskId));
+    const runsPlaced = new Map([...byTask].filter(([taskId]) => isPlaced.has(taskId)));
+    this.plan = { key, launches, runs: runsPlaced, unplaced };
+    return this.plan;
   }
 
   /** Attempts whose launch may or may not have reached the master: asked for, not launched meanwhile. */
