@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -8,6 +9,7 @@ import {
   type AgentMessage,
   type Attribute,
   DEFAULT_CLUSTER,
+  type ExecutorId,
   encode,
   type FrameworkId,
   type FrameworkInfo,
@@ -24,7 +26,8 @@ import { type Logger, pino } from "pino";
 import type { CgroupMode } from "./cgroups/cgroups.js";
 import { AgentCheckpoint, processStartTime, type RunCheckpoint } from "./checkpoint.js";
 import { AgentError, isAgentError } from "./errors.js";
-import type { Executor, ExecutorHandle, TaskExit, TaskUsage } from "./executor.js";
+import type { Executor, ExecutorHandle, ExecutorReportedStatus, TaskExit, TaskUsage } from "./executor.js";
+import { CustomExecutors, type CustomExecutorsOptions } from "./executors/custom-executor.js";
 import { ShellExecutor } from "./executors/shell-executor.js";
 import { Fetcher } from "./fetcher.js";
 import { FileUpdateJournal } from "./file-update-journal.js";
@@ -52,6 +55,9 @@ export const DEFAULT_KILL_GRACE_MS = 3000;
  * harness) kills an agent that takes too long, and the SIGKILL timers die with it.
  */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
+
+/** The executor name a task run by its framework's own executor is booked under. */
+export const CUSTOM_EXECUTOR = "custom";
 
 /** After the last SIGKILL, how long a shutdown waits for the tasks' ends to be seen (a recovered one is polled). */
 const SHUTDOWN_EXIT_WAIT_MS = 3000;
@@ -86,6 +92,15 @@ export interface AgentOptions {
    * default bounds, caching under `<workDir>/fetch-cache/`).
    */
   fetcher?: Fetcher;
+  /**
+   * Frameworks' own executors (Mesos' executor HTTP API): the host executors are told to reach the
+   * agent at (MESOS_AGENT_ENDPOINT, default 127.0.0.1, with the agent's HTTP port), and Mesos'
+   * registration timeout (1 min), shutdown grace period (5 s) and heartbeat interval (30 min).
+   */
+  executorApi?: { endpointHost?: string } & Pick<
+    CustomExecutorsOptions,
+    "registrationTimeoutMs" | "shutdownGracePeriodMs" | "heartbeatMs"
+  >;
 }
 
 /** What the agent counted; for logs, tests and metrics. */
@@ -122,6 +137,8 @@ export interface AgentView {
   readonly sandboxRoot: string;
   /** How shell tasks are confined: cgroup v1 or v2, or `none` (limits advisory, usage from /proc). */
   readonly cgroupMode: CgroupMode;
+  /** Frameworks' own executors, served by the agent's `/api/v1/executor` (absent in views built for tests). */
+  readonly customExecutors?: CustomExecutors;
   /** Each running task with what it used so far (undefined when it could not be measured). */
   taskUsage(): Promise<Array<{ task: TaskView; usage: TaskUsage | undefined }>>;
   frameworks(): FrameworkView[];
@@ -165,6 +182,7 @@ export class Agent implements AgentView {
   private readonly counts = { ignoredAcks: 0, statusUpdates: 0, frameworkMessages: 0 };
   private readonly shutdownGracePeriodMs: number;
   private readonly fetcher: Fetcher;
+  readonly customExecutors: CustomExecutors;
   /** The recovery of a previous process's tasks while `start` runs it; a stop waits for it to kill them. */
   private recovering: Promise<unknown> | undefined;
   private httpPort: number | undefined;
@@ -195,6 +213,22 @@ export class Agent implements AgentView {
       ...(this.checkpoint
         ? { journal: new FileUpdateJournal(path.join(this.checkpoint.dir, "updates")) }
         : {}),
+    });
+    const endpointHost = options.executorApi?.endpointHost ?? "127.0.0.1";
+    this.customExecutors = new CustomExecutors({
+      ...options.executorApi,
+      clock: this.clock,
+      logger: this.logger,
+      agent: () => ({
+        id: this.id!,
+        hostname: this.hostname,
+        port: this.httpPort ?? 0,
+        resources: this.resources,
+        attributes: this.attributes,
+      }),
+      endpoint: () => `${endpointHost}:${this.httpPort ?? 0}`,
+      sandboxOf: (frameworkId, executorId) => this.sandboxes.executorPathOf(frameworkId, executorId),
+      onMessage: (frameworkId, executorId, data) => this.executorMessage(frameworkId, executorId, data),
     });
     this.link = new MasterLink({
       bus: this.bus,
@@ -358,6 +392,9 @@ export class Agent implements AgentView {
         t.handle?.release();
       }
     }
+    // Custom executors are not recovered by a restarted agent (they would have to reconnect to it), so
+    // they are shut down whatever `killTasks` says.
+    await this.customExecutors.shutdownAll(this.shutdownGracePeriodMs);
     this.updates.stop();
     this.state = "stopped";
   }
@@ -459,10 +496,14 @@ export class Agent implements AgentView {
         return;
       case "frameworkMessage":
         this.counts.frameworkMessages++;
-        this.logger.debug(
-          { frameworkId: command.frameworkId, executorId: command.executorId },
-          "framework message dropped: no executor takes messages",
-        );
+        if (
+          command.executorId === undefined ||
+          !this.customExecutors.deliverMessage(command.frameworkId, command.executorId, command.data)
+        )
+          this.logger.debug(
+            { frameworkId: command.frameworkId, executorId: command.executorId },
+            "framework message dropped: no such executor listens here",
+          );
         return;
     }
   }
@@ -494,13 +535,12 @@ export class Agent implements AgentView {
       });
       return undefined;
     }
-    const executorName = task.container?.docker ? "docker" : "shell";
-    const entry = this.book.add(
-      framework,
-      task,
-      executorName,
-      this.sandboxes.pathOf(frameworkId, task.taskId),
-    );
+    const executorName = task.executor ? CUSTOM_EXECUTOR : task.container?.docker ? "docker" : "shell";
+    // The tasks of a custom executor share its sandbox, as in Mesos.
+    const sandbox = task.executor
+      ? this.sandboxes.executorPathOf(frameworkId, task.executor.executorId)
+      : this.sandboxes.pathOf(frameworkId, task.taskId);
+    const entry = this.book.add(framework, task, executorName, sandbox);
     if (task.agentId !== this.id) {
       this.fail(
         entry,
@@ -509,7 +549,7 @@ export class Agent implements AgentView {
       );
       return undefined;
     }
-    const executor = this.executors[executorName];
+    const executor = task.executor ? this.customExecutors : this.executors[executorName];
     if (!executor) {
       const what = executorName === "docker" ? "Docker" : executorName;
       this.fail(entry, "REASON_CONTAINER_LAUNCH_FAILED", `this agent has no ${what} executor`);
@@ -525,7 +565,7 @@ export class Agent implements AgentView {
   private async launchAll(admitted: Admitted[]): Promise<void> {
     const ready = await Promise.all(
       admitted.map(({ entry }) =>
-        this.sandboxes.create(entry.frameworkId, entry.task.taskId).then(
+        mkdir(entry.sandbox, { recursive: true }).then(
           () => true,
           (err: Error) => {
             this.fail(
@@ -568,12 +608,21 @@ export class Agent implements AgentView {
         sandbox: entry.sandbox,
         env,
         onExit,
+        framework: this.book.frameworkList().find((f) => f.info.id === frameworkId)!.info,
+        onStatus: (status) => this.executorStatus(entry, status),
       });
     } catch (err) {
       const reason = isAgentError(err) && err.reason ? err.reason : "REASON_CONTAINER_LAUNCH_FAILED";
       return this.fail(entry, reason, (err as Error).message, "SOURCE_EXECUTOR");
     }
     const handle = entry.handle;
+    if (handle.reportsOwnStatus) {
+      // The executor reports RUNNING itself and is not recovered after a restart: nothing to checkpoint.
+      running = true;
+      if (earlyExit) this.exited(entry, earlyExit);
+      else if (entry.pendingKillMs !== undefined) void this.kill(entry, entry.pendingKillMs);
+      return;
+    }
     if (this.checkpoint && !earlyExit) await this.checkpointTask(this.checkpoint, entry, handle);
     // Only now: an exit while the checkpoint was written must still come after RUNNING.
     running = true;
@@ -720,8 +769,28 @@ export class Agent implements AgentView {
   }
 
   private shutdownFramework(frameworkId: FrameworkId): void {
-    for (const entry of this.book.shutDown(frameworkId))
+    for (const entry of this.book.shutDown(frameworkId)) {
+      // Its executor gets SHUTDOWN instead, as in Mesos, and is killed after its grace period.
+      if (entry.executor === CUSTOM_EXECUTOR) continue;
       void this.kill(entry, this.gracePeriodMs(entry.task));
+    }
+    void this.customExecutors.shutdownFramework(frameworkId);
+  }
+
+  /** A status a task's custom executor reported (its UPDATE), recorded like the agent's own. */
+  private executorStatus(entry: TaskEntry, status: ExecutorReportedStatus): void {
+    if (isTerminalState(entry.state) || this.state !== "started") return;
+    this.update(entry, status);
+  }
+
+  /** A custom executor's message to its framework, relayed by the master as a `message` event. */
+  private executorMessage(frameworkId: FrameworkId, executorId: ExecutorId, data: string): void {
+    const agentId = this.id;
+    if (!agentId || this.state !== "started") return;
+    this.bus.publish(
+      this.subjects.masterAgent,
+      encode({ type: "executorMessage", agentId, frameworkId, executorId, data } satisfies AgentMessage),
+    );
   }
 
   /** Kills a task now, or as soon as it has launched. Resolves when it ended (or once the kill is queued). */
@@ -755,7 +824,13 @@ export class Agent implements AgentView {
       });
       return;
     }
-    this.update(entry, { ...terminalOutcome(exit), source: "SOURCE_EXECUTOR" });
+    // An executor that ended under its tasks is reported by the agent, as Mesos' agent does.
+    const source = exit.kind === "executorTerminated" ? "SOURCE_AGENT" : "SOURCE_EXECUTOR";
+    this.update(entry, {
+      ...terminalOutcome(exit),
+      source,
+      ...(entry.executor === CUSTOM_EXECUTOR ? { executorId: entry.task.executor!.executorId } : {}),
+    });
   }
 
   private fail(

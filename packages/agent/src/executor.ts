@@ -1,4 +1,11 @@
-import type { AgentId, FrameworkId, TaskInfo, TaskStatusReason } from "@agora/protocol";
+import type {
+  AgentId,
+  FrameworkId,
+  FrameworkInfo,
+  TaskInfo,
+  TaskStatus,
+  TaskStatusReason,
+} from "@agora/protocol";
 import type { CgroupMode } from "./cgroups/cgroups.js";
 import type { RunCheckpoint } from "./checkpoint.js";
 import type { CommandRunner } from "./health/probes.js";
@@ -19,6 +26,11 @@ export type TaskExit =
    * record of how: the shell executor's recovery, when the exit status file is missing.
    */
   | { readonly kind: "unknown" }
+  /**
+   * The framework's own executor, which runs the task, ended before the task did (Mesos:
+   * TASK_FAILED, REASON_EXECUTOR_TERMINATED, from the agent).
+   */
+  | { readonly kind: "executorTerminated"; readonly message: string }
   /** The task was stopped for exceeding a limit (the memory limit: its container or cgroup ran out). */
   | {
       readonly kind: "limited";
@@ -50,10 +62,20 @@ export interface LaunchContext {
    * executor: the whole process group is gone). Never called for a handle that was `release`d.
    */
   onExit(exit: TaskExit): void;
+  /** The framework the task belongs to (a custom executor is told about it when it subscribes). */
+  readonly framework?: FrameworkInfo;
+  /**
+   * A status the executor reports itself (a custom executor's UPDATE), recorded and delivered to the
+   * framework like the agent's own; used only by handles that `reportsOwnStatus`.
+   */
+  onStatus?(status: ExecutorReportedStatus): void;
 }
 
+/** A task status as an executor reports it; the agent adds the task, agent, time and uuid. */
+export type ExecutorReportedStatus = Omit<TaskStatus, "taskId" | "agentId" | "timestamp" | "uuid">;
+
 /** What the agent hands an executor to take over a task a previous agent process launched. */
-export type RecoverContext = Omit<LaunchContext, "env"> & {
+export type RecoverContext = Omit<LaunchContext, "env" | "framework" | "onStatus"> & {
   /** How the task's run was checkpointed: its container, or its pid and process start time. */
   readonly run: RunCheckpoint;
 };
@@ -69,6 +91,11 @@ export interface ExecutorHandle {
    * commands run on the host, in the task's sandbox and environment.
    */
   readonly runCommand?: CommandRunner;
+  /**
+   * The executor sends the task's statuses itself (a framework's custom executor): the agent reports
+   * no TASK_RUNNING on launch and runs no health checks (Mesos leaves both to such executors).
+   */
+  readonly reportsOwnStatus?: boolean;
   /** Measures the task (its cgroup, its container's stats, or /proc). */
   usage?(): Promise<TaskUsage>;
   /**

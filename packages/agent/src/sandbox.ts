@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { FrameworkId, TaskId } from "@agora/protocol";
+import type { ExecutorId, FrameworkId, TaskId } from "@agora/protocol";
 
 /**
  * Where tasks' sandboxes live: `<workDir>/sandboxes/<frameworkId>/<taskId>/`. Framework and task
@@ -17,6 +17,14 @@ export class Sandboxes {
 
   pathOf(frameworkId: FrameworkId, taskId: TaskId): string {
     return path.join(this.root, frameworkId, taskId);
+  }
+
+  /**
+   * A framework's own executor's sandbox, shared by its tasks: `<root>/<frameworkId>/executors/<executorId>`
+   * (Mesos' layout; executor ids are validated as task ids are, so this stays inside the root).
+   */
+  executorPathOf(frameworkId: FrameworkId, executorId: ExecutorId): string {
+    return path.join(this.root, frameworkId, "executors", executorId);
   }
 
   /** Creates the task's sandbox (and its parents) and returns its absolute path. */

@@ -27,6 +27,8 @@ export function terminalOutcome(exit: TaskExit): TerminalOutcome {
         state: "TASK_FAILED",
         message: "The task ended while the agent was down and left no exit status",
       };
+    case "executorTerminated":
+      return { state: "TASK_FAILED", reason: "REASON_EXECUTOR_TERMINATED", message: exit.message };
     case "killed":
       return { state: "TASK_KILLED", message: "Command killed on request" };
     case "limited":

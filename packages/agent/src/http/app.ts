@@ -3,6 +3,8 @@ import { type Logger, pino } from "pino";
 import type { AgentView } from "../agent.js";
 import { isAgentError } from "../errors.js";
 import { filesRoutes } from "./files-routes.js";
+import { mesosExecutorRoutes } from "./mesos-executor-routes.js";
+import { mesosOperatorRoutes } from "./mesos-operator-routes.js";
 import { monitorRoutes } from "./monitor-routes.js";
 import { agentStateJson } from "./state-json.js";
 
@@ -35,7 +37,9 @@ function errorReply(err: unknown): { status: number; body: ErrorBody } {
 
 /**
  * The agent's HTTP API (Mesos agent-like): `GET /health`, `GET /state`, `GET /files/browse`,
- * `GET /files/read`, `GET /monitor/statistics`, `GET /metrics` (Prometheus). Bad input is a 4xx `{message, field}`.
+ * `GET /files/read`, `GET /monitor/statistics`, `GET /metrics` (Prometheus), and Mesos' v1 APIs:
+ * `POST /api/v1` (agent operator calls) and `POST /api/v1/executor` (frameworks' own executors).
+ * Bad input is a 4xx `{message, field}` (plain text with Mesos' messages on the v1 APIs).
  *
  * @example
  * const app = buildAgentHttp(agent);
@@ -58,5 +62,7 @@ export function buildAgentHttp(agent: AgentView, options: { logger?: Logger } = 
   app.get("/state", async () => agentStateJson(agent));
   app.register(filesRoutes, { agent });
   app.register(monitorRoutes, { agent });
+  app.register(mesosOperatorRoutes, { agent });
+  if (agent.customExecutors) app.register(mesosExecutorRoutes, { executors: agent.customExecutors });
   return app;
 }
