@@ -1,0 +1,158 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The `agora` entry point of this installation, to start the master and Marathon as real processes. */
+const AGORA_BIN = fileURLToPath(new URL("../../bin/agora.js", import.meta.url));
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/** A free TCP port on loopback (the OS picks it; a race with another process is unlikely and fails loudly). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, "close");
+  return port;
+}
+
+/** A child process the simulator started and must end (only it, by its pid). */
+export interface Started {
+  readonly pid: number;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitFor(what: string, child: ChildProcess, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
+    if (await ready().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+/** `nats-server` with JetStream on loopback, and its monitoring port (for per-connection queue depths). */
+export async function startNats(): Promise<Started & { monitorUrl: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), "agora-simulate-nats-"));
+  const [port, monitor] = [await freePort(), await freePort()];
+  const child = spawn(
+    "nats-server",
+    ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitor), "-js", "-sd", dir],
+    { stdio: "ignore" },
+  );
+  const monitorUrl = `http://127.0.0.1:${monitor}`;
+  try {
+    await waitFor("nats-server", child, async () => (await fetch(`${monitorUrl}/healthz`)).ok);
+  } catch (err) {
+    await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    pid: child.pid!,
+    url: `nats://127.0.0.1:${port}`,
+    monitorUrl,
+    async stop() {
+      await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface MasterProcessOptions {
+  nats: string;
+  cluster: string;
+  /** Short ping timeouts so churned agents are found gone within seconds, not Mesos' 75 s. */
+  fastFailureDetection: boolean;
+  /** Writes a V8 CPU profile of the master into this directory when it exits. */
+  cpuProfDir?: string;
+}
+
+/** A real `agora master` process; resolves once it leads (its `/master/state` answers itself). */
+export async function startMaster(o: MasterProcessOptions): Promise<Started> {
+  const port = await freePort();
+  const args = [
+    ...(o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : []),
+    AGORA_BIN,
+    "master",
+    "--nats",
+    o.nats,
+    "--cluster",
+    o.cluster,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    ...(o.fastFailureDetection ? ["--agent-ping-timeout", "1secs", "--max-agent-ping-timeouts", "3"] : []),
+  ];
+  const child = spawn(process.execPath, args, {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, AGORA_LOG_LEVEL: "warn", AGORA_LOG_FORMAT: "json" },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor("agora master", child, async () => {
+      const r = await fetch(`${url}/master/state-summary`, { redirect: "manual" });
+      await r.body?.cancel();
+      return r.status === 200;
+    });
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return { pid: child.pid!, url, stop: () => stopChild(child) };
+}
+
+/** A real `agora marathon` process on the cluster's NATS; resolves once its REST API answers. */
+export async function startMarathon(o: {
+  nats: string;
+  cluster: string;
+  stateDir: string;
+}): Promise<Started> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      AGORA_BIN,
+      "marathon",
+      "--nats",
+      o.nats,
+      "--cluster",
+      o.cluster,
+      "--host",
+      "127.0.0.1",
+      "--http-port",
+      String(port),
+      "--state-dir",
+      o.stateDir,
+    ],
+    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, AGORA_LOG_LEVEL: "warn" } },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor("agora marathon", child, async () => (await fetch(`${url}/ping`)).ok);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
+  return { pid: child.pid!, url, stop: () => stopChild(child) };
+}

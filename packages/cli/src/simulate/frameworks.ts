@@ -1,0 +1,227 @@
+import { packTasks, Scheduler, scalarIn, type TaskSpec } from "@agora/framework-sdk";
+import { isTerminalState, type Offer, type TaskState, type TaskStatus } from "@agora/protocol";
+import type { Bus } from "@agora/transport";
+import type { Logger } from "pino";
+import { type PlannedFramework, type PlannedTask, SIM_LABELS } from "./workload.js";
+
+/** States that take a task out of the simulation for good, though not all are terminal in Mesos. */
+const LOST_STATES: ReadonlySet<TaskState> = new Set([
+  "TASK_LOST",
+  "TASK_UNREACHABLE",
+  "TASK_GONE",
+  "TASK_GONE_BY_OPERATOR",
+  "TASK_DROPPED",
+  "TASK_UNKNOWN",
+]);
+
+/** What one simulated framework saw; every count is of distinct tasks or update uuids. */
+export interface FrameworkTally {
+  name: string;
+  role: string;
+  planned: number;
+  launched: number;
+  running: number;
+  finished: number;
+  failed: number;
+  killed: number;
+  errored: number;
+  lost: number;
+  /** Distinct agent-sourced update uuids received (each acknowledged by the SDK). */
+  updatesReceived: number;
+  /** Offers received, and how many of them were declined whole. */
+  offers: number;
+  declined: number;
+}
+
+export interface SimFrameworkOptions {
+  bus: Bus;
+  cluster: string;
+  plan: PlannedFramework;
+  taskCpus: number;
+  taskMem: number;
+  logger: Logger;
+  /** A clock in milliseconds for latencies (performance.now()). */
+  now: () => number;
+}
+
+/**
+ * One simulated framework on the real SDK: it takes every offer it can fill with its planned tasks
+ * (first fit, offer by offer), declines the rest, suppresses once everything is launched, and keeps
+ * per task the latest state and the accept → TASK_RUNNING latency.
+ */
+export class SimFramework {
+  readonly scheduler: Scheduler;
+  /** accept → first TASK_RUNNING, in ms, one per task that ran. */
+  readonly latencies: number[] = [];
+  /** When each task first reported TASK_RUNNING (ms on `now`), for throughput over time. */
+  readonly runningAt: number[] = [];
+  private readonly acceptedAt = new Map<string, number>();
+  private readonly states = new Map<string, TaskState>();
+  private readonly uuids = new Set<string>();
+  /** When the first accept was sent (ms on `now`). */
+  firstAcceptAt: number | undefined;
+  private next = 0;
+  private suppressed = false;
+  private readonly tally: FrameworkTally;
+
+  constructor(private readonly o: SimFrameworkOptions) {
+    const { spec } = o.plan;
+    this.tally = {
+      name: spec.name,
+      role: spec.role,
+      planned: o.plan.tasks.length,
+      launched: 0,
+      running: 0,
+      finished: 0,
+      failed: 0,
+      killed: 0,
+      errored: 0,
+      lost: 0,
+      updatesReceived: 0,
+      offers: 0,
+      declined: 0,
+    };
+    this.scheduler = new Scheduler({
+      bus: o.bus,
+      cluster: o.cluster,
+      framework: { name: spec.name, roles: [spec.role] },
+      logger: o.logger,
+      // A master under a 10,000-agent load answers slowly; a call timing out would drop a launch.
+      callTimeoutMs: 60_000,
+      dedupMemory: 100_000,
+    });
+    this.scheduler.on("offers", (offers) => this.offers(offers));
+    this.scheduler.on("update", (status) => this.update(status));
+  }
+
+  get pending(): number {
+    return this.o.plan.tasks.length - this.next;
+  }
+
+  /** Every task launched and running or out for good (finished, failed, killed, lost). */
+  get settled(): boolean {
+    return this.pending === 0 && this.unsettled() === 0;
+  }
+
+  /** Every task launched and out for good. */
+  get done(): boolean {
+    return this.settled && this.tally.running === 0;
+  }
+
+  /** Launched tasks not yet RUNNING nor out. */
+  unsettled(): number {
+    const t = this.tally;
+    return t.launched - t.running - t.finished - t.failed - t.killed - t.errored - t.lost;
+  }
+
+  /** Launched tasks still running (not yet out). */
+  get runningNow(): number {
+    return this.tally.running;
+  }
+
+  counts(): FrameworkTally {
+    return { ...this.tally, updatesReceived: this.uuids.size };
+  }
+
+  /** Whether an agent-sourced update with this uuid reached this framework. */
+  received(uuid: string): boolean {
+    return this.uuids.has(uuid);
+  }
+
+  async start(): Promise<void> {
+    await this.scheduler.subscribe();
+  }
+
+  async stop(): Promise<void> {
+    await this.scheduler.teardown().catch(() => {});
+    await this.scheduler.close();
+  }
+
+  private offers(offers: Offer[]): void {
+    this.tally.offers += offers.length;
+    const { plan, taskCpus, taskMem } = this.o;
+    const decline: Offer[] = [];
+    for (const offer of offers) {
+      const room = Math.floor(
+        Math.min(scalarIn(offer, "cpus") / taskCpus, scalarIn(offer, "mem") / taskMem) + 1e-9,
+      );
+      const take = Math.min(room, this.pending);
+      if (take <= 0) {
+        decline.push(offer);
+        continue;
+      }
+      const slice = plan.tasks.slice(this.next, this.next + take);
+      const { launches } = packTasks([offer], slice.map(this.spec));
+      const tasks = launches[0]?.tasks ?? [];
+      if (tasks.length === 0) {
+        decline.push(offer);
+        continue;
+      }
+      this.next += tasks.length;
+      const at = this.o.now();
+      this.firstAcceptAt ??= at;
+      for (const t of tasks) {
+        this.acceptedAt.set(t.taskId, at);
+        this.states.set(t.taskId, "TASK_STAGING");
+      }
+      this.tally.launched += tasks.length;
+      // The rest of the offer goes back to the pool at once: more tasks may be waiting for it.
+      this.scheduler
+        .accept([offer.id], [{ type: "launch", tasks }], { refuseSeconds: 0 })
+        .catch((err: unknown) => this.o.logger.warn({ err, framework: plan.spec.name }, "accept failed"));
+    }
+    if (decline.length > 0) {
+      this.tally.declined += decline.length;
+      // With work left, an offer too small now may fit after tasks end; without, it is not wanted.
+      const refuseSeconds = this.pending > 0 ? 1 : 3600;
+      void this.scheduler.decline(
+        decline.map((o) => o.id),
+        { refuseSeconds },
+      );
+    }
+    if (this.pending === 0 && !this.suppressed) {
+      this.suppressed = true;
+      this.scheduler
+        .suppress()
+        .catch((err: unknown) => this.o.logger.warn({ err, framework: plan.spec.name }, "suppress failed"));
+    }
+  }
+
+  private readonly spec = (t: PlannedTask): TaskSpec => ({
+    taskId: t.taskId,
+    name: this.o.plan.spec.name,
+    resources: { cpus: this.o.taskCpus, mem: this.o.taskMem },
+    command: { value: "true" },
+    labels: { [SIM_LABELS.runMs]: String(t.runMs), [SIM_LABELS.fail]: String(t.fail) },
+  });
+
+  private update(status: TaskStatus): void {
+    if (status.uuid !== undefined && status.source !== "SOURCE_MASTER") this.uuids.add(status.uuid);
+    const before = this.states.get(status.taskId);
+    // Not ours (a reconciliation answer for an unknown task), or already out: nothing changes.
+    if (before === undefined || isOut(before)) return;
+    const state = status.state;
+    if (state === before) return;
+    const t = this.tally;
+    if (before === "TASK_RUNNING") t.running--;
+    this.states.set(status.taskId, state);
+    if (state === "TASK_RUNNING") {
+      t.running++;
+      const acceptedAt = this.acceptedAt.get(status.taskId);
+      if (acceptedAt !== undefined) {
+        const now = this.o.now();
+        this.acceptedAt.delete(status.taskId);
+        this.latencies.push(now - acceptedAt);
+        this.runningAt.push(now);
+      }
+    } else if (state === "TASK_FINISHED") t.finished++;
+    else if (state === "TASK_FAILED") t.failed++;
+    else if (state === "TASK_KILLED") t.killed++;
+    else if (state === "TASK_ERROR") t.errored++;
+    else if (LOST_STATES.has(state)) t.lost++;
+  }
+}
+
+function isOut(state: TaskState): boolean {
+  return isTerminalState(state) || LOST_STATES.has(state);
+}

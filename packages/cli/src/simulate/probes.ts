@@ -1,0 +1,80 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { type PromSample, parsePrometheus } from "./prometheus.js";
+
+/** Linux reports process times in clock ticks; 100 per second on every platform Node runs on. */
+const CLOCK_TICKS_PER_SEC = 100;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The master's Prometheus metrics; undefined when it did not answer. */
+export async function scrapeMetrics(masterUrl: string): Promise<Map<string, PromSample[]> | undefined> {
+  try {
+    const r = await fetch(`${masterUrl}/metrics`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    if (!r.ok) return undefined;
+    return parsePrometheus(await r.text());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident memory and CPU time (user + system) of a local process, from /proc; undefined once it is gone. */
+export async function readProcess(
+  pid: number,
+): Promise<{ rssBytes: number; cpuSeconds: number } | undefined> {
+  try {
+    const [stat, status] = await Promise.all([
+      readFile(`/proc/${pid}/stat`, "utf8"),
+      readFile(`/proc/${pid}/status`, "utf8"),
+    ]);
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+    if (Number.isNaN(ticks) || Number.isNaN(rssKb)) return undefined;
+    return { rssBytes: rssKb * 1024, cpuSeconds: ticks / CLOCK_TICKS_PER_SEC };
+  } catch {
+    return undefined;
+  }
+}
+
+const Connz = z.object({
+  connections: z.array(z.object({ name: z.string().optional(), pending_bytes: z.number() })).default([]),
+});
+
+/**
+ * What nats-server holds for each client connection and has not yet written to it, summed by
+ * connection name: a client that falls behind (the master under load) shows a growing number here.
+ */
+export async function natsPendingBytes(monitorUrl: string): Promise<Record<string, number>> {
+  try {
+    const r = await fetch(`${monitorUrl}/connz?limit=1024`, {
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const parsed = Connz.safeParse(await r.json());
+    if (!parsed.success) return {};
+    const out: Record<string, number> = {};
+    for (const c of parsed.data.connections) {
+      const name = c.name ?? "unnamed";
+      out[name] = (out[name] ?? 0) + c.pending_bytes;
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** One `/master/state` request: how long the whole answer took, and its size; undefined on failure. */
+export async function timeState(
+  masterUrl: string,
+  now: () => number,
+): Promise<{ ms: number; bytes: number } | undefined> {
+  const start = now();
+  try {
+    const r = await fetch(`${masterUrl}/master/state`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const body = await r.arrayBuffer();
+    if (!r.ok) return undefined;
+    return { ms: now() - start, bytes: body.byteLength };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,232 @@
+import { z } from "zod";
+
+const ms = z.number().nonnegative();
+const Percentiles = z.object({ p50: ms, p99: ms, max: ms, samples: z.number().int().nonnegative() }).strict();
+export type Percentiles = z.infer<typeof Percentiles>;
+
+/** One sample of the cluster taken during the run (`t` in seconds since the run started). */
+export const Sample = z
+  .object({
+    t: z.number().nonnegative(),
+    agentsRegistered: z.number().int().nonnegative(),
+    launched: z.number().int().nonnegative(),
+    /** Tasks that have reached TASK_RUNNING so far (cumulative). */
+    ran: z.number().int().nonnegative(),
+    running: z.number().int().nonnegative(),
+    /** Tasks out for good: finished, failed, killed, errored or lost. */
+    ended: z.number().int().nonnegative(),
+    /** Tasks each role's frameworks still have to launch. */
+    pendingByRole: z.record(z.string(), z.number().int().nonnegative()),
+    /** From the master's `/metrics` (cumulative counters as the master reports them). */
+    allocationRuns: z.number().nonnegative().nullable(),
+    allocationSecondsTotal: z.number().nonnegative().nullable(),
+    offersMadeTotal: z.number().nonnegative().nullable(),
+    outstandingOffers: z.number().nonnegative().nullable(),
+    /** Each role's dominant share of the cluster (unweighted, 0…1). */
+    roleShares: z.record(z.string(), z.number()),
+    cpusUsed: z.number().nonnegative().nullable(),
+    cpusTotal: z.number().nonnegative().nullable(),
+    /** The master process, read from /proc when the simulator started it. */
+    masterRssBytes: z.number().nonnegative().nullable(),
+    masterCpuSecondsTotal: z.number().nonnegative().nullable(),
+    /** Bytes nats-server holds for each connection, by connection name: queues not yet drained. */
+    natsPendingBytes: z.record(z.string(), z.number().nonnegative()),
+  })
+  .strict();
+export type Sample = z.infer<typeof Sample>;
+
+const Interval = z
+  .object({
+    t: z.number().nonnegative(),
+    /** Mean allocation cycle over the interval (ms), null without cycles. */
+    allocationCycleMs: z.number().nonnegative().nullable(),
+    allocationCyclesPerSec: z.number().nonnegative().nullable(),
+    offersPerSec: z.number().nonnegative().nullable(),
+    tasksRunningPerSec: z.number().nonnegative(),
+    masterCpuPercent: z.number().nonnegative().nullable(),
+    utilisation: z.number().min(0).nullable(),
+    /** Each role's dominant share divided by its weight. */
+    weightedShares: z.record(z.string(), z.number()),
+    /** Every role still had tasks to launch at the interval's end: DRF had to divide the cluster. */
+    contended: z.boolean(),
+  })
+  .strict();
+export type Interval = z.infer<typeof Interval>;
+
+export const FrameworkReport = z
+  .object({
+    name: z.string(),
+    role: z.string(),
+    weight: z.number().positive(),
+    planned: z.number().int().nonnegative(),
+    launched: z.number().int().nonnegative(),
+    running: z.number().int().nonnegative(),
+    finished: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    killed: z.number().int().nonnegative(),
+    errored: z.number().int().nonnegative(),
+    lost: z.number().int().nonnegative(),
+    updatesReceived: z.number().int().nonnegative(),
+    offers: z.number().int().nonnegative(),
+    declined: z.number().int().nonnegative(),
+  })
+  .strict();
+export type FrameworkReport = z.infer<typeof FrameworkReport>;
+
+/** `DIR/report.json`: what one `agora simulate` run measured. */
+export const SimulationReport = z
+  .object({
+    version: z.literal(1),
+    startedAt: z.iso.datetime(),
+    command: z.string(),
+    machine: z.object({
+      cpus: z.number().int(),
+      cpuModel: z.string(),
+      memGiB: z.number(),
+      loadAvg: z.array(z.number()),
+    }),
+    /** Whether the run ended with every task settled (running or out) before --timeout. */
+    completed: z.boolean(),
+    durationSec: z.number().nonnegative(),
+    agents: z.number().int().nonnegative(),
+    agentsChurned: z.number().int().nonnegative(),
+    tasksPlanned: z.number().int().nonnegative(),
+    tasksLaunched: z.number().int().nonnegative(),
+    tasksRunning: z.number().int().nonnegative(),
+    tasksFinished: z.number().int().nonnegative(),
+    tasksFailed: z.number().int().nonnegative(),
+    tasksKilled: z.number().int().nonnegative(),
+    tasksLost: z.number().int().nonnegative(),
+    /** Launched tasks neither running nor out when the run ended: zero unless it timed out. */
+    tasksStuck: z.number().int().nonnegative(),
+    /** Updates the agents produced, and the distinct ones frameworks received (and acknowledged). */
+    updatesProduced: z.number().int().nonnegative(),
+    updatesReceived: z.number().int().nonnegative(),
+    /** Unacknowledged updates of live agents once the run drained: delivered never, or not yet. */
+    updatesLost: z.number().int().nonnegative(),
+    /** Unacknowledged when their agent was killed by churn (gone with the "crashed" host). */
+    updatesAbandoned: z.number().int().nonnegative(),
+    launchThroughputPerSec: z.number().nonnegative(),
+    /** The best rate over any 10 s window (tasks reaching TASK_RUNNING), or over the run when shorter. */
+    peakThroughputPerSec10s: z.number().nonnegative(),
+    launchLatencyMs: Percentiles,
+    stateLatencyMs: Percentiles,
+    /** Size of the last `/master/state` answer. */
+    stateBytes: z.number().int().nonnegative(),
+    masterPeakRssBytes: z.number().nonnegative().nullable(),
+    masterCpuPercentMean: z.number().nonnegative().nullable(),
+    allocationCycleMs: z.object({
+      mean: z.number().nonnegative().nullable(),
+      runs: z.number().nonnegative(),
+    }),
+    offersPerSecMean: z.number().nonnegative().nullable(),
+    utilisationPeak: z.number().min(0).nullable(),
+    /** The largest bytes nats-server held for any one connection: a growing queue shows here. */
+    natsPendingBytesPeak: z.record(z.string(), z.number().nonnegative()),
+    /**
+     * Fairness while every role still had tasks to launch and the cluster was full: the lowest
+     * Jain index of the roles' weighted dominant shares over those samples (1 = perfectly fair,
+     * 1/n = one role has everything); null when no sample qualified.
+     */
+    fairness: z.object({
+      minJain: z.number().min(0).max(1).nullable(),
+      samples: z.number().int().nonnegative(),
+    }),
+    frameworks: z.array(FrameworkReport),
+    marathon: z
+      .object({ apps: z.number().int(), instances: z.number().int(), running: z.number().int() })
+      .nullable(),
+    samples: z.array(Sample),
+    intervals: z.array(Interval),
+  })
+  .strict();
+export type SimulationReport = z.infer<typeof SimulationReport>;
+
+/** Nearest-rank percentiles of `values` (ms), rounded to µs. */
+export function percentiles(values: readonly number[]): Percentiles {
+  const sorted = Float64Array.from(values).sort();
+  const at = (p: number) =>
+    sorted.length === 0
+      ? 0
+      : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(at(1)), samples: sorted.length };
+}
+
+/** Jain's fairness index of non-negative values: (Σx)² / (n·Σx²); 1 when all are equal. */
+export function jain(values: readonly number[]): number {
+  const sum = values.reduce((s, x) => s + x, 0);
+  const squares = values.reduce((s, x) => s + x * x, 0);
+  return squares === 0 ? 1 : (sum * sum) / (values.length * squares);
+}
+
+/**
+ * The best rate of `times` (ms, ascending) over any window of `windowMs`, per second; a run shorter
+ * than the window is rated over its whole span.
+ */
+export function peakRate(times: readonly number[], windowMs: number): number {
+  if (times.length < 2) return 0;
+  let best = 0;
+  for (let i = 0, j = 0; j < times.length; j++) {
+    while (times[j]! - times[i]! > windowMs) i++;
+    best = Math.max(best, j - i + 1);
+  }
+  const span = Math.min(windowMs, times[times.length - 1]! - times[0]!);
+  return span > 0 ? best / (span / 1000) : 0;
+}
+
+/**
+ * Turns consecutive samples into per-interval rates: allocation cycle time and rate, offers and
+ * launches per second, master CPU, utilisation and weighted role shares. Pure.
+ */
+export function intervals(samples: readonly Sample[], weights: Readonly<Record<string, number>>): Interval[] {
+  const out: Interval[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    const dt = b.t - a.t;
+    if (dt <= 0) continue;
+    const delta = (x: number | null, y: number | null) => (x === null || y === null ? null : y - x);
+    const runs = delta(a.allocationRuns, b.allocationRuns);
+    const secs = delta(a.allocationSecondsTotal, b.allocationSecondsTotal);
+    const offers = delta(a.offersMadeTotal, b.offersMadeTotal);
+    const cpu = delta(a.masterCpuSecondsTotal, b.masterCpuSecondsTotal);
+    const weightedShares: Record<string, number> = {};
+    for (const [role, share] of Object.entries(b.roleShares))
+      weightedShares[role] = share / (weights[role] ?? 1);
+    out.push({
+      t: b.t,
+      allocationCycleMs: runs && secs !== null && runs > 0 ? (secs * 1000) / runs : null,
+      allocationCyclesPerSec: runs === null ? null : runs / dt,
+      offersPerSec: offers === null ? null : offers / dt,
+      tasksRunningPerSec: Math.max(0, b.ran - a.ran) / dt,
+      masterCpuPercent: cpu === null ? null : (cpu / dt) * 100,
+      utilisation: b.cpusUsed !== null && b.cpusTotal ? b.cpusUsed / b.cpusTotal : null,
+      weightedShares,
+      contended: Object.values(b.pendingByRole).every((n) => n > 0),
+    });
+  }
+  return out;
+}
+
+/**
+ * The lowest Jain index of weighted role shares over the intervals where every role still had
+ * tasks to launch and the cluster's cpus were at least `fullAt` used: only then must DRF divide the
+ * cluster by weight. Pure.
+ */
+export function fairness(
+  list: readonly Interval[],
+  roles: readonly string[],
+  fullAt = 0.9,
+): { minJain: number | null; samples: number } {
+  let min: number | null = null;
+  let samples = 0;
+  for (const i of list) {
+    if (!i.contended || i.utilisation === null || i.utilisation < fullAt) continue;
+    const shares = roles.map((r) => i.weightedShares[r] ?? 0);
+    const j = jain(shares);
+    samples++;
+    min = min === null ? j : Math.min(min, j);
+  }
+  return { minJain: min === null ? null : Math.round(min * 10_000) / 10_000, samples };
+}

@@ -1,0 +1,460 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { connectNatsBus, type NatsBus } from "@agora/transport";
+import { pino } from "pino";
+import { type Started, startMaster, startNats } from "./cluster.js";
+import { SimFramework } from "./frameworks.js";
+import { renderReport } from "./html.js";
+import type { WorkerCounters } from "./ipc.js";
+import { deployMarathonApps, type MarathonLoad } from "./marathon-load.js";
+import type { SimulateOptions } from "./options.js";
+import { natsPendingBytes, readProcess, scrapeMetrics, timeState } from "./probes.js";
+import type { Progress } from "./progress.js";
+import { promByLabel, promSum } from "./prometheus.js";
+import {
+  fairness,
+  intervals,
+  peakRate,
+  percentiles,
+  type Sample,
+  type SimulationReport,
+  SimulationReport as SimulationReportSchema,
+} from "./report.js";
+import { Worker } from "./workers.js";
+import { planChurn, planWorkload, workerOf, workerSizes } from "./workload.js";
+
+/** Replaced agents come back this long after the kill, as a host rebooting. */
+const CHURN_RESTART_DELAY_MS = 2000;
+/** After the last task settled, how long unacknowledged updates get to drain before they count as lost. */
+const DRAIN_TIMEOUT_MS = 20_000;
+const TICK_MS = 200;
+
+const silent = pino({ level: "silent" });
+const now = () => performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Where the run's cluster is: its own (started here) or an existing one (`--nats`). */
+interface Target {
+  nats: string;
+  masterUrl: string;
+  /** Set when the simulator started the master: RSS and CPU come from /proc. */
+  masterPid: number | undefined;
+  monitorUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+async function target(o: SimulateOptions, reportDir: string): Promise<Target> {
+  if (o.nats)
+    return {
+      nats: o.nats,
+      masterUrl: o.master,
+      masterPid: undefined,
+      monitorUrl: undefined,
+      stop: async () => {},
+    };
+  const nats = await startNats();
+  let master: Started;
+  try {
+    master = await startMaster({
+      nats: nats.url,
+      cluster: "agora",
+      fastFailureDetection: o.churn > 0,
+      ...(o.masterCpuProf ? { cpuProfDir: reportDir } : {}),
+    });
+  } catch (err) {
+    await nats.stop();
+    throw err;
+  }
+  return {
+    nats: nats.url,
+    masterUrl: master.url,
+    masterPid: master.pid,
+    monitorUrl: nats.monitorUrl,
+    async stop() {
+      await master.stop();
+      await nats.stop();
+    },
+  };
+}
+
+/**
+ * `agora simulate`: a real master (started here unless `--nats`), simulated agents in worker
+ * processes, SDK frameworks and optionally Marathon apps; samples the master while the workload
+ * runs, then writes `report.json` (validated by its schema) and `report.html` into `o.report`.
+ */
+export async function simulate(
+  o: SimulateOptions,
+  command: string,
+  progress: Progress,
+): Promise<SimulationReport> {
+  const reportDir = path.resolve(o.report);
+  await mkdir(reportDir, { recursive: true });
+  const startedAt = new Date();
+  const t0 = now();
+  const seconds = () => (now() - t0) / 1000;
+  const cluster = "agora";
+  progress.line(o.nats ? `using the cluster at ${o.nats}` : "starting nats-server and agora master…");
+  const tgt = await target(o, reportDir);
+  // Sandboxes and Marathon's state on tmpfs when there is one: the run measures the scheduler, not the disk.
+  const workDir = await mkdtemp(
+    path.join(process.platform === "linux" ? "/dev/shm" : os.tmpdir(), "agora-simulate-"),
+  );
+  const workers: Worker[] = [];
+  const frameworks: SimFramework[] = [];
+  let bus: NatsBus | undefined;
+  let marathon: MarathonLoad | undefined;
+  try {
+    const plan = planWorkload({
+      tasks: o.tasks,
+      frameworks: o.frameworks,
+      taskRunTimeMs: o.taskRunTime,
+      failureRate: o.failureRate,
+      seed: o.seed,
+    });
+    const weights: Record<string, number> = {};
+    for (const f of o.frameworks) weights[f.role] = f.weight;
+    const put = await fetch(`${tgt.masterUrl}/weights`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(Object.entries(weights).map(([role, weight]) => ({ role, weight }))),
+    });
+    if (!put.ok) throw new Error(`PUT ${tgt.masterUrl}/weights answered ${put.status}: ${await put.text()}`);
+
+    let offset = 0;
+    for (const count of workerSizes(o.agents, o.agentsPerWorker)) {
+      workers.push(
+        new Worker({
+          nats: tgt.nats,
+          cluster,
+          offset,
+          count,
+          resources: o.agentResources,
+          workDir: path.join(workDir, `worker-${offset}`),
+        }),
+      );
+      offset += count;
+    }
+    const registered = () => workers.reduce((s, w) => s + w.registered, 0);
+    const allReady = Promise.all(workers.map((w) => w.ready()));
+    let ready = false;
+    void allReady.then(() => {
+      ready = true;
+    });
+    while (!ready) {
+      progress.update(`registering agents: ${registered()}/${o.agents}`);
+      await Promise.race([allReady, sleep(TICK_MS)]);
+    }
+    progress.line(`${o.agents} agents registered in ${seconds().toFixed(1)} s`);
+
+    bus = await connectNatsBus({
+      servers: tgt.nats.split(","),
+      name: "agora-simulate-frameworks",
+      logger: silent,
+    });
+    for (const p of plan) {
+      frameworks.push(
+        new SimFramework({
+          bus,
+          cluster,
+          plan: p,
+          taskCpus: o.taskCpus,
+          taskMem: o.taskMem,
+          logger: silent,
+          now,
+        }),
+      );
+    }
+    if (o.marathonApps > 0) {
+      marathon = await deployMarathonApps({
+        nats: tgt.nats,
+        cluster,
+        apps: o.marathonApps,
+        instances: o.marathonInstances,
+        stateDir: path.join(workDir, "marathon"),
+      });
+    }
+
+    // Sampling runs beside the workload: metrics, /proc and queue depths every interval, and
+    // /master/state one request after another (it may take longer than an interval at scale).
+    const samples: Sample[] = [];
+    const stateLatencies: number[] = [];
+    let stateBytes = 0;
+    let sampling = true;
+    const sampleOnce = async () => {
+      const [metrics, proc, pending] = await Promise.all([
+        scrapeMetrics(tgt.masterUrl),
+        tgt.masterPid === undefined ? undefined : readProcess(tgt.masterPid),
+        tgt.monitorUrl === undefined ? {} : natsPendingBytes(tgt.monitorUrl),
+      ]);
+      const pendingByRole: Record<string, number> = {};
+      for (const f of frameworks)
+        pendingByRole[f.counts().role] = (pendingByRole[f.counts().role] ?? 0) + f.pending;
+      const sum = (pick: (c: ReturnType<SimFramework["counts"]>) => number) =>
+        frameworks.reduce((s, f) => s + pick(f.counts()), 0);
+      samples.push({
+        t: seconds(),
+        agentsRegistered: registered(),
+        launched: sum((c) => c.launched),
+        ran: frameworks.reduce((s, f) => s + f.latencies.length, 0),
+        running: sum((c) => c.running),
+        ended: sum((c) => c.finished + c.failed + c.killed + c.errored + c.lost),
+        pendingByRole,
+        allocationRuns: metrics ? promSum(metrics, "agora_master_allocation_run_seconds_count") : null,
+        allocationSecondsTotal: metrics ? promSum(metrics, "agora_master_allocation_run_seconds_sum") : null,
+        offersMadeTotal: metrics ? promSum(metrics, "agora_master_offers_made_total") : null,
+        outstandingOffers: metrics ? promSum(metrics, "agora_master_offers_outstanding") : null,
+        roleShares: metrics ? promByLabel(metrics, "agora_master_role_dominant_share", "role") : {},
+        cpusUsed: metrics ? promSum(metrics, "agora_master_resources_used", { resource: "cpus" }) : null,
+        cpusTotal: metrics ? promSum(metrics, "agora_master_resources_total", { resource: "cpus" }) : null,
+        masterRssBytes: proc?.rssBytes ?? null,
+        masterCpuSecondsTotal: proc?.cpuSeconds ?? null,
+        natsPendingBytes: pending,
+      });
+    };
+    const sampler = (async () => {
+      while (sampling) {
+        const next = now() + o.sampleInterval;
+        await sampleOnce();
+        await sleep(Math.max(0, next - now()));
+      }
+    })();
+    const stateProbe = (async () => {
+      while (sampling) {
+        const r = await timeState(tgt.masterUrl, now);
+        if (r) {
+          stateLatencies.push(r.ms);
+          stateBytes = r.bytes;
+        }
+        await sleep(o.sampleInterval);
+      }
+    })();
+
+    await Promise.all(frameworks.map((f) => f.start()));
+    const churned = planChurn(o.agents, o.churn, o.seed);
+    let churnDone = churned.length === 0;
+    let churning: Promise<void> | undefined;
+    let settledAt: number | undefined;
+    const deadline = t0 + o.timeout;
+    const launched = () => frameworks.reduce((s, f) => s + f.counts().launched, 0);
+    const ranSoFar = () => frameworks.reduce((s, f) => s + f.latencies.length, 0);
+    let completed = false;
+    while (now() < deadline) {
+      if (!churnDone && ranSoFar() >= o.tasks / 3) {
+        churnDone = true;
+        churning = churn(workers, churned, o.agentsPerWorker, progress);
+      }
+      // With --hold the run measures a steady state of running tasks; without, it lets every task end,
+      // so each update an agent produced can be matched with one a framework received.
+      const settled =
+        frameworks.every((f) => (o.hold > 0 ? f.settled : f.done)) &&
+        (marathon?.settled() ?? true) &&
+        churnDone;
+      if (settled) settledAt ??= now();
+      else settledAt = undefined;
+      if (settledAt !== undefined && now() - settledAt >= o.hold) {
+        completed = true;
+        break;
+      }
+      const running = frameworks.reduce((s, f) => s + f.runningNow, 0);
+      const marathonLine = marathon ? `, marathon ${marathon.running()}/${marathon.wanted}` : "";
+      progress.update(
+        `${seconds().toFixed(0)} s: launched ${launched()}/${o.tasks}, running ${running}, ran ${ranSoFar()}${marathonLine}`,
+      );
+      await sleep(TICK_MS);
+    }
+    await churning;
+    const end = now();
+    progress.line(
+      completed
+        ? `workload settled in ${seconds().toFixed(1)} s`
+        : `timed out after ${seconds().toFixed(1)} s`,
+    );
+
+    // Updates still unacknowledged get a while to drain: at-least-once delivery retries them.
+    let counters = await sumCounters(workers);
+    const drainUntil = now() + DRAIN_TIMEOUT_MS;
+    while (counters.pending > 0 && now() < drainUntil) {
+      progress.update(`waiting for ${counters.pending} unacknowledged updates`);
+      await sleep(500);
+      counters = await sumCounters(workers);
+    }
+    sampling = false;
+    await Promise.all([sampler, stateProbe]);
+    await sampleOnce();
+    counters = await sumCounters(workers);
+
+    const report = buildReport({
+      o,
+      command,
+      startedAt,
+      durationSec: (end - t0) / 1000,
+      completed,
+      frameworks,
+      counters,
+      churned: churned.length,
+      samples,
+      stateLatencies,
+      stateBytes,
+      weights,
+      marathon: marathon
+        ? { apps: o.marathonApps, instances: marathon.wanted, running: marathon.running() }
+        : null,
+    });
+    await writeFile(path.join(reportDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(path.join(reportDir, "report.html"), renderReport(report));
+    return report;
+  } finally {
+    progress.line("stopping…");
+    await Promise.allSettled(frameworks.map((f) => f.stop()));
+    await bus?.close().catch(() => {});
+    await marathon?.stop();
+    await Promise.allSettled(workers.map((w) => w.stop()));
+    await tgt.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Kills the churned agents in their workers, then starts replacements after a reboot's delay. */
+async function churn(
+  workers: Worker[],
+  agents: number[],
+  perWorker: number,
+  progress: Progress,
+): Promise<void> {
+  const byWorker = new Map<number, number[]>();
+  for (const a of agents) {
+    const { worker, local } = workerOf(a, perWorker);
+    byWorker.set(worker, [...(byWorker.get(worker) ?? []), local]);
+  }
+  progress.line(`churn: killing ${agents.length} agents`);
+  await Promise.all([...byWorker].map(([w, locals]) => workers[w]!.kill(locals)));
+  await sleep(CHURN_RESTART_DELAY_MS);
+  await Promise.all([...byWorker].map(([w, locals]) => workers[w]!.restart(locals)));
+  progress.line(`churn: ${agents.length} replacement agents registered`);
+}
+
+async function sumCounters(workers: Worker[]): Promise<WorkerCounters> {
+  const all = await Promise.all(workers.map((w) => w.counters()));
+  const out: WorkerCounters = { live: 0, produced: 0, pending: 0, abandoned: 0, registrations: 0 };
+  for (const c of all) for (const k of Object.keys(out) as Array<keyof WorkerCounters>) out[k] += c[k];
+  return out;
+}
+
+interface ReportInput {
+  o: SimulateOptions;
+  command: string;
+  startedAt: Date;
+  durationSec: number;
+  completed: boolean;
+  frameworks: SimFramework[];
+  counters: WorkerCounters;
+  churned: number;
+  samples: Sample[];
+  stateLatencies: number[];
+  stateBytes: number;
+  weights: Record<string, number>;
+  marathon: SimulationReport["marathon"];
+}
+
+/** Assembles the report from what the run collected and validates it against its schema. */
+function buildReport(r: ReportInput): SimulationReport {
+  const counts = r.frameworks.map((f) => f.counts());
+  const total = (pick: (c: (typeof counts)[number]) => number) => counts.reduce((s, c) => s + pick(c), 0);
+  const latencies = r.frameworks.flatMap((f) => f.latencies);
+  const runningAt = r.frameworks.flatMap((f) => f.runningAt).sort((a, b) => a - b);
+  const firstAccept = Math.min(...r.frameworks.map((f) => f.firstAcceptAt ?? Number.POSITIVE_INFINITY));
+  const lastRunning = runningAt[runningAt.length - 1];
+  const list = intervals(r.samples, r.weights);
+  const withCpu = r.samples.filter((s) => s.masterCpuSecondsTotal !== null);
+  const firstCpu = withCpu[0];
+  const lastCpu = withCpu[withCpu.length - 1];
+  const rss = r.samples.flatMap((s) => (s.masterRssBytes === null ? [] : [s.masterRssBytes]));
+  const runs = r.samples.flatMap((s) => (s.allocationRuns === null ? [] : [s.allocationRuns]));
+  const allocSecs = r.samples.flatMap((s) =>
+    s.allocationSecondsTotal === null ? [] : [s.allocationSecondsTotal],
+  );
+  const offers = r.samples.flatMap((s) =>
+    s.offersMadeTotal === null ? [] : [[s.t, s.offersMadeTotal] as const],
+  );
+  const peaks: Record<string, number> = {};
+  for (const s of r.samples)
+    for (const [c, b] of Object.entries(s.natsPendingBytes)) peaks[c] = Math.max(peaks[c] ?? 0, b);
+  const utilisation = list.flatMap((i) => (i.utilisation === null ? [] : [i.utilisation]));
+  const lastRuns = runs[runs.length - 1] ?? 0;
+  const report: SimulationReport = {
+    version: 1,
+    startedAt: r.startedAt.toISOString(),
+    command: r.command,
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadAvg: os.loadavg(),
+    },
+    completed: r.completed,
+    durationSec: r.durationSec,
+    agents: r.o.agents,
+    agentsChurned: r.churned,
+    tasksPlanned: r.o.tasks,
+    tasksLaunched: total((c) => c.launched),
+    tasksRunning: total((c) => c.running),
+    tasksFinished: total((c) => c.finished),
+    tasksFailed: total((c) => c.failed),
+    tasksKilled: total((c) => c.killed),
+    tasksLost: total((c) => c.lost + c.errored),
+    tasksStuck: r.frameworks.reduce((s, f) => s + f.unsettled(), 0),
+    updatesProduced: r.counters.produced,
+    updatesReceived: total((c) => c.updatesReceived),
+    updatesLost: r.counters.pending,
+    updatesAbandoned: r.counters.abandoned,
+    launchThroughputPerSec:
+      lastRunning === undefined || !Number.isFinite(firstAccept) || lastRunning <= firstAccept
+        ? 0
+        : runningAt.length / ((lastRunning - firstAccept) / 1000),
+    peakThroughputPerSec10s: peakRate(runningAt, 10_000),
+    launchLatencyMs: percentiles(latencies),
+    stateLatencyMs: percentiles(r.stateLatencies),
+    stateBytes: r.stateBytes,
+    masterPeakRssBytes: rss.length === 0 ? null : Math.max(...rss),
+    masterCpuPercentMean:
+      firstCpu && lastCpu && lastCpu.t > firstCpu.t
+        ? ((lastCpu.masterCpuSecondsTotal! - firstCpu.masterCpuSecondsTotal!) / (lastCpu.t - firstCpu.t)) *
+          100
+        : null,
+    allocationCycleMs: {
+      mean:
+        runs.length >= 2 && lastRuns > runs[0]!
+          ? ((allocSecs[allocSecs.length - 1]! - allocSecs[0]!) * 1000) / (lastRuns - runs[0]!)
+          : null,
+      runs: lastRuns,
+    },
+    offersPerSecMean:
+      offers.length >= 2 && offers[offers.length - 1]![0] > offers[0]![0]
+        ? (offers[offers.length - 1]![1] - offers[0]![1]) / (offers[offers.length - 1]![0] - offers[0]![0])
+        : null,
+    utilisationPeak: utilisation.length === 0 ? null : Math.max(...utilisation),
+    natsPendingBytesPeak: peaks,
+    fairness: fairness(list, [...new Set(r.o.frameworks.map((f) => f.role))]),
+    frameworks: counts.map((c) => ({
+      name: c.name,
+      role: c.role,
+      weight: r.weights[c.role] ?? 1,
+      planned: c.planned,
+      launched: c.launched,
+      running: c.running,
+      finished: c.finished,
+      failed: c.failed,
+      killed: c.killed,
+      errored: c.errored,
+      lost: c.lost,
+      updatesReceived: c.updatesReceived,
+      offers: c.offers,
+      declined: c.declined,
+    })),
+    marathon: r.marathon,
+    samples: r.samples,
+    intervals: list,
+  };
+  return SimulationReportSchema.parse(report);
+}
