@@ -10,6 +10,12 @@ import type { JobRun } from "./model/run.js";
 export interface ChronosService {
   /** Every job, in name order. */
   jobs(): readonly JobView[];
+  /**
+   * Every job's definition and counters, in name order, without the rest of its view: what listing
+   * and searching need. The same array is returned until a job or its counters change, so a caller
+   * may keep what it derived from it.
+   */
+  entries(): readonly JobEntry[];
   job(name: string): JobView | undefined;
 
   /**
@@ -41,13 +47,17 @@ export interface ChronosService {
   info(): ChronosInfo;
 }
 
+/** A job's definition and counters (objects replaced, never mutated, when they change). */
+export interface JobEntry {
+  definition: JobDefinition;
+  stats: JobStats;
+}
+
 /**
  * A job with what the runtime knows of it now. `definition` and `stats` are replaced, never mutated,
  * when they change: the HTTP layer keeps each job's JSON keyed by these objects.
  */
-export interface JobView {
-  definition: JobDefinition;
-  stats: JobStats;
+export interface JobView extends JobEntry {
   /** `success` | `failure` | `fresh` (never finished a run), as Chronos' summary. */
   lastStatus: "success" | "failure" | "fresh";
   /** `idle` | `queued` | `N running`, as Chronos' summary. */

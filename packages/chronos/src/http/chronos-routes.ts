@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ChronosError } from "../errors.js";
 import { isScheduled, JobDefinition } from "../model/job.js";
-import type { JobView } from "../service.js";
+import type { JobEntry } from "../service.js";
 import { all, count, first, type HttpContext, type Query, viewOf } from "./context.js";
 import { invalidBody } from "./errors.js";
 import { graphCsv, graphDot } from "./graph-text.js";
@@ -32,7 +32,7 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
     return reply.code(204).send();
   });
 
-  app.get("/jobs", async (_request, reply) => reply.type(JSON_TYPE).send(ctx.jobText.list(service.jobs())));
+  app.get("/jobs", async (_request, reply) => reply.type(JSON_TYPE).send(ctx.jobText.all(service.entries())));
 
   app.get("/jobs/summary", async () => ({ jobs: service.jobs().map(summaryJson) }));
 
@@ -43,18 +43,17 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
     const name = lower(first(q.name));
     const command = lower(first(q.command));
     const any = lower(first(q.any));
-    const found: JobView[] = [];
+    const found: JobEntry[] = [];
     let skipped = 0;
-    for (const view of service.jobs()) {
+    // Over definitions and counters only: no job's full view is built for a search.
+    for (const entry of service.entries()) {
       if (found.length >= limit) break;
-      const job = view.definition;
-      const jobName = job.name.toLowerCase();
-      const jobCommand = job.command.toLowerCase();
-      if (name && !jobName.includes(name)) continue;
-      if (command && !jobCommand.includes(command)) continue;
-      if (any && !jobName.includes(any) && !jobCommand.includes(any)) continue;
+      const job = lowered(entry.definition);
+      if (name && !job.name.includes(name)) continue;
+      if (command && !job.command.includes(command)) continue;
+      if (any && !job.name.includes(any) && !job.command.includes(any)) continue;
       if (skipped++ < offset) continue;
-      found.push(view);
+      found.push(entry);
     }
     return reply.type(JSON_TYPE).send(ctx.jobText.list(found));
   });
@@ -138,6 +137,18 @@ function readJob(body: unknown, kind: "scheduled" | "dependent"): JobDefinition 
       ],
     });
   return job;
+}
+
+/** Each definition's name and command in lower case, kept while the definition object lives. */
+const lowerCache = new WeakMap<JobDefinition, { name: string; command: string }>();
+
+function lowered(job: JobDefinition): { name: string; command: string } {
+  let l = lowerCache.get(job);
+  if (l === undefined) {
+    l = { name: job.name.toLowerCase(), command: job.command.toLowerCase() };
+    lowerCache.set(job, l);
+  }
+  return l;
 }
 
 function lower(s: string | undefined): string | undefined {

@@ -1,5 +1,5 @@
 import { applyResourceDefaults, type JobDefaults, type JobDefinition } from "../model/job.js";
-import type { JobView } from "../service.js";
+import type { JobEntry, JobView } from "../service.js";
 
 type Json = Record<string, unknown>;
 
@@ -27,11 +27,13 @@ interface Written {
  */
 export class JobText {
   private readonly cache = new WeakMap<JobDefinition, Written>();
+  /** The last full listing: the service hands out the same entries array until a job changes. */
+  private lastList: { entries: readonly JobEntry[]; bytes: Buffer } | undefined;
 
   constructor(private readonly defaults: JobDefaults) {}
 
   /** The job's JSON as UTF-8 bytes. */
-  of(view: JobView): Buffer {
+  of(view: JobEntry): Buffer {
     let written = this.cache.get(view.definition);
     if (written === undefined) {
       const { head, middle, tail } = jobParts(view.definition, this.defaults);
@@ -61,11 +63,17 @@ export class JobText {
   }
 
   /** A JSON array of the jobs, joined from their bytes (no JSON written for jobs that did not change). */
-  list(views: Iterable<JobView>): Buffer {
+  list(views: Iterable<JobEntry>): Buffer {
     const parts: Buffer[] = [OPEN];
     for (const v of views) parts.push(parts.length > 1 ? COMMA : EMPTY, this.of(v));
     parts.push(CLOSE);
     return Buffer.concat(parts);
+  }
+
+  /** Every job (`ChronosService.entries()`), the same bytes again while nothing changed. */
+  all(entries: readonly JobEntry[]): Buffer {
+    if (this.lastList?.entries !== entries) this.lastList = { entries, bytes: this.list(entries) };
+    return this.lastList.bytes;
   }
 }
 

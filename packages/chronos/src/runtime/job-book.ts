@@ -12,6 +12,8 @@ export class JobBook {
   private readonly finished = new Map<string, JobRun[]>();
   private readonly byTask = new Map<string, JobRun>();
   private sortedNames: string[] | undefined;
+  /** Bumped whenever a job's definition or state is set or a job removed: readers cache by it. */
+  version = 0;
 
   constructor(private readonly historySize: number) {}
 
@@ -23,6 +25,7 @@ export class JobBook {
   setJob(job: JobDefinition): void {
     if (!this.jobs.has(job.name)) this.sortedNames = undefined;
     this.jobs.set(job.name, job);
+    this.version++;
   }
 
   /** Forgets the job with its state and runs; returns the ids of every run it had. */
@@ -34,6 +37,7 @@ export class JobBook {
     this.active.delete(name);
     this.finished.delete(name);
     this.sortedNames = undefined;
+    this.version++;
     return runs.map((r) => r.id);
   }
 
@@ -48,6 +52,7 @@ export class JobBook {
 
   setState(name: string, state: JobState): void {
     this.states.set(name, state);
+    this.version++;
   }
 
   activeRuns(name: string): readonly JobRun[] {

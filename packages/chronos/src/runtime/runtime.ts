@@ -21,7 +21,14 @@ import {
   parseSchedule,
   skip,
 } from "../schedule/index.js";
-import type { ChronosEvent, ChronosEventType, ChronosInfo, ChronosService, JobView } from "../service.js";
+import type {
+  ChronosEvent,
+  ChronosEventType,
+  ChronosInfo,
+  ChronosService,
+  JobEntry,
+  JobView,
+} from "../service.js";
 import { JobBook } from "./job-book.js";
 import { type PendingLaunch, placeLaunches } from "./placement.js";
 import { ChronosRepository } from "./repository.js";
@@ -116,6 +123,7 @@ export class ChronosRuntime implements ChronosService {
   private readonly unconfirmed = new Set<string>();
   /** Offers kept for runs due within `prepareAheadMs`, by offer id. */
   private readonly held = new Map<string, Offer>();
+  private entryCache: { version: number; entries: readonly JobEntry[] } | undefined;
   /** Where the runs due soon go on the held offers, worked out before they are due. */
   private plan: LaunchPlan | undefined;
   private readonly prepareAheadMs: number;
@@ -276,6 +284,17 @@ export class ChronosRuntime implements ChronosService {
 
   jobs(): readonly JobView[] {
     return this.book.names().map((n) => this.view(n));
+  }
+
+  entries(): readonly JobEntry[] {
+    if (this.entryCache?.version !== this.book.version) {
+      const entries = this.book.names().map((n) => ({
+        definition: this.book.jobs.get(n)!,
+        stats: this.book.state(n).stats,
+      }));
+      this.entryCache = { version: this.book.version, entries };
+    }
+    return this.entryCache.entries;
   }
 
   job(name: string): JobView | undefined {

@@ -2,7 +2,7 @@ import { ChronosError } from "../errors.js";
 import { isScheduled, type JobDefinition, type JobStats } from "../model/job.js";
 import { isTimeZone } from "../model/metronome.js";
 import type { JobRun, RunStatus } from "../model/run.js";
-import type { ChronosEvent, ChronosInfo, ChronosService, JobView } from "../service.js";
+import type { ChronosEvent, ChronosInfo, ChronosService, JobEntry, JobView } from "../service.js";
 
 /**
  * An in-memory `ChronosService` for the HTTP layer's tests: jobs are checked the way the runtime
@@ -35,6 +35,10 @@ export class MemoryChronos implements ChronosService {
   jobs(): readonly JobView[] {
     this.sorted ??= [...this.defs.keys()].sort().map((name) => this.view(name));
     return this.sorted;
+  }
+
+  entries(): readonly JobEntry[] {
+    return this.jobs();
   }
 
   job(name: string): JobView | undefined {
