@@ -6,7 +6,7 @@ import {
   type AllocatorFramework,
   DeclineFilterIndex,
   DrfAllocator,
-} from "@agora/master";
+} from "@agora/master/internal";
 import { type AgentId, type FrameworkId, parseResources } from "@agora/protocol";
 import { machine } from "./machine.js";
 import { summarize } from "./stats.js";

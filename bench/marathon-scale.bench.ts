@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AppDefinition, type Group, type MarathonEvent, MarathonRuntime } from "@agora/marathon";
+import type { MarathonEvent } from "@agora/marathon";
+import { AppDefinition, type Group, MarathonRuntime } from "@agora/marathon/internal";
 import { FileStateStore, JetStreamStateStore, type NatsBus, type StateStore } from "@agora/transport";
 import { pino } from "pino";
 import { inProcess, overNats, type Topology } from "./launch.js";

@@ -1,24 +1,13 @@
+import { waitFor as poll, type WaitOptions } from "@agora/transport/testing";
+
 /**
- * Polls `check` until it returns a truthy value, or fails after `timeoutMs` naming `what`.
- * Tests wait for conditions, never for fixed times.
+ * `waitFor` of @agora/transport/testing with cross-process defaults: 30 s, polling every 50 ms
+ * (each check is an HTTP request or a process lookup, not a map read).
  */
-export async function waitFor<T>(
+export function waitFor<T>(
   what: string,
   check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
-  { timeoutMs = 30_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
+  { timeoutMs = 30_000, intervalMs = 50 }: WaitOptions = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (e) {
-      lastError = e;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`,
-  );
+  return poll(check, what, { timeoutMs, intervalMs });
 }

@@ -21,6 +21,12 @@ const allowed: Record<string, string[]> = {
 const root = path.resolve(import.meta.dirname, "../..");
 const packages = readdirSync(path.join(root, "packages"));
 
+/** The entry points a package declares: the keys of its manifest's "exports". */
+function entryPoints(pkg: string): string[] {
+  const manifest = JSON.parse(readFileSync(path.join(root, "packages", pkg, "package.json"), "utf8"));
+  return Object.keys(manifest.exports ?? { ".": {} });
+}
+
 function sources(dir: string): string[] {
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return [];
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
@@ -46,10 +52,12 @@ describe("package dependencies", () => {
           const spec = m[1]!;
           const [, name, ...deep] = spec.split("/");
           const rel = path.relative(root, file);
-          expect(
-            deep.filter((d) => d !== "internal"),
-            `${rel} reaches into ${spec}`,
-          ).toEqual([]);
+          // Only entry points the package declares in its manifest's "exports"; "./testing" (test
+          // harnesses) only from tests and their support code.
+          const entry = deep.length === 0 ? "." : `./${deep.join("/")}`;
+          const isTest = /\.test\.tsx?$|\/(test-support|testing)\//.test(rel);
+          expect(entryPoints(name!), `${rel} reaches into ${spec}`).toContain(entry);
+          if (entry === "./testing") expect(isTest, `${rel} imports a test harness`).toBe(true);
           if (name !== pkg) expect(declared, `${rel} imports undeclared ${spec}`).toContain(`@agora/${name}`);
         }
       }

@@ -1,6 +1,6 @@
 import { type OfferId, scalarOf } from "@agora/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { MasterHarness, settle, task } from "./test-support/harness.js";
+import { MasterHarness, task } from "./test-support/harness.js";
 
 describe("accept validation", () => {
   let h: MasterHarness;
@@ -102,7 +102,7 @@ describe("accept validation", () => {
     });
     expect(reply).toMatchObject({ ok: false, error: { code: "INVALID_OFFERS" } });
     expect((await thief.update("stolen", "TASK_DROPPED")).reason).toBe("REASON_INVALID_OFFERS");
-    await settle();
+    await h.settle();
     expect(h.master.snapshot().offers.get(offer.id)?.offer.frameworkId).toBe(fw.id);
   });
 

@@ -1,6 +1,6 @@
 import type { AgentId, TaskId } from "@agora/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { MasterHarness, settle, waitFor } from "./test-support/harness.js";
+import { MasterHarness, waitFor } from "./test-support/harness.js";
 import { withLaunchedTasks } from "./test-support/launch.js";
 
 /** Advances the manual clock one ping period at a time, waiting for each ping's outcome. */
@@ -26,7 +26,7 @@ describe("agent health", () => {
     const agent = await h.agent();
     for (let i = 0; i < 6; i++) {
       h.clock.advance(1000);
-      await settle();
+      await h.settle();
     }
     expect(h.master.snapshot().agents.get(agent.id)?.missedPings).toBe(0);
   });

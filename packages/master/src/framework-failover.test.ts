@@ -1,6 +1,6 @@
 import type { AgentCommandOf, FrameworkId } from "@agora/protocol";
 import { describe, expect, it } from "vitest";
-import { type FakeAgent, type FakeFramework, MasterHarness, settle, task } from "./test-support/harness.js";
+import { type FakeAgent, type FakeFramework, MasterHarness, task } from "./test-support/harness.js";
 
 /** A master whose frameworks are disconnected after 3 s of silence, with one running task. */
 async function withRunningTask(failoverTimeout: number) {
@@ -24,7 +24,7 @@ async function withRunningTask(failoverTimeout: number) {
 async function pass(h: MasterHarness, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 1000) {
     h.clock.advance(1000);
-    await settle();
+    await h.settle();
   }
 }
 

@@ -1,6 +1,6 @@
 import { CallReply, decode, encode } from "@agora/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { MasterHarness, settle } from "./test-support/harness.js";
+import { MasterHarness } from "./test-support/harness.js";
 
 const garbage = new TextEncoder().encode("{not json");
 
@@ -42,7 +42,7 @@ describe("invalid messages", () => {
       ok: false,
       error: { code: "INVALID_MESSAGE", field: "agentInfo" },
     });
-    await settle();
+    await h.settle();
     const agent = await h.agent();
     expect(h.master.snapshot().agents.has(agent.id)).toBe(true);
     expect(h.master.snapshot().counters.invalidMessages).toBe(3);

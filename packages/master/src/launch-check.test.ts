@@ -1,5 +1,4 @@
 import { describe, expect, it, onTestFinished } from "vitest";
-import { settle } from "./test-support/harness.js";
 import { withLaunchedTasks } from "./test-support/launch.js";
 
 // The harness pings every 1000 ms: a task STAGING for 10 s is suspect.
@@ -11,7 +10,7 @@ describe("launches that never reached the agent", () => {
     onTestFinished(() => s.h.stop());
     // The agent answers pings (so it is not removed) but never saw `lost`: it reports only `kept`.
     s.h.clock.advance(CHECK_MS - 1000);
-    await settle();
+    await s.h.settle();
     expect(s.agent.commands.pending((c) => c.type === "reregisterRequested")).toEqual([]);
     s.h.clock.advance(1000);
     await s.agent.commands.take((c) => c.type === "reregisterRequested", "reregisterRequested");

@@ -1,7 +1,7 @@
 import type { AgentTask, FrameworkId, TaskId } from "@agora/protocol";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { buildMasterHttp } from "./http/app.js";
-import { MasterHarness, settle, task, waitFor } from "./test-support/harness.js";
+import { MasterHarness, task, waitFor } from "./test-support/harness.js";
 import { election, leaseStores } from "./test-support/lease.js";
 
 function running(frameworkId: FrameworkId, taskId: string, agentId: Parameters<typeof task>[1]): AgentTask {
@@ -54,7 +54,7 @@ describe("master failover", () => {
     const b = await h.standby({ election: election(stores, "m2"), agentReregisterTimeoutMs: 5000 });
     await h.master.stop();
     await waitFor(() => b.isLeader, "m2 to lead");
-    await settle();
+    await h.settle();
     // Reconciling a task on an agent still awaited gets no answer (Mesos), neither GONE nor UNKNOWN.
     const fw = await h.framework();
     const reconcileT9 = {

@@ -6,8 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isTransportError } from "./errors.js";
 import { FileStateStore } from "./file-state-store.js";
-import { describeStateStoreConformance } from "./testing/state-store-conformance.js";
-import { waitFor } from "./testing/wait-for.js";
+import { describeStateStoreConformance, waitFor } from "./testing/index.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

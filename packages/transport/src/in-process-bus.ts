@@ -27,6 +27,9 @@ export class InProcessBus implements Bus {
   private readonly queueCursor = new Map<string, number>();
   private closed = false;
   private inboxSeq = 0;
+  /** Subscriptions with deliveries queued or in a handler. */
+  private busy = 0;
+  private idleWaiters: (() => void)[] = [];
 
   private readonly maxPayload: number;
 
@@ -97,6 +100,20 @@ export class InProcessBus implements Bus {
     this.assertOpen("flush");
   }
 
+  /**
+   * Resolves once the bus is quiet: every delivery made so far has been handled, and so has every
+   * delivery those handlers made in turn, with a full turn of the event loop in which nothing new
+   * was published (work a handler deferred with `setImmediate`, as the master's allocation, runs in
+   * it). For tests, instead of counting event-loop turns.
+   */
+  async drained(): Promise<void> {
+    for (;;) {
+      while (this.busy > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.busy === 0) return;
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const set of this.exact.values()) for (const s of set) s.closed = true;
@@ -157,6 +174,7 @@ export class InProcessBus implements Bus {
   private scheduleDrain(s: Sub): void {
     if (s.draining) return;
     s.draining = true;
+    this.busy++;
     setImmediate(() => void this.drain(s));
   }
 
@@ -171,6 +189,7 @@ export class InProcessBus implements Bus {
       }
     }
     s.draining = false;
+    if (--this.busy === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private assertOpen(target: string): void {

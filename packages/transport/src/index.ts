@@ -1,6 +1,15 @@
-export * from "./bus.js";
-export * from "./clock.js";
-export * from "./errors.js";
+/**
+ * @agora/transport — the bus (NATS and in-process), the state store (memory, file, JetStream KV)
+ * and leader election. Sibling-only helpers are in "./internal", test harnesses in "./testing".
+ */
+export type { Bus, BusMessage, BusSubscription, RequestOptions, SubscribeOptions } from "./bus.js";
+export { type Clock, ManualClock, systemClock, type TimerHandle } from "./clock.js";
+export {
+  isTransportError,
+  TransportError,
+  type TransportErrorCode,
+  transportErrorCodes,
+} from "./errors.js";
 export { FileStateStore, type FileStateStoreOptions } from "./file-state-store.js";
 export { InProcessBus } from "./in-process-bus.js";
 export {
@@ -8,7 +17,6 @@ export {
   JetStreamStateStore,
   type JetStreamStateStoreOptions,
 } from "./jetstream-state-store.js";
-export { encodeJson, KeyedWriter } from "./keyed-writer.js";
 export { AlwaysLeader } from "./leader-always.js";
 export type { Candidate, LeaderElection, LeaderInfo, LeadershipHandlers } from "./leader-election.js";
 export {
@@ -19,5 +27,4 @@ export {
 export { type LeaseElectionOptions, LeaseLeaderElection } from "./leader-lease.js";
 export { MemoryStateStore } from "./memory-state-store.js";
 export { connectNatsBus, NatsBus, type NatsBusOptions, type NatsReconnectOptions } from "./nats-bus.js";
-export * from "./state-store.js";
-export { assertValidKey, assertValidPrefix } from "./store-keys.js";
+export type { PutOptions, StateStore, StoreEntry, StoreWatch, WatchEvent } from "./state-store.js";

@@ -9,8 +9,7 @@ import { isTransportError } from "./errors.js";
 import { JetStreamStateStore } from "./jetstream-state-store.js";
 import { connectNatsBus, type NatsBus } from "./nats-bus.js";
 import type { WatchEvent } from "./state-store.js";
-import { describeStateStoreConformance } from "./testing/state-store-conformance.js";
-import { waitFor } from "./testing/wait-for.js";
+import { describeStateStoreConformance, waitFor } from "./testing/index.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -9,7 +9,7 @@ import { AlwaysLeader } from "./leader-always.js";
 import type { LeaderElection } from "./leader-election.js";
 import { openJetStreamLeaderElection } from "./leader-jetstream.js";
 import { connectNatsBus, type NatsBus } from "./nats-bus.js";
-import { waitFor } from "./testing/wait-for.js";
+import { waitFor } from "./testing/index.js";
 
 interface Contender {
   readonly id: string;

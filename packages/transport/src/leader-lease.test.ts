@@ -4,7 +4,7 @@ import type { LeadershipHandlers } from "./leader-election.js";
 import { LeaseLeaderElection } from "./leader-lease.js";
 import { MemoryStateStore } from "./memory-state-store.js";
 import type { PutOptions, StateStore } from "./state-store.js";
-import { waitFor } from "./testing/wait-for.js";
+import { waitFor } from "./testing/index.js";
 
 // The memory store never expires entries: a test deletes the lease where JetStream's TTL would.
 const TTL_MS = 300;

@@ -1,5 +1,5 @@
 import { MemoryStateStore } from "./memory-state-store.js";
-import { describeStateStoreConformance } from "./testing/state-store-conformance.js";
+import { describeStateStoreConformance } from "./testing/index.js";
 
 describeStateStoreConformance("MemoryStateStore", async () => {
   const store = new MemoryStateStore();

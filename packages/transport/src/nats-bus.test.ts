@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NatsServerHandle, startNatsServer } from "../../../test/harness/nats-server.js";
 import { isTransportError } from "./errors.js";
 import { connectNatsBus } from "./nats-bus.js";
-import { describeBusConformance } from "./testing/bus-conformance.js";
-import { waitFor } from "./testing/wait-for.js";
+import { describeBusConformance, waitFor } from "./testing/index.js";
 
 let nats: NatsServerHandle;
 beforeAll(async () => {

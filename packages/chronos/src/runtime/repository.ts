@@ -1,4 +1,5 @@
-import { encodeJson, KeyedWriter, type StateStore } from "@agora/transport";
+import type { StateStore } from "@agora/transport";
+import { encodeJson, KeyedWriter } from "@agora/transport/internal";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { JobDefinition } from "../model/job.js";

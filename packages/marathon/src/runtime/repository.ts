@@ -1,4 +1,5 @@
-import { encodeJson as encode, KeyedWriter, type StateStore } from "@agora/transport";
+import type { StateStore } from "@agora/transport";
+import { encodeJson as encode, KeyedWriter } from "@agora/transport/internal";
 import type { Logger } from "pino";
 import type { AppDefinition } from "../model/app-definition.js";
 import type { DeploymentPlan } from "../model/deployment.js";

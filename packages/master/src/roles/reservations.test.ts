@@ -2,7 +2,7 @@ import { type AgentId, parseResources, type Resource, scalarOf } from "@agora/pr
 import { MemoryStateStore } from "@agora/transport";
 import { describe, expect, it } from "vitest";
 import { buildMasterHttp } from "../http/app.js";
-import { type FakeFramework, MasterHarness, settle, task } from "../test-support/harness.js";
+import { type FakeFramework, MasterHarness, task } from "../test-support/harness.js";
 
 const dynamic = (role: string, text: string): Resource[] =>
   parseResources(text).map((r) => ({ ...r, reservation: { role, type: "dynamic" as const } }));
@@ -92,9 +92,9 @@ describe("dynamic reservations", () => {
 
     const outsider = await h.framework({ roles: ["ops"] });
     const child = await h.framework({ roles: ["eng/web"] });
-    await settle();
+    await h.settle();
     await h.master.allocateNow();
-    await settle();
+    await h.settle();
     expect(reservedIn(outsider)).toEqual([]);
     expect(scalarOf(reservedIn(child), "cpus")).toBe(2);
     expect(scalarOf(reservedIn(child), "mem")).toBe(1024);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildMasterHttp } from "../http/app.js";
-import { MasterHarness, settle } from "../test-support/harness.js";
+import { MasterHarness } from "../test-support/harness.js";
 
 describe("role weights", () => {
   const start = MasterHarness.startForTest;
@@ -47,7 +47,7 @@ describe("role weights", () => {
     const light = await h.framework({ roles: ["light"] });
     const heavy = await h.framework({ roles: ["heavy"] });
     for (let i = 0; i < 8; i++) await h.agent("cpus:4;mem:4096");
-    await settle();
+    await h.settle();
     const count = (fw: typeof light) =>
       fw.pendingOffers().flatMap((e) => (e.type === "offers" ? e.offers : [])).length;
     expect([count(light), count(heavy)]).toEqual([2, 6]);

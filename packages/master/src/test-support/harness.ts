@@ -21,23 +21,21 @@ import {
   type TaskState,
 } from "@agora/protocol";
 import { type BusSubscription, InProcessBus, ManualClock, MemoryStateStore } from "@agora/transport";
+import { waitFor } from "@agora/transport/testing";
 import { onTestFinished } from "vitest";
 import { Master } from "../master.js";
 import type { MasterOptions } from "../options.js";
 
-/** Polls until `condition` holds; tests wait for effects, never sleep a fixed time. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-/** Lets every queued bus delivery and prompt allocation run. */
+/**
+ * Lets queued bus deliveries and prompt allocations run by counting event-loop turns. Prefer
+ * `MasterHarness.settle()`, which waits for the bus to be quiet; this stays for tests written
+ * against it (mesos-v1/operator-events.test.ts).
+ */
 export async function settle(rounds = 5): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
 }
+
+export { waitFor };
 
 type CallBody = Call extends infer C
   ? C extends { frameworkId: FrameworkId }
@@ -110,7 +108,7 @@ export class FakeFramework {
   /** A round trip through the master: everything it sent before answering has been delivered. */
   async sync(): Promise<void> {
     await this.call({ type: "heartbeat" });
-    await settle();
+    await this.harness.bus.drained();
   }
 
   pendingOffers(): Event[] {
@@ -197,6 +195,11 @@ export class MasterHarness {
   async stop(): Promise<void> {
     await this.master.stop();
     await this.bus.close();
+  }
+
+  /** Waits until the bus is quiet: every message sent so far handled, and allocations it prompted run. */
+  settle(): Promise<void> {
+    return this.bus.drained();
   }
 
   /** A second master on this harness's bus, registry and clock, as another process would be; stopped when the test finishes. */

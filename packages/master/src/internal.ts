@@ -1,0 +1,12 @@
+/**
+ * For benchmarks and sibling packages only, not an operator's or framework author's API: the pure
+ * allocator and the snapshot it allocates from (bench/allocator.bench.ts drives it directly).
+ */
+export {
+  type AllocationSnapshot,
+  type AllocatorAgent,
+  type AllocatorFramework,
+  DrfAllocator,
+  type OfferPlan,
+} from "./allocator/drf-allocator.js";
+export { DeclineFilterIndex } from "./allocator/filter-index.js";

@@ -1,0 +1,179 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * Each package's public names, pinned: what `src/index.ts` ("."), `src/internal.ts` ("./internal",
+ * for sibling packages, the CLI and benchmarks) and `src/testing/index.ts` ("./testing", test
+ * harnesses) export. Adding or removing a name is a decision: change it here, in the same commit,
+ * and in docs/architecture.md's table.
+ */
+const surfaces: Record<string, Record<string, string[]>> = {
+  transport: {
+    ".": [
+      "AlwaysLeader",
+      "Bus",
+      "BusMessage",
+      "BusSubscription",
+      "Candidate",
+      "Clock",
+      "connectNatsBus",
+      "DEFAULT_LEASE_TTL_MS",
+      "FileStateStore",
+      "FileStateStoreOptions",
+      "HasNatsConnection",
+      "InProcessBus",
+      "isTransportError",
+      "JetStreamLeaderElectionOptions",
+      "JetStreamStateStore",
+      "JetStreamStateStoreOptions",
+      "LeaderElection",
+      "LeaderInfo",
+      "LeadershipHandlers",
+      "LeaseElectionOptions",
+      "LeaseLeaderElection",
+      "ManualClock",
+      "MemoryStateStore",
+      "NatsBus",
+      "NatsBusOptions",
+      "NatsReconnectOptions",
+      "openJetStreamLeaderElection",
+      "PutOptions",
+      "RequestOptions",
+      "StateStore",
+      "StoreEntry",
+      "StoreWatch",
+      "SubscribeOptions",
+      "systemClock",
+      "TimerHandle",
+      "TransportError",
+      "TransportErrorCode",
+      "transportErrorCodes",
+      "WatchEvent",
+    ],
+    "./internal": ["encodeJson", "KeyedWriter"],
+    "./testing": [
+      "BusFixture",
+      "describeBusConformance",
+      "describeStateStoreConformance",
+      "expectCode",
+      "StateStoreConformanceOptions",
+      "StateStoreFixture",
+      "waitFor",
+      "WaitOptions",
+    ],
+  },
+  master: {
+    ".": [
+      "Allocator",
+      "buildMasterHttp",
+      "isMasterError",
+      "Master",
+      "MasterError",
+      "MasterErrorCode",
+      "masterErrorCodes",
+      "MasterHttpOptions",
+      "MasterMetrics",
+      "MasterOptions",
+      "MasterView",
+    ],
+    "./internal": [
+      "AllocationSnapshot",
+      "AllocatorAgent",
+      "AllocatorFramework",
+      "DeclineFilterIndex",
+      "DrfAllocator",
+      "OfferPlan",
+    ],
+  },
+  "framework-sdk": {
+    ".": [
+      "CommandInfoInput",
+      "ContainerInfoInput",
+      "FailureInfo",
+      "FrameworkMessage",
+      "Handler",
+      "HealthCheckInput",
+      "isSchedulerError",
+      "Launch",
+      "offerHas",
+      "OperationInput",
+      "PackOptions",
+      "PackResult",
+      "packTasks",
+      "scalarIn",
+      "Scheduler",
+      "schedulerDefaults",
+      "SchedulerError",
+      "SchedulerErrorCode",
+      "schedulerErrorCodes",
+      "SchedulerEventMap",
+      "SchedulerEventType",
+      "SchedulerOptions",
+      "SchedulerStats",
+      "StreamOptions",
+      "SubscribedInfo",
+      "TaskInfoInput",
+      "TaskResources",
+      "TaskSpec",
+    ],
+  },
+  marathon: {
+    ".": [
+      "createMarathonHttp",
+      "ErrorDetail",
+      "isMarathonError",
+      "MarathonError",
+      "MarathonErrorCode",
+      "marathonErrorCodes",
+      "MarathonEvent",
+      "MarathonEventType",
+      "MarathonHttpOptions",
+      "MarathonInfo",
+      "MarathonOptions",
+      "MarathonService",
+      "RunningMarathon",
+      "startMarathon",
+    ],
+    "./internal": ["AppDefinition", "Group", "MarathonRuntime", "MarathonRuntimeOptions"],
+  },
+};
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** The names an entry file exports, from its `export { … } from` lists (the only form allowed). */
+function exportedNames(text: string): string[] {
+  const names: string[] = [];
+  for (const m of text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
+    for (const part of m[1]!.split(",")) {
+      const name = part
+        .trim()
+        .replace(/^type\s+/, "")
+        .split(/\s+as\s+/)
+        .pop()!;
+      if (name) names.push(name);
+    }
+  }
+  return names.sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+}
+
+const sorted = (names: string[]) => [...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+
+describe("public surfaces", () => {
+  for (const [pkg, entries] of Object.entries(surfaces)) {
+    const manifest = JSON.parse(readFileSync(path.join(root, "packages", pkg, "package.json"), "utf8"));
+
+    it(`@agora/${pkg} exports exactly its pinned entry points`, () => {
+      expect(Object.keys(manifest.exports).sort()).toEqual(Object.keys(entries).sort());
+    });
+
+    for (const [entry, names] of Object.entries(entries)) {
+      it(`@agora/${pkg}${entry.slice(1)} lists its API by name, and exactly the pinned names`, () => {
+        const file = path.join(root, "packages", pkg, manifest.exports[entry].source);
+        const text = readFileSync(file, "utf8");
+        expect(text, `${file} re-exports a whole module`).not.toMatch(/export\s+(type\s+)?\*/);
+        expect(exportedNames(text)).toEqual(sorted(names));
+      });
+    }
+  }
+});
