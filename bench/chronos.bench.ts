@@ -533,7 +533,8 @@ export default async function chronosBench(): Promise<string> {
     ...jitter.map(
       (r) =>
         `| ${r.scenario} | ${r.round} | ${r.createMs} ms | ${trio(r.created)} | ${trio(r.stored)} | ${trio(r.acceptSent)} | ${trio(r.launchedAt)} | ${trio(r.runningArrived)} | ${trio(r.running)} | ${r.revives.map(ms).join(", ")} | ${r.offers
-          .filter((o) => o.atMs >= 0)
+          // Chronos revives and takes its offers up to a second before the slot (prepareAheadMs).
+          .filter((o) => o.atMs >= -2000)
           .map((o) => `${ms(o.atMs)} (${o.offers})`)
           .join(", ")} |`,
     ),
