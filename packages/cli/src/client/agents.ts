@@ -80,7 +80,6 @@ const agentList = verb({
 const agentShow = verb({
   summary: "Show one agent (an id or a unique prefix of one): resources, attributes, tasks.",
   usage: "ID",
-  args: [1, 1],
   flags: {},
   options: {},
   async run(ctx, [id]) {
@@ -188,7 +187,6 @@ function frameworkState(r: { completed: boolean; connected: boolean; active: boo
 const frameworkTeardown = verb({
   summary: "Tear a framework down (Mesos' POST /teardown): its tasks are killed and it cannot come back.",
   usage: "ID",
-  args: [1, 1],
   flags: {},
   options: {},
   async run(ctx, [id]) {

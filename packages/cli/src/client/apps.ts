@@ -111,7 +111,6 @@ const appList = verb({
 const appShow = verb({
   summary: "Show one Marathon app with its tasks and last failure.",
   usage: "ID",
-  args: [1, 1],
   flags: {},
   options: {},
   async run(ctx, [id]) {
@@ -206,7 +205,6 @@ async function readStdin(): Promise<string> {
 const appDeploy = verb({
   summary: "Create or update a Marathon app from a JSON file ('-': stdin) and follow its deployment.",
   usage: "FILE",
-  args: [1, 1],
   flags: deployFlags,
   options: deployOptions,
   async run(ctx, [file], o) {
@@ -245,7 +243,6 @@ const appDeploy = verb({
 const appScale = verb({
   summary: "Scale a Marathon app to N instances and follow the deployment.",
   usage: "ID N",
-  args: [2, 2],
   flags: deployFlags,
   options: deployOptions,
   async run(ctx, [id, n], o) {
@@ -265,7 +262,6 @@ const appScale = verb({
 const appRestart = verb({
   summary: "Restart a Marathon app's tasks (rolling, within its upgradeStrategy) and follow it.",
   usage: "ID",
-  args: [1, 1],
   flags: deployFlags,
   options: deployOptions,
   async run(ctx, [id], o) {
@@ -281,7 +277,6 @@ const appRestart = verb({
 const appRemove = verb({
   summary: "Remove a Marathon app (its tasks are killed) and follow until it is gone.",
   usage: "ID",
-  args: [1, 1],
   flags: deployFlags,
   options: deployOptions,
   async run(ctx, [id], o) {

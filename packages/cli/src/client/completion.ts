@@ -1,3 +1,4 @@
+import type { Command } from "commander";
 import { CliError } from "../errors.js";
 
 /** The command tree completion knows: each command's flags, and for verb groups each verb's flags. */
@@ -6,6 +7,27 @@ export interface CompletionTree {
     readonly flags: readonly string[];
     readonly verbs?: Readonly<Record<string, readonly string[]>>;
   };
+}
+
+const longFlags = (command: Command): string[] =>
+  command.options.flatMap((o) => (o.long ? [o.long.replace(/^--/, "")] : [])).filter((f) => f !== "help");
+
+/** The command tree of `program` as completion needs it, read from commander's own tree. */
+export function completionTree(program: Command): CompletionTree {
+  return Object.fromEntries(
+    program.commands.map((command) => [
+      command.name(),
+      {
+        flags: longFlags(command),
+        ...(command.commands.length > 0
+          ? { verbs: Object.fromEntries(command.commands.map((v) => [v.name(), longFlags(v)])) }
+          : // An argument with fixed choices (`completion bash|zsh`) completes like verbs.
+            command.registeredArguments[0]?.argChoices
+            ? { verbs: Object.fromEntries(command.registeredArguments[0].argChoices.map((c) => [c, []])) }
+            : {}),
+      },
+    ]),
+  );
 }
 
 /**

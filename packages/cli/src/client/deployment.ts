@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { SingleBar } from "cli-progress";
 import { z } from "zod";
 import { CliError } from "../errors.js";
-import { ANSI, type Colors, num, visibleLength } from "./table.js";
+import { type Colors, num } from "./table.js";
 import type { VerbContext } from "./verbs.js";
 
 /** The parts of a Marathon app the verbs read (`/v2/apps`, `/v2/apps/{id}`). */
@@ -112,7 +113,20 @@ export interface FollowOptions {
 export async function followDeployment(ctx: VerbContext, o: FollowOptions): Promise<DeploymentOutcome> {
   const started = Date.now();
   // With --json the output is for a script: the outcome only, no progress.
-  const progress = new ProgressLine(ctx.stderr, ctx.json);
+  const progress = new Progress(ctx.stderr, ctx.json);
+  try {
+    return await follow(ctx, o, progress, started);
+  } finally {
+    progress.done();
+  }
+}
+
+async function follow(
+  ctx: VerbContext,
+  o: FollowOptions,
+  progress: Progress,
+  started: number,
+): Promise<DeploymentOutcome> {
   const path = `${appPath(o.appId)}?embed=app.lastTaskFailure`;
   for (;;) {
     const [deployments, appAnswer] = await Promise.all([
@@ -122,9 +136,8 @@ export async function followDeployment(ctx: VerbContext, o: FollowOptions): Prom
     const app = appAnswer.status === 404 ? undefined : appAnswer.body.app;
     const mine = deployments.find((d) => d.id === o.deploymentId);
     const seconds = Math.round((Date.now() - started) / 1000);
-    progress.draw(line(o, app, mine, seconds, ctx.errColors));
+    progress.draw(state(o, app, mine, seconds, ctx.errColors));
     if (!mine) {
-      progress.done();
       if (o.kind === "remove" ? app === undefined : app?.version === o.version) {
         return {
           appId: o.appId,
@@ -145,13 +158,11 @@ export async function followDeployment(ctx: VerbContext, o: FollowOptions): Prom
       );
     }
     if (Date.now() - started >= o.timeoutMs) {
-      progress.done();
       throw new CliError("TIMEOUT", await timeoutMessage(ctx, o, app));
     }
     try {
       await sleep(o.pollMs, undefined, { signal: ctx.signal });
     } catch {
-      progress.done();
       throw new CliError(
         "TIMEOUT",
         `agora: stopped following deployment ${o.deploymentId}; it goes on in Marathon (DELETE ${ctx.http.url("marathon", `/v2/deployments/${o.deploymentId}`)} rolls it back)`,
@@ -160,25 +171,40 @@ export async function followDeployment(ctx: VerbContext, o: FollowOptions): Prom
   }
 }
 
-function line(
+/** Where a deployment is: what the progress bar shows (instances healthy, or running, of wanted). */
+export interface ProgressState {
+  /** `/web: deploy` */
+  readonly label: string;
+  readonly wanted: number;
+  /** Healthy when the app has health checks, else running. */
+  readonly done: number;
+  /** `2/3 healthy, 3/3 running, step 1/2` */
+  readonly counts: string;
+  readonly seconds: number;
+  /** The app's last task failure, colored, or "". */
+  readonly failure: string;
+}
+
+function state(
   o: FollowOptions,
   app: MarathonApp | undefined,
   d: z.infer<typeof Deployment> | undefined,
   seconds: number,
   c: Colors,
-): string {
+): ProgressState {
   const wanted = o.kind === "remove" ? 0 : (app?.instances ?? 0);
   const checked = (app?.healthChecks.length ?? 0) > 0;
   const running = app?.tasksRunning ?? 0;
   const healthy = checked ? (app?.tasksHealthy ?? 0) : running;
-  const filled = wanted > 0 ? Math.min(20, Math.round((healthy / wanted) * 20)) : 0;
-  const bar = wanted > 0 ? `${c.green("█".repeat(filled))}${c.dim("░".repeat(20 - filled))} ` : "";
-  const counts = `${checked ? `${healthy}/${wanted} healthy, ` : ""}${running}/${wanted} running`;
   const step = d && d.totalSteps > 0 ? `, step ${d.currentStep}/${d.totalSteps}` : "";
-  const failure = app?.lastTaskFailure?.message
-    ? c.yellow(` — last failure: ${app.lastTaskFailure.message}`)
-    : "";
-  return `${o.appId}: ${o.kind} ${bar}${counts}${step}, ${num(seconds)}s${failure}`;
+  return {
+    label: `${o.appId}: ${o.kind}`,
+    wanted,
+    done: Math.min(healthy, wanted),
+    counts: `${checked ? `${healthy}/${wanted} healthy, ` : ""}${running}/${wanted} running${step}`,
+    seconds,
+    failure: app?.lastTaskFailure?.message ? c.yellow(` — last failure: ${app.lastTaskFailure.message}`) : "",
+  };
 }
 
 async function timeoutMessage(
@@ -212,33 +238,52 @@ async function timeoutMessage(
   return parts.join("; ");
 }
 
-/** One line of progress on a stream: redrawn in place on a terminal, printed when it changes otherwise. */
-class ProgressLine {
+/**
+ * The deployment's progress on stderr: on a terminal a bar redrawn in place (cli-progress), else a
+ * line each time the counts change (a log, not an animation); nothing with `--json`.
+ */
+export class Progress {
+  private bar: SingleBar | undefined;
   private last = "";
-  private drawn = false;
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
     private readonly quiet: boolean,
   ) {}
 
-  draw(text: string): void {
+  draw(s: ProgressState): void {
     if (this.quiet) return;
+    const payload = { label: s.label, counts: s.counts, seconds: num(s.seconds), failure: s.failure };
     if (this.stream.isTTY) {
-      // Cut to the terminal's width (counting what is visible), or the next redraw leaves lines behind.
-      const width = (this.stream.columns ?? 120) - 1;
-      this.stream.write(
-        `\r\u001b[2K${visibleLength(text) > width ? `${text.replace(ANSI, "").slice(0, width - 1)}…` : text}`,
-      );
-      this.drawn = true;
-    } else if (text.replace(/, \d+s/, "") !== this.last) {
-      this.stream.write(`${text}\n`);
+      // A removal wants 0: an empty bar of 1 rather than cli-progress' full bar of 0.
+      const total = Math.max(1, s.wanted);
+      if (!this.bar) {
+        this.bar = new SingleBar({
+          stream: this.stream,
+          format: "{label} {bar} {counts}, {seconds}s{failure}",
+          barsize: 20,
+          barCompleteChar: "█",
+          barIncompleteChar: "░",
+          hideCursor: false,
+          clearOnComplete: false,
+          // Redrawn when we poll, not on a timer of its own.
+          fps: 1,
+          etaBuffer: 1,
+        });
+        this.bar.start(total, s.done, payload);
+      } else {
+        this.bar.setTotal(total);
+        this.bar.update(s.done, payload);
+      }
+      return;
     }
-    this.last = text.replace(/, \d+s/, "");
+    const text = `${s.label} ${s.counts}${s.failure}`;
+    if (text !== this.last) this.stream.write(`${text}, ${payload.seconds}s\n`);
+    this.last = text;
   }
 
   done(): void {
-    if (this.stream.isTTY && this.drawn) this.stream.write("\n");
-    this.drawn = false;
+    this.bar?.stop();
+    this.bar = undefined;
   }
 }

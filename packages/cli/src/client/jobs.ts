@@ -101,7 +101,6 @@ const jobList = verb({
 const jobShow = verb({
   summary: "Show one Chronos job.",
   usage: "NAME",
-  args: [1, 1],
   flags: {},
   options: {},
   async run(ctx, [name]) {
@@ -133,7 +132,6 @@ const jobAdd = verb({
   summary:
     "Add or replace a Chronos job from a JSON file ('-': stdin): scheduled, or dependent when it has parents.",
   usage: "FILE",
-  args: [1, 1],
   flags: {},
   options: {},
   async run(ctx, [file]) {
@@ -161,7 +159,6 @@ const jobAdd = verb({
 const jobRun = verb({
   summary: "Run a Chronos job now (its dependents follow when it succeeds).",
   usage: "NAME",
-  args: [1, 1],
   flags: {},
   options: {},
   async run(ctx, [name]) {
@@ -176,7 +173,6 @@ const jobRun = verb({
 const jobHistory = verb({
   summary: "Show a Chronos job's recent runs (newest first) and its run-time statistics.",
   usage: "NAME",
-  args: [1, 1],
   flags: {},
   options: {},
   async run(ctx, [name]) {
@@ -216,7 +212,6 @@ const jobHistory = verb({
 const jobRemove = verb({
   summary: "Remove a Chronos job.",
   usage: "NAME",
-  args: [1, 1],
   flags: {},
   options: {},
   async run(ctx, [name]) {

@@ -1,7 +1,8 @@
+import Table from "cli-table3";
+
 /**
  * Terminal output of the client verbs: aligned tables, key/value blocks and a few colors (only on a
- * terminal, never with `NO_COLOR`), written without a library: the widths are those of plain
- * text, with ANSI color codes left out of the count.
+ * terminal, never with `NO_COLOR`).
  */
 
 /** ANSI colors when `stream` is a terminal and `NO_COLOR` is unset. */
@@ -45,23 +46,43 @@ export interface Column<R> {
   right?: boolean;
 }
 
-/** An aligned table: a header line, then one line per row; columns two spaces apart. */
+/** No borders: columns two spaces apart, as `kubectl get` and `nomad job status` print them. */
+const borderless = {
+  top: "",
+  "top-mid": "",
+  "top-left": "",
+  "top-right": "",
+  bottom: "",
+  "bottom-mid": "",
+  "bottom-left": "",
+  "bottom-right": "",
+  left: "",
+  "left-mid": "",
+  mid: "",
+  "mid-mid": "",
+  right: "",
+  "right-mid": "",
+  middle: "  ",
+};
+
+/**
+ * An aligned table (cli-table3, which measures cells as the terminal shows them: color codes count
+ * for nothing, wide characters for two): a header line, then one line per row.
+ */
 export function renderTable<R>(columns: readonly Column<R>[], rows: readonly R[], c: Colors): string {
-  const cells = rows.map((r) => columns.map((col) => col.value(r)));
-  const widths = columns.map((col, i) =>
-    Math.max(col.header.length, ...cells.map((line) => visibleLength(line[i]!))),
-  );
-  const pad = (s: string, i: number) => {
-    const gap = " ".repeat(widths[i]! - visibleLength(s));
-    return columns[i]!.right ? gap + s : s + gap;
-  };
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => (i === values.length - 1 && !columns[i]!.right ? v : pad(v, i)))
-      .join("  ")
-      .trimEnd();
-  const header = c.bold(line(columns.map((col) => col.header)));
-  return `${[header, ...cells.map(line)].join("\n")}\n`;
+  const table = new Table({
+    head: columns.map((col) => c.bold(col.header)),
+    colAligns: columns.map((col) => (col.right ? "right" : "left")),
+    chars: borderless,
+    // Our own colors only (cli-table3 would paint the header red by default).
+    style: { "padding-left": 0, "padding-right": 0, head: [], border: [] },
+  });
+  table.push(...rows.map((r) => columns.map((col) => col.value(r))));
+  return `${table
+    .toString()
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n")}\n`;
 }
 
 /** `key: value` lines with the keys aligned; undefined values are left out. */

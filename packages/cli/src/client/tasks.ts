@@ -122,7 +122,6 @@ const taskList = verb({
 const taskShow = verb({
   summary: "Show one task: state, agent, resources, status history, sandbox.",
   usage: "ID",
-  args: [1, 1],
   flags: {},
   options: {},
   async run(ctx, [id]) {
@@ -199,7 +198,6 @@ const taskLog = verb({
   summary:
     "Print a task's stdout (--stderr: its stderr) from its sandbox; --follow prints lines as they come.",
   usage: "ID",
-  args: [1, 1],
   flags: {
     stderr: { type: "boolean", description: "the task's stderr instead of its stdout" },
     follow: {
@@ -284,7 +282,6 @@ const taskKill = verb({
   summary:
     "Kill a task through the framework that owns it: Marathon (which starts a replacement unless --scale) or Chronos (the job's running tasks).",
   usage: "ID",
-  args: [1, 1],
   flags: {
     scale: { type: "boolean", description: "Marathon: scale the app down instead of replacing the task" },
   },

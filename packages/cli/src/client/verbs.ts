@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { CliError } from "../errors.js";
-import { type FlagSpec, parseCommandLine, usage } from "../options.js";
+import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
 import { endpoints, HttpClient } from "./http.js";
 import { type Colors, colorsFor } from "./table.js";
 
@@ -48,41 +47,36 @@ export interface VerbContext {
 /** A client verb, its flags and arguments already described for `--help` and completion. */
 export interface Verb {
   readonly summary: string;
-  /** Its arguments as usage shows them: `ID`, `ID N`. */
+  /** Its arguments as usage shows them, each required: `ID`, `ID N`. */
   readonly usage: string;
   readonly flags: FlagSpec;
-  run(command: string, argv: string[]): Promise<void>;
+  /** Runs the verb with the arguments and flag values commander parsed; `command` names it in errors. */
+  run(command: string, args: readonly string[], values: FlagValues): Promise<void>;
 }
 
 /**
- * Declares a verb: its own flags with their zod schemas (the client flags come with every verb), how
- * many arguments it takes, and what it does.
+ * Declares a verb: its own flags with their zod schemas (the client flags come with every verb), its
+ * arguments, and what it does.
  *
  * @example
- * const show = verb({ summary: "Show one agent.", usage: "ID", args: [1, 1], flags: {}, options: {},
+ * const show = verb({ summary: "Show one agent.", usage: "ID", flags: {}, options: {},
  *   run: async (ctx, [id]) => ctx.print(await agent(ctx, id!), () => "…") });
  */
 export function verb<S extends z.ZodRawShape>(spec: {
   summary: string;
   usage?: string;
-  args?: readonly [min: number, max: number];
   flags: FlagSpec;
   options: S;
-  run(ctx: VerbContext, args: string[], options: z.infer<z.ZodObject<S>>): Promise<void>;
+  run(ctx: VerbContext, args: readonly string[], options: z.infer<z.ZodObject<S>>): Promise<void>;
 }): Verb {
   const flags = { ...spec.flags, ...clientFlags };
   const schema = z.object({ ...ClientOptions, ...spec.options });
-  const [min, max] = spec.args ?? [0, 0];
   return {
     summary: spec.summary,
     usage: spec.usage ?? "",
     flags,
-    async run(command, argv) {
-      const { options, args } = parseCommandLine(command, argv, process.env, flags, schema, {
-        min,
-        max,
-        usage: `${spec.usage ?? ""} [flags]`.trim(),
-      });
+    async run(command, args, values) {
+      const options = parseOptions(command, values, process.env, flags, schema);
       const o = options as ClientOptionValues;
       const controller = new AbortController();
       const onSigint = () => controller.abort();
@@ -118,38 +112,4 @@ export function verb<S extends z.ZodRawShape>(spec: {
 export interface VerbGroup {
   readonly summary: string;
   readonly verbs: Readonly<Record<string, Verb>>;
-}
-
-/** Runs `agora <group> <verb> …`, or prints the group's or the verb's help. */
-export async function runGroup(name: string, group: VerbGroup, argv: string[]): Promise<void> {
-  const [verbName, ...rest] = argv;
-  if (verbName === undefined || verbName === "--help" || verbName === "-h" || verbName === "help") {
-    process.stdout.write(groupHelp(name, group));
-    return;
-  }
-  const v = group.verbs[verbName];
-  if (!v)
-    throw new CliError("USAGE", `agora ${name}: unknown verb '${verbName}'\n\n${groupHelp(name, group)}`);
-  await runVerb(`${name} ${verbName}`, v, rest);
-}
-
-/** Runs one verb, or prints its help on `--help`. */
-export async function runVerb(command: string, v: Verb, argv: string[]): Promise<void> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(verbHelp(command, v));
-    return;
-  }
-  await v.run(command, argv);
-}
-
-export function groupHelp(name: string, group: VerbGroup): string {
-  const width = Math.max(...Object.entries(group.verbs).map(([n, v]) => `${n} ${v.usage}`.length)) + 2;
-  const lines = Object.entries(group.verbs).map(
-    ([n, v]) => `  agora ${name} ${`${n} ${v.usage}`.trim().padEnd(width)}${v.summary}`,
-  );
-  return `${group.summary}\n\n${lines.join("\n")}\n\nRun 'agora ${name} <verb> --help' for a verb's flags.\n`;
-}
-
-export function verbHelp(command: string, v: Verb): string {
-  return usage(`${command}${v.usage ? ` ${v.usage}` : ""}`, v.summary, v.flags);
 }

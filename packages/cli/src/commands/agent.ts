@@ -4,7 +4,7 @@ import type { Bus } from "@agora/transport";
 import { z } from "zod";
 import { attributesText, cluster, host, natsUrl, port, resourcesText } from "../flags.js";
 import { createLogger } from "../logger.js";
-import { type FlagSpec, parseOptions } from "../options.js";
+import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
 import { startAgentRole } from "../roles.js";
 import { openBus, stopOnSignal } from "../runtime.js";
 
@@ -36,8 +36,8 @@ const AgentOptions = z.object({
   cluster,
 });
 
-export async function runAgent(argv: string[]): Promise<void> {
-  const o = parseOptions("agent", argv, process.env, agentFlags, AgentOptions);
+export async function runAgent(values: FlagValues): Promise<void> {
+  const o = parseOptions("agent", values, process.env, agentFlags, AgentOptions);
   const logger = createLogger("agent");
   // SIGUSR1 shuts the agent down with its tasks, as Mesos' agent does on SIGUSR1. Listened for first:
   // without a listener Node takes SIGUSR1 as "start the inspector", so an agent still starting

@@ -11,7 +11,7 @@ import {
 import { z } from "zod";
 import { chronosJobFlags, chronosJobOptions, cluster, duration, host, natsUrl, port } from "../flags.js";
 import { createLogger } from "../logger.js";
-import { type FlagSpec, parseOptions } from "../options.js";
+import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
 import { openBus, stopOnSignal } from "../runtime.js";
 
 export const chronosFlags: FlagSpec = {
@@ -67,8 +67,8 @@ const ChronosCliOptions = z.object({
  * chronos` of the cluster (standbys forward the API to the leader), or with `--state-dir` a single
  * Chronos with a file store. Losing leadership ends the process, as Chronos does.
  */
-export async function runChronos(argv: string[]): Promise<void> {
-  const o = parseOptions("chronos", argv, process.env, chronosFlags, ChronosCliOptions);
+export async function runChronos(values: FlagValues): Promise<void> {
+  const o = parseOptions("chronos", values, process.env, chronosFlags, ChronosCliOptions);
   const logger = createLogger("chronos");
   const bus = await openBus(o.nats, "agora-chronos", logger);
   const store: StateStore = o.stateDir

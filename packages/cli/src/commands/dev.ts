@@ -15,7 +15,7 @@ import {
   resourcesText,
 } from "../flags.js";
 import { createLogger, LogFormat, LogLevel } from "../logger.js";
-import { type FlagSpec, parseOptions } from "../options.js";
+import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
 import { stopOnSignal } from "../runtime.js";
 
 export const devFlags: FlagSpec = {
@@ -76,8 +76,8 @@ const DevOptions = z.object({
   ...masterTiming,
 });
 
-export async function runDev(argv: string[]): Promise<void> {
-  const o = parseOptions("dev", argv, process.env, devFlags, DevOptions);
+export async function runDev(values: FlagValues): Promise<void> {
+  const o = parseOptions("dev", values, process.env, devFlags, DevOptions);
   const logger = createLogger("agora-dev", { level: o.logLevel, format: o.logFormat });
   const {
     marathonPort,

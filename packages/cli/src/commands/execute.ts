@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CliError } from "../errors.js";
 import { cluster, natsUrl } from "../flags.js";
 import { createLogger } from "../logger.js";
-import { type FlagSpec, parseOptions } from "../options.js";
+import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
 import { openBus } from "../runtime.js";
 import { ExecuteTracker } from "./execute-tracker.js";
 
@@ -66,8 +66,8 @@ const ExecuteOptions = z
  * A one-shot framework, like `mesos-execute`: launches the tasks, prints every status change,
  * exits 0 when all finished, 1 when any ended otherwise, 3 on timeout. SIGINT/SIGTERM kill the tasks.
  */
-export async function runExecute(argv: string[]): Promise<void> {
-  const o = parseOptions("execute", argv, process.env, executeFlags, ExecuteOptions);
+export async function runExecute(values: FlagValues): Promise<void> {
+  const o = parseOptions("execute", values, process.env, executeFlags, ExecuteOptions);
   const logger = createLogger("execute");
   const bus = await openBus(o.nats, `agora-execute-${o.name}`, logger);
   const runId = Date.now().toString(36);

@@ -11,7 +11,7 @@ import {
 import { z } from "zod";
 import { cluster, duration, host, natsUrl, port } from "../flags.js";
 import { createLogger } from "../logger.js";
-import { type FlagSpec, parseOptions } from "../options.js";
+import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
 import { openBus, stopOnSignal } from "../runtime.js";
 
 export const marathonFlags: FlagSpec = {
@@ -75,8 +75,8 @@ const MarathonOptions = z.object({
  * marathon` of the cluster (standbys proxy the REST API to the leader), or with `--state-dir` a
  * single Marathon with a file store. Losing leadership ends the process, as Marathon does.
  */
-export async function runMarathon(argv: string[]): Promise<void> {
-  const o = parseOptions("marathon", argv, process.env, marathonFlags, MarathonOptions);
+export async function runMarathon(values: FlagValues): Promise<void> {
+  const o = parseOptions("marathon", values, process.env, marathonFlags, MarathonOptions);
   const logger = createLogger("marathon");
   const bus = await openBus(o.nats, "agora-marathon", logger);
   const store: StateStore = o.stateDir

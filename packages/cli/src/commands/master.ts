@@ -13,7 +13,7 @@ import {
   port,
 } from "../flags.js";
 import { createLogger } from "../logger.js";
-import { type FlagSpec, parseOptions } from "../options.js";
+import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
 import { startMasterRole } from "../roles.js";
 import { openBus, stopOnSignal } from "../runtime.js";
 
@@ -62,8 +62,8 @@ const MasterOptions = z.object({
  * JetStream KV; the one elected acts, the others stand by (HTTP redirects to the leader). A master
  * that loses its lease exits with status 1 (as a Mesos master aborts), to be restarted as a standby.
  */
-export async function runMaster(argv: string[]): Promise<void> {
-  const o = parseOptions("master", argv, process.env, masterFlags, MasterOptions);
+export async function runMaster(values: FlagValues): Promise<void> {
+  const o = parseOptions("master", values, process.env, masterFlags, MasterOptions);
   const logger = createLogger("master");
   const bus = (await openBus(o.nats, "agora-master", logger)) as NatsBus;
   const store = await JetStreamStateStore.open(bus.connection, {
