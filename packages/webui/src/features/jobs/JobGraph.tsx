@@ -1,38 +1,20 @@
-import dagre from "@dagrejs/dagre";
 import { useMemo } from "react";
 import { Link } from "react-router";
+import { Loading } from "../../components/States";
 import { routes } from "../../routes";
-
-const W = 150;
-const H = 36;
-
-/** Lays the dependency graph out top to bottom (dagre): positions for nodes, points for edges. */
-export function layoutGraph(nodes: readonly string[], edges: ReadonlyArray<readonly [string, string]>) {
-  const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 40, marginx: 8, marginy: 8 });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const n of nodes) g.setNode(n, { width: W, height: H });
-  for (const [a, b] of edges) if (g.hasNode(a) && g.hasNode(b)) g.setEdge(a, b);
-  dagre.layout(g);
-  const graph = g.graph();
-  return {
-    width: graph.width ?? 0,
-    height: graph.height ?? 0,
-    nodes: nodes.map((n) => {
-      const p = g.node(n);
-      return { name: n, x: p.x - W / 2, y: p.y - H / 2 };
-    }),
-    edges: g.edges().map((e) => ({
-      from: e.v,
-      to: e.w,
-      points: (g.edge(e).points ?? []) as Array<{ x: number; y: number }>,
-    })),
-  };
-}
+import { H, W } from "./graph-size";
+import { useGraphLayout } from "./useGraphLayout";
 
 /** The jobs' dependency DAG as an SVG: parent above child, one arrow per dependency. */
 export function JobGraph({ nodes, edges }: { nodes: string[]; edges: Array<[string, string]> }) {
-  const layout = useMemo(() => layoutGraph(nodes, edges), [nodes, edges]);
+  // Only jobs in a dependency are drawn: a job on its own has no place in a DAG, and dagre's time
+  // grows fast with every node.
+  const linked = useMemo(() => {
+    const inEdges = new Set(edges.flat());
+    return nodes.filter((n) => inEdges.has(n));
+  }, [nodes, edges]);
+  const layout = useGraphLayout(linked, edges);
+  if (!layout) return <Loading what="the graph's layout" />;
   return (
     <svg className="job-graph" width={layout.width} height={layout.height} data-testid="job-graph">
       <title>{`Job dependencies: ${edges.map(([a, b]) => `${a} before ${b}`).join(", ") || "none"}`}</title>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseGraphCsv } from "./chronos";
-import { layoutGraph } from "./JobGraph";
+import { layoutGraph } from "./graph-layout";
 import { describeSchedule, durationMs, nextRun, parseSchedule } from "./schedule";
 
 describe("Chronos schedules in words", () => {
