@@ -5,6 +5,7 @@ import {
   toMesosLabels,
   toMesosResources,
   toMesosTaskStatus,
+  withoutNulls,
 } from "@agora/protocol/mesos-v1";
 import { z } from "zod";
 import type { AgentView, FrameworkView, TaskView } from "../agent.js";
@@ -48,7 +49,8 @@ export type AgentCallType = (typeof AGENT_CALLS)[number];
 
 /** Reads an agent call: Mesos' messages for a body that is no `agent::Call` and for a missing part. */
 export function parseAgentCall(json: unknown): MesosAgentCall & { type: AgentCallType } {
-  const parsed = MesosAgentCall.safeParse(json);
+  // Mesos reads `null` as an unset field.
+  const parsed = MesosAgentCall.safeParse(withoutNulls(json));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join(".");

@@ -1,4 +1,5 @@
 import { type ExecutorId, type FrameworkId, type TaskId, TaskState, TaskStatusReason } from "@agora/protocol";
+import { withoutNulls } from "@agora/protocol/mesos-v1";
 import { z } from "zod";
 import { MesosAgentApiError } from "./errors.js";
 
@@ -68,7 +69,8 @@ const fail = (message: string, field?: string) =>
  * Executor::Call", with Mesos' own messages.
  */
 export function parseExecutorCall(json: unknown): ExecutorCall {
-  const parsed = MesosExecutorCall.safeParse(json);
+  // Mesos reads `null` as an unset field.
+  const parsed = MesosExecutorCall.safeParse(withoutNulls(json));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join(".");

@@ -91,6 +91,7 @@ export async function mesosSchedulerRoutes(
     const capabilities = call.frameworkInfo.capabilities ?? [];
     const format: EventFormat = {
       reservations: capabilities.includes("RESERVATION_REFINEMENT") ? "refined" : "legacy",
+      agentPort: (agentId) => master.snapshot().agents.get(agentId)?.info.port,
     };
     const stream = await streams.open(frameworkId, format);
     let answer: CallReply;

@@ -1,4 +1,4 @@
-import type { Event, MasterInfo, Offer } from "@agora/protocol";
+import type { AgentId, Event, MasterInfo, Offer } from "@agora/protocol";
 import { toMesosTaskStatus } from "@agora/protocol/mesos-v1";
 import { type ReservationFormat, toMesosAttribute, toMesosResources } from "./resources.js";
 
@@ -9,6 +9,8 @@ const NANOS_PER_SECOND = 1e9;
 /** How events are written for one framework (from its SUBSCRIBE's capabilities). */
 export interface EventFormat {
   reservations: ReservationFormat;
+  /** The HTTP port of an agent, for the `url` of offers on it (none when the agent is unknown). */
+  agentPort?: (agentId: AgentId) => number | undefined;
 }
 
 /** Mesos' `MasterInfo`; `ip` is the IPv4 address as Mesos packs it (network order in a uint32). */
@@ -30,12 +32,26 @@ function packIpv4(host: string): number {
   return ((+m[4]! << 24) >>> 0) + (+m[3]! << 16) + (+m[2]! << 8) + +m[1]!;
 }
 
+/**
+ * The offer's `url`, where the agent answers (Mesos always sets it, and frameworks read
+ * `url.address.ip` for the tasks' HOST). `ip` carries what the agent advertises: its hostname
+ * unless that is an address.
+ */
+function agentUrl(o: Offer, format: EventFormat): { url?: Record<string, unknown> } {
+  const port = format.agentPort?.(o.agentId);
+  if (port === undefined) return {};
+  return {
+    url: { scheme: "http", address: { hostname: o.hostname, ip: o.hostname, port }, path: "/slave(1)" },
+  };
+}
+
 export function toMesosOffer(o: Offer, format: EventFormat): Record<string, unknown> {
   return {
     id: { value: o.id },
     framework_id: { value: o.frameworkId },
     agent_id: { value: o.agentId },
     hostname: o.hostname,
+    ...agentUrl(o, format),
     resources: toMesosResources(o.resources, format.reservations, o.role),
     attributes: o.attributes.map(toMesosAttribute),
     executor_ids: [],

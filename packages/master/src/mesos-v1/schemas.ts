@@ -1,3 +1,4 @@
+import { withoutNulls } from "@agora/protocol/mesos-v1";
 import { z } from "zod";
 import { MesosV1Error } from "./errors.js";
 
@@ -320,9 +321,12 @@ export const MesosOperatorCall = z.object({
 });
 export type MesosOperatorCall = z.infer<typeof MesosOperatorCall>;
 
-/** Parses Mesos JSON with `schema`; what does not fit fails naming the field, in Mesos' words. */
+/**
+ * Parses Mesos JSON with `schema` (`null`s read as unset fields, as Mesos reads them); what does not
+ * fit fails naming the field, in Mesos' words.
+ */
 export function parseMesos<S extends z.ZodType>(schema: S, json: unknown, message: string): z.infer<S> {
-  const parsed = schema.safeParse(json);
+  const parsed = schema.safeParse(withoutNulls(json));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const field = issue.path

@@ -377,6 +377,53 @@ describe("scheduler calls → our calls", () => {
     );
   });
 
+  it("reads null as an unset field, as Mesos' JSON parser does (protobuf libraries send unset fields as null)", () => {
+    const call = translate({
+      type: "SUBSCRIBE",
+      subscribe: {
+        framework_info: {
+          user: "root",
+          name: "nulls",
+          id: null,
+          role: null,
+          checkpoint: null,
+          capabilities: null,
+          labels: null,
+        },
+      },
+    });
+    expect(call).toMatchObject({ type: "subscribe", frameworkInfo: { name: "nulls", roles: ["*"] } });
+    const { health_check: _check, ...plain } = mesosTask;
+    const accept = translate({
+      type: "ACCEPT",
+      ...fw,
+      accept: {
+        offer_ids: [{ value: "o" }, null],
+        operations: [
+          {
+            type: "LAUNCH",
+            launch: {
+              task_infos: [
+                {
+                  ...plain,
+                  executor: null,
+                  command: { value: "true", shell: true, uris: null, arguments: null, user: null },
+                  resources: [
+                    { name: "cpus", type: "SCALAR", scalar: { value: 1 }, ranges: null, role: null },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    expect(accept).toMatchObject({
+      offerIds: ["o"],
+      operations: [{ tasks: [{ command: { value: "true" }, resources: [{ name: "cpus", scalar: 1 }] }] }],
+    });
+  });
+
   it("refuses executors without a command, DEFAULT ones, a task with both, and unsupported operations, naming the Mesos field", () => {
     const accept = (op: unknown) => () =>
       translate({ type: "ACCEPT", ...fw, accept: { offer_ids: [{ value: "o" }], operations: [op] } });
@@ -569,6 +616,23 @@ describe("our events → scheduler events", () => {
         },
       },
     });
+  });
+
+  it("OFFERS carry the agent's url when its port is known, as Mesos always sets it", () => {
+    const e = toMesosEvent(at({ type: "offers", epoch: 1, offers: [offer] }), {
+      ...legacy,
+      agentPort: (id) => (id === "a1" ? 5051 : undefined),
+    }) as { offers: { offers: Array<Record<string, unknown>> } };
+    expect(e.offers.offers[0]!.url).toEqual({
+      scheme: "http",
+      address: { hostname: "h1", ip: "h1", port: 5051 },
+      path: "/slave(1)",
+    });
+    const unknown = toMesosEvent(at({ type: "offers", epoch: 1, offers: [offer] }), {
+      ...legacy,
+      agentPort: () => undefined,
+    }) as { offers: { offers: Array<Record<string, unknown>> } };
+    expect(unknown.offers.offers[0]).not.toHaveProperty("url");
   });
 
   it("OFFERS in Mesos' Offer JSON, reservations in the framework's format", () => {

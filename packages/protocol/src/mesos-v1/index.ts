@@ -205,3 +205,18 @@ export function toMesosTaskInfo(t: TaskInfo, frameworkId: FrameworkId): Record<s
       : { max_completion_time: toMesosDuration(t.maxCompletionTimeSeconds) }),
   };
 }
+
+/**
+ * Mesos' JSON with its `null`s removed: Mesos reads `null` as an unset field, in objects and arrays
+ * alike (stout's protobuf parser), and clients built on protobuf libraries send unset fields as
+ * `null` (`"role": null`), so readers must see them as absent, never as a wrong type.
+ */
+export function withoutNulls(json: unknown): unknown {
+  if (Array.isArray(json)) return json.filter((v) => v !== null).map(withoutNulls);
+  if (json === null || typeof json !== "object") return json;
+  return Object.fromEntries(
+    Object.entries(json)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  );
+}
