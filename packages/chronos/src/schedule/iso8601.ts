@@ -28,7 +28,35 @@ interface Period {
   approxMs: number;
 }
 
+/**
+ * Parsed periods and start wall clocks by their text. Parsing with luxon is most of what a
+ * scheduling pass costs (a due check, an advance and a re-parse of the advanced text per job), and
+ * the same few texts come back again and again; the values are immutable. Bounded: emptied when full.
+ */
+const cacheLimit = 10_000;
+const periods = new Map<string, Period>();
+const walls = new Map<string, DateTime>();
+
+function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make();
+    if (cache.size >= cacheLimit) cache.clear();
+    cache.set(key, v);
+  }
+  return v;
+}
+
 function periodOf(text: string): Period {
+  return remember(periods, text, () => parsePeriod(text));
+}
+
+/** The start's wall clock as a luxon DateTime in UTC (wall fields, no zone). */
+function startWallTime(s: IsoSchedule): DateTime {
+  return remember(walls, s.startWall, () => DateTime.fromISO(s.startWall, { zone: utc }));
+}
+
+function parsePeriod(text: string): Period {
   if (!isoPeriod.test(text))
     throw new ScheduleError(
       "schedule",
@@ -50,13 +78,15 @@ function zoneOf(s: IsoSchedule): Zone {
 }
 
 function wallMs(s: IsoSchedule): number {
-  return DateTime.fromISO(s.startWall, { zone: utc }).toMillis();
+  return startWallTime(s).toMillis();
 }
 
 /** Occurrence k's calendar wall time: the start's wall clock plus k × the period's calendar part. */
 function calendarWall(s: IsoSchedule, p: Period, k: number): number {
   const c = p.calendar;
-  return DateTime.fromISO(s.startWall, { zone: utc })
+  const start = startWallTime(s);
+  if (c.years === 0 && c.months === 0 && c.weeks === 0 && c.days === 0) return start.toMillis();
+  return start
     .plus({ years: c.years * k, months: c.months * k, weeks: c.weeks * k, days: c.days * k })
     .toMillis();
 }
