@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { LineRing } from "./LogTail";
 import { type Column, parseSort, sortRows, VirtualTable } from "./VirtualTable";
@@ -21,6 +21,27 @@ describe("VirtualTable", () => {
     expect(rendered.length).toBeLessThan(100);
     expect(rendered[0]!.getAttribute("aria-rowindex")).toBe("2");
     expect(screen.getByRole("table", { name: "Tasks" }).getAttribute("aria-rowcount")).toBe("10001");
+    vi.restoreAllMocks();
+  });
+
+  it("reads only the keys of rows near the view while scrolling, not all 10,000 again each frame", () => {
+    vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(600);
+    vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(800);
+    const rows = Array.from({ length: 10_000 }, (_, i) => ({ id: `task-${i}`, n: i }));
+    const rowKey = vi.fn((r: Row) => r.id);
+    const { container } = render(
+      <VirtualTable label="Tasks" rows={rows} columns={columns} rowKey={rowKey} rowTestId="row" />,
+    );
+    const scroller = container.querySelector(".vtable-body")!;
+    rowKey.mockClear();
+    for (let frame = 1; frame <= 10; frame++) {
+      act(() => {
+        scroller.scrollTop = frame * 120;
+        fireEvent.scroll(scroller);
+      });
+    }
+    expect(screen.getAllByTestId("row")[0]!.getAttribute("aria-rowindex")).not.toBe("2");
+    expect(rowKey.mock.calls.length).toBeLessThan(2_000);
     vi.restoreAllMocks();
   });
 

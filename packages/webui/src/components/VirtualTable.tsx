@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, type ReactNode, useRef } from "react";
+import { memo, type ReactNode, useCallback, useRef } from "react";
 
 export interface Column<T> {
   readonly id: string;
@@ -78,12 +78,17 @@ export function VirtualTable<T>({
   height?: string;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  // The virtualizer recomputes every row's offset and key whenever `getItemKey` changes identity:
+  // a new function per render would make each scroll frame O(rows) (10,000 keys read per frame).
+  const keyOf = useRef(rowKey);
+  keyOf.current = rowKey;
+  const getItemKey = useCallback((i: number) => keyOf.current(rows[i]!), [rows]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => rowHeight,
     overscan: 12,
-    getItemKey: (i) => rowKey(rows[i]!),
+    getItemKey,
   });
   const template = columns.map((c) => c.width).join(" ");
   // A real <table> laid out as a grid: the rows in view are positioned inside a tall <tbody>.
