@@ -12,6 +12,7 @@ import {
   screenshot,
   watchPage,
 } from "./harness/browser.js";
+import { MesosSchedulerClient } from "./harness/mesos-scheduler.js";
 import { freePort } from "./harness/ports.js";
 import { expectNoOrphans, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
@@ -21,8 +22,9 @@ const webuiDist = path.resolve(import.meta.dirname, "../packages/webui/dist/inde
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core) against a real
  * `agora dev` with Marathon: every page loads with data, a Marathon app is created, shown wrong
- * first (Marathon's field error), then running, scaled, and its task's stdout tailed through the
- * master; a role's weight is edited. The browser never asks any host but the master and logs no
+ * first (Marathon's field error, in the list and on the key in the editor), then running, filtered
+ * by label, scaled, and its task's stdout tailed through the master; a role's weight is edited; a
+ * Chronos job runs and shows its exit code and output; a framework is torn down after a confirmation. The browser never asks any host but the master and logs no
  * error; axe-core finds no serious WCAG 2 A/AA problem (contrast included) on any page, light or dark.
  * Every page is saved as a screenshot, light and dark, under test-results/webui/.
  */
@@ -115,6 +117,10 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
     const fieldError = page.getByTestId("field-error");
     await fieldError.waitFor();
     expect(await fieldError.textContent()).toContain("/instances");
+    // …and in the editor, as a lint diagnostic on the key it names.
+    const marked = page.locator(".cm-lintRange-error");
+    await marked.first().waitFor();
+    expect(await marked.allTextContents()).toEqual(['"instances"']);
     await screenshot(page, "service-new-invalid", "light");
     pages.push(["service-new-invalid", "/services/new"]);
 
@@ -125,6 +131,7 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
       cpus: 0.1,
       mem: 32,
       instances: 1,
+      labels: { team: "e2e" },
     };
     await editor.fill(JSON.stringify(app, null, 2));
     await page.getByRole("button", { name: "Create" }).click();
@@ -158,6 +165,14 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
       .waitFor({ timeout: 30_000 });
 
     await visit(page, "/services", () => page.getByTestId("app-row").first().waitFor(), "services");
+    // Marathon's filters: by label (kept in the URL), and apps with volumes (this one has none).
+    await page.locator("summary", { hasText: "Labels" }).click();
+    await page.getByLabel("team:e2e").check();
+    await page.waitForURL(/[?&]label=team%3Ae2e/);
+    expect(await page.getByTestId("app-row").count()).toBe(1);
+    await page.getByLabel(/With volumes/).check();
+    await page.getByText("No app matches.").waitFor();
+    await page.getByLabel(/With volumes/).uncheck();
     await visit(
       page,
       "/tasks?state=TASK_RUNNING",
@@ -168,6 +183,7 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
     await visit(page, "/agents", () => page.getByTestId("agent-row").first().waitFor(), "agents");
     await page.getByTestId("agent-row").first().getByRole("link").first().click();
     await page.getByRole("heading", { name: "Tasks (2)" }).waitFor();
+    await page.getByTestId("agent-usage-chart-cpus").waitFor();
     const agentPath = new URL(page.url()).pathname.replace(/^\/ui/, "");
     await screenshot(page, "agent", "light");
     pages.push(["agent", agentPath]);
@@ -241,6 +257,12 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
       .getByText(/every hour/)
       .first()
       .waitFor();
+    // The run's task: its exit code, and its stdout from the sandbox through the master.
+    await page.getByTestId("exit-code").filter({ hasText: "0" }).first().waitFor({ timeout: 30_000 });
+    const stdout = page.getByRole("link", { name: /^stdout of / }).first();
+    await stdout.waitFor({ timeout: 30_000 });
+    const output = await fetch(new URL((await stdout.getAttribute("href"))!, base));
+    expect(await output.text()).toContain("parent-ran");
     await screenshot(page, "job", "light");
     pages.push(["job", "/jobs/e2e-parent"]);
 
@@ -260,11 +282,55 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
     );
     expect(await page.getByTestId("job-row").count()).toBe(2);
     await page.goto(`${base}/ui/jobs/new`);
+    await page.locator(".cm-content").waitFor();
     await screenshot(page, "job-new", "light");
+    await audit(page, "job-new (light)");
     pages.push(["job-new", "/jobs/new"]);
     checkClean(watch);
     await context.close();
   }, 180_000);
+
+  it("tears a framework down from its page after a confirmation", async () => {
+    const framework = await MesosSchedulerClient.subscribe(base, {
+      type: "SUBSCRIBE",
+      subscribe: { framework_info: { user: "root", name: "e2e-teardown" } },
+    });
+    try {
+      await framework.next("SUBSCRIBED");
+      const context = await newContext(browser, "light");
+      const page = await context.newPage();
+      const watch = watchPage(page, base);
+      await visit(
+        page,
+        `/frameworks/${framework.frameworkId}`,
+        () => page.getByRole("heading", { name: "Framework e2e-teardown" }).waitFor(),
+        "framework-teardown",
+      );
+      await page.getByRole("button", { name: "Tear down" }).click();
+      const dialog = page.getByRole("dialog", { name: "Tear down e2e-teardown?" });
+      await dialog.waitFor();
+      await screenshot(page, "framework-teardown-dialog", "light");
+      await audit(page, "framework-teardown-dialog (light)");
+      const completed = async () => {
+        const state = (await (await fetch(`${base}/master/state`)).json()) as {
+          completed_frameworks: Array<{ id: string }>;
+        };
+        return state.completed_frameworks.some((f) => f.id === framework.frameworkId);
+      };
+      // Cancel is the default: Escape leaves the framework alone.
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
+      expect(await completed()).toBe(false);
+      await page.getByRole("button", { name: "Tear down" }).click();
+      await dialog.getByRole("button", { name: "Tear down" }).click();
+      await page.getByText("completed", { exact: true }).waitFor({ timeout: 30_000 });
+      expect(await completed()).toBe(true);
+      checkClean(watch);
+      await context.close();
+    } finally {
+      framework.close();
+    }
+  }, 120_000);
 
   it("says it is offline while the master's event stream cannot be reached, and goes live again by itself", async () => {
     const context = await newContext(browser, "light");
