@@ -4,4 +4,5 @@
  */
 export { AppDefinition } from "./model/app-definition.js";
 export type { Group } from "./model/group.js";
-export { MarathonRuntime, type MarathonRuntimeOptions } from "./runtime/runtime.js";
+export { MarathonRuntime } from "./runtime/runtime.js";
+export type { MarathonRuntimeOptions } from "./runtime/runtime-options.js";

@@ -9,7 +9,9 @@ import { dependencyLevels } from "./dependency-order.js";
  * level of `target` (an app's level is the longest chain of apps it waits for) scaling new apps and
  * apps whose only change is `instances`, and restarting apps whose config changed. Unchanged apps get
  * no action, so a plan may have no steps. Unknown dependencies and cycles throw `MarathonError`
- * `INVALID_DEFINITION`. Actions in a step are ordered by app id.
+ * `INVALID_DEFINITION`. Actions in a step are ordered by app id. `sentenced` names, per app, the
+ * tasks a scale-down must kill (`DELETE /v2/apps/{id}/tasks?scale=true`) instead of the ones the kill
+ * selection would pick.
  *
  * @example
  * ```ts
@@ -17,7 +19,11 @@ import { dependencyLevels } from "./dependency-order.js";
  * for (const step of plan.steps) console.log(step.actions.map((a) => `${a.action} ${a.app}`));
  * ```
  */
-export function planDeployment(original: Group, target: Group, opts: { id: string }): DeploymentPlan {
+export function planDeployment(
+  original: Group,
+  target: Group,
+  opts: { id: string; sentenced?: ReadonlyMap<string, string[]> },
+): DeploymentPlan {
   const before = appsOf(original);
   const after = appsOf(target);
   const levels = dependencyLevels(target);
@@ -34,9 +40,15 @@ export function planDeployment(original: Group, target: Group, opts: { id: strin
     const old = before.get(id);
     const change = old === undefined ? "scale" : appChange(old, app);
     if (change === "none") continue;
+    const sentenced = opts.sentenced?.get(id);
     const action: DeploymentAction =
       change === "scale"
-        ? { action: "ScaleApplication", app: id, scaleTo: app.instances }
+        ? {
+            action: "ScaleApplication",
+            app: id,
+            scaleTo: app.instances,
+            ...(sentenced ? { sentencedToDeath: sentenced } : {}),
+          }
         : { action: "RestartApplication", app: id };
     const level = levels.get(id) ?? 0;
     byLevel.set(level, [...(byLevel.get(level) ?? []), action]);
