@@ -14,6 +14,7 @@ import { executeFlags, runExecute } from "./commands/execute.js";
 import { marathonFlags, runMarathon } from "./commands/marathon.js";
 import { masterFlags, runMaster } from "./commands/master.js";
 import { declareFlags, type FlagSpec, type FlagValues } from "./options.js";
+import { runSimulate, simulateFlags } from "./simulate/command.js";
 
 const RUN = "Run a cluster:";
 const CLIENT =
@@ -45,6 +46,11 @@ const roles: Record<
     summary: "Run Chronos (scheduled and dependent jobs, Chronos' and Metronome's APIs) connected to NATS.",
     flags: chronosFlags,
     run: runChronos,
+  },
+  simulate: {
+    summary: "Simulate a cluster (a real master, simulated agents and frameworks) and write a report.",
+    flags: simulateFlags,
+    run: runSimulate,
   },
 };
 

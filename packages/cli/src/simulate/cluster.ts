@@ -27,7 +27,28 @@ export async function freePort(): Promise<number> {
 export interface Started {
   readonly pid: number;
   readonly url: string;
+  /** The exit code (or signal) once the process has ended by itself; undefined while it runs. */
+  exited(): string | undefined;
   stop(): Promise<void>;
+}
+
+function exitOf(child: ChildProcess): () => string | undefined {
+  return () => (child.exitCode !== null ? `code ${child.exitCode}` : (child.signalCode ?? undefined));
+}
+
+/**
+ * Every child started here and still running. Should the simulator end without stopping them (an
+ * uncaught error, a kill of its pid alone), its exit takes them along: nothing it started outlives it.
+ */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  return child;
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -54,10 +75,10 @@ async function waitFor(what: string, child: ChildProcess, ready: () => Promise<b
 export async function startNats(): Promise<Started & { monitorUrl: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), "agora-simulate-nats-"));
   const [port, monitor] = [await freePort(), await freePort()];
-  const child = spawn(
-    "nats-server",
-    ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitor), "-js", "-sd", dir],
-    { stdio: "ignore" },
+  const child = track(
+    spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitor), "-js", "-sd", dir], {
+      stdio: "ignore",
+    }),
   );
   const monitorUrl = `http://127.0.0.1:${monitor}`;
   try {
@@ -71,6 +92,7 @@ export async function startNats(): Promise<Started & { monitorUrl: string }> {
     pid: child.pid!,
     url: `nats://127.0.0.1:${port}`,
     monitorUrl,
+    exited: exitOf(child),
     async stop() {
       await stopChild(child);
       await rm(dir, { recursive: true, force: true });
@@ -103,11 +125,17 @@ export async function startMaster(o: MasterProcessOptions): Promise<Started> {
     "--port",
     String(port),
     ...(o.fastFailureDetection ? ["--agent-ping-timeout", "1secs", "--max-agent-ping-timeouts", "3"] : []),
+    // One master and no standby: the lease only matters for a takeover. Under a launch burst on a
+    // loaded 2-core machine the default 5 s lease lapsed (renewals starved) and the master exited.
+    "--leader-lease-ttl",
+    "30secs",
   ];
-  const child = spawn(process.execPath, args, {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, AGORA_LOG_LEVEL: "warn", AGORA_LOG_FORMAT: "json" },
-  });
+  const child = track(
+    spawn(process.execPath, args, {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, AGORA_LOG_LEVEL: "warn", AGORA_LOG_FORMAT: "json" },
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor("agora master", child, async () => {
@@ -119,7 +147,7 @@ export async function startMaster(o: MasterProcessOptions): Promise<Started> {
     await stopChild(child);
     throw err;
   }
-  return { pid: child.pid!, url, stop: () => stopChild(child) };
+  return { pid: child.pid!, url, exited: exitOf(child), stop: () => stopChild(child) };
 }
 
 /** A real `agora marathon` process on the cluster's NATS; resolves once its REST API answers. */
@@ -129,23 +157,25 @@ export async function startMarathon(o: {
   stateDir: string;
 }): Promise<Started> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      AGORA_BIN,
-      "marathon",
-      "--nats",
-      o.nats,
-      "--cluster",
-      o.cluster,
-      "--host",
-      "127.0.0.1",
-      "--http-port",
-      String(port),
-      "--state-dir",
-      o.stateDir,
-    ],
-    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, AGORA_LOG_LEVEL: "warn" } },
+  const child = track(
+    spawn(
+      process.execPath,
+      [
+        AGORA_BIN,
+        "marathon",
+        "--nats",
+        o.nats,
+        "--cluster",
+        o.cluster,
+        "--host",
+        "127.0.0.1",
+        "--http-port",
+        String(port),
+        "--state-dir",
+        o.stateDir,
+      ],
+      { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, AGORA_LOG_LEVEL: "warn" } },
+    ),
   );
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -154,5 +184,5 @@ export async function startMarathon(o: {
     await stopChild(child);
     throw err;
   }
-  return { pid: child.pid!, url, stop: () => stopChild(child) };
+  return { pid: child.pid!, url, exited: exitOf(child), stop: () => stopChild(child) };
 }

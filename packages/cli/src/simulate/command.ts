@@ -1,12 +1,12 @@
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { CliError } from "../errors.js";
+import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
 import { SimulateOptions } from "./options.js";
 import { Progress } from "./progress.js";
 import { simulate } from "./run.js";
 
 /** `agora simulate`'s flags (values validated by `SimulateOptions`), with their help lines. */
-export const simulateFlags = {
+export const simulateFlags: FlagSpec = {
   agents: { type: "string", description: "simulated agents (default 500)" },
   tasks: { type: "string", description: "tasks the SDK frameworks launch in all (default 5000)" },
   nats: {
@@ -60,41 +60,22 @@ export const simulateFlags = {
     type: "boolean",
     description: "write the started master's V8 CPU profile into the report directory",
   },
-} as const;
-
-const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-
-/** Flags to `SimulateOptions`; a bad one becomes a `USAGE` error naming it. Pure. */
-export function parseSimulateArgs(argv: string[]): SimulateOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: argv, options: simulateFlags, strict: true, allowPositionals: false }));
-  } catch (e) {
-    throw new CliError("USAGE", `agora simulate: ${(e as Error).message}`, { cause: e });
-  }
-  const raw = Object.fromEntries(Object.entries(values).map(([k, v]) => [camel(k), v]));
-  const parsed = SimulateOptions.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const key = String(issue.path[0] ?? "");
-  const flag = Object.keys(simulateFlags).find((f) => camel(f) === key) ?? key;
-  throw new CliError("USAGE", `agora simulate: --${flag}: ${issue.message}`);
-}
+};
 
 /** `agora simulate [flags]`: runs the simulation and prints where its report is. */
-export async function runSimulate(argv: string[]): Promise<void> {
-  const options = parseSimulateArgs(argv);
+export async function runSimulate(values: FlagValues): Promise<void> {
+  const options = parseOptions("simulate", values, process.env, simulateFlags, SimulateOptions);
   const report = await simulate(
     options,
-    ["agora", "simulate", ...argv].join(" "),
+    ["agora", ...process.argv.slice(2)].join(" "),
     new Progress(process.stderr),
   );
   const dir = path.resolve(options.report);
   process.stdout.write(
-    `${report.completed ? "completed" : "TIMED OUT"}: ${report.tasksLaunched} tasks on ${report.agents} agents, ` +
+    `${report.completed ? "completed" : `NOT COMPLETED (${report.endReason})`}: ${report.tasksLaunched} tasks on ${report.agents} agents, ` +
       `${report.launchThroughputPerSec.toFixed(0)} tasks/s, accept→RUNNING p50 ${report.launchLatencyMs.p50} ms, ` +
       `lost ${report.tasksLost} tasks / ${report.updatesLost} updates\n${dir}/report.json\n${dir}/report.html\n`,
   );
   if (!report.completed)
-    throw new CliError("TIMEOUT", `agora simulate: the workload did not settle within --timeout`);
+    throw new CliError("TIMEOUT", `agora simulate: the workload did not settle: ${report.endReason}`);
 }

@@ -74,9 +74,9 @@ export function renderReport(r: SimulationReport): string {
   const roles = [...new Set(r.intervals.flatMap((i) => Object.keys(i.weightedShares)))];
   const conns = [...new Set(r.samples.flatMap((s) => Object.keys(s.natsPendingBytes)))];
   const summary: Array<[string, string]> = [
-    ["completed", String(r.completed)],
+    ["completed", r.completed ? "yes" : `no: ${r.endReason}`],
     ["duration", `${r.durationSec.toFixed(1)} s`],
-    ["agents (churned)", `${r.agents} (${r.agentsChurned})`],
+    ["agents (churned, ghosts at the master)", `${r.agents} (${r.agentsChurned}, ${r.ghostAgents ?? "n/a"})`],
     ["tasks launched / planned", `${r.tasksLaunched} / ${r.tasksPlanned}`],
     [
       "running / finished / failed / killed / lost / stuck",

@@ -9,6 +9,8 @@ export const Sample = z
   .object({
     t: z.number().nonnegative(),
     agentsRegistered: z.number().int().nonnegative(),
+    /** Active agents as the master counts them: more than the simulator runs means ghosts. */
+    masterAgentsActive: z.number().int().nonnegative().nullable(),
     launched: z.number().int().nonnegative(),
     /** Tasks that have reached TASK_RUNNING so far (cumulative). */
     ran: z.number().int().nonnegative(),
@@ -87,9 +89,16 @@ export const SimulationReport = z
     }),
     /** Whether the run ended with every task settled (running or out) before --timeout. */
     completed: z.boolean(),
+    /** `settled`, `timeout`, `interrupted`, or which process the simulator started died. */
+    endReason: z.string(),
     durationSec: z.number().nonnegative(),
     agents: z.number().int().nonnegative(),
     agentsChurned: z.number().int().nonnegative(),
+    /**
+     * Agents the master counted active at the end beyond those the simulator runs: registrations
+     * the master took twice (an agent re-sent one the master answered too late).
+     */
+    ghostAgents: z.number().int().nonnegative().nullable(),
     tasksPlanned: z.number().int().nonnegative(),
     tasksLaunched: z.number().int().nonnegative(),
     tasksRunning: z.number().int().nonnegative(),
@@ -203,7 +212,8 @@ export function intervals(samples: readonly Sample[], weights: Readonly<Record<s
       masterCpuPercent: cpu === null ? null : (cpu / dt) * 100,
       utilisation: b.cpusUsed !== null && b.cpusTotal ? b.cpusUsed / b.cpusTotal : null,
       weightedShares,
-      contended: Object.values(b.pendingByRole).every((n) => n > 0),
+      contended:
+        Object.keys(b.pendingByRole).length > 0 && Object.values(b.pendingByRole).every((n) => n > 0),
     });
   }
   return out;

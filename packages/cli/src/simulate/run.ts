@@ -41,6 +41,8 @@ interface Target {
   /** Set when the simulator started the master: RSS and CPU come from /proc. */
   masterPid: number | undefined;
   monitorUrl: string | undefined;
+  /** Why a process the simulator started ended on its own, if one did. */
+  died(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ async function target(o: SimulateOptions, reportDir: string): Promise<Target> {
       masterUrl: o.master,
       masterPid: undefined,
       monitorUrl: undefined,
+      died: () => undefined,
       stop: async () => {},
     };
   const nats = await startNats();
@@ -71,6 +74,11 @@ async function target(o: SimulateOptions, reportDir: string): Promise<Target> {
     masterUrl: master.url,
     masterPid: master.pid,
     monitorUrl: nats.monitorUrl,
+    died() {
+      const m = master.exited();
+      const n = nats.exited();
+      return m ? `the master exited (${m})` : n ? `nats-server exited (${n})` : undefined;
+    },
     async stop() {
       await master.stop();
       await nats.stop();
@@ -87,6 +95,8 @@ export async function simulate(
   o: SimulateOptions,
   command: string,
   progress: Progress,
+  /** Aborted (Ctrl-C): the run stops where it is, reports what it saw and cleans up. */
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<SimulationReport> {
   const reportDir = path.resolve(o.report);
   await mkdir(reportDir, { recursive: true });
@@ -121,62 +131,9 @@ export async function simulate(
     });
     if (!put.ok) throw new Error(`PUT ${tgt.masterUrl}/weights answered ${put.status}: ${await put.text()}`);
 
-    let offset = 0;
-    for (const count of workerSizes(o.agents, o.agentsPerWorker)) {
-      workers.push(
-        new Worker({
-          nats: tgt.nats,
-          cluster,
-          offset,
-          count,
-          resources: o.agentResources,
-          workDir: path.join(workDir, `worker-${offset}`),
-        }),
-      );
-      offset += count;
-    }
-    const registered = () => workers.reduce((s, w) => s + w.registered, 0);
-    const allReady = Promise.all(workers.map((w) => w.ready()));
-    let ready = false;
-    void allReady.then(() => {
-      ready = true;
-    });
-    while (!ready) {
-      progress.update(`registering agents: ${registered()}/${o.agents}`);
-      await Promise.race([allReady, sleep(TICK_MS)]);
-    }
-    progress.line(`${o.agents} agents registered in ${seconds().toFixed(1)} s`);
-
-    bus = await connectNatsBus({
-      servers: tgt.nats.split(","),
-      name: "agora-simulate-frameworks",
-      logger: silent,
-    });
-    for (const p of plan) {
-      frameworks.push(
-        new SimFramework({
-          bus,
-          cluster,
-          plan: p,
-          taskCpus: o.taskCpus,
-          taskMem: o.taskMem,
-          logger: silent,
-          now,
-        }),
-      );
-    }
-    if (o.marathonApps > 0) {
-      marathon = await deployMarathonApps({
-        nats: tgt.nats,
-        cluster,
-        apps: o.marathonApps,
-        instances: o.marathonInstances,
-        stateDir: path.join(workDir, "marathon"),
-      });
-    }
-
-    // Sampling runs beside the workload: metrics, /proc and queue depths every interval, and
+    // Sampling runs from the first registration on: metrics, /proc and queue depths every interval, and
     // /master/state one request after another (it may take longer than an interval at scale).
+    const registered = () => workers.reduce((s, w) => s + w.registered, 0);
     const samples: Sample[] = [];
     const stateLatencies: number[] = [];
     let stateBytes = 0;
@@ -195,6 +152,7 @@ export async function simulate(
       samples.push({
         t: seconds(),
         agentsRegistered: registered(),
+        masterAgentsActive: metrics ? promSum(metrics, "agora_master_agents_active") : null,
         launched: sum((c) => c.launched),
         ran: frameworks.reduce((s, f) => s + f.latencies.length, 0),
         running: sum((c) => c.running),
@@ -230,16 +188,80 @@ export async function simulate(
       }
     })();
 
-    await Promise.all(frameworks.map((f) => f.start()));
+    let offset = 0;
+    for (const count of workerSizes(o.agents, o.agentsPerWorker)) {
+      workers.push(
+        new Worker({
+          nats: tgt.nats,
+          cluster,
+          offset,
+          count,
+          resources: o.agentResources,
+          workDir: path.join(workDir, `worker-${offset}`),
+        }),
+      );
+      offset += count;
+    }
+    const allReady = Promise.all(workers.map((w) => w.ready()));
+    let ready = false;
+    void allReady.then(() => {
+      ready = true;
+    });
+    void allReady.catch(() => {}); // a worker that dies shows as the run's end reason below
+    const deadline = t0 + o.timeout;
+    let died: string | undefined;
+    /** Why the run must end now, if it must: a process it started died, Ctrl-C, or --timeout. */
+    const stopReason = (): string | undefined => {
+      died ??= tgt.died() ?? workers.map((w) => w.died()).find((d) => d !== undefined);
+      if (died) return died;
+      if (signal.aborted) return "interrupted";
+      return now() >= deadline ? "timeout" : undefined;
+    };
+    while (!ready && stopReason() === undefined) {
+      progress.update(`registering agents: ${registered()}/${o.agents}`);
+      await Promise.race([allReady, sleep(TICK_MS)]);
+    }
+    if (ready) progress.line(`${o.agents} agents registered in ${seconds().toFixed(1)} s`);
+    else progress.line(`${stopReason()} with ${registered()}/${o.agents} agents registered`);
+
+    bus = await connectNatsBus({
+      servers: tgt.nats.split(","),
+      name: "agora-simulate-frameworks",
+      logger: silent,
+    });
+    for (const p of plan) {
+      frameworks.push(
+        new SimFramework({
+          bus,
+          cluster,
+          plan: p,
+          taskCpus: o.taskCpus,
+          taskMem: o.taskMem,
+          logger: silent,
+          now,
+        }),
+      );
+    }
+    if (o.marathonApps > 0) {
+      marathon = await deployMarathonApps({
+        nats: tgt.nats,
+        cluster,
+        apps: o.marathonApps,
+        instances: o.marathonInstances,
+        stateDir: path.join(workDir, "marathon"),
+      });
+    }
+
+    // Without every agent, no workload: the report then shows how registration went.
+    if (ready) await Promise.all(frameworks.map((f) => f.start()));
     const churned = planChurn(o.agents, o.churn, o.seed);
     let churnDone = churned.length === 0;
     let churning: Promise<void> | undefined;
     let settledAt: number | undefined;
-    const deadline = t0 + o.timeout;
     const launched = () => frameworks.reduce((s, f) => s + f.counts().launched, 0);
     const ranSoFar = () => frameworks.reduce((s, f) => s + f.latencies.length, 0);
     let completed = false;
-    while (now() < deadline) {
+    while (ready && stopReason() === undefined) {
       if (!churnDone && ranSoFar() >= o.tasks / 3) {
         churnDone = true;
         churning = churn(workers, churned, o.agentsPerWorker, progress);
@@ -274,7 +296,7 @@ export async function simulate(
     // Updates still unacknowledged get a while to drain: at-least-once delivery retries them.
     let counters = await sumCounters(workers);
     const drainUntil = now() + DRAIN_TIMEOUT_MS;
-    while (counters.pending > 0 && now() < drainUntil) {
+    while (counters.pending > 0 && now() < drainUntil && !signal.aborted && !died) {
       progress.update(`waiting for ${counters.pending} unacknowledged updates`);
       await sleep(500);
       counters = await sumCounters(workers);
@@ -290,6 +312,7 @@ export async function simulate(
       startedAt,
       durationSec: (end - t0) / 1000,
       completed,
+      endReason: completed ? "settled" : (stopReason() ?? "timeout"),
       frameworks,
       counters,
       churned: churned.length,
@@ -306,7 +329,8 @@ export async function simulate(
     return report;
   } finally {
     progress.line("stopping…");
-    await Promise.allSettled(frameworks.map((f) => f.stop()));
+    // Teardown waits for a master that may be gone: bounded, the processes are stopped next anyway.
+    await Promise.race([Promise.allSettled(frameworks.map((f) => f.stop())), sleep(10_000)]);
     await bus?.close().catch(() => {});
     await marathon?.stop();
     await Promise.allSettled(workers.map((w) => w.stop()));
@@ -334,8 +358,12 @@ async function churn(
   progress.line(`churn: ${agents.length} replacement agents registered`);
 }
 
+/** The workers' counters summed; a worker that died (or does not answer in 10 s) counts as zero. */
 async function sumCounters(workers: Worker[]): Promise<WorkerCounters> {
-  const all = await Promise.all(workers.map((w) => w.counters()));
+  const zero: WorkerCounters = { live: 0, produced: 0, pending: 0, abandoned: 0, registrations: 0 };
+  const all = await Promise.all(
+    workers.map((w) => Promise.race([w.counters().catch(() => zero), sleep(10_000).then(() => zero)])),
+  );
   const out: WorkerCounters = { live: 0, produced: 0, pending: 0, abandoned: 0, registrations: 0 };
   for (const c of all) for (const k of Object.keys(out) as Array<keyof WorkerCounters>) out[k] += c[k];
   return out;
@@ -347,6 +375,7 @@ interface ReportInput {
   startedAt: Date;
   durationSec: number;
   completed: boolean;
+  endReason: string;
   frameworks: SimFramework[];
   counters: WorkerCounters;
   churned: number;
@@ -393,9 +422,14 @@ function buildReport(r: ReportInput): SimulationReport {
       loadAvg: os.loadavg(),
     },
     completed: r.completed,
+    endReason: r.endReason,
     durationSec: r.durationSec,
     agents: r.o.agents,
     agentsChurned: r.churned,
+    ghostAgents: (() => {
+      const active = r.samples[r.samples.length - 1]?.masterAgentsActive;
+      return active === null || active === undefined ? null : Math.max(0, active - r.counters.live);
+    })(),
     tasksPlanned: r.o.tasks,
     tasksLaunched: total((c) => c.launched),
     tasksRunning: total((c) => c.running),

@@ -10,6 +10,7 @@ const STOP_TIMEOUT_MS = 30_000;
 export class Worker {
   /** Agents of this worker registered so far. */
   registered = 0;
+  private stopping = false;
   private readonly child: ChildProcess;
   private readonly waiting = new Map<string, Array<(report: WorkerReport) => void>>();
   private readonly exited: Promise<unknown>;
@@ -34,6 +35,14 @@ export class Worker {
     });
   }
 
+  /** Why the worker process ended, if it did before being stopped. */
+  died(): string | undefined {
+    if (this.stopping) return undefined;
+    const { exitCode, signalCode } = this.child;
+    if (exitCode !== null) return `an agent host exited (code ${exitCode})`;
+    return signalCode === null ? undefined : `an agent host exited (${signalCode})`;
+  }
+
   /** Resolves once every agent of this worker registered; rejects if the worker dies first. */
   ready(): Promise<void> {
     return this.next("ready").then(() => undefined);
@@ -54,6 +63,7 @@ export class Worker {
 
   /** Stops every agent (their tasks killed) and waits for the process to end; SIGKILL after 30 s. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const timer = setTimeout(() => this.child.kill("SIGKILL"), STOP_TIMEOUT_MS);
     if (this.child.connected) this.child.send({ type: "stop" } satisfies WorkerCommand);

@@ -1,0 +1,114 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { SimulationReport } from "@agora/cli";
+import { afterAll, describe, expect, it } from "vitest";
+import { agoraBin, expectNoOrphans } from "./harness/processes.js";
+
+/**
+ * `agora simulate` at a size CI affords: a real master and nats-server (started by the simulator),
+ * simulated agents in a worker process, SDK frameworks in two weighted roles. The report's
+ * invariants are checked, never its timings (those are benchmarks: bench/simulate.bench.ts).
+ */
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Runs `agora simulate` in a directory of its own (so leftovers can be found by cwd); returns its report. */
+async function simulate(args: string[]): Promise<{ report: SimulationReport; dir: string; html: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "agora-simulate-test-"));
+  dirs.push(dir);
+  const child = spawn(process.execPath, [agoraBin, "simulate", "--report", dir, ...args], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  expect(code, out).toBe(0);
+  await expectNoOrphans(dir);
+  const report = SimulationReport.parse(JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")));
+  return { report, dir, html: readFileSync(path.join(dir, "report.html"), "utf8") };
+}
+
+/** Every launched task is accounted for: running or out, never stuck in between. */
+function expectEveryTaskAccountedFor(r: SimulationReport): void {
+  expect(r.completed).toBe(true);
+  expect(r.tasksLaunched).toBe(r.tasksPlanned);
+  expect(r.tasksStuck).toBe(0);
+  expect(r.tasksRunning + r.tasksFinished + r.tasksFailed + r.tasksKilled + r.tasksLost).toBe(
+    r.tasksLaunched,
+  );
+  for (const f of r.frameworks) expect(f.launched).toBe(f.planned);
+  expect(r.launchLatencyMs.samples).toBeGreaterThan(0);
+  expect(r.ghostAgents).toBe(0);
+}
+
+describe("agora simulate", () => {
+  it("500 agents and 5,000 tasks in two weighted roles: every task ends, no update lost, DRF divides by weight", async () => {
+    const { report: r, html } = await simulate([
+      "--agents",
+      "500",
+      "--tasks",
+      "5000",
+      // 2,000 one-cpu slots for 5,000 tasks: both roles wait for resources while the cluster is full.
+      "--agent-resources",
+      "cpus:4;mem:8192;disk:1000;ports:[31000-32000]",
+      "--frameworks",
+      "sim-web:web:2:1,sim-batch:batch:1:1",
+      "--task-run-time",
+      "3secs",
+      "--failure-rate",
+      "0.02",
+      "--timeout",
+      "4mins",
+    ]);
+    expectEveryTaskAccountedFor(r);
+    expect(r.agents).toBe(500);
+    expect(r.tasksLost).toBe(0);
+    expect(r.tasksFailed).toBeGreaterThan(0);
+    expect(r.tasksFinished + r.tasksFailed).toBe(5000);
+    // Each task's updates (RUNNING, then its end) reached its framework exactly as produced.
+    expect(r.updatesLost).toBe(0);
+    expect(r.updatesAbandoned).toBe(0);
+    expect(r.updatesReceived).toBe(r.updatesProduced);
+    expect(r.updatesProduced).toBe(2 * 5000);
+    // While both roles had tasks waiting in a full cluster, weighted dominant shares stayed close.
+    expect(r.fairness.samples).toBeGreaterThan(0);
+    expect(r.fairness.minJain).toBeGreaterThanOrEqual(0.8);
+    expect(r.stateLatencyMs.samples).toBeGreaterThan(0);
+    expect(r.masterPeakRssBytes).toBeGreaterThan(0);
+    expect(r.allocationCycleMs.runs).toBeGreaterThan(0);
+    expect(html).toContain("<svg");
+  }, 300_000);
+
+  it("churn: killed agents' tasks are reported lost, replacements register, live agents lose no update", async () => {
+    const { report: r } = await simulate([
+      "--agents",
+      "100",
+      "--tasks",
+      "1000",
+      "--agent-resources",
+      "cpus:4;mem:8192;disk:1000;ports:[31000-32000]",
+      "--task-run-time",
+      "4secs",
+      "--failure-rate",
+      "0",
+      "--churn",
+      "0.1",
+      "--timeout",
+      "3mins",
+    ]);
+    expectEveryTaskAccountedFor(r);
+    expect(r.agentsChurned).toBe(10);
+    // The killed agents were running tasks: the master reports them unreachable once pings stop.
+    expect(r.tasksLost).toBeGreaterThan(0);
+    expect(r.tasksFinished + r.tasksLost).toBe(1000);
+    expect(r.updatesLost).toBe(0);
+    expect(r.samples.at(-1)?.masterAgentsActive).toBe(100);
+  }, 300_000);
+});
