@@ -36,14 +36,16 @@ export function UsageChart({
       height: 140,
       legend: { show: false },
       cursor: { show: true, drag: { x: false, y: false } },
-      // The last hour, whatever the samples cover, so a young cluster's chart fills from the right.
+      // The last hour up to now, whatever the samples cover, so a young cluster's chart fills from
+      // the right (uPlot's data range alone made a single sample's axis span years).
       scales: {
         x: {
           time: true,
-          range: (_u, _min, max) => [
-            Math.min(max, Date.now() / 1000) - 3600,
-            Math.max(max, Date.now() / 1000),
-          ],
+          range: (_u, _min, max) => {
+            const now = Date.now() / 1000;
+            const end = Number.isFinite(max) && max > now && max < now + 60 ? max : now;
+            return [end - 3600, end];
+          },
         },
         y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, 1)] },
       },
