@@ -372,9 +372,9 @@ describe("scheduler calls → our calls", () => {
         },
       ],
     });
-    expect((call as { operations: [{ tasks: [object] }] }).operations[0].tasks[0]).not.toHaveProperty(
-      "command",
-    );
+    expect(
+      (call as unknown as { operations: [{ tasks: [object] }] }).operations[0].tasks[0],
+    ).not.toHaveProperty("command");
   });
 
   it("reads null as an unset field, as Mesos' JSON parser does (protobuf libraries send unset fields as null)", () => {
