@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { colorsFor, renderFields, renderTable } from "./table.js";
+import { type Column, colorsFor, renderFields, renderTable } from "./table.js";
 
 const plain = colorsFor({ isTTY: false });
 const colored = colorsFor({ isTTY: true }, {});
@@ -7,10 +7,11 @@ const colored = colorsFor({ isTTY: true }, {});
 const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
 
 describe("renderTable", () => {
-  const columns = [
-    { header: "ID", value: (r: { id: string }) => r.id },
-    { header: "CPUS", value: (r: { cpus: string }) => r.cpus, right: true },
-    { header: "NAME", value: (r: { name: string }) => r.name },
+  type Row = { id: string; cpus: string; name: string };
+  const columns: Column<Row>[] = [
+    { header: "ID", value: (r) => r.id },
+    { header: "CPUS", value: (r) => r.cpus, right: true },
+    { header: "NAME", value: (r) => r.name },
   ];
 
   it("aligns columns two spaces apart, numbers to the right, no trailing blanks", () => {
