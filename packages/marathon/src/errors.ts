@@ -26,6 +26,11 @@ export const marathonErrorCodes = {
   NO_LEADER: { status: 404, description: "No Marathon leads right now (`GET /v2/leader`)" },
   NOT_LEADER: { status: 503, description: "This Marathon is a standby and no leader is known to forward to" },
   STORE_FAILED: { status: 503, description: "The state store did not accept a write; nothing changed" },
+  STORED_STATE_INVALID: {
+    status: 500,
+    description:
+      "A record in the state store does not match its schema (the key is named); Marathon does not lead on it",
+  },
   INTERNAL: { status: 500, description: "An unexpected failure inside Marathon (a bug)" },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -3,6 +3,7 @@ import type { AppDefinition } from "./model/app-definition.js";
 import type { DeploymentPlan } from "./model/deployment.js";
 import type { Group } from "./model/group.js";
 import type { Instance } from "./model/instance.js";
+import type { TaskFailure } from "./runtime/records.js";
 
 /**
  * The contract between Marathon's REST layer (`http/`) and its runtime (`runtime/`). Every write is a
@@ -71,16 +72,7 @@ export interface QueuedLaunch {
   };
 }
 
-export interface TaskFailure {
-  appId: string;
-  host: string;
-  message: string;
-  state: string;
-  taskId: string;
-  timestamp: string;
-  version: string;
-  slaveId: string;
-}
+export type { TaskFailure };
 
 export interface MarathonInfo {
   name: string;

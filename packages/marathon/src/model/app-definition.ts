@@ -284,6 +284,22 @@ export type AppDefinition = z.output<typeof AppDefinition>;
 /** App JSON as a client may send it: everything but `id` optional. */
 export type AppDefinitionInput = z.input<typeof AppDefinition>;
 
+/**
+ * An app as Marathon stores it: `AppDefinition`'s output, read back without re-running the request
+ * rules (a stored app passed them when it was written). Constraints are kept in their parsed
+ * `{field, operator, value}` form, which the request form would not accept, and `ports`/`uris` are
+ * already folded into `portDefinitions`/`fetch`.
+ */
+export const StoredApp = AppFields.omit({ ports: true, uris: true }).extend({
+  portDefinitions: z.array(PortDefinition),
+  constraints: z.array(
+    z
+      .object({ field: z.string().min(1), operator: ConstraintOperator, value: z.string().optional() })
+      .strict()
+      .transform((c) => ({ field: c.field, operator: c.operator, value: c.value })),
+  ),
+}) satisfies z.ZodType<AppDefinition>;
+
 function uniqueness(ctx: z.RefinementCtx, path: string[], values: readonly unknown[], what: string): void {
   const seen = new Set<unknown>();
   for (const v of values) {

@@ -1,6 +1,7 @@
 import { MemoryStateStore } from "@agora/transport";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { isMarathonError } from "../errors.js";
 import { app, placedOn, rootWith } from "../test-support/fixtures.js";
 import { MarathonRepository } from "./repository.js";
 
@@ -10,7 +11,13 @@ describe("MarathonRepository", () => {
   it("a new repository over the same store loads what the last one stored", async () => {
     const store = new MemoryStateStore();
     const repo = new MarathonRepository(store, silent);
-    const web = app("/prod/web", { version: "2026-02-01T00:00:00.000Z" });
+    const web = app("/prod/web", {
+      version: "2026-02-01T00:00:00.000Z",
+      // Stored in their parsed form, which the request schema would not take back.
+      constraints: [["hostname", "UNIQUE"], { fieldName: "rack", operator: "GROUP_BY", value: "2" }],
+      ports: [0, 0],
+      uris: ["http://example.test/a.tgz"],
+    });
     const root = rootWith([web], { version: "2026-02-01T00:00:00.000Z" });
     const plan = { id: "d1", version: root.version, original: rootWith([]), target: root, steps: [] };
     await repo.saveRoot(root, [web], { plan, stepIndex: 0 });
@@ -48,5 +55,23 @@ describe("MarathonRepository", () => {
     const loaded = await new MarathonRepository(new MemoryStateStore(), silent).load();
     expect(loaded.frameworkId).toBeUndefined();
     expect(loaded.root.apps).toEqual([]);
+  });
+
+  it("a record that does not match its schema stops the load, naming its key", async () => {
+    const store = new MemoryStateStore();
+    const repo = new MarathonRepository(store, silent);
+    await repo.saveInstance(placedOn("/web", "h1"));
+    await repo.flush();
+    const [entry] = await store.list("marathon.instances.");
+    const broken = { ...JSON.parse(new TextDecoder().decode(entry!.value)), state: "RUNNING" };
+    await store.put(entry!.key, new TextEncoder().encode(JSON.stringify(broken)));
+
+    const error = await repo.load().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isMarathonError(error, "STORED_STATE_INVALID")).toBe(true);
+    expect((error as Error).message).toContain(entry!.key);
+    expect((error as Error).message).toContain("state");
   });
 });

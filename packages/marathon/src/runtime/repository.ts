@@ -1,17 +1,19 @@
 import type { StateStore } from "@agora/transport";
 import { encodeJson as encode, KeyedWriter } from "@agora/transport/internal";
 import type { Logger } from "pino";
-import type { AppDefinition } from "../model/app-definition.js";
-import type { DeploymentPlan } from "../model/deployment.js";
+import { type AppDefinition, StoredApp } from "../model/app-definition.js";
 import { emptyRoot, type Group } from "../model/group.js";
 import type { Instance } from "../model/instance.js";
-import type { TaskFailure } from "../service.js";
+import {
+  FrameworkIdRecord,
+  readRecord,
+  StoredDeployment,
+  StoredGroup,
+  StoredInstance,
+  TaskFailure,
+} from "./records.js";
 
-/** A deployment as stored: its plan and the index of the step it is running (0-based). */
-export interface StoredDeployment {
-  plan: DeploymentPlan;
-  stepIndex: number;
-}
+export type { StoredDeployment };
 
 /** Everything Marathon keeps across restarts, as loaded at start. */
 export interface StoredState {
@@ -78,19 +80,23 @@ export class MarathonRepository {
     ]);
     const appVersions = new Map<string, Map<string, AppDefinition>>();
     for (const e of versions) {
-      const app = decode<AppDefinition>(e.value);
+      const app = readRecord(StoredApp, e.key, e.value);
       const byVersion = appVersions.get(app.id) ?? new Map<string, AppDefinition>();
       byVersion.set(app.version ?? "", app);
       appVersions.set(app.id, byVersion);
     }
     return {
-      frameworkId: fid ? decode<string>(fid.value) : undefined,
-      root: root ? decode<Group>(root.value) : emptyRoot(new Date(0).toISOString()),
-      rootVersions: new Map(roots.map((e) => decode<Group>(e.value)).map((g) => [g.version, g])),
+      frameworkId: fid ? readRecord(FrameworkIdRecord, fid.key, fid.value) : undefined,
+      root: root ? readRecord(StoredGroup, root.key, root.value) : emptyRoot(new Date(0).toISOString()),
+      rootVersions: new Map(
+        roots.map((e) => readRecord(StoredGroup, e.key, e.value)).map((g) => [g.version, g]),
+      ),
       appVersions,
-      deployments: deployments.map((e) => decode<StoredDeployment>(e.value)),
-      instances: instances.map((e) => decode<Instance>(e.value)),
-      failures: new Map(failures.map((e) => decode<TaskFailure>(e.value)).map((f) => [f.appId, f])),
+      deployments: deployments.map((e) => readRecord(StoredDeployment, e.key, e.value)),
+      instances: instances.map((e) => readRecord(StoredInstance, e.key, e.value)),
+      failures: new Map(
+        failures.map((e) => readRecord(TaskFailure, e.key, e.value)).map((f) => [f.appId, f]),
+      ),
     };
   }
 
@@ -156,8 +162,4 @@ export class MarathonRepository {
 
 function token(id: string): string {
   return Buffer.from(id, "utf8").toString("base64url") || "_";
-}
-
-function decode<T>(bytes: Uint8Array): T {
-  return JSON.parse(new TextDecoder().decode(bytes)) as T;
 }
