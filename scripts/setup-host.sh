@@ -51,6 +51,12 @@ if [ "$for_tests" = 1 ]; then
     exit 0
   fi
   if [ "$(id -u)" -ne 0 ]; then
+    if [ "${#missing[@]}" -eq 0 ] && [ -S /var/run/docker.sock ] && [ ! -w /var/run/docker.sock ]; then
+      # dockerd runs, but this user may not use it: setting up again would not change that.
+      echo "setup-host: dockerd runs but $(id -un) may not use /var/run/docker.sock; run the tests as root, or once:" >&2
+      echo "  sudo usermod -aG docker $(id -un)   # then log in again" >&2
+      exit 1
+    fi
     echo "setup-host: the tests need: ${todo[*]}. Run this once, then npm test again:" >&2
     echo "  sudo scripts/setup-host.sh --for-tests" >&2
     exit 1
