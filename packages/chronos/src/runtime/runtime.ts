@@ -64,7 +64,8 @@ export interface ChronosRuntimeOptions {
   declineOfferSeconds?: number;
   /**
    * How long before a schedule slot its run is created and written and offers are asked for (and
-   * held), so that when the slot comes only the launch is left to do. Default 1 s.
+   * held), so that when the slot comes only the launch is left to do. Default 1 s; more while run
+   * writes are slow (twice the slowest lately, at most `MAX_AHEAD_FACTOR` times this).
    */
   prepareAheadMs?: number;
   /** A kill not answered by a terminal update within this long is sent again. Default 10 s. */
@@ -86,6 +87,10 @@ interface LaunchPlan {
   unplaced: JobRun[];
 }
 const PREPARE_AHEAD_MS = 1000;
+/** The longest a slot is taken ahead, in multiples of `prepareAheadMs`, however slow the store. */
+const MAX_AHEAD_FACTOR = 5;
+/** How fast a slow write is forgotten: the remembered lag halves every this long. */
+const WRITE_LAG_HALF_LIFE_MS = 60_000;
 /** The longest the runtime sleeps between passes, so a clock jump is noticed within this long. */
 const MAX_SLEEP_MS = 60_000;
 
@@ -127,6 +132,8 @@ export class ChronosRuntime implements ChronosService {
   /** Where the runs due soon go on the held offers, worked out before they are due. */
   private plan: LaunchPlan | undefined;
   private readonly prepareAheadMs: number;
+  /** The slowest run write lately (ms) and when it was seen: a decaying maximum. */
+  private writeLag = { ms: 0, at: 0 };
   private scheduler: Scheduler | undefined;
   private frameworkId: string | undefined;
   /**
@@ -514,9 +521,10 @@ export class ChronosRuntime implements ChronosService {
     if (!this.started || this.stopped) return;
     const now = this.clock.now();
     const creations: Promise<unknown>[] = [];
-    // A slot is taken (its run created and written) up to `prepareAheadMs` early, as of the slot itself.
+    const ahead = this.aheadMs(now);
+    // A slot is taken (its run created and written) `ahead` early, as of the slot itself.
     for (const [name, due] of this.nextDue)
-      if (due <= now + this.prepareAheadMs) creations.push(this.takeSlot(name, new Date(Math.max(now, due))));
+      if (due <= now + ahead) creations.push(this.takeSlot(name, new Date(Math.max(now, due))));
     this.place();
     await Promise.all(creations);
     this.killOverruns(now);
@@ -590,9 +598,27 @@ export class ChronosRuntime implements ChronosService {
       await this.repo.saveRun(run);
     } finally {
       this.unsaved.delete(run.id);
+      this.noteWriteLag(now.getTime());
     }
     this.requestPass();
     return run;
+  }
+
+  /**
+   * How early slots are taken and offers asked for: `prepareAheadMs`, or twice the slowest run
+   * write lately when that is more (a file store's fsync on a busy disk can take seconds), so
+   * that the run is written before its slot comes; at most `MAX_AHEAD_FACTOR` × `prepareAheadMs`.
+   */
+  private aheadMs(now: number): number {
+    const lag = this.writeLag.ms * 0.5 ** ((now - this.writeLag.at) / WRITE_LAG_HALF_LIFE_MS);
+    return Math.min(Math.max(this.prepareAheadMs, 2 * lag), MAX_AHEAD_FACTOR * this.prepareAheadMs);
+  }
+
+  private noteWriteLag(startedAt: number): void {
+    const now = this.clock.now();
+    const took = now - startedAt;
+    const remembered = this.writeLag.ms * 0.5 ** ((now - this.writeLag.at) / WRITE_LAG_HALF_LIFE_MS);
+    if (took >= remembered) this.writeLag = { ms: took, at: now };
   }
 
   /** When a waiting run may launch: not before its slot, nor before its retry is due. */
@@ -665,7 +691,7 @@ export class ChronosRuntime implements ChronosService {
   private offerDemand(): void {
     const scheduler = this.scheduler;
     const now = this.clock.now();
-    const wanted = this.nextWant(now) <= now + this.prepareAheadMs;
+    const wanted = this.nextWant(now) <= now + this.aheadMs(now);
     if (!scheduler || wanted === this.wantsOffers) return;
     this.wantsOffers = wanted;
     (wanted ? scheduler.revive() : scheduler.suppress()).catch((err: unknown) =>
@@ -690,7 +716,7 @@ export class ChronosRuntime implements ChronosService {
     const scheduler = this.scheduler;
     if (!scheduler || this.held.size === 0) return;
     const now = this.clock.now();
-    const soonBy = now + this.prepareAheadMs;
+    const soonBy = now + this.aheadMs(now);
     const plan = this.currentPlan(this.waiting(soonBy));
     const ready = (run: JobRun) => !this.unsaved.has(run.id) && ChronosRuntime.readyAt(run) <= now;
     const sent: Launch[] = [];
@@ -971,12 +997,11 @@ export class ChronosRuntime implements ChronosService {
   private armTimer(): void {
     const now = this.clock.now();
     let wake = now + MAX_SLEEP_MS;
-    for (const due of this.nextDue.values())
-      if (due - this.prepareAheadMs < wake) wake = due - this.prepareAheadMs;
+    const ahead = this.aheadMs(now);
+    for (const due of this.nextDue.values()) if (due - ahead < wake) wake = due - ahead;
     for (const run of this.book.allActive()) {
       const ready = run.status === "INITIAL" ? ChronosRuntime.readyAt(run) : 0;
-      if (ready > now)
-        wake = Math.min(wake, ready - this.prepareAheadMs > now ? ready - this.prepareAheadMs : ready);
+      if (ready > now) wake = Math.min(wake, ready - ahead > now ? ready - ahead : ready);
       const job = this.book.jobs.get(run.jobName);
       const attempt = run.attempts[run.attempts.length - 1];
       if (job && job.maxCompletionTime > 0 && attempt?.launchedAt && !run.stopped)

@@ -14,9 +14,8 @@ const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A runtime on an in-process bus with a fake master, a memory store and a clock that moves when told. */
-function rig(store = new MemoryStateStore()) {
+function rig(store = new MemoryStateStore(), clock = new ManualClock(T0)) {
   const bus = new InProcessBus();
-  const clock = new ManualClock(T0);
   const master = new FakeMaster(bus, clock, cluster).start();
   const runtime = new ChronosRuntime({ bus, store, clock, cluster, logger: silent, prepareAheadMs: 1000 });
   stops.push(async () => {
@@ -75,6 +74,57 @@ describe("launching a slot's run", () => {
     expect(accepts.map((a) => a.at)).toEqual([slot]);
     expect(master.launched()).toEqual([`ct:${slot}:0:nightly:${run!.id}`]);
     expect(runtime.activeRuns("nightly")[0]).toMatchObject({ status: "STARTING" });
+  });
+
+  it("takes slots earlier while run writes are slow, so the run is written before its slot", async () => {
+    const clock = new ManualClock(T0);
+    // A store whose run writes take 3 s (a file store's fsync on a busy disk).
+    const store = new MemoryStateStore();
+    const put = store.put.bind(store);
+    store.put = async (key, value, opts) => {
+      if (key.startsWith("chronos.runs."))
+        await new Promise((r) => clock.setTimeout(() => r(undefined), 3000));
+      return put(key, value, opts);
+    };
+    const { master, runtime } = rig(store, clock);
+    await runtime.start();
+    const first = T0 + 10_000;
+    await runtime.putJob(
+      JobDefinition.parse({
+        name: "often",
+        command: "true",
+        schedule: `R/${iso(first)}/PT1M`,
+        concurrent: true,
+      }),
+    );
+    /** Moves the clock in small steps, letting the runtime's passes run in between. */
+    const walk = async (ms: number) => {
+      for (let left = ms; left > 0; left -= 100) {
+        clock.advance(Math.min(100, left));
+        await settle();
+      }
+    };
+    await walk(first - 900 - T0);
+    master.offer(runtime.info().frameworkId as FrameworkId);
+    await walk(first + 3_000 - clock.now());
+    // Taken a second ahead, written 3 s later: launched 2 s late.
+    expect(master.callsOf("accept").map((a) => a.at)).toEqual([first + 2_000]);
+
+    // The next slot is taken about twice the write's 3 s ahead (the memory of it fading with a
+    // one-minute half-life), so its run is written, and launched, by the slot.
+    const second = first + 60_000;
+    const created: number[] = [];
+    runtime.onEvent((e) => {
+      if (e.type === "run_created") created.push(clock.now());
+    });
+    await walk(second - 2_900 - clock.now());
+    master.offer(runtime.info().frameworkId as FrameworkId);
+    await walk(second - clock.now());
+    expect(created).toHaveLength(1);
+    expect(created[0]).toBeLessThanOrEqual(second - 3_000);
+    expect(master.callsOf("accept").map((a) => a.at)).toEqual([first + 2_000, second]);
+    // Lets the slow writes still in flight finish, so the runtime can stop.
+    await walk(4_000);
   });
 
   describe("a new leader that finds a run unlaunched in the store", () => {
