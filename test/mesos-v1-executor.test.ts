@@ -229,6 +229,20 @@ describe("Mesos v1 executor API (POST /api/v1/executor) and agent operator API (
         name: "custom-executor-framework",
       }),
     });
+    // The agent's /state shows the executor once, with its task and its sandbox.
+    const legacy = (await (await fetch(`${agentUrl}/state`)).json()) as {
+      frameworks: Array<{
+        id: string;
+        executors: Array<{ id: string; directory: string; completed_tasks: unknown[] }>;
+      }>;
+    };
+    const executorJson = legacy.frameworks
+      .find((f) => f.id === frameworkId)
+      ?.executors.find((e) => e.id === "exec-1");
+    expect(executorJson).toMatchObject({
+      directory: sandbox,
+      completed_tasks: [expect.objectContaining({ id: "custom-task-1", executor_id: "exec-1" })],
+    });
     const files = (await agentRead({ type: "LIST_FILES", list_files: { path: sandbox } })).list_files
       .file_infos;
     expect(files.map((f: MesosEvent) => path.basename(f.path))).toEqual([
@@ -261,6 +275,20 @@ describe("Mesos v1 executor API (POST /api/v1/executor) and agent operator API (
         container_status: { executor_pid: running.container_status.executor_pid },
         resource_statistics: expect.objectContaining({ timestamp: expect.any(Number) }),
       }),
+    );
+    // The master's operator API lists the executor and the task on it.
+    const master = await fetch(`${masterUrl}/api/v1`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ type: "GET_STATE" }),
+    });
+    const masterState = ((await master.json()) as MesosEvent).get_state;
+    expect(masterState.get_executors.executors).toContainEqual({
+      agent_id: running.agent_id,
+      executor_info: expect.objectContaining({ executor_id: { value: "exec-2" }, type: "CUSTOM" }),
+    });
+    expect(masterState.get_tasks.tasks).toContainEqual(
+      expect.objectContaining({ task_id: { value: "custom-task-2" }, executor_id: { value: "exec-2" } }),
     );
     const launched = (await agentRead({ type: "GET_TASKS" })).get_tasks.launched_tasks;
     expect(launched).toContainEqual(

@@ -6,7 +6,7 @@ function taskJson(t: TaskView) {
     id: t.task.taskId,
     name: t.task.name,
     framework_id: t.frameworkId,
-    executor_id: "",
+    executor_id: t.task.executor?.executorId ?? "",
     slave_id: t.task.agentId,
     state: t.state,
     resources: mesosResources(t.task.resources),
@@ -45,6 +45,37 @@ function executorJson(t: TaskView, active: boolean) {
   };
 }
 
+/** A framework's own executors, each once with all its tasks (they share its sandbox, as in Mesos). */
+function customExecutorsJson(f: FrameworkView) {
+  const byId = new Map<string, { tasks: TaskView[]; completed: TaskView[] }>();
+  for (const [list, live] of [
+    [f.tasks, true],
+    [f.completedTasks, false],
+  ] as const) {
+    for (const t of list) {
+      if (!t.task.executor) continue;
+      const id = t.task.executor.executorId;
+      const entry = byId.get(id) ?? { tasks: [], completed: [] };
+      (live ? entry.tasks : entry.completed).push(t);
+      byId.set(id, entry);
+    }
+  }
+  return [...byId].map(([id, { tasks, completed }]) => {
+    const first = (tasks[0] ?? completed[0])!;
+    return {
+      id,
+      name: first.task.executor!.name ?? "",
+      source: id,
+      framework_id: f.info.id,
+      directory: first.sandbox,
+      resources: mesosResources(first.task.executor!.resources ?? []),
+      tasks: tasks.map(taskJson),
+      queued_tasks: [],
+      completed_tasks: completed.map(taskJson),
+    };
+  });
+}
+
 function frameworkJson(f: FrameworkView) {
   return {
     id: f.info.id,
@@ -58,8 +89,9 @@ function frameworkJson(f: FrameworkView) {
     // The executors of ended tasks stay here (with the task under `completed_tasks`), so one list
     // gives every sandbox directory; `completed_executors` is kept for Mesos readers and stays empty.
     executors: [
-      ...f.tasks.map((t) => executorJson(t, true)),
-      ...f.completedTasks.map((t) => executorJson(t, false)),
+      ...f.tasks.filter((t) => !t.task.executor).map((t) => executorJson(t, true)),
+      ...f.completedTasks.filter((t) => !t.task.executor).map((t) => executorJson(t, false)),
+      ...customExecutorsJson(f),
     ],
     completed_executors: [],
   };

@@ -1,5 +1,5 @@
 import { AGORA_VERSION, type Resource } from "@agora/protocol";
-import { toMesosFrameworkInfo } from "@agora/protocol/mesos-v1";
+import { toMesosExecutorInfo, toMesosFrameworkInfo } from "@agora/protocol/mesos-v1";
 import type { AgentView, FrameworkView, MasterView, OfferView, TaskView } from "../view.js";
 import { toMesosAttribute, toMesosLabels, toMesosResources } from "./resources.js";
 import { toMesosMasterInfo, toMesosOffer, toMesosTaskStatus } from "./scheduler-events.js";
@@ -64,7 +64,7 @@ function responseBody(type: OperatorReadCall, facts: OperatorFacts): unknown {
     case "GET_STATE":
       return {
         get_tasks: getTasks(view),
-        get_executors: { executors: [] },
+        get_executors: getExecutors(view),
         get_frameworks: getFrameworks(view),
         get_agents: getAgents(view),
       };
@@ -73,8 +73,7 @@ function responseBody(type: OperatorReadCall, facts: OperatorFacts): unknown {
     case "GET_FRAMEWORKS":
       return getFrameworks(view);
     case "GET_EXECUTORS":
-      // Agora's executors are built in (one per task), so there are no ExecutorInfos to list.
-      return { executors: [] };
+      return getExecutors(view);
     case "GET_TASKS":
       return getTasks(view);
     case "GET_ROLES":
@@ -177,6 +176,25 @@ export function mesosFramework(view: MasterView, f: FrameworkView) {
   };
 }
 
+/**
+ * Frameworks' own executors, from their live tasks' `executor` (one entry per agent and executor).
+ * Agora's built-in executors (shell, Docker) have no ExecutorInfo and are not listed.
+ */
+export function getExecutors(view: MasterView) {
+  const seen = new Set<string>();
+  const executors: unknown[] = [];
+  for (const f of view.frameworks.values()) {
+    for (const t of f.tasks.values()) {
+      const executor = t.task.executor;
+      const key = `${t.agentId}/${f.id}/${executor?.executorId}`;
+      if (!executor || seen.has(key)) continue;
+      seen.add(key);
+      executors.push({ agent_id: { value: t.agentId }, executor_info: toMesosExecutorInfo(executor, f.id) });
+    }
+  }
+  return { executors };
+}
+
 export function getTasks(view: MasterView) {
   const all = [...view.frameworks.values(), ...view.completedFrameworks];
   const live = all.flatMap((f) => [...f.tasks.values()]);
@@ -196,6 +214,7 @@ export function mesosTask(t: TaskView) {
     task_id: { value: task.taskId },
     framework_id: { value: t.frameworkId },
     agent_id: { value: t.agentId },
+    ...(task.executor ? { executor_id: { value: task.executor.executorId } } : {}),
     state: t.state,
     resources: toMesosResources(task.resources),
     statuses: t.statuses.map(toMesosTaskStatus),
