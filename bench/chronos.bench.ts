@@ -119,12 +119,14 @@ function probedBus(inner: Bus, probe: Probe): Bus {
   const text = new TextDecoder();
   const onCall = (subject: string, data: Uint8Array) => {
     if (!subject.endsWith(".master.call")) return;
+    // Stamped before parsing: an accept of 200 tasks takes a while to parse on a busy machine.
+    const at = Date.now();
     const call = JSON.parse(text.decode(data)) as {
       type: string;
       operations?: { type: string; tasks?: { taskId: string }[] }[];
     };
     const taskIds = (call.operations ?? []).flatMap((o) => (o.tasks ?? []).map((t) => t.taskId));
-    probe.calls.push({ type: call.type, at: Date.now(), taskIds });
+    probe.calls.push({ type: call.type, at, taskIds });
   };
   return {
     publish(subject, data) {
@@ -295,7 +297,8 @@ async function jitterRound(
   }
   const timeout = setTimeout(() => resolveAll(), marginMs + 60_000);
   const profiling = process.env.CHRONOS_PROFILE
-    ? new Promise<void>((r) => setTimeout(r, Math.max(0, marginMs - 200))).then(() => startProfile())
+    ? // From 2 s before the slot: Chronos takes the slot (and plans its launch) ahead of it.
+      new Promise<void>((r) => setTimeout(r, Math.max(0, marginMs - 2000))).then(() => startProfile())
     : undefined;
   await allDone;
   if (profiling)
