@@ -7,20 +7,25 @@ import { jobVerbs } from "./client/jobs.js";
 import { statusVerb } from "./client/status.js";
 import { taskVerbs } from "./client/tasks.js";
 import type { Verb, VerbGroup } from "./client/verbs.js";
-import { agentFlags, runAgent } from "./commands/agent.js";
-import { chronosFlags, runChronos } from "./commands/chronos.js";
-import { devFlags, runDev } from "./commands/dev.js";
-import { executeFlags, runExecute } from "./commands/execute.js";
-import { marathonFlags, runMarathon } from "./commands/marathon.js";
-import { masterFlags, runMaster } from "./commands/master.js";
 import { declareFlags, type FlagSpec, type FlagValues } from "./options.js";
+import {
+  agentFlags,
+  chronosFlags,
+  devFlags,
+  executeFlags,
+  marathonFlags,
+  masterFlags,
+} from "./role-flags.js";
 import { runSimulate, simulateFlags } from "./simulate/command.js";
 
 const RUN = "Run a cluster:";
 const CLIENT =
   "Look at and change a running cluster (--master URL, default http://127.0.0.1:5050 or AGORA_MASTER; --json for scripts):";
 
-/** The server roles: each reads its flags, then runs until Ctrl-C. */
+/**
+ * The server roles: each reads its flags, then runs until Ctrl-C. A role's module (the master, the
+ * agent, Marathon, Chronos…) is imported only when it runs, so a client verb starts without them.
+ */
 const roles: Record<
   string,
   { summary: string; flags: FlagSpec; run: (values: FlagValues) => Promise<void> }
@@ -28,24 +33,32 @@ const roles: Record<
   dev: {
     summary: "Run a master and agents in one process (the embedded dev mode).",
     flags: devFlags,
-    run: runDev,
+    run: async (v) => (await import("./commands/dev.js")).runDev(v),
   },
-  master: { summary: "Run a master connected to NATS.", flags: masterFlags, run: runMaster },
-  agent: { summary: "Run an agent connected to NATS.", flags: agentFlags, run: runAgent },
+  master: {
+    summary: "Run a master connected to NATS.",
+    flags: masterFlags,
+    run: async (v) => (await import("./commands/master.js")).runMaster(v),
+  },
+  agent: {
+    summary: "Run an agent connected to NATS.",
+    flags: agentFlags,
+    run: async (v) => (await import("./commands/agent.js")).runAgent(v),
+  },
   execute: {
     summary: "Launch tasks as a one-shot framework and wait for them (like mesos-execute).",
     flags: executeFlags,
-    run: runExecute,
+    run: async (v) => (await import("./commands/execute.js")).runExecute(v),
   },
   marathon: {
     summary: "Run Marathon (long-running services, Marathon's REST v2 API) connected to NATS.",
     flags: marathonFlags,
-    run: runMarathon,
+    run: async (v) => (await import("./commands/marathon.js")).runMarathon(v),
   },
   chronos: {
     summary: "Run Chronos (scheduled and dependent jobs, Chronos' and Metronome's APIs) connected to NATS.",
     flags: chronosFlags,
-    run: runChronos,
+    run: async (v) => (await import("./commands/chronos.js")).runChronos(v),
   },
   simulate: {
     summary: "Simulate a cluster (a real master, simulated agents and frameworks) and write a report.",

@@ -4,26 +4,10 @@ import type { Bus } from "@agora/transport";
 import { z } from "zod";
 import { attributesText, cluster, host, natsUrl, port, resourcesText } from "../flags.js";
 import { createLogger } from "../logger.js";
-import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
+import { type FlagValues, parseOptions } from "../options.js";
+import { agentFlags } from "../role-flags.js";
 import { startAgentRole } from "../roles.js";
 import { openBus, stopOnSignal } from "../runtime.js";
-
-export const agentFlags: FlagSpec = {
-  nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
-  port: { type: "string", description: "HTTP port of the agent API (default 5051)" },
-  host: { type: "string", description: "address to bind the HTTP API to (default 0.0.0.0)" },
-  "work-dir": {
-    type: "string",
-    description: "directory for sandboxes and agent state (default ./.agora/agent)",
-  },
-  resources: {
-    type: "string",
-    description: "Mesos-style resources, e.g. 'cpus:2;mem:1024;ports:[31000-32000]'",
-  },
-  attributes: { type: "string", description: "Mesos-style attributes, e.g. 'rack:r1;zone:a'" },
-  hostname: { type: "string", description: "hostname to advertise (default: this machine's)" },
-  cluster: { type: "string", description: "cluster name (default agora)" },
-};
 
 const AgentOptions = z.object({
   nats: natsUrl,

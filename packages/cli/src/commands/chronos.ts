@@ -9,44 +9,11 @@ import {
   type StateStore,
 } from "@agora/transport";
 import { z } from "zod";
-import { chronosJobFlags, chronosJobOptions, cluster, duration, host, natsUrl, port } from "../flags.js";
+import { chronosJobOptions, cluster, duration, host, natsUrl, port } from "../flags.js";
 import { createLogger } from "../logger.js";
-import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
+import { type FlagValues, parseOptions } from "../options.js";
+import { chronosFlags } from "../role-flags.js";
 import { openBus, stopOnSignal } from "../runtime.js";
-
-export const chronosFlags: FlagSpec = {
-  nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
-  "http-port": { type: "string", description: "port of the Chronos API (default 4400)" },
-  host: { type: "string", description: "address to bind the API to (default 0.0.0.0)" },
-  hostname: {
-    type: "string",
-    description: "name other Chronos instances and clients reach this one by (default: this machine's)",
-  },
-  cluster: {
-    type: "string",
-    description: "cluster name, the namespace of every bus subject (default agora)",
-  },
-  "mesos-role": { type: "string", description: "role Chronos subscribes in (default *)" },
-  "state-dir": {
-    type: "string",
-    description:
-      "keep state in a file store in this directory and lead alone (default: JetStream KV, with leader election among every Chronos of the cluster)",
-  },
-  "registry-replicas": {
-    type: "string",
-    description: "replicas of the JetStream KV buckets for state and the leader lease (default 1)",
-  },
-  "failover-timeout": {
-    type: "string",
-    description: "seconds the master keeps Chronos' tasks while no Chronos is subscribed (default 604800)",
-  },
-  "leader-lease": {
-    type: "string",
-    description:
-      "how long a leader's lease outlives its last renewal, the longest failover wait (default 5secs)",
-  },
-  ...chronosJobFlags,
-};
 
 const ChronosCliOptions = z.object({
   nats: natsUrl,

@@ -3,61 +3,19 @@ import { z } from "zod";
 import { type Colors, colorsFor } from "../client/table.js";
 import { type DevCluster, startDevCluster } from "../dev-cluster.js";
 import {
-  chronosJobFlags,
   chronosJobOptions,
   cluster,
   host,
   masterTiming,
-  masterTimingFlags,
   masterTimingOptions,
   natsUrl,
   port,
   resourcesText,
 } from "../flags.js";
 import { createLogger, LogFormat, LogLevel } from "../logger.js";
-import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
+import { type FlagValues, parseOptions } from "../options.js";
+import { devFlags } from "../role-flags.js";
 import { stopOnSignal } from "../runtime.js";
-
-export const devFlags: FlagSpec = {
-  port: {
-    type: "string",
-    description: "HTTP port of the master and web UI (default 5050); agents use the next ports",
-  },
-  host: { type: "string", description: "address to bind to (default 127.0.0.1)" },
-  agents: { type: "string", description: "number of agents to run (default 1)" },
-  "data-dir": {
-    type: "string",
-    description: "where the master's registry and the agents' sandboxes live (default ./.agora)",
-  },
-  nats: { type: "string", description: "use this NATS server instead of the in-process bus" },
-  "agent-resources": {
-    type: "string",
-    description: "resources of each agent (default: detected from this machine)",
-  },
-  cluster: { type: "string", description: "cluster name (default agora)" },
-  "marathon-port": {
-    type: "string",
-    description: "port of Marathon's REST API (default 8080; 0 picks a free one; 'off' runs no Marathon)",
-  },
-  "chronos-port": {
-    type: "string",
-    description: "port of Chronos' API (default 4400; 0 picks a free one; 'off' runs no Chronos)",
-  },
-  docker: {
-    type: "string",
-    description: "'auto' (default): offer the Docker executor when a Docker daemon answers; 'off': never",
-  },
-  "log-level": {
-    type: "string",
-    description: "fatal, error, warn, info (default), debug (adds a line per HTTP request), trace or silent",
-  },
-  "log-format": {
-    type: "string",
-    description: "pretty (default on a terminal: colored, one line each) or json (default otherwise)",
-  },
-  ...chronosJobFlags,
-  ...masterTimingFlags,
-};
 
 const DevOptions = z.object({
   port: port(5050),

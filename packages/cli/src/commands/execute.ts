@@ -4,40 +4,10 @@ import { z } from "zod";
 import { CliError } from "../errors.js";
 import { cluster, natsUrl } from "../flags.js";
 import { createLogger } from "../logger.js";
-import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
+import { type FlagValues, parseOptions } from "../options.js";
+import { executeFlags } from "../role-flags.js";
 import { openBus } from "../runtime.js";
 import { ExecuteTracker } from "./execute-tracker.js";
-
-export const executeFlags: FlagSpec = {
-  nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
-  command: {
-    type: "string",
-    description: "shell command each task runs (required unless --docker-image is given)",
-  },
-  "docker-image": {
-    type: "string",
-    description: "run each task in a container of this image (on agents with the docker executor)",
-  },
-  "docker-network": {
-    type: "string",
-    description:
-      "container network: host, none or bridge (default host; bridge needs a bridge network on the agent's daemon)",
-  },
-  instances: { type: "string", description: "number of tasks (default 1)" },
-  cpus: { type: "string", description: "cpus per task (default 1, as mesos-execute)" },
-  mem: { type: "string", description: "memory per task in MB (default 128, as mesos-execute)" },
-  name: { type: "string", description: "framework and task name (default agora-execute)" },
-  role: { type: "string", description: "role to subscribe in (default *)" },
-  "failover-timeout": {
-    type: "string",
-    description: "seconds the master keeps the tasks running after this framework disconnects (default 0)",
-  },
-  timeout: {
-    type: "string",
-    description: "seconds to wait for every task to finish; 0 waits forever (default 300)",
-  },
-  cluster: { type: "string", description: "cluster name (default agora)" },
-};
 
 const ExecuteOptions = z
   .object({

@@ -11,49 +11,9 @@ import {
 import { z } from "zod";
 import { cluster, duration, host, natsUrl, port } from "../flags.js";
 import { createLogger } from "../logger.js";
-import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
+import { type FlagValues, parseOptions } from "../options.js";
+import { marathonFlags } from "../role-flags.js";
 import { openBus, stopOnSignal } from "../runtime.js";
-
-export const marathonFlags: FlagSpec = {
-  nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
-  "http-port": { type: "string", description: "port of the Marathon REST API (default 8080)" },
-  host: { type: "string", description: "address to bind the REST API to (default 0.0.0.0)" },
-  hostname: {
-    type: "string",
-    description: "name other Marathons and clients reach this one by (default: this machine's)",
-  },
-  cluster: {
-    type: "string",
-    description: "cluster name, the namespace of every bus subject (default agora)",
-  },
-  "mesos-role": { type: "string", description: "role Marathon subscribes in (default *)" },
-  "state-dir": {
-    type: "string",
-    description:
-      "keep state in a file store in this directory and lead alone (default: JetStream KV, with leader election among every Marathon of the cluster)",
-  },
-  "registry-replicas": {
-    type: "string",
-    description: "replicas of the JetStream KV buckets for state and the leader lease (default 1)",
-  },
-  "failover-timeout": {
-    type: "string",
-    description: "seconds the master keeps Marathon's tasks while no Marathon is subscribed (default 604800)",
-  },
-  "decline-offer-duration": {
-    type: "string",
-    description: "how long declined offers stay away, e.g. 120secs (default 120secs, as Marathon)",
-  },
-  "max-running-deployments": {
-    type: "string",
-    description: "deployments that may run at once; more are refused with 403 (default 100, as Marathon)",
-  },
-  "leader-lease": {
-    type: "string",
-    description:
-      "how long a leader's lease outlives its last renewal, the longest failover wait (default 5secs)",
-  },
-};
 
 const MarathonOptions = z.object({
   nats: natsUrl,

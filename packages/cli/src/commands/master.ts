@@ -2,48 +2,12 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { JetStreamStateStore, type NatsBus, openJetStreamLeaderElection } from "@agora/transport";
 import { z } from "zod";
-import {
-  cluster,
-  duration,
-  host,
-  masterTiming,
-  masterTimingFlags,
-  masterTimingOptions,
-  natsUrl,
-  port,
-} from "../flags.js";
+import { cluster, duration, host, masterTiming, masterTimingOptions, natsUrl, port } from "../flags.js";
 import { createLogger } from "../logger.js";
-import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
+import { type FlagValues, parseOptions } from "../options.js";
+import { masterFlags } from "../role-flags.js";
 import { startMasterRole } from "../roles.js";
 import { openBus, stopOnSignal } from "../runtime.js";
-
-export const masterFlags: FlagSpec = {
-  nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
-  port: { type: "string", description: "HTTP port of the operator API (default 5050)" },
-  host: { type: "string", description: "address to bind the HTTP API to (default 0.0.0.0)" },
-  cluster: {
-    type: "string",
-    description: "cluster name, the namespace of every bus subject (default agora)",
-  },
-  "registry-replicas": {
-    type: "string",
-    description: "replicas of the JetStream KV registry and leader-lease buckets (default 1)",
-  },
-  "advertise-ip": {
-    type: "string",
-    description:
-      "address other masters redirect clients to while this one leads (default: --host, or the hostname)",
-  },
-  "advertise-port": {
-    type: "string",
-    description: "port other masters redirect clients to while this one leads (default: --port)",
-  },
-  "leader-lease-ttl": {
-    type: "string",
-    description: "a leading master that stops renewing its lease loses it after this time (default 5secs)",
-  },
-  ...masterTimingFlags,
-};
 
 const MasterOptions = z.object({
   nats: natsUrl,
