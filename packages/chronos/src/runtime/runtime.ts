@@ -527,6 +527,8 @@ export class ChronosRuntime implements ChronosService {
       if (due <= now + ahead) creations.push(this.takeSlot(name, new Date(Math.max(now, due))));
     this.place();
     await Promise.all(creations);
+    // Taking many slots at once costs CPU before the writes even start: the lead covers it all.
+    if (creations.length > 0) this.noteWriteLag(now);
     this.killOverruns(now);
     this.resendKills(now);
     this.offerDemand();
@@ -605,9 +607,10 @@ export class ChronosRuntime implements ChronosService {
   }
 
   /**
-   * How early slots are taken and offers asked for: `prepareAheadMs`, or twice the slowest run
-   * write lately when that is more (a file store's fsync on a busy disk can take seconds), so
-   * that the run is written before its slot comes; at most `MAX_AHEAD_FACTOR` × `prepareAheadMs`.
+   * How early slots are taken and offers asked for: `prepareAheadMs`, or twice the longest that
+   * taking slots (a pass's creations with their writes) or writing a run took lately when that is
+   * more (a file store's fsync on a busy disk can take seconds, a starved CPU makes 200 slots slow),
+   * so that runs are written before their slot comes; at most `MAX_AHEAD_FACTOR` × `prepareAheadMs`.
    */
   private aheadMs(now: number): number {
     const lag = this.writeLag.ms * 0.5 ** ((now - this.writeLag.at) / WRITE_LAG_HALF_LIFE_MS);
