@@ -526,6 +526,8 @@ export class ChronosRuntime implements ChronosService {
     for (const [name, due] of this.nextDue)
       if (due <= now + ahead) creations.push(this.takeSlot(name, new Date(Math.max(now, due))));
     this.place();
+    // Offers are asked for at once, not after the writes: they arrive while the runs are written.
+    this.offerDemand();
     await Promise.all(creations);
     // Taking many slots at once costs CPU before the writes even start: the lead covers it all.
     if (creations.length > 0) this.noteWriteLag(now);
