@@ -64,7 +64,7 @@ export interface ChronosRuntimeOptions {
   declineOfferSeconds?: number;
   /**
    * How long before a schedule slot its run is created and written and offers are asked for (and
-   * held), so that when the slot comes only the launch is left to do. Default 1 s; more while run
+   * held), so that when the slot comes only the launch is left to do. Default 2 s; more while run
    * writes are slow (twice the slowest lately, at most `MAX_AHEAD_FACTOR` times this).
    */
   prepareAheadMs?: number;
@@ -86,7 +86,7 @@ interface LaunchPlan {
   runs: Map<string, { run: JobRun; job: JobDefinition }>;
   unplaced: JobRun[];
 }
-const PREPARE_AHEAD_MS = 1000;
+const PREPARE_AHEAD_MS = 2000;
 /** The longest a slot is taken ahead, in multiples of `prepareAheadMs`, however slow the store. */
 const MAX_AHEAD_FACTOR = 5;
 /** How fast a slow write is forgotten: the remembered lag halves every this long. */
