@@ -50,7 +50,7 @@ export function OverviewPage() {
                 <dt>Unreachable</dt>
                 <dd>{s.unreachable_slaves}</dd>
               </dl>
-              <h2>
+              <h2 className="subsequent">
                 <Link to={routes.frameworks()}>Frameworks</Link>
               </h2>
               <dl className="facts">
