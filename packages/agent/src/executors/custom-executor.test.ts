@@ -158,6 +158,35 @@ describe("CustomExecutors", () => {
     expect(second.exits).toEqual([]);
   });
 
+  it("sends KILL with the grace period for a kill, and takes a new SUBSCRIBE after the stream broke", async () => {
+    const { ctx, statuses } = context();
+    const launching = executors.launch(task("t1", "sleep 30"), ctx);
+    await expect.poll(() => executors.list().length).toBe(1);
+    const first = sink();
+    executors.subscribe(fid, "ex" as ExecutorId, first);
+    const handle = await launching;
+
+    executors.disconnected(fid, "ex" as ExecutorId, first);
+    const second = sink();
+    executors.subscribe(fid, "ex" as ExecutorId, second);
+    expect(second.events.map((e) => e.type)).toEqual(["SUBSCRIBED"]);
+
+    const killed = handle.kill(2500);
+    expect(second.events.at(-1)).toEqual({
+      type: "KILL",
+      kill: { task_id: { value: "t1" }, kill_policy: { grace_period: { nanoseconds: 2.5e9 } } },
+    });
+    const uuid = Buffer.alloc(16, 2).toString("base64");
+    executors.update(fid, "ex" as ExecutorId, {
+      taskId: "t1" as TaskInfo["taskId"],
+      state: "TASK_KILLED",
+      uuid,
+    });
+    await killed;
+    expect(statuses.map((s) => s.state)).toEqual(["TASK_KILLED"]);
+    expect(first.events.filter((e) => e.type === "KILL")).toEqual([]);
+  });
+
   it("sends SHUTDOWN on a framework's shutdown and kills an executor that ignores it after its grace period", async () => {
     const { ctx, exits } = context();
     const launching = executors.launch(task("t1", "trap '' TERM; sleep 30"), ctx);
