@@ -6,25 +6,27 @@ import { testIds } from "../testids";
 import { jsonDiagnostics, lineAt } from "./json-diagnostics";
 import type { JsonEditorProps } from "./json-errors";
 
+const DARK = "(prefers-color-scheme: dark)";
+
 /** Dark when the page is: the theme switch's `data-theme`, else the system's preference. */
+function pageIsDark(): boolean {
+  const chosen = document.documentElement.getAttribute("data-theme");
+  return chosen ? chosen === "dark" : window.matchMedia(DARK).matches;
+}
+
 function useDarkPage(): boolean {
-  const query = "(prefers-color-scheme: dark)";
-  const read = () => {
-    const chosen = document.documentElement.getAttribute("data-theme");
-    return chosen ? chosen === "dark" : window.matchMedia(query).matches;
-  };
-  const [dark, setDark] = useState(read);
+  const [dark, setDark] = useState(pageIsDark);
   useEffect(() => {
-    const update = () => setDark(read());
+    const update = () => setDark(pageIsDark());
     const observer = new MutationObserver(update);
     observer.observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
-    const media = window.matchMedia(query);
+    const media = window.matchMedia(DARK);
     media.addEventListener("change", update);
     return () => {
       observer.disconnect();
       media.removeEventListener("change", update);
     };
-  });
+  }, []);
   return dark;
 }
 
