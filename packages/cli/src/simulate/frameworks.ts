@@ -62,6 +62,9 @@ export class SimFramework {
   firstAcceptAt: number | undefined;
   private next = 0;
   private suppressed = false;
+  private armed = false;
+  /** Offers received before `arm()`, kept unanswered. */
+  private held: Offer[] = [];
   private readonly tally: FrameworkTally;
 
   constructor(private readonly o: SimFrameworkOptions) {
@@ -128,8 +131,25 @@ export class SimFramework {
     return this.uuids.has(uuid);
   }
 
+  /** Subscribes; offers are held unanswered until `arm()`, so no framework starts before the others. */
   async start(): Promise<void> {
     await this.scheduler.subscribe();
+  }
+
+  /**
+   * Starts launching: the held offers are declined without a filter, so they go back to the pool
+   * together and the next allocation divides them among every framework by DRF. Armed together
+   * once all subscribed, no framework fills the cluster before the others exist (work-conserving,
+   * not unfair, but then the division by weight would only show as tasks end).
+   */
+  arm(): void {
+    this.armed = true;
+    const held = this.held;
+    this.held = [];
+    void this.scheduler.decline(
+      held.map((o) => o.id),
+      { refuseSeconds: 0 },
+    );
   }
 
   async stop(): Promise<void> {
@@ -138,6 +158,10 @@ export class SimFramework {
   }
 
   private offers(offers: Offer[]): void {
+    if (!this.armed) {
+      this.held.push(...offers);
+      return;
+    }
     this.tally.offers += offers.length;
     const { plan, taskCpus, taskMem } = this.o;
     const decline: Offer[] = [];

@@ -104,7 +104,10 @@ export function renderReport(r: SimulationReport): string {
       "allocation cycle (mean, runs)",
       `${r.allocationCycleMs.mean?.toFixed(2) ?? "n/a"} ms, ${r.allocationCycleMs.runs}`,
     ],
-    ["fairness (min Jain index, samples)", `${r.fairness.minJain ?? "n/a"} (${r.fairness.samples})`],
+    [
+      "fairness: Jain index of weighted shares, lowest / of the mean (samples)",
+      `${r.fairness.minJain ?? "n/a"} / ${r.fairness.meanJain ?? "n/a"} (${r.fairness.samples})`,
+    ],
   ];
   const charts = [
     lineChart("Tasks", [

@@ -67,7 +67,7 @@ describe("report arithmetic", () => {
     expect(i.masterCpuPercent).toBe(50);
     expect(i.weightedShares).toEqual({ web: 0.3, batch: 0.3 });
     expect(i.contended).toBe(true);
-    expect(fairness(list, ["web", "batch"])).toEqual({ minJain: 1, samples: 1 });
+    expect(fairness(list, ["web", "batch"])).toEqual({ minJain: 1, meanJain: 1, samples: 1 });
   });
 
   it("fairness ignores intervals where a role has nothing left to launch or the cluster is not full", () => {
@@ -75,11 +75,11 @@ describe("report arithmetic", () => {
       [
         sample(0),
         sample(1, { cpusUsed: 100, roleShares: { web: 1, batch: 0 }, pendingByRole: { web: 0, batch: 5 } }),
-        sample(2, { cpusUsed: 50, roleShares: { web: 0.5, batch: 0 } }),
+        sample(2, { cpusUsed: 10, roleShares: { web: 0.1, batch: 0 } }),
       ],
       { web: 1, batch: 1 },
     );
-    expect(fairness(list, ["web", "batch"])).toEqual({ minJain: null, samples: 0 });
+    expect(fairness(list, ["web", "batch"])).toEqual({ minJain: null, meanJain: null, samples: 0 });
   });
 });
 
@@ -141,7 +141,7 @@ describe("renderReport", () => {
       offersPerSecMean: 1,
       utilisationPeak: 0.5,
       natsPendingBytesPeak: {},
-      fairness: { minJain: null, samples: 0 },
+      fairness: { minJain: null, meanJain: null, samples: 0 },
       frameworks: [],
       marathon: null,
       samples,

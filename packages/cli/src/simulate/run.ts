@@ -253,7 +253,10 @@ export async function simulate(
     }
 
     // Without every agent, no workload: the report then shows how registration went.
-    if (ready) await Promise.all(frameworks.map((f) => f.start()));
+    if (ready) {
+      await Promise.all(frameworks.map((f) => f.start()));
+      for (const f of frameworks) f.arm();
+    }
     const churned = planChurn(o.agents, o.churn, o.seed);
     let churnDone = churned.length === 0;
     let churning: Promise<void> | undefined;
