@@ -5,14 +5,17 @@ import { machine } from "./machine.js";
 /**
  * `npm run bench`: runs every `bench/*.bench.ts` suite (or those named in BENCH, e.g.
  * `BENCH=launch,allocator`), each of which writes its JSON under bench/results/ and returns a
- * Markdown table, printed here under one line naming the machine.
+ * Markdown table, printed here under one line naming the machine. Suites in `OPT_IN` run only when
+ * BENCH names them.
  */
 const dir = import.meta.dirname;
 const only = process.env.BENCH?.split(",");
+/** `simulate` is the full-size cluster simulation: 10,000 agents, tens of minutes on a small machine. */
+const OPT_IN = ["simulate"];
 const suites = readdirSync(dir)
   .filter((f) => f.endsWith(".bench.ts"))
   .map((f) => f.slice(0, -".bench.ts".length))
-  .filter((name) => !only || only.includes(name))
+  .filter((name) => (only ? only.includes(name) : !OPT_IN.includes(name)))
   .sort();
 
 const m = machine();
