@@ -5,7 +5,7 @@ import { affectedApps, type DeploymentPlan } from "../model/deployment.js";
 import { appsOf, type Group } from "../model/group.js";
 import { putApp } from "../model/group-ops.js";
 import type { Instance } from "../model/instance.js";
-import type { DeploymentRunner } from "./deployment-runner.js";
+import type { DeploymentRunner, DeploymentWork } from "./deployment-runner.js";
 import type { EventBody } from "./event-hub.js";
 import type { MarathonRepository } from "./repository.js";
 import type { VersionHistory } from "./version-history.js";
@@ -49,6 +49,8 @@ export interface DeploymentAdmissionOptions {
   /** Settles once this Marathon leads with its state loaded; undefined while it does not lead. */
   readonly leading: () => Promise<void> | undefined;
   readonly emit: (event: EventBody) => void;
+  /** Does the work the runner returns when a deployment starts or is cancelled. */
+  readonly commit: (work: readonly DeploymentWork[]) => void;
   /** A deployment started or was cancelled: the control loop should look again. */
   readonly changed: () => void;
 }
@@ -129,10 +131,11 @@ export class DeploymentAdmission {
     } catch (cause) {
       throw new MarathonError("STORE_FAILED", "the state store did not take the new root group", { cause });
     }
-    for (const c of conflicts) runner.cancel(c.id, `cancelled by the forced deployment ${plan.id}`);
+    for (const c of conflicts)
+      this.o.commit(runner.cancel(c.id, `cancelled by the forced deployment ${plan.id}`));
     history.advance(target, added);
     this.o.emit({ eventType: "group_change_success", groupId: target.id, version: target.version });
-    runner.add(plan);
+    this.o.commit(runner.add(plan));
     this.o.changed();
     return plan;
   }

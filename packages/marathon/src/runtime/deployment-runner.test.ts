@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { DeploymentPlan } from "../model/deployment.js";
 import type { Instance } from "../model/instance.js";
 import { app, placedOn, rootWith } from "../test-support/fixtures.js";
-import { DeploymentRunner } from "./deployment-runner.js";
+import { DeploymentRunner, type DeploymentWork } from "./deployment-runner.js";
 import type { EventBody } from "./event-hub.js";
 
 /** A runner over an in-memory world: queued launches become running instances when `launchAll` says so. */
@@ -12,27 +12,41 @@ function harness() {
   const events: EventBody[] = [];
   const killed: string[] = [];
   const removed: string[] = [];
-  const runner = new DeploymentRunner({
+  const bare = new DeploymentRunner({
     instancesOf: (id) => instances.filter((i) => i.appId === id),
     queued: (id) => queued.get(id) ?? 0,
     readinessResults: () => [],
     readyTaskIds: (_app, all) => new Set(all.filter((i) => i.state === "TASK_RUNNING").map((i) => i.taskId)),
-    kill: (ids) => {
-      killed.push(...ids);
-      for (const id of ids)
-        instances.splice(
-          instances.findIndex((i) => i.taskId === id),
-          1,
-        );
-    },
-    enqueue: (a, n) => queued.set(a.id, (queued.get(a.id) ?? 0) + n),
-    dequeue: (id, n) => queued.set(id, (queued.get(id) ?? 0) - n),
-    restartBegins: () => {},
-    appStopped: () => {},
-    emit: (e) => events.push(e),
-    save: () => {},
-    remove: (id) => removed.push(id),
   });
+  /** The in-memory world's commit of the runner's work. */
+  const commit = (work: readonly DeploymentWork[]) => {
+    for (const w of work) {
+      if (w.type === "kill") {
+        killed.push(...w.taskIds);
+        for (const id of w.taskIds)
+          instances.splice(
+            instances.findIndex((i) => i.taskId === id),
+            1,
+          );
+      } else if (w.type === "enqueue") queued.set(w.app.id, (queued.get(w.app.id) ?? 0) + w.count);
+      else if (w.type === "dequeue") queued.set(w.appId, (queued.get(w.appId) ?? 0) - w.count);
+      else if (w.type === "emit") events.push(w.event);
+      else if (w.type === "remove") removed.push(w.id);
+    }
+  };
+  /** The runner with its work committed after each call, as the runtime does. */
+  const runner = {
+    add: (...args: Parameters<DeploymentRunner["add"]>) => commit(bare.add(...args)),
+    cancel: (id: string, reason: string) => commit(bare.cancel(id, reason)),
+    tick: () => {
+      const { work, acted } = bare.tick();
+      commit(work);
+      return acted;
+    },
+    list: () => bare.list(),
+    locks: (appId: string) => bare.locks(appId),
+    conflicting: (apps: readonly string[]) => bare.conflicting(apps),
+  };
   const launchAll = (version: string) => {
     for (const [appId, n] of queued)
       for (let k = 0; k < n; k++)

@@ -9,8 +9,8 @@ import type { RunningDeployment } from "../service.js";
 import type { EventBody } from "./event-hub.js";
 import type { StoredDeployment } from "./repository.js";
 
-/** What the runner needs from the runtime: a view of instances and the queue, and the effects. */
-export interface DeploymentEffects {
+/** What the runner reads from the runtime: instances, the launch queue and readiness. */
+export interface DeploymentView {
   /** The app's instances that have not ended (any version), staging ones included. */
   instancesOf(appId: string): Instance[];
   queued(appId: string): number;
@@ -18,17 +18,24 @@ export interface DeploymentEffects {
   readyTaskIds(app: AppDefinition, instances: readonly Instance[]): ReadonlySet<string>;
   /** What the app's readiness checks found so far (`currentActions[].readinessCheckResults`). */
   readinessResults(appId: string): unknown[];
-  kill(taskIds: string[]): void;
-  enqueue(app: AppDefinition, count: number): void;
-  dequeue(appId: string, count: number): void;
-  /** A restart begins: the app's launch backoff starts over (as Marathon). */
-  restartBegins(appId: string): void;
-  /** A StopApplication finished: the app is gone. */
-  appStopped(appId: string): void;
-  emit(event: EventBody): void;
-  save(d: StoredDeployment): void;
-  remove(id: string): void;
 }
+
+/**
+ * What the runner decided, as data, in the order it is to be done (Nomad's reconciler results):
+ * the runtime commits a list in one place. Deferring it to the end of a call is safe because two
+ * running deployments never share an app and a plan has one working action per app per step.
+ */
+export type DeploymentWork =
+  | { readonly type: "kill"; readonly taskIds: readonly string[] }
+  | { readonly type: "enqueue"; readonly app: AppDefinition; readonly count: number }
+  | { readonly type: "dequeue"; readonly appId: string; readonly count: number }
+  /** A restart begins: the app's launch backoff starts over (as Marathon). */
+  | { readonly type: "restartBegins"; readonly appId: string }
+  /** A StopApplication finished: the app is gone. */
+  | { readonly type: "appStopped"; readonly appId: string }
+  | { readonly type: "emit"; readonly event: EventBody }
+  | { readonly type: "save"; readonly deployment: StoredDeployment }
+  | { readonly type: "remove"; readonly id: string };
 
 interface Running {
   plan: DeploymentPlan;
@@ -45,22 +52,24 @@ interface Running {
 
 /**
  * Runs deployments step by step: on every `tick` (after any change of instances or the queue) each
- * running deployment's current actions are decided by the pure `decideAction` and the decisions
- * applied; a step whose actions are all done is followed by the next, as Marathon's
- * DeploymentManager does. Deployments run concurrently; two never share an app (the runtime refuses
+ * running deployment's current actions are decided by the pure `decideAction`, and the work they
+ * call for is returned as `DeploymentWork` for the runtime to commit; a step whose actions are all
+ * done is followed by the next, as Marathon's DeploymentManager does. Deployments run concurrently; two never share an app (the runtime refuses
  * or cancels before adding one).
  */
 export class DeploymentRunner {
   private readonly running = new Map<string, Running>();
   private acted = false;
+  /** The work decided by the call under way; each public call returns it. */
+  private work: DeploymentWork[] = [];
 
-  constructor(private readonly effects: DeploymentEffects) {}
+  constructor(private readonly view: DeploymentView) {}
 
   /**
    * Starts (or, after a restart of Marathon, resumes at `stepIndex`) a deployment. A new one also
    * announces the health checks it starts and stops (`add_`/`remove_health_check_event`).
    */
-  add(plan: DeploymentPlan, stepIndex = 0, resumed = stepIndex > 0): void {
+  add(plan: DeploymentPlan, stepIndex = 0, resumed = stepIndex > 0): DeploymentWork[] {
     this.running.set(plan.id, {
       plan,
       stepIndex,
@@ -71,14 +80,15 @@ export class DeploymentRunner {
       affected: new Set(affectedApps(plan)),
     });
     const step = plan.steps[stepIndex];
-    if (step) this.effects.emit({ eventType: "deployment_info", plan, currentStep: step });
-    if (resumed) return;
-    for (const c of healthCheckChanges(plan.original, plan.target))
-      this.effects.emit({
-        eventType: c.added ? "add_health_check_event" : "remove_health_check_event",
-        appId: c.appId,
-        healthCheck: c.healthCheck,
-      });
+    if (step) this.emit({ eventType: "deployment_info", plan, currentStep: step });
+    if (!resumed)
+      for (const c of healthCheckChanges(plan.original, plan.target))
+        this.emit({
+          eventType: c.added ? "add_health_check_event" : "remove_health_check_event",
+          appId: c.appId,
+          healthCheck: c.healthCheck,
+        });
+    return this.take();
   }
 
   /** Running deployments that touch any of `apps`. */
@@ -100,15 +110,15 @@ export class DeploymentRunner {
    * Stops a deployment where it is: its current step cannot proceed (`deployment_step_failure`),
    * so the deployment failed (`deployment_failed`); its instances stay as they are.
    */
-  cancel(id: string, reason: string): DeploymentPlan | undefined {
+  cancel(id: string, reason: string): DeploymentWork[] {
     const r = this.running.get(id);
-    if (!r) return undefined;
+    if (!r) return [];
     this.running.delete(id);
-    this.effects.remove(id);
+    this.work.push({ type: "remove", id });
     const step = r.plan.steps[r.stepIndex];
-    if (step) this.effects.emit({ eventType: "deployment_step_failure", plan: r.plan, currentStep: step });
-    this.effects.emit({ eventType: "deployment_failed", id, plan: r.plan, reason });
-    return r.plan;
+    if (step) this.emit({ eventType: "deployment_step_failure", plan: r.plan, currentStep: step });
+    this.emit({ eventType: "deployment_failed", id, plan: r.plan, reason });
+    return this.take();
   }
 
   /** How many deployments run. */
@@ -125,7 +135,7 @@ export class DeploymentRunner {
         .map((a) => ({
           action: a.action,
           app: a.app,
-          readinessCheckResults: this.effects.readinessResults(a.app),
+          readinessCheckResults: this.view.readinessResults(a.app),
         })),
     }));
   }
@@ -139,14 +149,14 @@ export class DeploymentRunner {
   }
 
   /**
-   * Decides and applies every running deployment's current actions. Returns true when it changed
-   * something (a kill, a launch queued or dropped, a step finished): the caller ticks again, since a
-   * dropped launch, unlike a kill or a launch, brings no status update that would.
+   * Decides every running deployment's current actions and returns the work to commit; `acted`
+   * when it changed something (a kill, a launch queued or dropped, a step finished): the caller ticks
+   * again, since a dropped launch, unlike a kill or a launch, brings no status update that would.
    */
-  tick(): boolean {
+  tick(): { work: DeploymentWork[]; acted: boolean } {
     this.acted = false;
     for (const r of [...this.running.values()]) this.advance(r);
-    return this.acted;
+    return { work: this.take(), acted: this.acted };
   }
 
   private advance(r: Running): void {
@@ -154,23 +164,23 @@ export class DeploymentRunner {
       const step = r.plan.steps[r.stepIndex];
       if (!step) {
         this.running.delete(r.plan.id);
-        this.effects.remove(r.plan.id);
-        this.effects.emit({ eventType: "deployment_success", id: r.plan.id, plan: r.plan });
+        this.work.push({ type: "remove", id: r.plan.id });
+        this.emit({ eventType: "deployment_success", id: r.plan.id, plan: r.plan });
         return;
       }
       if (!this.runStep(r, step)) return;
       this.acted = true;
-      this.effects.emit({ eventType: "deployment_step_success", plan: r.plan, currentStep: step });
+      this.emit({ eventType: "deployment_step_success", plan: r.plan, currentStep: step });
       r.stepIndex++;
       r.done.clear();
       r.begun.clear();
-      this.effects.save({ plan: r.plan, stepIndex: r.stepIndex });
+      this.work.push({ type: "save", deployment: { plan: r.plan, stepIndex: r.stepIndex } });
       const next = r.plan.steps[r.stepIndex];
-      if (next) this.effects.emit({ eventType: "deployment_info", plan: r.plan, currentStep: next });
+      if (next) this.emit({ eventType: "deployment_info", plan: r.plan, currentStep: next });
     }
   }
 
-  /** Decides and applies each unfinished action of the step; true when all are done. */
+  /** Decides each unfinished action of the step, recording its work; true when all are done. */
   private runStep(r: Running, step: DeploymentStep): boolean {
     for (const action of step.actions) {
       if (r.done.has(action.app)) continue;
@@ -181,22 +191,23 @@ export class DeploymentRunner {
       }
       if (!r.begun.has(action.app)) {
         r.begun.add(action.app);
-        if (action.action === "RestartApplication") this.effects.restartBegins(action.app);
+        if (action.action === "RestartApplication")
+          this.work.push({ type: "restartBegins", appId: action.app });
       }
-      const instances = this.effects.instancesOf(action.app);
+      const instances = this.view.instancesOf(action.app);
       const decision = decideAction({
         action,
         app,
         instances,
-        queued: this.effects.queued(action.app),
+        queued: this.view.queued(action.app),
         ...(app.readinessChecks.length > 0 && action.action !== "StopApplication"
-          ? { readyTaskIds: this.effects.readyTaskIds(app, instances) }
+          ? { readyTaskIds: this.view.readyTaskIds(app, instances) }
           : {}),
       });
       this.apply(action, app, decision);
       if (decision.done) {
         r.done.add(action.app);
-        if (action.action === "StopApplication") this.effects.appStopped(action.app);
+        if (action.action === "StopApplication") this.work.push({ type: "appStopped", appId: action.app });
       }
     }
     return step.actions.every((a) => r.done.has(a.app));
@@ -204,8 +215,18 @@ export class DeploymentRunner {
 
   private apply(action: DeploymentAction, app: AppDefinition, d: ActionDecision): void {
     if (d.kill.length > 0 || d.dequeue > 0 || d.launch > 0) this.acted = true;
-    if (d.kill.length > 0) this.effects.kill(d.kill);
-    if (d.dequeue > 0) this.effects.dequeue(action.app, d.dequeue);
-    if (d.launch > 0) this.effects.enqueue(app, d.launch);
+    if (d.kill.length > 0) this.work.push({ type: "kill", taskIds: d.kill });
+    if (d.dequeue > 0) this.work.push({ type: "dequeue", appId: action.app, count: d.dequeue });
+    if (d.launch > 0) this.work.push({ type: "enqueue", app, count: d.launch });
+  }
+
+  private emit(event: EventBody): void {
+    this.work.push({ type: "emit", event });
+  }
+
+  private take(): DeploymentWork[] {
+    const work = this.work;
+    this.work = [];
+    return work;
   }
 }

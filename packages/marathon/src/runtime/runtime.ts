@@ -18,7 +18,8 @@ import type {
   TaskFailure,
 } from "../service.js";
 import { DeploymentAdmission, MAX_RUNNING_DEPLOYMENTS } from "./deployment-admission.js";
-import { DeploymentRunner } from "./deployment-runner.js";
+import { DeploymentRunner, type DeploymentWork } from "./deployment-runner.js";
+import { commitDeploymentWork } from "./deployment-work.js";
 import { type EventBody, EventHub } from "./event-hub.js";
 import { isActive } from "./instance-status.js";
 import { InstanceTracker, KILL_RETRY_MS } from "./instance-tracker.js";
@@ -123,14 +124,6 @@ export class MarathonRuntime implements MarathonService {
         return this.readiness.readyOf(app.id);
       },
       readinessResults: (appId) => this.readiness.resultsOf(appId),
-      kill: (taskIds) => this.tracker.kill(taskIds),
-      enqueue: (app, n) => this.launchQueue.add(app, n),
-      dequeue: (appId, n) => this.launchQueue.remove(appId, n),
-      restartBegins: (appId) => this.launchQueue.resetDelay(appId),
-      appStopped: (appId) => this.appStopped(appId),
-      emit: (e) => this.emit(e),
-      save: (d) => void this.repo.saveDeployment(d),
-      remove: (id) => void this.repo.deleteDeployment(id),
     });
     this.admission = new DeploymentAdmission({
       history: this.history,
@@ -141,6 +134,7 @@ export class MarathonRuntime implements MarathonService {
       now: () => new Date(this.clock.now()).toISOString(),
       leading: () => this.starting,
       emit: (e) => this.emit(e),
+      commit: (work) => this.commit(work),
       changed: () => this.scheduleTick(),
     });
   }
@@ -158,7 +152,7 @@ export class MarathonRuntime implements MarathonService {
     const stored = await this.repo.load();
     this.history.load(stored.root, stored.appVersions, stored.rootVersions);
     this.tracker.load(stored.instances, stored.failures);
-    for (const d of stored.deployments) this.runner.add(d.plan, d.stepIndex, true);
+    for (const d of stored.deployments) this.commit(this.runner.add(d.plan, d.stepIndex, true));
     this.frameworkId = stored.frameworkId;
 
     const scheduler = frameworkScheduler(this.opts, this.frameworkId, this.httpPort, this.logger, this.clock);
@@ -304,7 +298,7 @@ export class MarathonRuntime implements MarathonService {
     const plan = this.runner.get(id);
     if (!plan) return undefined;
     if (options.force) {
-      this.runner.cancel(id, "The deployment was cancelled");
+      this.commit(this.runner.cancel(id, "The deployment was cancelled"));
       this.scheduleTick();
       return undefined;
     }
@@ -318,10 +312,14 @@ export class MarathonRuntime implements MarathonService {
     return known;
   }
 
-  private appStopped(appId: string): void {
-    this.launchQueue.remove(appId);
-    this.tracker.dropFailure(appId);
-    this.emit({ eventType: "app_terminated_event", appId });
+  /** Does what the deployment runner decided, in its order. */
+  private commit(work: readonly DeploymentWork[]): void {
+    commitDeploymentWork(work, {
+      tracker: this.tracker,
+      queue: this.launchQueue,
+      repo: this.repo,
+      emit: (e) => this.emit(e),
+    });
   }
 
   // ---- the control loop ----
@@ -337,7 +335,9 @@ export class MarathonRuntime implements MarathonService {
   }
 
   private tick(): void {
-    if (this.runner.tick()) this.scheduleTick();
+    const { work, acted } = this.runner.tick();
+    this.commit(work);
+    if (acted) this.scheduleTick();
     this.readiness.retainOnly(this.runner.currentApps());
     this.scaleCheck();
     void this.offerCycle.update(this.nextScaleCheckAt);
