@@ -34,6 +34,20 @@ const filter = (frameworkId: string, agentId: string, refused: Resource[], expir
 describe("DrfAllocator", () => {
   const allocator = new DrfAllocator();
 
+  it("offers to the only unfiltered framework when the filtered one is suppressed, without a word per possible slot", () => {
+    // Chronos declined (a filter on a1) and suppressed; Marathon has no filter: no member has a slot.
+    const before = process.memoryUsage().arrayBuffers;
+    const plans = allocator.allocate({
+      now: 0,
+      agents: [agent("a1", "cpus:4;mem:1024")],
+      frameworks: [framework("chronos", { suppressed: true }), framework("marathon")],
+      filters: filter("chronos", "a1", r("cpus:4;mem:1024"), 120_000),
+    });
+    expect(plans.map((p) => p.frameworkId)).toEqual(["marathon"]);
+    // The bit set of filtered members was sized from slot −1 (2^27 words, 512 MB) and walked whole.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+  });
+
   it("gives each agent whole to the framework with the lowest dominant share", () => {
     const plans = allocator.allocate({
       now: 0,

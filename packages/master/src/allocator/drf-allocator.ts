@@ -141,7 +141,8 @@ class Cycle {
         }
       }
     }
-    this.slotWords = new Uint32Array((maxSlot >>> 5) + 1);
+    // No member with a filter: no words (`-1 >>> 5` is 2^27 − 1: a 512 MB array, walked word by word).
+    this.slotWords = new Uint32Array(maxSlot < 0 ? 0 : (maxSlot >>> 5) + 1);
     for (let s = 0; s <= maxSlot; s++) if (this.bySlot[s]) this.slotWords[s >>> 5]! |= 1 << (s & 31);
     if (snapshot.quotas && snapshot.quotas.size > 0) {
       this.quota = new QuotaLedger(
