@@ -202,12 +202,14 @@ export async function simulate(
       );
       offset += count;
     }
-    const allReady = Promise.all(workers.map((w) => w.ready()));
     let ready = false;
-    void allReady.then(() => {
-      ready = true;
-    });
-    void allReady.catch(() => {}); // a worker that dies shows as the run's end reason below
+    // Never rejects: a worker that dies before it is ready shows as the run's end reason below.
+    const allReady = Promise.all(workers.map((w) => w.ready())).then(
+      () => {
+        ready = true;
+      },
+      () => {},
+    );
     const deadline = t0 + o.timeout;
     let died: string | undefined;
     /** Why the run must end now, if it must: a process it started died, Ctrl-C, or --timeout. */
