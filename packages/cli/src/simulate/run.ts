@@ -295,7 +295,7 @@ export async function simulate(
     progress.line(
       completed
         ? `workload settled in ${seconds().toFixed(1)} s`
-        : `timed out after ${seconds().toFixed(1)} s`,
+        : `${stopReason() ?? "timeout"} after ${seconds().toFixed(1)} s`,
     );
 
     // Updates still unacknowledged get a while to drain: at-least-once delivery retries them.
