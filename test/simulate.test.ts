@@ -116,4 +116,23 @@ describe("agora simulate", () => {
     expect(r.updatesLost).toBe(0);
     expect(r.samples.at(-1)?.masterAgentsActive).toBe(60);
   }, 300_000);
+
+  it("Marathon apps deployed through a real agora marathon process run beside the SDK frameworks", async () => {
+    const { report: r } = await simulate([
+      "--agents",
+      "20",
+      "--tasks",
+      "200",
+      "--task-run-time",
+      "500ms",
+      "--marathon-apps",
+      "2",
+      "--marathon-instances",
+      "5",
+    ]);
+    expectEveryTaskAccountedFor(r);
+    expect(r.marathon).toEqual({ apps: 2, instances: 10, running: 10 });
+    // Marathon's tasks are in its role, "*", beside the SDK frameworks' roles.
+    expect(r.samples.at(-1)?.roleShares["*"]).toBeGreaterThan(0);
+  }, 180_000);
 });
