@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -41,9 +42,19 @@ function exitOf(child: ChildProcess): () => string | undefined {
  * uncaught error, a kill of its pid alone), its exit takes them along: nothing it started outlives it.
  */
 const running = new Set<ChildProcess>();
+/** Temporary directories to remove should the simulator exit before it removed them itself. */
+const scratch = new Set<string>();
 process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
+
+/** Creates a temporary directory that is removed at exit at the latest; `rm` it earlier as usual. */
+export async function scratchDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(prefix);
+  scratch.add(dir);
+  return dir;
+}
 
 function track(child: ChildProcess): ChildProcess {
   running.add(child);
@@ -73,7 +84,7 @@ async function waitFor(what: string, child: ChildProcess, ready: () => Promise<b
 
 /** `nats-server` with JetStream on loopback, and its monitoring port (for per-connection queue depths). */
 export async function startNats(): Promise<Started & { monitorUrl: string }> {
-  const dir = await mkdtemp(path.join(tmpdir(), "agora-simulate-nats-"));
+  const dir = await scratchDir(path.join(tmpdir(), "agora-simulate-nats-"));
   const [port, monitor] = [await freePort(), await freePort()];
   const child = track(
     spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitor), "-js", "-sd", dir], {

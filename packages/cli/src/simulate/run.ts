@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { connectNatsBus, type NatsBus } from "@agora/transport";
 import { pino } from "pino";
-import { type Started, startMaster, startNats } from "./cluster.js";
+import { type Started, scratchDir, startMaster, startNats } from "./cluster.js";
 import { SimFramework } from "./frameworks.js";
 import { renderReport } from "./html.js";
 import type { WorkerCounters } from "./ipc.js";
@@ -107,7 +107,7 @@ export async function simulate(
   progress.line(o.nats ? `using the cluster at ${o.nats}` : "starting nats-server and agora master…");
   const tgt = await target(o, reportDir);
   // Sandboxes and Marathon's state on tmpfs when there is one: the run measures the scheduler, not the disk.
-  const workDir = await mkdtemp(
+  const workDir = await scratchDir(
     path.join(process.platform === "linux" ? "/dev/shm" : os.tmpdir(), "agora-simulate-"),
   );
   const workers: Worker[] = [];
