@@ -125,7 +125,6 @@ describe("DRF between a Mesos v1 framework, Marathon and Chronos", () => {
       await ack(filler, running.update.status);
     }
 
-    process.stderr.write("DBG filler running\n");
     // The Mesos framework wants eight tasks (more than the agent holds), takes one per offer and
     // gives the rest of an offer back at once (refuse_seconds 0), so DRF alone decides what it gets.
     const mesos = await subscribe("drf-mesos");
@@ -133,10 +132,12 @@ describe("DRF between a Mesos v1 framework, Marathon and Chronos", () => {
     const mesosWants = 8;
     const mesosRunning = new Set<string>();
     let mesosLaunched = 0;
+    let done = false;
     const pump = (async () => {
-      while (!mesos.closed) {
-        const event = await mesos.next(["OFFERS", "UPDATE"], () => true, 120_000).catch(() => undefined);
-        if (!event) return;
+      while (!done && !mesos.closed) {
+        // A short wait per event, so the loop sees `done` soon after the test's teardown.
+        const event = await mesos.next(["OFFERS", "UPDATE"], () => true, 1_000).catch(() => undefined);
+        if (!event) continue;
         if (event.type === "UPDATE") {
           const status = event.update.status;
           if (status.state === "TASK_RUNNING") mesosRunning.add(status.task_id.value);
@@ -194,7 +195,6 @@ describe("DRF between a Mesos v1 framework, Marathon and Chronos", () => {
       });
     });
 
-    process.stderr.write("DBG competitors want\n");
     // Free one slot at a time; each must be taken before the next frees up.
     for (const [n, id] of fillerTasks.entries()) {
       const killed = await filler.call({
@@ -214,7 +214,6 @@ describe("DRF between a Mesos v1 framework, Marathon and Chronos", () => {
       );
       await waitFor(`freed slot ${n + 1} to be taken`, async () => {
         const fs = await frameworks();
-        process.stderr.write(`DBG ${n} ${JSON.stringify(fs.map((f) => [f.name, f.used_resources.cpus]))}\n`);
         const competitors = fs.filter((f) => names.includes(f.name));
         const held = competitors.reduce((sum, f) => sum + cpusOf(f), 0);
         return held === (n + 1) * TASK.cpus;
@@ -242,11 +241,12 @@ describe("DRF between a Mesos v1 framework, Marathon and Chronos", () => {
     expect((await marathonApi(dev.marathonUrl!, "DELETE", "/v2/apps/drf-web?force=true")).status).toBe(200);
     const chronosKill = await chronosApi(dev.chronosUrl!, "DELETE", "/v1/scheduler/task/kill/drf-job");
     expect(chronosKill.status).toBeLessThan(300);
+    done = true;
+    await pump;
     expect((await mesos.call({ type: "TEARDOWN", ...mesosFw })).status).toBe(202);
     expect((await filler.call({ type: "TEARDOWN", ...fillerFw })).status).toBe(202);
-    await pump;
     await waitFor("every task to end", async () => (await frameworks()).every((f) => f.tasks.length === 0), {
       timeoutMs: 60_000,
     });
-  }, 240_000);
+  }, 120_000);
 });
