@@ -16,7 +16,7 @@ import {
   marathonFlags,
   masterFlags,
 } from "./role-flags.js";
-import { runSimulate, simulateFlags } from "./simulate/command.js";
+import { simulateFlags } from "./simulate/flags.js";
 
 const RUN = "Run a cluster:";
 const CLIENT =
@@ -63,7 +63,7 @@ const roles: Record<
   simulate: {
     summary: "Simulate a cluster (a real master, simulated agents and frameworks) and write a report.",
     flags: simulateFlags,
-    run: runSimulate,
+    run: async (v) => (await import("./simulate/command.js")).runSimulate(v),
   },
 };
 
