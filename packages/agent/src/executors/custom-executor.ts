@@ -135,10 +135,13 @@ export class CustomExecutors implements Executor {
       });
     const executor =
       this.running.get(keyOf(ctx.frameworkId, info.executorId)) ?? (await this.start(info, ctx));
-    if (executor.state === "terminating" || executor.state === "terminated")
+    if (executor.state === "terminating" || executor.state === "terminated") {
+      // One that ended before it ever subscribed says why (its exit status, a registration timeout).
+      if (!executor.subscribedOnce) await executor.subscribed;
       throw new AgentError("LAUNCH_FAILED", `executor ${info.executorId} is shutting down`, {
         reason: "REASON_EXECUTOR_TERMINATED",
       });
+    }
     let markEnded = () => {};
     const ended = new Promise<void>((resolve) => {
       markEnded = resolve;
@@ -211,6 +214,7 @@ export class CustomExecutors implements Executor {
     const stdout = await open(path.join(sandbox, "stdout"), "a");
     const stderr = await open(path.join(sandbox, "stderr"), "a");
     let child: ChildProcess;
+    let exit: Promise<string>;
     try {
       child = spawn(file, args, {
         cwd: sandbox,
@@ -219,6 +223,11 @@ export class CustomExecutors implements Executor {
         stdio: ["ignore", stdout.fd, stderr.fd],
         ...(argv0 === undefined ? {} : { argv0 }),
       });
+      // Listened for at once: an executor that ends quickly exits while the sandbox files close below.
+      const started = child;
+      exit = new Promise((resolve) =>
+        started.once("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `status ${code ?? 0}`)),
+      );
       await new Promise<void>((resolve, reject) => {
         child.once("spawn", resolve);
         child.once("error", reject);
@@ -279,8 +288,8 @@ export class CustomExecutors implements Executor {
       executor.state = "terminating";
       signalGroup(executor.pid, "SIGKILL");
     }, this.registrationTimeoutMs);
-    child.once("exit", (code, signal) => {
-      this.ended(executor, signal ? `signal ${signal}` : `status ${code ?? 0}`);
+    void exit.then((how) => {
+      this.ended(executor, how);
       markExited();
     });
     this.running.set(keyOf(frameworkId, info.executorId), executor);
