@@ -63,7 +63,8 @@ export const frameworkColumns: Column<Framework>[] = [
   {
     id: "share",
     header: "Dom. share",
-    width: "90px",
+    // Room for the header and its sort arrow.
+    width: "120px",
     sortValue: (f) => f.dominant_share,
     cell: (f) => `${(f.dominant_share * 100).toFixed(1)}%`,
   },
