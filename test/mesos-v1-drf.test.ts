@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { type DevCluster, startDevCluster } from "@agora/cli";
-import { pino } from "pino";
+import type { DevCluster } from "@agora/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chronosApi } from "./harness/chronos.js";
 import { marathonApi } from "./harness/marathon.js";
-import { type MesosEvent, MesosSchedulerClient } from "./harness/mesos-scheduler.js";
-import { expectNoOrphans } from "./harness/processes.js";
+import { type MesosDev, startMesosDev } from "./harness/mesos-dev.js";
+import type { MesosEvent, MesosSchedulerClient } from "./harness/mesos-scheduler.js";
 import { waitFor } from "./harness/wait.js";
 
 /** Every task of every framework here: one DRF "slot" of the agent below. */
@@ -38,48 +34,24 @@ interface StateFramework {
  * exactly that, and the Mesos framework and Marathon split the other six slots evenly (3 and 3).
  */
 describe("DRF between a Mesos v1 framework, Marathon and Chronos", () => {
-  let dir: string;
+  let mesos: MesosDev;
   let dev: DevCluster;
   let url: string;
-  const clients: MesosSchedulerClient[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "agora-mesos-drf-"));
-    dev = await startDevCluster({
-      port: 0,
-      host: "127.0.0.1",
-      agents: 1,
-      dataDir: dir,
-      cluster: "mesosdrf",
-      agentResources: AGENT,
-      logger: pino({ level: "silent" }),
-      timing: { allocationIntervalMs: 100, heartbeatIntervalSeconds: 1 },
-      marathonPort: 0,
-      chronosPort: 0,
-    });
-    url = dev.masterUrl;
+    mesos = await startMesosDev("mesosdrf", { agentResources: AGENT, marathonPort: 0, chronosPort: 0 });
+    ({ dev, url } = mesos);
   });
 
   afterAll(async () => {
-    for (const c of clients) c.close();
-    await dev?.stop();
-    await expectNoOrphans(dir);
-    rmSync(dir, { recursive: true, force: true });
+    await mesos?.stop();
   });
 
   const frameworks = async () =>
     ((await (await fetch(`${url}/master/state`)).json()) as { frameworks: StateFramework[] }).frameworks;
   const cpusOf = (f: StateFramework | undefined) => f?.used_resources.cpus ?? 0;
 
-  const subscribe = async (name: string) => {
-    const client = await MesosSchedulerClient.subscribe(url, {
-      type: "SUBSCRIBE",
-      subscribe: { framework_info: { user: "root", name } },
-    });
-    clients.push(client);
-    await client.next("SUBSCRIBED");
-    return client;
-  };
+  const subscribe = (name: string) => mesos.subscribe({ name });
 
   const taskInfo = (id: string, agentId: unknown) => ({
     name: id,

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type DevCluster, startDevCluster } from "@agora/cli";
-import { pino } from "pino";
+import type { DevCluster } from "@agora/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MesosEvent, MesosSchedulerClient } from "./harness/mesos-scheduler.js";
-import { expectNoOrphans } from "./harness/processes.js";
+import { type MesosDev, startMesosDev } from "./harness/mesos-dev.js";
+import type { MesosEvent, MesosSchedulerClient } from "./harness/mesos-scheduler.js";
 import { waitFor } from "./harness/wait.js";
 
 const EXECUTOR_SCRIPT = fileURLToPath(new URL("./harness/mesos-executor.mjs", import.meta.url));
@@ -18,7 +15,7 @@ const EXECUTOR_SCRIPT = fileURLToPath(new URL("./harness/mesos-executor.mjs", im
  * and the agent's `/api/v1` is asked about them. Against `agora dev` in this process.
  */
 describe("Mesos v1 executor API (POST /api/v1/executor) and agent operator API (POST /api/v1 on :5051)", () => {
-  let dir: string;
+  let mesos: MesosDev;
   let dev: DevCluster;
   let masterUrl: string;
   let agentUrl: string;
@@ -26,35 +23,15 @@ describe("Mesos v1 executor API (POST /api/v1/executor) and agent operator API (
   let frameworkId: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "agora-mesos-executor-"));
-    dev = await startDevCluster({
-      port: 0,
-      host: "127.0.0.1",
-      agents: 1,
-      dataDir: dir,
-      cluster: "mesosexec",
-      agentResources: "cpus:2;mem:1024",
-      logger: pino({ level: "silent" }),
-      timing: { allocationIntervalMs: 100, heartbeatIntervalSeconds: 1 },
-      docker: false,
-    });
-    masterUrl = dev.masterUrl;
+    mesos = await startMesosDev("mesosexec");
+    ({ dev, url: masterUrl } = mesos);
     agentUrl = dev.agents[0]!.url;
-    client = await MesosSchedulerClient.subscribe(masterUrl, {
-      type: "SUBSCRIBE",
-      subscribe: {
-        framework_info: { user: "root", name: "custom-executor-framework", failover_timeout: 60 },
-      },
-    });
-    await client.next("SUBSCRIBED");
+    client = await mesos.subscribe({ name: "custom-executor-framework", failover_timeout: 60 });
     frameworkId = client.frameworkId;
   });
 
   afterAll(async () => {
-    client?.close();
-    await dev?.stop();
-    await expectNoOrphans(dir);
-    rmSync(dir, { recursive: true, force: true });
+    await mesos?.stop();
   });
 
   const fw = () => ({ framework_id: { value: frameworkId } });

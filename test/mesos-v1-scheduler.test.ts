@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { type DevCluster, startDevCluster } from "@agora/cli";
+import type { DevCluster } from "@agora/cli";
 import { Scheduler } from "@agora/framework-sdk";
 import type { TaskInfo } from "@agora/protocol";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerAvailable, TEST_IMAGE } from "../packages/agent/src/test-support/docker-available.js";
+import { type MesosDev, startMesosDev } from "./harness/mesos-dev.js";
 import { type MesosEvent, MesosSchedulerClient } from "./harness/mesos-scheduler.js";
-import { expectNoOrphans } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
 const dockerReady = await dockerAvailable();
@@ -18,44 +14,21 @@ const dockerReady = await dockerAvailable();
  * HTTP against `agora dev` (master and agent in one process), with nothing of Agora's on the client side.
  */
 describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
-  let dir: string;
+  let mesos: MesosDev;
   let dev: DevCluster;
   let url: string;
-  const clients: MesosSchedulerClient[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "agora-mesos-v1-"));
-    dev = await startDevCluster({
-      port: 0,
-      host: "127.0.0.1",
-      agents: 1,
-      dataDir: dir,
-      cluster: "mesosv1",
-      agentResources: "cpus:2;mem:1024",
-      logger: pino({ level: "silent" }),
-      timing: { allocationIntervalMs: 100, heartbeatIntervalSeconds: 1 },
-      docker: dockerReady,
-    });
-    url = dev.masterUrl;
+    mesos = await startMesosDev("mesosv1", { docker: dockerReady });
+    ({ dev, url } = mesos);
   });
 
   afterAll(async () => {
-    for (const c of clients) c.close();
-    await dev?.stop();
-    await expectNoOrphans(dir);
-    rmSync(dir, { recursive: true, force: true });
+    await mesos?.stop();
   });
 
-  const subscribe = async (frameworkInfo: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-    const client = await MesosSchedulerClient.subscribe(url, {
-      type: "SUBSCRIBE",
-      subscribe: { framework_info: { user: "root", ...frameworkInfo } },
-      ...extra,
-    });
-    clients.push(client);
-    await client.next("SUBSCRIBED");
-    return client;
-  };
+  const subscribe = (frameworkInfo: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    mesos.subscribe(frameworkInfo, extra);
 
   const post = (body: string, headers: Record<string, string>) =>
     fetch(`${url}/api/v1/scheduler`, { method: "POST", headers, body });
@@ -557,8 +530,7 @@ describe("Mesos v1 scheduler API: POST /api/v1/scheduler", () => {
   });
 
   it("streams the operator API's SUBSCRIBE: the state, then frameworks, tasks and their updates", async () => {
-    const watcher = await MesosSchedulerClient.subscribe(url, { type: "SUBSCRIBE" }, "/api/v1");
-    clients.push(watcher);
+    const watcher = mesos.own(await MesosSchedulerClient.subscribe(url, { type: "SUBSCRIBE" }, "/api/v1"));
     const first = await watcher.next("SUBSCRIBED");
     expect(first.subscribed.get_state.get_agents.agents).toHaveLength(1);
     expect(first.subscribed.heartbeat_interval_seconds).toBe(1);
