@@ -141,24 +141,11 @@ export async function startMaster(o: MasterProcessOptions): Promise<Started> {
     "--leader-lease-ttl",
     "30secs",
   ];
-  const child = track(
-    spawn(process.execPath, args, {
-      stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, AGORA_LOG_LEVEL: "warn", AGORA_LOG_FORMAT: "json" },
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor("agora master", child, async () => {
-      const r = await fetch(`${url}/master/state-summary`, { redirect: "manual" });
-      await r.body?.cancel();
-      return r.status === 200;
-    });
-  } catch (err) {
-    await stopChild(child);
-    throw err;
-  }
-  return { pid: child.pid!, url, exited: exitOf(child), stop: () => stopChild(child) };
+  return startAgoraProcess("agora master", args, `http://127.0.0.1:${port}`, async (url) => {
+    const r = await fetch(`${url}/master/state-summary`, { redirect: "manual" });
+    await r.body?.cancel();
+    return r.status === 200;
+  });
 }
 
 /** A real `agora marathon` process on the cluster's NATS; resolves once its REST API answers. */
@@ -168,29 +155,43 @@ export async function startMarathon(o: {
   stateDir: string;
 }): Promise<Started> {
   const port = await freePort();
-  const child = track(
-    spawn(
-      process.execPath,
-      [
-        AGORA_BIN,
-        "marathon",
-        "--nats",
-        o.nats,
-        "--cluster",
-        o.cluster,
-        "--host",
-        "127.0.0.1",
-        "--http-port",
-        String(port),
-        "--state-dir",
-        o.stateDir,
-      ],
-      { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, AGORA_LOG_LEVEL: "warn" } },
-    ),
+  const args = [
+    AGORA_BIN,
+    "marathon",
+    "--nats",
+    o.nats,
+    "--cluster",
+    o.cluster,
+    "--host",
+    "127.0.0.1",
+    "--http-port",
+    String(port),
+    "--state-dir",
+    o.stateDir,
+  ];
+  return startAgoraProcess(
+    "agora marathon",
+    args,
+    `http://127.0.0.1:${port}`,
+    async (url) => (await fetch(`${url}/ping`)).ok,
   );
-  const url = `http://127.0.0.1:${port}`;
+}
+
+/** Spawns `node args` quietly (warnings on stderr, as JSON); resolves once `ready(url)` holds. */
+async function startAgoraProcess(
+  what: string,
+  args: string[],
+  url: string,
+  ready: (url: string) => Promise<boolean>,
+): Promise<Started> {
+  const child = track(
+    spawn(process.execPath, args, {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, AGORA_LOG_LEVEL: "warn", AGORA_LOG_FORMAT: "json" },
+    }),
+  );
   try {
-    await waitFor("agora marathon", child, async () => (await fetch(`${url}/ping`)).ok);
+    await waitFor(what, child, () => ready(url));
   } catch (err) {
     await stopChild(child);
     throw err;
