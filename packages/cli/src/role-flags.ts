@@ -122,32 +122,54 @@ export const executeFlags: FlagSpec = {
   cluster: { type: "string", description: "cluster name (default agora)" },
 };
 
+/**
+ * The flags every framework process (Marathon, Chronos) takes: where the cluster is, where its API
+ * listens, its role, and where its state and leader lease live.
+ */
+function frameworkProcessFlags(
+  name: string,
+  { api, port, instances, tasks }: { api: string; port: number; instances: string; tasks: string },
+): FlagSpec {
+  return {
+    nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
+    "http-port": { type: "string", description: `port of the ${api} (default ${port})` },
+    host: { type: "string", description: "address to bind the API to (default 0.0.0.0)" },
+    hostname: {
+      type: "string",
+      description: `name other ${instances} and clients reach this one by (default: this machine's)`,
+    },
+    cluster: {
+      type: "string",
+      description: "cluster name, the namespace of every bus subject (default agora)",
+    },
+    "mesos-role": { type: "string", description: `role ${name} subscribes in (default *)` },
+    "state-dir": {
+      type: "string",
+      description: `keep state in a file store in this directory and lead alone (default: JetStream KV, with leader election among every ${name} of the cluster)`,
+    },
+    "registry-replicas": {
+      type: "string",
+      description: "replicas of the JetStream KV buckets for state and the leader lease (default 1)",
+    },
+    "failover-timeout": {
+      type: "string",
+      description: `seconds the master keeps ${tasks} tasks while no ${name} is subscribed (default 604800)`,
+    },
+    "leader-lease": {
+      type: "string",
+      description:
+        "how long a leader's lease outlives its last renewal, the longest failover wait (default 5secs)",
+    },
+  };
+}
+
 export const marathonFlags: FlagSpec = {
-  nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
-  "http-port": { type: "string", description: "port of the Marathon REST API (default 8080)" },
-  host: { type: "string", description: "address to bind the REST API to (default 0.0.0.0)" },
-  hostname: {
-    type: "string",
-    description: "name other Marathons and clients reach this one by (default: this machine's)",
-  },
-  cluster: {
-    type: "string",
-    description: "cluster name, the namespace of every bus subject (default agora)",
-  },
-  "mesos-role": { type: "string", description: "role Marathon subscribes in (default *)" },
-  "state-dir": {
-    type: "string",
-    description:
-      "keep state in a file store in this directory and lead alone (default: JetStream KV, with leader election among every Marathon of the cluster)",
-  },
-  "registry-replicas": {
-    type: "string",
-    description: "replicas of the JetStream KV buckets for state and the leader lease (default 1)",
-  },
-  "failover-timeout": {
-    type: "string",
-    description: "seconds the master keeps Marathon's tasks while no Marathon is subscribed (default 604800)",
-  },
+  ...frameworkProcessFlags("Marathon", {
+    api: "Marathon REST API",
+    port: 8080,
+    instances: "Marathons",
+    tasks: "Marathon's",
+  }),
   "decline-offer-duration": {
     type: "string",
     description: "how long declined offers stay away, e.g. 120secs (default 120secs, as Marathon)",
@@ -156,43 +178,14 @@ export const marathonFlags: FlagSpec = {
     type: "string",
     description: "deployments that may run at once; more are refused with 403 (default 100, as Marathon)",
   },
-  "leader-lease": {
-    type: "string",
-    description:
-      "how long a leader's lease outlives its last renewal, the longest failover wait (default 5secs)",
-  },
 };
 
 export const chronosFlags: FlagSpec = {
-  nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
-  "http-port": { type: "string", description: "port of the Chronos API (default 4400)" },
-  host: { type: "string", description: "address to bind the API to (default 0.0.0.0)" },
-  hostname: {
-    type: "string",
-    description: "name other Chronos instances and clients reach this one by (default: this machine's)",
-  },
-  cluster: {
-    type: "string",
-    description: "cluster name, the namespace of every bus subject (default agora)",
-  },
-  "mesos-role": { type: "string", description: "role Chronos subscribes in (default *)" },
-  "state-dir": {
-    type: "string",
-    description:
-      "keep state in a file store in this directory and lead alone (default: JetStream KV, with leader election among every Chronos of the cluster)",
-  },
-  "registry-replicas": {
-    type: "string",
-    description: "replicas of the JetStream KV buckets for state and the leader lease (default 1)",
-  },
-  "failover-timeout": {
-    type: "string",
-    description: "seconds the master keeps Chronos' tasks while no Chronos is subscribed (default 604800)",
-  },
-  "leader-lease": {
-    type: "string",
-    description:
-      "how long a leader's lease outlives its last renewal, the longest failover wait (default 5secs)",
-  },
+  ...frameworkProcessFlags("Chronos", {
+    api: "Chronos API",
+    port: 4400,
+    instances: "Chronos instances",
+    tasks: "Chronos'",
+  }),
   ...chronosJobFlags,
 };
