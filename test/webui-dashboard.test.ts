@@ -65,7 +65,10 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
     await browser?.close();
     // A loaded machine (the whole suite on 2 cores) can take more than the default 10 s to stop
     // Chronos, Marathon, the agent with its tasks and the master; a clean exit is what is checked.
-    if (dev) expect(await dev.stop("SIGTERM", 30_000)).toBe(0);
+    if (dev) {
+      const code = await dev.stop("SIGTERM", 30_000);
+      expect(code, `agora dev's output:\n${dev.stdout().slice(-4000)}\n${dev.stderr().slice(-4000)}`).toBe(0);
+    }
     if (dir) {
       await expectNoOrphans(dir);
       rmSync(dir, { recursive: true, force: true });

@@ -51,9 +51,9 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
   const dataDir = path.resolve(o.dataDir);
   const bus = await openBus(o.nats, "agora-dev", o.logger);
   const store = await FileStateStore.open(path.join(dataDir, "master"));
-  const roles: RunningRole[] = [];
+  const roles: NamedRole[] = [];
   const stop = async () => {
-    for (const role of roles.reverse()) await role.stop();
+    for (const role of roles.reverse()) await stopRole(role, o.logger);
     await store.close();
     await bus.close();
   };
@@ -67,7 +67,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
       logger: o.logger.child({ role: "master" }),
       ...(o.timing ? { timing: o.timing } : {}),
     });
-    roles.push(master);
+    roles.push({ name: "master", url: master.url, stop: () => master.stop() });
     const agents = [];
     for (let i = 0; i < o.agents; i++) {
       const agent = await startAgentRole({
@@ -82,7 +82,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         logger: o.logger.child({ role: "agent", index: i }),
         docker: o.docker ?? false,
       });
-      roles.push(agent);
+      roles.push({ name: `agent ${i}`, url: agent.url, stop: () => agent.stop() });
       agents.push({ agent: agent.agent, url: agent.url, docker: agent.docker });
     }
     let marathonUrl: string | undefined;
@@ -102,6 +102,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
       });
       marathonUrl = marathon.url;
       roles.push({
+        name: "marathon",
         url: marathon.url,
         async stop() {
           await marathon.close();
@@ -127,6 +128,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
       });
       chronosUrl = chronos.url;
       roles.push({
+        name: "chronos",
         url: chronos.url,
         async stop() {
           await chronos.close();
@@ -149,4 +151,23 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
     await stop();
     throw e;
   }
+}
+
+type NamedRole = RunningRole & { readonly name: string };
+
+/** How often a role that has not stopped yet is named in the log, so a stuck shutdown says where. */
+const STILL_STOPPING_LOG_MS = 5_000;
+
+async function stopRole(role: NamedRole, logger: Logger): Promise<void> {
+  const started = Date.now();
+  const timer = setInterval(
+    () => logger.warn({ role: role.name, waitedMs: Date.now() - started }, "still stopping"),
+    STILL_STOPPING_LOG_MS,
+  );
+  try {
+    await role.stop();
+  } finally {
+    clearInterval(timer);
+  }
+  logger.info({ role: role.name, tookMs: Date.now() - started }, "stopped");
 }

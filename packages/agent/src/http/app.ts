@@ -1,3 +1,4 @@
+import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import type { AgentView } from "../agent.js";
@@ -48,6 +49,8 @@ function errorReply(err: unknown): { status: number; body: ErrorBody } {
 export function buildAgentHttp(agent: AgentView, options: { logger?: Logger } = {}): FastifyInstance {
   const logger = options.logger ?? pino({ level: "silent" });
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+  const closeUnusedConnections = trackUnusedConnections(app.server);
+  app.addHook("preClose", async () => closeUnusedConnections());
 
   app.setErrorHandler((err, request, reply) => {
     const { status, body } = errorReply(err);

@@ -1,3 +1,4 @@
+import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { DEFAULT_JOB_RESOURCES, type JobDefaults } from "../model/job.js";
@@ -39,6 +40,8 @@ export function createChronosHttp(
   const app = (
     options.logger ? Fastify({ ...base, loggerInstance: options.logger }) : Fastify(base)
   ) as FastifyInstance;
+  const closeUnusedConnections = trackUnusedConnections(app.server);
+  app.addHook("preClose", async () => closeUnusedConnections());
   const jobDefaults = options.jobDefaults ?? DEFAULT_JOB_RESOURCES;
   const ctx: HttpContext = {
     service,

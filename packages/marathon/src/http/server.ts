@@ -1,3 +1,4 @@
+import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { MarathonService } from "../service.js";
@@ -46,6 +47,8 @@ export function createMarathonHttp(
     events: new EventHub(service),
   };
   app.addHook("onClose", async () => ctx.events.close());
+  const closeUnusedConnections = trackUnusedConnections(app.server);
+  app.addHook("preClose", async () => closeUnusedConnections());
   installErrorHandling(app);
   installLeaderProxy(app, service);
   acceptAnyBodyAsJson(app);

@@ -1,3 +1,4 @@
+import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Master } from "../master.js";
@@ -42,6 +43,8 @@ export interface MasterHttpOptions {
  */
 export function buildMasterHttp(master: Master, options: MasterHttpOptions = {}): FastifyInstance {
   const app = (options.logger ? Fastify({ loggerInstance: options.logger }) : Fastify()) as FastifyInstance;
+  const closeUnusedConnections = trackUnusedConnections(app.server);
+  app.addHook("preClose", async () => closeUnusedConnections());
   installErrorHandling(app);
   redirectToLeader(app, master);
   const snapshot = () => master.snapshot();
