@@ -23,7 +23,9 @@ describe.skipIf(!hasScript)("agora dev on a terminal", () => {
   }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "agora-devtty-"));
     const [port, marathonPort, chronosPort] = await freePorts(3);
-    const command = [
+    // `exec`: script runs the command through $SHELL -c, and a shell that stays would sit between
+    // the terminal and agora dev.
+    const command = `exec ${[
       process.execPath,
       agoraBin,
       "dev",
@@ -37,7 +39,7 @@ describe.skipIf(!hasScript)("agora dev on a terminal", () => {
       dir,
     ]
       .map((a) => `'${a}'`)
-      .join(" ");
+      .join(" ")}`;
     // The log level comes from the flag default (info), not from the harness' AGORA_LOG_LEVEL.
     const tty = spawnProcess("script", ["-qfec", command, "/dev/null"], {
       AGORA_LOG_LEVEL: "info",
@@ -81,14 +83,14 @@ describe.skipIf(!hasScript)("agora dev on a terminal", () => {
       await waitFor("Chronos leading (a later line)", () => /\[chronos\] chronos leads/.test(out()));
       expect(out()).not.toMatch(/incoming request|request completed/);
 
-      // Ctrl-C reaches agora dev (the child of script, in the terminal's session).
+      // Ctrl-C as the terminal delivers it: to the foreground process group, which agora dev leads.
       const node = Number(
         execFileSync("pgrep", ["-P", String(tty.pid)])
           .toString()
           .trim()
           .split("\n")[0],
       );
-      process.kill(node, "SIGINT");
+      process.kill(-node, "SIGINT");
       // Bounded, so a shutdown that hangs fails with what the terminal showed rather than the test's timeout.
       const stopped = await Promise.race([
         tty.exited(),

@@ -1,7 +1,8 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { RouterProvider } from "react-router";
+// From react-router/dom: that RouterProvider can flush a navigation synchronously (see url-state.ts).
+import { RouterProvider } from "react-router/dom";
 import { router } from "./router";
 import "./styles.css";
 
