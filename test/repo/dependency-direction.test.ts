@@ -8,14 +8,15 @@ import { describe, expect, it } from "vitest";
  */
 const allowed: Record<string, string[]> = {
   protocol: [],
+  security: [],
   transport: ["protocol"],
-  master: ["protocol", "transport"],
-  agent: ["protocol", "transport"],
+  master: ["security", "protocol", "transport"],
+  agent: ["security", "protocol", "transport"],
   "framework-sdk": ["protocol", "transport"],
-  marathon: ["protocol", "transport", "framework-sdk"],
-  chronos: ["protocol", "transport", "framework-sdk"],
+  marathon: ["security", "protocol", "transport", "framework-sdk"],
+  chronos: ["security", "protocol", "transport", "framework-sdk"],
   webui: [],
-  cli: ["protocol", "transport", "master", "agent", "framework-sdk", "marathon", "chronos"],
+  cli: ["protocol", "security", "transport", "master", "agent", "framework-sdk", "marathon", "chronos"],
 };
 
 const root = path.resolve(import.meta.dirname, "../..");

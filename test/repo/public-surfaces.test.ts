@@ -9,6 +9,27 @@ import { describe, expect, it } from "vitest";
  * and in docs/architecture.md's table.
  */
 const surfaces: Record<string, Record<string, string[]>> = {
+  security: {
+    ".": [
+      "AclAction",
+      "AclEntity",
+      "AclRule",
+      "Acls",
+      "aclActions",
+      "Authorizer",
+      "Credentials",
+      "CredentialsFile",
+      "loadAuthorizer",
+      "loadCredentials",
+      "parseAcls",
+      "parseCredentials",
+      "Principal",
+      "isSecurityError",
+      "SecurityError",
+      "SecurityErrorCode",
+      "securityErrorCodes",
+    ],
+  },
   transport: {
     ".": [
       "AlwaysLeader",
@@ -51,7 +72,7 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "transportErrorCodes",
       "WatchEvent",
     ],
-    "./internal": ["encodeJson", "KeyedWriter"],
+    "./internal": ["encodeJson", "KeyedWriter", "trackUnusedConnections"],
     "./testing": [
       "BusFixture",
       "describeBusConformance",
