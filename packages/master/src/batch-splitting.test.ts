@@ -26,7 +26,15 @@ function setup(maxPayload: number) {
     const d = decode(AgentCommandSchema, msg.data);
     if (d.ok) received.push(d.value);
   });
-  return { bus, received, outbox: new Outbox(bus, s, () => 1, pino({ level: "silent" })) };
+  const dropped: string[] = [];
+  const outbox = new Outbox(
+    bus,
+    s,
+    () => 1,
+    pino({ level: "silent" }),
+    (reason, to, type) => dropped.push(`${reason}:${to}:${type}`),
+  );
+  return { bus, received, outbox, dropped };
 }
 
 describe("commands over the bus's max payload", () => {

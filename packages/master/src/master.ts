@@ -99,7 +99,13 @@ export class Master {
     this.startedAt = this.options.clock.now();
     this.masterInfo = { id: this.id, hostname: this.options.hostname, port: 0, version: AGORA_VERSION };
     const subs = subjects(this.options.cluster);
-    const out = new Outbox(this.bus, subs, () => this.epoch, this.options.logger);
+    const out = new Outbox(
+      this.bus,
+      subs,
+      () => this.epoch,
+      this.options.logger,
+      (reason, to, type) => this.metrics.messageDropped(reason, to, type),
+    );
     this.ctx = this.context(masterOptions.store, subs, out);
   }
 

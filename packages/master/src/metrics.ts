@@ -41,6 +41,7 @@ export class MasterMetrics {
   private readonly allocationRun: Histogram;
   private readonly offersMade: Counter<"role">;
   private readonly filtersAdded: Counter;
+  private readonly messagesDropped: Counter<"reason" | "to" | "type">;
   private invalidTotal = 0;
   private relayedTotal = 0;
   private lastAllocationMs = 0;
@@ -73,6 +74,12 @@ export class MasterMetrics {
     this.filtersAdded = new Counter({
       name: "agora_master_offer_filters_added_total",
       help: "Decline filters installed (declines and the unused part of accepts)",
+      registers,
+    });
+    this.messagesDropped = new Counter({
+      name: "agora_master_messages_dropped_total",
+      help: "Messages the master could not send: over the bus's max payload and unsplittable, or the publish failed",
+      labelNames: ["reason", "to", "type"],
       registers,
     });
     new Gauge({
@@ -175,6 +182,10 @@ export class MasterMetrics {
 
   offerMade(role: string): void {
     this.offersMade.inc({ role });
+  }
+
+  messageDropped(reason: string, to: string, type: string): void {
+    this.messagesDropped.inc({ reason, to, type });
   }
 
   offerFiltered(): void {
