@@ -51,6 +51,20 @@ describe("OfferCycle", () => {
     expect(h.calls.filter((c) => c === "revive")).toHaveLength(1);
   });
 
+  it("revives again when a new version's launches replace an old one's at the same count", async () => {
+    const h = harness();
+    h.queue.add(app("/web", { cmd: "broken" }), 1);
+    await h.cycle.update(undefined);
+    expect(h.calls).toEqual(["revive"]);
+    // The broken version's offers were declined for 120 s; the fix must not wait for them.
+    h.queue.remove("/web");
+    h.queue.add(app("/web", { cmd: "fixed", version: "2026-01-02T00:00:00.000Z" }), 1);
+    await h.cycle.update(undefined);
+    expect(h.calls).toEqual(["revive", "revive"]);
+    await h.cycle.update(undefined);
+    expect(h.calls).toEqual(["revive", "revive"]);
+  });
+
   it("launches queued instances into an offer, stores them first, and takes them off the queue", async () => {
     const h = harness();
     h.queue.add(app("/web", { cpus: 0.1, mem: 16 }), 2);

@@ -38,7 +38,8 @@ export interface OfferCycleContext {
 export class OfferCycle {
   private work: Promise<void> = Promise.resolve();
   private suppressed = false;
-  private lastLaunchable = 0;
+  /** Launchable instances per app version when the master was last told; see `update`. */
+  private lastLaunchable = new Map<string, number>();
   private wakeUp: TimerHandle | undefined;
   private stopped = false;
 
@@ -57,10 +58,14 @@ export class OfferCycle {
     const scheduler = this.c.scheduler();
     if (!scheduler || this.stopped) return;
     const { queue, clock } = this.c;
-    const launchable = queue.launchable().reduce((n, l) => n + l.count, 0);
+    const now = new Map(queue.launchable().map((l) => [`${l.app.id} ${l.app.version}`, l.count]));
+    const launchable = [...now.values()].reduce((n, c) => n + c, 0);
     const waiting = queue.appIds();
-    const grew = launchable > this.lastLaunchable;
-    this.lastLaunchable = launchable;
+    // New work for any app version, not only a larger total: a fix deployed at the same instance count
+    // (one version's launches replaced by another's) must not wait out the decline filters of offers
+    // the old version turned away.
+    const grew = [...now].some(([key, count]) => count > (this.lastLaunchable.get(key) ?? 0));
+    this.lastLaunchable = now;
     if (this.wakeUp) clock.clear(this.wakeUp);
     this.wakeUp = undefined;
     const due = [...waiting.map((appId) => queue.delayUntil(appId) ?? 0), alsoAt ?? 0].filter(
@@ -87,7 +92,7 @@ export class OfferCycle {
    */
   resync(): void {
     this.suppressed = false;
-    this.lastLaunchable = 0;
+    this.lastLaunchable = new Map();
   }
 
   /** Stops waking the runtime and waits for the batch in hand. */
