@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CommandInfo, TaskInfo } from "./task.js";
+import { toMesosCommandInfo } from "./mesos-v1/index.js";
+import { CommandInfo, redactCommand, SECRET_MASK, TaskInfo } from "./task.js";
 
 const base = {
   taskId: "web.1",
@@ -26,5 +27,41 @@ describe("TaskInfo's command", () => {
   it("a command on its own (e.g. a health check's) still needs something to run", () => {
     expect(CommandInfo.safeParse({ environment: { A: "1" } }).success).toBe(false);
     expect(CommandInfo.safeParse({ shell: false, arguments: ["serve"] }).success).toBe(true);
+  });
+});
+
+describe("secret environment variables", () => {
+  const command = {
+    value: "run",
+    environment: { DB_PASSWORD: "hunter2", MODE: "prod" },
+    secrets: ["DB_PASSWORD"],
+  };
+
+  it("are named in secrets, each of which must be a variable of environment", () => {
+    expect(CommandInfo.parse(command).secrets).toEqual(["DB_PASSWORD"]);
+    const stray = CommandInfo.safeParse({ ...command, secrets: ["NOPE"] });
+    expect(stray.success).toBe(false);
+    expect(stray.error?.issues[0]?.path).toEqual(["secrets"]);
+  });
+
+  it("are masked when the command is shown, and only they", () => {
+    const parsed = CommandInfo.parse(command);
+    expect(redactCommand(parsed).environment).toEqual({ DB_PASSWORD: SECRET_MASK, MODE: "prod" });
+    expect(parsed.environment?.DB_PASSWORD).toBe("hunter2");
+  });
+
+  it("are written as Mesos' SECRET variables whose data is the mask", () => {
+    const json = JSON.stringify(toMesosCommandInfo(CommandInfo.parse(command)));
+    expect(json).not.toContain("hunter2");
+    expect(toMesosCommandInfo(CommandInfo.parse(command)).environment).toEqual({
+      variables: [
+        {
+          name: "DB_PASSWORD",
+          type: "SECRET",
+          secret: { type: "VALUE", value: { data: btoa(SECRET_MASK) } },
+        },
+        { name: "MODE", type: "VALUE", value: "prod" },
+      ],
+    });
   });
 });

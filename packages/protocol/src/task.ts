@@ -60,10 +60,12 @@ export type StatusSource = z.infer<typeof StatusSource>;
 
 export const Labels = z.record(z.string(), z.string());
 
-export const Environment = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
-  z.string(),
-);
+const EnvironmentName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
+
+export const Environment = z.record(EnvironmentName, z.string());
+
+/** What every rendering of a task (state, events, logs, the UI) shows instead of a secret's value. */
+export const SECRET_MASK = "******";
 
 /** The fields of a command; `CommandInfo` adds that it names something to run. */
 const CommandFields = z
@@ -72,6 +74,14 @@ const CommandFields = z
     shell: z.boolean().default(true),
     arguments: z.array(z.string()).optional(),
     environment: Environment.optional(),
+    /**
+     * Names of `environment` variables whose values are secret (Mesos' Environment.Variable type
+     * SECRET): the agent gives the task the real value; everything that shows the task shows
+     * `SECRET_MASK` instead (see `redactCommand`). A list beside `environment`, so that code which
+     * only passes values on needs no change.
+     */
+    secrets: z.array(EnvironmentName).optional(),
+    /** The OS user the task runs as (empty: the agent's own), when the agent switches users (docs/security.md). */
     user: z.string().optional(),
     uris: z
       .array(
@@ -86,7 +96,11 @@ const CommandFields = z
       )
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.secrets ?? []).every((name) => c.environment?.[name] !== undefined), {
+    message: "every name in secrets must be a variable of environment",
+    path: ["secrets"],
+  });
 
 /** True when a command names a program to run (a value or arguments), not only its environment. */
 export function hasProgram(c: { value?: string | undefined; arguments?: string[] | undefined }): boolean {
@@ -104,6 +118,16 @@ export const CommandInfo = CommandFields.refine(hasProgram, {
 export type CommandInfo = z.infer<typeof CommandInfo>;
 /** What the schema accepts before its defaults apply (e.g. `shell` may be left out). */
 export type CommandInfoInput = z.input<typeof CommandInfo>;
+
+/** A command with the values of its secret variables replaced by `SECRET_MASK`, for showing it. */
+export function redactCommand<
+  C extends { environment?: Record<string, string> | undefined; secrets?: string[] | undefined },
+>(command: C): C {
+  if (!command.secrets?.length || !command.environment) return command;
+  const environment = { ...command.environment };
+  for (const name of command.secrets) if (name in environment) environment[name] = SECRET_MASK;
+  return { ...command, environment };
+}
 
 export const Volume = z
   .object({

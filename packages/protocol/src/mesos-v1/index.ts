@@ -1,7 +1,7 @@
 import type { FrameworkInfo } from "../framework.js";
 import type { FrameworkId } from "../ids.js";
 import type { Attribute, Reservation, Resource } from "../resources/schema.js";
-import type { ExecutorInfo, TaskInfo, TaskStatus } from "../task.js";
+import { type ExecutorInfo, SECRET_MASK, type TaskInfo, type TaskStatus } from "../task.js";
 
 /*
  * Mesos' v1 JSON written from our records: the pure pieces both the master (scheduler and operator
@@ -149,8 +149,14 @@ export function toMesosFrameworkInfo(info: FrameworkInfo, id: FrameworkId): Reco
   };
 }
 
-/** Our command as Mesos' `CommandInfo`. */
+/**
+ * Our command as Mesos' `CommandInfo`. A secret variable is written as Mesos' type SECRET with a
+ * VALUE secret whose data is `SECRET_MASK`: this JSON is only ever shown (operator APIs, an
+ * executor's own info), and the process it names already got the real value in its environment.
+ */
 export function toMesosCommandInfo(c: NonNullable<TaskInfo["command"]>): Record<string, unknown> {
+  const secrets = new Set(c.secrets);
+  const masked = btoa(SECRET_MASK);
   return {
     ...(c.value === undefined ? {} : { value: c.value }),
     shell: c.shell,
@@ -158,7 +164,11 @@ export function toMesosCommandInfo(c: NonNullable<TaskInfo["command"]>): Record<
     ...(c.environment
       ? {
           environment: {
-            variables: Object.entries(c.environment).map(([name, value]) => ({ name, type: "VALUE", value })),
+            variables: Object.entries(c.environment).map(([name, value]) =>
+              secrets.has(name)
+                ? { name, type: "SECRET", secret: { type: "VALUE", value: { data: masked } } }
+                : { name, type: "VALUE", value },
+            ),
           },
         }
       : {}),
