@@ -3,6 +3,7 @@
  * and the master's bus handlers consult.
  */
 export { type AclAction, type AclEntity, type AclRule, Acls, aclActions } from "./acls.js";
+export { Authorization, type AuthorizationOptions, type Denial, forbidden } from "./authorization.js";
 export { Authorizer, type Principal } from "./authorizer.js";
 export { Credentials, CredentialsFile, parseCredentials } from "./credentials.js";
 export { isSecurityError, SecurityError, type SecurityErrorCode, securityErrorCodes } from "./errors.js";

@@ -1,0 +1,59 @@
+import type { AclAction } from "./acls.js";
+import type { Authorizer, Principal } from "./authorizer.js";
+import { SecurityError } from "./errors.js";
+
+/** One refusal: who asked, for what, on which object. */
+export interface Denial {
+  readonly action: AclAction;
+  readonly principal: Principal;
+  readonly object: string | undefined;
+}
+
+/** Where denials go: each role logs them and counts them in its own metrics registry. */
+export interface AuthorizationOptions {
+  /** Called once per refused `check` or `allows` (not for `visible`, which filters what is shown). */
+  onDenied: (denial: Denial) => void;
+}
+
+/**
+ * The authorizer as every role's handlers use it: `check` throws `FORBIDDEN` naming the action,
+ * `allows` answers, both report each refusal through `onDenied`; `visible` decides what a listing
+ * shows (Mesos' view ACLs filter, they do not refuse) and reports nothing, since a dashboard that polls
+ * `/master/state` every second would otherwise log one line per hidden framework per second.
+ *
+ * @example
+ * const authz = new Authorization(await loadAuthorizer(flags.acls), {
+ *   onDenied: (d) => { logger.warn(d, "not authorized"); denied.inc({ action: d.action }); },
+ * });
+ * authz.check("update_weights", principal, "eng");
+ */
+export class Authorization {
+  constructor(
+    readonly authorizer: Authorizer,
+    private readonly options: AuthorizationOptions,
+  ) {}
+
+  /** Whether `principal` may do `action` on `object`; a refusal is reported. */
+  allows(action: AclAction, principal: Principal, object: string | undefined): boolean {
+    if (this.authorizer.allows(action, principal, object)) return true;
+    this.options.onDenied({ action, principal, object });
+    return false;
+  }
+
+  /** Throws `FORBIDDEN` (403) naming the action, the principal and the object when not allowed. */
+  check(action: AclAction, principal: Principal, object: string | undefined): void {
+    if (!this.allows(action, principal, object)) throw forbidden({ action, principal, object });
+  }
+
+  /** Whether a listing may show `object` to `principal` (a view action); nothing is reported. */
+  visible(action: AclAction, principal: Principal, object: string | undefined): boolean {
+    return this.authorizer.allows(action, principal, object);
+  }
+}
+
+/** The error of a refusal: code FORBIDDEN, the message naming the action as Mesos' ACLs call it. */
+export function forbidden({ action, principal, object }: Denial): SecurityError {
+  const who = principal === undefined ? "an anonymous principal" : `principal '${principal}'`;
+  const what = object === undefined ? "" : ` on '${object}'`;
+  return new SecurityError("FORBIDDEN", `Not authorized: ${who} may not ${action}${what}`);
+}
