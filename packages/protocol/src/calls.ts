@@ -27,7 +27,17 @@ const fw = { frameworkId: FrameworkId };
  * Every call but the first subscribe names its framework.
  */
 export const Call = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("subscribe"), frameworkInfo: FrameworkInfo }).strict(),
+  z
+    .object({
+      type: z.literal("subscribe"),
+      frameworkInfo: FrameworkInfo,
+      /**
+       * The secret of `frameworkInfo.principal`, checked when the master authenticates frameworks
+       * (Mesos' `--authenticate_frameworks` with `--credentials`). Never stored or sent on.
+       */
+      secret: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
   z.object({ type: z.literal("teardown"), ...fw }).strict(),
   z
     .object({

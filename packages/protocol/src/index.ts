@@ -1,6 +1,7 @@
 export * from "./agent-messages.js";
 export * from "./calls.js";
 export * from "./codec.js";
+export * from "./credential.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./framework.js";
