@@ -1,0 +1,120 @@
+import { readFile } from "node:fs/promises";
+import type { FastifyInstance } from "fastify";
+import { installCors } from "./cors.js";
+import type { Credentials } from "./credentials.js";
+import { configError } from "./errors.js";
+import { type HttpAuthStyle, installHttpAuthentication } from "./http-auth.js";
+import { loadCredentials } from "./load.js";
+import { installLoginRoutes } from "./login-routes.js";
+import { SessionTokens } from "./sessions.js";
+
+/** The HTTP flags every role takes, as the CLI parsed them. Everything is off when absent. */
+export interface HttpSecurityFlags {
+  httpCredentials?: string | undefined;
+  authenticateHttpReadonly?: boolean | undefined;
+  authenticateHttpReadwrite?: boolean | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  corsOrigin?: string | undefined;
+}
+
+/** One server's HTTP security, loaded once and shared by every role of a process (`agora dev`). */
+export interface HttpSecurity {
+  readonly credentials: Credentials | undefined;
+  readonly authenticateReadonly: boolean;
+  readonly authenticateReadwrite: boolean;
+  /** The login sessions; one per process, so in dev mode every role accepts the master's tokens. */
+  readonly sessions: SessionTokens;
+  /** PEM certificate and key for HTTPS. */
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** Origins allowed by CORS (`*` for any); none when undefined. */
+  readonly corsOrigins: readonly string[] | undefined;
+}
+
+/** No authentication, no TLS, no CORS: what dev mode and every role do without flags. */
+export const OPEN_HTTP: HttpSecurity = {
+  credentials: undefined,
+  authenticateReadonly: false,
+  authenticateReadwrite: false,
+  sessions: new SessionTokens(),
+  tls: undefined,
+  corsOrigins: undefined,
+};
+
+/**
+ * Reads the files the flags name. As a Mesos master refuses to start, asking for authentication
+ * without `--http-credentials` is an error, and so is a certificate without its key.
+ *
+ * @example
+ * const security = await loadHttpSecurity({ httpCredentials: "creds.json", authenticateHttpReadwrite: true });
+ */
+export async function loadHttpSecurity(flags: HttpSecurityFlags): Promise<HttpSecurity> {
+  const readonly = flags.authenticateHttpReadonly ?? false;
+  const readwrite = flags.authenticateHttpReadwrite ?? false;
+  if ((readonly || readwrite) && !flags.httpCredentials)
+    throw configError(
+      readonly ? "--authenticate-http-readonly" : "--authenticate-http-readwrite",
+      "needs --http-credentials FILE (the principals and secrets to check)",
+    );
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
+    throw configError(flags.tlsCert ? "--tls-cert" : "--tls-key", "--tls-cert and --tls-key go together");
+  const credentials = flags.httpCredentials ? await loadCredentials(flags.httpCredentials) : undefined;
+  const tls =
+    flags.tlsCert && flags.tlsKey
+      ? { cert: await readPem(flags.tlsCert, "--tls-cert"), key: await readPem(flags.tlsKey, "--tls-key") }
+      : undefined;
+  const corsOrigins = flags.corsOrigin
+    ?.split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
+  return {
+    credentials,
+    authenticateReadonly: readonly,
+    authenticateReadwrite: readwrite,
+    sessions: new SessionTokens(),
+    tls,
+    corsOrigins: corsOrigins?.length ? corsOrigins : undefined,
+  };
+}
+
+/** Fastify's server options for `security`: `https` when it has a certificate. */
+export function httpsOptions(security: HttpSecurity | undefined): { https?: { cert: Buffer; key: Buffer } } {
+  return security?.tls ? { https: { cert: security.tls.cert, key: security.tls.key } } : {};
+}
+
+/** `https` or `http`, for the URLs a role advertises. */
+export const httpScheme = (security: HttpSecurity | undefined): "http" | "https" =>
+  security?.tls ? "https" : "http";
+
+/**
+ * CORS, then authentication, then (on the master, `login: true`) the login routes: what every role's
+ * HTTP app builder calls first, before its routes.
+ *
+ * @example
+ * const app = Fastify(httpsOptions(security));
+ * installHttpSecurity(app, security, { style: "marathon" });
+ */
+export function installHttpSecurity(
+  app: FastifyInstance,
+  security: HttpSecurity | undefined,
+  o: { style: HttpAuthStyle; login?: boolean },
+): void {
+  const s = security ?? OPEN_HTTP;
+  if (s.corsOrigins) installCors(app, s.corsOrigins);
+  installHttpAuthentication(app, {
+    credentials: s.credentials,
+    authenticateReadonly: s.authenticateReadonly,
+    authenticateReadwrite: s.authenticateReadwrite,
+    sessions: s.sessions,
+    style: o.style,
+  });
+  if (o.login) installLoginRoutes(app, s);
+}
+
+async function readPem(file: string, flag: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    throw configError(flag, `${file} cannot be read: ${(e as Error).message}`, { cause: e });
+  }
+}
