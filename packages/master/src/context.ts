@@ -1,4 +1,5 @@
 import type { AgentId, MasterInfo, Subjects } from "@agora/protocol";
+import type { Authorization } from "@agora/security";
 import type { Bus, StateStore } from "@agora/transport";
 import type { MasterMetrics } from "./metrics.js";
 import type { ResolvedMasterOptions } from "./options.js";
@@ -15,6 +16,8 @@ export interface MasterContext {
   readonly metrics: MasterMetrics;
   readonly options: ResolvedMasterOptions;
   readonly masterInfo: MasterInfo;
+  /** The ACLs' checks; undefined when the master runs without `--acls` (everything allowed). */
+  readonly authorization: Authorization | undefined;
   epoch(): number;
   /** Clock time in ms. */
   now(): number;

@@ -1,4 +1,5 @@
 import { type CallReply, decode, encode, type ProtocolError } from "@agora/protocol";
+import { isSecurityError, type SecurityErrorCode } from "@agora/security";
 import type { BusMessage } from "@agora/transport";
 import type { z } from "zod";
 import type { MasterContext } from "./context.js";
@@ -39,6 +40,9 @@ export function reportInvalid(ctx: MasterContext, subject: string, error: Protoc
 export function errorReply(ctx: MasterContext, err: unknown): CallReply {
   if (isMasterError(err))
     return { ok: false, epoch: ctx.epoch(), error: errorBody(err.code, err.message, err.field) };
+  // A refusal by the ACLs (FORBIDDEN), already logged and counted where it was decided.
+  if (isSecurityError(err))
+    return { ok: false, epoch: ctx.epoch(), error: errorBody(err.code, err.message, err.field) };
   ctx.options.logger.error({ err }, "request failed unexpectedly");
   return { ok: false, epoch: ctx.epoch(), error: errorBody("INTERNAL", "internal error") };
 }
@@ -48,7 +52,7 @@ export function respond(msg: BusMessage, reply: unknown): void {
 }
 
 function errorBody(
-  code: MasterErrorCode,
+  code: MasterErrorCode | SecurityErrorCode,
   message: string,
   field?: string,
 ): { code: string; message: string; field?: string } {

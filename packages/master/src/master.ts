@@ -9,6 +9,7 @@ import {
   type Subjects,
   subjects,
 } from "@agora/protocol";
+import type { Authorization } from "@agora/security";
 import {
   AlwaysLeader,
   type Bus,
@@ -25,6 +26,7 @@ import { pingAgents } from "./agents/pinger.js";
 import { expireUnreachableAgents } from "./agents/unreachable.js";
 import { runAllocation } from "./allocation.js";
 import { type Allocator, DrfAllocator } from "./allocator/drf-allocator.js";
+import { masterAuthorization } from "./authorization.js";
 import { handleCall } from "./calls/dispatch.js";
 import { teardown } from "./calls/teardown.js";
 import type { MasterContext } from "./context.js";
@@ -72,6 +74,8 @@ export class Master {
   /** This master's id, also the prefix of the agent ids it mints. */
   readonly id: string = newId();
   readonly metrics: MasterMetrics;
+  /** The ACLs' checks, shared by the bus handlers and the HTTP API; undefined without `--acls`. */
+  readonly authorization: Authorization | undefined;
 
   private readonly options: ResolvedMasterOptions;
   private readonly bus: Bus;
@@ -96,6 +100,9 @@ export class Master {
     this.election = masterOptions.election;
     this.state = new MasterState(this.options);
     this.metrics = new MasterMetrics(metricsSource(this.state));
+    this.authorization =
+      masterOptions.authorizer &&
+      masterAuthorization(masterOptions.authorizer, this.options.logger, this.metrics.registry);
     this.startedAt = this.options.clock.now();
     this.masterInfo = { id: this.id, hostname: this.options.hostname, port: 0, version: AGORA_VERSION };
     const subs = subjects(this.options.cluster);
@@ -386,6 +393,7 @@ export class Master {
       store,
       metrics: this.metrics,
       options: this.options,
+      authorization: this.authorization,
       get masterInfo() {
         return master.masterInfo;
       },

@@ -1,4 +1,5 @@
 import { DEFAULT_CLUSTER } from "@agora/protocol";
+import type { Authorizer } from "@agora/security";
 import { type Bus, type Clock, type LeaderElection, type StateStore, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
 import type { Allocator } from "./allocator/drf-allocator.js";
@@ -56,6 +57,12 @@ export interface MasterOptions {
    * `agora master` exits). Default: log only.
    */
   onDeposed?: (reason: string) => void;
+  /**
+   * Mesos' local authorizer over `--acls`: who may register in which role, launch as which user,
+   * tear down, reserve, set quota and weights, and see which frameworks and tasks (docs/security.md).
+   * Default: none, every call and request is allowed and nothing is filtered.
+   */
+  authorizer?: Authorizer;
 }
 
 export interface ResolvedMasterOptions {

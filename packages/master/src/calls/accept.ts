@@ -18,6 +18,7 @@ import type { FrameworkEntry } from "../registry/entries.js";
 import { dynamicReservation } from "../roles/reservation-math.js";
 import { reserve, unreserve } from "../roles/reservations.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
+import { authorizeOperations, launchRefusal } from "./authorize.js";
 import { launchProblem } from "./launch-validation.js";
 
 /**
@@ -40,6 +41,7 @@ export async function accept(
   try {
     agentId = validateOffers(ctx, framework, call.offerIds);
     validateReservations(ctx, agentId, call);
+    authorizeOperations(ctx, framework, call);
   } catch (err) {
     dropInvalidAccept(ctx, framework, call.offerIds, tasks, err instanceof Error ? err.message : String(err));
     throw err;
@@ -71,6 +73,15 @@ export async function accept(
     for (const task of op.tasks) {
       const problem = launchProblem(task, agentId, remaining, seen, (id) => framework.tasks.has(id));
       seen.add(task.taskId);
+      const refusal = problem === undefined ? launchRefusal(ctx, framework, task) : undefined;
+      if (refusal) {
+        sendUpdate(
+          ctx,
+          framework.id,
+          masterStatus(ctx, task.taskId, task.agentId, "TASK_ERROR", "REASON_TASK_UNAUTHORIZED", refusal),
+        );
+        continue;
+      }
       if (problem) {
         sendUpdate(
           ctx,

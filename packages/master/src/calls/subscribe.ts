@@ -1,4 +1,5 @@
 import { type CallOf, type FrameworkId, newId } from "@agora/protocol";
+import { isSecurityError } from "@agora/security";
 import type { MasterContext } from "../context.js";
 import { MasterError } from "../errors.js";
 import { rescindAllOffers } from "../offers.js";
@@ -17,6 +18,10 @@ export async function subscribe(ctx: MasterContext, call: CallOf<"subscribe">): 
     });
   }
   const existing = ctx.state.frameworks.get(id);
+  authorizeRoles(ctx, call.frameworkInfo.roles, existing?.info.principal ?? call.frameworkInfo.principal, {
+    id,
+    known: existing !== undefined,
+  });
   // As in Mesos' UPDATE_FRAMEWORK, checkpoint, principal and user cannot change on re-subscribe.
   const info = existing
     ? {
@@ -55,4 +60,25 @@ export async function subscribe(ctx: MasterContext, call: CallOf<"subscribe">): 
   });
   ctx.requestAllocation();
   return id;
+}
+
+/**
+ * `register_frameworks`: the framework's principal must be allowed every role it subscribes in, on a
+ * first subscribe and on each re-subscribe (Mesos authorizes both). A refused new framework also gets
+ * an `error` event naming the action, as Mesos' ERROR event, for schedulers that only listen; a known
+ * one does not, so a stranger's subscribe with its id cannot disturb its stream.
+ */
+function authorizeRoles(
+  ctx: MasterContext,
+  roles: readonly string[],
+  principal: string | undefined,
+  framework: { id: FrameworkId; known: boolean },
+): void {
+  try {
+    for (const role of roles) ctx.authorization?.check("register_frameworks", principal, role);
+  } catch (err) {
+    if (isSecurityError(err) && !framework.known)
+      ctx.out.toFramework(framework.id, { type: "error", message: err.message });
+    throw err;
+  }
 }

@@ -1,3 +1,4 @@
+import { isSecurityError, type SecurityError, securityErrorCodes } from "@agora/security";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { isMasterError, MasterError } from "../errors.js";
 
@@ -13,10 +14,12 @@ export interface HttpErrorBody {
  * 500 (a bug, never a reaction to bad input).
  */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | MasterError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | MasterError | SecurityError, request, reply) => {
     if (isMasterError(err)) {
       return reply.code(err.status).send(body(err.message, err.field));
     }
+    // A refusal by the ACLs: 403 naming the action (logged and counted where it was decided).
+    if (isSecurityError(err)) return reply.code(securityErrorCodes[err.code].status).send(body(err.message));
     const status = err.statusCode;
     if (status !== undefined && status >= 400 && status < 500)
       return reply.code(status).send(body(err.message));

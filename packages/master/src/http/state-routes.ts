@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { MasterView } from "../view.js";
 import { mesosState, mesosTask } from "./mesos-state.js";
@@ -6,7 +6,8 @@ import { mesosStateSummary } from "./mesos-summary.js";
 import { parseQuery } from "./query.js";
 
 export interface StateRoutesOptions {
-  snapshot: () => MasterView;
+  /** The registry as the request's principal may see it (`view_frameworks`, `view_tasks`). */
+  snapshot: (request: FastifyRequest) => MasterView;
 }
 
 /** Mesos' `/master/tasks` query: paging and filters (unknown parameters are ignored, as Mesos does). */
@@ -20,15 +21,15 @@ const TasksQuery = z.object({
 
 /** The read-only registry endpoints, in Mesos' JSON shapes. */
 export async function stateRoutes(app: FastifyInstance, { snapshot }: StateRoutesOptions): Promise<void> {
-  const state = async () => mesosState(snapshot());
+  const state = async (request: FastifyRequest) => mesosState(snapshot(request));
   app.get("/master/state", state);
   app.get("/state", state);
   app.get("/master/state.json", state);
-  app.get("/master/state-summary", async () => mesosStateSummary(snapshot()));
+  app.get("/master/state-summary", async (request) => mesosStateSummary(snapshot(request)));
 
   app.get("/master/tasks", async (request) => {
     const q = parseQuery(TasksQuery, request.query);
-    const view = snapshot();
+    const view = snapshot(request);
     const tasks = [...view.frameworks.values(), ...view.completedFrameworks]
       .filter((f) => q.framework_id === undefined || f.id === q.framework_id)
       .flatMap((f) => [...f.tasks.values(), ...f.completedTasks.values()])

@@ -1,0 +1,77 @@
+import type { FrameworkId, OfferId } from "@agora/protocol";
+import type { AclAction, Authorization, Principal } from "@agora/security";
+import type { FastifyRequest } from "fastify";
+import type { Master } from "../master.js";
+import type { TaskEntry } from "../registry/entries.js";
+import { Ring } from "../registry/ring.js";
+import type { FrameworkView, MasterView, OfferView } from "../view.js";
+
+/**
+ * The principal the request authenticated as (set by the HTTP authentication every role installs);
+ * undefined when no credentials were given or none are configured: an anonymous principal, which the
+ * ACLs match only by ANY or NONE, as Mesos does.
+ */
+export function principalOf(request: FastifyRequest): Principal {
+  const principal = (request as { principal?: unknown }).principal;
+  return typeof principal === "string" ? principal : undefined;
+}
+
+/** Throws FORBIDDEN (403) unless the request's principal may do `action` on each of `objects`. */
+export function authorize(
+  master: Master,
+  request: FastifyRequest,
+  action: AclAction,
+  objects: Iterable<string | undefined>,
+): void {
+  const authz = master.authorization;
+  if (!authz) return;
+  const principal = principalOf(request);
+  for (const object of objects) authz.check(action, principal, object);
+}
+
+/**
+ * The registry as this request's principal may see it (Mesos' `view_frameworks` and `view_tasks`, each
+ * by the framework's user): frameworks it may not view are left out with their offers, and those whose
+ * tasks it may not view show none. The master's own view when it runs without ACLs.
+ */
+export function visibleView(master: Master, request: FastifyRequest): MasterView {
+  const view = master.snapshot();
+  const authz = master.authorization;
+  return authz ? filterView(view, viewerOf(authz, principalOf(request))) : view;
+}
+
+/** What one principal may see, by the framework's user. */
+export interface Viewer {
+  framework(f: FrameworkView): boolean;
+  tasks(f: FrameworkView): boolean;
+}
+
+export function viewerOf(authz: Authorization, principal: Principal): Viewer {
+  return {
+    framework: (f) => authz.visible("view_frameworks", principal, f.info.user),
+    tasks: (f) => authz.visible("view_tasks", principal, f.info.user),
+  };
+}
+
+const noTasks = new Ring<TaskEntry>(0);
+
+/** A view with only what `viewer` may see; pure (the registry is not touched). */
+export function filterView(view: MasterView, viewer: Viewer): MasterView {
+  const shown = (f: FrameworkView): FrameworkView | undefined => {
+    if (!viewer.framework(f)) return undefined;
+    return viewer.tasks(f) ? f : { ...f, tasks: new Map(), completedTasks: noTasks };
+  };
+  const frameworks = new Map<FrameworkId, FrameworkView>();
+  for (const [id, f] of view.frameworks) {
+    const visible = shown(f);
+    if (visible) frameworks.set(id, visible);
+  }
+  const offers = new Map<OfferId, OfferView>();
+  for (const [id, o] of view.offers) if (frameworks.has(o.offer.frameworkId)) offers.set(id, o);
+  return {
+    ...view,
+    frameworks,
+    completedFrameworks: view.completedFrameworks.flatMap((f) => shown(f) ?? []),
+    offers,
+  };
+}
