@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Master } from "../master.js";
 import { agentProxyRoutes } from "./agent-proxy-routes.js";
 import { agentRoutes } from "./agent-routes.js";
+import { visibleView } from "./authorize.js";
 import { installErrorHandling } from "./errors.js";
 import { eventRoutes } from "./event-routes.js";
 import { healthRoutes } from "./health-routes.js";
@@ -49,7 +50,7 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
   redirectToLeader(app, master);
   const snapshot = () => master.snapshot();
   app.register(healthRoutes);
-  app.register(stateRoutes, { snapshot });
+  app.register(stateRoutes, { snapshot: (request) => visibleView(master, request) });
   app.register(metricsRoutes, { snapshot, registry: master.metrics.registry });
   app.register(roleRoutes, { master });
   app.register(agentRoutes, { master });
