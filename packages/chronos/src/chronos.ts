@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import { type HttpSecurity, httpScheme } from "@agora/security";
 import { AlwaysLeader, type Bus, type Clock, type LeaderElection, type StateStore } from "@agora/transport";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
@@ -39,6 +40,8 @@ export interface ChronosOptions {
   election?: (address: string) => LeaderElection | Promise<LeaderElection>;
   /** Leadership lost: default logs; the CLI exits, as Chronos does. */
   onDeposed?: (reason: string) => void;
+  /** HTTP authentication, TLS and CORS of the API (default: none). */
+  security?: HttpSecurity;
   /** Flags to show in the API's config views. */
   config?: Record<string, unknown>;
 }
@@ -92,12 +95,13 @@ export async function startChronos(o: ChronosOptions): Promise<RunningChronos> {
   const http = createChronosHttp(runtime, {
     logger: logger.child({ component: "chronos-http" }),
     jobDefaults,
+    ...(o.security ? { security: o.security } : {}),
   });
   await http.listen({ host: o.host ?? "0.0.0.0", port: o.port ?? 4400 });
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : (o.port ?? 4400);
   runtime.advertise(port);
-  const url = `http://${hostname}:${port}`;
+  const url = `${httpScheme(o.security)}://${hostname}:${port}`;
   try {
     election = await (
       o.election ?? ((a) => new AlwaysLeader({ name: "chronos", id: randomUUID(), address: a }))

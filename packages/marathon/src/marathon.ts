@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import { type HttpSecurity, httpScheme } from "@agora/security";
 import { AlwaysLeader, type Bus, type Clock, type LeaderElection, type StateStore } from "@agora/transport";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
@@ -33,6 +34,8 @@ export interface MarathonOptions {
   election?: (address: string) => LeaderElection | Promise<LeaderElection>;
   /** Leadership lost (or abdicated): default logs; the CLI exits, as Marathon does. */
   onDeposed?: (reason: string) => void;
+  /** HTTP authentication, TLS and CORS of the API (default: none). */
+  security?: HttpSecurity;
   /** Flags to show under `marathon_config`. */
   config?: Record<string, unknown>;
 }
@@ -94,12 +97,15 @@ export async function startMarathon(o: MarathonOptions): Promise<RunningMarathon
         }
       : {}),
   });
-  const http = createMarathonHttp(runtime, { logger: logger.child({ component: "marathon-http" }) });
+  const http = createMarathonHttp(runtime, {
+    logger: logger.child({ component: "marathon-http" }),
+    ...(o.security ? { security: o.security } : {}),
+  });
   await http.listen({ host: o.host ?? "0.0.0.0", port: o.port ?? 8080 });
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : (o.port ?? 8080);
   runtime.advertise(port);
-  const url = `http://${hostname}:${port}`;
+  const url = `${httpScheme(o.security)}://${hostname}:${port}`;
   try {
     election = await (
       o.election ?? ((a) => new AlwaysLeader({ name: "marathon", id: randomUUID(), address: a }))

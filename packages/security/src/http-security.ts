@@ -77,9 +77,16 @@ export async function loadHttpSecurity(flags: HttpSecurityFlags): Promise<HttpSe
   };
 }
 
-/** Fastify's server options for `security`: `https` when it has a certificate. */
-export function httpsOptions(security: HttpSecurity | undefined): { https?: { cert: Buffer; key: Buffer } } {
-  return security?.tls ? { https: { cert: security.tls.cert, key: security.tls.key } } : {};
+/**
+ * Fastify's server options with `https` added when `security` has a certificate. Typed as the plain
+ * options: fastify's https overload would change the instance's server type, against which every
+ * route module is typed, and no route touches the server.
+ *
+ * @example
+ * const app = Fastify(withTls(security, { bodyLimit: 16 * 1024 * 1024 }));
+ */
+export function withTls<T extends object>(security: HttpSecurity | undefined, options: T): T {
+  return security?.tls ? { ...options, https: { cert: security.tls.cert, key: security.tls.key } } : options;
 }
 
 /** `https` or `http`, for the URLs a role advertises. */
@@ -91,7 +98,7 @@ export const httpScheme = (security: HttpSecurity | undefined): "http" | "https"
  * HTTP app builder calls first, before its routes.
  *
  * @example
- * const app = Fastify(httpsOptions(security));
+ * const app = Fastify(withTls(security, {}));
  * installHttpSecurity(app, security, { style: "marathon" });
  */
 export function installHttpSecurity(

@@ -21,10 +21,10 @@ export {
   type HttpSecurity,
   type HttpSecurityFlags,
   httpScheme,
-  httpsOptions,
   installHttpSecurity,
   loadHttpSecurity,
   OPEN_HTTP,
+  withTls,
 } from "./http-security.js";
 export { loadAuthorizer, loadCredentials, parseAcls } from "./load.js";
 export { installLoginRoutes, type LoginRoutesOptions } from "./login-routes.js";

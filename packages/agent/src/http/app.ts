@@ -1,3 +1,4 @@
+import { type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
 import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
@@ -46,9 +47,12 @@ function errorReply(err: unknown): { status: number; body: ErrorBody } {
  * const app = buildAgentHttp(agent);
  * const address = await app.listen({ host: "127.0.0.1", port: 5051 });
  */
-export function buildAgentHttp(agent: AgentView, options: { logger?: Logger } = {}): FastifyInstance {
+export function buildAgentHttp(
+  agent: AgentView,
+  options: { logger?: Logger; security?: HttpSecurity } = {},
+): FastifyInstance {
   const logger = options.logger ?? pino({ level: "silent" });
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+  const app = Fastify(withTls(options.security, { loggerInstance: logger as FastifyBaseLogger }));
   const closeUnusedConnections = trackUnusedConnections(app.server);
   app.addHook("preClose", async () => closeUnusedConnections());
 
@@ -60,6 +64,7 @@ export function buildAgentHttp(agent: AgentView, options: { logger?: Logger } = 
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ message: `no route ${request.method} ${request.url}` } satisfies ErrorBody),
   );
+  installHttpSecurity(app, options.security, { style: "mesos" });
 
   app.get("/health", async () => ({ status: "ok" }));
   app.get("/state", async () => agentStateJson(agent));

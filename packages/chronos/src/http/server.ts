@@ -1,3 +1,4 @@
+import { type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
 import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -21,6 +22,8 @@ export interface ChronosHttpOptions {
   jobDefaults?: JobDefaults;
   /** Milliseconds between heartbeat comments on `/v1/events` (default 15,000). */
   eventHeartbeatMs?: number;
+  /** HTTP authentication, TLS and CORS (default: none). */
+  security?: HttpSecurity;
 }
 
 /**
@@ -36,7 +39,10 @@ export function createChronosHttp(
   service: ChronosService,
   options: ChronosHttpOptions = {},
 ): FastifyInstance {
-  const base = { routerOptions: { ignoreTrailingSlash: true }, bodyLimit: 16 * 1024 * 1024 };
+  const base = withTls(options.security, {
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 16 * 1024 * 1024,
+  });
   const app = (
     options.logger ? Fastify({ ...base, loggerInstance: options.logger }) : Fastify(base)
   ) as FastifyInstance;
@@ -51,6 +57,7 @@ export function createChronosHttp(
     heartbeatMs: options.eventHeartbeatMs ?? 15_000,
   };
   installErrorHandling(app);
+  installHttpSecurity(app, options.security, { style: "chronos" });
   installLeaderProxy(app, service);
   acceptAnyBodyAsJson(app);
   installMetrics(app, ctx);

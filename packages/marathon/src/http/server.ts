@@ -1,3 +1,4 @@
+import { type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
 import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -18,6 +19,8 @@ export interface MarathonHttpOptions {
   logger?: Logger;
   /** The clock versions and queue delays are read from (default: the system clock). */
   now?: () => Date;
+  /** HTTP authentication, TLS and CORS (default: none). */
+  security?: HttpSecurity;
 }
 
 /**
@@ -35,7 +38,10 @@ export function createMarathonHttp(
   options: MarathonHttpOptions = {},
 ): FastifyInstance {
   // Group bodies with hundreds of apps outgrow fastify's 1 MiB default.
-  const base = { routerOptions: { ignoreTrailingSlash: true }, bodyLimit: 16 * 1024 * 1024 };
+  const base = withTls(options.security, {
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 16 * 1024 * 1024,
+  });
   const app = (
     options.logger ? Fastify({ ...base, loggerInstance: options.logger }) : Fastify(base)
   ) as FastifyInstance;
@@ -50,6 +56,7 @@ export function createMarathonHttp(
   const closeUnusedConnections = trackUnusedConnections(app.server);
   app.addHook("preClose", async () => closeUnusedConnections());
   installErrorHandling(app);
+  installHttpSecurity(app, options.security, { style: "marathon" });
   installLeaderProxy(app, service);
   acceptAnyBodyAsJson(app);
   installMetrics(app, ctx);

@@ -1,3 +1,4 @@
+import { type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
 import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -27,6 +28,8 @@ export interface MasterHttpOptions {
   webuiDir?: string;
   /** Timings of the UI's live data (defaults: events every 1 s, heartbeats 15 s, usage every 10 s). */
   live?: { eventPollMs?: number; heartbeatMs?: number; usageIntervalMs?: number };
+  /** HTTP authentication, TLS and CORS (default: none, as dev mode); the master also serves `/login`. */
+  security?: HttpSecurity;
 }
 
 /**
@@ -43,10 +46,14 @@ export interface MasterHttpOptions {
  * await app.listen({ port: 5050, host: "127.0.0.1" });
  */
 export function buildMasterHttp(master: Master, options: MasterHttpOptions = {}): FastifyInstance {
-  const app = (options.logger ? Fastify({ loggerInstance: options.logger }) : Fastify()) as FastifyInstance;
+  const base = withTls(options.security, {});
+  const app = (
+    options.logger ? Fastify({ ...base, loggerInstance: options.logger }) : Fastify(base)
+  ) as FastifyInstance;
   const closeUnusedConnections = trackUnusedConnections(app.server);
   app.addHook("preClose", async () => closeUnusedConnections());
   installErrorHandling(app);
+  installHttpSecurity(app, options.security, { style: "mesos", login: true });
   redirectToLeader(app, master);
   const snapshot = () => master.snapshot();
   app.register(healthRoutes);
