@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { lchown, mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { ExecutorId, FrameworkId, TaskId } from "@agora/protocol";
 
@@ -33,4 +33,15 @@ export class Sandboxes {
     await mkdir(dir, { recursive: true });
     return dir;
   }
+}
+
+/**
+ * Gives a sandbox and everything in it (fetched files, the stdout and stderr files the agent
+ * opened) to the user its task runs as, as Mesos' agent chowns an executor's directory. Symlinks
+ * are changed themselves, never followed, so a fetched link cannot hand over a file elsewhere.
+ */
+export async function chownSandbox(dir: string, owner: { uid: number; gid: number }): Promise<void> {
+  await lchown(dir, owner.uid, owner.gid);
+  const entries = await readdir(dir, { recursive: true });
+  await Promise.all(entries.map((entry) => lchown(path.join(dir, entry), owner.uid, owner.gid)));
 }

@@ -12,8 +12,10 @@ import { MesosAgentApiError } from "../mesos-v1/errors.js";
 import type { ExecutorStatus } from "../mesos-v1/executor-calls.js";
 import { executorEnvironment } from "../mesos-v1/executor-env.js";
 import { type AgentFacts, executorEvents } from "../mesos-v1/executor-events.js";
+import { chownSandbox } from "../sandbox.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
 import { signalGroup } from "./shell-recovery.js";
+import { TaskUsers } from "./task-user.js";
 
 /** Mesos' `executor_registration_timeout`: an executor that has not subscribed by then is killed. */
 export const DEFAULT_EXECUTOR_REGISTRATION_TIMEOUT_MS = 60_000;
@@ -45,6 +47,8 @@ export interface CustomExecutorsOptions {
   /** Default time an executor has to end after SHUTDOWN (its ExecutorInfo may say otherwise). */
   shutdownGracePeriodMs?: number;
   heartbeatMs?: number;
+  /** Mesos' `--switch_user` (default true): executors run as their `command.user`, as tasks do. */
+  switchUser?: boolean;
 }
 
 /** A task given to a custom executor. */
@@ -117,6 +121,8 @@ export class CustomExecutors implements Executor {
   private readonly shutdownGraceMs: number;
   private readonly heartbeatMs: number;
 
+  private readonly users: TaskUsers;
+
   constructor(private readonly options: CustomExecutorsOptions) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? pino({ level: "silent" });
@@ -124,6 +130,7 @@ export class CustomExecutors implements Executor {
     this.registrationTimeoutMs = options.registrationTimeoutMs ?? DEFAULT_EXECUTOR_REGISTRATION_TIMEOUT_MS;
     this.shutdownGraceMs = options.shutdownGracePeriodMs ?? DEFAULT_EXECUTOR_SHUTDOWN_GRACE_MS;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_EXECUTOR_HEARTBEAT_MS;
+    this.users = new TaskUsers({ switchUser: options.switchUser ?? true });
   }
 
   /** Starts the task's executor if it does not run yet, waits for it to subscribe, then sends LAUNCH. */
@@ -208,6 +215,7 @@ export class CustomExecutors implements Executor {
       }),
     };
     const command = info.command;
+    const account = await this.users.accountFor(command.user);
     const [file, args, argv0] = command.shell
       ? ["/bin/sh", ["-c", command.value ?? ""], undefined]
       : [command.value ?? command.arguments![0]!, command.arguments?.slice(1) ?? [], command.arguments?.[0]];
@@ -216,12 +224,14 @@ export class CustomExecutors implements Executor {
     let child: ChildProcess;
     let exit: Promise<string>;
     try {
+      if (account) await chownSandbox(sandbox, account);
       child = spawn(file, args, {
         cwd: sandbox,
-        env,
+        env: account ? { HOME: account.home, USER: account.name, LOGNAME: account.name, ...env } : env,
         detached: true,
         stdio: ["ignore", stdout.fd, stderr.fd],
         ...(argv0 === undefined ? {} : { argv0 }),
+        ...(account ? { uid: account.uid, gid: account.gid } : {}),
       });
       // Listened for at once: an executor that ends quickly exits while the sandbox files close below.
       const started = child;

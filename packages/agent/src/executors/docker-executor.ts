@@ -14,12 +14,19 @@ import type {
   TaskExit,
   TaskUsage,
 } from "../executor.js";
+import { chownSandbox } from "../sandbox.js";
+import { type ContainerPolicy, checkContainerPolicy, STRICT_CONTAINER_POLICY } from "./container-policy.js";
 import { dockerCreateOptions, LABELS } from "./docker-spec.js";
+import { TaskUsers } from "./task-user.js";
 
 export interface DockerExecutorOptions {
   docker: Dockerode;
   clock?: Clock;
   logger?: Logger;
+  /** Whether privileged containers and host-path volumes may run (default: neither). */
+  containerPolicy?: ContainerPolicy;
+  /** Mesos' `--switch_user` (default true): `command.user` becomes the container's `User`. */
+  switchUser?: boolean;
 }
 
 /** How long an exited container's output may take to drain into the sandbox files. */
@@ -35,11 +42,15 @@ export class DockerExecutor implements Executor {
   readonly docker: Dockerode;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly containerPolicy: ContainerPolicy;
+  private readonly users: TaskUsers;
 
   constructor(options: DockerExecutorOptions) {
     this.docker = options.docker;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? pino({ level: "silent" });
+    this.containerPolicy = options.containerPolicy ?? STRICT_CONTAINER_POLICY;
+    this.users = new TaskUsers({ switchUser: options.switchUser ?? true });
   }
 
   async launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle> {
@@ -53,9 +64,11 @@ export class DockerExecutor implements Executor {
           "(dockerd --bridge=none); use HOST or NONE",
       );
     }
+    await checkContainerPolicy(task, ctx.sandbox, this.containerPolicy);
+    const user = await this.containerUser(task, ctx.sandbox);
     await this.ensureImage(docker.image, docker.forcePullImage);
     const name = `agora-${randomUUID()}`;
-    const options = dockerCreateOptions(task, { ...ctx, name });
+    const options = dockerCreateOptions(task, { ...ctx, name, ...(user === undefined ? {} : { user }) });
     let container: Dockerode.Container;
     try {
       container = await this.docker.createContainer(options);
@@ -72,6 +85,23 @@ export class DockerExecutor implements Executor {
       await container.remove({ force: true }).catch(() => {});
       throw launchFailed(`could not start the container: ${messageOf(cause)}`, cause);
     }
+  }
+
+  /**
+   * The `User` a task's container runs as (see `TaskUsers.containerUser`). When the same user exists
+   * on this machine and the agent is root, the sandbox, mounted into the container, becomes theirs,
+   * as Mesos does (the image may map the name to another uid; then the sandbox stays the host's).
+   */
+  private async containerUser(task: TaskInfo, sandbox: string): Promise<string | undefined> {
+    const user = this.users.containerUser(task);
+    if (user === undefined) return undefined;
+    const account = await this.users.hostAccount(user);
+    if (account) {
+      await chownSandbox(sandbox, account).catch((cause: unknown) => {
+        throw launchFailed(`could not give the sandbox to user '${user}': ${messageOf(cause)}`, cause);
+      });
+    }
+    return user;
   }
 
   /**

@@ -1,9 +1,9 @@
 import type { Clock } from "@agora/transport";
 import Dockerode from "dockerode";
 import type { Logger } from "pino";
-import { DockerExecutor } from "./docker-executor.js";
+import { DockerExecutor, type DockerExecutorOptions } from "./docker-executor.js";
 
-export interface DockerProbeOptions {
+export interface DockerProbeOptions extends Pick<DockerExecutorOptions, "containerPolicy" | "switchUser"> {
   /** The daemon's socket (default `/var/run/docker.sock`, or DOCKER_HOST's when set). */
   socketPath?: string;
   /** How long the daemon may take to answer the ping. */
@@ -35,5 +35,7 @@ export async function probeDockerExecutor(
     docker: client,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.containerPolicy ? { containerPolicy: options.containerPolicy } : {}),
+    ...(options.switchUser === undefined ? {} : { switchUser: options.switchUser }),
   });
 }

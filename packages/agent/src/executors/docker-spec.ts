@@ -1,6 +1,7 @@
 import type { AgentId, FrameworkId, TaskInfo } from "@agora/protocol";
 import { hasProgram, scalarOf } from "@agora/protocol";
 import type Dockerode from "dockerode";
+import { hostPathOf, wantsPrivileged } from "./container-policy.js";
 
 /** The labels every Agora container carries; recovery and orphan cleanup find containers by them. */
 export const LABELS = {
@@ -24,6 +25,8 @@ export interface ContainerTarget {
   readonly env: Readonly<Record<string, string>>;
   /** The container's name. */
   readonly name: string;
+  /** The user the container's process runs as (Docker's `User`, resolved in the image), if any. */
+  readonly user?: string;
 }
 
 /**
@@ -35,7 +38,9 @@ export interface ContainerTarget {
  * - resources: `cpus` → cpu shares (1024 per cpu) and a CFS quota; `mem` → a memory limit with no
  *   swap beyond it;
  * - network: HOST or NONE, or BRIDGE with the task's port mappings;
- * - volumes: `hostPath` bound (a relative one inside the sandbox), or a container-only volume.
+ * - volumes: `hostPath` bound (a relative one inside the sandbox), or a container-only volume;
+ *   whether the agent allows them, and privileged containers, is `checkContainerPolicy`'s to say;
+ * - user: `target.user` as Docker's `User`.
  */
 export function dockerCreateOptions(
   task: TaskInfo,
@@ -52,7 +57,7 @@ export function dockerCreateOptions(
       anonymous[v.containerPath] = {};
       continue;
     }
-    const host = v.hostPath.startsWith("/") ? v.hostPath : `${target.sandbox}/${v.hostPath}`;
+    const host = hostPathOf(v.hostPath, target.sandbox);
     binds.push(`${host}:${v.containerPath}:${v.mode === "RO" ? "ro" : "rw"}`);
   }
   const network = docker.network.toLowerCase();
@@ -71,6 +76,7 @@ export function dockerCreateOptions(
     ...commandOf(task),
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     WorkingDir: SANDBOX_MOUNT,
+    ...(target.user === undefined ? {} : { User: target.user }),
     Labels: {
       ...task.labels,
       [LABELS.taskId]: task.taskId,
@@ -86,7 +92,7 @@ export function dockerCreateOptions(
       NetworkMode: network,
       Binds: binds,
       ...(Object.keys(portBindings).length > 0 ? { PortBindings: portBindings } : {}),
-      Privileged: docker.privileged,
+      Privileged: wantsPrivileged(task),
       ...(cpus > 0
         ? {
             CpuShares: Math.max(MIN_CPU_SHARES, Math.round(cpus * 1024)),

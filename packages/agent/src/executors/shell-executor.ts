@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { open, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { scalarOf, type TaskInfo } from "@agora/protocol";
 import { type Clock, systemClock, type TimerHandle } from "@agora/transport";
@@ -13,8 +14,12 @@ import type {
   TaskExit,
   TaskUsage,
 } from "../executor.js";
+import { type CommandRunner, hostCommandRunner } from "../health/probes.js";
+import { chownSandbox } from "../sandbox.js";
+import { taskEnvironment } from "../task-env.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
 import { EXIT_STATUS_FILE, RECORD_EXIT_STATUS, recoverShellTask, signalGroup } from "./shell-recovery.js";
+import { TaskUsers, type UserAccount } from "./task-user.js";
 
 export interface ShellExecutorOptions {
   /** PATH given to tasks; defaults to the agent's own. */
@@ -34,6 +39,11 @@ export interface ShellExecutorOptions {
   recordExitStatus?: boolean;
   /** How often a recovered task (not our child) is checked for its end (default 1 s). */
   recoveredPollMs?: number;
+  /**
+   * Mesos' `--switch_user` (default true): each task runs as its `command.user` (see `TaskUsers`);
+   * off, every task runs as the agent's user.
+   */
+  switchUser?: boolean;
 }
 
 /**
@@ -54,6 +64,7 @@ export class ShellExecutor implements Executor {
   private readonly cgroups: Cgroups | undefined;
   private readonly recordExitStatus: boolean;
   private readonly recoveredPollMs: number;
+  private readonly users: TaskUsers;
 
   constructor(options: ShellExecutorOptions = {}) {
     this.path = options.path ?? process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
@@ -61,10 +72,27 @@ export class ShellExecutor implements Executor {
     this.cgroups = options.cgroups;
     this.recordExitStatus = options.recordExitStatus ?? false;
     this.recoveredPollMs = options.recoveredPollMs ?? 1000;
+    this.users = new TaskUsers({ switchUser: options.switchUser ?? true });
   }
 
-  recover(_task: TaskInfo, ctx: RecoverContext): Promise<ExecutorHandle | undefined> {
-    return recoverShellTask(ctx, this.clock, this.recoveredPollMs);
+  async recover(task: TaskInfo, ctx: RecoverContext): Promise<ExecutorHandle | undefined> {
+    const handle = await recoverShellTask(ctx, this.clock, this.recoveredPollMs);
+    if (!handle || !task.healthCheck || this.users.runAs(task.command?.user).kind === "agent") return handle;
+    // Its checks run as its user, as they did before the restart; a user gone meanwhile fails them
+    // rather than run them as root. The recovery context carries no environment: it is rebuilt,
+    // with this machine's hostname as HOST.
+    const account = await this.users.accountFor(task.command?.user).catch(() => undefined);
+    const env = taskEnvironment({ ...ctx, task, hostname: os.hostname() });
+    const runCommand: CommandRunner = account
+      ? hostCommandRunner({ cwd: ctx.sandbox, env, path: this.path, user: account })
+      : () => Promise.resolve(false);
+    return {
+      pid: handle.pid!,
+      runCommand,
+      usage: () => handle.usage!(),
+      kill: (gracePeriodMs) => handle.kill(gracePeriodMs),
+      release: () => handle.release(),
+    };
   }
 
   get cgroupMode(): CgroupMode {
@@ -78,6 +106,8 @@ export class ShellExecutor implements Executor {
         reason: "REASON_COMMAND_EXECUTOR_FAILED",
       });
     }
+    // Before anything is created for it: a task that may not run as its user fails here.
+    const account = await this.users.accountFor(task.command?.user);
     const [file, args, argv0] = command.shell
       ? ["/bin/sh", ["-c", command.value ?? ""], undefined]
       : [command.value ?? command.arguments![0]!, command.arguments?.slice(1) ?? [], command.arguments?.[0]];
@@ -97,9 +127,10 @@ export class ShellExecutor implements Executor {
           },
         );
       });
-    // With a custom argv[0] the task cannot be exec'd through the joining shell; it joins right after spawn.
+    // With a custom argv[0] the task cannot be exec'd through the joining shell, and a task run as
+    // another user may not write the cgroup's files: either joins right after spawn.
     const plainArgv0 = argv0 === undefined || argv0 === file;
-    const joinBeforeExec = cgroup !== undefined && plainArgv0;
+    const joinBeforeExec = cgroup !== undefined && plainArgv0 && account === undefined;
     const record = this.recordExitStatus && plainArgv0;
     const wrapper = [
       ...(joinBeforeExec ? [JOIN_CGROUPS] : []),
@@ -112,7 +143,8 @@ export class ShellExecutor implements Executor {
       throw e;
     });
     try {
-      const env: Record<string, string> = { PATH: this.path, ...ctx.env };
+      if (account) await chownSandbox(ctx.sandbox, account);
+      const env: Record<string, string> = { PATH: this.path, ...accountEnv(account), ...ctx.env };
       if (joinBeforeExec) env.AGORA_CGROUP_PROCS = cgroup.procsFiles.join(" ");
       if (record) env.AGORA_EXIT_FILE = path.join(ctx.sandbox, EXIT_STATUS_FILE);
       const child = spawn(wrapped ? "/bin/sh" : file, wrapped ? ["-c", wrapper, "sh", file, ...args] : args, {
@@ -123,15 +155,22 @@ export class ShellExecutor implements Executor {
         detached: true,
         stdio: ["ignore", stdout.fd, stderr.fd],
         ...(argv0 === undefined || wrapped ? {} : { argv0 }),
+        // Node drops the supplementary groups when it switches (setgroups(0) before setgid/setuid).
+        ...(account ? { uid: account.uid, gid: account.gid } : {}),
       });
       await spawned(child);
       if (cgroup && !joinBeforeExec) {
         await Promise.all(cgroup.procsFiles.map((f) => writeFile(f, String(child.pid))));
       }
-      return new ShellTaskHandle(child, ctx, this.clock, cgroup);
+      // Health check commands run as the task's user too, never as the agent's root.
+      const runCommand = account
+        ? hostCommandRunner({ cwd: ctx.sandbox, env: ctx.env, path: this.path, user: account })
+        : undefined;
+      return new ShellTaskHandle(child, ctx, this.clock, cgroup, runCommand);
     } catch (cause) {
       await cgroup?.remove();
-      throw new AgentError("LAUNCH_FAILED", `could not start '${file}': ${(cause as Error).message}`, {
+      const as = account ? ` as user '${account.name}'` : "";
+      throw new AgentError("LAUNCH_FAILED", `could not start '${file}'${as}: ${(cause as Error).message}`, {
         reason: "REASON_COMMAND_EXECUTOR_FAILED",
         cause,
       });
@@ -140,6 +179,12 @@ export class ShellExecutor implements Executor {
       await Promise.all([stdout.close(), stderr.close()]);
     }
   }
+}
+
+/** What a login gives a user's processes, so tools that look for a home find the task user's, not the agent's. */
+function accountEnv(account: UserAccount | undefined): Record<string, string> {
+  if (!account) return {};
+  return { HOME: account.home, USER: account.name, LOGNAME: account.name };
 }
 
 function spawned(child: ChildProcess): Promise<void> {
@@ -161,6 +206,7 @@ class ShellTaskHandle implements ExecutorHandle {
     ctx: LaunchContext,
     private readonly clock: Clock,
     private readonly cgroup: TaskCgroup | undefined,
+    readonly runCommand: CommandRunner | undefined,
   ) {
     this.pid = child.pid!;
     this.exited = new Promise((resolve) => {

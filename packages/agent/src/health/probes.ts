@@ -62,6 +62,8 @@ export function hostCommandRunner(options: {
   cwd: string;
   env: Readonly<Record<string, string>>;
   path: string;
+  /** The task's user, when it runs as someone else than the agent: its checks do too. */
+  user?: { uid: number; gid: number };
 }): CommandRunner {
   return (command, timeoutMs) =>
     new Promise((resolve) => {
@@ -73,6 +75,7 @@ export function hostCommandRunner(options: {
         env: { PATH: options.path, ...options.env, ...command.environment },
         stdio: "ignore",
         detached: true,
+        ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
       });
       const timer = setTimeout(() => {
         try {
