@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Master } from "../master.js";
+import { authorize } from "./authorize.js";
 
 export interface AgentRoutesOptions {
   master: Master;
@@ -11,6 +12,8 @@ export interface AgentRoutesOptions {
  */
 export async function agentRoutes(app: FastifyInstance, { master }: AgentRoutesOptions): Promise<void> {
   app.post<{ Params: { id: string } }>("/master/agents/:id/gone", async (request, reply) => {
+    // Mesos' mark_agents_gone takes no object: only ANY or NONE rules decide.
+    authorize(master, request, "mark_agents_gone", [undefined]);
     await master.markAgentGone(request.params.id);
     return reply.code(200).send({});
   });

@@ -12,8 +12,7 @@ import type { FrameworkView, MasterView, OfferView } from "../view.js";
  * ACLs match only by ANY or NONE, as Mesos does.
  */
 export function principalOf(request: FastifyRequest): Principal {
-  const principal = (request as { principal?: unknown }).principal;
-  return typeof principal === "string" ? principal : undefined;
+  return request.principal;
 }
 
 /** Throws FORBIDDEN (403) unless the request's principal may do `action` on each of `objects`. */
@@ -27,6 +26,28 @@ export function authorize(
   if (!authz) return;
   const principal = principalOf(request);
   for (const object of objects) authz.check(action, principal, object);
+}
+
+/** Whether a listing shows `object` to the request's principal (Mesos' view and get ACLs filter). */
+export function visibleTo(
+  master: Master,
+  request: FastifyRequest,
+  action: AclAction,
+): (object: string | undefined) => boolean {
+  const authz = master.authorization;
+  const principal = principalOf(request);
+  return (object) => authz?.visible(action, principal, object) ?? true;
+}
+
+/**
+ * Tears a framework down if the request's principal may (`teardown_frameworks`, whose object is the
+ * framework's principal, as Mesos'); an unknown framework is still a 404, checked first.
+ */
+export function teardownAuthorized(master: Master, request: FastifyRequest, frameworkId: string): void {
+  const view = master.snapshot();
+  const framework = view.frameworks.get(frameworkId as FrameworkId);
+  if (framework) authorize(master, request, "teardown_frameworks", [framework.info.principal]);
+  master.teardownFramework(frameworkId);
 }
 
 /**

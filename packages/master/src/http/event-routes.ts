@@ -1,6 +1,8 @@
-import type { FastifyInstance } from "fastify";
+import type { FrameworkId } from "@agora/protocol";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Master } from "../master.js";
+import { principalOf, viewerOf } from "./authorize.js";
 import { type ClusterDigest, clusterDigest, diffDigests } from "./cluster-digest.js";
 import { type ClusterEvent, EventLog } from "./event-log.js";
 import { closeOnShutdown } from "./long-lived.js";
@@ -56,7 +58,8 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
 
   app.get("/master/events/recent", async (request) => {
     const { limit } = parseQuery(RecentQuery, request.query);
-    return { lastEventId: log.lastEventId, events: log.recent(limit).map(wire) };
+    const shown = eventFilter(master, request);
+    return { lastEventId: log.lastEventId, events: log.recent(limit).filter(shown).map(wire) };
   });
 
   app.get("/master/events", (request, reply) => {
@@ -71,6 +74,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
       "x-accel-buffering": "no",
     });
     track(request.raw.socket);
+    const shown = eventFilter(master, request);
     const send = (chunk: string) => {
       if (res.destroyed) return;
       res.write(chunk);
@@ -87,15 +91,47 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
         send(
           `id: ${log.lastEventId}\nevent: reset\ndata: ${JSON.stringify({ lastEventId: log.lastEventId })}\n\n`,
         );
-      else for (const e of resume.events) send(frame(e));
+      else for (const e of resume.events) if (shown(e)) send(frame(e));
     }
-    const unlisten = log.listen((e) => send(frame(e)));
+    const unlisten = log.listen((e) => {
+      if (shown(e)) send(frame(e));
+    });
     const heartbeat = setInterval(() => send(": heartbeat\n\n"), heartbeatMs);
     res.once("close", () => {
       unlisten();
       clearInterval(heartbeat);
     });
   });
+}
+
+/**
+ * Which events the request's principal may see: those of a framework (its tasks, its offers) only as
+ * `view_frameworks` and `view_tasks` allow by the framework's user, looked up when the event is sent;
+ * the rest (agents, roles, maintenance) as they are. Everything without ACLs.
+ */
+function eventFilter(master: Master, request: FastifyRequest): (e: ClusterEvent) => boolean {
+  const authz = master.authorization;
+  if (!authz) return () => true;
+  const viewer = viewerOf(authz, principalOf(request));
+  const framework = (id: string) => {
+    const view = master.snapshot();
+    return view.frameworks.get(id as FrameworkId) ?? view.completedFrameworks.find((f) => f.id === id);
+  };
+  return (e) => {
+    if (e.kind === "framework") {
+      const f = framework(e.id);
+      return f !== undefined && viewer.framework(f);
+    }
+    if (e.kind === "task") {
+      const f = framework(e.id.slice(0, e.id.indexOf("/")));
+      return f !== undefined && viewer.framework(f) && viewer.tasks(f);
+    }
+    if (e.kind === "offer" && e.data !== undefined) {
+      const f = framework((e.data as { framework_id: string }).framework_id);
+      return f !== undefined && viewer.framework(f);
+    }
+    return true;
+  };
 }
 
 function wire(e: ClusterEvent) {

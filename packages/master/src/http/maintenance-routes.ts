@@ -1,8 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { MasterError } from "../errors.js";
-import { MachineIds, MaintenanceSchedule } from "../maintenance/schedule.js";
+import { type MachineId, MachineIds, MaintenanceSchedule } from "../maintenance/schedule.js";
 import type { Master } from "../master.js";
+import { authorize, visibleTo } from "./authorize.js";
 
 export interface MaintenanceRoutesOptions {
   master: Master;
@@ -19,18 +20,27 @@ export async function maintenanceRoutes(
   app: FastifyInstance,
   { master }: MaintenanceRoutesOptions,
 ): Promise<void> {
-  app.get("/maintenance/schedule", async () => master.maintenanceSchedule());
+  app.get("/maintenance/schedule", async (request) =>
+    visibleSchedule(master.maintenanceSchedule(), visibleTo(master, request, "get_maintenance_schedules")),
+  );
   app.post("/maintenance/schedule", async (request, reply) => {
-    await master.updateMaintenanceSchedule(parse(MaintenanceSchedule, request.body, "schedule"));
+    const schedule = parse(MaintenanceSchedule, request.body, "schedule");
+    const machines = schedule.windows.flatMap((w) => w.machine_ids);
+    authorize(master, request, "update_maintenance_schedules", machines.map(machineName));
+    await master.updateMaintenanceSchedule(schedule);
     return reply.code(200).send({});
   });
   app.get("/maintenance/status", async () => master.maintenanceStatus());
   app.post("/machine/down", async (request, reply) => {
-    await master.machinesDown(parse(MachineIds, request.body, "machine/down"));
+    const machines = parse(MachineIds, request.body, "machine/down");
+    authorize(master, request, "start_maintenances", machines.map(machineName));
+    await master.machinesDown(machines);
     return reply.code(200).send({});
   });
   app.post("/machine/up", async (request, reply) => {
-    await master.machinesUp(parse(MachineIds, request.body, "machine/up"));
+    const machines = parse(MachineIds, request.body, "machine/up");
+    authorize(master, request, "stop_maintenances", machines.map(machineName));
+    await master.machinesUp(machines);
     return reply.code(200).send({});
   });
 }
@@ -40,4 +50,21 @@ function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.i
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new MasterError("INVALID_REQUEST", `${what}: ${issue.message}`, { field: issue.path.join(".") });
+}
+
+/** A machine as the maintenance ACLs name it: its hostname, else its IP (Mesos' `machines` object). */
+export function machineName(machine: MachineId): string | undefined {
+  return machine.hostname ?? machine.ip;
+}
+
+/** The schedule with only the machines `shown` allows; windows left empty are dropped (as Mesos). */
+export function visibleSchedule(
+  schedule: MaintenanceSchedule,
+  shown: (machine: string | undefined) => boolean,
+): MaintenanceSchedule {
+  const windows = schedule.windows.flatMap((w) => {
+    const machineIds = w.machine_ids.filter((m) => shown(machineName(m)));
+    return machineIds.length === 0 ? [] : [{ ...w, machine_ids: machineIds }];
+  });
+  return { ...schedule, windows };
 }

@@ -1,3 +1,4 @@
+import { isSecurityError, securityErrorCodes } from "@agora/security";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { isMasterError } from "../errors.js";
@@ -16,7 +17,9 @@ import { recordIo } from "../mesos-v1/scheduler-events.js";
 import { MesosOperatorCall, parseMesos } from "../mesos-v1/schemas.js";
 import { QuotaInfo } from "../roles/quota.js";
 import { WeightInfos } from "../roles/weights.js";
+import { authorize, teardownAuthorized, visibleTo, visibleView } from "./authorize.js";
 import { closeOnShutdown } from "./long-lived.js";
+import { machineName, visibleSchedule } from "./maintenance-routes.js";
 import { mesosMetricsSnapshot } from "./mesos-metrics.js";
 import { mesosState } from "./mesos-state.js";
 import { acceptsJson, readMesosJson, textReply, withRawBodies } from "./mesos-v1-http.js";
@@ -46,11 +49,12 @@ export async function mesosOperatorRoutes(
     const raw = reply.raw;
     track(request.raw.socket);
     raw.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache" });
-    const view = master.snapshot();
+    // The stream shows, now and later, only what the subscriber's principal may view.
+    const view = visibleView(master, request);
     raw.write(recordIo(operatorSubscribed(view)));
     let watch = watchOf(view);
     const poll = setInterval(() => {
-      const { events, next } = operatorEvents(watch, master.snapshot());
+      const { events, next } = operatorEvents(watch, visibleView(master, request));
       watch = next;
       for (const e of events) raw.write(recordIo(e));
     }, pollMs);
@@ -64,14 +68,19 @@ export async function mesosOperatorRoutes(
     });
     return reply;
   };
-  const facts = (): OperatorFacts => {
-    const view = master.snapshot();
+  const facts = (request: FastifyRequest): OperatorFacts => {
+    const view = visibleView(master, request);
+    const roleShown = visibleTo(master, request, "view_roles");
+    const quotaShown = visibleTo(master, request, "get_quotas");
     return {
       view,
-      weights: master.weights(),
-      quotas: master.quotas(),
+      weights: master.weights().filter((w) => roleShown(w.role)),
+      quotas: master.quotas().filter((q) => quotaShown(q.role)),
       maintenanceStatus: master.maintenanceStatus(),
-      maintenanceSchedule: master.maintenanceSchedule(),
+      maintenanceSchedule: visibleSchedule(
+        master.maintenanceSchedule(),
+        visibleTo(master, request, "get_maintenance_schedules"),
+      ),
       metrics: mesosMetricsSnapshot(view),
       flags: mesosState(view).flags,
     };
@@ -91,13 +100,14 @@ export async function mesosOperatorRoutes(
         return reply
           .code(200)
           .type("application/json")
-          .send(operatorResponse(call.type as OperatorReadCall, facts()));
-      const status = await write(master, call);
+          .send(operatorResponse(call.type as OperatorReadCall, facts(request)));
+      const status = await write(master, request, call);
       return reply.code(status).send();
     } catch (err) {
       if (isMesosV1Error(err)) return textReply(reply, err.status, err.message);
       if (isMasterError(err))
         return textReply(reply, err.status, err.field ? `${err.field}: ${err.message}` : err.message);
+      if (isSecurityError(err)) return textReply(reply, securityErrorCodes[err.code].status, err.message);
       throw err;
     }
   };
@@ -126,15 +136,28 @@ export async function mesosOperatorRoutes(
 }
 
 /** Runs a write call; its HTTP status (Mesos answers reservations 202, the rest 200). */
-async function write(master: Master, call: MesosOperatorCall): Promise<number> {
+async function write(master: Master, request: FastifyRequest, call: MesosOperatorCall): Promise<number> {
   switch (call.type) {
     case "UPDATE_WEIGHTS": {
       const infos = need(call.update_weights, "update_weights").weight_infos;
-      await master.updateWeights(valid(WeightInfos, infos, "update_weights.weight_infos"));
+      const weights = valid(WeightInfos, infos, "update_weights.weight_infos");
+      authorize(
+        master,
+        request,
+        "update_weights",
+        weights.map((w) => w.role),
+      );
+      await master.updateWeights(weights);
       return 200;
     }
     case "UPDATE_QUOTA": {
       const configs = need(call.update_quota, "update_quota").quota_configs;
+      authorize(
+        master,
+        request,
+        "update_quotas",
+        configs.map((c) => c.role),
+      );
       for (const [i, c] of configs.entries()) {
         const quantities = (m: Record<string, { value: number }>) =>
           Object.entries(m).map(([name, { value }]) => ({ name, scalar: value }));
@@ -155,39 +178,51 @@ async function write(master: Master, call: MesosOperatorCall): Promise<number> {
       const key = call.type === "RESERVE_RESOURCES" ? "reserve_resources" : "unreserve_resources";
       const body = need(call[key], key);
       const resources = fromMesosResources(body.resources, `${key}.resources`);
+      if (call.type === "RESERVE_RESOURCES")
+        authorize(
+          master,
+          request,
+          "reserve_resources",
+          resources.map((r) => r.reservation?.role),
+        );
+      else
+        authorize(
+          master,
+          request,
+          "unreserve_resources",
+          resources.map((r) => r.reservation?.principal),
+        );
       if (call.type === "RESERVE_RESOURCES") await master.reserve(body.agent_id.value, resources);
       else await master.unreserve(body.agent_id.value, resources);
       return 202;
     }
     case "UPDATE_MAINTENANCE_SCHEDULE": {
-      const schedule = need(call.update_maintenance_schedule, "update_maintenance_schedule").schedule;
-      await master.updateMaintenanceSchedule(
-        valid(MaintenanceSchedule, schedule, "update_maintenance_schedule.schedule"),
-      );
+      const body = need(call.update_maintenance_schedule, "update_maintenance_schedule").schedule;
+      const schedule = valid(MaintenanceSchedule, body, "update_maintenance_schedule.schedule");
+      const machines = schedule.windows.flatMap((w) => w.machine_ids);
+      authorize(master, request, "update_maintenance_schedules", machines.map(machineName));
+      await master.updateMaintenanceSchedule(schedule);
       return 200;
     }
-    case "START_MAINTENANCE":
-      await master.machinesDown(
-        valid(
-          MachineIds,
-          need(call.start_maintenance, "start_maintenance").machines,
-          "start_maintenance.machines",
-        ),
-      );
+    case "START_MAINTENANCE": {
+      const body = need(call.start_maintenance, "start_maintenance").machines;
+      const machines = valid(MachineIds, body, "start_maintenance.machines");
+      authorize(master, request, "start_maintenances", machines.map(machineName));
+      await master.machinesDown(machines);
       return 200;
-    case "STOP_MAINTENANCE":
-      await master.machinesUp(
-        valid(
-          MachineIds,
-          need(call.stop_maintenance, "stop_maintenance").machines,
-          "stop_maintenance.machines",
-        ),
-      );
+    }
+    case "STOP_MAINTENANCE": {
+      const body = need(call.stop_maintenance, "stop_maintenance").machines;
+      const machines = valid(MachineIds, body, "stop_maintenance.machines");
+      authorize(master, request, "stop_maintenances", machines.map(machineName));
+      await master.machinesUp(machines);
       return 200;
+    }
     case "TEARDOWN":
-      master.teardownFramework(need(call.teardown, "teardown").framework_id.value);
+      teardownAuthorized(master, request, need(call.teardown, "teardown").framework_id.value);
       return 200;
     case "MARK_AGENT_GONE":
+      authorize(master, request, "mark_agents_gone", [undefined]);
       await master.markAgentGone(need(call.mark_agent_gone, "mark_agent_gone").agent_id.value);
       return 200;
     default:

@@ -169,6 +169,8 @@ function refusal(reply: FastifyReply, error: { code: string; message: string; fi
       return text(reply, 403, "Framework has been removed");
     case "UNKNOWN_FRAMEWORK":
       return text(reply, 403, "Framework is not subscribed");
+    case "FORBIDDEN":
+      return text(reply, 403, error.message);
     case "INVALID_CALL":
       return text(reply, 400, `Failed to validate scheduler::Call: ${error.message}`);
     default:

@@ -1,11 +1,12 @@
 import { mesosResources, type Resource } from "@agora/protocol";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
 import { QuotaInfo } from "../roles/quota.js";
 import { ReservationRequest } from "../roles/reservation-request.js";
 import type { RoleSummary } from "../roles/role-summary.js";
 import { WeightInfos } from "../roles/weights.js";
+import { authorize, visibleTo } from "./authorize.js";
 
 export interface RoleRoutesOptions {
   master: Master;
@@ -18,16 +19,34 @@ export interface RoleRoutesOptions {
  * `/master/roles` (also `/roles`).
  */
 export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOptions): Promise<void> {
-  const roles = async () => ({ roles: master.snapshot().roles().map(mesosRole) });
+  // Each listing shows what the principal's view_roles / get_quotas allow, as Mesos filters them.
+  const roles = async (request: FastifyRequest) => {
+    const shown = visibleTo(master, request, "view_roles");
+    return {
+      roles: master
+        .snapshot()
+        .roles()
+        .filter((r) => shown(r.name))
+        .map(mesosRole),
+    };
+  };
   app.get("/master/roles", roles);
   app.get("/roles", roles);
-  app.get("/weights", async () => master.weights());
+  app.get("/weights", async (request) =>
+    master.weights().filter((w) => visibleTo(master, request, "view_roles")(w.role)),
+  );
   app.put("/weights", async (request, reply) => {
     const parsed = WeightInfos.safeParse(request.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new MasterError("INVALID_REQUEST", `weights: ${issue.message}`, { field: issue.path.join(".") });
     }
+    authorize(
+      master,
+      request,
+      "update_weights",
+      parsed.data.map((w) => w.role),
+    );
     await master.updateWeights(parsed.data);
     return reply.code(200).send(master.weights());
   });
@@ -40,22 +59,43 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
           field: issue.path.join("."),
         });
       }
-      await master[kind](parsed.data.agentId, parsed.data.resources);
+      // Mesos' objects: the role reserved for; for an unreserve, the principal that reserved.
+      const { resources } = parsed.data;
+      if (kind === "reserve")
+        authorize(
+          master,
+          request,
+          "reserve_resources",
+          resources.map((r) => r.reservation?.role),
+        );
+      else
+        authorize(
+          master,
+          request,
+          "unreserve_resources",
+          resources.map((r) => r.reservation?.principal),
+        );
+      await master[kind](parsed.data.agentId, resources);
       return reply.code(202).send();
     });
   }
-  app.get("/quota", async () => ({ infos: master.quotas() }));
+  app.get("/quota", async (request) => {
+    const shown = visibleTo(master, request, "get_quotas");
+    return { infos: master.quotas().filter((q) => shown(q.role)) };
+  });
   app.post("/quota", async (request, reply) => {
     const parsed = QuotaInfo.safeParse(request.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new MasterError("INVALID_REQUEST", `quota: ${issue.message}`, { field: issue.path.join(".") });
     }
+    authorize(master, request, "update_quotas", [parsed.data.role]);
     await master.setQuota(parsed.data);
     return reply.code(200).send(parsed.data);
   });
   // A wildcard, not `:role`: hierarchical roles hold `/`.
   app.delete<{ Params: { "*": string } }>("/quota/*", async (request, reply) => {
+    authorize(master, request, "update_quotas", [request.params["*"]]);
     await master.removeQuota(request.params["*"]);
     return reply.code(204).send();
   });

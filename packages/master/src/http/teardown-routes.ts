@@ -1,8 +1,9 @@
 import { parse as parseForm } from "node:querystring";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
+import { teardownAuthorized } from "./authorize.js";
 
 export interface TeardownRoutesOptions {
   master: Master;
@@ -29,13 +30,13 @@ export async function teardownRoutes(app: FastifyInstance, { master }: TeardownR
     { parseAs: "string" },
     (_request, body, done) => done(null, parseForm(body as string)),
   );
-  const handler = async (request: { body: unknown }, reply: import("fastify").FastifyReply) => {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const parsed = TeardownRequest.safeParse(request.body ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new MasterError("INVALID_REQUEST", `teardown: ${issue.message}`, { field: "frameworkId" });
     }
-    master.teardownFramework(parsed.data.frameworkId);
+    teardownAuthorized(master, request, parsed.data.frameworkId);
     return reply.code(200).send();
   };
   app.post("/teardown", handler);
