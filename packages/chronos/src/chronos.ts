@@ -79,6 +79,7 @@ export async function startChronos(o: ChronosOptions): Promise<RunningChronos> {
     logger,
     role: o.role ?? "*",
     hostname,
+    webuiScheme: httpScheme(o.security),
     jobDefaults,
     ...(o.cluster ? { cluster: o.cluster } : {}),
     ...(o.clock ? { clock: o.clock } : {}),

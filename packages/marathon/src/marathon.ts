@@ -77,6 +77,7 @@ export async function startMarathon(o: MarathonOptions): Promise<RunningMarathon
     logger,
     role: o.role ?? "*",
     hostname,
+    webuiScheme: httpScheme(o.security),
     ...(o.cluster ? { cluster: o.cluster } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.failoverTimeoutSeconds === undefined ? {} : { failoverTimeoutSeconds: o.failoverTimeoutSeconds }),

@@ -51,6 +51,8 @@ export interface ChronosRuntimeOptions {
   failoverTimeoutSeconds?: number;
   /** This Chronos' HTTP address parts, for `webuiUrl` and `info()`. */
   hostname?: string;
+  /** The scheme of the `webuiUrl` it registers: `https` when the API serves TLS (default http). */
+  webuiScheme?: "http" | "https";
   httpPort?: number;
   /** `--mesos_task_cpu/mem/disk` and `--user`: what a job's zero resources and empty user mean. */
   jobDefaults?: JobDefaults;
@@ -208,7 +210,10 @@ export class ChronosRuntime implements ChronosService {
         failoverTimeout: this.opts.failoverTimeoutSeconds ?? ONE_WEEK_SECONDS,
         ...(this.frameworkId ? { id: this.frameworkId } : {}),
         ...(this.opts.hostname
-          ? { hostname: this.opts.hostname, webuiUrl: `http://${this.opts.hostname}:${this.httpPort}` }
+          ? {
+              hostname: this.opts.hostname,
+              webuiUrl: `${this.opts.webuiScheme ?? "http"}://${this.opts.hostname}:${this.httpPort}`,
+            }
           : {}),
       },
     });

@@ -24,6 +24,8 @@ export interface MarathonRuntimeOptions {
   /** This Marathon's HTTP port and host, for `/v2/info` and the framework's web UI URL. */
   httpPort?: number;
   hostname?: string;
+  /** The scheme of the `webuiUrl` it registers: `https` when the API serves TLS (default http). */
+  webuiScheme?: "http" | "https";
   /** Marathon's `--max_running_deployments`: more deployments at once are refused (403). Default 100. */
   maxRunningDeployments?: number;
   /** Who leads, from the leader election; default: this one, always. */
@@ -89,7 +91,12 @@ export function frameworkScheduler(
       checkpoint: true,
       failoverTimeout: opts.failoverTimeoutSeconds ?? ONE_WEEK_SECONDS,
       ...(frameworkId ? { id: frameworkId } : {}),
-      ...(opts.hostname ? { hostname: opts.hostname, webuiUrl: `http://${opts.hostname}:${httpPort}` } : {}),
+      ...(opts.hostname
+        ? {
+            hostname: opts.hostname,
+            webuiUrl: `${opts.webuiScheme ?? "http"}://${opts.hostname}:${httpPort}`,
+          }
+        : {}),
     },
   });
 }
