@@ -24,6 +24,8 @@ export interface ConnectionConfig {
   readonly logger: Logger;
   /** Carries the framework id: the same one on every (re)subscribe. */
   readonly frameworkInfo: FrameworkInfo & { id: FrameworkId };
+  /** The principal's secret, sent with every subscribe when the framework authenticates. */
+  readonly secret?: string;
   readonly callTimeoutMs: number;
   readonly subscribeTimeoutMs: number | undefined;
   readonly retryInitialMs: number;
@@ -67,7 +69,11 @@ export class Connection {
       const waiter = this.expectSubscribed();
       try {
         await client.request(
-          { type: "subscribe", frameworkInfo: this.config.frameworkInfo },
+          {
+            type: "subscribe",
+            frameworkInfo: this.config.frameworkInfo,
+            ...(this.config.secret === undefined ? {} : { secret: this.config.secret }),
+          },
           "SUBSCRIBE_FAILED",
         );
         return await this.within(waiter, this.config.callTimeoutMs);

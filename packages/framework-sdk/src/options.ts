@@ -13,6 +13,12 @@ export interface SchedulerOptions {
    * existing framework (re-subscribe); leave it out and the SDK mints a fresh one.
    */
   framework: FrameworkInfoInput;
+  /**
+   * The principal and secret the framework authenticates with (Mesos' `Credential`), needed when the
+   * master runs with `--authenticate-frameworks`. The principal becomes `framework.principal` (which,
+   * if set, must be the same). Default: none, the framework subscribes unauthenticated.
+   */
+  credential?: { principal: string; secret: string };
   /** Default: a silent pino logger. */
   logger?: Logger;
   /** Default: `systemClock`. Tests pass a `ManualClock`. */

@@ -86,7 +86,7 @@ export class Scheduler {
   constructor(options: SchedulerOptions) {
     this.opts = options;
     this.logger = (options.logger ?? pino({ level: "silent" })).child({ component: "framework-sdk" });
-    const parsed = FrameworkInfo.safeParse(options.framework);
+    const parsed = FrameworkInfo.safeParse(withPrincipal(options));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = `framework.${issue?.path.join(".") ?? ""}`;
@@ -106,7 +106,7 @@ export class Scheduler {
     }
     this.client = new MasterClient(
       options.bus,
-      this.subjects.masterCall,
+      this.subjects.callsOf(this.info.principal),
       options.callTimeoutMs ?? schedulerDefaults.callTimeoutMs,
       (epoch) => this.router.sawEpoch(epoch),
     );
@@ -526,8 +526,9 @@ export class Scheduler {
     const connection = this.connection;
     if (!this.eventSubscription) {
       try {
-        this.eventSubscription = this.opts.bus.subscribe(this.subjects.frameworkEvents(id), (msg) =>
-          this.closed ? undefined : this.router.receive(msg.data),
+        this.eventSubscription = this.opts.bus.subscribe(
+          this.subjects.frameworkEvents(id, this.info.principal),
+          (msg) => (this.closed ? undefined : this.router.receive(msg.data)),
         );
         // The master may send offers right after `subscribed`: be listening before asking.
         await this.opts.bus.flush();
@@ -549,6 +550,7 @@ export class Scheduler {
       clock: this.opts.clock ?? systemClock,
       logger: this.logger,
       frameworkInfo: { ...this.info, id },
+      ...(this.opts.credential ? { secret: this.opts.credential.secret } : {}),
       callTimeoutMs: this.opts.callTimeoutMs ?? schedulerDefaults.callTimeoutMs,
       subscribeTimeoutMs: this.opts.subscribeTimeoutMs,
       retryInitialMs: this.opts.retry?.initialMs ?? schedulerDefaults.retryInitialMs,
@@ -642,6 +644,18 @@ export class Scheduler {
   private async call(build: (frameworkId: FrameworkId) => CallInput): Promise<void> {
     await this.client.request(build(this.requireSubscribed()));
   }
+}
+
+/** The framework info with the credential's principal; a different `framework.principal` is refused. */
+function withPrincipal({ framework, credential }: SchedulerOptions): SchedulerOptions["framework"] {
+  if (!credential) return framework;
+  if (framework.principal !== undefined && framework.principal !== credential.principal)
+    throw new SchedulerError(
+      "INVALID_OPTIONS",
+      `framework.principal: '${framework.principal}' is not the credential's principal '${credential.principal}'`,
+      { field: "framework.principal" },
+    );
+  return { ...framework, principal: credential.principal };
 }
 
 function closedError(): SchedulerError {

@@ -1,6 +1,7 @@
 import type { AgentId, MasterInfo, Subjects } from "@agora/protocol";
 import type { Authorization } from "@agora/security";
 import type { Bus, StateStore } from "@agora/transport";
+import type { Authentication } from "./authentication.js";
 import type { MasterMetrics } from "./metrics.js";
 import type { ResolvedMasterOptions } from "./options.js";
 import type { Outbox } from "./outbox.js";
@@ -18,6 +19,8 @@ export interface MasterContext {
   readonly masterInfo: MasterInfo;
   /** The ACLs' checks; undefined when the master runs without `--acls` (everything allowed). */
   readonly authorization: Authorization | undefined;
+  /** Who must present credentials on the bus, and the check of those that are presented. */
+  readonly authentication: Authentication;
   epoch(): number;
   /** Clock time in ms. */
   now(): number;

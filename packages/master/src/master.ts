@@ -26,6 +26,7 @@ import { pingAgents } from "./agents/pinger.js";
 import { expireUnreachableAgents } from "./agents/unreachable.js";
 import { runAllocation } from "./allocation.js";
 import { type Allocator, DrfAllocator } from "./allocator/drf-allocator.js";
+import { Authentication } from "./authentication.js";
 import { masterAuthorization } from "./authorization.js";
 import { handleCall } from "./calls/dispatch.js";
 import { teardown } from "./calls/teardown.js";
@@ -76,6 +77,7 @@ export class Master {
   readonly metrics: MasterMetrics;
   /** The ACLs' checks, shared by the bus handlers and the HTTP API; undefined without `--acls`. */
   readonly authorization: Authorization | undefined;
+  private readonly authentication: Authentication;
 
   private readonly options: ResolvedMasterOptions;
   private readonly bus: Bus;
@@ -103,6 +105,11 @@ export class Master {
     this.authorization =
       masterOptions.authorizer &&
       masterAuthorization(masterOptions.authorizer, this.options.logger, this.metrics.registry);
+    this.authentication = new Authentication(
+      masterOptions.authentication ?? {},
+      this.options.logger,
+      this.metrics.registry,
+    );
     this.startedAt = this.options.clock.now();
     this.masterInfo = { id: this.id, hostname: this.options.hostname, port: 0, version: AGORA_VERSION };
     const subs = subjects(this.options.cluster);
@@ -112,6 +119,7 @@ export class Master {
       () => this.epoch,
       this.options.logger,
       (reason, to, type) => this.metrics.messageDropped(reason, to, type),
+      (frameworkId) => this.state.frameworks.get(frameworkId)?.info.principal,
     );
     this.ctx = this.context(masterOptions.store, subs, out);
   }
@@ -167,6 +175,7 @@ export class Master {
       this.electedAt = clock.now();
       this.subscriptions = [
         this.bus.subscribe(this.ctx.subjects.masterCall, (msg) => handleCall(this.ctx, msg)),
+        this.bus.subscribe(this.ctx.subjects.principalCalls, (msg) => handleCall(this.ctx, msg)),
         this.bus.subscribe(this.ctx.subjects.masterAgent, (msg) => handleAgentMessage(this.ctx, msg)),
       ];
       await this.bus.flush();
@@ -394,6 +403,7 @@ export class Master {
       metrics: this.metrics,
       options: this.options,
       authorization: this.authorization,
+      authentication: this.authentication,
       get masterInfo() {
         return master.masterInfo;
       },

@@ -3,6 +3,7 @@ import type { Authorizer } from "@agora/security";
 import { type Bus, type Clock, type LeaderElection, type StateStore, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
 import type { Allocator } from "./allocator/drf-allocator.js";
+import type { AuthenticationOptions } from "./authentication.js";
 
 /** What a master needs to run; everything but `bus` and `store` has a Mesos-like default. */
 export interface MasterOptions {
@@ -63,6 +64,12 @@ export interface MasterOptions {
    * Default: none, every call and request is allowed and nothing is filtered.
    */
   authorizer?: Authorizer;
+  /**
+   * Mesos' `--authenticate_frameworks`, `--authenticate_agents` and `--credentials`: which peers must
+   * present their principal's secret on the bus (docs/security.md, "Bus identity"). Default: none
+   * required; a peer that presents a secret is checked all the same.
+   */
+  authentication?: AuthenticationOptions;
 }
 
 export interface ResolvedMasterOptions {

@@ -34,10 +34,18 @@ export class Outbox {
     private readonly epoch: () => number,
     private readonly logger: Logger,
     private readonly dropped: DroppedListener,
+    /** The principal a framework registered with, whose events go under its principal's subject. */
+    private readonly principalOf: (frameworkId: FrameworkId) => string | undefined = () => undefined,
   ) {}
 
-  toFramework(frameworkId: FrameworkId, event: Unstamped<Event>): void {
-    const sent = this.publish(this.subjects.frameworkEvents(frameworkId), { ...event, epoch: this.epoch() });
+  /** `principal` defaults to the registered framework's (pass it for one not registered yet). */
+  toFramework(
+    frameworkId: FrameworkId,
+    event: Unstamped<Event>,
+    principal: string | undefined = this.principalOf(frameworkId),
+  ): void {
+    const subject = this.subjects.frameworkEvents(frameworkId, principal);
+    const sent = this.publish(subject, { ...event, epoch: this.epoch() });
     if (sent === "sent") return;
     if (sent === "failed") {
       this.dropped("publish_failed", "framework", event.type);
@@ -46,7 +54,8 @@ export class Outbox {
     // Offers over the bus's max payload (thousands of agents offered at once) go in several
     // `offers` events, as Mesos sends several OFFERS: one lost event would strand them all.
     if (event.type === "offers" && event.offers.length > 1) {
-      for (const offers of halve(event.offers)) this.toFramework(frameworkId, { ...event, offers });
+      for (const offers of halve(event.offers))
+        this.toFramework(frameworkId, { ...event, offers }, principal);
       return;
     }
     this.logger.error(

@@ -1,10 +1,12 @@
-import { Call, type FrameworkId } from "@agora/protocol";
+import { Call, type CallOf, type FrameworkId } from "@agora/protocol";
+import { isSecurityError } from "@agora/security";
 import type { BusMessage } from "@agora/transport";
 import type { MasterContext } from "../context.js";
 import { MasterError } from "../errors.js";
 import { decodeInbound, errorReply, respond } from "../inbound.js";
 import type { FrameworkEntry } from "../registry/entries.js";
 import { accept } from "./accept.js";
+import { authenticateCaller, authenticateSubscribe } from "./authenticate.js";
 import { decline, revive, suppress } from "./offer-calls.js";
 import { reconcile } from "./reconcile.js";
 import { subscribe } from "./subscribe.js";
@@ -20,9 +22,10 @@ export async function handleCall(ctx: MasterContext, msg: BusMessage): Promise<v
   if (!call) return;
   try {
     if (call.type === "subscribe") {
-      await subscribe(ctx, call);
+      await subscribeAuthenticated(ctx, msg.subject, call);
     } else {
       const framework = requireFramework(ctx, call.frameworkId);
+      authenticateCaller(ctx, msg.subject, framework);
       framework.lastSeenAt = ctx.now();
       switch (call.type) {
         case "accept":
@@ -67,6 +70,22 @@ export async function handleCall(ctx: MasterContext, msg: BusMessage): Promise<v
   } catch (err) {
     respond(msg, errorReply(ctx, err));
   }
+}
+
+/**
+ * A subscribe refused for its credentials is answered with the refusal and also told as an `error`
+ * event on the framework's events subject, as Mesos sends the scheduler an error.
+ */
+async function subscribeAuthenticated(ctx: MasterContext, subject: string, call: CallOf<"subscribe">) {
+  const id = call.frameworkInfo.id;
+  try {
+    authenticateSubscribe(ctx, subject, call, id === undefined ? undefined : ctx.state.frameworks.get(id));
+  } catch (err) {
+    if (id !== undefined && isSecurityError(err))
+      ctx.out.toFramework(id, { type: "error", message: err.message }, call.frameworkInfo.principal);
+    throw err;
+  }
+  await subscribe(ctx, call);
 }
 
 function requireFramework(ctx: MasterContext, id: FrameworkId): FrameworkEntry {

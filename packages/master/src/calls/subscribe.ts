@@ -77,8 +77,9 @@ function authorizeRoles(
   try {
     for (const role of roles) ctx.authorization?.check("register_frameworks", principal, role);
   } catch (err) {
+    // Not registered yet: its events subject is named by the principal it subscribes with.
     if (isSecurityError(err) && !framework.known)
-      ctx.out.toFramework(framework.id, { type: "error", message: err.message });
+      ctx.out.toFramework(framework.id, { type: "error", message: err.message }, principal);
     throw err;
   }
 }

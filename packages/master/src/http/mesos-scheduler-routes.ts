@@ -1,4 +1,4 @@
-import { type Call, CallReply, decode, encode, type FrameworkId, newId } from "@agora/protocol";
+import { type Call, type CallOf, CallReply, decode, encode, type FrameworkId, newId } from "@agora/protocol";
 import { isTransportError } from "@agora/transport";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Master } from "../master.js";
@@ -85,15 +85,17 @@ export async function mesosSchedulerRoutes(
         406,
         "Expecting 'Accept' to allow 'application/json' (Agora does not speak protobuf)",
       );
-    const call = fromMesosCall(mesosCall, () => newId<FrameworkId>());
-    if (call.type !== "subscribe") throw new Error("SUBSCRIBE translated to another call");
+    const translated = fromMesosCall(mesosCall, () => newId<FrameworkId>());
+    if (translated.type !== "subscribe") throw new Error("SUBSCRIBE translated to another call");
+    const call = withBasicCredential(translated, request.headers.authorization);
+    if (typeof call === "string") return text(reply, 400, call);
     const frameworkId = call.frameworkInfo.id!;
     const capabilities = call.frameworkInfo.capabilities ?? [];
     const format: EventFormat = {
       reservations: capabilities.includes("RESERVATION_REFINEMENT") ? "refined" : "legacy",
       agentPort: (agentId) => master.snapshot().agents.get(agentId)?.info.port,
     };
-    const stream = await streams.open(frameworkId, format);
+    const stream = await streams.open(frameworkId, format, call.frameworkInfo.principal);
     let answer: CallReply;
     try {
       answer = await send(call);
@@ -115,9 +117,14 @@ export async function mesosSchedulerRoutes(
   }
 
   async function otherCall(request: FastifyRequest, reply: FastifyReply, mesosCall: MesosSchedulerCall) {
-    const call = fromMesosCall(mesosCall, () => {
+    const translated = fromMesosCall(mesosCall, () => {
       throw new Error("only SUBSCRIBE mints framework ids");
     });
+    const call =
+      translated.type === "subscribe"
+        ? withBasicCredential(translated, request.headers.authorization)
+        : translated;
+    if (typeof call === "string") return text(reply, 400, call);
     // UPDATE_FRAMEWORK is a re-subscribe with the framework's id in our protocol.
     const frameworkId = call.type === "subscribe" ? call.frameworkInfo.id! : call.frameworkId;
     // Mesos' order of checks (src/master/http.cpp, Master::Http::scheduler).
@@ -169,6 +176,8 @@ function refusal(reply: FastifyReply, error: { code: string; message: string; fi
       return text(reply, 403, "Framework has been removed");
     case "UNKNOWN_FRAMEWORK":
       return text(reply, 403, "Framework is not subscribed");
+    case "UNAUTHENTICATED":
+      return text(reply.header("www-authenticate", 'Basic realm="mesos"'), 401, error.message);
     case "FORBIDDEN":
       return text(reply, 403, error.message);
     case "INVALID_CALL":
@@ -176,4 +185,36 @@ function refusal(reply: FastifyReply, error: { code: string; message: string; fi
     default:
       return text(reply, 400, error.message);
   }
+}
+
+/**
+ * Mesos' HTTP framework authentication: the basic credentials of a SUBSCRIBE or UPDATE_FRAMEWORK
+ * become the subscribe's principal and secret, which the master checks as a bus framework's (against
+ * `--credentials`). A principal in FrameworkInfo that is not the authenticated one is refused (the
+ * message, as Mesos words it).
+ */
+function withBasicCredential(
+  call: CallOf<"subscribe">,
+  header: string | undefined,
+): CallOf<"subscribe"> | string {
+  const basic = basicCredential(header);
+  if (!basic) return call;
+  const principal = call.frameworkInfo.principal;
+  if (principal !== undefined && principal !== basic.principal)
+    return `Authenticated principal '${basic.principal}' does not match principal '${principal}' set in \`FrameworkInfo\``;
+  return {
+    ...call,
+    frameworkInfo: { ...call.frameworkInfo, principal: basic.principal },
+    secret: basic.secret,
+  };
+}
+
+/** The principal and secret of an `Authorization: Basic …` header, if it carries them. */
+function basicCredential(header: string | undefined): { principal: string; secret: string } | undefined {
+  const m = header === undefined ? null : /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon <= 0 || colon === decoded.length - 1) return undefined;
+  return { principal: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }

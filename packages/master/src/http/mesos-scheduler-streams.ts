@@ -57,7 +57,7 @@ export class SchedulerStreams {
    * held until `attach` writes the response head. A previous stream of the same framework is closed
    * with Mesos' "Framework failed over" error.
    */
-  async open(frameworkId: FrameworkId, format: EventFormat): Promise<SchedulerStream> {
+  async open(frameworkId: FrameworkId, format: EventFormat, principal?: string): Promise<SchedulerStream> {
     const previous = this.streams.get(frameworkId);
     if (previous) this.close(previous, "Framework failed over");
     const stream: OpenStream = {
@@ -70,7 +70,7 @@ export class SchedulerStreams {
       keepAlive: undefined,
       epoch: undefined,
       swallow: 0,
-      sub: this.link.bus.subscribe(this.link.subjects.frameworkEvents(frameworkId), (msg) => {
+      sub: this.link.bus.subscribe(this.link.subjects.frameworkEvents(frameworkId, principal), (msg) => {
         const decoded = decode(Event, msg.data);
         if (decoded.ok) this.deliver(stream, decoded.value);
         else this.link.logger?.warn({ frameworkId, err: decoded.error }, "invalid framework event dropped");
