@@ -81,6 +81,13 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         hostname: undefined,
         logger: o.logger.child({ role: "agent", index: i }),
         docker: o.docker ?? false,
+        // Dev mode is one person's machine with authentication off: its tasks already hold that
+        // person's rights (Docker's included), so refusing privileged containers or host paths
+        // would protect nothing and break common setups (mounting a checkout). A root dev agent
+        // switches to each task's user as a cluster agent does; any other runs them all as itself
+        // (Chronos' default user is root, which a non-root agent cannot become).
+        switchUser: process.getuid?.() === 0,
+        containerPolicy: { allowPrivileged: true, allowHostVolumes: true },
       });
       roles.push({ name: `agent ${i}`, url: agent.url, stop: () => agent.stop() });
       agents.push({ agent: agent.agent, url: agent.url, docker: agent.docker });

@@ -89,6 +89,25 @@ export const agentFlags: FlagSpec = {
   attributes: { type: "string", description: "Mesos-style attributes, e.g. 'rack:r1;zone:a'" },
   hostname: { type: "string", description: "hostname to advertise (default: this machine's)" },
   cluster: { type: "string", description: "cluster name (default agora)" },
+  "switch-user": {
+    type: "boolean",
+    description:
+      "run each task as the user it asks for (command.user), as Mesos' --switch_user (default; needs root)",
+  },
+  "no-switch-user": {
+    type: "boolean",
+    description: "run every task as the agent's own user, whatever user it asks for",
+  },
+  "allow-privileged-containers": {
+    type: "boolean",
+    description:
+      "let Docker tasks run privileged (docker.privileged or the privileged parameter); refused by default",
+  },
+  "allow-host-volumes": {
+    type: "boolean",
+    description:
+      "let Docker tasks bind host paths outside their sandbox (volume hostPath); refused by default",
+  },
 };
 
 export const executeFlags: FlagSpec = {

@@ -92,6 +92,10 @@ export interface AgentRoleOptions {
   cgroups?: boolean;
   /** Called with the agent before it starts, so a shutdown can reach it while it recovers or registers. */
   onAgent?: (agent: Agent) => void;
+  /** Mesos' `--switch_user`: tasks run as their `command.user` (default true; needs root). */
+  switchUser?: boolean;
+  /** Whether containers may be privileged or bind host paths (default: neither, as on cluster agents). */
+  containerPolicy?: { allowPrivileged: boolean; allowHostVolumes: boolean };
 }
 
 /** A running agent: `stop` kills its tasks by default only without checkpointing. */
@@ -108,7 +112,14 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningAgentR
     workDir: o.workDir,
     ...(o.resources ? { resources: o.resources } : {}),
   });
-  const docker = o.docker ? await probeDockerExecutor({ logger: o.logger }) : undefined;
+  const switchUser = o.switchUser ?? true;
+  const docker = o.docker
+    ? await probeDockerExecutor({
+        logger: o.logger,
+        switchUser,
+        ...(o.containerPolicy ? { containerPolicy: o.containerPolicy } : {}),
+      })
+    : undefined;
   const cgroups = o.cgroups ? await detectCgroups() : undefined;
   const agent = new Agent({
     bus: o.bus,
@@ -119,7 +130,11 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningAgentR
     attributes: o.attributes,
     logger: o.logger,
     executors: {
-      shell: new ShellExecutor({ ...(cgroups ? { cgroups } : {}), recordExitStatus: o.checkpoint ?? false }),
+      shell: new ShellExecutor({
+        ...(cgroups ? { cgroups } : {}),
+        recordExitStatus: o.checkpoint ?? false,
+        switchUser,
+      }),
       ...(docker ? { docker } : {}),
     },
     checkpoint: o.checkpoint ?? false,

@@ -18,6 +18,12 @@ const AgentOptions = z.object({
   attributes: attributesText.optional(),
   hostname: z.string().min(1).optional(),
   cluster,
+  // --switch-user and --no-switch-user are one switch (commander sets `switchUser` from either);
+  // `noSwitchUser` comes only from AGORA_NO_SWITCH_USER.
+  switchUser: z.boolean().optional(),
+  noSwitchUser: z.boolean().optional(),
+  allowPrivilegedContainers: z.boolean().default(false),
+  allowHostVolumes: z.boolean().default(false),
 });
 
 export async function runAgent(values: FlagValues): Promise<void> {
@@ -56,6 +62,8 @@ export async function runAgent(values: FlagValues): Promise<void> {
     docker: true,
     checkpoint: true,
     cgroups: true,
+    switchUser: o.switchUser ?? !(o.noSwitchUser ?? false),
+    containerPolicy: { allowPrivileged: o.allowPrivilegedContainers, allowHostVolumes: o.allowHostVolumes },
     onAgent: (created) => {
       agent = created;
     },
