@@ -1,10 +1,13 @@
 import path from "node:path";
 import { Readable } from "node:stream";
+import type { FrameworkId, TaskId } from "@agora/protocol";
 import replyFrom from "@fastify/reply-from";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
+import type { MasterView } from "../view.js";
+import { authorize } from "./authorize.js";
 import { parseQuery } from "./query.js";
 
 type AgentParams = { Params: { agentId: string } };
@@ -48,12 +51,21 @@ export async function agentProxyRoutes(app: FastifyInstance, { master }: { maste
     };
 
   app.get<AgentParams>("/agents/:agentId/state", forward("/state"));
-  app.get<AgentParams>("/agents/:agentId/files/browse", forward("/files/browse"));
-  app.get<AgentParams>("/agents/:agentId/files/read", forward("/files/read"));
+  app.get<AgentParams>(
+    "/agents/:agentId/files/browse",
+    { preHandler: sandboxAccess(master) },
+    forward("/files/browse"),
+  );
+  app.get<AgentParams>(
+    "/agents/:agentId/files/read",
+    { preHandler: sandboxAccess(master) },
+    forward("/files/read"),
+  );
   app.get<AgentParams>("/agents/:agentId/monitor/statistics", forward("/monitor/statistics"));
 
   app.get<AgentParams>("/agents/:agentId/files/download", async (request, reply) => {
     const { path: file } = parseQuery(DownloadQuery, request.query);
+    authorize(master, request, "access_sandboxes", [sandboxUser(master.snapshot(), file)]);
     const base = agentUrl(request.params.agentId);
     const read = async (offset: number) => {
       const url = `${base}/files/read?path=${encodeURIComponent(file)}&offset=${offset}&length=${CHUNK}`;
@@ -83,6 +95,36 @@ export async function agentProxyRoutes(app: FastifyInstance, { master }: { maste
       .header("content-disposition", `attachment; filename="${path.basename(file).replace(/"/g, "")}"`)
       .send(Readable.from(rest()));
   });
+}
+
+/** The `access_sandboxes` check of a proxied `/files` request (its `path` query), before it is forwarded. */
+function sandboxAccess(master: Master) {
+  return async (request: FastifyRequest) => {
+    const requested = (request.query as { path?: unknown }).path;
+    if (!master.authorization || typeof requested !== "string") return;
+    authorize(master, request, "access_sandboxes", [sandboxUser(master.snapshot(), requested)]);
+  };
+}
+
+/**
+ * The OS user whose sandbox a path is in (Mesos' `access_sandboxes` object): agents keep sandboxes at
+ * `…/<frameworkId>/<taskId>/` (a framework's own executor at `…/<frameworkId>/executors/<id>/`), so
+ * the first segment of the normalized path that names a known framework, and the task after it, tell
+ * whose it is: the task's command user, else the framework's. Undefined for a path in no framework's
+ * sandbox (the agent itself confines every path to its sandboxes).
+ */
+export function sandboxUser(view: MasterView, requested: string): string | undefined {
+  const segments = path.posix.resolve("/", requested).split("/");
+  for (let i = 0; i < segments.length; i++) {
+    const id = segments[i] as FrameworkId;
+    const framework = view.frameworks.get(id) ?? view.completedFrameworks.find((f) => f.id === id);
+    if (!framework) continue;
+    const taskId = segments[i + 1] as TaskId;
+    const task =
+      framework.tasks.get(taskId) ?? framework.completedTasks.find((t) => t.task.taskId === taskId);
+    return task?.task.command?.user || task?.task.executor?.command.user || framework.info.user;
+  }
+  return undefined;
 }
 
 /** The part of a reply (reply-from's is typed more loosely than fastify's) that `unavailable` uses. */
