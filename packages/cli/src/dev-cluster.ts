@@ -3,6 +3,7 @@ import type { Agent } from "@agora/agent";
 import { type ChronosOptions, startChronos } from "@agora/chronos";
 import { startMarathon } from "@agora/marathon";
 import type { Master } from "@agora/master";
+import type { HttpSecurity } from "@agora/security";
 import { type Bus, FileStateStore } from "@agora/transport";
 import type { Logger } from "pino";
 import { type MasterTiming, type RunningRole, startAgentRole, startMasterRole } from "./roles.js";
@@ -28,6 +29,8 @@ export interface DevClusterOptions {
   docker?: boolean;
   /** Chronos' job flags (`--failure-retry`, `--mesos-task-cpu`, …). */
   chronos?: Pick<ChronosOptions, "jobDefaults" | "failureRetryMs" | "disableAfterFailures" | "historySize">;
+  /** HTTP authentication, TLS and CORS, the same for every role (one login session serves them all). */
+  security?: HttpSecurity;
 }
 
 export interface DevCluster {
@@ -66,6 +69,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
       port: o.port,
       logger: o.logger.child({ role: "master" }),
       ...(o.timing ? { timing: o.timing } : {}),
+      ...(o.security ? { security: o.security } : {}),
     });
     roles.push({ name: "master", url: master.url, stop: () => master.stop() });
     const agents = [];
@@ -81,6 +85,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         hostname: undefined,
         logger: o.logger.child({ role: "agent", index: i }),
         docker: o.docker ?? false,
+        ...(o.security ? { security: o.security } : {}),
         // Dev mode is one person's machine with authentication off: its tasks already hold that
         // person's rights (Docker's included), so refusing privileged containers or host paths
         // would protect nothing and break common setups (mounting a checkout). A root dev agent
@@ -103,6 +108,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         port: o.marathonPort,
         hostname: o.host === "0.0.0.0" ? undefined : o.host,
         logger: o.logger.child({ role: "marathon" }),
+        ...(o.security ? { security: o.security } : {}),
       }).catch(async (e: unknown) => {
         await marathonStore.close();
         throw e;
@@ -128,6 +134,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         port: o.chronosPort,
         hostname: o.host === "0.0.0.0" ? undefined : o.host,
         logger: o.logger.child({ role: "chronos" }),
+        ...(o.security ? { security: o.security } : {}),
         ...o.chronos,
       }).catch(async (e: unknown) => {
         await chronosStore.close();

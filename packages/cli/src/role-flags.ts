@@ -3,6 +3,7 @@
  * verbs load none of the servers (the role's module is imported only when it runs).
  */
 import { chronosJobFlags, masterTimingFlags } from "./flags.js";
+import { httpSecurityFlags } from "./http-flags.js";
 import type { FlagSpec } from "./options.js";
 
 export const devFlags: FlagSpec = {
@@ -42,6 +43,7 @@ export const devFlags: FlagSpec = {
     type: "string",
     description: "pretty (default on a terminal: colored, one line each) or json (default otherwise)",
   },
+  ...httpSecurityFlags,
   ...chronosJobFlags,
   ...masterTimingFlags,
 };
@@ -71,6 +73,7 @@ export const masterFlags: FlagSpec = {
     type: "string",
     description: "a leading master that stops renewing its lease loses it after this time (default 5secs)",
   },
+  ...httpSecurityFlags,
   ...masterTimingFlags,
 };
 
@@ -88,6 +91,7 @@ export const agentFlags: FlagSpec = {
   },
   attributes: { type: "string", description: "Mesos-style attributes, e.g. 'rack:r1;zone:a'" },
   hostname: { type: "string", description: "hostname to advertise (default: this machine's)" },
+  ...httpSecurityFlags,
   cluster: { type: "string", description: "cluster name (default agora)" },
   "switch-user": {
     type: "boolean",
@@ -151,6 +155,7 @@ function frameworkProcessFlags(
 ): FlagSpec {
   return {
     nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
+    ...httpSecurityFlags,
     "http-port": { type: "string", description: `port of the ${api} (default ${port})` },
     host: { type: "string", description: "address to bind the API to (default 0.0.0.0)" },
     hostname: {

@@ -10,6 +10,7 @@ import {
 } from "@agora/agent";
 import { buildMasterHttp, Master, type MasterOptions } from "@agora/master";
 import type { Attribute } from "@agora/protocol";
+import { type HttpSecurity, httpScheme } from "@agora/security";
 import type { Bus, LeaderElection, StateStore } from "@agora/transport";
 import type { Logger } from "pino";
 
@@ -32,6 +33,8 @@ export interface MasterRoleOptions {
   election?: LeaderElection;
   /** Called when the master lost its leadership and stopped acting. */
   onDeposed?: (reason: string) => void;
+  /** HTTP authentication, TLS and CORS of the operator API and the web UI (default: none). */
+  security?: HttpSecurity;
 }
 
 export type MasterTiming = Pick<
@@ -58,11 +61,14 @@ export async function startMasterRole(o: MasterRoleOptions): Promise<RunningRole
     ...(o.election ? { election: o.election } : {}),
     ...(o.onDeposed ? { onDeposed: o.onDeposed } : {}),
   });
-  const app = buildMasterHttp(master, { logger: o.logger });
+  const app = buildMasterHttp(master, {
+    logger: o.logger,
+    ...(o.security ? { security: o.security } : {}),
+  });
   await app.listen({ host: o.host, port: o.port });
   const port = actualPort(app.server.address(), o.port);
   await master.start({ httpPort: port });
-  const url = `http://${displayHost(o.host)}:${port}`;
+  const url = `${httpScheme(o.security)}://${displayHost(o.host)}:${port}`;
   o.logger.info({ url }, "master listening");
   return {
     master,
@@ -90,6 +96,8 @@ export interface AgentRoleOptions {
   checkpoint?: boolean;
   /** Confine shell tasks in cgroups when a hierarchy is writable (default false: limits advisory). */
   cgroups?: boolean;
+  /** HTTP authentication, TLS and CORS of the agent API (default: none). */
+  security?: HttpSecurity;
   /** Called with the agent before it starts, so a shutdown can reach it while it recovers or registers. */
   onAgent?: (agent: Agent) => void;
   /** Mesos' `--switch_user`: tasks run as their `command.user` (default true; needs root). */
@@ -140,11 +148,14 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningAgentR
     checkpoint: o.checkpoint ?? false,
   });
   o.onAgent?.(agent);
-  const app = buildAgentHttp(agent, { logger: o.logger });
+  const app = buildAgentHttp(agent, {
+    logger: o.logger,
+    ...(o.security ? { security: o.security } : {}),
+  });
   await app.listen({ host: o.host, port: o.port });
   const port = actualPort(app.server.address(), o.port);
   await agent.start({ httpPort: port });
-  const url = `http://${displayHost(o.host)}:${port}`;
+  const url = `${httpScheme(o.security)}://${displayHost(o.host)}:${port}`;
   o.logger.info({ url, agentId: agent.id }, "agent registered");
   return {
     agent,

@@ -3,6 +3,7 @@ import type { Agent } from "@agora/agent";
 import type { Bus } from "@agora/transport";
 import { z } from "zod";
 import { attributesText, cluster, host, natsUrl, port, resourcesText } from "../flags.js";
+import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
 import { type FlagValues, parseOptions } from "../options.js";
 import { agentFlags } from "../role-flags.js";
@@ -18,6 +19,7 @@ const AgentOptions = z.object({
   attributes: attributesText.optional(),
   hostname: z.string().min(1).optional(),
   cluster,
+  ...httpSecurityOptions,
   // --switch-user and --no-switch-user are one switch (commander sets `switchUser` from either);
   // `noSwitchUser` comes only from AGORA_NO_SWITCH_USER.
   switchUser: z.boolean().optional(),
@@ -28,6 +30,7 @@ const AgentOptions = z.object({
 
 export async function runAgent(values: FlagValues): Promise<void> {
   const o = parseOptions("agent", values, process.env, agentFlags, AgentOptions);
+  const security = await httpSecurityFrom("agent", o);
   const logger = createLogger("agent");
   // SIGUSR1 shuts the agent down with its tasks, as Mesos' agent does on SIGUSR1. Listened for first:
   // without a listener Node takes SIGUSR1 as "start the inspector", so an agent still starting
@@ -59,6 +62,7 @@ export async function runAgent(values: FlagValues): Promise<void> {
     hostname: o.hostname,
     logger,
     // Containers and checkpointed tasks outlive the agent process; a restarted agent recovers them.
+    security,
     docker: true,
     checkpoint: true,
     cgroups: true,

@@ -12,12 +12,14 @@ import {
   port,
   resourcesText,
 } from "../flags.js";
+import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger, LogFormat, LogLevel } from "../logger.js";
 import { type FlagValues, parseOptions } from "../options.js";
 import { devFlags } from "../role-flags.js";
 import { stopOnSignal } from "../runtime.js";
 
 const DevOptions = z.object({
+  ...httpSecurityOptions,
   port: port(5050),
   host: host("127.0.0.1"),
   agents: z.coerce.number().int().min(0).max(64).default(1),
@@ -36,6 +38,7 @@ const DevOptions = z.object({
 
 export async function runDev(values: FlagValues): Promise<void> {
   const o = parseOptions("dev", values, process.env, devFlags, DevOptions);
+  const security = await httpSecurityFrom("dev", o);
   const logger = createLogger("agora-dev", { level: o.logLevel, format: o.logFormat });
   const {
     marathonPort,
@@ -50,12 +53,19 @@ export async function runDev(values: FlagValues): Promise<void> {
     docker,
     logLevel: _level,
     logFormat: _format,
+    httpCredentials: _credentials,
+    authenticateHttpReadonly: _readonly,
+    authenticateHttpReadwrite: _readwrite,
+    tlsCert: _cert,
+    tlsKey: _key,
+    corsOrigin: _cors,
     ...rest
   } = o;
   const dev = await startDevCluster({
     ...rest,
     timing: masterTimingOptions(o),
     logger,
+    security,
     docker: docker === "auto",
     ...(marathonPort === "off" ? {} : { marathonPort }),
     ...(chronosPort === "off" ? {} : { chronosPort }),

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import { httpScheme } from "@agora/security";
 import { JetStreamStateStore, type NatsBus, openJetStreamLeaderElection } from "@agora/transport";
 import { z } from "zod";
 import { cluster, duration, host, masterTiming, masterTimingOptions, natsUrl, port } from "../flags.js";
+import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
 import { type FlagValues, parseOptions } from "../options.js";
 import { masterFlags } from "../role-flags.js";
@@ -11,6 +13,7 @@ import { openBus, stopOnSignal } from "../runtime.js";
 
 const MasterOptions = z.object({
   nats: natsUrl,
+  ...httpSecurityOptions,
   port: port(5050),
   host: host("0.0.0.0"),
   cluster,
@@ -28,6 +31,7 @@ const MasterOptions = z.object({
  */
 export async function runMaster(values: FlagValues): Promise<void> {
   const o = parseOptions("master", values, process.env, masterFlags, MasterOptions);
+  const security = await httpSecurityFrom("master", o);
   const logger = createLogger("master");
   const bus = (await openBus(o.nats, "agora-master", logger)) as NatsBus;
   const store = await JetStreamStateStore.open(bus.connection, {
@@ -38,7 +42,7 @@ export async function runMaster(values: FlagValues): Promise<void> {
   const election = await openJetStreamLeaderElection(bus, {
     name: `agora_${o.cluster}_master`,
     id: `${os.hostname()}-${o.port}-${randomUUID().slice(0, 8)}`,
-    address: `http://${advertisedHost}:${o.advertisePort ?? o.port}`,
+    address: `${httpScheme(security)}://${advertisedHost}:${o.advertisePort ?? o.port}`,
     replicas: o.registryReplicas,
     ...(o.leaderLeaseTtl === undefined ? {} : { ttlMs: o.leaderLeaseTtl }),
     logger,
@@ -50,6 +54,7 @@ export async function runMaster(values: FlagValues): Promise<void> {
     host: o.host,
     port: o.port,
     logger,
+    security,
     timing: masterTimingOptions(o),
     election,
     onDeposed: (reason) => {
