@@ -5,6 +5,7 @@ import { appJson, invalid, parseApp, patchApp } from "../model/app-json.js";
 import { appsOf } from "../model/group.js";
 import { findApp, putApp, putApps, removeApp, restartApp } from "../model/group-ops.js";
 import { isWithin, resolvePathId } from "../model/path-id.js";
+import { deployAuthorized } from "./authorize.js";
 import type { HttpContext } from "./context.js";
 import { matchesLabels, parseLabelSelector } from "./label-selector.js";
 import { all, first, flag, idFromUrl, type Query, splitAppPath, wantsText } from "./request.js";
@@ -45,7 +46,7 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
       throw new MarathonError("ALREADY_EXISTS", `An app with id [${definition.id}] already exists.`);
     const version = ctx.nextVersion();
     const target = putApp(root, definition, version);
-    const plan = await service.deploy(target, { force: flag(request.query, "force") });
+    const plan = await deployAuthorized(ctx, request, target, { force: flag(request.query, "force") });
     const stored = findApp(target, definition.id)!;
     announce(ctx, request, stored);
     reply.header("Location", `/v2/apps${stored.id}`);
@@ -66,7 +67,7 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     const root = service.root();
     const definitions = readBulk(request.body, partial, (id) => findApp(root, id));
     const target = putApps(root, definitions, ctx.nextVersion());
-    const plan = await service.deploy(target, { force: flag(request.query, "force") });
+    const plan = await deployAuthorized(ctx, request, target, { force: flag(request.query, "force") });
     for (const d of definitions) announce(ctx, request, findApp(target, d.id) ?? d);
     return deploymentResult(reply, plan);
   };
@@ -134,7 +135,7 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
         alwaysPartial || flag(request.query, "partialUpdate", partialByDefault),
       );
       const target = putApp(root, definition, ctx.nextVersion());
-      const plan = await service.deploy(target, { force: flag(request.query, "force") });
+      const plan = await deployAuthorized(ctx, request, target, { force: flag(request.query, "force") });
       announce(ctx, request, findApp(target, appId) ?? definition);
       if (before === undefined) reply.code(201).header("Location", `/v2/apps${definition.id}`);
       return deploymentResult(reply, plan);
@@ -146,7 +147,7 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     const path = splitAppPath(request.params["*"]);
     if (path.sub !== "restart" || path.arg !== undefined) throw notFoundRoute(request);
     const appId = idFromUrl(path.appId, () => appNotFound(path.appId));
-    const plan = await service.deploy(restartApp(service.root(), appId, ctx.nextVersion()), {
+    const plan = await deployAuthorized(ctx, request, restartApp(service.root(), appId, ctx.nextVersion()), {
       force: flag(request.query, "force"),
     });
     return deploymentResult(reply, plan);
@@ -159,7 +160,7 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     if (path.sub === undefined) {
       // Marathon's DELETE of an app is forced unless told otherwise (`@DefaultValue("true")`): a
       // removal replaces a deployment still running for the app.
-      const plan = await service.deploy(removeApp(service.root(), appId, ctx.nextVersion()), {
+      const plan = await deployAuthorized(ctx, request, removeApp(service.root(), appId, ctx.nextVersion()), {
         force: flag(q, "force", true),
       });
       return deploymentResult(reply, plan);

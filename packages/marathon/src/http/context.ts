@@ -1,3 +1,4 @@
+import type { Authorization } from "@agora/security";
 import type { MarathonEvent } from "../events.js";
 import type { MarathonService } from "../service.js";
 
@@ -8,6 +9,8 @@ export interface HttpContext {
   nextVersion(): string;
   now(): Date;
   events: EventHub;
+  /** The ACLs' checks (`update_apps`); undefined without `--acls`: every write is allowed. */
+  authorization?: Authorization | undefined;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { MarathonError } from "../errors.js";
+import { affectedApps } from "../model/deployment.js";
+import { authorizeApps } from "./authorize.js";
 import type { HttpContext } from "./context.js";
 import { flag, type Query } from "./request.js";
 import { deploymentJson, deploymentResult, queueJson } from "./views.js";
@@ -17,8 +19,9 @@ export async function deploymentRoutes(app: FastifyInstance, ctx: HttpContext): 
 
   app.delete("/v2/deployments/:id", async (request: Req, reply) => {
     const { id } = request.params;
-    if (!service.deployments().some((d) => d.plan.id === id))
-      throw new MarathonError("DEPLOYMENT_NOT_FOUND", `DeploymentPlan ${id} does not exist`);
+    const deployment = service.deployments().find((d) => d.plan.id === id);
+    if (!deployment) throw new MarathonError("DEPLOYMENT_NOT_FOUND", `DeploymentPlan ${id} does not exist`);
+    authorizeApps(ctx, request, affectedApps(deployment.plan));
     const force = flag(request.query, "force");
     const rollback = await service.cancelDeployment(id, { force });
     if (force || rollback === undefined) return reply.code(202).send();
@@ -35,6 +38,7 @@ export async function deploymentRoutes(app: FastifyInstance, ctx: HttpContext): 
     if (segments.at(-1) !== "delay" || segments.length < 2)
       throw new MarathonError("APP_NOT_FOUND", `No route for DELETE ${request.url}`);
     const appId = `/${segments.slice(0, -1).join("/")}`;
+    authorizeApps(ctx, request, [appId]);
     if (!service.resetDelay(appId))
       throw new MarathonError("APP_NOT_FOUND", `Application ${appId} not found in tasks queue.`);
     return reply.code(204).send();

@@ -1,3 +1,4 @@
+import { isSecurityError, type SecurityError, securityErrorCodes } from "@agora/security";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { isMarathonError, MarathonError } from "../errors.js";
 
@@ -14,8 +15,11 @@ export interface MarathonErrorBody {
  * anything else as a logged 500 (a bug, never a reaction to bad input).
  */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | MarathonError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | MarathonError | SecurityError, request, reply) => {
     if (isMarathonError(err)) return reply.code(err.status).send(errorBody(err));
+    // A refusal by the ACLs: 403 with Marathon's `{message}`, naming the action.
+    if (isSecurityError(err))
+      return reply.code(securityErrorCodes[err.code].status).send({ message: err.message });
     if (err.code?.startsWith("FST_ERR_CTP_") && err.statusCode === 400) {
       const invalid = new MarathonError("INVALID_JSON", "Invalid JSON", {
         details: [{ path: "/", errors: [err.message] }],

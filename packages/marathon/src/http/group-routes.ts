@@ -5,6 +5,7 @@ import { parseGroup } from "../model/app-json.js";
 import type { Group } from "../model/group.js";
 import { findExactGroup, putGroup, removeGroup, scaleGroup } from "../model/group-ops.js";
 import { parentOf, ROOT } from "../model/path-id.js";
+import { deployAuthorized } from "./authorize.js";
 import type { HttpContext } from "./context.js";
 import { all, flag, idFromUrl, type Query } from "./request.js";
 import { deploymentResult, groupEmbed, groupView } from "./views.js";
@@ -53,7 +54,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpContext): Promi
         `Group ${parsed.group.id} is already created. Use PUT to change this group.`,
       );
     const target = putGroup(root, parsed.group, ctx.nextVersion());
-    const plan = await service.deploy(target, { force: flag(request.query, "force") });
+    const plan = await deployAuthorized(ctx, request, target, { force: flag(request.query, "force") });
     reply.code(201).header("Location", `/v2/groups${parsed.group.id === ROOT ? "" : parsed.group.id}`);
     return deploymentResult(reply, plan);
   };
@@ -73,7 +74,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpContext): Promi
         steps: plan.steps.map((s) => ({ actions: s.actions.map((a) => ({ action: a.action, app: a.app })) })),
       };
     }
-    const plan = await service.deploy(target, { force: flag(request.query, "force") });
+    const plan = await deployAuthorized(ctx, request, target, { force: flag(request.query, "force") });
     return deploymentResult(reply, plan);
   };
   app.put("/v2/groups", update);
@@ -83,9 +84,14 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpContext): Promi
 
   const remove = async (request: Req, reply: FastifyReply) => {
     const groupId = idFromUrl(request.params["*"] ?? "", () => groupNotFound(request.params["*"] ?? ""));
-    const plan = await service.deploy(removeGroup(service.root(), groupId, ctx.nextVersion()), {
-      force: flag(request.query, "force"),
-    });
+    const plan = await deployAuthorized(
+      ctx,
+      request,
+      removeGroup(service.root(), groupId, ctx.nextVersion()),
+      {
+        force: flag(request.query, "force"),
+      },
+    );
     return deploymentResult(reply, plan);
   };
   app.delete("/v2/groups", remove);

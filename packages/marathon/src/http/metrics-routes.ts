@@ -11,7 +11,7 @@ import type { HttpContext } from "./context.js";
  * several Marathons in one process stay apart). Installed on the root instance, not as an
  * encapsulated plugin, so its response hook counts every route's requests.
  */
-export function installMetrics(app: FastifyInstance, ctx: HttpContext): void {
+export function installMetrics(app: FastifyInstance, ctx: HttpContext): Registry {
   const registry = new Registry();
   const requests = new Counter({
     name: "marathon_http_requests_total",
@@ -52,6 +52,7 @@ export function installMetrics(app: FastifyInstance, ctx: HttpContext): void {
   app.get("/metrics/prometheus", async (_request, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
   );
+  return registry;
 }
 
 /** The gauges, Marathon's names (dots) → value read from the service's current state. */

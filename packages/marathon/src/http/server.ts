@@ -1,9 +1,10 @@
-import { type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
+import { type Authorizer, type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
 import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { MarathonService } from "../service.js";
 import { appRoutes } from "./app-routes.js";
+import { marathonAuthorization } from "./authorize.js";
 import { EventHub, type HttpContext, versionClock } from "./context.js";
 import { deploymentRoutes } from "./deployment-routes.js";
 import { installErrorHandling } from "./errors.js";
@@ -21,6 +22,8 @@ export interface MarathonHttpOptions {
   now?: () => Date;
   /** HTTP authentication, TLS and CORS (default: none). */
   security?: HttpSecurity;
+  /** Mesos' ACLs (`--acls`): `update_apps` by app id on every write (default: none, all allowed). */
+  authorizer?: Authorizer;
 }
 
 /**
@@ -59,7 +62,9 @@ export function createMarathonHttp(
   installHttpSecurity(app, options.security, { style: "marathon" });
   installLeaderProxy(app, service);
   acceptAnyBodyAsJson(app);
-  installMetrics(app, ctx);
+  const registry = installMetrics(app, ctx);
+  if (options.authorizer)
+    ctx.authorization = marathonAuthorization(options.authorizer, app.log as Logger, registry);
   app.register(appRoutes, ctx);
   app.register(groupRoutes, ctx);
   app.register(taskRoutes, ctx);
