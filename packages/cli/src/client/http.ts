@@ -1,5 +1,8 @@
+import { rootCertificates } from "node:tls";
 import { z } from "zod";
 import { CliError } from "../errors.js";
+
+type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 /** Which server a request goes to: it names the server in errors and says how to reach it. */
 export type Service = "master" | "marathon" | "chronos";
@@ -34,6 +37,19 @@ const ErrorBody = z.looseObject({
     .optional(),
 });
 
+/** Credentials the client verbs send (`--principal`/`--secret`), as HTTP basic. */
+export interface ClientCredentials {
+  readonly principal: string;
+  readonly secret: string;
+}
+
+export interface HttpClientOptions {
+  /** Sent with every request (default: none). */
+  credentials?: ClientCredentials;
+  /** A PEM CA certificate to trust for https:// servers, besides the system's (`--ca`). */
+  ca?: Buffer;
+}
+
 export interface RequestOptions<S extends z.ZodType> {
   method?: "GET" | "POST" | "PUT" | "DELETE";
   /** Sent as JSON. */
@@ -57,10 +73,30 @@ export interface RequestOptions<S extends z.ZodType> {
  * const state = await http.request("master", "/master/state", { schema: MasterState });
  */
 export class HttpClient {
+  private readonly authorization: string | undefined;
+  private dispatcher: Promise<FetchLike> | undefined;
+
   constructor(
     readonly endpoints: Endpoints,
     private readonly timeoutMs = 15_000,
-  ) {}
+    private readonly options: HttpClientOptions = {},
+  ) {
+    const c = options.credentials;
+    this.authorization = c
+      ? `Basic ${Buffer.from(`${c.principal}:${c.secret}`, "utf8").toString("base64")}`
+      : undefined;
+  }
+
+  /** Node's fetch, or undici's with an agent that trusts `--ca` too (loaded only then). */
+  private fetcher(): Promise<FetchLike> {
+    const { ca } = this.options;
+    if (!ca) return Promise.resolve(fetch);
+    this.dispatcher ??= import("undici").then(({ Agent, fetch: undiciFetch }) => {
+      const dispatcher = new Agent({ connect: { ca: [...rootCertificates, ca.toString("utf8")] } });
+      return ((url, init) => undiciFetch(url, { ...(init as object), dispatcher })) as FetchLike;
+    });
+    return this.dispatcher;
+  }
 
   url(service: Service, path: string): string {
     return `${this.endpoints[service]}${path}`;
@@ -73,6 +109,7 @@ export class HttpClient {
   ): Promise<{ status: number; body: z.infer<S> }> {
     const url = this.url(service, path);
     const headers: Record<string, string> = { accept: "application/json" };
+    if (this.authorization) headers.authorization = this.authorization;
     let body: string | undefined;
     if (o.json !== undefined) {
       headers["content-type"] = "application/json";
@@ -83,7 +120,7 @@ export class HttpClient {
     }
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await (await this.fetcher())(url, {
         method: o.method ?? "GET",
         headers,
         ...(body === undefined ? {} : { body }),
@@ -156,6 +193,10 @@ export class HttpClient {
         `agora: ${names[service]} is not registered with the master at ${this.endpoints.master} (${message}): is it running? 'agora dev' starts it; or give --${service} URL`,
       );
     }
+    if (status === 401)
+      message += this.authorization
+        ? ": wrong --principal or --secret"
+        : ": give --principal and --secret (or AGORA_PRINCIPAL and AGORA_SECRET)";
     const code = status === 404 ? "NOT_FOUND" : "REQUEST_FAILED";
     return new CliError(code, `agora: ${names[service]} refused ${url}: ${message} (HTTP ${status})`);
   }

@@ -1,4 +1,6 @@
+import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { CliError } from "../errors.js";
 import { type FlagSpec, type FlagValues, parseOptions } from "../options.js";
 import { endpoints, HttpClient } from "./http.js";
 import { type Colors, colorsFor } from "./table.js";
@@ -15,6 +17,9 @@ export const clientFlags: FlagSpec = {
     description: "Chronos' URL (default: through the master, <master>/service/chronos)",
   },
   json: { type: "boolean", description: "print JSON for scripts instead of tables" },
+  principal: { type: "string", description: "principal to authenticate as (HTTP basic, with --secret)" },
+  secret: { type: "string", description: "the principal's secret (prefer AGORA_SECRET: flags show in ps)" },
+  ca: { type: "string", description: "PEM CA certificate to trust for https:// URLs, besides the system's" },
 };
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
@@ -24,6 +29,9 @@ const ClientOptions = {
   marathon: httpUrl.optional(),
   chronos: httpUrl.optional(),
   json: z.boolean().default(false),
+  principal: z.string().min(1).optional(),
+  secret: z.string().min(1).optional(),
+  ca: z.string().min(1).optional(),
 };
 
 type ClientOptionValues = z.infer<z.ZodObject<typeof ClientOptions>>;
@@ -78,6 +86,12 @@ export function verb<S extends z.ZodRawShape>(spec: {
     async run(command, args, values) {
       const options = parseOptions(command, values, process.env, flags, schema);
       const o = options as ClientOptionValues;
+      if ((o.principal === undefined) !== (o.secret === undefined))
+        throw new CliError(
+          "USAGE",
+          `agora ${command}: --principal and --secret (or AGORA_PRINCIPAL and AGORA_SECRET) go together`,
+        );
+      const ca = o.ca === undefined ? undefined : await readCa(command, o.ca);
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once("SIGINT", onSigint);
@@ -89,6 +103,13 @@ export function verb<S extends z.ZodRawShape>(spec: {
               ...(o.marathon === undefined ? {} : { marathon: o.marathon }),
               ...(o.chronos === undefined ? {} : { chronos: o.chronos }),
             }),
+            undefined,
+            {
+              ...(o.principal && o.secret
+                ? { credentials: { principal: o.principal, secret: o.secret } }
+                : {}),
+              ...(ca ? { ca } : {}),
+            },
           ),
           json: o.json,
           colors: colorsFor(process.stdout),
@@ -112,4 +133,14 @@ export function verb<S extends z.ZodRawShape>(spec: {
 export interface VerbGroup {
   readonly summary: string;
   readonly verbs: Readonly<Record<string, Verb>>;
+}
+
+async function readCa(command: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    throw new CliError("USAGE", `agora ${command}: --ca ${file} cannot be read: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
 }
