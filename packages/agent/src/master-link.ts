@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   AgentCommand,
   type AgentId,
@@ -75,6 +76,8 @@ export class MasterLink {
   private watchdogMs = 0;
   private backoffTimer: { handle: TimerHandle; wake: (asked?: boolean) => void } | undefined;
   private stopped = false;
+  /** Sent with every `register` of this agent, so the master takes a retry for the same agent. */
+  private readonly instanceId = randomUUID();
 
   constructor(private readonly options: MasterLinkOptions) {}
 
@@ -118,7 +121,8 @@ export class MasterLink {
     const { bus, subjects, logger } = this.options;
     let backoffMs: number = REGISTRATION_BACKOFF.initialMs;
     while (!this.stopped) {
-      const message = this.options.registration(this.agentIdValue);
+      const built = this.options.registration(this.agentIdValue);
+      const message = built.type === "register" ? { ...built, instanceId: this.instanceId } : built;
       try {
         // A restarted agent listens under its id before it reregisters: what the master sends right
         // after its reply (a kill it sends again, as Mesos does) must not beat the subscription.

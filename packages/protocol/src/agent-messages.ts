@@ -34,7 +34,18 @@ export type AgentTask = z.infer<typeof AgentTask>;
 
 /** Agent → master, sent to `agora.<cluster>.master.agent` (register/reregister as requests). */
 export const AgentMessage = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("register"), agentInfo: AgentInfo }).strict(),
+  z
+    .object({
+      type: z.literal("register"),
+      agentInfo: AgentInfo,
+      /**
+       * Drawn once per agent process and sent with every retry of its registration, so a master
+       * that answered too late for the agent's timeout answers the retry with the same id instead
+       * of registering a second agent (Mesos recognises a retry by the agent's pid).
+       */
+      instanceId: z.string().min(1).max(128).optional(),
+    })
+    .strict(),
   z
     .object({
       type: z.literal("reregister"),

@@ -21,17 +21,31 @@ import { masterStatus, sendUpdate } from "../task-status.js";
 import { dropUnreceivedLaunches } from "./launch-check.js";
 import { applyStatusUpdates } from "./status-update.js";
 
-/** Register: mint an id, store the agent, reply `registered`, and allocate its resources soon. */
+/**
+ * Register: mint an id, store the agent, reply `registered`, and allocate its resources soon. A
+ * retry from the same agent process (its `instanceId`: our answer came after its timeout) is
+ * answered with the id already given, as Mesos answers a retry from a registered pid.
+ */
 export async function registerAgent(
   ctx: MasterContext,
   msg: BusMessage,
   m: AgentMessageOf<"register">,
 ): Promise<void> {
+  const known = m.instanceId === undefined ? undefined : registeredInstance(ctx, m.instanceId);
+  if (known) {
+    ctx.options.logger.info({ agentId: known, hostname: m.agentInfo.hostname }, "agent registration retried");
+    respond(msg, registered(ctx, known));
+    return;
+  }
   refuseOnDownMachine(ctx, m.agentInfo.hostname);
   const id = ctx.nextAgentId();
   const info = { ...m.agentInfo, id };
   await persist(ctx, registryKeys.agent(id), info);
-  ctx.state.addAgent(info, ctx.now());
+  const agent = ctx.state.addAgent(info, ctx.now());
+  if (m.instanceId !== undefined) {
+    agent.instanceId = m.instanceId;
+    ctx.state.agentInstances.set(m.instanceId, id);
+  }
   ctx.options.logger.info({ agentId: id, hostname: info.hostname }, "agent registered");
   respond(msg, registered(ctx, id));
   ctx.requestAllocation();
@@ -90,6 +104,12 @@ export async function reregisterAgent(
   for (const task of kills) sendKill(ctx, task);
   if (m.updates.length > 0) applyStatusUpdates(ctx, agent.id, m.updates);
   ctx.requestAllocation();
+}
+
+/** The id an agent process registered under, while that agent is still registered. */
+function registeredInstance(ctx: MasterContext, instanceId: string): AgentId | undefined {
+  const id = ctx.state.agentInstances.get(instanceId);
+  return id !== undefined && ctx.state.agents.has(id) ? id : undefined;
 }
 
 /** As Mesos: an agent on a machine the operator brought down may not (re)register until it is up. */

@@ -48,6 +48,8 @@ export interface AgentEntry {
   readonly offers: Set<OfferId>;
   /** Tasks on this agent, keyed by `taskKey`. */
   readonly tasks: Map<string, TaskEntry>;
+  /** The agent process's `instanceId` from its `register`: a retry of it gets this entry's id. */
+  instanceId?: string | undefined;
   /** Tasks STAGING too long that the master asked the agent about (a reregistration settles them). */
   launchCheck?: { readonly requestedAt: number; readonly tasks: ReadonlySet<string> } | undefined;
 }

@@ -43,6 +43,8 @@ export interface MasterStateLimits {
  */
 export class MasterState {
   readonly agents = new Map<AgentId, AgentEntry>();
+  /** Registered agents by the `instanceId` of the agent process that registered them. */
+  readonly agentInstances = new Map<string, AgentId>();
   readonly unreachableAgents = new Map<AgentId, UnreachableAgent>();
   /** Agents from the registry a new leader waits for (`agentReregisterTimeoutMs`); not offered. */
   readonly recoveringAgents = new Map<AgentId, RecoveringAgent>();
@@ -94,6 +96,7 @@ export class MasterState {
     agent.tasks.clear();
     this.filters.removeAgent(agent.id);
     this.agents.delete(agent.id);
+    if (agent.instanceId !== undefined) this.agentInstances.delete(agent.instanceId);
   }
 
   addFramework(info: FrameworkInfo & { id: FrameworkId }, now: number, connected: boolean): FrameworkEntry {
