@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ChronosError } from "../errors.js";
 import { isScheduled, JobDefinition } from "../model/job.js";
 import type { JobEntry } from "../service.js";
+import { authorizeJob } from "./authorize.js";
 import { all, count, first, type HttpContext, type Query, viewOf } from "./context.js";
 import { invalidBody } from "./errors.js";
 import { graphCsv, graphDot } from "./graph-text.js";
@@ -23,12 +24,16 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
   const { service } = ctx;
 
   app.post("/iso8601", async (request, reply) => {
-    await service.putJob(readJob(request.body, "scheduled"));
+    const job = readJob(request.body, "scheduled");
+    authorizeJob(ctx, request, job.name);
+    await service.putJob(job);
     return reply.code(204).send();
   });
 
   app.post("/dependency", async (request, reply) => {
-    await service.putJob(readJob(request.body, "dependent"));
+    const job = readJob(request.body, "dependent");
+    authorizeJob(ctx, request, job.name);
+    await service.putJob(job);
     return reply.code(204).send();
   });
 
@@ -64,6 +69,7 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
 
   app.put("/job/:name", async (request: Named, reply) => {
     viewOf(ctx, request.params.name);
+    authorizeJob(ctx, request, request.params.name);
     const args = all(request.query, "arguments");
     await service.runNow(request.params.name, args.length > 0 ? { arguments: args } : {});
     return reply.code(204).send();
@@ -71,12 +77,14 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
 
   app.delete("/job/:name", async (request: Named, reply) => {
     viewOf(ctx, request.params.name);
+    authorizeJob(ctx, request, request.params.name);
     await service.deleteJob(request.params.name);
     return reply.code(204).send();
   });
 
   app.put("/job/success/:name", async (request: Named, reply) => {
     viewOf(ctx, request.params.name);
+    authorizeJob(ctx, request, request.params.name);
     await service.markSuccess(request.params.name);
     return reply.type("text/plain").send(`marked job ${request.params.name} as successful: true`);
   });
@@ -106,6 +114,7 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
 
   app.delete("/task/kill/:name", async (request: Named, reply) => {
     viewOf(ctx, request.params.name);
+    authorizeJob(ctx, request, request.params.name);
     await service.killTasks(request.params.name);
     return reply.code(204).send();
   });

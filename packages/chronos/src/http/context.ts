@@ -1,6 +1,7 @@
 import { ChronosError } from "../errors.js";
 import type { JobDefaults } from "../model/job.js";
 import type { ChronosService, JobView } from "../service.js";
+import type { ChronosAuthorization } from "./authorize.js";
 import type { JobText } from "./job-json.js";
 
 /** What every route plugin shares. */
@@ -13,6 +14,8 @@ export interface HttpContext {
   jobText: JobText;
   /** Milliseconds between the comment lines that keep an idle `/v1/events` stream open. */
   heartbeatMs: number;
+  /** The ACLs' checks (`update_jobs`); undefined without `--acls`: every write is allowed. */
+  acls?: ChronosAuthorization | undefined;
 }
 
 export type Query = Record<string, string | string[] | undefined>;

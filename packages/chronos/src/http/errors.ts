@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import { isSecurityError, type SecurityError, securityErrorCodes } from "@agora/security";
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import type { z } from "zod";
 import { ChronosError, type ChronosErrorCode, type ErrorDetail, isChronosError } from "../errors.js";
 import { zodDetails } from "../model/metronome.js";
@@ -15,7 +16,8 @@ export interface ChronosErrorBody {
  * logged 500 (a bug, never a reaction to bad input). The Metronome routes install their own mapping.
  */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | ChronosError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | ChronosError | SecurityError, request, reply) => {
+    if (isSecurityError(err)) return forbiddenReply(reply, err);
     const answer = clientError(err);
     if (answer) return reply.code(answer.status).send(errorBody(answer.error));
     request.log.error({ err }, "request failed");
@@ -56,4 +58,9 @@ export function invalidBody(code: ChronosErrorCode, what: string, error: z.ZodEr
   const first = details[0];
   const where = first ? ` ${first.path}: ${first.errors[0]}` : "";
   return new ChronosError(code, `Invalid ${what}:${where}`, { details });
+}
+
+/** A refusal by the ACLs: 403 with Chronos' `{message}` naming the action (logged and counted where decided). */
+export function forbiddenReply(reply: FastifyReply, err: SecurityError): FastifyReply {
+  return reply.code(securityErrorCodes[err.code].status).send({ message: err.message });
 }

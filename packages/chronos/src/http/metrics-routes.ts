@@ -19,6 +19,8 @@ export function installMetrics(app: FastifyInstance, ctx: HttpContext): void {
   app.get("/metrics", async () => {
     const { service } = ctx;
     const counters: Record<string, { count: number }> = { "http.requests": { count: requests } };
+    for (const [action, count] of ctx.acls?.denied ?? [])
+      counters[`authorization.denied.${action}`] = { count };
     const histograms: Record<string, Record<string, number>> = {};
     for (const v of service.jobs()) {
       const name = v.definition.name;

@@ -1,3 +1,4 @@
+import { isSecurityError, type SecurityError } from "@agora/security";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ChronosError } from "../errors.js";
 import type { JobDefinition } from "../model/job.js";
@@ -15,8 +16,9 @@ import {
   zodDetails,
 } from "../model/metronome.js";
 import type { JobView } from "../service.js";
+import { authorizeJob } from "./authorize.js";
 import { all, flag, type HttpContext, type Query } from "./context.js";
-import { clientError } from "./errors.js";
+import { clientError, forbiddenReply } from "./errors.js";
 
 type JobRequest = FastifyRequest<{ Params: { id: string }; Querystring: Query }>;
 type ScheduleRequest = FastifyRequest<{ Params: { id: string; sid: string } }>;
@@ -39,7 +41,8 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
   const { ctx } = options;
   const { service } = ctx;
 
-  app.setErrorHandler((err: FastifyError | ChronosError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | ChronosError | SecurityError, request, reply) => {
+    if (isSecurityError(err)) return forbiddenReply(reply, err);
     const answer = clientError(err);
     if (!answer) {
       request.log.error({ err }, "request failed");
@@ -89,6 +92,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
     if (service.job(spec.id) !== undefined)
       throw new ChronosError("ALREADY_EXISTS", "Job with this id already exists");
     const job = jobFromMetronome(spec);
+    authorizeJob(ctx, request, job.name);
     await service.putJob(job);
     return reply.code(201).send(specJson(service.job(job.name) ?? stored(job)));
   });
@@ -105,6 +109,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
     const v = view(request.params.id, reply);
     if (!v) return;
     const job = keepSchedule(v.definition, jobFromMetronome({ ...spec, schedules: [] }, v.definition));
+    authorizeJob(ctx, request, v.definition.name);
     await service.putJob(job);
     return specJson(service.job(job.name) ?? stored(job));
   });
@@ -114,6 +119,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
     const v = view(request.params.id, reply);
     if (!v) return;
     const name = v.definition.name;
+    authorizeJob(ctx, request, name);
     if (!stop && service.activeRuns(name).length > 0)
       return reply
         .code(409)
@@ -146,6 +152,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
           ? `A schedule with id ${schedule.id} already exists`
           : "Only one schedule supported at the moment",
       });
+    authorizeJob(ctx, request, v.definition.name);
     const job = withSchedule(v.definition, schedule);
     await service.putJob(job);
     return reply.code(201).send(scheduleOf(job, schedule.id));
@@ -165,6 +172,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
     if (!v) return;
     if (!metronomeSchedules(v.definition, v.nextRunAt).some((s) => s.id === request.params.sid))
       return reply.code(404).send(unknownSchedule(request.params.sid));
+    authorizeJob(ctx, request, v.definition.name);
     const job = withSchedule(v.definition, schedule);
     await service.putJob(job);
     return scheduleOf(job, schedule.id);
@@ -175,6 +183,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
     if (!v) return;
     if (!metronomeSchedules(v.definition, v.nextRunAt).some((s) => s.id === request.params.sid))
       return reply.code(404).send(unknownSchedule(request.params.sid));
+    authorizeJob(ctx, request, v.definition.name);
     await service.putJob(withSchedule(v.definition, undefined));
     return reply.code(200).send();
   });
@@ -187,6 +196,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
   app.post("/v1/jobs/:id/runs", async (request: JobRequest, reply) => {
     const v = view(request.params.id, reply);
     if (!v) return;
+    authorizeJob(ctx, request, v.definition.name);
     const run = await service.runNow(v.definition.name);
     return reply.code(201).send(metronomeRun(run));
   });
@@ -202,6 +212,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
     const v = view(request.params.id, reply);
     if (!v) return;
     const name = v.definition.name;
+    authorizeJob(ctx, request, name);
     if (!service.activeRuns(name).some((r) => r.id === request.params.rid))
       return reply.code(404).send(unknownRun(request.params.id, request.params.rid));
     return metronomeRun(await service.stopRun(name, request.params.rid));

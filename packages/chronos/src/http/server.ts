@@ -1,9 +1,10 @@
-import { type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
+import { type Authorizer, type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
 import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { DEFAULT_JOB_RESOURCES, type JobDefaults } from "../model/job.js";
 import type { ChronosService } from "../service.js";
+import { chronosAuthorization } from "./authorize.js";
 import { chronosRoutes } from "./chronos-routes.js";
 import type { HttpContext } from "./context.js";
 import { installErrorHandling } from "./errors.js";
@@ -24,6 +25,8 @@ export interface ChronosHttpOptions {
   eventHeartbeatMs?: number;
   /** HTTP authentication, TLS and CORS (default: none). */
   security?: HttpSecurity;
+  /** Mesos' ACLs (`--acls`): `update_jobs` by job name on every write (default: none, all allowed). */
+  authorizer?: Authorizer;
 }
 
 /**
@@ -55,6 +58,7 @@ export function createChronosHttp(
     jobDefaults,
     jobText: new JobText(jobDefaults),
     heartbeatMs: options.eventHeartbeatMs ?? 15_000,
+    acls: options.authorizer && chronosAuthorization(options.authorizer, app.log as Logger),
   };
   installErrorHandling(app);
   installHttpSecurity(app, options.security, { style: "chronos" });

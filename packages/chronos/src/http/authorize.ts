@@ -1,0 +1,35 @@
+import { Authorization, type Authorizer, type Principal } from "@agora/security";
+import type { FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import type { HttpContext } from "./context.js";
+
+/** Chronos' authorization under `--acls`, and how many requests it refused per action (for `/metrics`). */
+export interface ChronosAuthorization {
+  readonly authorization: Authorization;
+  readonly denied: ReadonlyMap<string, number>;
+}
+
+/**
+ * `update_jobs` by job name on every Chronos and Metronome write; each refusal logged and counted,
+ * shown in `/metrics` as the counter `authorization.denied.<action>` (Chronos' metrics are codahale JSON).
+ */
+export function chronosAuthorization(authorizer: Authorizer, logger: Logger): ChronosAuthorization {
+  const denied = new Map<string, number>();
+  const authorization = new Authorization(authorizer, {
+    onDenied: ({ action, principal, object }) => {
+      denied.set(action, (denied.get(action) ?? 0) + 1);
+      logger.warn({ action, principal: principal ?? null, object: object ?? null }, "not authorized");
+    },
+  });
+  return { authorization, denied };
+}
+
+/** The request's authenticated principal (undefined: anonymous, matched by ANY or NONE only). */
+export function principalOf(request: FastifyRequest): Principal {
+  return request.principal;
+}
+
+/** Throws FORBIDDEN (403, Chronos' `{message}`) unless the principal may `update_jobs` on `name`. */
+export function authorizeJob(ctx: HttpContext, request: FastifyRequest, name: string): void {
+  ctx.acls?.authorization.check("update_jobs", principalOf(request), name);
+}
