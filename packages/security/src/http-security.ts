@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { rootCertificates } from "node:tls";
 import type { FastifyInstance } from "fastify";
 import { installCors } from "./cors.js";
 import type { Credentials } from "./credentials.js";
@@ -87,6 +88,15 @@ export async function loadHttpSecurity(flags: HttpSecurityFlags): Promise<HttpSe
  */
 export function withTls<T extends object>(security: HttpSecurity | undefined, options: T): T {
   return security?.tls ? { ...options, https: { cert: security.tls.cert, key: security.tls.key } } : options;
+}
+
+/**
+ * The TLS options (undici's `connect`) a role uses to reach another role's https:// API: the system's
+ * CAs plus its own certificate, so a cluster (or `agora dev`) sharing one self-signed certificate works;
+ * a private CA goes in `NODE_EXTRA_CA_CERTS`. Undefined without TLS (the defaults then).
+ */
+export function upstreamTls(security: HttpSecurity | undefined): { ca: string[] } | undefined {
+  return security?.tls ? { ca: [...rootCertificates, security.tls.cert.toString("utf8")] } : undefined;
 }
 
 /** `https` or `http`, for the URLs a role advertises. */

@@ -24,6 +24,7 @@ export {
   installHttpSecurity,
   loadHttpSecurity,
   OPEN_HTTP,
+  upstreamTls,
   withTls,
 } from "./http-security.js";
 export { loadAuthorizer, loadCredentials, parseAcls } from "./load.js";

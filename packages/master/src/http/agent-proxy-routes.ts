@@ -4,6 +4,8 @@ import type { FrameworkId, TaskId } from "@agora/protocol";
 import replyFrom from "@fastify/reply-from";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { type HttpSecurity, httpScheme, upstreamTls } from "@agora/security";
+import { Agent as UndiciAgent, fetch as undiciFetch } from "undici";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
 import type { MasterView } from "../view.js";
@@ -27,9 +29,13 @@ const CHUNK = 64 * 1024;
  * `/agents/:agentId/files/download?path=` streams a whole file as an attachment, read from the
  * agent in 64 KiB pieces. An unknown agent is a 404; one that does not answer, a 502.
  */
-export async function agentProxyRoutes(app: FastifyInstance, { master }: { master: Master }): Promise<void> {
+export async function agentProxyRoutes(
+  app: FastifyInstance,
+  { master, security }: { master: Master; security?: HttpSecurity | undefined },
+): Promise<void> {
+  const tls = upstreamTls(security);
   await app.register(replyFrom, {
-    undici: { headersTimeout: 15_000, bodyTimeout: 60_000 },
+    undici: { headersTimeout: 15_000, bodyTimeout: 60_000, ...(tls ? { connect: tls } : {}) },
     disableRequestLogging: true,
   });
 
@@ -37,7 +43,8 @@ export async function agentProxyRoutes(app: FastifyInstance, { master }: { maste
     const agent = master.snapshot().agents.get(agentId as never);
     if (!agent)
       throw new MasterError("NOT_FOUND", `no agent '${agentId}' is registered`, { field: "agentId" });
-    return `http://${agent.info.hostname}:${agent.info.port}`;
+    // Agents register no scheme: a cluster serving TLS serves it on every role.
+    return `${httpScheme(security)}://${agent.info.hostname}:${agent.info.port}`;
   };
 
   const forward =
@@ -63,13 +70,20 @@ export async function agentProxyRoutes(app: FastifyInstance, { master }: { maste
   );
   app.get<AgentParams>("/agents/:agentId/monitor/statistics", forward("/monitor/statistics"));
 
+  const dispatcher = tls ? new UndiciAgent({ connect: tls }) : undefined;
+  app.addHook("onClose", async () => dispatcher?.close());
   app.get<AgentParams>("/agents/:agentId/files/download", async (request, reply) => {
     const { path: file } = parseQuery(DownloadQuery, request.query);
     authorize(master, request, "access_sandboxes", [sandboxUser(master.snapshot(), file)]);
     const base = agentUrl(request.params.agentId);
     const read = async (offset: number) => {
       const url = `${base}/files/read?path=${encodeURIComponent(file)}&offset=${offset}&length=${CHUNK}`;
-      const res = await fetch(url).catch((cause: unknown) => {
+      // The caller's credentials go on to the agent, as reply-from passes them on the other routes.
+      const authorization = request.headers.authorization;
+      const res = await undiciFetch(url, {
+        ...(authorization ? { headers: { authorization } } : {}),
+        ...(dispatcher ? { dispatcher } : {}),
+      }).catch((cause: unknown) => {
         throw new MasterError("UPSTREAM_UNAVAILABLE", `agent ${request.params.agentId} did not answer`, {
           cause,
         });

@@ -75,8 +75,8 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
     master,
     ...(live.usageIntervalMs === undefined ? {} : { intervalMs: live.usageIntervalMs }),
   });
-  app.register(agentProxyRoutes, { master });
-  app.register(serviceProxyRoutes, { master });
+  app.register(agentProxyRoutes, { master, security: options.security });
+  app.register(serviceProxyRoutes, { master, security: options.security });
   app.register(webuiRoutes, options.webuiDir === undefined ? {} : { dir: options.webuiDir });
   return app;
 }

@@ -1,5 +1,6 @@
 import replyFrom from "@fastify/reply-from";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { type HttpSecurity, upstreamTls } from "@agora/security";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
 import type { FrameworkView } from "../view.js";
@@ -17,11 +18,11 @@ type ServiceRequest = FastifyRequest<{ Params: { name: string; "*": string } }>;
  */
 export async function serviceProxyRoutes(
   app: FastifyInstance,
-  { master }: { master: Master },
+  { master, security }: { master: Master; security?: HttpSecurity | undefined },
 ): Promise<void> {
   await app.register(replyFrom, {
     // Event streams stay open for as long as the browser reads them.
-    undici: { headersTimeout: 30_000, bodyTimeout: 0 },
+    undici: { headersTimeout: 30_000, bodyTimeout: 0, ...(tlsOf(security) ?? {}) },
     disableRequestLogging: true,
   });
   const track = closeOnShutdown(app);
@@ -50,6 +51,11 @@ export async function serviceProxyRoutes(
   );
   app.all("/service/:name/*", handler);
 }
+
+const tlsOf = (security: HttpSecurity | undefined) => {
+  const tls = upstreamTls(security);
+  return tls ? { connect: tls } : undefined;
+};
 
 function byName(master: Master, name: string): FrameworkView | undefined {
   let best: FrameworkView | undefined;
