@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { type HttpSecurity, httpScheme } from "@agora/security";
+import { type Authorizer, type HttpSecurity, httpScheme } from "@agora/security";
 import { AlwaysLeader, type Bus, type Clock, type LeaderElection, type StateStore } from "@agora/transport";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
@@ -42,6 +42,8 @@ export interface ChronosOptions {
   onDeposed?: (reason: string) => void;
   /** HTTP authentication, TLS and CORS of the API (default: none). */
   security?: HttpSecurity;
+  /** Mesos' ACLs (`--acls`) for the API's writes: `update_jobs` by job name (default: none, all allowed). */
+  authorizer?: Authorizer;
   /** Flags to show in the API's config views. */
   config?: Record<string, unknown>;
 }
@@ -97,6 +99,7 @@ export async function startChronos(o: ChronosOptions): Promise<RunningChronos> {
     logger: logger.child({ component: "chronos-http" }),
     jobDefaults,
     ...(o.security ? { security: o.security } : {}),
+    ...(o.authorizer ? { authorizer: o.authorizer } : {}),
   });
   await http.listen({ host: o.host ?? "0.0.0.0", port: o.port ?? 4400 });
   const address = http.server.address();

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { type HttpSecurity, httpScheme } from "@agora/security";
+import { type Authorizer, type HttpSecurity, httpScheme } from "@agora/security";
 import { AlwaysLeader, type Bus, type Clock, type LeaderElection, type StateStore } from "@agora/transport";
 import type { FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
@@ -36,6 +36,8 @@ export interface MarathonOptions {
   onDeposed?: (reason: string) => void;
   /** HTTP authentication, TLS and CORS of the API (default: none). */
   security?: HttpSecurity;
+  /** Mesos' ACLs (`--acls`) for the API's writes: `update_apps` by app id (default: none, all allowed). */
+  authorizer?: Authorizer;
   /** Flags to show under `marathon_config`. */
   config?: Record<string, unknown>;
 }
@@ -101,6 +103,7 @@ export async function startMarathon(o: MarathonOptions): Promise<RunningMarathon
   const http = createMarathonHttp(runtime, {
     logger: logger.child({ component: "marathon-http" }),
     ...(o.security ? { security: o.security } : {}),
+    ...(o.authorizer ? { authorizer: o.authorizer } : {}),
   });
   await http.listen({ host: o.host ?? "0.0.0.0", port: o.port ?? 8080 });
   const address = http.server.address();
