@@ -1,11 +1,11 @@
 import path from "node:path";
 import { Readable } from "node:stream";
 import type { FrameworkId, TaskId } from "@agora/protocol";
+import { type HttpSecurity, httpScheme, upstreamTls } from "@agora/security";
 import replyFrom from "@fastify/reply-from";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
-import { type HttpSecurity, httpScheme, upstreamTls } from "@agora/security";
 import { Agent as UndiciAgent, fetch as undiciFetch } from "undici";
+import { z } from "zod";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
 import type { MasterView } from "../view.js";

@@ -1,6 +1,6 @@
+import { type HttpSecurity, upstreamTls } from "@agora/security";
 import replyFrom from "@fastify/reply-from";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { type HttpSecurity, upstreamTls } from "@agora/security";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
 import type { FrameworkView } from "../view.js";
