@@ -221,12 +221,18 @@ export function toMesosTaskInfo(t: TaskInfo, frameworkId: FrameworkId): Record<s
  * alike (stout's protobuf parser), and clients built on protobuf libraries send unset fields as
  * `null` (`"role": null`), so readers must see them as absent, never as a wrong type.
  */
-export function withoutNulls(json: unknown): unknown {
-  if (Array.isArray(json)) return json.filter((v) => v !== null).map(withoutNulls);
+export function withoutNulls(json: unknown, depth = 0): unknown {
+  // Below any depth a Mesos message reaches, JSON goes on as it is: walking a hostile body nested
+  // thousands deep overflowed the stack (a 500, found by the fuzz suite); no schema reads that far.
+  if (depth >= MAX_MESOS_DEPTH) return json;
+  if (Array.isArray(json)) return json.filter((v) => v !== null).map((v) => withoutNulls(v, depth + 1));
   if (json === null || typeof json !== "object") return json;
   return Object.fromEntries(
     Object.entries(json)
       .filter(([, v]) => v !== null)
-      .map(([k, v]) => [k, withoutNulls(v)]),
+      .map(([k, v]) => [k, withoutNulls(v, depth + 1)]),
   );
 }
+
+/** Deeper than any Mesos v1 message nests (a task group's volumes are about 10 levels down). */
+const MAX_MESOS_DEPTH = 64;

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MesosDev, startMesosDev } from "../harness/mesos-dev.js";
+import { deeplyNested } from "./nasty.js";
+
+/**
+ * The 5xx the fuzz suites found, each replayed on its own against a real `agora dev` so that the fix
+ * stays: every one is now a 4xx that says what was wrong.
+ */
+describe("requests the fuzz suite turned into 5xx", () => {
+  let mesos: MesosDev;
+  let agentUrl: string;
+
+  beforeAll(async () => {
+    mesos = await startMesosDev("fuzz-found", { marathonPort: 0 });
+    agentUrl = mesos.dev.agents[0]!.url;
+  }, 120_000);
+
+  afterAll(async () => {
+    await mesos?.stop();
+  }, 120_000);
+
+  const post = (url: string, body: string) =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body,
+    });
+
+  it("refuses a Mesos v1 call nested thousands deep with a 400 naming the field (the stack overflowed)", async () => {
+    const quota = JSON.stringify({
+      type: "UPDATE_QUOTA",
+      update_quota: { quota_configs: [{ role: "fuzz", limits: { a: deeplyNested(3_000) } }] },
+    });
+    const master = await post(`${mesos.url}/api/v1`, quota);
+    expect(master.status).toBe(400);
+    expect(await master.text()).toContain("update_quota.quota_configs[0].limits.a");
+
+    const read = JSON.stringify({ type: "READ_FILE", read_file: deeplyNested(3_000) });
+    const agent = await post(`${agentUrl}/api/v1`, read);
+    expect(agent.status).toBe(400);
+    expect(await agent.text()).toContain("read_file");
+  });
+});
