@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MesosDev, startMesosDev } from "../harness/mesos-dev.js";
+import { httpJson } from "../harness/processes.js";
 import { deeplyNested } from "./nasty.js";
 
 /**
@@ -9,10 +10,13 @@ import { deeplyNested } from "./nasty.js";
 describe("requests the fuzz suite turned into 5xx", () => {
   let mesos: MesosDev;
   let agentUrl: string;
+  let agentId: string;
 
   beforeAll(async () => {
     mesos = await startMesosDev("fuzz-found", { marathonPort: 0 });
     agentUrl = mesos.dev.agents[0]!.url;
+    const state = await httpJson<{ slaves: { id: string }[] }>(`${mesos.url}/master/state`);
+    agentId = state.slaves[0]!.id;
   }, 120_000);
 
   afterAll(async () => {
@@ -39,5 +43,19 @@ describe("requests the fuzz suite turned into 5xx", () => {
     const agent = await post(`${agentUrl}/api/v1`, read);
     expect(agent.status).toBe(400);
     expect(await agent.text()).toContain("read_file");
+  });
+
+  it("answers a malformed %-escape in a proxied URL with a 400 (reply-from threw a URIError)", async () => {
+    for (const url of [
+      `${mesos.url}/service/marathon/ping?path=%`,
+      `${mesos.url}/service/marathon/v2/apps?embed=%zz`,
+      `${mesos.url}/agents/${agentId}/files/read?path=%&offset=0`,
+    ]) {
+      const res = await fetch(url);
+      expect(res.status, url).toBe(400);
+      expect(await res.json(), url).toEqual({ message: "the URL holds a malformed %-escape", field: "url" });
+    }
+    // A well-formed escape still goes through.
+    expect((await fetch(`${mesos.url}/service/marathon/v2/apps?embed=apps.tasks%20`)).status).toBe(200);
   });
 });

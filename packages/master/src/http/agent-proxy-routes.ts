@@ -52,7 +52,7 @@ export async function agentProxyRoutes(
     async (request: { params: { agentId: string }; url: string }, reply: FastifyReply) => {
       const base = agentUrl(request.params.agentId);
       const query = request.url.includes("?") ? request.url.slice(request.url.indexOf("?")) : "";
-      return reply.from(`${base}${upstreamPath}${query}`, {
+      return reply.from(proxyTarget(`${base}${upstreamPath}${query}`), {
         onError: (r, { error }) => unavailable(r, `agent ${request.params.agentId}`, error),
       });
     };
@@ -145,6 +145,20 @@ export function sandboxUser(view: MasterView, requested: string): string | undef
 interface UpstreamReply {
   code(status: number): { send(body: unknown): unknown };
   log: { warn(obj: object, msg: string): void };
+}
+
+/**
+ * `target`, checked the way reply-from will read it: it decodes the URL (to refuse `..`) and throws a
+ * URIError on a malformed escape such as `?path=%`, which became a 500 (found by the fuzz suite). Such
+ * a URL is the client's mistake: a 400.
+ */
+export function proxyTarget(target: string): string {
+  try {
+    decodeURIComponent(target);
+  } catch {
+    throw new MasterError("INVALID_REQUEST", "the URL holds a malformed %-escape", { field: "url" });
+  }
+  return target;
 }
 
 /** Replies 502 `{message}` for an upstream that could not be reached. */

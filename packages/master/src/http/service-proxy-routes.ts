@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
 import type { FrameworkView } from "../view.js";
-import { unavailable } from "./agent-proxy-routes.js";
+import { proxyTarget, unavailable } from "./agent-proxy-routes.js";
 import { closeOnShutdown } from "./long-lived.js";
 
 type ServiceRequest = FastifyRequest<{ Params: { name: string; "*": string } }>;
@@ -41,7 +41,7 @@ export async function serviceProxyRoutes(
     const rest = request.params["*"] ?? "";
     const query = request.url.includes("?") ? request.url.slice(request.url.indexOf("?")) : "";
     track(request.raw.socket);
-    return reply.from(`${base.replace(/\/+$/, "")}/${rest}${query}`, {
+    return reply.from(proxyTarget(`${base.replace(/\/+$/, "")}/${rest}${query}`), {
       onError: (r, { error }) => unavailable(r, `framework '${name}'`, error),
     });
   };
