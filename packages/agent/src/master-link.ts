@@ -5,6 +5,7 @@ import {
   type AgentMessage,
   AgentRegistered,
   CallReply,
+  type Credential,
   decode,
   encode,
   type Pong,
@@ -47,6 +48,8 @@ export interface MasterLinkOptions {
   subjects: Subjects;
   clock: Clock;
   logger: Logger;
+  /** Sent with every (re)registration when the master authenticates agents (Mesos' agent `--credential`). */
+  credential?: Credential | undefined;
   /** The register (no id yet) or reregister (with id, tasks and unacknowledged updates) message to send now. */
   registration(agentId: AgentId | undefined): AgentMessage;
   /** A valid command of the current or a newer epoch, other than ping and reregisterRequested. */
@@ -122,7 +125,13 @@ export class MasterLink {
     let backoffMs: number = REGISTRATION_BACKOFF.initialMs;
     while (!this.stopped) {
       const built = this.options.registration(this.agentIdValue);
-      const message = built.type === "register" ? { ...built, instanceId: this.instanceId } : built;
+      const credential = this.options.credential ? { credential: this.options.credential } : {};
+      const message =
+        built.type === "register"
+          ? { ...built, instanceId: this.instanceId, ...credential }
+          : built.type === "reregister"
+            ? { ...built, ...credential }
+            : built;
       try {
         // A restarted agent listens under its id before it reregisters: what the master sends right
         // after its reply (a kill it sends again, as Mesos does) must not beat the subscription.

@@ -4,6 +4,7 @@
  * sibling packages are in "./internal".
  */
 export type { Allocator } from "./allocator/drf-allocator.js";
+export type { AuthenticationOptions } from "./authentication.js";
 export { isMasterError, MasterError, type MasterErrorCode, masterErrorCodes } from "./errors.js";
 export { buildMasterHttp, type MasterHttpOptions } from "./http/app.js";
 export { Master } from "./master.js";

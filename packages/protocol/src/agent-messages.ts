@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Credential } from "./credential.js";
 import { FrameworkInfo, MasterInfo } from "./framework.js";
 import { AgentId, ExecutorId, FrameworkId, TaskId, UpdateUuid } from "./ids.js";
 import { Attribute, Resource } from "./resources/schema.js";
@@ -44,6 +45,8 @@ export const AgentMessage = z.discriminatedUnion("type", [
        * of registering a second agent (Mesos recognises a retry by the agent's pid).
        */
       instanceId: z.string().min(1).max(128).optional(),
+      /** The agent's principal and secret (Mesos' agent `--credential`), checked under `--authenticate-agents`. */
+      credential: Credential.optional(),
     })
     .strict(),
   z
@@ -54,6 +57,7 @@ export const AgentMessage = z.discriminatedUnion("type", [
       frameworks: z.array(FrameworkInfo.required({ id: true })),
       /** Updates not yet acknowledged, so the new master can relay them. */
       updates: z.array(StatusUpdate),
+      credential: Credential.optional(),
     })
     .strict(),
   /** Updates are batched: one message may carry many tasks' updates (in order per task). */

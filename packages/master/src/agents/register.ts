@@ -31,6 +31,7 @@ export async function registerAgent(
   msg: BusMessage,
   m: AgentMessageOf<"register">,
 ): Promise<void> {
+  authenticateAgent(ctx, m);
   const known = m.instanceId === undefined ? undefined : registeredInstance(ctx, m.instanceId);
   if (known) {
     ctx.options.logger.info({ agentId: known, hostname: m.agentInfo.hostname }, "agent registration retried");
@@ -62,6 +63,7 @@ export async function reregisterAgent(
   msg: BusMessage,
   m: AgentMessageOf<"reregister">,
 ): Promise<void> {
+  authenticateAgent(ctx, m);
   const info = m.agentInfo;
   if (ctx.state.goneAgents.has(info.id)) {
     throw new MasterError("AGENT_GONE", `agent ${info.id} was marked gone by the operator`, {
@@ -104,6 +106,14 @@ export async function reregisterAgent(
   for (const task of kills) sendKill(ctx, task);
   if (m.updates.length > 0) applyStatusUpdates(ctx, agent.id, m.updates);
   ctx.requestAllocation();
+}
+
+/** Mesos' `--authenticate_agents`: the agent's credential, checked before anything of it is believed. */
+function authenticateAgent(ctx: MasterContext, m: AgentMessageOf<"register" | "reregister">): void {
+  ctx.authentication.check("agent", m.credential ?? {}, {
+    principal: "credential.principal",
+    secret: "credential.secret",
+  });
 }
 
 /** The id an agent process registered under, while that agent is still registered. */

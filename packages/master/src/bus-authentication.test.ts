@@ -1,6 +1,7 @@
 import { CallReply, decode, Event, encode, type FrameworkId, newId } from "@agora/protocol";
 import { parseCredentials } from "@agora/security";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { MasterHarness, waitFor } from "./test-support/harness.js";
 
 const credentials = parseCredentials("ads s3cret\nweb w3b\n", "test");
@@ -94,5 +95,50 @@ describe("framework authentication (--authenticate-frameworks)", () => {
       ok: false,
       error: { code: "UNAUTHENTICATED" },
     });
+  });
+});
+
+describe("agent authentication (--authenticate-agents)", () => {
+  const agentInfo = {
+    hostname: "agent.test",
+    port: 5051,
+    resources: [],
+    attributes: [],
+    capabilities: ["shell"],
+    version: "0.1.0",
+  };
+  const register = async (h: MasterHarness, credential?: { principal: string; secret: string }) =>
+    decode(
+      CallReply.or(z.object({ type: z.literal("registered") }).loose()),
+      await h.bus.request(
+        h.subjects.masterAgent,
+        encode({ type: "register", agentInfo, ...(credential ? { credential } : {}) }),
+      ),
+    );
+
+  it("registers an agent with its principal's secret and refuses one without or with a wrong one", async () => {
+    const h = await MasterHarness.startForTest({ authentication: { agents: true, credentials } });
+    expect(await register(h)).toMatchObject({
+      ok: true,
+      value: {
+        ok: false,
+        error: { code: "UNAUTHENTICATED", message: expect.stringMatching(/^Agent authentication failed/) },
+      },
+    });
+    expect(await register(h, { principal: "ads", secret: "w3b" })).toMatchObject({
+      ok: true,
+      value: { ok: false, error: { code: "UNAUTHENTICATED", field: "credential.secret" } },
+    });
+    expect(h.master.snapshot().agents.size).toBe(0);
+    expect(await register(h, { principal: "web", secret: "w3b" })).toMatchObject({
+      ok: true,
+      value: { type: "registered" },
+    });
+    expect(h.master.snapshot().agents.size).toBe(1);
+    const metrics = await h.master.metrics.registry.getSingleMetricAsString(
+      "agora_master_authentication_failures_total",
+    );
+    expect(metrics).toContain('peer="agent",reason="missing"} 1');
+    expect(metrics).toContain('peer="agent",reason="wrong_secret"} 1');
   });
 });
