@@ -24,7 +24,7 @@ export interface LeaseElectionOptions {
 
 const LEASE_KEY = "leader";
 const EPOCH_KEY = "epoch";
-/** A leader deposes itself this far into the TTL since its last renewal was sent, before the lease expires. */
+/** This far into the TTL since its last renewal was sent, a leader that has not renewed again tries once more before the lease's end. */
 const SELF_DEPOSE_FRACTION = 0.9;
 
 type State = "idle" | "standby" | "electing" | "leader" | "closed";
@@ -34,8 +34,9 @@ type State = "idle" | "standby" | "electing" | "leader" | "closed";
  * for the cluster-mode one). A standby `create`s the lease key when it is missing (deleted by a
  * resigning leader — seen at once through a watch — or expired — seen by polling), then increments
  * the epoch counter with compare-and-set and writes it into the lease. The leader renews with
- * compare-and-set on the lease's revision; a mismatch (someone else holds it) or no successful renewal
- * for 90% of the TTL deposes it, so it stops before a standby can take the expired lease.
+ * compare-and-set on the lease's revision; a mismatch (someone else holds it) deposes it, and so does
+ * no successful renewal within the TTL (after 90% of it, one more renewal is tried at once), so it
+ * stops before a standby can take the expired lease.
  */
 export class LeaseLeaderElection implements LeaderElection {
   private state: State = "idle";
@@ -207,17 +208,40 @@ export class LeaseLeaderElection implements LeaderElection {
     }
   }
 
-  /** The leader must have renewed again before this timer fires, else it deposes itself. */
+  /** The leader must have renewed again before this timer fires, else it tries once more (`overdue`). */
   private armDeadline(sentAt: number): void {
     this.lastRenewSentAt = sentAt;
     this.clearDeadline();
     const due = sentAt + this.opts.ttlMs * SELF_DEPOSE_FRACTION - this.clock.now();
-    this.deadline = this.clock.setTimeout(() => {
-      if (this.state === "leader" || this.state === "electing") {
-        const ms = this.clock.now() - this.lastRenewSentAt;
-        this.depose(`the lease was not renewed for ${ms} ms (TTL ${this.opts.ttlMs} ms)`);
-      }
-    }, due);
+    this.deadline = this.clock.setTimeout(() => this.overdue(sentAt), due);
+  }
+
+  /**
+   * No renewal has succeeded for 90% of the TTL. Under load that is mostly the event loop's doing,
+   * not the store's: after a long synchronous stretch (an allocation over thousands of agents, a
+   * large state reply, GC), Node runs due timers before the I/O that may already hold the renewal's
+   * answer, and a leader that deposed itself here exited though it held its lease. So it keeps
+   * leading until the lease's own end (`sentAt + ttl`, which no standby can beat: the store's TTL
+   * counts from when it received that write) while a compare-and-set renewal — the one in flight, or
+   * a new one — settles it: success proves nobody took the lease; a mismatch or no success by then
+   * deposes. A candidate still electing is deposed at once, as before.
+   */
+  private overdue(sentAt: number): void {
+    const notRenewed = () =>
+      `the lease was not renewed for ${this.clock.now() - this.lastRenewSentAt} ms (TTL ${this.opts.ttlMs} ms)`;
+    if (this.state === "electing") this.depose(notRenewed());
+    if (this.state !== "leader") return;
+    this.logger.warn(
+      { lease: this.candidate.name, sinceRenewalMs: this.clock.now() - sentAt, ttlMs: this.opts.ttlMs },
+      "lease renewal overdue; renewing before it expires",
+    );
+    this.deadline = this.clock.setTimeout(
+      () => {
+        if (this.state === "leader") this.depose(notRenewed());
+      },
+      Math.max(0, sentAt + this.opts.ttlMs - this.clock.now()),
+    );
+    void this.renew();
   }
 
   private depose(reason: string): void {
