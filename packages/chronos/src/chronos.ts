@@ -33,6 +33,8 @@ export interface ChronosOptions {
   disableAfterFailures?: number;
   /** Finished runs kept per job (default 100). */
   historySize?: number;
+  /** The principal and secret it subscribes with (`--principal`, `--secret-file`); default: none. */
+  credential?: { principal: string; secret: string };
   /**
    * Builds this Chronos' candidacy once its address (`http://host:port`) is known. Default: it leads
    * alone (`AlwaysLeader`). In a cluster: `openJetStreamLeaderElection`.
@@ -90,6 +92,7 @@ export async function startChronos(o: ChronosOptions): Promise<RunningChronos> {
     ...(o.disableAfterFailures === undefined ? {} : { disableAfterFailures: o.disableAfterFailures }),
     ...(o.historySize === undefined ? {} : { historySize: o.historySize }),
     ...(o.config ? { config: o.config } : {}),
+    ...(o.credential ? { credential: o.credential } : {}),
     leadership: () => ({
       elected: (election?.isLeader ?? false) && !deposed,
       leader: election?.leader()?.address?.replace(/^[a-z]+:\/\//, ""),

@@ -40,6 +40,8 @@ export interface MarathonOptions {
   authorizer?: Authorizer;
   /** Flags to show under `marathon_config`. */
   config?: Record<string, unknown>;
+  /** The principal and secret it subscribes with (`--principal`, `--secret-file`); default: none. */
+  credential?: { principal: string; secret: string };
 }
 
 export interface RunningMarathon {
@@ -86,6 +88,7 @@ export async function startMarathon(o: MarathonOptions): Promise<RunningMarathon
     ...(o.declineOfferSeconds === undefined ? {} : { declineOfferSeconds: o.declineOfferSeconds }),
     ...(o.maxRunningDeployments === undefined ? {} : { maxRunningDeployments: o.maxRunningDeployments }),
     ...(o.config ? { config: o.config } : {}),
+    ...(o.credential ? { credential: o.credential } : {}),
     leadership: () => ({
       elected: (election?.isLeader ?? false) && !deposed,
       leader: hostPort(election?.leader()?.address),

@@ -47,6 +47,8 @@ export interface ChronosRuntimeOptions {
   role?: string;
   /** Default "chronos". */
   frameworkName?: string;
+  /** The principal and secret it subscribes with (`--principal`, `--secret-file`); default: none. */
+  credential?: { principal: string; secret: string };
   /** Seconds the master keeps Chronos' tasks while it is away. Default one week (Chronos'). */
   failoverTimeoutSeconds?: number;
   /** This Chronos' HTTP address parts, for `webuiUrl` and `info()`. */
@@ -200,6 +202,7 @@ export class ChronosRuntime implements ChronosService {
 
     const scheduler = new Scheduler({
       bus: this.opts.bus,
+      ...(this.opts.credential ? { credential: this.opts.credential } : {}),
       ...(this.opts.cluster ? { cluster: this.opts.cluster } : {}),
       logger: this.logger,
       clock: this.clock,

@@ -17,6 +17,8 @@ export interface MarathonRuntimeOptions {
   role?: string;
   /** Default "marathon". */
   frameworkName?: string;
+  /** The principal and secret it subscribes with (`--principal`, `--secret-file`); default: none. */
+  credential?: { principal: string; secret: string };
   /** Seconds the master keeps Marathon's tasks while it is away (Marathon's default: one week). */
   failoverTimeoutSeconds?: number;
   /** How long declined offers stay away (Marathon's `--decline_offer_duration`, 120 s). */
@@ -82,6 +84,7 @@ export function frameworkScheduler(
 ): Scheduler {
   return new Scheduler({
     bus: opts.bus,
+    ...(opts.credential ? { credential: opts.credential } : {}),
     ...(opts.cluster ? { cluster: opts.cluster } : {}),
     logger,
     clock,
