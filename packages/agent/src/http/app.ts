@@ -1,9 +1,18 @@
-import { type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
+import {
+  type Authorizer,
+  type HttpSecurity,
+  installHttpSecurity,
+  isSecurityError,
+  securityErrorCodes,
+  withTls,
+} from "@agora/security";
 import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
+import { Registry } from "prom-client";
 import type { AgentView } from "../agent.js";
 import { isAgentError } from "../errors.js";
+import { agentAuthorization } from "./authorize.js";
 import { filesRoutes } from "./files-routes.js";
 import { mesosExecutorRoutes } from "./mesos-executor-routes.js";
 import { mesosOperatorRoutes } from "./mesos-operator-routes.js";
@@ -28,6 +37,9 @@ function errorReply(err: unknown): { status: number; body: ErrorBody } {
   if (isAgentError(err)) {
     return { status: err.status, body: { message: err.message, ...(err.field ? { field: err.field } : {}) } };
   }
+  // A refusal by the ACLs (access_sandboxes): 403 naming the action, logged and counted where decided.
+  if (isSecurityError(err))
+    return { status: securityErrorCodes[err.code].status, body: { message: err.message } };
   const code = (err as NodeJS.ErrnoException).code;
   if (code && errnoStatus[code])
     return { status: errnoStatus[code], body: { message: (err as Error).message } };
@@ -41,7 +53,8 @@ function errorReply(err: unknown): { status: number; body: ErrorBody } {
  * The agent's HTTP API (Mesos agent-like): `GET /health`, `GET /state`, `GET /files/browse`,
  * `GET /files/read`, `GET /monitor/statistics`, `GET /metrics` (Prometheus), and Mesos' v1 APIs:
  * `POST /api/v1` (agent operator calls) and `POST /api/v1/executor` (frameworks' own executors).
- * Bad input is a 4xx `{message, field}` (plain text with Mesos' messages on the v1 APIs).
+ * Bad input is a 4xx `{message, field}` (plain text with Mesos' messages on the v1 APIs). With an
+ * `authorizer` (`--acls`), sandbox files are served only to principals allowed `access_sandboxes`.
  *
  * @example
  * const app = buildAgentHttp(agent);
@@ -49,7 +62,7 @@ function errorReply(err: unknown): { status: number; body: ErrorBody } {
  */
 export function buildAgentHttp(
   agent: AgentView,
-  options: { logger?: Logger; security?: HttpSecurity } = {},
+  options: { logger?: Logger; security?: HttpSecurity; authorizer?: Authorizer } = {},
 ): FastifyInstance {
   const logger = options.logger ?? pino({ level: "silent" });
   const app = Fastify(withTls(options.security, { loggerInstance: logger as FastifyBaseLogger }));
@@ -68,9 +81,11 @@ export function buildAgentHttp(
 
   app.get("/health", async () => ({ status: "ok" }));
   app.get("/state", async () => agentStateJson(agent));
-  app.register(filesRoutes, { agent });
-  app.register(monitorRoutes, { agent });
-  app.register(mesosOperatorRoutes, { agent });
+  const registry = new Registry();
+  const authorization = options.authorizer && agentAuthorization(options.authorizer, logger, registry);
+  app.register(filesRoutes, { agent, authorization });
+  app.register(monitorRoutes, { agent, registry });
+  app.register(mesosOperatorRoutes, { agent, authorization });
   if (agent.customExecutors) app.register(mesosExecutorRoutes, { executors: agent.customExecutors });
   return app;
 }

@@ -1,10 +1,12 @@
 import { lstat, open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import type { Authorization } from "@agora/security";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { AgentView } from "../agent.js";
 import { AgentError } from "../errors.js";
 import { AccountNames } from "./account-names.js";
+import { authorizeSandbox } from "./authorize.js";
 import { modeString } from "./file-mode.js";
 import { parseQuery } from "./query.js";
 import { resolveSandboxPath } from "./sandbox-path.js";
@@ -27,13 +29,20 @@ const ReadQuery = z.object({
   length: integer("length").refine((n) => n === undefined || n >= -1, "length must be -1 or more"),
 });
 
-/** `/files/browse` and `/files/read`, Mesos-shaped, confined to the agent's sandboxes. */
-export async function filesRoutes(app: FastifyInstance, { agent }: { agent: AgentView }): Promise<void> {
+/**
+ * `/files/browse` and `/files/read`, Mesos-shaped, confined to the agent's sandboxes; with `--acls`,
+ * only the sandboxes of users the request's principal may `access_sandboxes` of.
+ */
+export async function filesRoutes(
+  app: FastifyInstance,
+  { agent, authorization }: { agent: AgentView; authorization?: Authorization | undefined },
+): Promise<void> {
   const accounts = new AccountNames();
 
   app.get("/files/browse", async (request) => {
     const query = parseQuery(BrowseQuery, request.query);
     const dir = await resolveSandboxPath(agent.sandboxRoot, query.path);
+    await authorizeSandbox(agent, authorization, request.principal, query.path, dir);
     if (!(await stat(dir)).isDirectory()) {
       throw new AgentError("NOT_A_DIRECTORY", `path '${query.path}' is not a directory`, { field: "path" });
     }
@@ -59,6 +68,7 @@ export async function filesRoutes(app: FastifyInstance, { agent }: { agent: Agen
   app.get("/files/read", async (request) => {
     const query = parseQuery(ReadQuery, request.query);
     const file = await resolveSandboxPath(agent.sandboxRoot, query.path);
+    await authorizeSandbox(agent, authorization, request.principal, query.path, file);
     const handle = await open(file, "r");
     try {
       const s = await handle.stat();

@@ -1,12 +1,14 @@
 import { lstat, open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import type { FastifyInstance } from "fastify";
+import { type Authorization, isSecurityError } from "@agora/security";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AgentView } from "../agent.js";
 import { isAgentError } from "../errors.js";
 import { agentResponse, fileInfo, getContainers, parseAgentCall } from "../mesos-v1/agent-operator.js";
 import { isMesosAgentApiError, MesosAgentApiError } from "../mesos-v1/errors.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
 import { AccountNames } from "./account-names.js";
+import { authorizeSandbox } from "./authorize.js";
 import { MAX_READ_LENGTH } from "./files-routes.js";
 import { postOnly, readMesosJson, textReply as text, withRawBodies } from "./mesos-v1-http.js";
 import { resolveSandboxPath } from "./sandbox-path.js";
@@ -14,11 +16,12 @@ import { resolveSandboxPath } from "./sandbox-path.js";
 /**
  * Mesos' agent operator API, `POST /api/v1`: GET_HEALTH, GET_VERSION, GET_AGENT, GET_STATE,
  * GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_CONTAINERS, LIST_FILES and READ_FILE in Mesos' JSON
- * (`{type, get_x: {…}}`). Files are confined to the sandboxes exactly as `/files/*` are.
+ * (`{type, get_x: {…}}`). Files are confined to the sandboxes exactly as `/files/*` are, and
+ * checked against `access_sandboxes` as they are.
  */
 export async function mesosOperatorRoutes(
   app: FastifyInstance,
-  { agent }: { agent: AgentView },
+  { agent, authorization }: { agent: AgentView; authorization?: Authorization | undefined },
 ): Promise<void> {
   const accounts = new AccountNames();
   withRawBodies(app);
@@ -40,7 +43,7 @@ export async function mesosOperatorRoutes(
         }
         case "LIST_FILES": {
           const requested = call.list_files!.path;
-          const dir = await sandboxPath(requested, "list_files.path");
+          const dir = await sandboxPath(request, requested, "list_files.path");
           if (!(await stat(dir)).isDirectory())
             throw new MesosAgentApiError(`'${requested}' is not a directory`, 400, "list_files.path");
           const base = path.resolve(requested);
@@ -55,7 +58,7 @@ export async function mesosOperatorRoutes(
         }
         case "READ_FILE": {
           const { path: requested, offset, length } = call.read_file!;
-          const file = await sandboxPath(requested, "read_file.path");
+          const file = await sandboxPath(request, requested, "read_file.path");
           const handle = await open(file, "r");
           try {
             const s = await handle.stat();
@@ -78,13 +81,16 @@ export async function mesosOperatorRoutes(
     } catch (err) {
       if (isMesosAgentApiError(err)) return text(reply, err.status, err.message);
       if (isAgentError(err)) return text(reply, err.status, err.message);
+      if (isSecurityError(err)) return text(reply, 403, err.message);
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") return text(reply, 404, "File not found");
       throw err;
     }
   });
 
-  async function sandboxPath(requested: string, field: string): Promise<string> {
-    return resolveSandboxPath(agent.sandboxRoot, requested, field);
+  async function sandboxPath(request: FastifyRequest, requested: string, field: string): Promise<string> {
+    const resolved = await resolveSandboxPath(agent.sandboxRoot, requested, field);
+    await authorizeSandbox(agent, authorization, request.principal, requested, resolved);
+    return resolved;
   }
 }

@@ -46,10 +46,12 @@ export async function taskStatistics(agent: AgentView): Promise<TaskStatistics[]
  * `GET /monitor/statistics` (Mesos' per-executor resource usage, one executor per task) and
  * `GET /metrics`, the same numbers as Prometheus gauges labelled by framework and task.
  */
-export async function monitorRoutes(app: FastifyInstance, { agent }: { agent: AgentView }): Promise<void> {
+export async function monitorRoutes(
+  app: FastifyInstance,
+  { agent, registry = new Registry() }: { agent: AgentView; registry?: Registry },
+): Promise<void> {
   app.get("/monitor/statistics", async () => taskStatistics(agent));
 
-  const registry = new Registry();
   const labelNames = ["framework_id", "task_id", "executor"] as const;
   const gauges = {
     cpuUser: new Gauge({

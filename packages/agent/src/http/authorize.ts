@@ -1,0 +1,90 @@
+import { realpath } from "node:fs/promises";
+import path from "node:path";
+import type { FrameworkInfo, TaskInfo } from "@agora/protocol";
+import { Authorization, type Authorizer, type Principal } from "@agora/security";
+import type { Logger } from "pino";
+import { Counter, type Registry } from "prom-client";
+
+/**
+ * The agent's authorization under `--acls` (`access_sandboxes`), each refusal logged and counted in
+ * `agora_authorization_denied_total{action}` on the agent's `/metrics` registry.
+ */
+export function agentAuthorization(
+  authorizer: Authorizer,
+  logger: Logger,
+  registry: Registry,
+): Authorization {
+  const denied = new Counter({
+    name: "agora_authorization_denied_total",
+    help: "Requests the ACLs refused, by action",
+    labelNames: ["action"],
+    registers: [registry],
+  });
+  return new Authorization(authorizer, {
+    onDenied: ({ action, principal, object }) => {
+      denied.inc({ action });
+      logger.warn({ action, principal: principal ?? null, object: object ?? null }, "not authorized");
+    },
+  });
+}
+
+/** What the check needs to know of the agent: where sandboxes live and whose tasks they hold. */
+export interface SandboxOwners {
+  readonly sandboxRoot: string;
+  frameworks(): readonly OwnerFramework[];
+  completedFrameworks(): readonly OwnerFramework[];
+}
+
+interface OwnerFramework {
+  readonly info: Pick<FrameworkInfo, "id" | "user">;
+  readonly tasks: readonly OwnerTask[];
+  readonly completedTasks: readonly OwnerTask[];
+}
+
+interface OwnerTask {
+  readonly frameworkId: string;
+  readonly task: Pick<TaskInfo, "taskId" | "command" | "executor">;
+}
+
+/**
+ * Throws FORBIDDEN unless `principal` may `access_sandboxes` of the user whose sandbox the path is in
+ * (Mesos' object: the task's user). Both the path as asked and the file it really is are checked, so a
+ * symlink in one task's sandbox cannot open another user's. A path in no task's sandbox (the root, a
+ * framework's directory) has no user: only rules with ANY objects decide it.
+ */
+export async function authorizeSandbox(
+  agent: SandboxOwners,
+  authz: Authorization | undefined,
+  principal: Principal,
+  requested: string,
+  real: string,
+): Promise<void> {
+  if (!authz) return;
+  const root = path.resolve(agent.sandboxRoot);
+  const realRoot = await realpath(root).catch(() => root);
+  const users = new Set([
+    sandboxUser(agent, path.relative(root, path.resolve(requested))),
+    sandboxUser(agent, path.relative(realRoot, real)),
+  ]);
+  for (const user of users) authz.check("access_sandboxes", principal, user);
+}
+
+/**
+ * Whose sandbox a path relative to the sandboxes root is in: `<frameworkId>/<taskId>/…` is the task's
+ * (its command's user, else its framework's), `<frameworkId>/executors/<id>/…` the framework's.
+ */
+export function sandboxUser(agent: SandboxOwners, relative: string): string | undefined {
+  const [frameworkId, taskId] = relative.split(path.sep);
+  if (!frameworkId || frameworkId.startsWith("..")) return undefined;
+  const framework = [...agent.frameworks(), ...agent.completedFrameworks()].find(
+    (f) => f.info.id === frameworkId || tasksOf(f).some((t) => t.frameworkId === frameworkId),
+  );
+  if (!framework) return undefined;
+  if (taskId === undefined || taskId === "executors") return framework.info.user;
+  const task = tasksOf(framework).find((t) => t.task.taskId === taskId);
+  return task?.task.command?.user || task?.task.executor?.command.user || framework.info.user;
+}
+
+function tasksOf(framework: OwnerFramework) {
+  return [...framework.tasks, ...framework.completedTasks];
+}
