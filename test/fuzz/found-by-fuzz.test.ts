@@ -58,4 +58,14 @@ describe("requests the fuzz suite turned into 5xx", () => {
     // A well-formed escape still goes through.
     expect((await fetch(`${mesos.url}/service/marathon/v2/apps?embed=apps.tasks%20`)).status).toBe(200);
   });
+
+  it("refuses a call type Mesos' agent does not define with a 400 naming 'type' (was a 501)", async () => {
+    const unknown = await post(`${agentUrl}/api/v1`, JSON.stringify({ type: "0 0 31 2 *" }));
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toBe(
+      "Failed to convert JSON into Call protobuf: type: unknown call type '0 0 31 2 *'",
+    );
+    // One Mesos defines and this agent lacks is still Mesos' 501.
+    expect((await post(`${agentUrl}/api/v1`, JSON.stringify({ type: "PRUNE_IMAGES" }))).status).toBe(501);
+  });
 });

@@ -28,7 +28,35 @@ export const AGENT_CALLS = [
   "READ_FILE",
 ] as const;
 
-/** Mesos' `agent::Call` JSON; any other call type is 501, as Mesos answers what it does not implement. */
+/** Every type of Mesos' `agent::Call` (include/mesos/v1/agent/agent.proto), answered or not. */
+const MESOS_AGENT_CALLS: ReadonlySet<string> = new Set([
+  ...AGENT_CALLS,
+  "UNKNOWN",
+  "GET_FLAGS",
+  "GET_METRICS",
+  "GET_LOGGING_LEVEL",
+  "SET_LOGGING_LEVEL",
+  "GET_OPERATIONS",
+  "GET_RESOURCE_PROVIDERS",
+  "LAUNCH_NESTED_CONTAINER",
+  "WAIT_NESTED_CONTAINER",
+  "KILL_NESTED_CONTAINER",
+  "REMOVE_NESTED_CONTAINER",
+  "LAUNCH_NESTED_CONTAINER_SESSION",
+  "ATTACH_CONTAINER_INPUT",
+  "ATTACH_CONTAINER_OUTPUT",
+  "LAUNCH_CONTAINER",
+  "WAIT_CONTAINER",
+  "KILL_CONTAINER",
+  "REMOVE_CONTAINER",
+  "ADD_RESOURCE_PROVIDER_CONFIG",
+  "UPDATE_RESOURCE_PROVIDER_CONFIG",
+  "REMOVE_RESOURCE_PROVIDER_CONFIG",
+  "MARK_RESOURCE_PROVIDER_GONE",
+  "PRUNE_IMAGES",
+]);
+
+/** Mesos' `agent::Call` JSON; a type Mesos defines that this agent lacks is 501, any other type a 400. */
 export const MesosAgentCall = z.object({
   type: z.string().min(1),
   list_files: z.object({ path: z.string().min(1) }).optional(),
@@ -61,6 +89,13 @@ export function parseAgentCall(json: unknown): MesosAgentCall & { type: AgentCal
     );
   }
   const call = parsed.data;
+  // A type Mesos does not define fails its protobuf parse (400); one it defines and we lack is 501.
+  if (!MESOS_AGENT_CALLS.has(call.type))
+    throw new MesosAgentApiError(
+      `Failed to convert JSON into Call protobuf: type: unknown call type '${call.type.slice(0, 100)}'`,
+      400,
+      "type",
+    );
   if (!(AGENT_CALLS as readonly string[]).includes(call.type))
     throw new MesosAgentApiError(`${call.type} is not supported by Agora's agent`, 501, "type");
   if (call.type === "LIST_FILES" && !call.list_files)
