@@ -1,5 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -289,6 +298,29 @@ describe("task security (issue 15: tasks)", () => {
       await framework.scheduler.kill(running.taskId, running.agentId);
       const killed = await framework.statusOf("on-executor", (s) => isTerminalState(s.state));
       expect(killed.state).toBe("TASK_KILLED");
+    });
+  });
+
+  describe("secrets at rest", () => {
+    it("checkpoints a running task, secrets and all, where only the agent's user can read it", async () => {
+      const running = await framework.run(
+        "strict",
+        shell("secret-sleeper", "sleep 60", { environment: { TOKEN: "at-rest" }, secrets: ["TOKEN"] }),
+        (s) => s.state === "TASK_RUNNING" || isTerminalState(s.state),
+      );
+      expect(running.state).toBe("TASK_RUNNING");
+      const meta = path.join(dir, "strict", "meta", "tasks");
+      const entries = readdirSync(meta, { recursive: true, encoding: "utf8" });
+      const file = entries.find((e) => e.endsWith("secret-sleeper.json"));
+      expect(file, "the task's checkpoint").toBeDefined();
+      expect(readFileSync(path.join(meta, file!), "utf8")).toContain("at-rest");
+      for (const entry of ["", ...entries]) {
+        expect(statSync(path.join(meta, entry)).mode & 0o077, `${entry || "meta/tasks"}'s mode`).toBe(0);
+      }
+      await framework.scheduler.kill(running.taskId, running.agentId);
+      expect((await framework.statusOf("secret-sleeper", (s) => isTerminalState(s.state))).state).toBe(
+        "TASK_KILLED",
+      );
     });
   });
 

@@ -107,8 +107,9 @@ async function readJson(file: string): Promise<unknown> {
 }
 
 async function writeAtomically(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  // The agent's alone: a task holds its secrets' values, and tasks run as other users on this machine.
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value));
+  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
   await rename(tmp, file);
 }
