@@ -7,6 +7,7 @@ import { jobVerbs } from "./client/jobs.js";
 import { statusVerb } from "./client/status.js";
 import { taskVerbs } from "./client/tasks.js";
 import type { Verb, VerbGroup } from "./client/verbs.js";
+import { natsConfigFlags } from "./nats-config.js";
 import { declareFlags, type FlagSpec, type FlagValues } from "./options.js";
 import {
   agentFlags,
@@ -59,6 +60,11 @@ const roles: Record<
     summary: "Run Chronos (scheduled and dependent jobs, Chronos' and Metronome's APIs) connected to NATS.",
     flags: chronosFlags,
     run: async (v) => (await import("./commands/chronos.js")).runChronos(v),
+  },
+  "nats-config": {
+    summary: "Print a nats-server authorization config confining each principal to its part of the bus.",
+    flags: natsConfigFlags,
+    run: async (v) => (await import("./commands/nats-config.js")).runNatsConfig(v),
   },
   simulate: {
     summary: "Simulate a cluster (a real master, simulated agents and frameworks) and write a report.",
