@@ -3,7 +3,7 @@ import type { Agent } from "@agora/agent";
 import { type ChronosOptions, startChronos } from "@agora/chronos";
 import { startMarathon } from "@agora/marathon";
 import type { Master } from "@agora/master";
-import type { HttpSecurity } from "@agora/security";
+import type { Authorizer, HttpSecurity } from "@agora/security";
 import { type Bus, FileStateStore } from "@agora/transport";
 import type { Logger } from "pino";
 import { type MasterTiming, type RunningRole, startAgentRole, startMasterRole } from "./roles.js";
@@ -31,6 +31,8 @@ export interface DevClusterOptions {
   chronos?: Pick<ChronosOptions, "jobDefaults" | "failureRetryMs" | "disableAfterFailures" | "historySize">;
   /** HTTP authentication, TLS and CORS, the same for every role (one login session serves them all). */
   security?: HttpSecurity;
+  /** Mesos' ACLs (`--acls`), the same for every role (default: none, all allowed). */
+  authorizer?: Authorizer;
 }
 
 export interface DevCluster {
@@ -70,6 +72,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
       logger: o.logger.child({ role: "master" }),
       ...(o.timing ? { timing: o.timing } : {}),
       ...(o.security ? { security: o.security } : {}),
+      ...(o.authorizer ? { authorizer: o.authorizer } : {}),
     });
     roles.push({ name: "master", url: master.url, stop: () => master.stop() });
     const agents = [];
@@ -86,6 +89,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         logger: o.logger.child({ role: "agent", index: i }),
         docker: o.docker ?? false,
         ...(o.security ? { security: o.security } : {}),
+        ...(o.authorizer ? { authorizer: o.authorizer } : {}),
         // Dev mode is one person's machine with authentication off: its tasks already hold that
         // person's rights (Docker's included), so refusing privileged containers or host paths
         // would protect nothing and break common setups (mounting a checkout). A root dev agent
@@ -109,6 +113,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         hostname: o.host === "0.0.0.0" ? undefined : o.host,
         logger: o.logger.child({ role: "marathon" }),
         ...(o.security ? { security: o.security } : {}),
+        ...(o.authorizer ? { authorizer: o.authorizer } : {}),
       }).catch(async (e: unknown) => {
         await marathonStore.close();
         throw e;
@@ -135,6 +140,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         hostname: o.host === "0.0.0.0" ? undefined : o.host,
         logger: o.logger.child({ role: "chronos" }),
         ...(o.security ? { security: o.security } : {}),
+        ...(o.authorizer ? { authorizer: o.authorizer } : {}),
         ...o.chronos,
       }).catch(async (e: unknown) => {
         await chronosStore.close();

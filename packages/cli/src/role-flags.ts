@@ -3,6 +3,7 @@
  * verbs load none of the servers (the role's module is imported only when it runs).
  */
 import { chronosJobFlags, masterTimingFlags } from "./flags.js";
+import { aclFlags } from "./acl-flags.js";
 import { httpSecurityFlags } from "./http-flags.js";
 import type { FlagSpec } from "./options.js";
 
@@ -44,6 +45,7 @@ export const devFlags: FlagSpec = {
     description: "pretty (default on a terminal: colored, one line each) or json (default otherwise)",
   },
   ...httpSecurityFlags,
+  ...aclFlags,
   ...chronosJobFlags,
   ...masterTimingFlags,
 };
@@ -74,6 +76,7 @@ export const masterFlags: FlagSpec = {
     description: "a leading master that stops renewing its lease loses it after this time (default 5secs)",
   },
   ...httpSecurityFlags,
+  ...aclFlags,
   ...masterTimingFlags,
 };
 
@@ -92,6 +95,7 @@ export const agentFlags: FlagSpec = {
   attributes: { type: "string", description: "Mesos-style attributes, e.g. 'rack:r1;zone:a'" },
   hostname: { type: "string", description: "hostname to advertise (default: this machine's)" },
   ...httpSecurityFlags,
+  ...aclFlags,
   cluster: { type: "string", description: "cluster name (default agora)" },
   "switch-user": {
     type: "boolean",
@@ -156,6 +160,7 @@ function frameworkProcessFlags(
   return {
     nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
     ...httpSecurityFlags,
+    ...aclFlags,
     "http-port": { type: "string", description: `port of the ${api} (default ${port})` },
     host: { type: "string", description: "address to bind the API to (default 0.0.0.0)" },
     hostname: {

@@ -10,7 +10,7 @@ import {
 } from "@agora/agent";
 import { buildMasterHttp, Master, type MasterOptions } from "@agora/master";
 import type { Attribute } from "@agora/protocol";
-import { type HttpSecurity, httpScheme } from "@agora/security";
+import { type Authorizer, type HttpSecurity, httpScheme } from "@agora/security";
 import type { Bus, LeaderElection, StateStore } from "@agora/transport";
 import type { Logger } from "pino";
 
@@ -35,6 +35,8 @@ export interface MasterRoleOptions {
   onDeposed?: (reason: string) => void;
   /** HTTP authentication, TLS and CORS of the operator API and the web UI (default: none). */
   security?: HttpSecurity;
+  /** Mesos' ACLs (`--acls`) for the bus calls and the operator API (default: none, all allowed). */
+  authorizer?: Authorizer;
 }
 
 export type MasterTiming = Pick<
@@ -60,6 +62,7 @@ export async function startMasterRole(o: MasterRoleOptions): Promise<RunningRole
     ...o.timing,
     ...(o.election ? { election: o.election } : {}),
     ...(o.onDeposed ? { onDeposed: o.onDeposed } : {}),
+    ...(o.authorizer ? { authorizer: o.authorizer } : {}),
   });
   const app = buildMasterHttp(master, {
     logger: o.logger,
@@ -98,6 +101,8 @@ export interface AgentRoleOptions {
   cgroups?: boolean;
   /** HTTP authentication, TLS and CORS of the agent API (default: none). */
   security?: HttpSecurity;
+  /** Mesos' ACLs (`--acls`): who may read which sandboxes (`access_sandboxes`; default: everyone). */
+  authorizer?: Authorizer;
   /** Called with the agent before it starts, so a shutdown can reach it while it recovers or registers. */
   onAgent?: (agent: Agent) => void;
   /** Mesos' `--switch_user`: tasks run as their `command.user` (default true; needs root). */
@@ -151,6 +156,7 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningAgentR
   const app = buildAgentHttp(agent, {
     logger: o.logger,
     ...(o.security ? { security: o.security } : {}),
+    ...(o.authorizer ? { authorizer: o.authorizer } : {}),
   });
   await app.listen({ host: o.host, port: o.port });
   const port = actualPort(app.server.address(), o.port);

@@ -3,6 +3,7 @@ import type { Agent } from "@agora/agent";
 import type { Bus } from "@agora/transport";
 import { z } from "zod";
 import { attributesText, cluster, host, natsUrl, port, resourcesText } from "../flags.js";
+import { aclOptions, authorizerFrom } from "../acl-flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
 import { type FlagValues, parseOptions } from "../options.js";
@@ -20,6 +21,7 @@ const AgentOptions = z.object({
   hostname: z.string().min(1).optional(),
   cluster,
   ...httpSecurityOptions,
+  ...aclOptions,
   // --switch-user and --no-switch-user are one switch (commander sets `switchUser` from either);
   // `noSwitchUser` comes only from AGORA_NO_SWITCH_USER.
   switchUser: z.boolean().optional(),
@@ -31,6 +33,7 @@ const AgentOptions = z.object({
 export async function runAgent(values: FlagValues): Promise<void> {
   const o = parseOptions("agent", values, process.env, agentFlags, AgentOptions);
   const security = await httpSecurityFrom("agent", o);
+  const authorizer = await authorizerFrom("agent", o);
   const logger = createLogger("agent");
   // SIGUSR1 shuts the agent down with its tasks, as Mesos' agent does on SIGUSR1. Listened for first:
   // without a listener Node takes SIGUSR1 as "start the inspector", so an agent still starting
@@ -63,6 +66,7 @@ export async function runAgent(values: FlagValues): Promise<void> {
     logger,
     // Containers and checkpointed tasks outlive the agent process; a restarted agent recovers them.
     security,
+    ...(authorizer ? { authorizer } : {}),
     docker: true,
     checkpoint: true,
     cgroups: true,

@@ -10,6 +10,7 @@ import {
 } from "@agora/transport";
 import { z } from "zod";
 import { chronosJobOptions, cluster, duration, host, natsUrl, port } from "../flags.js";
+import { aclOptions, authorizerFrom } from "../acl-flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
 import { type FlagValues, parseOptions } from "../options.js";
@@ -19,6 +20,7 @@ import { openBus, stopOnSignal } from "../runtime.js";
 const ChronosCliOptions = z.object({
   nats: natsUrl,
   ...httpSecurityOptions,
+  ...aclOptions,
   httpPort: port(4400),
   host: host("0.0.0.0"),
   hostname: z.string().min(1).optional(),
@@ -39,6 +41,7 @@ const ChronosCliOptions = z.object({
 export async function runChronos(values: FlagValues): Promise<void> {
   const o = parseOptions("chronos", values, process.env, chronosFlags, ChronosCliOptions);
   const security = await httpSecurityFrom("chronos", o);
+  const authorizer = await authorizerFrom("chronos", o);
   const logger = createLogger("chronos");
   const bus = await openBus(o.nats, "agora-chronos", logger);
   const store: StateStore = o.stateDir
@@ -49,6 +52,7 @@ export async function runChronos(values: FlagValues): Promise<void> {
       });
   const chronos = await startChronos({
     security,
+    ...(authorizer ? { authorizer } : {}),
     bus,
     store,
     cluster: o.cluster,

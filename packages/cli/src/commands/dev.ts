@@ -12,6 +12,7 @@ import {
   port,
   resourcesText,
 } from "../flags.js";
+import { aclOptions, authorizerFrom } from "../acl-flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger, LogFormat, LogLevel } from "../logger.js";
 import { type FlagValues, parseOptions } from "../options.js";
@@ -20,6 +21,7 @@ import { stopOnSignal } from "../runtime.js";
 
 const DevOptions = z.object({
   ...httpSecurityOptions,
+  ...aclOptions,
   port: port(5050),
   host: host("127.0.0.1"),
   agents: z.coerce.number().int().min(0).max(64).default(1),
@@ -39,6 +41,7 @@ const DevOptions = z.object({
 export async function runDev(values: FlagValues): Promise<void> {
   const o = parseOptions("dev", values, process.env, devFlags, DevOptions);
   const security = await httpSecurityFrom("dev", o);
+  const authorizer = await authorizerFrom("dev", o);
   const logger = createLogger("agora-dev", { level: o.logLevel, format: o.logFormat });
   const {
     marathonPort,
@@ -59,6 +62,7 @@ export async function runDev(values: FlagValues): Promise<void> {
     tlsCert: _cert,
     tlsKey: _key,
     corsOrigin: _cors,
+    acls: _acls,
     ...rest
   } = o;
   const dev = await startDevCluster({
@@ -66,6 +70,7 @@ export async function runDev(values: FlagValues): Promise<void> {
     timing: masterTimingOptions(o),
     logger,
     security,
+    ...(authorizer ? { authorizer } : {}),
     docker: docker === "auto",
     ...(marathonPort === "off" ? {} : { marathonPort }),
     ...(chronosPort === "off" ? {} : { chronosPort }),

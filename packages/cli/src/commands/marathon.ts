@@ -10,6 +10,7 @@ import {
 } from "@agora/transport";
 import { z } from "zod";
 import { cluster, duration, host, natsUrl, port } from "../flags.js";
+import { aclOptions, authorizerFrom } from "../acl-flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
 import { type FlagValues, parseOptions } from "../options.js";
@@ -19,6 +20,7 @@ import { openBus, stopOnSignal } from "../runtime.js";
 const MarathonOptions = z.object({
   nats: natsUrl,
   ...httpSecurityOptions,
+  ...aclOptions,
   httpPort: port(8080),
   host: host("0.0.0.0"),
   hostname: z.string().min(1).optional(),
@@ -40,6 +42,7 @@ const MarathonOptions = z.object({
 export async function runMarathon(values: FlagValues): Promise<void> {
   const o = parseOptions("marathon", values, process.env, marathonFlags, MarathonOptions);
   const security = await httpSecurityFrom("marathon", o);
+  const authorizer = await authorizerFrom("marathon", o);
   const logger = createLogger("marathon");
   const bus = await openBus(o.nats, "agora-marathon", logger);
   const store: StateStore = o.stateDir
@@ -50,6 +53,7 @@ export async function runMarathon(values: FlagValues): Promise<void> {
       });
   const marathon = await startMarathon({
     security,
+    ...(authorizer ? { authorizer } : {}),
     bus,
     store,
     cluster: o.cluster,

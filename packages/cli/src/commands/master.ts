@@ -4,6 +4,7 @@ import { httpScheme } from "@agora/security";
 import { JetStreamStateStore, type NatsBus, openJetStreamLeaderElection } from "@agora/transport";
 import { z } from "zod";
 import { cluster, duration, host, masterTiming, masterTimingOptions, natsUrl, port } from "../flags.js";
+import { aclOptions, authorizerFrom } from "../acl-flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
 import { type FlagValues, parseOptions } from "../options.js";
@@ -14,6 +15,7 @@ import { openBus, stopOnSignal } from "../runtime.js";
 const MasterOptions = z.object({
   nats: natsUrl,
   ...httpSecurityOptions,
+  ...aclOptions,
   port: port(5050),
   host: host("0.0.0.0"),
   cluster,
@@ -32,6 +34,7 @@ const MasterOptions = z.object({
 export async function runMaster(values: FlagValues): Promise<void> {
   const o = parseOptions("master", values, process.env, masterFlags, MasterOptions);
   const security = await httpSecurityFrom("master", o);
+  const authorizer = await authorizerFrom("master", o);
   const logger = createLogger("master");
   const bus = (await openBus(o.nats, "agora-master", logger)) as NatsBus;
   const store = await JetStreamStateStore.open(bus.connection, {
@@ -55,6 +58,7 @@ export async function runMaster(values: FlagValues): Promise<void> {
     port: o.port,
     logger,
     security,
+    ...(authorizer ? { authorizer } : {}),
     timing: masterTimingOptions(o),
     election,
     onDeposed: (reason) => {
