@@ -1,12 +1,5 @@
-export {
-  Agent,
-  type AgentCounters,
-  type AgentOptions,
-  type AgentView,
-  DEFAULT_KILL_GRACE_MS,
-  type FrameworkView,
-  type TaskView,
-} from "./agent.js";
+export { Agent, type AgentCounters, type AgentOptions } from "./agent.js";
+export type { AgentView, FrameworkView, TaskView } from "./agent-view.js";
 export {
   type CgroupLimits,
   type CgroupMode,
@@ -71,4 +64,5 @@ export {
 } from "./status-update-manager.js";
 export { taskEnvironment, taskPorts } from "./task-env.js";
 export { terminalOutcome } from "./task-exit.js";
+export { DEFAULT_KILL_GRACE_MS } from "./task-supervisor.js";
 export { InMemoryUpdateJournal, type UpdateJournal } from "./update-journal.js";

@@ -10,7 +10,7 @@ import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import { type Logger, pino } from "pino";
 import { Registry } from "prom-client";
-import type { AgentView } from "../agent.js";
+import type { AgentView } from "../agent-view.js";
 import { isAgentError } from "../errors.js";
 import { agentAuthorization } from "./authorize.js";
 import { filesRoutes } from "./files-routes.js";

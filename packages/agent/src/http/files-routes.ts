@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Authorization } from "@agora/security";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import type { AgentView } from "../agent.js";
+import type { AgentView } from "../agent-view.js";
 import { AgentError } from "../errors.js";
 import { AccountNames } from "./account-names.js";
 import { authorizeSandbox } from "./authorize.js";

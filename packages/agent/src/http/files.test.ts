@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AgentView } from "../agent.js";
+import type { AgentView } from "../agent-view.js";
 import { buildAgentHttp } from "./app.js";
 
 let workDir: string;

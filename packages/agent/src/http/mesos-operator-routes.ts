@@ -2,7 +2,7 @@ import { lstat, open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { type Authorization, isSecurityError } from "@agora/security";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AgentView } from "../agent.js";
+import type { AgentView } from "../agent-view.js";
 import { isAgentError } from "../errors.js";
 import { agentResponse, fileInfo, getContainers, parseAgentCall } from "../mesos-v1/agent-operator.js";
 import { isMesosAgentApiError, MesosAgentApiError } from "../mesos-v1/errors.js";

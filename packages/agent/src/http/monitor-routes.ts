@@ -1,7 +1,7 @@
 import { scalarOf } from "@agora/protocol";
 import type { FastifyInstance } from "fastify";
 import { Gauge, Registry } from "prom-client";
-import type { AgentView } from "../agent.js";
+import type { AgentView } from "../agent-view.js";
 
 /** One task's entry of `GET /monitor/statistics`, in the Mesos agent's shape. */
 export interface TaskStatistics {

@@ -1,5 +1,5 @@
 import { AGORA_VERSION, mesosAttributes, mesosResources } from "@agora/protocol";
-import type { AgentView, FrameworkView, TaskView } from "../agent.js";
+import type { AgentView, FrameworkView, TaskView } from "../agent-view.js";
 
 function taskJson(t: TaskView) {
   return {

@@ -8,7 +8,7 @@ import {
   withoutNulls,
 } from "@agora/protocol/mesos-v1";
 import { z } from "zod";
-import type { AgentView, FrameworkView, TaskView } from "../agent.js";
+import type { AgentView, FrameworkView, TaskView } from "../agent-view.js";
 import type { TaskUsage } from "../executor.js";
 import type { CustomExecutorView } from "../executors/custom-executor.js";
 import { MesosAgentApiError } from "./errors.js";

@@ -1,6 +1,6 @@
 import type { AgentId, ExecutorId, FrameworkId, TaskInfo } from "@agora/protocol";
 import { describe, expect, it } from "vitest";
-import type { AgentView, TaskView } from "../agent.js";
+import type { AgentView, TaskView } from "../agent-view.js";
 import { agentResponse, getContainers, parseAgentCall } from "./agent-operator.js";
 import { isMesosAgentApiError } from "./errors.js";
 import { parseExecutorCall } from "./executor-calls.js";

@@ -1,0 +1,138 @@
+import path from "node:path";
+import {
+  type Acknowledgement,
+  type AgentId,
+  type AgentMessage,
+  type ExecutorId,
+  encode,
+  type FrameworkId,
+  isTerminalState,
+  type StatusUpdate,
+  type Subjects,
+  type TaskId,
+} from "@agora/protocol";
+import type { Bus, Clock } from "@agora/transport";
+import type { Logger } from "pino";
+import type { AgentCheckpoint } from "./checkpoint.js";
+import { FileUpdateJournal } from "./file-update-journal.js";
+import { type NewStatus, type RetryPolicy, StatusUpdateManager } from "./status-update-manager.js";
+import type { TaskBook, TaskEntry } from "./task-book.js";
+
+/** Where an agent is in its life: it takes commands only while started, and publishes nothing once stopped. */
+export type AgentLifecycle = "new" | "started" | "stopping" | "stopped";
+
+/** A status as the agent's parts produce it; the reporter adds the task, the agent and the time. */
+export type AgentStatus = Omit<NewStatus, "taskId" | "agentId" | "timestamp">;
+
+export interface StatusReporterOptions {
+  bus: Bus;
+  subjects: Subjects;
+  clock: Clock;
+  logger: Logger;
+  book: TaskBook;
+  retry: RetryPolicy;
+  /** With a checkpoint, unacknowledged updates are journalled and an ended task's checkpoint is removed. */
+  checkpoint: AgentCheckpoint | undefined;
+  /** The id the master gave the agent; defined whenever a task is booked. */
+  agentId(): AgentId | undefined;
+  lifecycle(): AgentLifecycle;
+}
+
+/**
+ * What the agent tells the master besides registering, beside the master link: each task's status
+ * updates (recorded on its book entry, delivered until acknowledged by the status update manager)
+ * and custom executors' messages to their frameworks.
+ */
+export class StatusReporter {
+  /** Status updates produced. */
+  produced = 0;
+  private readonly updates: StatusUpdateManager;
+
+  constructor(private readonly options: StatusReporterOptions) {
+    const { checkpoint } = options;
+    this.updates = new StatusUpdateManager({
+      send: (batch) => this.publishUpdates(batch),
+      clock: options.clock,
+      retry: options.retry,
+      logger: options.logger,
+      // Unacknowledged updates outlive the process: a restarted agent resends them after reregistering.
+      ...(checkpoint ? { journal: new FileUpdateJournal(path.join(checkpoint.dir, "updates")) } : {}),
+    });
+  }
+
+  /** Status updates not yet acknowledged. */
+  get pendingCount(): number {
+    return this.updates.pendingCount;
+  }
+
+  /** Records a status of a task booked here and queues its update; a terminal one completes the task. */
+  update(entry: TaskEntry, status: AgentStatus): void {
+    const update = this.report(entry.frameworkId, entry.task.taskId, status);
+    entry.state = update.status.state;
+    entry.statuses.push(update.status);
+    if (!isTerminalState(entry.state)) return;
+    entry.health?.stop();
+    this.options.book.complete(entry);
+    void this.options.checkpoint
+      ?.removeTask(entry.frameworkId, entry.task.taskId)
+      .catch((err: unknown) => this.options.logger.warn({ err }, "could not remove a task's checkpoint"));
+  }
+
+  /** Ends a task that could not be launched: TASK_FAILED with why. */
+  fail(
+    entry: TaskEntry,
+    reason: NonNullable<NewStatus["reason"]>,
+    message: string,
+    source: NewStatus["source"] = "SOURCE_AGENT",
+  ): void {
+    this.options.logger.warn({ taskId: entry.task.taskId, reason, message }, "task failed to launch");
+    this.update(entry, { state: "TASK_FAILED", source, reason, message });
+  }
+
+  /** Queues a status update for delivery until acknowledged (for a task booked here or not). */
+  report(frameworkId: FrameworkId, taskId: TaskId, status: AgentStatus): StatusUpdate {
+    this.produced++;
+    return this.updates.enqueue(frameworkId, {
+      ...status,
+      taskId,
+      agentId: this.options.agentId()!,
+      timestamp: this.options.clock.now() / 1000,
+    });
+  }
+
+  /** True when the acknowledgement named an update in flight. */
+  acknowledge(ack: Acknowledgement): boolean {
+    return this.updates.acknowledge(ack);
+  }
+
+  /** The updates in flight, which a reregistration carries. */
+  inFlight(): StatusUpdate[] {
+    return this.updates.inFlight();
+  }
+
+  /** Sends again every update not acknowledged (those a previous process journalled), in order per task. */
+  resendAll(): void {
+    this.updates.resendAll();
+  }
+
+  stop(): void {
+    this.updates.stop();
+  }
+
+  /** A custom executor's message to its framework, relayed by the master as a `message` event. */
+  executorMessage(frameworkId: FrameworkId, executorId: ExecutorId, data: string): void {
+    const agentId = this.options.agentId();
+    if (!agentId || this.options.lifecycle() !== "started") return;
+    this.publish({ type: "executorMessage", agentId, frameworkId, executorId, data });
+  }
+
+  private publishUpdates(updates: StatusUpdate[]): void {
+    const agentId = this.options.agentId();
+    if (!agentId || this.options.lifecycle() === "stopped") return;
+    this.publish({ type: "statusUpdate", agentId, updates });
+  }
+
+  private publish(message: AgentMessage): void {
+    this.options.bus.publish(this.options.subjects.masterAgent, encode(message));
+  }
+}

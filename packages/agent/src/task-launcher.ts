@@ -1,0 +1,256 @@
+import { mkdir } from "node:fs/promises";
+import type { AgentCommandOf, AgentId, FrameworkId, FrameworkInfo, TaskInfo } from "@agora/protocol";
+import type { Logger } from "pino";
+import { type AgentCheckpoint, processStartTime, type RunCheckpoint } from "./checkpoint.js";
+import { isAgentError } from "./errors.js";
+import type { Executor, ExecutorHandle, TaskExit } from "./executor.js";
+import type { CustomExecutors } from "./executors/custom-executor.js";
+import type { Fetcher } from "./fetcher.js";
+import type { Sandboxes } from "./sandbox.js";
+import type { StatusReporter } from "./status-reporter.js";
+import type { TaskBook, TaskEntry } from "./task-book.js";
+import { taskEnvironment } from "./task-env.js";
+import { CUSTOM_EXECUTOR, type TaskSupervisor } from "./task-supervisor.js";
+
+/** A framework as a runTask names it: its info with its id. */
+export type ActiveFramework = FrameworkInfo & { id: FrameworkId };
+
+export interface TaskLauncherOptions {
+  book: TaskBook;
+  reporter: StatusReporter;
+  supervisor: TaskSupervisor;
+  /** The agent's executors by name (`shell`, `docker`). */
+  executors: Readonly<Record<string, Executor>>;
+  customExecutors: CustomExecutors;
+  sandboxes: Sandboxes;
+  fetcher: Fetcher;
+  /** With a checkpoint, each launched task is recorded before its RUNNING is reported. */
+  checkpoint: AgentCheckpoint | undefined;
+  hostname: string;
+  /** The id the master gave the agent: runTask commands arrive only once it has one. */
+  agentId(): AgentId | undefined;
+  logger: Logger;
+}
+
+/** A task booked for launch with the executor that will run it. */
+interface Admitted {
+  readonly entry: TaskEntry;
+  readonly executor: Executor;
+}
+
+/**
+ * Runs the master's runTask commands: books each task (or reports why it cannot run here), makes
+ * its sandbox, fetches its URIs, starts it through its executor, checkpoints it and reports
+ * TASK_RUNNING, then hands it to the supervisor.
+ */
+export class TaskLauncher {
+  private readonly launching = new Set<Promise<void>>();
+
+  constructor(private readonly options: TaskLauncherOptions) {}
+
+  /** Books and launches one runTask's tasks; their launches go on in the background. */
+  run(command: AgentCommandOf<"runTask">): void {
+    const framework: ActiveFramework = { ...command.frameworkInfo, id: command.frameworkId };
+    const admitted: Admitted[] = [];
+    for (const task of command.tasks) {
+      const a = this.admit(framework, task);
+      if (a) admitted.push(a);
+    }
+    if (admitted.length === 0) return;
+    const launch = this.launchAll(admitted).catch((err: unknown) => {
+      this.options.logger.error({ err }, "launching tasks failed unexpectedly");
+    });
+    this.launching.add(launch);
+    void launch.finally(() => this.launching.delete(launch));
+  }
+
+  /** Settles once every launch under way now has ended, one way or the other. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.launching]);
+  }
+
+  /** Books a task if it can run here; otherwise reports why not (TASK_FAILED) and returns undefined. */
+  private admit(framework: ActiveFramework, task: TaskInfo): Admitted | undefined {
+    const { book, reporter, sandboxes } = this.options;
+    const frameworkId = framework.id;
+    if (book.active(frameworkId, task.taskId)) {
+      reporter.report(frameworkId, task.taskId, {
+        state: "TASK_FAILED",
+        source: "SOURCE_AGENT",
+        reason: "REASON_TASK_INVALID",
+        message: `Task ${task.taskId} is already running on this agent`,
+      });
+      return undefined;
+    }
+    const executorName = task.executor ? CUSTOM_EXECUTOR : task.container?.docker ? "docker" : "shell";
+    // The tasks of a custom executor share its sandbox, as in Mesos.
+    const sandbox = task.executor
+      ? sandboxes.executorPathOf(frameworkId, task.executor.executorId)
+      : sandboxes.pathOf(frameworkId, task.taskId);
+    const entry = book.add(framework, task, executorName, sandbox);
+    const agentId = this.options.agentId();
+    if (task.agentId !== agentId) {
+      reporter.fail(
+        entry,
+        "REASON_TASK_INVALID",
+        `Task is for agent ${task.agentId}, not this agent (${agentId})`,
+      );
+      return undefined;
+    }
+    const executor = task.executor ? this.options.customExecutors : this.options.executors[executorName];
+    if (!executor) {
+      const what = executorName === "docker" ? "Docker" : executorName;
+      reporter.fail(entry, "REASON_CONTAINER_LAUNCH_FAILED", `this agent has no ${what} executor`);
+      return undefined;
+    }
+    return { entry, executor };
+  }
+
+  /**
+   * Creates the sandboxes of one runTask's tasks, then launches them all: tasks that start together
+   * report RUNNING in the same tick, so their updates leave in one message.
+   */
+  private async launchAll(admitted: Admitted[]): Promise<void> {
+    const ready = await Promise.all(
+      admitted.map(({ entry }) =>
+        mkdir(entry.sandbox, { recursive: true }).then(
+          () => true,
+          (err: Error) => {
+            this.options.reporter.fail(
+              entry,
+              "REASON_CONTAINER_LAUNCH_FAILED",
+              `could not create the sandbox: ${err.message}`,
+            );
+            return false;
+          },
+        ),
+      ),
+    );
+    await Promise.all(
+      admitted.filter((_, i) => ready[i]).map(({ entry, executor }) => this.launch(entry, executor)),
+    );
+  }
+
+  private async launch(entry: TaskEntry, executor: Executor): Promise<void> {
+    const { book, reporter, supervisor, checkpoint } = this.options;
+    const { task, frameworkId } = entry;
+    const agentId = this.options.agentId()!;
+    // An executor may report the exit before `launch` has resolved; it is applied after RUNNING.
+    let running = false;
+    let earlyExit: TaskExit | undefined;
+    const onExit = (exit: TaskExit) => {
+      if (running) supervisor.exited(entry, exit);
+      else earlyExit = exit;
+    };
+    if (!(await this.fetch(entry))) return;
+    const env = taskEnvironment({
+      task,
+      frameworkId,
+      agentId,
+      hostname: this.options.hostname,
+      sandbox: entry.sandbox,
+    });
+    try {
+      entry.handle = await executor.launch(task, {
+        frameworkId,
+        agentId,
+        sandbox: entry.sandbox,
+        env,
+        onExit,
+        framework: book.frameworkList().find((f) => f.info.id === frameworkId)!.info,
+        onStatus: (status) => supervisor.executorStatus(entry, status),
+      });
+    } catch (err) {
+      const reason = isAgentError(err) && err.reason ? err.reason : "REASON_CONTAINER_LAUNCH_FAILED";
+      return reporter.fail(entry, reason, (err as Error).message, "SOURCE_EXECUTOR");
+    }
+    const handle = entry.handle;
+    if (handle.reportsOwnStatus) {
+      // The executor reports RUNNING itself and is not recovered after a restart: nothing to checkpoint.
+      running = true;
+      if (earlyExit) supervisor.exited(entry, earlyExit);
+      else if (entry.pendingKillMs !== undefined) void supervisor.kill(entry, entry.pendingKillMs);
+      return;
+    }
+    if (checkpoint && !earlyExit) await this.checkpointTask(checkpoint, entry, handle);
+    // Only now: an exit while the checkpoint was written must still come after RUNNING.
+    running = true;
+    const pid = handle.pid;
+    const containerId = handle.containerId;
+    reporter.update(entry, {
+      state: "TASK_RUNNING",
+      source: "SOURCE_EXECUTOR",
+      ...(pid === undefined && containerId === undefined
+        ? {}
+        : {
+            containerStatus: {
+              ...(pid === undefined ? {} : { executorPid: pid }),
+              ...(containerId === undefined ? {} : { containerId }),
+            },
+          }),
+    });
+    if (earlyExit) supervisor.exited(entry, earlyExit);
+    else if (entry.pendingKillMs !== undefined) void supervisor.kill(entry, entry.pendingKillMs);
+    else supervisor.watchHealth(entry, env);
+  }
+
+  /**
+   * Fetches the task's `command.uris` into its sandbox (Mesos' fetcher), before its process or
+   * container exists. Returns false when the task ended instead: a failed fetch is TASK_FAILED
+   * (REASON_CONTAINER_LAUNCH_FAILED, the message names the URI); a kill during the fetch aborts it
+   * and ends the task TASK_KILLED (REASON_TASK_KILLED_DURING_LAUNCH) without it ever running.
+   */
+  private async fetch(entry: TaskEntry): Promise<boolean> {
+    const uris = entry.task.command?.uris ?? [];
+    if (uris.length === 0) return true;
+    const abort = new AbortController();
+    entry.fetching = abort;
+    let failure: Error | undefined;
+    try {
+      await this.options.fetcher.fetchAll(uris, entry.sandbox, abort.signal);
+    } catch (err) {
+      failure = err as Error;
+    } finally {
+      entry.fetching = undefined;
+    }
+    if (entry.pendingKillMs !== undefined) {
+      this.options.reporter.update(entry, {
+        state: "TASK_KILLED",
+        source: "SOURCE_AGENT",
+        reason: "REASON_TASK_KILLED_DURING_LAUNCH",
+        message: "Task killed while its URIs were being fetched",
+      });
+      return false;
+    }
+    if (failure) {
+      const message = abort.signal.aborted
+        ? `${failure.message} (the agent stopped before the task launched)`
+        : failure.message;
+      this.options.reporter.fail(entry, "REASON_CONTAINER_LAUNCH_FAILED", message);
+      return false;
+    }
+    return true;
+  }
+
+  /** Records a launched task so a restarted agent can take it over; before RUNNING is reported. */
+  private async checkpointTask(
+    checkpoint: AgentCheckpoint,
+    entry: TaskEntry,
+    handle: ExecutorHandle,
+  ): Promise<void> {
+    const run: RunCheckpoint = {};
+    if (handle.containerId !== undefined) run.containerId = handle.containerId;
+    else if (handle.pid !== undefined) {
+      run.pid = handle.pid;
+      const startTime = await processStartTime(handle.pid);
+      if (startTime !== undefined) run.startTime = startTime;
+    }
+    // The task's own framework entry exists: the task was booked under it.
+    const framework = this.options.book.frameworkList().find((f) => f.info.id === entry.frameworkId)!.info;
+    try {
+      await checkpoint.writeTask({ framework, task: entry.task, executor: entry.executor, run });
+    } catch (err) {
+      this.options.logger.error({ err, taskId: entry.task.taskId }, "could not checkpoint a task");
+    }
+  }
+}
