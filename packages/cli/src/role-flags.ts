@@ -2,8 +2,8 @@
  * The server roles' flags, apart from the roles themselves so that `--help`, completion and the client
  * verbs load none of the servers (the role's module is imported only when it runs).
  */
-import { chronosJobFlags, masterTimingFlags } from "./flags.js";
 import { aclFlags } from "./acl-flags.js";
+import { chronosJobFlags, masterTimingFlags } from "./flags.js";
 import { httpSecurityFlags } from "./http-flags.js";
 import type { FlagSpec } from "./options.js";
 

@@ -9,8 +9,8 @@ import {
   type StateStore,
 } from "@agora/transport";
 import { z } from "zod";
-import { chronosJobOptions, cluster, duration, host, natsUrl, port } from "../flags.js";
 import { aclOptions, authorizerFrom } from "../acl-flags.js";
+import { chronosJobOptions, cluster, duration, host, natsUrl, port } from "../flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
 import { type FlagValues, parseOptions } from "../options.js";

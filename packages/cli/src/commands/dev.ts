@@ -1,5 +1,6 @@
 import { AGORA_VERSION } from "@agora/protocol";
 import { z } from "zod";
+import { aclOptions, authorizerFrom } from "../acl-flags.js";
 import { type Colors, colorsFor } from "../client/table.js";
 import { type DevCluster, startDevCluster } from "../dev-cluster.js";
 import {
@@ -12,7 +13,6 @@ import {
   port,
   resourcesText,
 } from "../flags.js";
-import { aclOptions, authorizerFrom } from "../acl-flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger, LogFormat, LogLevel } from "../logger.js";
 import { type FlagValues, parseOptions } from "../options.js";
