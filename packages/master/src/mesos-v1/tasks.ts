@@ -72,14 +72,32 @@ export function fromMesosExecutorInfo(e: MesosExecutorInfo, field: string): Exec
   };
 }
 
+/**
+ * A SECRET variable's value: Mesos' Secret of type VALUE carries it (`value.data`, base64 bytes, as
+ * Mesos' JSON writes `bytes`); a REFERENCE names an entry of a secret store, which Agora has not.
+ */
+function secretValue(secret: unknown, field: string): string {
+  const s = secret as { type?: unknown; value?: { data?: unknown } } | undefined;
+  if (s?.type === "REFERENCE")
+    throw new MesosV1Error(
+      `${field}.reference`,
+      "secret references need a secret store, which Agora has not",
+    );
+  const data = s?.value?.data;
+  if (typeof data !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(data))
+    throw new MesosV1Error(`${field}.value.data`, "a VALUE secret needs its data as base64");
+  return Buffer.from(data, "base64").toString("utf8");
+}
+
 export function fromMesosCommand(c: MesosCommandInfo, field: string): CommandInfoInput {
   const env: Record<string, string> = {};
+  const secrets: string[] = [];
   for (const [i, v] of (c.environment?.variables ?? []).entries()) {
-    if (v.type === "SECRET" || v.secret !== undefined)
-      throw new MesosV1Error(
-        `${field}.environment.variables[${i}]`,
-        "secret environment variables are not supported by Agora",
-      );
+    if (v.type === "SECRET" || v.secret !== undefined) {
+      env[v.name] = secretValue(v.secret, `${field}.environment.variables[${i}].secret`);
+      secrets.push(v.name);
+      continue;
+    }
     env[v.name] = v.value ?? "";
   }
   return {
@@ -87,6 +105,7 @@ export function fromMesosCommand(c: MesosCommandInfo, field: string): CommandInf
     shell: c.shell ?? true,
     ...(c.arguments ? { arguments: [...c.arguments] } : {}),
     ...(c.environment ? { environment: env } : {}),
+    ...(secrets.length > 0 ? { secrets } : {}),
     ...(c.user === undefined ? {} : { user: c.user }),
     ...(c.uris
       ? {

@@ -4,7 +4,8 @@ import { MesosV1Error } from "./errors.js";
 import { fromMesosResource, toMesosAttribute, toMesosResource } from "./resources.js";
 import { fromMesosCall, parseSchedulerCall } from "./scheduler-calls.js";
 import { recordIo, toMesosEvent } from "./scheduler-events.js";
-import { MesosResource } from "./schemas.js";
+import { MesosCommandInfo, MesosResource } from "./schemas.js";
+import { fromMesosCommand } from "./tasks.js";
 import { uuidFromBase64, uuidToBase64 } from "./uuid.js";
 
 const fid = "fw-1" as FrameworkId;
@@ -742,5 +743,39 @@ describe("our events → scheduler events", () => {
   it("frames records as RecordIO: byte length, newline, JSON", () => {
     expect(recordIo({ type: "HEARTBEAT" })).toBe('20\n{"type":"HEARTBEAT"}');
     expect(recordIo({ m: "é" })).toBe('10\n{"m":"é"}');
+  });
+});
+
+describe("SECRET environment variables (Mesos' Environment.Variable type SECRET)", () => {
+  const command = (secret: unknown) =>
+    MesosCommandInfo.parse({
+      value: "run",
+      environment: {
+        variables: [
+          { name: "PLAIN", value: "1" },
+          { name: "TOKEN", type: "SECRET", secret },
+        ],
+      },
+    });
+
+  it("a VALUE secret becomes the variable's value, named in secrets so it is masked wherever shown", () => {
+    const ours = fromMesosCommand(command({ type: "VALUE", value: { data: btoa("hunter2") } }), "command");
+    expect(ours).toMatchObject({ environment: { PLAIN: "1", TOKEN: "hunter2" }, secrets: ["TOKEN"] });
+  });
+
+  it("a REFERENCE secret, or one without base64 data, is refused naming the field", () => {
+    expect(() =>
+      fromMesosCommand(command({ type: "REFERENCE", reference: { name: "db" } }), "command"),
+    ).toThrow(MesosV1Error);
+    const err = (() => {
+      try {
+        fromMesosCommand(command({ type: "VALUE", value: {} }), "task_infos[0].command");
+      } catch (e) {
+        return e as MesosV1Error;
+      }
+    })();
+    expect(err?.message).toMatch(
+      /task_infos\[0\]\.command\.environment\.variables\[1\]\.secret\.value\.data/,
+    );
   });
 });
