@@ -6,6 +6,7 @@ import {
   type AgentInfo,
   type AgentMessage,
   type Attribute,
+  type Credential,
   DEFAULT_CLUSTER,
   type Resource,
   subjects,
@@ -59,6 +60,8 @@ export interface AgentOptions {
    * again (default false).
    */
   checkpoint?: boolean;
+  /** The principal and secret it (re)registers with (Mesos' agent `--credential`; default none). */
+  credential?: Credential;
   /** Bound on every task's kill grace period when `stop({ killTasks: true })` (default 5 s). */
   shutdownGracePeriodMs?: number;
   /**
@@ -193,6 +196,7 @@ export class Agent implements AgentView {
       subjects: agentSubjects,
       clock,
       logger,
+      credential: options.credential,
       registration: (id) => this.registration(id),
       onCommand: (command) => this.onCommand(command),
     });
