@@ -24,8 +24,12 @@ export interface MasterContext {
   epoch(): number;
   /** Clock time in ms. */
   now(): number;
-  /** Runs an allocation cycle soon (coalesced: many requests in one tick make one cycle). */
-  requestAllocation(): void;
+  /**
+   * Runs an allocation cycle soon (coalesced: many requests in one tick make one cycle). Given the
+   * agents an event changed (registered, resources freed or declined), that cycle visits only them,
+   * as Mesos' `allocate(agentIds)`; without, every agent. The periodic cycle visits every agent.
+   */
+  requestAllocation(agents?: Iterable<AgentId>): void;
   /** Mints the next agent id, Mesos-style: `<master id>-S<n>`. */
   nextAgentId(): AgentId;
 }

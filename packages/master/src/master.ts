@@ -89,6 +89,8 @@ export class Master {
   private subscriptions: BusSubscription[] = [];
   private timers: TimerHandle[] = [];
   private allocationPending: NodeJS.Immediate | undefined;
+  /** What the pending event-triggered cycle visits: these agents, or every one. */
+  private allocationAgents: Set<AgentId> | "all" = new Set();
   private started = false;
   private running = false;
   private startedAt: number;
@@ -378,11 +380,15 @@ export class Master {
     };
   }
 
-  private requestAllocation(): void {
-    if (!this.running || this.allocationPending) return;
-    this.allocationPending = setImmediate(() => {
+  private requestAllocation(agents?: Iterable<AgentId>): void {
+    if (!this.running) return;
+    if (agents === undefined) this.allocationAgents = "all";
+    else if (this.allocationAgents !== "all") for (const id of agents) this.allocationAgents.add(id);
+    this.allocationPending ??= setImmediate(() => {
       this.allocationPending = undefined;
-      this.allocateNow();
+      const only = this.allocationAgents;
+      this.allocationAgents = new Set();
+      if (this.running) runAllocation(this.ctx, this.allocator, only === "all" ? undefined : only);
     });
   }
 
@@ -409,7 +415,7 @@ export class Master {
       },
       epoch: () => this.epoch,
       now: () => this.options.clock.now(),
-      requestAllocation: () => this.requestAllocation(),
+      requestAllocation: (agents) => this.requestAllocation(agents),
       nextAgentId: () => `${this.id}-S${this.agentSeq++}` as AgentId,
     };
   }

@@ -57,7 +57,7 @@ export function rescindOffer(ctx: MasterContext, offerId: OfferId): void {
   if (ctx.state.frameworks.get(entry.offer.frameworkId)?.connected) {
     ctx.out.toFramework(entry.offer.frameworkId, { type: "rescind", offerId });
   }
-  ctx.requestAllocation();
+  ctx.requestAllocation([entry.offer.agentId]);
 }
 
 /** Removes an offer the framework used or declined: no event, resources back in the pool. */

@@ -49,7 +49,7 @@ export async function registerAgent(
   }
   ctx.options.logger.info({ agentId: id, hostname: info.hostname }, "agent registered");
   respond(msg, registered(ctx, id));
-  ctx.requestAllocation();
+  ctx.requestAllocation([id]);
 }
 
 /**
@@ -105,7 +105,7 @@ export async function reregisterAgent(
   // As Mesos: a kill the agent never got (it was restarting, or moving to another NATS server) goes again.
   for (const task of kills) sendKill(ctx, task);
   if (m.updates.length > 0) applyStatusUpdates(ctx, agent.id, m.updates);
-  ctx.requestAllocation();
+  ctx.requestAllocation([agent.id]);
 }
 
 /** Mesos' `--authenticate_agents`: the agent's credential, checked before anything of it is believed. */

@@ -36,7 +36,7 @@ export function applyStatusUpdates(
     ctx.out.toFramework(frameworkId, { type: "update", status });
     ctx.metrics.statusUpdateRelayed();
   }
-  if (freed) ctx.requestAllocation();
+  if (freed) ctx.requestAllocation([agentId]);
 }
 
 function isNew(task: TaskEntry, uuid: string): boolean {

@@ -29,6 +29,11 @@ export interface AllocationSnapshot {
   readonly now: number;
   /** In the order agents are visited (deterministic: the caller's order). */
   readonly agents: readonly AllocatorAgent[];
+  /**
+   * The cluster's total, when `agents` are only those to visit (an event-triggered cycle): shares
+   * are fractions of the whole cluster, not of the agents visited. Default: the sum over `agents`.
+   */
+  readonly total?: readonly Resource[];
   readonly frameworks: readonly AllocatorFramework[];
   /** Role weights (default 1). */
   readonly weights?: ReadonlyMap<string, number>;
@@ -110,7 +115,7 @@ class Cycle {
   constructor(snapshot: AllocationSnapshot) {
     this.now = snapshot.now;
     this.filters = snapshot.filters ?? NO_FILTERS;
-    const total = snapshot.agents.flatMap((a) => a.total);
+    const total = snapshot.total ?? snapshot.agents.flatMap((a) => a.total);
     this.roles.setTotal(total);
     for (const [role, weight] of snapshot.weights ?? []) this.roles.setWeight(role, weight);
     let maxSlot = -1;

@@ -105,7 +105,7 @@ export async function accept(
   }
   // As in Mesos, whatever the accept did not use is implicitly declined.
   addDeclineFilter(ctx, framework, agentId, remaining, call.filters?.refuseSeconds);
-  ctx.requestAllocation();
+  ctx.requestAllocation([agentId]);
   await Promise.all(persisting);
 }
 
@@ -182,8 +182,12 @@ function dropInvalidAccept(
   tasks: readonly TaskInfo[],
   reason: string,
 ): void {
+  const agents = new Set<AgentId>();
   for (const id of offerIds) {
-    if (ctx.state.offers.get(id)?.offer.frameworkId === framework.id) takeOffer(ctx, id);
+    const offer = ctx.state.offers.get(id)?.offer;
+    if (offer?.frameworkId !== framework.id) continue;
+    takeOffer(ctx, id);
+    agents.add(offer.agentId);
   }
   for (const task of tasks) {
     sendUpdate(
@@ -192,5 +196,5 @@ function dropInvalidAccept(
       masterStatus(ctx, task.taskId, task.agentId, "TASK_DROPPED", "REASON_INVALID_OFFERS", reason),
     );
   }
-  ctx.requestAllocation();
+  ctx.requestAllocation(agents);
 }

@@ -1,4 +1,4 @@
-import type { CallOf } from "@agora/protocol";
+import type { AgentId, CallOf } from "@agora/protocol";
 import type { MasterContext } from "../context.js";
 import { addDeclineFilter, takeOffer } from "../offers.js";
 import type { FrameworkEntry } from "../registry/entries.js";
@@ -9,6 +9,7 @@ import type { FrameworkEntry } from "../registry/entries.js";
  * racing a rescind is normal.
  */
 export function decline(ctx: MasterContext, framework: FrameworkEntry, call: CallOf<"decline">): void {
+  const agents = new Set<AgentId>();
   for (const id of call.offerIds) {
     const entry = ctx.state.offers.get(id);
     if (entry?.offer.frameworkId !== framework.id) {
@@ -20,8 +21,9 @@ export function decline(ctx: MasterContext, framework: FrameworkEntry, call: Cal
     }
     takeOffer(ctx, id);
     addDeclineFilter(ctx, framework, entry.offer.agentId, entry.offer.resources, call.filters?.refuseSeconds);
+    agents.add(entry.offer.agentId);
   }
-  ctx.requestAllocation();
+  ctx.requestAllocation(agents);
 }
 
 /**
