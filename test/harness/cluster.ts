@@ -29,6 +29,8 @@ export interface AgentSpec {
   resources: string;
   hostname?: string;
   attributes?: string;
+  /** More flags, appended (e.g. `--credential FILE`). */
+  extra?: string[];
 }
 
 /** Spawns `agora agent` on loopback; each test waits for its registration as it needs. */
@@ -47,6 +49,7 @@ export function spawnAgent(natsUrl: string, a: AgentSpec): Spawned {
     a.resources,
     ...(a.hostname ? ["--hostname", a.hostname] : []),
     ...(a.attributes ? ["--attributes", a.attributes] : []),
+    ...(a.extra ?? []),
   ]);
 }
 

@@ -34,6 +34,8 @@ export interface StartNatsServerOptions {
   jetstream?: boolean;
   /** Default: a free port on 127.0.0.1. */
   port?: number;
+  /** A config file's text (e.g. `agora nats-config`'s authorization), loaded with `-c`; address and port still come from the harness. */
+  config?: string;
 }
 
 const READY_TIMEOUT_MS = 15_000;
@@ -57,6 +59,10 @@ export async function startNatsServer(opts: StartNatsServerOptions = {}): Promis
   const storeDir = join(dir, "jetstream");
   const args = ["-a", "127.0.0.1", "-p", String(port), "-l", join(dir, "server.log")];
   if (opts.jetstream) args.push("-js", "-sd", storeDir);
+  if (opts.config !== undefined) {
+    await writeFile(join(dir, "nats.conf"), opts.config, { mode: 0o600 });
+    args.push("-c", join(dir, "nats.conf"));
+  }
   const server = new ServerProcess(args, port, dir, storeDir);
   try {
     await server.start();

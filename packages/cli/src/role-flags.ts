@@ -2,7 +2,14 @@
  * The server roles' flags, apart from the roles themselves so that `--help`, completion and the client
  * verbs load none of the servers (the role's module is imported only when it runs).
  */
+
 import { aclFlags } from "./acl-flags.js";
+import {
+  agentCredentialFlags,
+  frameworkCredentialFlags,
+  masterAuthenticationFlags,
+  natsIdentityFlags,
+} from "./bus-identity.js";
 import { chronosJobFlags, masterTimingFlags } from "./flags.js";
 import { httpSecurityFlags } from "./http-flags.js";
 import type { FlagSpec } from "./options.js";
@@ -46,6 +53,10 @@ export const devFlags: FlagSpec = {
   },
   ...httpSecurityFlags,
   ...aclFlags,
+  ...natsIdentityFlags,
+  ...masterAuthenticationFlags,
+  ...agentCredentialFlags,
+  ...frameworkCredentialFlags,
   ...chronosJobFlags,
   ...masterTimingFlags,
 };
@@ -77,6 +88,8 @@ export const masterFlags: FlagSpec = {
   },
   ...httpSecurityFlags,
   ...aclFlags,
+  ...natsIdentityFlags,
+  ...masterAuthenticationFlags,
   ...masterTimingFlags,
 };
 
@@ -96,6 +109,8 @@ export const agentFlags: FlagSpec = {
   hostname: { type: "string", description: "hostname to advertise (default: this machine's)" },
   ...httpSecurityFlags,
   ...aclFlags,
+  ...natsIdentityFlags,
+  ...agentCredentialFlags,
   cluster: { type: "string", description: "cluster name (default agora)" },
   "switch-user": {
     type: "boolean",
@@ -147,6 +162,8 @@ export const executeFlags: FlagSpec = {
     description: "seconds to wait for every task to finish; 0 waits forever (default 300)",
   },
   cluster: { type: "string", description: "cluster name (default agora)" },
+  ...natsIdentityFlags,
+  ...frameworkCredentialFlags,
 };
 
 /**
@@ -161,6 +178,8 @@ function frameworkProcessFlags(
     nats: { type: "string", description: "NATS server URL(s), comma-separated (required)" },
     ...httpSecurityFlags,
     ...aclFlags,
+    ...natsIdentityFlags,
+    ...frameworkCredentialFlags,
     "http-port": { type: "string", description: `port of the ${api} (default ${port})` },
     host: { type: "string", description: "address to bind the API to (default 0.0.0.0)" },
     hostname: {

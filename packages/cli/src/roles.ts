@@ -8,8 +8,8 @@ import {
   probeDockerExecutor,
   ShellExecutor,
 } from "@agora/agent";
-import { buildMasterHttp, Master, type MasterOptions } from "@agora/master";
-import type { Attribute } from "@agora/protocol";
+import { type AuthenticationOptions, buildMasterHttp, Master, type MasterOptions } from "@agora/master";
+import type { Attribute, Credential } from "@agora/protocol";
 import { type Authorizer, type HttpSecurity, httpScheme } from "@agora/security";
 import type { Bus, LeaderElection, StateStore } from "@agora/transport";
 import type { Logger } from "pino";
@@ -37,6 +37,8 @@ export interface MasterRoleOptions {
   security?: HttpSecurity;
   /** Mesos' ACLs (`--acls`) for the bus calls and the operator API (default: none, all allowed). */
   authorizer?: Authorizer;
+  /** Which peers must authenticate on the bus, and the credentials they are checked against. */
+  authentication?: AuthenticationOptions;
 }
 
 export type MasterTiming = Pick<
@@ -63,6 +65,7 @@ export async function startMasterRole(o: MasterRoleOptions): Promise<RunningRole
     ...(o.election ? { election: o.election } : {}),
     ...(o.onDeposed ? { onDeposed: o.onDeposed } : {}),
     ...(o.authorizer ? { authorizer: o.authorizer } : {}),
+    ...(o.authentication ? { authentication: o.authentication } : {}),
   });
   const app = buildMasterHttp(master, {
     logger: o.logger,
@@ -85,6 +88,8 @@ export async function startMasterRole(o: MasterRoleOptions): Promise<RunningRole
 
 export interface AgentRoleOptions {
   bus: Bus;
+  /** The principal and secret it registers with when the master authenticates agents. */
+  credential?: Credential | undefined;
   cluster: string;
   host: string;
   port: number;
@@ -151,6 +156,7 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningAgentR
       ...(docker ? { docker } : {}),
     },
     checkpoint: o.checkpoint ?? false,
+    ...(o.credential ? { credential: o.credential } : {}),
   });
   o.onAgent?.(agent);
   const app = buildAgentHttp(agent, {

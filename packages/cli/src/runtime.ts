@@ -1,11 +1,17 @@
-import { type Bus, connectNatsBus, InProcessBus } from "@agora/transport";
+import { type Bus, connectNatsBus, InProcessBus, type NatsBusOptions } from "@agora/transport";
 import type { Logger } from "pino";
 
-/** NATS when a URL is given, else the in-process bus (dev mode). */
-export async function openBus(nats: string | undefined, name: string, logger: Logger): Promise<Bus> {
+/** NATS when a URL is given (as `identity`'s user, with its TLS), else the in-process bus (dev mode). */
+export async function openBus(
+  nats: string | undefined,
+  name: string,
+  logger: Logger,
+  identity: Pick<NatsBusOptions, "auth" | "tls" | "inboxPrefix"> = {},
+): Promise<Bus> {
   if (!nats) return new InProcessBus((err, subject) => logger.error({ err, subject }, "bus handler failed"));
-  const bus = await connectNatsBus({ servers: nats.split(","), name, logger });
-  logger.info({ nats }, "connected to NATS");
+  const bus = await connectNatsBus({ servers: nats.split(","), name, logger, ...identity });
+  const user = identity.auth && "user" in identity.auth ? identity.auth.user : undefined;
+  logger.info({ nats, ...(user === undefined ? {} : { user }) }, "connected to NATS");
   return bus;
 }
 

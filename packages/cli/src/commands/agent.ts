@@ -3,6 +3,12 @@ import type { Agent } from "@agora/agent";
 import type { Bus } from "@agora/transport";
 import { z } from "zod";
 import { aclOptions, authorizerFrom } from "../acl-flags.js";
+import {
+  agentCredential,
+  agentCredentialOptions,
+  natsIdentity,
+  natsIdentityOptions,
+} from "../bus-identity.js";
 import { attributesText, cluster, host, natsUrl, port, resourcesText } from "../flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
@@ -22,6 +28,8 @@ const AgentOptions = z.object({
   cluster,
   ...httpSecurityOptions,
   ...aclOptions,
+  ...natsIdentityOptions,
+  ...agentCredentialOptions,
   // --switch-user and --no-switch-user are one switch (commander sets `switchUser` from either);
   // `noSwitchUser` comes only from AGORA_NO_SWITCH_USER.
   switchUser: z.boolean().optional(),
@@ -34,6 +42,8 @@ export async function runAgent(values: FlagValues): Promise<void> {
   const o = parseOptions("agent", values, process.env, agentFlags, AgentOptions);
   const security = await httpSecurityFrom("agent", o);
   const authorizer = await authorizerFrom("agent", o);
+  const credential = await agentCredential("agent", o.credential);
+  const identity = await natsIdentity("agent", o);
   const logger = createLogger("agent");
   // SIGUSR1 shuts the agent down with its tasks, as Mesos' agent does on SIGUSR1. Listened for first:
   // without a listener Node takes SIGUSR1 as "start the inspector", so an agent still starting
@@ -52,7 +62,7 @@ export async function runAgent(values: FlagValues): Promise<void> {
         },
       );
   });
-  const bus = await openBus(o.nats, "agora-agent", logger);
+  const bus = await openBus(o.nats, "agora-agent", logger, identity);
   openedBus = bus;
   const role = await startAgentRole({
     bus,
@@ -67,6 +77,7 @@ export async function runAgent(values: FlagValues): Promise<void> {
     // Containers and checkpointed tasks outlive the agent process; a restarted agent recovers them.
     security,
     ...(authorizer ? { authorizer } : {}),
+    credential,
     docker: true,
     checkpoint: true,
     cgroups: true,

@@ -10,6 +10,12 @@ import {
 } from "@agora/transport";
 import { z } from "zod";
 import { aclOptions, authorizerFrom } from "../acl-flags.js";
+import {
+  frameworkCredential,
+  frameworkCredentialOptions,
+  natsIdentity,
+  natsIdentityOptions,
+} from "../bus-identity.js";
 import { chronosJobOptions, cluster, duration, host, natsUrl, port } from "../flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
@@ -21,6 +27,8 @@ const ChronosCliOptions = z.object({
   nats: natsUrl,
   ...httpSecurityOptions,
   ...aclOptions,
+  ...natsIdentityOptions,
+  ...frameworkCredentialOptions,
   httpPort: port(4400),
   host: host("0.0.0.0"),
   hostname: z.string().min(1).optional(),
@@ -42,8 +50,10 @@ export async function runChronos(values: FlagValues): Promise<void> {
   const o = parseOptions("chronos", values, process.env, chronosFlags, ChronosCliOptions);
   const security = await httpSecurityFrom("chronos", o);
   const authorizer = await authorizerFrom("chronos", o);
+  const credential = await frameworkCredential("chronos", o);
+  const identity = await natsIdentity("chronos", o);
   const logger = createLogger("chronos");
-  const bus = await openBus(o.nats, "agora-chronos", logger);
+  const bus = await openBus(o.nats, "agora-chronos", logger, identity);
   const store: StateStore = o.stateDir
     ? await FileStateStore.open(path.resolve(o.stateDir), { logger })
     : await JetStreamStateStore.open((bus as NatsBus).connection, {
@@ -53,6 +63,7 @@ export async function runChronos(values: FlagValues): Promise<void> {
   const chronos = await startChronos({
     security,
     ...(authorizer ? { authorizer } : {}),
+    ...(credential ? { credential } : {}),
     bus,
     store,
     cluster: o.cluster,

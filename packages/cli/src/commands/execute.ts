@@ -1,6 +1,12 @@
-import { packTasks, Scheduler, type TaskSpec } from "@agora/framework-sdk";
+import { isSchedulerError, packTasks, Scheduler, type TaskSpec } from "@agora/framework-sdk";
 import type { Offer, TaskId, TaskStatus } from "@agora/protocol";
 import { z } from "zod";
+import {
+  frameworkCredential,
+  frameworkCredentialOptions,
+  natsIdentity,
+  natsIdentityOptions,
+} from "../bus-identity.js";
 import { CliError } from "../errors.js";
 import { cluster, natsUrl } from "../flags.js";
 import { createLogger } from "../logger.js";
@@ -26,6 +32,8 @@ const ExecuteOptions = z
     failoverTimeout: z.coerce.number().nonnegative().default(0),
     timeout: z.coerce.number().nonnegative().default(300),
     cluster,
+    ...natsIdentityOptions,
+    ...frameworkCredentialOptions,
   })
   .refine((o) => o.command !== undefined || o.dockerImage !== undefined, {
     message: "is required (or --docker-image)",
@@ -39,7 +47,8 @@ const ExecuteOptions = z
 export async function runExecute(values: FlagValues): Promise<void> {
   const o = parseOptions("execute", values, process.env, executeFlags, ExecuteOptions);
   const logger = createLogger("execute");
-  const bus = await openBus(o.nats, `agora-execute-${o.name}`, logger);
+  const credential = await frameworkCredential("execute", o);
+  const bus = await openBus(o.nats, `agora-execute-${o.name}`, logger, await natsIdentity("execute", o));
   const runId = Date.now().toString(36);
   const specs: TaskSpec[] = Array.from({ length: o.instances }, (_, i) => ({
     taskId: `${o.name}.${runId}.${i}`,
@@ -64,6 +73,7 @@ export async function runExecute(values: FlagValues): Promise<void> {
     bus,
     cluster: o.cluster,
     framework: { name: o.name, roles: [o.role], failoverTimeout: o.failoverTimeout },
+    ...(credential ? { credential } : {}),
     logger,
   });
 
@@ -115,7 +125,12 @@ export async function runExecute(values: FlagValues): Promise<void> {
   process.on("SIGINT", interrupt);
   process.on("SIGTERM", interrupt);
 
-  const frameworkId = await scheduler.subscribe();
+  const frameworkId = await scheduler.subscribe().catch((err: unknown) => {
+    // The master's refusal (authentication, ACLs) says why: shown as a message, not a stack.
+    if (isSchedulerError(err, "SUBSCRIBE_FAILED"))
+      throw new CliError("REQUEST_FAILED", `agora execute: ${err.message}`, { cause: err });
+    throw err;
+  });
   process.stdout.write(
     `subscribed as framework ${frameworkId}; launching ${o.instances} task(s): ${o.command ?? ""}${o.dockerImage ? ` in ${o.dockerImage}` : ""}\n`,
   );

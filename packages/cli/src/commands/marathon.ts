@@ -10,6 +10,12 @@ import {
 } from "@agora/transport";
 import { z } from "zod";
 import { aclOptions, authorizerFrom } from "../acl-flags.js";
+import {
+  frameworkCredential,
+  frameworkCredentialOptions,
+  natsIdentity,
+  natsIdentityOptions,
+} from "../bus-identity.js";
 import { cluster, duration, host, natsUrl, port } from "../flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
@@ -21,6 +27,8 @@ const MarathonOptions = z.object({
   nats: natsUrl,
   ...httpSecurityOptions,
   ...aclOptions,
+  ...natsIdentityOptions,
+  ...frameworkCredentialOptions,
   httpPort: port(8080),
   host: host("0.0.0.0"),
   hostname: z.string().min(1).optional(),
@@ -43,8 +51,10 @@ export async function runMarathon(values: FlagValues): Promise<void> {
   const o = parseOptions("marathon", values, process.env, marathonFlags, MarathonOptions);
   const security = await httpSecurityFrom("marathon", o);
   const authorizer = await authorizerFrom("marathon", o);
+  const credential = await frameworkCredential("marathon", o);
+  const identity = await natsIdentity("marathon", o);
   const logger = createLogger("marathon");
-  const bus = await openBus(o.nats, "agora-marathon", logger);
+  const bus = await openBus(o.nats, "agora-marathon", logger, identity);
   const store: StateStore = o.stateDir
     ? await FileStateStore.open(path.resolve(o.stateDir), { logger })
     : await JetStreamStateStore.open((bus as NatsBus).connection, {
@@ -54,6 +64,7 @@ export async function runMarathon(values: FlagValues): Promise<void> {
   const marathon = await startMarathon({
     security,
     ...(authorizer ? { authorizer } : {}),
+    ...(credential ? { credential } : {}),
     bus,
     store,
     cluster: o.cluster,

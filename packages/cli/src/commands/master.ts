@@ -4,6 +4,12 @@ import { httpScheme } from "@agora/security";
 import { JetStreamStateStore, type NatsBus, openJetStreamLeaderElection } from "@agora/transport";
 import { z } from "zod";
 import { aclOptions, authorizerFrom } from "../acl-flags.js";
+import {
+  masterAuthentication,
+  masterAuthenticationOptions,
+  natsIdentity,
+  natsIdentityOptions,
+} from "../bus-identity.js";
 import { cluster, duration, host, masterTiming, masterTimingOptions, natsUrl, port } from "../flags.js";
 import { httpSecurityFrom, httpSecurityOptions } from "../http-flags.js";
 import { createLogger } from "../logger.js";
@@ -16,6 +22,8 @@ const MasterOptions = z.object({
   nats: natsUrl,
   ...httpSecurityOptions,
   ...aclOptions,
+  ...natsIdentityOptions,
+  ...masterAuthenticationOptions,
   port: port(5050),
   host: host("0.0.0.0"),
   cluster,
@@ -35,8 +43,10 @@ export async function runMaster(values: FlagValues): Promise<void> {
   const o = parseOptions("master", values, process.env, masterFlags, MasterOptions);
   const security = await httpSecurityFrom("master", o);
   const authorizer = await authorizerFrom("master", o);
+  const authentication = await masterAuthentication("master", o);
+  const identity = await natsIdentity("master", o);
   const logger = createLogger("master");
-  const bus = (await openBus(o.nats, "agora-master", logger)) as NatsBus;
+  const bus = (await openBus(o.nats, "agora-master", logger, identity)) as NatsBus;
   const store = await JetStreamStateStore.open(bus.connection, {
     bucket: `agora_${o.cluster}_registry`,
     replicas: o.registryReplicas,
@@ -59,6 +69,7 @@ export async function runMaster(values: FlagValues): Promise<void> {
     logger,
     security,
     ...(authorizer ? { authorizer } : {}),
+    authentication,
     timing: masterTimingOptions(o),
     election,
     onDeposed: (reason) => {
