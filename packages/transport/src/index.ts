@@ -26,5 +26,11 @@ export {
 } from "./leader-jetstream.js";
 export { type LeaseElectionOptions, LeaseLeaderElection } from "./leader-lease.js";
 export { MemoryStateStore } from "./memory-state-store.js";
-export { connectNatsBus, NatsBus, type NatsBusOptions, type NatsReconnectOptions } from "./nats-bus.js";
+export {
+  connectNatsBus,
+  type NatsAuth,
+  NatsBus,
+  type NatsBusOptions,
+  type NatsReconnectOptions,
+} from "./nats-bus.js";
 export type { PutOptions, StateStore, StoreEntry, StoreWatch, WatchEvent } from "./state-store.js";

@@ -1,10 +1,13 @@
 import {
   ClosedConnectionError,
+  type ConnectionOptions,
   connect,
+  credsAuthenticator,
   DrainingConnectionError,
   type Msg,
   type NatsConnection,
   NoRespondersError,
+  nkeyAuthenticator,
   RequestError,
   TimeoutError,
 } from "@nats-io/transport-node";
@@ -29,6 +32,29 @@ export interface NatsBusOptions {
   reconnect?: NatsReconnectOptions;
   /** Milliseconds to wait for the first connection before failing with `CONNECTION` (default 5000). */
   connectTimeoutMs?: number;
+  /** Who this process is to nats-server: a user of its `authorization { users }`, or a .creds/nkey identity. */
+  auth?: NatsAuth;
+  /** TLS to nats-server: a CA to verify it by, and a client certificate when it verifies clients. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /**
+   * Where replies to this process's requests come back (default `_INBOX`). A confined user subscribes
+   * to its own prefix only (`agora nats-config` grants `_INBOX.<user>.>`), so no one reads its replies.
+   */
+  inboxPrefix?: string;
+}
+
+/**
+ * A NATS identity: user and password, or the text of a `.creds` file (a user JWT and its nkey seed,
+ * for operator/JWT mode) or of an nkey seed file (`SU…`, for a server's `nkey` users).
+ */
+export type NatsAuth = { user: string; password: string } | { creds: string };
+
+function connectAuth(auth: NatsAuth | undefined): Partial<ConnectionOptions> {
+  if (auth === undefined) return {};
+  if ("user" in auth) return { user: auth.user, pass: auth.password };
+  const jwt = auth.creds.includes("BEGIN NATS USER JWT");
+  const bytes = new TextEncoder().encode(jwt ? auth.creds : auth.creds.trim());
+  return { authenticator: jwt ? credsAuthenticator(bytes) : nkeyAuthenticator(bytes) };
 }
 
 /**
@@ -52,9 +78,14 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsBus> {
       maxReconnectAttempts: opts.reconnect?.maxAttempts ?? -1,
       reconnectTimeWait: opts.reconnect?.timeWaitMs ?? 250,
       timeout: opts.connectTimeoutMs ?? 5_000,
+      ...connectAuth(opts.auth),
+      ...(opts.tls === undefined ? {} : { tls: opts.tls }),
+      ...(opts.inboxPrefix === undefined ? {} : { inboxPrefix: opts.inboxPrefix }),
     });
   } catch (err) {
-    throw new TransportError("CONNECTION", `cannot connect to NATS at ${String(opts.servers)}`, {
+    // The reason matters to an operator: an authorization violation is not a server that is down.
+    const why = err instanceof Error ? `: ${err.message}` : "";
+    throw new TransportError("CONNECTION", `cannot connect to NATS at ${String(opts.servers)}${why}`, {
       target: String(opts.servers),
       cause: err,
     });
