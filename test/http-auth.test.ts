@@ -4,6 +4,7 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type NatsServerHandle, startNatsServer } from "./harness/nats-server.js";
 import { freePorts } from "./harness/ports.js";
 import { expectNoOrphans, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
@@ -196,11 +197,7 @@ describe("agora dev serving TLS with every request authenticated", { timeout: 18
     writeFileSync(credentials, JSON.stringify(CREDENTIALS));
     ca = path.join(dir, "cert.pem");
     const key = path.join(dir, "key.pem");
-    const openssl = await runCommand("openssl", [
-      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
-      ...["-keyout", key, "-out", ca, "-days", "1", "-subj", "/CN=127.0.0.1"],
-      ...["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-    ]);
+    const openssl = await selfSignedCertificate(ca, key);
     expect(openssl.code, openssl.stderr).toBe(0);
     const [port, mPort] = await freePorts(2);
     master = `https://127.0.0.1:${port}`;
@@ -269,6 +266,99 @@ describe("agora dev serving TLS with every request authenticated", { timeout: 18
     );
     expect(untrusted.code).toBe(1);
     expect(untrusted.stderr).toMatch(/cannot reach the master/);
+  });
+});
+
+describe("a cluster of separate processes over NATS, serving TLS with credentials", {
+  timeout: 180_000,
+}, () => {
+  let dir: string;
+  let nats: NatsServerHandle;
+  const procs: Spawned[] = [];
+  let master: string;
+  let chronos: string;
+  let ca: string;
+  const ops = basic("ops", "s3cret");
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "agora-http-cluster-"));
+    const credentials = path.join(dir, "credentials.json");
+    writeFileSync(credentials, JSON.stringify(CREDENTIALS));
+    const key = path.join(dir, "key.pem");
+    ca = path.join(dir, "cert.pem");
+    expect((await selfSignedCertificate(ca, key)).code).toBe(0);
+    nats = await startNatsServer({ jetstream: true });
+    const [mPort, aPort, cPort] = await freePorts(3);
+    master = `https://127.0.0.1:${mPort}`;
+    chronos = `https://127.0.0.1:${cPort}`;
+    const security = [
+      ...["--http-credentials", credentials, "--authenticate-http-readonly", "--authenticate-http-readwrite"],
+      ...["--tls-cert", ca, "--tls-key", key],
+    ];
+    const common = ["--nats", nats.url, "--host", "127.0.0.1", ...security];
+    const env = { AGORA_LOG_LEVEL: "warn" };
+    procs.push(spawnAgora(["master", ...common, "--port", String(mPort)], env));
+    procs.push(
+      spawnAgora(
+        ["agent", ...common, "--port", String(aPort), "--hostname", "127.0.0.1"].concat([
+          "--work-dir",
+          path.join(dir, "agent"),
+          "--resources",
+          "cpus:1;mem:256",
+        ]),
+        env,
+      ),
+    );
+    procs.push(
+      spawnAgora(
+        ["chronos", ...common, "--http-port", String(cPort), "--hostname", "127.0.0.1"].concat([
+          "--state-dir",
+          path.join(dir, "chronos"),
+        ]),
+        env,
+      ),
+    );
+    await waitFor(
+      "the agent and Chronos registered with the master",
+      async () => {
+        const s = JSON.parse((await tlsGet(`${master}/master/state`, ca, ops)).body) as {
+          frameworks: { name: string }[];
+          slaves: unknown[];
+        };
+        return s.slaves.length === 1 && s.frameworks.some((f) => f.name === "chronos");
+      },
+      { timeoutMs: 60_000 },
+    );
+  });
+
+  afterAll(async () => {
+    for (const p of procs.reverse()) await p.stop();
+    await nats?.stop();
+    await expectNoOrphans(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("agora master, agent and chronos each answer 401 without credentials and 200 with them, over https", async () => {
+    const state = JSON.parse((await tlsGet(`${master}/master/state`, ca, ops)).body) as {
+      slaves: { id: string; pid: string }[];
+    };
+    const agent = `https://127.0.0.1:${state.slaves[0]!.pid.split(":").at(-1)}`;
+    for (const url of [`${master}/master/state`, `${agent}/state`, `${chronos}/v1/scheduler/jobs`]) {
+      expect((await tlsGet(url, ca)).status, url).toBe(401);
+      expect((await tlsGet(url, ca, basic("ops", "wrong"))).status, url).toBe(401);
+      expect((await tlsGet(url, ca, ops)).status, url).toBe(200);
+    }
+  });
+
+  it("Chronos and the agent through the master's proxies, over https, with the caller's credentials", async () => {
+    const state = JSON.parse((await tlsGet(`${master}/master/state`, ca, ops)).body) as {
+      slaves: { id: string }[];
+    };
+    const agentState = await tlsGet(`${master}/agents/${state.slaves[0]!.id}/state`, ca, ops);
+    expect(agentState.status, agentState.body).toBe(200);
+    expect((await tlsGet(`${master}/service/chronos/v1/scheduler/jobs`, ca)).status).toBe(401);
+    const jobs = await tlsGet(`${master}/service/chronos/v1/scheduler/jobs`, ca, ops);
+    expect(jobs.status, jobs.body).toBe(200);
   });
 });
 
@@ -347,6 +437,15 @@ async function waitForFrameworks(
     },
     { timeoutMs: 60_000 },
   );
+}
+
+/** A self-signed certificate for 127.0.0.1, made with openssl as an operator would. */
+function selfSignedCertificate(cert: string, key: string): Promise<{ code: number; stderr: string }> {
+  return runCommand("openssl", [
+    ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
+    ...["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"],
+    ...["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+  ]);
 }
 
 function runCommand(command: string, args: string[]): Promise<{ code: number; stderr: string }> {
