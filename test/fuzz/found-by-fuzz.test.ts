@@ -68,4 +68,20 @@ describe("requests the fuzz suite turned into 5xx", () => {
     // One Mesos defines and this agent lacks is still Mesos' 501.
     expect((await post(`${agentUrl}/api/v1`, JSON.stringify({ type: "PRUNE_IMAGES" }))).status).toBe(501);
   });
+
+  it("answers HEAD /master/events with the stream's head and ends (it never answered)", async () => {
+    const res = await fetch(`${mesos.url}/master/events`, { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  });
+
+  it("sends a proxied event stream's head before its first event (a filter on it left no answer)", async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${mesos.url}/service/marathon/v2/events?event_type=no_such_event`, {
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    controller.abort();
+  });
 });

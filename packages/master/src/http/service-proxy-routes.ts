@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { type HttpSecurity, upstreamTls } from "@agora/security";
 import replyFrom from "@fastify/reply-from";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -43,6 +44,19 @@ export async function serviceProxyRoutes(
     track(request.raw.socket);
     return reply.from(proxyTarget(`${base.replace(/\/+$/, "")}/${rest}${query}`), {
       onError: (r, { error }) => unavailable(r, `framework '${name}'`, error),
+      onResponse: (_request, r, res) => {
+        if (!String(r.getHeader("content-type") ?? "").startsWith("text/event-stream"))
+          return r.send(res.stream);
+        // An event stream's head goes out at once, as the framework sent it: fastify holds it until
+        // the first byte, and a stream filtered to events that do not come yet (`/v2/events?event_type=x`)
+        // left the browser with no answer at all (found by the fuzz suite).
+        r.hijack();
+        const raw = r.raw as ServerResponse;
+        raw.writeHead(r.statusCode, r.getHeaders() as OutgoingHttpHeaders);
+        raw.flushHeaders();
+        raw.once("close", () => res.stream.destroy());
+        res.stream.pipe(raw);
+      },
     });
   };
 
