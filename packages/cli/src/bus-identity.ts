@@ -230,3 +230,43 @@ async function readText(command: string, flag: string, file: string): Promise<st
     });
   }
 }
+
+/** What `agora dev` applies to the roles it runs: one NATS identity for its one bus, the master's authentication, its agents' and frameworks' credentials. */
+export interface DevBusIdentity {
+  nats: Pick<NatsBusOptions, "auth" | "tls" | "inboxPrefix">;
+  authentication: AuthenticationOptions;
+  agentCredential: Credential | undefined;
+  frameworkCredential: { principal: string; secret: string } | undefined;
+}
+
+const busIdentityKeys = [
+  ...Object.keys(natsIdentityOptions),
+  ...Object.keys(masterAuthenticationOptions),
+  ...Object.keys(agentCredentialOptions),
+  ...Object.keys(frameworkCredentialOptions),
+] as const;
+type BusIdentityKey =
+  | keyof typeof natsIdentityOptions
+  | keyof typeof masterAuthenticationOptions
+  | keyof typeof agentCredentialOptions
+  | keyof typeof frameworkCredentialOptions;
+type BusIdentityValues = NatsIdentityValues &
+  MasterAuthenticationValues &
+  FrameworkCredentialValues & { credential?: string | undefined };
+
+/** Reads every bus identity flag of `agora dev`. */
+export async function devBusIdentity(o: BusIdentityValues): Promise<DevBusIdentity> {
+  return {
+    nats: await natsIdentity("dev", o),
+    authentication: await masterAuthentication("dev", o),
+    agentCredential: await agentCredential("dev", o.credential),
+    frameworkCredential: await frameworkCredential("dev", o),
+  };
+}
+
+/** The options without the bus identity flags' values (read by `devBusIdentity`). */
+export function withoutBusIdentity<T extends object>(o: T): Omit<T, BusIdentityKey> {
+  const rest = { ...o } as Record<string, unknown>;
+  for (const key of busIdentityKeys) delete rest[key];
+  return rest as Omit<T, BusIdentityKey>;
+}

@@ -6,6 +6,7 @@ import type { Master } from "@agora/master";
 import type { Authorizer, HttpSecurity } from "@agora/security";
 import { type Bus, FileStateStore } from "@agora/transport";
 import type { Logger } from "pino";
+import type { DevBusIdentity } from "./bus-identity.js";
 import { type MasterTiming, type RunningRole, startAgentRole, startMasterRole } from "./roles.js";
 import { openBus } from "./runtime.js";
 
@@ -29,6 +30,11 @@ export interface DevClusterOptions {
   docker?: boolean;
   /** Chronos' job flags (`--failure-retry`, `--mesos-task-cpu`, …). */
   chronos?: Pick<ChronosOptions, "jobDefaults" | "failureRetryMs" | "disableAfterFailures" | "historySize">;
+  /**
+   * Bus identity (docs/security.md): the NATS user of the one bus every role shares, which peers the
+   * master authenticates, and the credentials its agents and its Marathon and Chronos present.
+   */
+  busIdentity?: DevBusIdentity;
   /** HTTP authentication, TLS and CORS, the same for every role (one login session serves them all). */
   security?: HttpSecurity;
   /** Mesos' ACLs (`--acls`), the same for every role (default: none, all allowed). */
@@ -54,7 +60,7 @@ export interface DevCluster {
 /** Dev mode: the master, N agents, Marathon and Chronos in one process, sharing one bus. */
 export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster> {
   const dataDir = path.resolve(o.dataDir);
-  const bus = await openBus(o.nats, "agora-dev", o.logger);
+  const bus = await openBus(o.nats, "agora-dev", o.logger, o.busIdentity?.nats);
   const store = await FileStateStore.open(path.join(dataDir, "master"));
   const roles: NamedRole[] = [];
   const stop = async () => {
@@ -70,6 +76,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
       host: o.host,
       port: o.port,
       logger: o.logger.child({ role: "master" }),
+      ...(o.busIdentity ? { authentication: o.busIdentity.authentication } : {}),
       ...(o.timing ? { timing: o.timing } : {}),
       ...(o.security ? { security: o.security } : {}),
       ...(o.authorizer ? { authorizer: o.authorizer } : {}),
@@ -87,6 +94,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         attributes: [],
         hostname: undefined,
         logger: o.logger.child({ role: "agent", index: i }),
+        credential: o.busIdentity?.agentCredential,
         docker: o.docker ?? false,
         ...(o.security ? { security: o.security } : {}),
         ...(o.authorizer ? { authorizer: o.authorizer } : {}),
@@ -112,6 +120,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         port: o.marathonPort,
         hostname: o.host === "0.0.0.0" ? undefined : o.host,
         logger: o.logger.child({ role: "marathon" }),
+        ...(o.busIdentity?.frameworkCredential ? { credential: o.busIdentity.frameworkCredential } : {}),
         ...(o.security ? { security: o.security } : {}),
         ...(o.authorizer ? { authorizer: o.authorizer } : {}),
       }).catch(async (e: unknown) => {
@@ -139,6 +148,7 @@ export async function startDevCluster(o: DevClusterOptions): Promise<DevCluster>
         port: o.chronosPort,
         hostname: o.host === "0.0.0.0" ? undefined : o.host,
         logger: o.logger.child({ role: "chronos" }),
+        ...(o.busIdentity?.frameworkCredential ? { credential: o.busIdentity.frameworkCredential } : {}),
         ...(o.security ? { security: o.security } : {}),
         ...(o.authorizer ? { authorizer: o.authorizer } : {}),
         ...o.chronos,

@@ -1,6 +1,14 @@
 import { AGORA_VERSION } from "@agora/protocol";
 import { z } from "zod";
 import { aclOptions, authorizerFrom } from "../acl-flags.js";
+import {
+  agentCredentialOptions,
+  devBusIdentity,
+  frameworkCredentialOptions,
+  masterAuthenticationOptions,
+  natsIdentityOptions,
+  withoutBusIdentity,
+} from "../bus-identity.js";
 import { type Colors, colorsFor } from "../client/table.js";
 import { type DevCluster, startDevCluster } from "../dev-cluster.js";
 import {
@@ -22,6 +30,10 @@ import { stopOnSignal } from "../runtime.js";
 const DevOptions = z.object({
   ...httpSecurityOptions,
   ...aclOptions,
+  ...natsIdentityOptions,
+  ...masterAuthenticationOptions,
+  ...agentCredentialOptions,
+  ...frameworkCredentialOptions,
   port: port(5050),
   host: host("127.0.0.1"),
   agents: z.coerce.number().int().min(0).max(64).default(1),
@@ -42,6 +54,7 @@ export async function runDev(values: FlagValues): Promise<void> {
   const o = parseOptions("dev", values, process.env, devFlags, DevOptions);
   const security = await httpSecurityFrom("dev", o);
   const authorizer = await authorizerFrom("dev", o);
+  const busIdentity = await devBusIdentity(o);
   const logger = createLogger("agora-dev", { level: o.logLevel, format: o.logFormat });
   const {
     marathonPort,
@@ -64,13 +77,14 @@ export async function runDev(values: FlagValues): Promise<void> {
     corsOrigin: _cors,
     acls: _acls,
     ...rest
-  } = o;
+  } = withoutBusIdentity(o);
   const dev = await startDevCluster({
     ...rest,
     timing: masterTimingOptions(o),
     logger,
     security,
     ...(authorizer ? { authorizer } : {}),
+    busIdentity,
     docker: docker === "auto",
     ...(marathonPort === "off" ? {} : { marathonPort }),
     ...(chronosPort === "off" ? {} : { chronosPort }),
