@@ -72,11 +72,12 @@ export interface AgentOptions {
   /**
    * Frameworks' own executors (Mesos' executor HTTP API): the host executors are told to reach the
    * agent at (MESOS_AGENT_ENDPOINT, default 127.0.0.1, with the agent's HTTP port), and Mesos'
-   * registration timeout (1 min), shutdown grace period (5 s) and heartbeat interval (30 min).
+   * registration timeout (1 min), shutdown grace period (5 s) and heartbeat interval (30 min);
+   * `switchUser` as the shell executor's (executors run as their `command.user`).
    */
   executorApi?: { endpointHost?: string } & Pick<
     CustomExecutorsOptions,
-    "registrationTimeoutMs" | "shutdownGracePeriodMs" | "heartbeatMs"
+    "registrationTimeoutMs" | "shutdownGracePeriodMs" | "heartbeatMs" | "switchUser"
   >;
 }
 
