@@ -21,6 +21,8 @@ export class EventLog {
   readonly id = randomBytes(4).toString("hex");
   private readonly buffer: (ClusterEvent | undefined)[];
   private seq = 0;
+  /** Ids up to this sequence cannot be resumed: changes after them went unrecorded (`gap`). */
+  private resumableFrom = 0;
   private readonly listeners = new Set<(e: ClusterEvent) => void>();
 
   constructor(readonly capacity = 10_000) {
@@ -40,14 +42,25 @@ export class EventLog {
     return event;
   }
 
-  /** Events after `lastEventId`, oldest first; `reset` when that id is not from this log or too old. */
+  /**
+   * Changes stop being recorded for a while (nobody listens): a reader holding an id from before
+   * must refetch. Takes a sequence number of its own (an empty slot), so an id handed out after
+   * the gap resumes.
+   */
+  gap(): void {
+    this.seq += 1;
+    this.buffer[this.seq % this.capacity] = undefined;
+    this.resumableFrom = this.seq;
+  }
+
+  /** Events after `lastEventId`, oldest first; `reset` when that id is not from this log, too old, or before a gap. */
   since(lastEventId: string): Resume {
     const dash = lastEventId.lastIndexOf("-");
     const prefix = lastEventId.slice(0, dash);
     const n = Number(lastEventId.slice(dash + 1));
     if (dash < 0 || prefix !== this.id || !Number.isInteger(n) || n < 0 || n > this.seq)
       return { kind: "reset" };
-    if (this.seq - n > this.capacity) return { kind: "reset" };
+    if (this.seq - n > this.capacity || n < this.resumableFrom) return { kind: "reset" };
     const events: ClusterEvent[] = [];
     for (let i = n + 1; i <= this.seq; i++) events.push(this.buffer[i % this.capacity]!);
     return { kind: "events", events };
@@ -57,7 +70,10 @@ export class EventLog {
   recent(count: number): ClusterEvent[] {
     const from = Math.max(1, this.seq - Math.min(count, this.capacity) + 1);
     const out: ClusterEvent[] = [];
-    for (let i = from; i <= this.seq; i++) out.push(this.buffer[i % this.capacity]!);
+    for (let i = from; i <= this.seq; i++) {
+      const event = this.buffer[i % this.capacity];
+      if (event) out.push(event);
+    }
     return out;
   }
 

@@ -18,6 +18,12 @@ export interface EventRoutesOptions {
   capacity?: number;
 }
 
+/**
+ * How long the registry is still compared after the last stream closed or the last `/recent`
+ * request: a reader reconnecting within it resumes without a gap.
+ */
+const LINGER_MS = 60_000;
+
 /** A stream whose reader falls this far behind (bytes buffered) is closed; the reader reconnects and resumes. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
 
@@ -29,7 +35,10 @@ const RecentQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).d
  * previous look every `pollMs` and logs each difference with an id; a reader that reconnects with
  * `Last-Event-ID` gets what it missed, or a `reset` event when that is no longer kept (it refetches).
  * A new stream starts with a `hello` event naming the newest id. `GET /master/events/recent` gives
- * the newest events as JSON.
+ * the newest events as JSON. The registry is compared only while someone listens (a stream is open,
+ * or one closed or `/recent` was asked less than a minute ago): a digest of 10,000 agents every
+ * second took 13–23 % of a master's CPU with no dashboard open. A reader resuming from an id older
+ * than such a pause gets `reset`.
  */
 export async function eventRoutes(app: FastifyInstance, options: EventRoutesOptions): Promise<void> {
   const { master } = options;
@@ -37,9 +46,12 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const track = closeOnShutdown(app);
   let previous: ClusterDigest | undefined;
+  let streams = 0;
+  let lingerUntil = 0;
 
   const poll = () => {
-    if (!master.isLeader) {
+    if (!master.isLeader || (streams === 0 && Date.now() > lingerUntil)) {
+      if (previous) log.gap();
       previous = undefined;
       return;
     }
@@ -54,10 +66,15 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
   const timer = setInterval(poll, options.pollMs ?? 1000);
   timer.unref();
   app.addHook("onClose", async () => clearInterval(timer));
-  poll();
+  /** Someone listens from now on: compare from a fresh look if nobody did until now. */
+  const listening = () => {
+    lingerUntil = Date.now() + LINGER_MS;
+    if (!previous) poll();
+  };
 
   app.get("/master/events/recent", async (request) => {
     const { limit } = parseQuery(RecentQuery, request.query);
+    listening();
     const shown = eventFilter(master, request);
     return { lastEventId: log.lastEventId, events: log.recent(limit).filter(shown).map(wire) };
   });
@@ -77,6 +94,8 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     // forever (found by the fuzz suite).
     if (request.method === "HEAD") return void res.end();
     track(request.raw.socket);
+    streams += 1;
+    listening();
     const shown = eventFilter(master, request);
     const send = (chunk: string) => {
       if (res.destroyed) return;
@@ -101,6 +120,8 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     });
     const heartbeat = setInterval(() => send(": heartbeat\n\n"), heartbeatMs);
     res.once("close", () => {
+      streams -= 1;
+      lingerUntil = Date.now() + LINGER_MS;
       unlisten();
       clearInterval(heartbeat);
     });
