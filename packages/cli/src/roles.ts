@@ -156,6 +156,7 @@ export async function startAgentRole(o: AgentRoleOptions): Promise<RunningAgentR
       ...(docker ? { docker } : {}),
     },
     checkpoint: o.checkpoint ?? false,
+    executorApi: { switchUser },
     ...(o.credential ? { credential: o.credential } : {}),
   });
   o.onAgent?.(agent);
