@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import https from "node:https";
 import os from "node:os";
@@ -291,9 +292,12 @@ describe("a cluster of separate processes over NATS, serving TLS with credential
     const [mPort, aPort, cPort] = await freePorts(3);
     master = `https://127.0.0.1:${mPort}`;
     chronos = `https://127.0.0.1:${cPort}`;
+    // One session key for every role: the master's login tokens then work on Chronos and the agent too.
+    const sessionKey = path.join(dir, "session.key");
+    writeFileSync(sessionKey, randomBytes(32));
     const security = [
       ...["--http-credentials", credentials, "--authenticate-http-readonly", "--authenticate-http-readwrite"],
-      ...["--tls-cert", ca, "--tls-key", key],
+      ...["--tls-cert", ca, "--tls-key", key, "--http-session-key", sessionKey],
     ];
     const common = ["--nats", nats.url, "--host", "127.0.0.1", ...security];
     const env = { AGORA_LOG_LEVEL: "warn" };
@@ -360,6 +364,18 @@ describe("a cluster of separate processes over NATS, serving TLS with credential
     const jobs = await tlsGet(`${master}/service/chronos/v1/scheduler/jobs`, ca, ops);
     expect(jobs.status, jobs.body).toBe(200);
   });
+
+  it("a login token from the master works on Chronos and the agent through the proxies (--http-session-key)", async () => {
+    const login = await tlsRequest("POST", `${master}/login`, ca, ops);
+    expect(login.status, login.body).toBe(200);
+    const bearer = `Bearer ${(JSON.parse(login.body) as { token: string }).token}`;
+    const state = JSON.parse((await tlsGet(`${master}/master/state`, ca, bearer)).body) as {
+      slaves: { id: string }[];
+    };
+    expect((await tlsGet(`${master}/agents/${state.slaves[0]!.id}/state`, ca, bearer)).status).toBe(200);
+    expect((await tlsGet(`${master}/service/chronos/v1/scheduler/jobs`, ca, bearer)).status).toBe(200);
+    expect((await tlsGet(`${chronos}/v1/scheduler/jobs`, ca, "Bearer forged.token")).status).toBe(401);
+  });
 });
 
 describe("HTTP security flags", () => {
@@ -404,19 +420,26 @@ function putWeights(master: string, authorization: string | undefined, weight = 
 }
 
 /** A GET over https trusting `caFile` (node:https: the test needs no fetch dispatcher). */
-function tlsGet(
+function tlsGet(url: string, caFile: string, authorization?: string) {
+  return tlsRequest("GET", url, caFile, authorization);
+}
+
+function tlsRequest(
+  method: string,
   url: string,
   caFile: string,
   authorization?: string,
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { ca: readFileSync(caFile), headers: auth(authorization) }, (res) => {
+    const options = { method, ca: readFileSync(caFile), headers: auth(authorization) };
+    const req = https.request(url, options, (res) => {
       let body = "";
       res.setEncoding("utf8").on("data", (d: string) => (body += d));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
     req.on("error", reject);
     req.setTimeout(10_000, () => req.destroy(new Error(`${url}: no answer`)));
+    req.end();
   });
 }
 

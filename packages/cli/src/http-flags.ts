@@ -23,6 +23,11 @@ export const httpSecurityFlags: FlagSpec = {
   },
   "tls-cert": { type: "string", description: "serve HTTPS with this PEM certificate (with --tls-key)" },
   "tls-key": { type: "string", description: "the PEM private key of --tls-cert" },
+  "http-session-key": {
+    type: "string",
+    description:
+      "a file of at least 32 random bytes keying the web UI's login tokens; give every role of a cluster the same one (default: a random key per process)",
+  },
   "cors-origin": {
     type: "string",
     description: "origins whose pages may call the API from a browser, comma-separated, or * (default: none)",
@@ -37,6 +42,7 @@ export const httpSecurityOptions = {
   tlsCert: z.string().min(1).optional(),
   tlsKey: z.string().min(1).optional(),
   corsOrigin: z.string().min(1).optional(),
+  httpSessionKey: z.string().min(1).optional(),
 };
 
 type HttpSecurityValues = {

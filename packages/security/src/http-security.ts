@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { rootCertificates } from "node:tls";
 import type { FastifyInstance } from "fastify";
@@ -17,6 +18,8 @@ export interface HttpSecurityFlags {
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
   corsOrigin?: string | undefined;
+  /** A file whose bytes key the login sessions, so every process given it accepts the same tokens. */
+  httpSessionKey?: string | undefined;
 }
 
 /** One server's HTTP security, loaded once and shared by every role of a process (`agora dev`). */
@@ -24,7 +27,10 @@ export interface HttpSecurity {
   readonly credentials: Credentials | undefined;
   readonly authenticateReadonly: boolean;
   readonly authenticateReadwrite: boolean;
-  /** The login sessions; one per process, so in dev mode every role accepts the master's tokens. */
+  /**
+   * The login sessions: one per process (so in dev mode every role accepts the master's tokens), keyed
+   * by `--http-session-key` when given (so the roles of a cluster, and a new leader, accept them too).
+   */
   readonly sessions: SessionTokens;
   /** PEM certificate and key for HTTPS. */
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
@@ -62,7 +68,10 @@ export async function loadHttpSecurity(flags: HttpSecurityFlags): Promise<HttpSe
   const credentials = flags.httpCredentials ? await loadCredentials(flags.httpCredentials) : undefined;
   const tls =
     flags.tlsCert && flags.tlsKey
-      ? { cert: await readPem(flags.tlsCert, "--tls-cert"), key: await readPem(flags.tlsKey, "--tls-key") }
+      ? {
+          cert: await readFlagFile(flags.tlsCert, "--tls-cert"),
+          key: await readFlagFile(flags.tlsKey, "--tls-key"),
+        }
       : undefined;
   const corsOrigins = flags.corsOrigin
     ?.split(",")
@@ -72,7 +81,7 @@ export async function loadHttpSecurity(flags: HttpSecurityFlags): Promise<HttpSe
     credentials,
     authenticateReadonly: readonly,
     authenticateReadwrite: readwrite,
-    sessions: new SessionTokens(),
+    sessions: new SessionTokens(flags.httpSessionKey ? { key: await sessionKey(flags.httpSessionKey) } : {}),
     tls,
     corsOrigins: corsOrigins?.length ? corsOrigins : undefined,
   };
@@ -128,7 +137,18 @@ export function installHttpSecurity(
   if (o.login) installLoginRoutes(app, s);
 }
 
-async function readPem(file: string, flag: string): Promise<Buffer> {
+/** At least 32 bytes, hashed into the HMAC key (a file of random bytes, or of text). */
+async function sessionKey(file: string): Promise<Buffer> {
+  const bytes = await readFlagFile(file, "--http-session-key");
+  if (bytes.length < 32)
+    throw configError(
+      "--http-session-key",
+      `${file} holds ${bytes.length} bytes; give it at least 32 random ones`,
+    );
+  return createHash("sha256").update(bytes).digest();
+}
+
+async function readFlagFile(file: string, flag: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (e) {
