@@ -38,6 +38,7 @@ describe("agora dev with --http-credentials and --authenticate-http-readwrite", 
         ...["--port", String(port), "--marathon-port", String(mPort), "--chronos-port", String(cPort)],
         ...["--data-dir", path.join(dir, "data"), "--docker", "off"],
         ...["--http-credentials", credentials, "--authenticate-http-readwrite"],
+        ...["--cors-origin", "https://ops.example"],
       ],
       { AGORA_LOG_LEVEL: "warn" },
     );
@@ -158,6 +159,27 @@ describe("agora dev with --http-credentials and --authenticate-http-readwrite", 
       body: JSON.stringify([{ role: "eng", weight: 5 }]),
     });
     expect(query.status).toBe(401);
+  });
+
+  it("--cors-origin: a preflight from the allowed origin is answered before authentication, another origin gets no CORS headers", async () => {
+    const preflight = await fetch(`${master}/weights`, {
+      method: "OPTIONS",
+      headers: { origin: "https://ops.example", "access-control-request-method": "PUT" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://ops.example");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("Authorization");
+    const refused = await putWeights(master, undefined, 2, { origin: "https://ops.example" });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("https://ops.example");
+    const other = await fetch(`${master}/weights`, { headers: { origin: "https://elsewhere.example" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    // Marathon, run by the same agora dev, takes the flag too.
+    const marathonPreflight = await fetch(`${marathon}/v2/apps`, {
+      method: "OPTIONS",
+      headers: { origin: "https://ops.example", "access-control-request-method": "POST" },
+    });
+    expect(marathonPreflight.status).toBe(204);
   });
 
   it("the CLI's client verbs: refused without --principal/--secret, done with them or AGORA_PRINCIPAL/AGORA_SECRET", async () => {
@@ -411,10 +433,15 @@ function basic(principal: string, secret: string): string {
 const auth = (authorization: string | undefined): Record<string, string> =>
   authorization ? { authorization } : {};
 
-function putWeights(master: string, authorization: string | undefined, weight = 2): Promise<Response> {
+function putWeights(
+  master: string,
+  authorization: string | undefined,
+  weight = 2,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${master}/weights`, {
     method: "PUT",
-    headers: { "content-type": "application/json", ...auth(authorization) },
+    headers: { "content-type": "application/json", ...auth(authorization), ...headers },
     body: JSON.stringify([{ role: "eng", weight }]),
   });
 }
