@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnAgent, startMaster, waitForAgents } from "./harness/cluster.js";
 import { type NatsServerHandle, startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
-import { expectNoOrphans, httpJson, runAgora, type Spawned } from "./harness/processes.js";
+import { expectNoOrphans, httpJson, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
-const secrets = { master: "m4ster", agent: "ag3nt", ads: "s3cret", web: "w3b" };
+const secrets = { master: "m4ster", agent: "ag3nt", ads: "s3cret", web: "w3b", marathon: "m4rathon" };
 
 /**
  * nats-server itself enforces who is who, from `agora nats-config`'s output: a real nats-server
@@ -54,7 +54,13 @@ describe("bus identity enforced by nats-server (agora nats-config)", () => {
         .map(([p, s]) => `${p} ${s}`)
         .join("\n"),
     );
-    const generated = await runAgora(["nats-config", "--credentials", credentials]);
+    const generated = await runAgora([
+      "nats-config",
+      "--credentials",
+      credentials,
+      "--marathon-user",
+      "marathon",
+    ]);
     expect(generated.stderr).toBe("");
     expect(generated.code).toBe(0);
     config = generated.stdout;
@@ -210,6 +216,40 @@ describe("bus identity enforced by nats-server (agora nats-config)", () => {
       (e: unknown) =>
         isTransportError(e, "CONNECTION") && /Authorization Violation/i.test((e as Error).message),
     );
+  });
+
+  it("runs Marathon on its NATS user with its state and leader lease in JetStream KV", async () => {
+    const port = await freePort();
+    const marathon = spawnAgora(
+      [
+        "marathon",
+        "--nats",
+        nats.url,
+        "--nats-user",
+        "marathon",
+        "--principal",
+        "marathon",
+        "--secret-file",
+        file("marathon.secret", secrets.marathon),
+        "--host",
+        "127.0.0.1",
+        "--http-port",
+        String(port),
+      ],
+      { AGORA_NATS_PASSWORD: secrets.marathon },
+    );
+    procs.push(marathon);
+    await waitFor(
+      "Marathon subscribed",
+      async () =>
+        (
+          await httpJson<{ frameworks: { name: string; principal?: string }[] }>(`${masterUrl}/master/state`)
+        ).frameworks.some((f) => f.name === "marathon" && f.principal === "marathon"),
+      { timeoutMs: 30_000 },
+    );
+    const info = await httpJson<{ elected: boolean }>(`http://127.0.0.1:${port}/v2/info`);
+    expect(info.elected).toBe(true);
+    expect(marathon.stderr()).not.toMatch(/[Vv]iolation/);
   });
 
   it("writes every user with the password of its principal and the permissions of its role", () => {
