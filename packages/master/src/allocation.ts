@@ -58,21 +58,13 @@ export function allocationSnapshot(
   }
   const quotas = state.quotas.size > 0 ? allocatorQuotas(state.quotas) : undefined;
   const snapshot = { now, agents, frameworks, weights: state.weights, filters: state.filters, quotas };
-  return only === undefined ? snapshot : { ...snapshot, total: clusterTotal(state) };
+  if (only === undefined) return snapshot;
+  const total: Resource[] = [];
+  for (const [name, scalar] of state.clusterTotal()) total.push({ name, scalar });
+  return { ...snapshot, total };
 }
 
 /** An agent on a DOWN machine is removed when it goes down; this keeps a late one from being offered. */
 function offerable(state: MasterState, a: AgentEntry): boolean {
   return a.active && !isHostDown(state.maintenance, a.info.hostname);
-}
-
-/** The scalars of every offerable agent, summed by name (what the sorters divide shares by). */
-function clusterTotal(state: MasterState): Resource[] {
-  const sums = new Map<string, number>();
-  for (const a of state.agents.values()) {
-    if (!offerable(state, a)) continue;
-    for (const r of a.resources.total)
-      if ("scalar" in r) sums.set(r.name, (sums.get(r.name) ?? 0) + r.scalar);
-  }
-  return [...sums].map(([name, scalar]) => ({ name, scalar }));
 }

@@ -144,7 +144,7 @@ function restoreAgent(
   // Its resources may have changed: withdraw what was offered before re-measuring the pool.
   rescindAllOffers(ctx, agent.offers);
   agent.info = info;
-  agent.resources.setTotal(withReservations(info.resources, ctx.state.reservations.get(info.id) ?? []));
+  ctx.state.setAgentTotal(agent, withReservations(info.resources, ctx.state.reservations.get(info.id) ?? []));
   agent.active = true;
   agent.missedPings = 0;
   agent.reregisteredAt = now;

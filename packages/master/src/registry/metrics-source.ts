@@ -1,10 +1,11 @@
-import { scalarOf, type TaskState } from "@agora/protocol";
+import type { TaskState } from "@agora/protocol";
 import type { MetricsSource, ResourceColumn } from "../metrics.js";
 import { summarizeRoles } from "../roles/role-summary.js";
 import type { MasterState } from "./master-state.js";
 
 /** The gauges' reader over the master's books, evaluated at each scrape. */
 export function metricsSource(state: MasterState): MetricsSource {
+  let sums: Map<string, number> | undefined;
   return {
     activeFilters: () => state.filters.size,
     roleShares: () => summarizeRoles(state),
@@ -17,11 +18,33 @@ export function metricsSource(state: MasterState): MetricsSource {
     terminalCounts: () => state.terminalCounts,
     outstandingOffers: () => state.offers.size,
     resourceSum(column: ResourceColumn, name: string): number {
-      let sum = 0;
-      for (const a of state.agents.values()) sum += scalarOf(a.resources[column], name);
-      return sum;
+      if (column === "total") return state.clusterTotal().get(name) ?? 0;
+      // Each gauge asks for its own column and name: sum every agent once per scrape (the sums live
+      // until the scrape's turn of the event loop ends), not once per question (8 passes over 10,000 agents).
+      if (!sums) {
+        sums = usedAndOffered(state);
+        setImmediate(() => {
+          sums = undefined;
+        });
+      }
+      return sums.get(`${column}/${name}`) ?? 0;
     },
   };
+}
+
+/** Used and offered scalars over every agent, keyed `<column>/<name>`. */
+function usedAndOffered(state: MasterState): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const a of state.agents.values()) {
+    for (const column of ["used", "offered"] as const) {
+      for (const r of a.resources[column]) {
+        if (!("scalar" in r)) continue;
+        const key = `${column}/${r.name}`;
+        sums.set(key, (sums.get(key) ?? 0) + r.scalar);
+      }
+    }
+  }
+  return sums;
 }
 
 function count<T>(items: Iterable<T>, keep: (item: T) => boolean): number {

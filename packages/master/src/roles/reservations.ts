@@ -88,7 +88,7 @@ function checkLimits(state: MasterState, reserved: readonly Resource[], field: s
 async function record(ctx: MasterContext, agent: AgentEntry, dynamic: Resources): Promise<void> {
   if (dynamic.length === 0) ctx.state.reservations.delete(agent.id);
   else ctx.state.reservations.set(agent.id, dynamic);
-  agent.resources.setTotal(withReservations(agent.info.resources, dynamic));
+  ctx.state.setAgentTotal(agent, withReservations(agent.info.resources, dynamic));
   ctx.requestAllocation();
   await persist(ctx, registryKeys.reservations(agent.id), { agentId: agent.id, resources: dynamic });
 }

@@ -34,7 +34,7 @@ export function summarizeRoles(state: MasterState): RoleSummary[] {
     for (const role of f.info.roles) push(frameworks, role, f.id);
     for (const [role, held] of holdingsByRole(state.offers, f)) push(allocated, role, ...held);
   }
-  const total = clusterTotal(state.agents.values());
+  const total = state.clusterTotal();
   for (const a of state.agents.values())
     for (const r of a.resources.total) if (r.reservation) push(reserved, r.reservation.role, r);
   const names = new Set([
