@@ -15,13 +15,12 @@ import { SimExecutor } from "./sim-executor.js";
  */
 
 /**
- * Registrations in flight at once. An agent whose registration is not answered within 5 s sends it
- * again, and the master registers the same agent twice (a ghost that never answers pings but gets
- * tasks, which are lost): with 250 in flight a loaded master did that to 59 of 200 agents, and with
- * 32 still to 28 of 300 at a load average of 22 on 2 cores. The master registers a few dozen agents
- * a second at most here, so 8 in flight cost no throughput and keep answers inside the timeout.
+ * Registrations in flight at once per worker. A registration the master answers after the agent's
+ * 5 s timeout is retried, and the master answers the retry with the same id (the agent's instanceId);
+ * before that it registered a ghost, so this was 8. More in flight keeps the master's registration
+ * queue full without flooding it: it writes each agent to the registry one after another.
  */
-const REGISTER_CONCURRENCY = 8;
+const REGISTER_CONCURRENCY = 64;
 
 const silent = pino({ level: "silent" });
 

@@ -136,10 +136,8 @@ export async function startMaster(o: MasterProcessOptions): Promise<Started> {
     "--port",
     String(port),
     ...(o.fastFailureDetection ? ["--agent-ping-timeout", "1secs", "--max-agent-ping-timeouts", "3"] : []),
-    // One master and no standby: the lease only matters for a takeover. Under a launch burst on a
-    // loaded 2-core machine the default 5 s lease lapsed (renewals starved) and the master exited.
-    "--leader-lease-ttl",
-    "30secs",
+    // The default 5 s leader lease, as operators run it: a renewal overdue behind a busy event loop
+    // is tried once more before the lease ends (it once lapsed here under a launch burst, and the master exited).
   ];
   return startAgoraProcess("agora master", args, `http://127.0.0.1:${port}`, async (url) => {
     const r = await fetch(`${url}/master/state-summary`, { redirect: "manual" });
