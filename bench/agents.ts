@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Agent, type Executor, NoopExecutor, ShellExecutor } from "@agora/agent";
+import { Agent, type Executor, ShellExecutor } from "@agora/agent";
+import { NoopExecutor } from "@agora/agent/internal";
 import { parseResources } from "@agora/protocol";
 import type { Bus } from "@agora/transport";
 import { pino } from "pino";

@@ -3,11 +3,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { DockerExecutor, ShellExecutor } from "@agora/agent";
+import { dockerAvailable, shellTask, startAgent, TEST_IMAGE } from "@agora/agent/testing";
 import type { TaskInfo } from "@agora/protocol";
 import Dockerode from "dockerode";
-import { startAgent } from "../packages/agent/src/test-support/agent-fixture.js";
-import { dockerAvailable, TEST_IMAGE } from "../packages/agent/src/test-support/docker-available.js";
-import { shellTask } from "../packages/agent/src/test-support/fake-master.js";
 import { machine } from "./machine.js";
 import { type LatencySummary, nowMs, summarize } from "./stats.js";
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Agent, NoopExecutor } from "@agora/agent";
+import { Agent } from "@agora/agent";
+import { NoopExecutor } from "@agora/agent/internal";
 import { Scheduler } from "@agora/framework-sdk";
 import { type Offer, parseResources, scalarOf, type TaskInfoInput } from "@agora/protocol";
 import { type Bus, connectNatsBus } from "@agora/transport";

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Agent, NoopExecutor } from "@agora/agent";
+import { Agent } from "@agora/agent";
+import { NoopExecutor } from "@agora/agent/internal";
 import { type RunningMarathon, startMarathon } from "@agora/marathon";
 import { Master } from "@agora/master";
 import { parseResources } from "@agora/protocol";

@@ -1,8 +1,8 @@
+import { dockerAvailable, TEST_IMAGE } from "@agora/agent/testing";
 import type { DevCluster } from "@agora/cli";
 import { Scheduler } from "@agora/framework-sdk";
 import type { TaskInfo } from "@agora/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dockerAvailable, TEST_IMAGE } from "../packages/agent/src/test-support/docker-available.js";
 import { type MesosDev, startMesosDev } from "./harness/mesos-dev.js";
 import { type MesosEvent, MesosSchedulerClient } from "./harness/mesos-scheduler.js";
 import { waitFor } from "./harness/wait.js";

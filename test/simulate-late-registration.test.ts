@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Agent, NoopExecutor } from "@agora/agent";
+import { Agent } from "@agora/agent";
+import { NoopExecutor } from "@agora/agent/internal";
 import { Master } from "@agora/master";
 import { AgentMessage, decode, parseResources, subjects } from "@agora/protocol";
 import { connectNatsBus, MemoryStateStore, type NatsBus } from "@agora/transport";

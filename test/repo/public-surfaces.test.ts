@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -107,6 +107,44 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "OfferPlan",
     ],
   },
+  agent: {
+    ".": [
+      "Agent",
+      "AgentCounters",
+      "AgentError",
+      "AgentErrorCode",
+      "agentErrorCodes",
+      "AgentOptions",
+      "AgentView",
+      "buildAgentHttp",
+      "CgroupMode",
+      "Cgroups",
+      "detectCgroups",
+      "detectResources",
+      "DetectResourcesOptions",
+      "DockerExecutor",
+      "DockerExecutorOptions",
+      "DockerProbeOptions",
+      "Executor",
+      "ExecutorHandle",
+      "ExecutorReportedStatus",
+      "Fetcher",
+      "FetcherOptions",
+      "FrameworkView",
+      "isAgentError",
+      "LaunchContext",
+      "probeDockerExecutor",
+      "RecoverContext",
+      "RetryPolicy",
+      "ShellExecutor",
+      "ShellExecutorOptions",
+      "TaskExit",
+      "TaskUsage",
+      "TaskView",
+    ],
+    "./internal": ["NoopExecutor", "NoopExecutorOptions"],
+    "./testing": ["AgentFixture", "dockerAvailable", "FakeMaster", "shellTask", "startAgent", "TEST_IMAGE"],
+  },
   "framework-sdk": {
     ".": [
       "CommandInfoInput",
@@ -158,6 +196,28 @@ const surfaces: Record<string, Record<string, string[]>> = {
     ],
     "./internal": ["AppDefinition", "Group", "MarathonRuntime", "MarathonRuntimeOptions"],
   },
+  chronos: {
+    ".": [
+      "ChronosError",
+      "ChronosErrorCode",
+      "chronosErrorCodes",
+      "ChronosEvent",
+      "ChronosEventType",
+      "ChronosOptions",
+      "ChronosRuntime",
+      "ChronosService",
+      "DEFAULT_JOB_RESOURCES",
+      "ErrorDetail",
+      "isChronosError",
+      "JobDefaults",
+      "JobDefinition",
+      "JobDefinitionInput",
+      "JobRun",
+      "JobView",
+      "RunningChronos",
+      "startChronos",
+    ],
+  },
 };
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -181,6 +241,19 @@ function exportedNames(text: string): string[] {
 const sorted = (names: string[]) => [...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
 
 describe("public surfaces", () => {
+  it("no entry point of any package re-exports a whole module (export *)", () => {
+    const wholesale: string[] = [];
+    for (const pkg of readdirSync(path.join(root, "packages"))) {
+      const manifest = JSON.parse(readFileSync(path.join(root, "packages", pkg, "package.json"), "utf8"));
+      for (const entry of Object.values<{ source?: string }>(manifest.exports ?? {})) {
+        if (!entry.source) continue;
+        const file = path.join("packages", pkg, entry.source);
+        if (/export\s+(type\s+)?\*/.test(readFileSync(path.join(root, file), "utf8"))) wholesale.push(file);
+      }
+    }
+    expect(wholesale).toEqual([]);
+  });
+
   for (const [pkg, entries] of Object.entries(surfaces)) {
     const manifest = JSON.parse(readFileSync(path.join(root, "packages", pkg, "package.json"), "utf8"));
 

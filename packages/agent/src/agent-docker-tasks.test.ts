@@ -1,13 +1,14 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { HealthCheckInput, TaskInfo } from "@agora/protocol";
+import { waitFor } from "@agora/transport/testing";
 import Dockerode from "dockerode";
 import { afterEach, describe, expect, it } from "vitest";
 import { DockerExecutor } from "./executors/docker-executor.js";
 import { ShellExecutor } from "./executors/shell-executor.js";
 import { type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
 import { dockerAvailable, TEST_IMAGE } from "./test-support/docker-available.js";
-import { FRAMEWORK_ID, shellTask, waitFor } from "./test-support/fake-master.js";
+import { FRAMEWORK_ID, shellTask } from "./test-support/fake-master.js";
 import { fastHealthCheck, freePort, healthOf } from "./test-support/health.js";
 
 /** Checks every 100 ms, killed after 3 failures: slow enough for a container's first probe. */

@@ -3,12 +3,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InProcessBus } from "@agora/transport";
+import { waitFor } from "@agora/transport/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Agent } from "./agent.js";
 import { Fetcher } from "./fetcher.js";
 import { AGENT_RESOURCES, type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
 import { cleanupAfterEach } from "./test-support/cleanup.js";
-import { FakeMaster, FRAMEWORK_ID, isRunning, shellTask, waitUntil } from "./test-support/fake-master.js";
+import { FakeMaster, FRAMEWORK_ID, isRunning, shellTask } from "./test-support/fake-master.js";
 import { type FileServer, startFileServer } from "./test-support/file-server.js";
 
 const cleanup = cleanupAfterEach();
@@ -93,7 +94,7 @@ describe("a task's URIs are fetched into its sandbox before it runs", () => {
       command: { value: "touch ran", shell: true, uris: [{ value: `${server.url}/stall` }] },
     });
     fx.master.runTasks([task]);
-    await waitUntil(async () => server.hits.get("/stall") === 1, "the download to start");
+    await waitFor(async () => server.hits.get("/stall") === 1, "the download to start");
     fx.master.kill(task.taskId);
     const killed = await fx.master.waitForState(task.taskId, "TASK_KILLED");
     expect(killed.status.reason).toBe("REASON_TASK_KILLED_DURING_LAUNCH");

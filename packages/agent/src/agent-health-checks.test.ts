@@ -1,8 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { waitFor } from "@agora/transport/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
-import { FRAMEWORK_ID, shellTask, waitFor } from "./test-support/fake-master.js";
+import { FRAMEWORK_ID, shellTask } from "./test-support/fake-master.js";
 import { fastHealthCheck, freePort, healthOf } from "./test-support/health.js";
 
 let fx: AgentFixture;

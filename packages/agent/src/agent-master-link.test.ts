@@ -3,11 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import type { FrameworkId } from "@agora/protocol";
 import { InProcessBus, ManualClock } from "@agora/transport";
+import { waitFor } from "@agora/transport/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Agent } from "./agent.js";
 import { NoopExecutor } from "./executors/noop-executor.js";
 import { AGENT_RESOURCES, type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
-import { FakeMaster, shellTask, waitFor } from "./test-support/fake-master.js";
+import { FakeMaster, shellTask } from "./test-support/fake-master.js";
 
 let fx: AgentFixture | undefined;
 const cleanups: (() => Promise<void>)[] = [];

@@ -2,13 +2,14 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InProcessBus } from "@agora/transport";
+import { waitFor } from "@agora/transport/testing";
 import { describe, expect, it } from "vitest";
 import { Agent } from "./agent.js";
 import { AgentCheckpoint } from "./checkpoint.js";
 import { EXIT_STATUS_FILE } from "./executors/shell-recovery.js";
 import { AGENT_RESOURCES } from "./test-support/agent-fixture.js";
 import { cleanupAfterEach } from "./test-support/cleanup.js";
-import { FakeMaster, isRunning, shellTask, waitUntil } from "./test-support/fake-master.js";
+import { FakeMaster, isRunning, shellTask } from "./test-support/fake-master.js";
 import { orphanShellTask } from "./test-support/orphaned-task.js";
 
 const cleanup = cleanupAfterEach();
@@ -46,7 +47,7 @@ describe("agent checkpoint and recovery", () => {
     expect(saved!.run.startTime).toBeGreaterThan(0);
     master.kill(task.taskId, 0);
     await master.waitForState(task.taskId, "TASK_KILLED");
-    await waitUntil(async () => (await cp.readTasks()).length === 0, "the checkpoint removed");
+    await waitFor(async () => (await cp.readTasks()).length === 0, "the checkpoint removed");
   });
 
   it("reregisters with its checkpointed id after a restart and re-attaches to a live shell task", async () => {
@@ -65,7 +66,7 @@ describe("agent checkpoint and recovery", () => {
     // Still watched: a kill reaches its group and ends it KILLED, not lost.
     master.kill(task.taskId, 0);
     await master.waitForState(task.taskId, "TASK_KILLED");
-    await waitUntil(async () => !isRunning(pid), "the task's process gone");
+    await waitFor(async () => !isRunning(pid), "the task's process gone");
     expect(master.statesOf(task.taskId)).not.toContain("TASK_FAILED");
   });
 
@@ -78,7 +79,7 @@ describe("agent checkpoint and recovery", () => {
     master.afterReregistered = () => master.kill(task.taskId, 0);
     await newAgent().start({ httpPort: 5051 });
     await master.waitForState(task.taskId, "TASK_KILLED");
-    await waitUntil(async () => !isRunning(pid), "the task's process gone");
+    await waitFor(async () => !isRunning(pid), "the task's process gone");
   });
 
   it("reports a shell task that ended while the agent was down by its recorded exit status", async () => {
@@ -91,7 +92,7 @@ describe("agent checkpoint and recovery", () => {
     await master.waitForState(bad.taskId, "TASK_RUNNING");
     await first.stop({ killTasks: false });
     // Both end while no agent runs: only their checkpoints and exit status files are left.
-    await waitUntil(
+    await waitFor(
       async () => (await readExitStatuses(workDir)).length === 2,
       "both tasks to record their exit",
     );
@@ -138,7 +139,7 @@ describe("agent checkpoint and recovery", () => {
     const resent = master.updates.slice(sentBefore).map((u) => u.status.state);
     expect(resent[0]).toBe("TASK_RUNNING");
     expect(resent.indexOf("TASK_FINISHED")).toBeGreaterThan(0);
-    await waitUntil(async () => second.pendingUpdates === 0, "every update acknowledged");
+    await waitFor(async () => second.pendingUpdates === 0, "every update acknowledged");
   });
 });
 

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { AgentId, TaskId } from "@agora/protocol";
+import { waitFor } from "@agora/transport/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
-import { FRAMEWORK_ID, isRunning, shellTask, waitFor, waitUntil } from "./test-support/fake-master.js";
+import { FRAMEWORK_ID, isRunning, shellTask } from "./test-support/fake-master.js";
 
 let fx: AgentFixture;
 
@@ -240,8 +241,8 @@ describe("invalid launches", () => {
 });
 
 /** Waits until the sandbox file `name` of `taskId` exists and contains `needle`. */
-function waitForFile(taskId: string, needle: string, name = "stdout"): Promise<void> {
-  return waitUntil(
+async function waitForFile(taskId: string, needle: string, name = "stdout"): Promise<void> {
+  await waitFor(
     () =>
       sandboxFile(taskId, name).then(
         (c) => c.includes(needle),

@@ -3,11 +3,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InProcessBus, ManualClock } from "@agora/transport";
+import { waitFor } from "@agora/transport/testing";
 import { describe, expect, it } from "vitest";
 import { Agent, DEFAULT_SHUTDOWN_GRACE_MS } from "./agent.js";
 import { AGENT_RESOURCES, type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
 import { cleanupAfterEach } from "./test-support/cleanup.js";
-import { FakeMaster, isRunning, shellTask, waitFor } from "./test-support/fake-master.js";
+import { FakeMaster, isRunning, shellTask } from "./test-support/fake-master.js";
 import { orphanShellTask } from "./test-support/orphaned-task.js";
 
 const cleanup = cleanupAfterEach();

@@ -1,8 +1,8 @@
 import type { AgentId, FrameworkId, StatusUpdate, TaskId } from "@agora/protocol";
 import { ManualClock } from "@agora/transport";
+import { waitFor } from "@agora/transport/testing";
 import { describe, expect, it } from "vitest";
 import { type NewStatus, StatusUpdateManager } from "./status-update-manager.js";
-import { waitFor } from "./test-support/fake-master.js";
 import { InMemoryUpdateJournal } from "./update-journal.js";
 
 const fw = "fw-1" as FrameworkId;

@@ -1,10 +1,11 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { waitFor } from "@agora/transport/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { ShellExecutor } from "../executors/shell-executor.js";
 import { buildAgentHttp } from "../http/app.js";
 import { type AgentFixture, startAgent } from "../test-support/agent-fixture.js";
-import { FRAMEWORK_ID, shellTask, waitUntil } from "../test-support/fake-master.js";
+import { FRAMEWORK_ID, shellTask } from "../test-support/fake-master.js";
 import { detectCgroups } from "./cgroups.js";
 
 const cgroups = await detectCgroups();
@@ -44,7 +45,7 @@ describe.skipIf(!cgroups)(`shell tasks in cgroups (${cgroups?.mode ?? "none"})`,
       cgroups!.mode === "v1"
         ? `/sys/fs/cgroup/memory/agora/${FRAMEWORK_ID}.${task.taskId}`
         : `/sys/fs/cgroup/agora/${FRAMEWORK_ID}.${task.taskId}`;
-    await waitUntil(
+    await waitFor(
       () =>
         stat(dir).then(
           () => false,

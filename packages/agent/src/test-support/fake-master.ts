@@ -18,30 +18,9 @@ import {
   type TaskState,
 } from "@agora/protocol";
 import type { Bus, BusSubscription } from "@agora/transport";
+import { waitFor } from "@agora/transport/testing";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Polls an asynchronous `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitUntil(
-  condition: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** True while `pid` is a live process (a zombie nobody reaped counts as dead: it runs nothing). */
 export function isRunning(pid: number): boolean {
@@ -174,12 +153,9 @@ export class FakeMaster {
     return this.updates.find((u) => u.status.taskId === taskId && u.status.state === state);
   }
 
-  waitForState(taskId: string, state: TaskState, timeoutMs?: number): Promise<StatusUpdate> {
-    return waitFor(
-      () => this.updateOf(taskId, state) !== undefined,
-      `${taskId} to reach ${state}`,
-      timeoutMs,
-    ).then(() => this.updateOf(taskId, state)!);
+  /** Waits for the first update of `taskId` in `state` (15 s by default: real processes run under load). */
+  waitForState(taskId: string, state: TaskState, timeoutMs = 15_000): Promise<StatusUpdate> {
+    return waitFor(() => this.updateOf(taskId, state), `${taskId} to reach ${state}`, timeoutMs);
   }
 }
 

@@ -1,0 +1,6 @@
+/**
+ * What sibling packages, the CLI, benchmarks and cross-process tests use beside the agent's API:
+ * an executor that runs no process (launch benchmarks and the simulator measure the path through
+ * master, bus and agent, not `fork()`).
+ */
+export { NoopExecutor, type NoopExecutorOptions } from "./executors/noop-executor.js";
