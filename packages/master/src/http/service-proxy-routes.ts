@@ -54,6 +54,9 @@ export async function serviceProxyRoutes(
         const raw = r.raw as ServerResponse;
         raw.writeHead(r.statusCode, r.getHeaders() as OutgoingHttpHeaders);
         raw.flushHeaders();
+        // Destroying the upstream body when the browser leaves makes undici emit an abort error: with
+        // no listener it was thrown and ended the master (every closed UI tab through the proxy).
+        res.stream.on("error", (err) => r.log.debug({ err }, "proxied event stream ended"));
         raw.once("close", () => res.stream.destroy());
         res.stream.pipe(raw);
       },
