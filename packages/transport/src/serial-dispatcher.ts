@@ -1,7 +1,15 @@
 /**
+ * A backlog is worked off in slices of this many ms. Drained in one go, 25,000 queued accepts held a
+ * master's event loop for seconds: its leader lease's renewal could not be answered in time, and
+ * pings and HTTP waited too.
+ */
+const SLICE_MS = 50;
+
+/**
  * Runs one handler over a stream of items one at a time, in arrival order. Synchronous handlers
  * run inline (no promise, no queueing); only while an asynchronous handler is pending do later
- * items wait in a backlog. This keeps the per-message cost of the common case near zero.
+ * items wait in a backlog, worked off in slices that yield to the event loop in between. This keeps
+ * the per-message cost of the common case near zero.
  */
 export class SerialDispatcher<T> {
   private backlog: T[] = [];
@@ -49,7 +57,14 @@ export class SerialDispatcher<T> {
 
   private next(): void {
     this.busy = false;
+    const started = performance.now();
     while (!this.busy && !this.stopped && this.head < this.backlog.length) {
+      if (performance.now() - started > SLICE_MS) {
+        // Stays busy (later items queue behind, in order) while timers and I/O get their turn.
+        this.busy = true;
+        setImmediate(() => this.next());
+        return;
+      }
       const item = this.backlog[this.head]!;
       this.head++;
       if (this.head === this.backlog.length) {

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { SerialDispatcher } from "./serial-dispatcher.js";
+import { waitFor } from "./testing/index.js";
+
+/** Holds the CPU for `ms`, as a handler of real work does. */
+function work(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+describe("SerialDispatcher", () => {
+  it("works off a backlog in order, letting the event loop run between slices", async () => {
+    let release: () => void = () => {};
+    const handled: number[] = [];
+    const dispatcher = new SerialDispatcher<number>(
+      (n) => {
+        if (n === 0) return new Promise<void>((r) => (release = r)); // an async handler: the rest queue
+        work(5);
+        handled.push(n);
+      },
+      (err) => {
+        throw err;
+      },
+    );
+    dispatcher.push(0);
+    for (let n = 1; n <= 100; n++) dispatcher.push(n); // 500 ms of work behind it
+
+    let handledWhenTimersRan = -1;
+    release();
+    setImmediate(() => {
+      handledWhenTimersRan = handled.length;
+    });
+    await waitFor(() => handled.length === 100, "the whole backlog");
+
+    expect(handled).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(handledWhenTimersRan).toBeGreaterThan(0);
+    expect(handledWhenTimersRan).toBeLessThan(100);
+  });
+
+  it("keeps items pushed between slices behind the backlog", async () => {
+    let release: () => void = () => {};
+    const handled: string[] = [];
+    const dispatcher = new SerialDispatcher<string>(
+      (s) => {
+        if (s === "async") return new Promise<void>((r) => (release = r));
+        work(5);
+        handled.push(s);
+      },
+      () => {},
+    );
+    dispatcher.push("async");
+    for (let i = 0; i < 30; i++) dispatcher.push(`queued-${i}`);
+    release();
+    setImmediate(() => dispatcher.push("late"));
+    await waitFor(() => handled.length === 31, "every item");
+    expect(handled.at(-1)).toBe("late");
+    expect(handled.slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => `queued-${i}`));
+  });
+});
