@@ -1,5 +1,12 @@
-import { type Bus, connectNatsBus, InProcessBus, type NatsBusOptions } from "@agora/transport";
+import {
+  type Bus,
+  connectNatsBus,
+  InProcessBus,
+  isTransportError,
+  type NatsBusOptions,
+} from "@agora/transport";
 import type { Logger } from "pino";
+import { CliError } from "./errors.js";
 
 /** NATS when a URL is given (as `identity`'s user, with its TLS), else the in-process bus (dev mode). */
 export async function openBus(
@@ -9,7 +16,13 @@ export async function openBus(
   identity: Pick<NatsBusOptions, "auth" | "tls" | "inboxPrefix"> = {},
 ): Promise<Bus> {
   if (!nats) return new InProcessBus((err, subject) => logger.error({ err, subject }, "bus handler failed"));
-  const bus = await connectNatsBus({ servers: nats.split(","), name, logger, ...identity });
+  const bus = await connectNatsBus({ servers: nats.split(","), name, logger, ...identity }).catch(
+    (err: unknown) => {
+      // Why NATS refused (authorization, TLS, nobody listening) is the whole message; no stack.
+      if (isTransportError(err, "CONNECTION")) throw new CliError("UNREACHABLE", `agora: ${err.message}`);
+      throw err;
+    },
+  );
   const user = identity.auth && "user" in identity.auth ? identity.auth.user : undefined;
   logger.info({ nats, ...(user === undefined ? {} : { user }) }, "connected to NATS");
   return bus;
