@@ -170,7 +170,7 @@ describe("--acls on agora dev", { timeout: 240_000 }, () => {
   });
 
   /** Declines every offer the framework holds, for an hour (offers made before a SUPPRESS took effect). */
-  async function declineAll(client: MesosSchedulerClient): Promise<void> {
+  async function declineAll(client: MesosSchedulerClient, refuseSeconds = 3600): Promise<void> {
     const offerIds: unknown[] = [];
     while (client.pending("OFFERS").length > 0)
       offerIds.push(...(await client.next("OFFERS")).offers.offers.map((o: MesosEvent) => o.id));
@@ -178,7 +178,7 @@ describe("--acls on agora dev", { timeout: 240_000 }, () => {
     const res = await client.call({
       type: "DECLINE",
       framework_id: { value: client.frameworkId },
-      decline: { offer_ids: offerIds, filters: { refuse_seconds: 3600 } },
+      decline: { offer_ids: offerIds, filters: { refuse_seconds: refuseSeconds } },
     });
     expect(res.status).toBe(202);
   }
@@ -368,6 +368,57 @@ describe("--acls on agora dev", { timeout: 240_000 }, () => {
     });
     const tasks = (await v1.json()) as { get_tasks: { tasks?: { task_id: { value: string } }[] } };
     expect((tasks.get_tasks.tasks ?? []).map((t) => t.task_id.value)).not.toContain(aliceTask.taskId);
+  });
+
+  it("reserve_resources in an offer operation: the accept is refused (403 naming the action), nothing reserved", async () => {
+    await declineAll(alice, 0); // offers seen before may be gone: take a fresh one
+    const offer = (await alice.next("OFFERS")).offers.offers[0];
+    const res = await alice.call({
+      type: "ACCEPT",
+      framework_id: { value: alice.frameworkId },
+      accept: {
+        offer_ids: [offer.id],
+        operations: [
+          {
+            type: "RESERVE",
+            reserve: {
+              resources: [
+                {
+                  name: "cpus",
+                  type: "SCALAR",
+                  scalar: { value: 0.5 },
+                  reservations: [{ type: "DYNAMIC", role: "alice", principal: "alice" }],
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("principal 'alice' may not reserve_resources on 'alice'");
+    const roles = (await json(`${master}/master/roles`, AS.ops)).roles as {
+      name: string;
+      reserved: { cpus?: number };
+    }[];
+    expect(roles.find((r) => r.name === "alice")?.reserved.cpus ?? 0).toBe(0);
+  });
+
+  it("the web UI's event log shows a principal only the frameworks and tasks it may view", async () => {
+    type Recent = { events: { kind: string; key: string }[] };
+    const recent = async (authorization: string) =>
+      ((await json(`${master}/master/events/recent?limit=1000`, authorization)) as Recent).events;
+    await recent(AS.ops); // the master compares its registry only while someone reads the log
+    await declineAll(alice, 0);
+    const echo = await launch(alice, "alice-echo", { value: "sleep 600", user: "root" });
+    const key = `${alice.frameworkId}/${echo.taskId}`;
+    await waitFor("alice's task in the event log", async () =>
+      (await recent(AS.ops)).some((e) => e.key === key),
+    );
+    const asBob = await recent(AS.bob);
+    expect(asBob.some((e) => e.kind === "agent")).toBe(true); // the agent's resources changed: Bob sees that
+    expect(asBob.filter((e) => e.key.startsWith(alice.frameworkId))).toEqual([]);
+    expect((await recent(AS.alice)).map((e) => e.key)).toContain(key);
   });
 
   it("view_frameworks and view_tasks filter /master/state and /master/state-summary by the framework's user", async () => {
