@@ -58,9 +58,12 @@ class OneShotFramework {
     readonly scheduler: Scheduler,
   ) {}
 
-  static async start(natsUrl: string): Promise<OneShotFramework> {
+  static async start(natsUrl: string, name = "task-security", user?: string): Promise<OneShotFramework> {
     const bus = await connectNatsBus({ servers: [natsUrl] });
-    const scheduler = new Scheduler({ bus, framework: { name: "task-security", roles: ["*"] } });
+    const scheduler = new Scheduler({
+      bus,
+      framework: { name, roles: ["*"], ...(user === undefined ? {} : { user }) },
+    });
     const f = new OneShotFramework(bus, scheduler);
     scheduler.on("update", (status) => void f.statuses.push(status));
     scheduler.on("offers", (offers) => void f.onOffers(offers));
@@ -104,10 +107,11 @@ class OneShotFramework {
       const { launches } = packTasks([offer], [spec]);
       await this.scheduler.launch(offer, launches[0]!.tasks);
     }
+    // Long enough for the allocator to offer them to another framework; `run` revives (clearing it).
     if (unused.length > 0)
       await this.scheduler.decline(
         unused.map((o) => o.id),
-        { refuseSeconds: 0.2 },
+        { refuseSeconds: 30 },
       );
   }
 
@@ -197,6 +201,40 @@ describe("task security (issue 15: tasks)", () => {
       );
       for (const file of ["", "stdout", "stderr", "mine"]) {
         expect(statSync(path.join(sandbox, file)), file || "the sandbox").toMatchObject(nobody);
+      }
+    });
+
+    it("runs its health check commands as that user too", async () => {
+      const checked = await framework.run(
+        "strict",
+        {
+          ...shell("checked-as-nobody", "sleep 60", { user: "nobody" }),
+          healthCheck: {
+            type: "COMMAND",
+            command: { value: `[ "$(id -u)" = ${nobody.uid} ]` },
+            delaySeconds: 0,
+            intervalSeconds: 0.2,
+            gracePeriodSeconds: 0,
+          },
+        },
+        (s) => s.healthy !== undefined || isTerminalState(s.state),
+      );
+      expect(checked.healthy).toBe(true);
+      await framework.scheduler.kill(checked.taskId, checked.agentId);
+      await framework.statusOf("checked-as-nobody", (s) => isTerminalState(s.state));
+    });
+
+    it("runs a task that names no user as its framework's user (FrameworkInfo.user), as Mesos", async () => {
+      const other = await OneShotFramework.start(nats.url, "framework-user", "nobody");
+      try {
+        expect((await other.run("strict", shell("framework-user", "id -u"))).state).toBe("TASK_FINISHED");
+        expect(readFileSync(path.join(await sandboxOf("strict", "framework-user"), "stdout"), "utf8")).toBe(
+          `${nobody.uid}\n`,
+        );
+      } finally {
+        // Torn down, not only closed: offers sent to a framework that left would hang until they expire.
+        await other.scheduler.teardown();
+        await other.close();
       }
     });
 

@@ -215,7 +215,7 @@ export class CustomExecutors implements Executor {
       }),
     };
     const command = info.command;
-    const account = await this.users.accountFor(command.user);
+    const account = await this.users.accountFor(this.users.requested(command.user, ctx.framework?.user));
     const [file, args, argv0] = command.shell
       ? ["/bin/sh", ["-c", command.value ?? ""], undefined]
       : [command.value ?? command.arguments![0]!, command.arguments?.slice(1) ?? [], command.arguments?.[0]];

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { open, writeFile } from "node:fs/promises";
+import { open, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { scalarOf, type TaskInfo } from "@agora/protocol";
@@ -77,18 +77,18 @@ export class ShellExecutor implements Executor {
 
   async recover(task: TaskInfo, ctx: RecoverContext): Promise<ExecutorHandle | undefined> {
     const handle = await recoverShellTask(ctx, this.clock, this.recoveredPollMs);
-    if (!handle || !task.healthCheck || this.users.runAs(task.command?.user).kind === "agent") return handle;
-    // Its checks run as its user, as they did before the restart; a user gone meanwhile fails them
-    // rather than run them as root. The recovery context carries no environment: it is rebuilt,
-    // with this machine's hostname as HOST.
-    const account = await this.users.accountFor(task.command?.user).catch(() => undefined);
+    if (!handle || !task.healthCheck) return handle;
+    // Its checks run as its user, as they did before the restart. Whom it was switched to is read
+    // from its sandbox's owner (the launch chowned it), as the recovery context carries neither the
+    // framework (whose user it may have run as) nor the environment: that is rebuilt, with this
+    // machine's hostname as HOST.
+    const owner = await stat(ctx.sandbox).catch(() => undefined);
+    if (!owner || owner.uid === this.users.policy.agentUid) return handle;
     const env = taskEnvironment({ ...ctx, task, hostname: os.hostname() });
-    const runCommand: CommandRunner = account
-      ? hostCommandRunner({ cwd: ctx.sandbox, env, path: this.path, user: account })
-      : () => Promise.resolve(false);
+    const user = { uid: owner.uid, gid: owner.gid };
     return {
       pid: handle.pid!,
-      runCommand,
+      runCommand: hostCommandRunner({ cwd: ctx.sandbox, env, path: this.path, user }),
       usage: () => handle.usage!(),
       kill: (gracePeriodMs) => handle.kill(gracePeriodMs),
       release: () => handle.release(),
@@ -107,7 +107,9 @@ export class ShellExecutor implements Executor {
       });
     }
     // Before anything is created for it: a task that may not run as its user fails here.
-    const account = await this.users.accountFor(task.command?.user);
+    const account = await this.users.accountFor(
+      this.users.requested(task.command?.user, ctx.framework?.user),
+    );
     const [file, args, argv0] = command.shell
       ? ["/bin/sh", ["-c", command.value ?? ""], undefined]
       : [command.value ?? command.arguments![0]!, command.arguments?.slice(1) ?? [], command.arguments?.[0]];

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { isAgentError } from "../errors.js";
-import { parsePasswdLine, runAsOf, systemUserLookup, TaskUsers, type UserAccount } from "./task-user.js";
+import {
+  parsePasswdLine,
+  requestedUser,
+  runAsOf,
+  systemUserLookup,
+  TaskUsers,
+  type UserAccount,
+} from "./task-user.js";
 
 const root = { switchUser: true, agentUid: 0, agentUser: "root" };
 const alice = { switchUser: true, agentUid: 1000, agentUser: "alice" };
@@ -28,6 +35,20 @@ describe("whom a task runs as (Mesos' --switch_user)", () => {
   it("with switching off, every task runs as the agent, whatever it asks", () => {
     expect(runAsOf("bob", { ...alice, switchUser: false })).toEqual({ kind: "agent" });
     expect(runAsOf("nobody", { ...root, switchUser: false })).toEqual({ kind: "agent" });
+  });
+});
+
+describe("the user a task asks for", () => {
+  it("is its command's, else its framework's on a root agent that switches (as Mesos and the run_tasks ACL)", () => {
+    expect(requestedUser("www", "alice", root)).toBe("www");
+    expect(requestedUser(undefined, "alice", root)).toBe("alice");
+    expect(requestedUser("", "alice", root)).toBe("alice");
+  });
+
+  it("leaves the framework's out on a non-root agent, or with switching off", () => {
+    expect(requestedUser(undefined, "root", alice)).toBeUndefined();
+    expect(requestedUser("bob", "root", alice)).toBe("bob");
+    expect(requestedUser(undefined, "alice", { ...root, switchUser: false })).toBeUndefined();
   });
 });
 

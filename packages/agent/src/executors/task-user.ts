@@ -51,6 +51,21 @@ export function runAsOf(requested: string | undefined, policy: UserPolicy): RunA
   return { kind: "switch", user: requested };
 }
 
+/**
+ * The user a task asks for (pure): its command's, else, on a root agent that switches users, its
+ * framework's (`FrameworkInfo.user`), as Mesos picks it and as the master's `run_tasks` ACL checks
+ * it. A non-root agent leaves the framework's out: our FrameworkInfo.user defaults to root, which
+ * such an agent could never become, so every task of a framework that names no user would fail.
+ */
+export function requestedUser(
+  commandUser: string | undefined,
+  frameworkUser: string | undefined,
+  policy: UserPolicy,
+): string | undefined {
+  if (commandUser !== undefined && commandUser !== "") return commandUser;
+  return policy.switchUser && policy.agentUid === 0 && frameworkUser !== "" ? frameworkUser : undefined;
+}
+
 /** One line of `getent passwd` (`name:x:uid:gid:gecos:home:shell`) as an account (pure). */
 export function parsePasswdLine(line: string): UserAccount | undefined {
   const fields = line.trim().split(":");
@@ -105,6 +120,11 @@ export class TaskUsers {
       agentUser: options.agentUser ?? os.userInfo().username,
     };
     this.lookup = options.lookup ?? systemUserLookup;
+  }
+
+  /** The user a task or executor asks for (see `requestedUser`). */
+  requested(commandUser: string | undefined, frameworkUser: string | undefined): string | undefined {
+    return requestedUser(commandUser, frameworkUser, this.policy);
   }
 
   /** Whom a process asking for `user` (a task's `command.user`) runs as; throws when it may not run here. */
