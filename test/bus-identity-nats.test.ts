@@ -185,7 +185,11 @@ describe("bus identity enforced by nats-server (agora nats-config)", () => {
     const closed = refused.map(
       (subject) =>
         new Promise<string>((resolve) => {
-          web.nc.subscribe(subject, { callback: (err) => err && resolve(`${subject}: ${String(err)}`) });
+          web.nc.subscribe(subject, {
+            callback: (err) => {
+              if (err) resolve(`${subject}: ${String(err)}`);
+            },
+          });
         }),
     );
     await web.nc.flush();
