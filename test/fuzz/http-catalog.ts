@@ -113,7 +113,15 @@ function masterEndpoints(ids: Ids): Endpoint[] {
   const scheduler = [
     {
       type: "SUBSCRIBE",
-      subscribe: { framework_info: { user: "root", name: "fuzz", roles: ["fuzz"], failover_timeout: 0 } },
+      subscribe: {
+        framework_info: {
+          user: "root",
+          name: "fuzz",
+          roles: ["fuzz"],
+          capabilities: [{ type: "MULTI_ROLE" }],
+          failover_timeout: 0,
+        },
+      },
     },
     { type: "TEARDOWN", framework_id: fw },
     {
