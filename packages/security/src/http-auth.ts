@@ -163,6 +163,6 @@ function jsonBody(body: unknown): unknown {
 
 /** `POST /login`'s optional JSON body, for forms that would rather not build a Basic header. */
 export const LoginBody = z.strictObject({
-  principal: z.string().min(1, "principal must not be empty"),
-  secret: z.string().min(1, "secret must not be empty"),
+  principal: z.string({ error: "a string is required" }).min(1, "must not be empty"),
+  secret: z.string({ error: "a string is required" }).min(1, "must not be empty"),
 });
