@@ -300,6 +300,7 @@ describe("a cluster of separate processes over NATS, serving TLS with credential
   const procs: Spawned[] = [];
   let master: string;
   let chronos: string;
+  let marathon: string;
   let ca: string;
   const ops = basic("ops", "s3cret");
 
@@ -311,9 +312,10 @@ describe("a cluster of separate processes over NATS, serving TLS with credential
     ca = path.join(dir, "cert.pem");
     expect((await selfSignedCertificate(ca, key)).code).toBe(0);
     nats = await startNatsServer({ jetstream: true });
-    const [mPort, aPort, cPort] = await freePorts(3);
+    const [mPort, aPort, cPort, marathonPort] = await freePorts(4);
     master = `https://127.0.0.1:${mPort}`;
     chronos = `https://127.0.0.1:${cPort}`;
+    marathon = `https://127.0.0.1:${marathonPort}`;
     // One session key for every role: the master's login tokens then work on Chronos and the agent too.
     const sessionKey = path.join(dir, "session.key");
     writeFileSync(sessionKey, randomBytes(32));
@@ -344,14 +346,24 @@ describe("a cluster of separate processes over NATS, serving TLS with credential
         env,
       ),
     );
+    procs.push(
+      spawnAgora(
+        ["marathon", ...common, "--http-port", String(marathonPort), "--hostname", "127.0.0.1"].concat([
+          "--state-dir",
+          path.join(dir, "marathon"),
+        ]),
+        env,
+      ),
+    );
     await waitFor(
-      "the agent and Chronos registered with the master",
+      "the agent, Chronos and Marathon registered with the master",
       async () => {
         const s = JSON.parse((await tlsGet(`${master}/master/state`, ca, ops)).body) as {
           frameworks: { name: string }[];
           slaves: unknown[];
         };
-        return s.slaves.length === 1 && s.frameworks.some((f) => f.name === "chronos");
+        const names = s.frameworks.map((f) => f.name);
+        return s.slaves.length === 1 && names.includes("chronos") && names.includes("marathon");
       },
       { timeoutMs: 60_000 },
     );
@@ -364,12 +376,18 @@ describe("a cluster of separate processes over NATS, serving TLS with credential
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("agora master, agent and chronos each answer 401 without credentials and 200 with them, over https", async () => {
+  it("agora master, agent, chronos and marathon (also through the proxy) each answer 401 without credentials and 200 with them, over https", async () => {
     const state = JSON.parse((await tlsGet(`${master}/master/state`, ca, ops)).body) as {
       slaves: { id: string; pid: string }[];
     };
     const agent = `https://127.0.0.1:${state.slaves[0]!.pid.split(":").at(-1)}`;
-    for (const url of [`${master}/master/state`, `${agent}/state`, `${chronos}/v1/scheduler/jobs`]) {
+    for (const url of [
+      `${master}/master/state`,
+      `${agent}/state`,
+      `${chronos}/v1/scheduler/jobs`,
+      `${marathon}/v2/apps`,
+      `${master}/service/marathon/v2/apps`,
+    ]) {
       expect((await tlsGet(url, ca)).status, url).toBe(401);
       expect((await tlsGet(url, ca, basic("ops", "wrong"))).status, url).toBe(401);
       expect((await tlsGet(url, ca, ops)).status, url).toBe(200);
