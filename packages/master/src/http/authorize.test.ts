@@ -1,0 +1,90 @@
+import { parseAcls } from "@agora/security";
+import { afterEach, describe, expect, it } from "vitest";
+import { MasterHarness, task } from "../test-support/harness.js";
+import { filterView, viewerOf } from "./authorize.js";
+
+const ACLS = parseAcls(
+  JSON.stringify({
+    permissive: false,
+    register_frameworks: [{ principals: { type: "ANY" }, roles: { values: ["*"] } }],
+    run_tasks: [{ principals: { type: "ANY" }, users: { type: "ANY" } }],
+    view_frameworks: [
+      { principals: { values: ["ops"] }, users: { type: "ANY" } },
+      { principals: { values: ["alice", "carol"] }, users: { values: ["alice"] } },
+    ],
+    view_tasks: [
+      { principals: { values: ["ops"] }, users: { type: "ANY" } },
+      { principals: { values: ["alice"] }, users: { values: ["alice"] } },
+    ],
+  }),
+  "test",
+);
+
+describe("the master's authorization", () => {
+  let h: MasterHarness;
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it("filters the registry view by view_frameworks and view_tasks, offers with their framework", async () => {
+    h = await MasterHarness.start({ authorizer: ACLS });
+    const agent = await h.agent();
+    const alice = await h.framework({ name: "alice-fw", user: "alice" });
+    await h.framework({ name: "bob-fw", user: "bob" });
+    const [offer] = await alice.offers();
+    await alice.call({
+      type: "accept",
+      offerIds: [offer!.id],
+      operations: [{ type: "launch", tasks: [task("a-1", agent.id, "cpus:1;mem:64")] }],
+      filters: { refuseSeconds: 0 },
+    });
+    const authz = h.master.authorization!;
+    const view = h.master.snapshot();
+    const names = (principal: string | undefined) =>
+      [...filterView(view, viewerOf(authz, principal)).frameworks.values()].map((f) => f.info.name).sort();
+    expect(names("ops")).toEqual(["alice-fw", "bob-fw"]);
+    expect(names("alice")).toEqual(["alice-fw"]);
+    expect(names(undefined)).toEqual([]);
+
+    const tasks = (principal: string) =>
+      [...filterView(view, viewerOf(authz, principal)).frameworks.values()].flatMap((f) => [
+        ...f.tasks.keys(),
+      ]);
+    expect(tasks("alice")).toEqual(["a-1"]);
+    expect(tasks("carol")).toEqual([]); // carol sees Alice's framework, not its tasks
+
+    const offers = filterView(view, viewerOf(authz, "alice")).offers;
+    for (const o of offers.values()) expect(o.offer.frameworkId).toBe(alice.id);
+    expect(filterView(view, viewerOf(authz, undefined)).offers.size).toBe(0);
+    // The registry itself is untouched.
+    expect(h.master.snapshot().frameworks.size).toBe(2);
+  });
+
+  it("refuses a subscribe in a role the principal may not use: FORBIDDEN naming the action, counted", async () => {
+    h = await MasterHarness.start({ authorizer: ACLS });
+    const reply = await h.request({
+      type: "subscribe",
+      frameworkInfo: { name: "eng-fw", roles: ["eng"], principal: "alice" },
+    });
+    expect(reply.ok).toBe(false);
+    if (reply.ok) return;
+    expect(reply.error.code).toBe("FORBIDDEN");
+    expect(reply.error.message).toBe(
+      "Not authorized: principal 'alice' may not register_frameworks on 'eng'",
+    );
+    expect(h.master.snapshot().frameworks.size).toBe(0);
+    const metrics = await h.master.metrics.registry.metrics();
+    expect(metrics).toContain('agora_authorization_denied_total{action="register_frameworks"} 1');
+  });
+
+  it("without ACLs, nothing is checked and the view is the registry's own", async () => {
+    h = await MasterHarness.start();
+    expect(h.master.authorization).toBeUndefined();
+    const reply = await h.request({
+      type: "subscribe",
+      frameworkInfo: { name: "any", roles: ["eng"], principal: "anyone" },
+    });
+    expect(reply.ok).toBe(true);
+    expect(h.master.snapshot().frameworks.size).toBe(1);
+  });
+});
