@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { parseApp } from "../model/app-json.js";
+import { emptyRoot } from "../model/group.js";
+import { putApp, putApps, removeApp, restartApp, scaleGroup } from "../model/group-ops.js";
+import { changedApps } from "./authorize.js";
+
+const app = (id: string, instances = 1) => parseApp({ id, cmd: "sleep 600", cpus: 0.1, mem: 16, instances });
+
+describe("changedApps (the objects of update_apps)", () => {
+  const v = (n: number) => `2026-01-01T00:00:0${n}.000Z`;
+  const root = putApps(emptyRoot(v(0)), [app("/a"), app("/team/b"), app("/team/c")], v(1));
+
+  it("names the apps a write adds, changes or removes, and only those", () => {
+    expect(changedApps(root, putApp(root, app("/d"), v(2)))).toEqual(["/d"]);
+    expect(changedApps(root, putApp(root, app("/a", 3), v(2)))).toEqual(["/a"]);
+    expect(changedApps(root, removeApp(root, "/team/b", v(2)))).toEqual(["/team/b"]);
+    expect(changedApps(root, restartApp(root, "/a", v(2)))).toEqual(["/a"]);
+  });
+
+  it("names every app of a group write that changes it", () => {
+    expect(changedApps(root, scaleGroup(root, "/team", 2, v(2))).sort()).toEqual(["/team/b", "/team/c"]);
+  });
+
+  it("names nothing for a write that changes no app", () => {
+    expect(changedApps(root, putApp(root, app("/a"), v(2)))).toEqual([]);
+  });
+});
