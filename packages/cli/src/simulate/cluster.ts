@@ -136,8 +136,11 @@ export async function startMaster(o: MasterProcessOptions): Promise<Started> {
     "--port",
     String(port),
     ...(o.fastFailureDetection ? ["--agent-ping-timeout", "1secs", "--max-agent-ping-timeouts", "3"] : []),
-    // The default 5 s leader lease, as operators run it: a renewal overdue behind a busy event loop
-    // is tried once more before the lease ends (it once lapsed here under a launch burst, and the master exited).
+    // One master and no standby: the lease only matters for a takeover. On this shared 2-core machine
+    // (load 10-16) a 5,000-agent launch burst kept the 5 s lease's renewals (JetStream KV puts) from
+    // completing within 5 s: the margin needed is the machine's, so the simulator gives its master 30 s.
+    "--leader-lease-ttl",
+    "30secs",
   ];
   return startAgoraProcess("agora master", args, `http://127.0.0.1:${port}`, async (url) => {
     const r = await fetch(`${url}/master/state-summary`, { redirect: "manual" });
