@@ -35,6 +35,8 @@ export async function mesosSchedulerRoutes(
     subjects: link.subjects,
     keepAliveMs: Math.max(50, Math.min(heartbeatMs, link.frameworkTimeoutMs / 3)),
     logger: app.log as never,
+    // Dropped here as on the master's own subjects: counted in agora_master_invalid_messages_total.
+    onInvalidEvent: (subject, kind) => master.metrics.invalidMessage(subject, kind),
     onClientClosed: (frameworkId) => master.frameworkConnectionClosed(frameworkId),
   });
   const track = closeOnShutdown(app);

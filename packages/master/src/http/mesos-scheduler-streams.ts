@@ -32,6 +32,8 @@ export interface StreamLink {
   /** How often the edge tells the master the framework is alive while its stream is open. */
   keepAliveMs: number;
   logger: Logger | undefined;
+  /** An event on a stream's subject failed its schema (`json`: not even JSON): counted with the master's. */
+  onInvalidEvent(subject: string, kind: "json" | "schema"): void;
   /** The framework's current stream was closed by its client: the master disconnects it now. */
   onClientClosed(frameworkId: FrameworkId): void;
 }
@@ -73,7 +75,10 @@ export class SchedulerStreams {
       sub: this.link.bus.subscribe(this.link.subjects.frameworkEvents(frameworkId, principal), (msg) => {
         const decoded = decode(Event, msg.data);
         if (decoded.ok) this.deliver(stream, decoded.value);
-        else this.link.logger?.warn({ frameworkId, err: decoded.error }, "invalid framework event dropped");
+        else {
+          this.link.onInvalidEvent(msg.subject, decoded.error.field === undefined ? "json" : "schema");
+          this.link.logger?.warn({ frameworkId, err: decoded.error }, "invalid framework event dropped");
+        }
       }),
     };
     this.streams.set(frameworkId, stream);
