@@ -1,7 +1,6 @@
 import { Authorization, type Authorizer, type Principal } from "@agora/security";
 import type { FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import type { HttpContext } from "./context.js";
 
 /** Chronos' authorization under `--acls`, and how many requests it refused per action (for `/metrics`). */
 export interface ChronosAuthorization {
@@ -30,6 +29,10 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /** Throws FORBIDDEN (403, Chronos' `{message}`) unless the principal may `update_jobs` on `name`. */
-export function authorizeJob(ctx: HttpContext, request: FastifyRequest, name: string): void {
+export function authorizeJob(
+  ctx: { readonly acls?: ChronosAuthorization | undefined },
+  request: FastifyRequest,
+  name: string,
+): void {
   ctx.acls?.authorization.check("update_jobs", principalOf(request), name);
 }
