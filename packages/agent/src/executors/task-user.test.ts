@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isAgentError } from "../errors.js";
 import {
+  cachedUserLookup,
   parsePasswdLine,
   requestedUser,
   runAsOf,
@@ -101,5 +102,42 @@ describe("TaskUsers", () => {
     expect(
       users({ agentUid: 1000, agentUser: "alice", switchUser: false }).containerUser(task),
     ).toBeUndefined();
+  });
+});
+
+describe("cachedUserLookup", () => {
+  const nobody: UserAccount = { name: "nobody", uid: 65534, gid: 65534, home: "/" };
+
+  it("looks a found account up again only after its ttl, and shares a lookup in flight", async () => {
+    let calls = 0;
+    let time = 0;
+    const lookup = cachedUserLookup(
+      async (name) => {
+        calls++;
+        return name === "nobody" ? nobody : undefined;
+      },
+      1000,
+      () => time,
+    );
+    await Promise.all([lookup("nobody"), lookup("nobody")]);
+    expect(calls).toBe(1);
+    time = 999;
+    expect(await lookup("nobody")).toEqual(nobody);
+    expect(calls).toBe(1);
+    time = 1000;
+    await lookup("nobody");
+    expect(calls).toBe(2);
+  });
+
+  it("never remembers a name it did not find", async () => {
+    let calls = 0;
+    const lookup = cachedUserLookup(
+      async () => void calls++,
+      1000,
+      () => 0,
+    );
+    expect(await lookup("ghost")).toBeUndefined();
+    expect(await lookup("ghost")).toBeUndefined();
+    expect(calls).toBe(2);
   });
 });
