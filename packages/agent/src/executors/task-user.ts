@@ -97,8 +97,7 @@ export const systemUserLookup: UserLookup = (name) => {
 /**
  * A lookup that remembers accounts it found for `ttlMs` and shares a lookup in flight, so a burst of
  * launches for one user costs one `getent` (a process spawn: 37–82 ms each, measured here at load
- * 10–15 on 2 cores). Names not
- * found are not remembered: a user created a moment later is found at once.
+ * 10–15 on 2 cores). Names not found are not remembered: a user created a moment later is found at once.
  */
 export function cachedUserLookup(
   lookup: UserLookup,
