@@ -1,4 +1,4 @@
-import type { TaskStatusReason } from "@agora/protocol";
+import { AgoraError, type TaskStatusReason } from "@agora/protocol";
 
 /**
  * Error codes of the agent package, with the HTTP status each maps to when it reaches the agent's
@@ -29,11 +29,9 @@ export const agentErrorCodes = {
 
 export type AgentErrorCode = keyof typeof agentErrorCodes;
 
-export class AgentError extends Error {
+/** An agent failure; `field` names the request field (query parameter) when there is one. */
+export class AgentError extends AgoraError<AgentErrorCode> {
   override readonly name = "AgentError";
-  readonly code: AgentErrorCode;
-  /** The request field (query parameter) the error is about, when there is one. */
-  readonly field: string | undefined;
   /** For LAUNCH_FAILED: the reason the task's TASK_FAILED update carries. */
   readonly reason: TaskStatusReason | undefined;
 
@@ -42,9 +40,7 @@ export class AgentError extends Error {
     message: string,
     options: { field?: string; reason?: TaskStatusReason; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
-    this.code = code;
-    this.field = options.field;
+    super(code, message, options);
     this.reason = options.reason;
   }
 

@@ -1,3 +1,5 @@
+import { AgoraError } from "@agora/protocol";
+
 /**
  * Error codes of Chronos, with the HTTP status each maps to. Chronos itself answered 400 for bad
  * input and 500 with a stack trace for most of the rest; we answer a clear 4xx naming the field.
@@ -42,9 +44,8 @@ export interface ErrorDetail {
 }
 
 /** A failure with a stable code; `details` names the fields of a refused body. */
-export class ChronosError extends Error {
+export class ChronosError extends AgoraError<ChronosErrorCode> {
   override readonly name = "ChronosError";
-  readonly code: ChronosErrorCode;
   readonly details: ErrorDetail[] | undefined;
 
   constructor(
@@ -52,8 +53,7 @@ export class ChronosError extends Error {
     message: string,
     options: { details?: ErrorDetail[]; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
-    this.code = code;
+    super(code, message, { cause: options.cause });
     this.details = options.details;
   }
 

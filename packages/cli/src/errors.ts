@@ -1,3 +1,5 @@
+import { AgoraError } from "@agora/protocol";
+
 /**
  * Error codes of the CLI. Codes are stable: never reuse a retired one.
  */
@@ -27,14 +29,8 @@ export const exitCodes: Record<CliErrorCode, number> = {
   DEPLOYMENT_FAILED: 1,
 };
 
-export class CliError extends Error {
+export class CliError extends AgoraError<CliErrorCode> {
   override readonly name = "CliError";
-  readonly code: CliErrorCode;
-
-  constructor(code: CliErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.code = code;
-  }
 }
 
 export function isCliError(e: unknown): e is CliError {

@@ -1,3 +1,5 @@
+import { AgoraError } from "@agora/protocol";
+
 /**
  * Error codes of the framework SDK. Codes are stable: never reuse a retired one.
  * `errors.test.ts` checks that every code is documented in this package's README.
@@ -37,17 +39,13 @@ export interface SchedulerErrorOptions {
  * }
  * ```
  */
-export class SchedulerError extends Error {
+export class SchedulerError extends AgoraError<SchedulerErrorCode> {
   override readonly name = "SchedulerError";
-  readonly code: SchedulerErrorCode;
   readonly masterCode: string | undefined;
-  readonly field: string | undefined;
 
   constructor(code: SchedulerErrorCode, message: string, options: SchedulerErrorOptions = {}) {
-    super(message, { cause: options.cause });
-    this.code = code;
+    super(code, message, options);
     this.masterCode = options.masterCode;
-    this.field = options.field;
   }
 }
 

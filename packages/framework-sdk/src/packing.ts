@@ -1,6 +1,7 @@
 import type { CommandInfoInput, ContainerInfoInput, HealthCheckInput } from "@agora/protocol";
 import {
   contains,
+  firstIssue,
   isWithinRole,
   type KillPolicy,
   newId,
@@ -226,8 +227,8 @@ function buildTaskInfo(spec: TaskSpec, offer: Offer, resources: Resource[], opts
   };
   const parsed = TaskInfo.safeParse(candidate);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidTask(spec, issue?.path.join(".") ?? "", issue?.message ?? "invalid", parsed.error);
+    const { field, message } = firstIssue(parsed.error);
+    throw invalidTask(spec, field, message, parsed.error);
   }
   return parsed.data;
 }

@@ -6,6 +6,7 @@ import {
   type Filters,
   type FrameworkId,
   FrameworkInfo,
+  firstIssue,
   type KillPolicy,
   newId,
   type Offer,
@@ -88,9 +89,9 @@ export class Scheduler {
     this.logger = (options.logger ?? pino({ level: "silent" })).child({ component: "framework-sdk" });
     const parsed = FrameworkInfo.safeParse(withPrincipal(options));
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = `framework.${issue?.path.join(".") ?? ""}`;
-      throw new SchedulerError("INVALID_OPTIONS", `${field}: ${issue?.message ?? "invalid"}`, {
+      const issue = firstIssue(parsed.error);
+      const field = `framework.${issue.field}`;
+      throw new SchedulerError("INVALID_OPTIONS", `${field}: ${issue.message}`, {
         field,
         cause: parsed.error,
       });

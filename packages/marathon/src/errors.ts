@@ -1,3 +1,5 @@
+import { AgoraError } from "@agora/protocol";
+
 /**
  * Error codes of Marathon, with the HTTP status each maps to (Marathon's own statuses). Codes are
  * stable: never reuse a retired one. docs/errors.md lists every one (a repo test checks).
@@ -43,9 +45,8 @@ export interface ErrorDetail {
 }
 
 /** A failure with a stable code; `details` carries Marathon-shaped validation details, `deployments` the locks. */
-export class MarathonError extends Error {
+export class MarathonError extends AgoraError<MarathonErrorCode> {
   override readonly name = "MarathonError";
-  readonly code: MarathonErrorCode;
   readonly details: ErrorDetail[] | undefined;
   readonly deployments: { id: string }[] | undefined;
 
@@ -54,8 +55,7 @@ export class MarathonError extends Error {
     message: string,
     options: { details?: ErrorDetail[]; deployments?: { id: string }[]; cause?: unknown } = {},
   ) {
-    super(message, { cause: options.cause });
-    this.code = code;
+    super(code, message, { cause: options.cause });
     this.details = options.details;
     this.deployments = options.deployments;
   }

@@ -1,3 +1,5 @@
+import { AgoraError } from "@agora/protocol";
+
 /**
  * Error codes of the master package, with the HTTP status each maps to. Codes are stable: never
  * reuse a retired one. `errors.test.ts` checks that every code is documented in the README.
@@ -48,16 +50,8 @@ export const masterErrorCodes = {
 export type MasterErrorCode = keyof typeof masterErrorCodes;
 
 /** A failure with a stable code; `field` names the offending input (dotted path) when there is one. */
-export class MasterError extends Error {
+export class MasterError extends AgoraError<MasterErrorCode> {
   override readonly name = "MasterError";
-  readonly code: MasterErrorCode;
-  readonly field: string | undefined;
-
-  constructor(code: MasterErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.code = code;
-    this.field = options.field;
-  }
 
   /** The HTTP status this error maps to. */
   get status(): number {

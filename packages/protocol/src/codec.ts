@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { ProtocolError } from "./errors.js";
+import { firstIssue } from "./zod-issue.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -23,11 +24,10 @@ export function decode<S extends z.ZodType>(schema: S, bytes: Uint8Array): Decod
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join(".") ?? "";
+  const { field, message } = firstIssue(parsed.error);
   return {
     ok: false,
-    error: new ProtocolError("INVALID_MESSAGE", `${field || "(root)"}: ${issue?.message ?? "invalid"}`, {
+    error: new ProtocolError("INVALID_MESSAGE", `${field || "(root)"}: ${message}`, {
       field,
       cause: parsed.error,
     }),

@@ -1,3 +1,5 @@
+import { AgoraError } from "./agora-error.js";
+
 /**
  * Error codes of the protocol package. Codes are stable: never reuse a retired one.
  * `errors.test.ts` checks that every code is documented in docs/errors.md.
@@ -10,17 +12,8 @@ export const protocolErrorCodes = {
 
 export type ProtocolErrorCode = keyof typeof protocolErrorCodes;
 
-export class ProtocolError extends Error {
+export class ProtocolError extends AgoraError<ProtocolErrorCode> {
   override readonly name = "ProtocolError";
-  readonly code: ProtocolErrorCode;
-  /** The field (dotted path) the error is about, when there is one. */
-  readonly field: string | undefined;
-
-  constructor(code: ProtocolErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.code = code;
-    this.field = options.field;
-  }
 }
 
 export function isProtocolError(e: unknown): e is ProtocolError {

@@ -18,6 +18,7 @@ export {
   Pong,
   StatusUpdate,
 } from "./agent-messages.js";
+export { AgoraError, type AgoraErrorOptions, isAgoraError } from "./agora-error.js";
 export {
   Call,
   type CallInput,
@@ -106,6 +107,8 @@ export {
   Volume,
 } from "./task.js";
 export { canTransition, isActiveState, isTerminalState } from "./task-state-machine.js";
+
+export { type FieldIssue, firstIssue } from "./zod-issue.js";
 
 /** The Agora version every component reports (`/version`, registration). */
 export const AGORA_VERSION = "0.1.0";

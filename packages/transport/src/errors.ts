@@ -1,3 +1,5 @@
+import { AgoraError } from "@agora/protocol";
+
 /**
  * Error codes of the transport package. Codes are stable: never reuse a retired one.
  */
@@ -14,15 +16,13 @@ export const transportErrorCodes = {
 
 export type TransportErrorCode = keyof typeof transportErrorCodes;
 
-export class TransportError extends Error {
+export class TransportError extends AgoraError<TransportErrorCode> {
   override readonly name = "TransportError";
-  readonly code: TransportErrorCode;
   /** The subject or key the error is about. */
   readonly target: string | undefined;
 
   constructor(code: TransportErrorCode, message: string, options: { target?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.code = code;
+    super(code, message, { cause: options.cause });
     this.target = options.target;
   }
 }

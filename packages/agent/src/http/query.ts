@@ -1,3 +1,4 @@
+import { firstIssue } from "@agora/protocol";
 import type { z } from "zod";
 import { AgentError } from "../errors.js";
 
@@ -5,7 +6,7 @@ import { AgentError } from "../errors.js";
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
   const parsed = schema.safeParse(query);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join(".") || "query";
-  throw new AgentError("INVALID_REQUEST", `${field}: ${issue?.message ?? "invalid"}`, { field });
+  const issue = firstIssue(parsed.error);
+  const field = issue.field || "query";
+  throw new AgentError("INVALID_REQUEST", `${field}: ${issue.message}`, { field });
 }

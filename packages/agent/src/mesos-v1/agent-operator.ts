@@ -1,4 +1,4 @@
-import { AGORA_VERSION, type ExecutorInfo, scalarOf } from "@agora/protocol";
+import { AGORA_VERSION, type ExecutorInfo, firstIssue, scalarOf } from "@agora/protocol";
 import {
   toMesosExecutorInfo,
   toMesosFrameworkInfo,
@@ -80,10 +80,9 @@ export function parseAgentCall(json: unknown): MesosAgentCall & { type: AgentCal
   // Mesos reads `null` as an unset field.
   const parsed = MesosAgentCall.safeParse(withoutNulls(json));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join(".");
+    const { field, message } = firstIssue(parsed.error);
     throw new MesosAgentApiError(
-      `Failed to convert JSON into Call protobuf: ${field ? `${field}: ` : ""}${issue.message}`,
+      `Failed to convert JSON into Call protobuf: ${field ? `${field}: ` : ""}${message}`,
       400,
       field,
     );

@@ -1,4 +1,11 @@
-import { type ExecutorId, type FrameworkId, type TaskId, TaskState, TaskStatusReason } from "@agora/protocol";
+import {
+  type ExecutorId,
+  type FrameworkId,
+  firstIssue,
+  type TaskId,
+  TaskState,
+  TaskStatusReason,
+} from "@agora/protocol";
 import { withoutNulls } from "@agora/protocol/mesos-v1";
 import { z } from "zod";
 import { MesosAgentApiError } from "./errors.js";
@@ -72,10 +79,9 @@ export function parseExecutorCall(json: unknown): ExecutorCall {
   // Mesos reads `null` as an unset field.
   const parsed = MesosExecutorCall.safeParse(withoutNulls(json));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join(".");
+    const { field, message } = firstIssue(parsed.error);
     throw new MesosAgentApiError(
-      `Failed to convert JSON into Call protobuf: ${field ? `${field}: ` : ""}${issue.message}`,
+      `Failed to convert JSON into Call protobuf: ${field ? `${field}: ` : ""}${message}`,
       400,
       field,
     );

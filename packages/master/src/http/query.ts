@@ -1,3 +1,4 @@
+import { firstIssue } from "@agora/protocol";
 import type { z } from "zod";
 import { MasterError } from "../errors.js";
 
@@ -5,7 +6,6 @@ import { MasterError } from "../errors.js";
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
   const parsed = schema.safeParse(query ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join(".") ?? "";
-  throw new MasterError("INVALID_QUERY", `${field || "query"}: ${issue?.message ?? "invalid"}`, { field });
+  const { field, message } = firstIssue(parsed.error);
+  throw new MasterError("INVALID_QUERY", `${field || "query"}: ${message}`, { field });
 }
