@@ -11,7 +11,14 @@ import { freePort } from "./harness/ports.js";
 import { expectNoOrphans, httpJson, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
-const secrets = { master: "m4ster", agent: "ag3nt", ads: "s3cret", web: "w3b", marathon: "m4rathon" };
+const secrets = {
+  master: "m4ster",
+  agent: "ag3nt",
+  ads: "s3cret",
+  web: "w3b",
+  marathon: "m4rathon",
+  chronos: "chr0nos",
+};
 
 /**
  * nats-server itself enforces who is who, from `agora nats-config`'s output: a real nats-server
@@ -60,6 +67,8 @@ describe("bus identity enforced by nats-server (agora nats-config)", () => {
       credentials,
       "--marathon-user",
       "marathon",
+      "--chronos-user",
+      "chronos",
     ]);
     expect(generated.stderr).toBe("");
     expect(generated.code).toBe(0);
@@ -222,39 +231,46 @@ describe("bus identity enforced by nats-server (agora nats-config)", () => {
     );
   });
 
-  it("runs Marathon on its NATS user with its state and leader lease in JetStream KV", async () => {
-    const port = await freePort();
-    const marathon = spawnAgora(
-      [
-        "marathon",
-        "--nats",
-        nats.url,
-        "--nats-user",
-        "marathon",
-        "--principal",
-        "marathon",
-        "--secret-file",
-        file("marathon.secret", secrets.marathon),
-        "--host",
-        "127.0.0.1",
-        "--http-port",
-        String(port),
-      ],
-      { AGORA_NATS_PASSWORD: secrets.marathon },
-    );
-    procs.push(marathon);
-    await waitFor(
-      "Marathon subscribed",
-      async () =>
-        (
-          await httpJson<{ frameworks: { name: string; principal?: string }[] }>(`${masterUrl}/master/state`)
-        ).frameworks.some((f) => f.name === "marathon" && f.principal === "marathon"),
-      { timeoutMs: 30_000 },
-    );
-    const info = await httpJson<{ elected: boolean }>(`http://127.0.0.1:${port}/v2/info`);
-    expect(info.elected).toBe(true);
-    expect(marathon.stderr()).not.toMatch(/[Vv]iolation/);
-  });
+  it.each([
+    ["marathon", "/v2/info"],
+    ["chronos", "/v1/scheduler/leader"],
+  ] as const)(
+    "runs %s on its NATS user with its state and leader lease in JetStream KV",
+    async (name, leaderPath) => {
+      const port = await freePort();
+      const proc = spawnAgora(
+        [
+          name,
+          "--nats",
+          nats.url,
+          "--nats-user",
+          name,
+          "--principal",
+          name,
+          "--secret-file",
+          file(`${name}.secret`, secrets[name]),
+          "--host",
+          "127.0.0.1",
+          "--http-port",
+          String(port),
+        ],
+        { AGORA_NATS_PASSWORD: secrets[name] },
+      );
+      procs.push(proc);
+      await waitFor(
+        `${name} subscribed`,
+        async () =>
+          (
+            await httpJson<{ frameworks: { name: string; principal?: string }[] }>(
+              `${masterUrl}/master/state`,
+            )
+          ).frameworks.some((f) => f.name === name && f.principal === name),
+        { timeoutMs: 30_000 },
+      );
+      expect((await fetch(`http://127.0.0.1:${port}${leaderPath}`)).status).toBe(200);
+      expect(proc.stderr()).not.toMatch(/[Vv]iolation/);
+    },
+  );
 
   it("writes every user with the password of its principal and the permissions of its role", () => {
     expect(config).toMatch(/authorization \{/);
