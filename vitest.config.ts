@@ -1,11 +1,20 @@
 import react from "@vitejs/plugin-react";
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
+// Workspace packages export their TypeScript sources under the "source" condition, so unit tests
+// run against src/ (no build needed, and one module instance per file) while cross-process tests
+// spawn the built CLI. Node tests resolve in Vite's server (SSR) environment, whose conditions are
+// `ssr.resolve.conditions`: `resolve.conditions` alone reaches only the client environment, and
+// @agora/* then resolved to dist/ (test/repo/source-condition.test.ts checks it).
 export default defineConfig({
   resolve: {
-    // Workspace packages export their TypeScript sources under the "source" condition,
-    // so unit tests run against src/ while cross-process tests spawn the built CLI.
     conditions: ["source"],
+  },
+  ssr: {
+    resolve: {
+      conditions: ["source", ...defaultServerConditions],
+    },
   },
   test: {
     testTimeout: 60_000,
