@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { rmSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -86,11 +86,26 @@ async function waitFor(what: string, child: ChildProcess, ready: () => Promise<b
 export async function startNats(): Promise<Started & { monitorUrl: string }> {
   const dir = await scratchDir(path.join(tmpdir(), "agora-simulate-nats-"));
   const [port, monitor] = [await freePort(), await freePort()];
-  const child = track(
-    spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-m", String(monitor), "-js", "-sd", dir], {
-      stdio: "ignore",
-    }),
-  );
+  // A 100,000-task launch burst is ~100 MB of accepts for the master to read, on a machine that may
+  // give it a third of a core: with nats-server's defaults (64 MB pending, 2 s write deadline) the
+  // master was cut off as a slow consumer and what was in flight lost. Operators of large clusters
+  // raise both the same way.
+  const config = path.join(dir, "nats-server.conf");
+  await writeFile(config, 'max_pending: 536870912\nwrite_deadline: "30s"\n');
+  const args = [
+    "-c",
+    config,
+    "-a",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-m",
+    String(monitor),
+    "-js",
+    "-sd",
+    dir,
+  ];
+  const child = track(spawn("nats-server", args, { stdio: "ignore" }));
   const monitorUrl = `http://127.0.0.1:${monitor}`;
   try {
     await waitFor("nats-server", child, async () => (await fetch(`${monitorUrl}/healthz`)).ok);
