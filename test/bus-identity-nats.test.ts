@@ -146,6 +146,28 @@ describe("bus identity enforced by nats-server (agora nats-config)", () => {
     for (const p of procs) expect(p.stderr()).not.toMatch(/[Vv]iolation/);
   });
 
+  it("takes a framework's NATS user as its principal, so the master names what is missing", async () => {
+    const r = await runAgora(
+      [
+        "execute",
+        "--nats",
+        nats.url,
+        "--nats-user",
+        "web",
+        "--name",
+        "web-job",
+        "--timeout",
+        "20",
+        "--command",
+        "true",
+      ],
+      { AGORA_NATS_PASSWORD: secrets.web },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Framework authentication failed: no secret given/);
+    expect(r.stderr).not.toMatch(/[Vv]iolation/);
+  });
+
   it("refuses a framework's NATS user that publishes as an agent or as another principal", async () => {
     const web = await client("web");
     const register = encode({

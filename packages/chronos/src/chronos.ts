@@ -33,8 +33,8 @@ export interface ChronosOptions {
   disableAfterFailures?: number;
   /** Finished runs kept per job (default 100). */
   historySize?: number;
-  /** The principal and secret it subscribes with (`--principal`, `--secret-file`); default: none. */
-  credential?: { principal: string; secret: string };
+  /** The principal it subscribes as, with its secret when the master authenticates frameworks (`--principal`, `--secret-file`); default: none. */
+  credential?: { principal: string; secret?: string | undefined };
   /**
    * Builds this Chronos' candidacy once its address (`http://host:port`) is known. Default: it leads
    * alone (`AlwaysLeader`). In a cluster: `openJetStreamLeaderElection`.

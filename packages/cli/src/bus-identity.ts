@@ -83,7 +83,8 @@ export async function natsIdentity(
 export const frameworkCredentialFlags: FlagSpec = {
   principal: {
     type: "string",
-    description: "principal the framework subscribes as (its secret from --secret-file)",
+    description:
+      "principal the framework subscribes as (default: its --nats-user); its secret from --secret-file",
   },
   "secret-file": {
     type: "string",
@@ -102,12 +103,16 @@ export const frameworkCredentialOptions = {
 };
 type FrameworkCredentialValues = { [K in keyof typeof frameworkCredentialOptions]?: string | undefined };
 
-/** The SDK's `credential`, or undefined when no principal is given. */
+/**
+ * The SDK's `credential`: the principal (`--principal`, else the `--nats-user`, whose NATS permissions
+ * from `agora nats-config` name that principal's subjects) and the secret of `--secret-file` if given.
+ * Undefined when neither names a principal.
+ */
 export async function frameworkCredential(
   command: string,
-  o: FrameworkCredentialValues,
-): Promise<{ principal: string; secret: string } | undefined> {
-  const principal = o.principal ?? o.mesosAuthenticationPrincipal;
+  o: FrameworkCredentialValues & { natsUser?: string | undefined },
+): Promise<{ principal: string; secret?: string } | undefined> {
+  const principal = o.principal ?? o.mesosAuthenticationPrincipal ?? o.natsUser;
   const secretFile = o.secretFile ?? o.mesosAuthenticationSecretFile;
   if (principal === undefined) {
     if (secretFile !== undefined)
@@ -117,11 +122,7 @@ export async function frameworkCredential(
       );
     return undefined;
   }
-  if (secretFile === undefined)
-    throw new CliError(
-      "USAGE",
-      `agora ${command}: --secret-file (or AGORA_SECRET_FILE): is required with --principal`,
-    );
+  if (secretFile === undefined) return { principal };
   // As Mesos reads a secret file: the whole file, without its trailing newline.
   const secret = (await readText(command, "secret-file", secretFile)).replace(/\r?\n$/, "");
   if (secret === "") throw new CliError("USAGE", `agora ${command}: --secret-file: ${secretFile} is empty`);
@@ -236,7 +237,7 @@ export interface DevBusIdentity {
   nats: Pick<NatsBusOptions, "auth" | "tls" | "inboxPrefix">;
   authentication: AuthenticationOptions;
   agentCredential: Credential | undefined;
-  frameworkCredential: { principal: string; secret: string } | undefined;
+  frameworkCredential: { principal: string; secret?: string } | undefined;
 }
 
 const busIdentityKeys = [
@@ -260,7 +261,8 @@ export async function devBusIdentity(o: BusIdentityValues): Promise<DevBusIdenti
     nats: await natsIdentity("dev", o),
     authentication: await masterAuthentication("dev", o),
     agentCredential: await agentCredential("dev", o.credential),
-    frameworkCredential: await frameworkCredential("dev", o),
+    // Dev mode's one NATS user is every role's, not its frameworks' principal.
+    frameworkCredential: await frameworkCredential("dev", { ...o, natsUser: undefined }),
   };
 }
 

@@ -14,11 +14,12 @@ export interface SchedulerOptions {
    */
   framework: FrameworkInfoInput;
   /**
-   * The principal and secret the framework authenticates with (Mesos' `Credential`), needed when the
-   * master runs with `--authenticate-frameworks`. The principal becomes `framework.principal` (which,
-   * if set, must be the same). Default: none, the framework subscribes unauthenticated.
+   * The principal the framework subscribes as and its secret (Mesos' `Credential`); the secret is
+   * needed when the master runs with `--authenticate-frameworks`. The principal becomes
+   * `framework.principal` (which, if set, must be the same) and names the framework's subjects.
+   * Default: none, the framework subscribes unauthenticated.
    */
-  credential?: { principal: string; secret: string };
+  credential?: { principal: string; secret?: string | undefined };
   /** Default: a silent pino logger. */
   logger?: Logger;
   /** Default: `systemClock`. Tests pass a `ManualClock`. */

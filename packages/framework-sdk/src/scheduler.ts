@@ -551,7 +551,7 @@ export class Scheduler {
       clock: this.opts.clock ?? systemClock,
       logger: this.logger,
       frameworkInfo: { ...this.info, id },
-      ...(this.opts.credential ? { secret: this.opts.credential.secret } : {}),
+      ...(this.opts.credential?.secret === undefined ? {} : { secret: this.opts.credential.secret }),
       callTimeoutMs: this.opts.callTimeoutMs ?? schedulerDefaults.callTimeoutMs,
       subscribeTimeoutMs: this.opts.subscribeTimeoutMs,
       retryInitialMs: this.opts.retry?.initialMs ?? schedulerDefaults.retryInitialMs,

@@ -40,8 +40,8 @@ export interface MarathonOptions {
   authorizer?: Authorizer;
   /** Flags to show under `marathon_config`. */
   config?: Record<string, unknown>;
-  /** The principal and secret it subscribes with (`--principal`, `--secret-file`); default: none. */
-  credential?: { principal: string; secret: string };
+  /** The principal it subscribes as, with its secret when the master authenticates frameworks (`--principal`, `--secret-file`); default: none. */
+  credential?: { principal: string; secret?: string | undefined };
 }
 
 export interface RunningMarathon {

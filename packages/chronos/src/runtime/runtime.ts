@@ -47,8 +47,8 @@ export interface ChronosRuntimeOptions {
   role?: string;
   /** Default "chronos". */
   frameworkName?: string;
-  /** The principal and secret it subscribes with (`--principal`, `--secret-file`); default: none. */
-  credential?: { principal: string; secret: string };
+  /** The principal it subscribes as, with its secret when the master authenticates frameworks (`--principal`, `--secret-file`); default: none. */
+  credential?: { principal: string; secret?: string | undefined };
   /** Seconds the master keeps Chronos' tasks while it is away. Default one week (Chronos'). */
   failoverTimeoutSeconds?: number;
   /** This Chronos' HTTP address parts, for `webuiUrl` and `info()`. */

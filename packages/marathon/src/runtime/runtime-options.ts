@@ -17,8 +17,8 @@ export interface MarathonRuntimeOptions {
   role?: string;
   /** Default "marathon". */
   frameworkName?: string;
-  /** The principal and secret it subscribes with (`--principal`, `--secret-file`); default: none. */
-  credential?: { principal: string; secret: string };
+  /** The principal it subscribes as, with its secret when the master authenticates frameworks (`--principal`, `--secret-file`); default: none. */
+  credential?: { principal: string; secret?: string | undefined };
   /** Seconds the master keeps Marathon's tasks while it is away (Marathon's default: one week). */
   failoverTimeoutSeconds?: number;
   /** How long declined offers stay away (Marathon's `--decline_offer_duration`, 120 s). */
