@@ -36,6 +36,8 @@ interface AgentState {
 }
 
 const isRoot = process.getuid?.() === 0;
+/** A URI whose fetch would fail the task with another message: seen only if the refusal came late. */
+const NEVER_FETCHED = "file:///nonexistent/agora-never-fetched.tgz";
 const EXECUTOR_SCRIPT = fileURLToPath(new URL("./harness/mesos-executor.mjs", import.meta.url));
 
 /** A task the SDK packs, or one on the framework's own executor (placed as is, with small resources). */
@@ -244,8 +246,11 @@ describe("task security (issue 15: tasks)", () => {
       expect(readFileSync(path.join(await sandboxOf("strict", "as-agent"), "stdout"), "utf8")).toBe("0\n");
     });
 
-    it("fails a task whose user does not exist, naming the user", async () => {
-      const status = await framework.run("strict", shell("as-ghost", "true", { user: "agora-no-such-user" }));
+    it("fails a task whose user does not exist, naming the user, before fetching anything for it", async () => {
+      const status = await framework.run(
+        "strict",
+        shell("as-ghost", "true", { user: "agora-no-such-user", uris: [{ value: NEVER_FETCHED }] }),
+      );
       expect(status).toMatchObject({
         state: "TASK_FAILED",
         reason: "REASON_TASK_INVALID",
@@ -372,10 +377,11 @@ describe("task security (issue 15: tasks)", () => {
       },
     });
 
-    it("refuses a privileged container, naming the field", async () => {
+    it("refuses a privileged container, naming the field, before fetching anything for it", async () => {
       const t = container("privileged", "true");
       const status = await framework.run("strict", {
         ...t,
+        command: { ...t.command, uris: [{ value: NEVER_FETCHED }] },
         container: { ...t.container, docker: { ...t.container.docker, privileged: true } },
       });
       expect(status).toMatchObject({ state: "TASK_FAILED", reason: "REASON_TASK_UNAUTHORIZED" });

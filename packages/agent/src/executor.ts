@@ -122,6 +122,12 @@ export interface Executor {
    * started; `onExit` is then never called.
    */
   launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle>;
+  /**
+   * Refuses a task this executor will not run here (a user it may not switch to, a privileged
+   * container…), before anything is fetched for it; rejects as `launch` would. `launch` checks the
+   * same again, so this is only about failing early.
+   */
+  admit?(task: TaskInfo, ctx: Pick<LaunchContext, "sandbox" | "framework">): Promise<void>;
   /** How this executor confines its tasks' processes with cgroups (`none`: limits are advisory). */
   readonly cgroupMode?: CgroupMode;
   /**

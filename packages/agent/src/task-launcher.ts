@@ -142,6 +142,17 @@ export class TaskLauncher {
       if (running) supervisor.exited(entry, exit);
       else earlyExit = exit;
     };
+    const framework = book.frameworkList().find((f) => f.info.id === frameworkId)!.info;
+    // Refused before its URIs are fetched: nothing is downloaded for a task that will not run.
+    const refusal = await executor.admit?.(task, { sandbox: entry.sandbox, framework }).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    if (refusal) {
+      const reason =
+        isAgentError(refusal) && refusal.reason ? refusal.reason : "REASON_CONTAINER_LAUNCH_FAILED";
+      return reporter.fail(entry, reason, refusal.message);
+    }
     if (!(await this.fetch(entry))) return;
     const env = taskEnvironment({
       task,
@@ -157,7 +168,7 @@ export class TaskLauncher {
         sandbox: entry.sandbox,
         env,
         onExit,
-        framework: book.frameworkList().find((f) => f.info.id === frameworkId)!.info,
+        framework,
         onStatus: (status) => supervisor.executorStatus(entry, status),
       });
     } catch (err) {

@@ -53,6 +53,10 @@ export class DockerExecutor implements Executor {
     this.users = new TaskUsers({ switchUser: options.switchUser ?? true });
   }
 
+  admit(task: TaskInfo, ctx: Pick<LaunchContext, "sandbox">): Promise<void> {
+    return checkContainerPolicy(task, ctx.sandbox, this.containerPolicy);
+  }
+
   async launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle> {
     const docker = task.container?.docker;
     if (!docker) {

@@ -95,6 +95,10 @@ export class ShellExecutor implements Executor {
     };
   }
 
+  async admit(task: TaskInfo, ctx: Pick<LaunchContext, "framework">): Promise<void> {
+    await this.users.accountFor(this.users.requested(task.command?.user, ctx.framework?.user));
+  }
+
   get cgroupMode(): CgroupMode {
     return this.cgroups?.mode ?? "none";
   }
