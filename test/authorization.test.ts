@@ -462,6 +462,15 @@ describe("--acls on agora dev", { timeout: 240_000 }, () => {
     ).toBe(200);
   });
 
+  it("the agent's /state (direct and through the master) shows a principal only the frameworks it may view", async () => {
+    const names = async (url: string, authorization: string) =>
+      ((await json(url, authorization)).frameworks as { name: string }[]).map((f) => f.name);
+    expect(await names(`${agent}/state`, AS.ops)).toContain("alice-fw");
+    expect(await names(`${agent}/state`, AS.bob)).not.toContain("alice-fw");
+    expect(await names(`${master}/agents/${aliceTask.agentId}/state`, AS.bob)).not.toContain("alice-fw");
+    expect(await names(`${master}/agents/${aliceTask.agentId}/state`, AS.alice)).toContain("alice-fw");
+  });
+
   it("Marathon refuses app writes the principal may not make (update_apps, by app id)", async () => {
     const app = (id: string) => ({ id, cmd: "sleep 600", cpus: 0.1, mem: 16, instances: 0 });
     const refused = await send(`${marathon}/v2/apps`, "POST", app("/bob-web"), AS.alice);

@@ -12,7 +12,7 @@ import { type Logger, pino } from "pino";
 import { Registry } from "prom-client";
 import type { AgentView } from "../agent-view.js";
 import { isAgentError } from "../errors.js";
-import { agentAuthorization } from "./authorize.js";
+import { agentAuthorization, visibleAgent } from "./authorize.js";
 import { filesRoutes } from "./files-routes.js";
 import { mesosExecutorRoutes } from "./mesos-executor-routes.js";
 import { mesosOperatorRoutes } from "./mesos-operator-routes.js";
@@ -79,10 +79,10 @@ export function buildAgentHttp(
   );
   installHttpSecurity(app, options.security, { style: "mesos" });
 
-  app.get("/health", async () => ({ status: "ok" }));
-  app.get("/state", async () => agentStateJson(agent));
   const registry = new Registry();
   const authorization = options.authorizer && agentAuthorization(options.authorizer, logger, registry);
+  app.get("/health", async () => ({ status: "ok" }));
+  app.get("/state", async (request) => agentStateJson(visibleAgent(agent, authorization, request.principal)));
   app.register(filesRoutes, { agent, authorization });
   app.register(monitorRoutes, { agent, registry });
   app.register(mesosOperatorRoutes, { agent, authorization });

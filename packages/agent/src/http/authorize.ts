@@ -4,6 +4,7 @@ import type { FrameworkInfo, TaskInfo } from "@agora/protocol";
 import { Authorization, type Authorizer, type Principal } from "@agora/security";
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
+import type { AgentView, FrameworkView } from "../agent-view.js";
 
 /**
  * The agent's authorization under `--acls` (`access_sandboxes`), each refusal logged and counted in
@@ -44,6 +45,31 @@ interface OwnerFramework {
 interface OwnerTask {
   readonly frameworkId: string;
   readonly task: Pick<TaskInfo, "taskId" | "command" | "executor">;
+}
+
+/**
+ * The agent as `principal` may see it (`view_frameworks` and `view_tasks`, by the framework's user, as
+ * on the master): frameworks it may not view left out, those whose tasks it may not view shown without
+ * them. The agent itself without ACLs. Everything else reads through to the agent.
+ */
+export function visibleAgent(
+  agent: AgentView,
+  authz: Authorization | undefined,
+  principal: Principal,
+): AgentView {
+  if (!authz) return agent;
+  const shown = (frameworks: FrameworkView[]): FrameworkView[] =>
+    frameworks.flatMap((f) => {
+      if (!authz.visible("view_frameworks", principal, f.info.user)) return [];
+      return authz.visible("view_tasks", principal, f.info.user)
+        ? [f]
+        : [{ ...f, tasks: [], completedTasks: [] }];
+    });
+  const view: AgentView = Object.create(agent);
+  return Object.assign(view, {
+    frameworks: () => shown(agent.frameworks()),
+    completedFrameworks: () => shown(agent.completedFrameworks()),
+  });
 }
 
 /**

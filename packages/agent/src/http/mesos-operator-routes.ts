@@ -8,7 +8,7 @@ import { agentResponse, fileInfo, getContainers, parseAgentCall } from "../mesos
 import { isMesosAgentApiError, MesosAgentApiError } from "../mesos-v1/errors.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
 import { AccountNames } from "./account-names.js";
-import { authorizeSandbox } from "./authorize.js";
+import { authorizeSandbox, visibleAgent } from "./authorize.js";
 import { MAX_READ_LENGTH } from "./files-routes.js";
 import { postOnly, readMesosJson, textReply as text, withRawBodies } from "./mesos-v1-http.js";
 import { resolveSandboxPath } from "./sandbox-path.js";
@@ -76,7 +76,7 @@ export async function mesosOperatorRoutes(
           }
         }
         default:
-          return agentResponse(call.type, agent);
+          return agentResponse(call.type, visibleAgent(agent, authorization, request.principal));
       }
     } catch (err) {
       if (isMesosAgentApiError(err)) return text(reply, err.status, err.message);
