@@ -68,12 +68,16 @@ describe("framework authentication (--authenticate-frameworks)", () => {
   it("refuses a principal's call on another principal's subject, and another's framework id", async () => {
     const h = await MasterHarness.startForTest({ authentication: { frameworks: true, credentials } });
     const id = newId<FrameworkId>();
-    listen(h, id, "ads");
+    const adsEvents = listen(h, id, "ads");
     expect((await call(h, h.subjects.callsOf("ads"), subscribe(id, "ads", "s3cret"))).ok).toBe(true);
     // web, with its own valid secret, sends as ads or takes over ads' framework: both refused.
     expect(await call(h, h.subjects.callsOf("web"), subscribe(newId(), "ads", "s3cret"))).toMatchObject({
       ok: false,
       error: { code: "UNAUTHENTICATED", field: "frameworkInfo.principal" },
+    });
+    expect(await call(h, h.subjects.callsOf("web"), subscribe(id, "ads", "guess"))).toMatchObject({
+      ok: false,
+      error: { code: "UNAUTHENTICATED" },
     });
     expect(await call(h, h.subjects.callsOf("web"), subscribe(id, "web", "w3b"))).toMatchObject({
       ok: false,
@@ -84,6 +88,9 @@ describe("framework authentication (--authenticate-frameworks)", () => {
       error: { code: "UNAUTHENTICATED", field: "frameworkId" },
     });
     expect(h.master.snapshot().frameworks.get(id)?.connected).toBe(true);
+    // The refusals went to web alone: ads' stream heard none of them.
+    await h.settle();
+    expect(adsEvents.filter((e) => e.type === "error")).toEqual([]);
     // ads itself may.
     expect((await call(h, h.subjects.callsOf("ads"), { type: "teardown", frameworkId: id })).ok).toBe(true);
   });

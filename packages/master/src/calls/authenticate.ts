@@ -51,6 +51,18 @@ export function authenticateSubscribe(
     );
 }
 
+/**
+ * Whether a refused subscribe's `error` event may go to the events subject it names: not for a known
+ * framework (a stranger's subscribe with its id must not disturb its stream) nor for a principal other
+ * than the sender's (only the asker hears of its refusal; the call's reply tells it in any case).
+ */
+export function mayTellRefusal(ctx: MasterContext, subject: string, call: CallOf<"subscribe">): boolean {
+  const { id, principal } = call.frameworkInfo;
+  if (id === undefined || ctx.state.frameworks.has(id)) return false;
+  const token = senderToken(ctx, subject);
+  return token === undefined || (principal !== undefined && principalToken(principal) === token);
+}
+
 /** Any other call on a principal's subject must be for one of that principal's frameworks. */
 export function authenticateCaller(ctx: MasterContext, subject: string, framework: FrameworkEntry): void {
   const token = senderToken(ctx, subject);

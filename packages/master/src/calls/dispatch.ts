@@ -6,7 +6,7 @@ import { MasterError } from "../errors.js";
 import { decodeInbound, errorReply, respond } from "../inbound.js";
 import type { FrameworkEntry } from "../registry/entries.js";
 import { accept } from "./accept.js";
-import { authenticateCaller, authenticateSubscribe } from "./authenticate.js";
+import { authenticateCaller, authenticateSubscribe, mayTellRefusal } from "./authenticate.js";
 import { decline, revive, suppress } from "./offer-calls.js";
 import { reconcile } from "./reconcile.js";
 import { subscribe } from "./subscribe.js";
@@ -73,15 +73,16 @@ export async function handleCall(ctx: MasterContext, msg: BusMessage): Promise<v
 }
 
 /**
- * A subscribe refused for its credentials is answered with the refusal and also told as an `error`
- * event on the framework's events subject, as Mesos sends the scheduler an error.
+ * A subscribe refused for its credentials is answered with the refusal and, when that reaches only
+ * the one who asked, also told as an `error` event on its events subject, as Mesos sends the
+ * scheduler an error.
  */
 async function subscribeAuthenticated(ctx: MasterContext, subject: string, call: CallOf<"subscribe">) {
   const id = call.frameworkInfo.id;
   try {
     authenticateSubscribe(ctx, subject, call, id === undefined ? undefined : ctx.state.frameworks.get(id));
   } catch (err) {
-    if (id !== undefined && isSecurityError(err))
+    if (id !== undefined && isSecurityError(err) && mayTellRefusal(ctx, subject, call))
       ctx.out.toFramework(id, { type: "error", message: err.message }, call.frameworkInfo.principal);
     throw err;
   }
