@@ -204,6 +204,7 @@ describe("task security (issue 15: tasks)", () => {
       for (const file of ["", "stdout", "stderr", "mine"]) {
         expect(statSync(path.join(sandbox, file)), file || "the sandbox").toMatchObject(nobody);
       }
+      expect(statSync(sandbox).mode & 0o777, "the sandbox's mode").toBe(0o750);
     });
 
     it("runs its health check commands as that user too", async () => {
@@ -243,7 +244,11 @@ describe("task security (issue 15: tasks)", () => {
     it("runs a task that names no user as the agent's user (root)", async () => {
       const status = await framework.run("strict", shell("as-agent", "id -u"));
       expect(status.state).toBe("TASK_FINISHED");
-      expect(readFileSync(path.join(await sandboxOf("strict", "as-agent"), "stdout"), "utf8")).toBe("0\n");
+      const sandbox = await sandboxOf("strict", "as-agent");
+      expect(readFileSync(path.join(sandbox, "stdout"), "utf8")).toBe("0\n");
+      // Out of reach of tasks run as other users.
+      expect(statSync(sandbox)).toMatchObject({ uid: 0, gid: 0 });
+      expect(statSync(sandbox).mode & 0o777, "the sandbox's mode").toBe(0o750);
     });
 
     it("fails a task whose user does not exist, naming the user, before fetching anything for it", async () => {

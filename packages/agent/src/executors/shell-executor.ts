@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { open, stat, writeFile } from "node:fs/promises";
+import { chmod, open, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { scalarOf, type TaskInfo } from "@agora/protocol";
@@ -45,6 +45,9 @@ export interface ShellExecutorOptions {
    */
   switchUser?: boolean;
 }
+
+/** A shell task's sandbox: rwx for its owner, r-x for the owner's group, nothing for others. */
+const SANDBOX_MODE = 0o750;
 
 /**
  * Joins the cgroups listed in AGORA_CGROUP_PROCS before exec'ing the task, so every process the
@@ -150,6 +153,10 @@ export class ShellExecutor implements Executor {
     });
     try {
       if (account) await chownSandbox(ctx.sandbox, account);
+      // Its owner's alone (and the agent's): tasks run as other users on this machine must not read
+      // what this one fetched or wrote. (A container's sandbox stays as it is: the image's user may
+      // be another uid that still needs to read it.)
+      await chmod(ctx.sandbox, SANDBOX_MODE);
       const env: Record<string, string> = { PATH: this.path, ...accountEnv(account), ...ctx.env };
       if (joinBeforeExec) env.AGORA_CGROUP_PROCS = cgroup.procsFiles.join(" ");
       if (record) env.AGORA_EXIT_FILE = path.join(ctx.sandbox, EXIT_STATUS_FILE);
