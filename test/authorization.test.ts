@@ -430,6 +430,11 @@ describe("--acls on agora dev", { timeout: 240_000 }, () => {
     expect(frameworksIn(all)).toEqual(expect.arrayContaining(["alice-fw", "bob-fw", "marathon", "chronos"]));
     const summary = (await json(`${master}/master/state-summary`, AS.bob)).frameworks as { name: string }[];
     expect(summary.map((f) => f.name)).toEqual(["bob-fw"]);
+    type Roles = { roles: { name: string; frameworks: string[] }[] };
+    const aliceRole = async (authorization: string) =>
+      ((await json(`${master}/master/roles`, authorization)) as Roles).roles.find((r) => r.name === "alice");
+    expect((await aliceRole(AS.ops))?.frameworks).toEqual([alice.frameworkId]);
+    expect((await aliceRole(AS.bob))?.frameworks).toEqual([]);
   });
 
   it("access_sandboxes: the agent and the master's proxy serve a sandbox only to principals allowed its user", async () => {

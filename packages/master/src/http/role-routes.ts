@@ -6,7 +6,7 @@ import { QuotaInfo } from "../roles/quota.js";
 import { ReservationRequest } from "../roles/reservation-request.js";
 import type { RoleSummary } from "../roles/role-summary.js";
 import { WeightInfos } from "../roles/weights.js";
-import { authorize, visibleTo } from "./authorize.js";
+import { authorize, visibleTo, visibleView } from "./authorize.js";
 
 export interface RoleRoutesOptions {
   master: Master;
@@ -22,12 +22,14 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
   // Each listing shows what the principal's view_roles / get_quotas allow, as Mesos filters them.
   const roles = async (request: FastifyRequest) => {
     const shown = visibleTo(master, request, "view_roles");
+    // A role lists only the frameworks the principal may view (view_frameworks), as /master/state does.
+    const frameworks = visibleView(master, request).frameworks;
     return {
       roles: master
         .snapshot()
         .roles()
         .filter((r) => shown(r.name))
-        .map(mesosRole),
+        .map((r) => mesosRole({ ...r, frameworks: r.frameworks.filter((id) => frameworks.has(id)) })),
     };
   };
   app.get("/master/roles", roles);
