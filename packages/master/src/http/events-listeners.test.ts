@@ -30,7 +30,7 @@ describe("the /master/events poller", () => {
 
   it("answers reset to an id from before a pause, and resumes one given after it", () => {
     const log = new EventLog(10);
-    const change = (id: string) => ({ kind: "agent", op: "added", key: id, id, data: {} }) as never;
+    const change = (id: string) => ({ kind: "agent" as const, op: "added" as const, id, data: {} });
     log.append(change("a"), 1);
     const beforePause = log.lastEventId;
     log.gap(); // nobody listened for a while: changes went unrecorded
@@ -39,7 +39,7 @@ describe("the /master/events poller", () => {
 
     expect(log.since(beforePause)).toEqual({ kind: "reset" });
     const resumed = log.since(afterPause);
-    expect(resumed.kind === "events" && resumed.events.map((e) => e.key)).toEqual(["b"]);
-    expect(log.recent(5).map((e) => e.key)).toEqual(["a", "b"]);
+    expect(resumed.kind === "events" && resumed.events.map((e) => e.id)).toEqual(["b"]);
+    expect(log.recent(5).map((e) => e.id)).toEqual(["a", "b"]);
   });
 });
