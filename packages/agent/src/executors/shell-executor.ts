@@ -136,14 +136,20 @@ export class ShellExecutor implements Executor {
           },
         );
       });
-    // With a custom argv[0] the task cannot be exec'd through the joining shell, and a task run as
-    // another user may not write the cgroup's files: either joins right after spawn.
+    // With a custom argv[0] the task cannot be exec'd through the joining shell; it joins right after spawn.
     const plainArgv0 = argv0 === undefined || argv0 === file;
-    const joinBeforeExec = cgroup !== undefined && plainArgv0 && account === undefined;
+    const joinBeforeExec = cgroup !== undefined && plainArgv0;
     const record = this.recordExitStatus && plainArgv0;
+    const run = record ? RECORD_EXIT_STATUS : 'exec "$@"';
+    // A task run as another user may not write the cgroup's files: the wrapper joins while still the
+    // agent's user, then becomes the task's through setpriv (util-linux), so no process of the task
+    // ever runs outside its cgroup. Otherwise the process is spawned as the user directly.
+    const dropInWrapper = joinBeforeExec && account !== undefined;
     const wrapper = [
       ...(joinBeforeExec ? [JOIN_CGROUPS] : []),
-      ...(record ? [RECORD_EXIT_STATUS] : ['exec "$@"']),
+      dropInWrapper
+        ? `run=$1; shift; exec setpriv --reuid=${account.uid} --regid=${account.gid} --clear-groups -- /bin/sh -c "$run" sh "$@"`
+        : run,
     ].join("; ");
     const wrapped = joinBeforeExec || record;
     const stdout = await open(path.join(ctx.sandbox, "stdout"), "a");
@@ -160,7 +166,8 @@ export class ShellExecutor implements Executor {
       const env: Record<string, string> = { PATH: this.path, ...accountEnv(account), ...ctx.env };
       if (joinBeforeExec) env.AGORA_CGROUP_PROCS = cgroup.procsFiles.join(" ");
       if (record) env.AGORA_EXIT_FILE = path.join(ctx.sandbox, EXIT_STATUS_FILE);
-      const child = spawn(wrapped ? "/bin/sh" : file, wrapped ? ["-c", wrapper, "sh", file, ...args] : args, {
+      const wrapperArgs = ["-c", wrapper, "sh", ...(dropInWrapper ? [run] : []), file, ...args];
+      const child = spawn(wrapped ? "/bin/sh" : file, wrapped ? wrapperArgs : args, {
         cwd: ctx.sandbox,
         env,
         // Its own process group, so a kill reaches everything the task started, and the task
@@ -168,8 +175,9 @@ export class ShellExecutor implements Executor {
         detached: true,
         stdio: ["ignore", stdout.fd, stderr.fd],
         ...(argv0 === undefined || wrapped ? {} : { argv0 }),
-        // Node drops the supplementary groups when it switches (setgroups(0) before setgid/setuid).
-        ...(account ? { uid: account.uid, gid: account.gid } : {}),
+        // Node drops the supplementary groups when it switches (setgroups(0) before setgid/setuid),
+        // as setpriv --clear-groups does.
+        ...(account && !dropInWrapper ? { uid: account.uid, gid: account.gid } : {}),
       });
       await spawned(child);
       if (cgroup && !joinBeforeExec) {
