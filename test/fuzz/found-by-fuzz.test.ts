@@ -84,4 +84,39 @@ describe("requests the fuzz suite turned into 5xx", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     controller.abort();
   });
+
+  it("names the field inside a reserved resource or a quota that fits neither accepted shape", async () => {
+    const reserve = await fetch(`${mesos.url}/reserve`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        agentId,
+        resources: [
+          {
+            name: "cpus",
+            type: "SCALAR",
+            scalar: { value: 1 },
+            reservations: [{ type: "DYNAMIC", role: 5 }],
+          },
+        ],
+      }),
+    });
+    expect(reserve.status).toBe(400);
+    expect(await reserve.json()).toEqual({
+      message: "reserve: reservations.0.role: Invalid input: expected string, received number",
+      field: "resources.0",
+    });
+    const quota = await fetch(`${mesos.url}/quota`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        role: "fuzz",
+        guarantee: [{ name: "cpus", type: "SCALAR", scalar: { value: "1" } }],
+      }),
+    });
+    expect(quota.status).toBe(400);
+    expect(((await quota.json()) as { message: string }).message).toBe(
+      "quota: scalar.value: Invalid input: expected number, received string",
+    );
+  });
 });

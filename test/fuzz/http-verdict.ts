@@ -93,7 +93,7 @@ export function count(tally: SurfaceTally, req: FuzzRequest, res: FuzzResponse):
     if (res.body.includes(key)) tally.fieldNamed++;
     else {
       tally.fieldUnnamed++;
-      if (tally.unnamedExamples.length < 10)
+      if (tally.unnamedExamples.length < 40)
         tally.unnamedExamples.push(
           `${req.method} ${req.target.slice(0, 80)} [${req.field}] → ${res.body.slice(0, 160)}`,
         );

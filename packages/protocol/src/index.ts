@@ -108,7 +108,7 @@ export {
 } from "./task.js";
 export { canTransition, isActiveState, isTerminalState } from "./task-state-machine.js";
 
-export { type FieldIssue, firstIssue } from "./zod-issue.js";
+export { deepestUnionIssue, type FieldIssue, firstIssue } from "./zod-issue.js";
 
 /** The Agora version every component reports (`/version`, registration). */
 export const AGORA_VERSION = "0.1.0";

@@ -24,3 +24,18 @@ export function firstIssue(error: z.ZodError): FieldIssue {
   // Zod paths may hold symbols, which `join` cannot print.
   return { message: issue?.message ?? "invalid", field: issue?.path.map(String).join(".") ?? "" };
 }
+
+/**
+ * The message of a union that matched no branch (`z.union([a, b], { error: deepestUnionIssue })`): the
+ * issue of the branch that got furthest, with its path inside the union, instead of zod's bare
+ * "Invalid input" at the union, so a bad field in either of two accepted shapes is named (the fuzz
+ * suite found `POST /reserve` naming only `resources.0`).
+ */
+export function deepestUnionIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== "invalid_union") return undefined;
+  let deepest: z.core.$ZodIssue | undefined;
+  for (const i of issue.errors.flat()) if (!deepest || i.path.length > deepest.path.length) deepest = i;
+  return deepest && deepest.path.length > 0
+    ? `${deepest.path.map(String).join(".")}: ${deepest.message}`
+    : undefined;
+}

@@ -1,4 +1,4 @@
-import { normalize, ResourceName, RoleName, ScalarResource } from "@agora/protocol";
+import { deepestUnionIssue, normalize, ResourceName, RoleName, ScalarResource } from "@agora/protocol";
 import { z } from "zod";
 import type { RoleQuota } from "../allocator/quota.js";
 
@@ -19,7 +19,9 @@ const MesosScalar = z
   .transform((r) => ({ name: r.name, scalar: r.scalar.value }));
 
 /** A quota quantity: our scalar resource (unreserved) or Mesos' form of it. */
-const QuotaQuantity = z.union([ScalarResource.omit({ reservation: true }), MesosScalar]);
+const QuotaQuantity = z.union([ScalarResource.omit({ reservation: true }), MesosScalar], {
+  error: deepestUnionIssue,
+});
 
 /** One role's quota as stored and served: guarantee and limit, unreserved scalars. */
 export const QuotaInfo = z

@@ -1,4 +1,4 @@
-import { ResourceName, Resource as ResourceSchema, RoleName } from "@agora/protocol";
+import { deepestUnionIssue, ResourceName, Resource as ResourceSchema, RoleName } from "@agora/protocol";
 import { z } from "zod";
 
 /**
@@ -45,7 +45,7 @@ export const ReservationRequest = z
     agentId: z.string().min(1).optional(),
     agent_id: z.object({ value: z.string().min(1) }).optional(),
     slaveId: z.string().min(1).optional(),
-    resources: z.array(z.union([ResourceSchema, MesosReservedScalar])).min(1),
+    resources: z.array(z.union([ResourceSchema, MesosReservedScalar], { error: deepestUnionIssue })).min(1),
   })
   .strict()
   .transform((b, ctx) => {
