@@ -232,6 +232,7 @@ export class Master {
     for (const entry of this.state.offers.values()) if (entry.timer) this.options.clock.clear(entry.timer);
     if (this.allocationPending) clearImmediate(this.allocationPending);
     this.allocationPending = undefined;
+    this.allocationAgents = new Set();
     this.ctx.out.flushAcks();
   }
 
