@@ -85,6 +85,30 @@ describe("bus authentication of frameworks and agents", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("names the missing flag of an incomplete identity (exit 2)", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["master", "--nats", nats.url, "--authenticate-agents"],
+        /--credentials \(or AGORA_CREDENTIALS\): is required with --authenticate-agents/,
+      ],
+      [
+        ["agent", "--nats", nats.url, "--nats-user", "agent"],
+        /--nats-password \(or AGORA_NATS_PASSWORD\): is required with --nats-user/,
+      ],
+      [
+        ["execute", "--nats", nats.url, "--command", "true", "--secret-file", "x"],
+        /--principal \(or AGORA_PRINCIPAL\): is required with --secret-file/,
+      ],
+      [["agent", "--nats", nats.url, "--credential", path.join(dir, "missing")], /--credential: cannot read/],
+      [["nats-config"], /--credentials \(or AGORA_CREDENTIALS\): is required/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runAgora(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
   it("refuses an agent without credentials or with a wrong secret, and registers one with its credential", async () => {
     const anonymous = await agent("no-credential");
     const wrong = await agent("wrong-secret", ["--credential", file("wrong.cred", "agent guess\n")]);
