@@ -52,8 +52,9 @@ export function teardownAuthorized(master: Master, request: FastifyRequest, fram
 
 /**
  * The registry as this request's principal may see it (Mesos' `view_frameworks` and `view_tasks`, each
- * by the framework's user): frameworks it may not view are left out with their offers, and those whose
- * tasks it may not view show none. The master's own view when it runs without ACLs.
+ * by the framework's user): frameworks it may not view are left out with their offers and from their
+ * roles' lists, and those whose tasks it may not view show none. The master's own view when it runs
+ * without ACLs.
  */
 export function visibleView(master: Master, request: FastifyRequest): MasterView {
   const view = master.snapshot();
@@ -93,6 +94,9 @@ export function filterView(view: MasterView, viewer: Viewer): MasterView {
     ...view,
     frameworks,
     completedFrameworks: view.completedFrameworks.flatMap((f) => shown(f) ?? []),
+    // Each role names only the frameworks shown.
+    roles: () =>
+      view.roles().map((r) => ({ ...r, frameworks: r.frameworks.filter((id) => frameworks.has(id)) })),
     offers,
   };
 }

@@ -23,13 +23,11 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
   const roles = async (request: FastifyRequest) => {
     const shown = visibleTo(master, request, "view_roles");
     // A role lists only the frameworks the principal may view (view_frameworks), as /master/state does.
-    const frameworks = visibleView(master, request).frameworks;
     return {
-      roles: master
-        .snapshot()
+      roles: visibleView(master, request)
         .roles()
         .filter((r) => shown(r.name))
-        .map((r) => mesosRole({ ...r, frameworks: r.frameworks.filter((id) => frameworks.has(id)) })),
+        .map(mesosRole),
     };
   };
   app.get("/master/roles", roles);
