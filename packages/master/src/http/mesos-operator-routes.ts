@@ -69,9 +69,11 @@ export async function mesosOperatorRoutes(
     return reply;
   };
   const facts = (request: FastifyRequest): OperatorFacts => {
-    const view = visibleView(master, request);
+    const visible = visibleView(master, request);
     const roleShown = visibleTo(master, request, "view_roles");
     const quotaShown = visibleTo(master, request, "get_quotas");
+    // GET_ROLES shows the roles view_roles allows, as /roles does.
+    const view = { ...visible, roles: () => visible.roles().filter((r) => roleShown(r.name)) };
     return {
       view,
       weights: master.weights().filter((w) => roleShown(w.role)),
@@ -81,8 +83,9 @@ export async function mesosOperatorRoutes(
         master.maintenanceSchedule(),
         visibleTo(master, request, "get_maintenance_schedules"),
       ),
-      metrics: mesosMetricsSnapshot(view),
-      flags: mesosState(view).flags,
+      // The cluster's metrics and flags, as /metrics/snapshot shows them: not filtered (Mesos does not).
+      metrics: mesosMetricsSnapshot(master.snapshot()),
+      flags: mesosState(master.snapshot()).flags,
     };
   };
 
