@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -64,7 +65,8 @@ class OneShotFramework {
     const bus = await connectNatsBus({ servers: [natsUrl] });
     const scheduler = new Scheduler({
       bus,
-      framework: { name, roles: ["*"], ...(user === undefined ? {} : { user }) },
+      // Checkpointing: its tasks outlive an agent restart.
+      framework: { name, roles: ["*"], checkpoint: true, ...(user === undefined ? {} : { user }) },
     });
     const f = new OneShotFramework(bus, scheduler);
     scheduler.on("update", (status) => void f.statuses.push(status));
@@ -137,19 +139,19 @@ describe("task security (issue 15: tasks)", () => {
   const agentUrls = new Map<string, string>();
   const procs: Spawned[] = [];
 
-  const startAgent = async (hostname: string, flags: string[]) => {
-    const port = await freePort();
+  const startAgent = async (hostname: string, flags: string[], port?: number) => {
+    port ??= await freePort();
     const workDir = path.join(dir, hostname);
-    procs.push(
-      spawnAgora([
-        "agent",
-        ...["--nats", nats.url, "--host", "127.0.0.1", "--port", String(port)],
-        ...["--work-dir", workDir, "--hostname", hostname],
-        ...["--resources", "cpus:4;mem:2048;disk:1024;ports:[31000-31100]"],
-        ...flags,
-      ]),
-    );
+    const agent = spawnAgora([
+      "agent",
+      ...["--nats", nats.url, "--host", "127.0.0.1", "--port", String(port)],
+      ...["--work-dir", workDir, "--hostname", hostname],
+      ...["--resources", "cpus:4;mem:2048;disk:1024;ports:[31000-31100]"],
+      ...flags,
+    ]);
+    procs.push(agent);
     agentUrls.set(hostname, `http://127.0.0.1:${port}`);
+    return { agent, port };
   };
 
   const sandboxOf = async (hostname: string, taskId: string) => {
@@ -297,6 +299,40 @@ describe("task security (issue 15: tasks)", () => {
       expect(readFileSync(path.join(await sandboxOf("no-switch", "not-switched"), "stdout"), "utf8")).toBe(
         "0\n",
       );
+    });
+  });
+
+  describe.skipIf(!isRoot)("users after an agent restart", () => {
+    it("runs a recovered task's health checks as its user still", async () => {
+      const { agent, port } = await startAgent("restarting", []);
+      await waitForAgents(masterUrl, 4);
+      // Each check appends the uid it ran as to a file in the sandbox.
+      const running = await framework.run(
+        "restarting",
+        {
+          ...shell("checked-across-restart", "sleep 600", { user: "nobody" }),
+          healthCheck: {
+            type: "COMMAND",
+            command: { value: "id -u >> checks" },
+            delaySeconds: 0,
+            intervalSeconds: 0.2,
+            gracePeriodSeconds: 0,
+          },
+        },
+        (s) => s.state === "TASK_RUNNING" || isTerminalState(s.state),
+      );
+      expect(running.state).toBe("TASK_RUNNING");
+      const checks = path.join(await sandboxOf("restarting", "checked-across-restart"), "checks");
+      const lines = () => readFileSync(checks, "utf8").trim().split("\n");
+      await waitFor("a first check", () => existsSync(checks) && lines().length > 0);
+      // SIGTERM leaves a checkpointing agent's tasks running for the next agent process.
+      await agent.stop("SIGTERM");
+      const before = lines().length;
+      await startAgent("restarting", [], port);
+      await waitFor("three checks by the restarted agent", () => lines().length >= before + 3);
+      expect(new Set(lines())).toEqual(new Set([String(nobody.uid)]));
+      await framework.scheduler.kill(running.taskId, running.agentId);
+      await framework.statusOf("checked-across-restart", (s) => isTerminalState(s.state));
     });
   });
 
