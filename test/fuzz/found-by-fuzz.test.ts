@@ -13,7 +13,7 @@ describe("requests the fuzz suite turned into 5xx", () => {
   let agentId: string;
 
   beforeAll(async () => {
-    mesos = await startMesosDev("fuzz-found", { marathonPort: 0 });
+    mesos = await startMesosDev("fuzz-found", { marathonPort: 0, chronosPort: 0 });
     agentUrl = mesos.dev.agents[0]!.url;
     const state = await httpJson<{ slaves: { id: string }[] }>(`${mesos.url}/master/state`);
     agentId = state.slaves[0]!.id;
@@ -118,5 +118,23 @@ describe("requests the fuzz suite turned into 5xx", () => {
     expect(((await quota.json()) as { message: string }).message).toBe(
       "quota: scalar.value: Invalid input: expected number, received string",
     );
+  });
+
+  it("refuses an app id or a job name too long for the task ids they go into (accepted, then never launched)", async () => {
+    const long = `fuzz-${"x".repeat(100_000)}`;
+    const app = await post(
+      `${mesos.dev.marathonUrl}/v2/apps`,
+      JSON.stringify({ id: `/${long}`, cmd: "true", cpus: 0.01, mem: 8 }),
+    );
+    expect(app.status).toBe(422);
+    expect(await app.json()).toMatchObject({
+      details: [{ path: "/id", errors: ["an app id must be at most 200 characters (its task ids hold it)"] }],
+    });
+    const job = await post(
+      `${mesos.dev.chronosUrl}/v1/scheduler/iso8601`,
+      JSON.stringify({ name: long, command: "true", schedule: "R1/2030-01-01T00:00:00Z/PT1H" }),
+    );
+    expect(job.status).toBe(400);
+    expect(await job.text()).toContain("must be at most 128 characters (it goes into task ids)");
   });
 });

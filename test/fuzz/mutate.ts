@@ -102,7 +102,7 @@ export function mutationOf(template: unknown): fc.Arbitrary<Mutation> {
       {
         weight: 1,
         arbitrary: fc.constant<Mutation>({
-          body: setAt(template, path, Array.isArray(current) ? Array(2_000).fill(current[0] ?? 0) : current),
+          body: setAt(template, path, bloated(current, commandish)),
           field,
           op: "bloat",
         }),
@@ -110,4 +110,13 @@ export function mutationOf(template: unknown): fc.Arbitrary<Mutation> {
       { weight: 1, arbitrary: whole },
     );
   });
+}
+
+/** `v` grown large, its type kept: 2,000 entries, 2,000 extra keys, or (not for a command) 100,000 characters. */
+function bloated(v: unknown, commandish: boolean): unknown {
+  if (Array.isArray(v)) return Array(2_000).fill(v[0] ?? 0);
+  if (v !== null && typeof v === "object")
+    return { ...v, ...Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, i])) };
+  if (typeof v === "string" && !commandish) return v.padEnd(100_000, "x");
+  return typeof v === "number" ? v * 1e300 : v;
 }

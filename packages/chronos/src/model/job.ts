@@ -10,7 +10,12 @@ import { z } from "zod";
 
 /** Chronos' name rule (`JobUtils.jobNamePattern`): a name with spaces or slashes is refused. */
 export const JOB_NAME_PATTERN = /^[\w.-]+$/;
-export const JobName = z.string().regex(JOB_NAME_PATTERN, "must match [\\w.-]+ (letters, digits, _ . -)");
+// At most 128 characters: the name goes into each run's task id, which Mesos (and our TaskId) caps at 255;
+// a longer name was accepted and then failed at every launch (found by the fuzz suite).
+export const JobName = z
+  .string()
+  .max(128, "must be at most 128 characters (it goes into task ids)")
+  .regex(JOB_NAME_PATTERN, "must match [\\w.-]+ (letters, digits, _ . -)");
 
 export const EnvironmentVariable = z.object({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),

@@ -47,6 +47,9 @@ export function isWithin(id: string, group: string): boolean {
 }
 
 /** A path id, resolved against the root; an app id additionally may not end in a reserved segment. */
+/** The longest app id whose task ids (`<segments joined by _>.<uuid>`) stay within 255 characters. */
+const MAX_APP_ID_LENGTH = 200;
+
 export const PathId = z.string().transform((raw, ctx) => {
   const resolved = resolvePathId(raw);
   if ("error" in resolved) {
@@ -56,7 +59,12 @@ export const PathId = z.string().transform((raw, ctx) => {
   return resolved.id;
 });
 
-export const AppId = PathId.refine((id) => id !== ROOT, { message: "an app id must not be empty" }).refine(
-  (id) => !RESERVED_APP_SEGMENTS.has(segmentsOf(id).at(-1) ?? ""),
-  { message: `an app id must not end in ${[...RESERVED_APP_SEGMENTS].join(", ")}` },
-);
+export const AppId = PathId.refine((id) => id !== ROOT, { message: "an app id must not be empty" })
+  .refine((id) => !RESERVED_APP_SEGMENTS.has(segmentsOf(id).at(-1) ?? ""), {
+    message: `an app id must not end in ${[...RESERVED_APP_SEGMENTS].join(", ")}`,
+  })
+  // Its task ids are the id's segments and a 36-character uuid, and a task id is at most 255 characters:
+  // a longer id was accepted and its tasks could never launch (found by the fuzz suite).
+  .refine((id) => segmentsOf(id).join("_").length <= MAX_APP_ID_LENGTH, {
+    message: `an app id must be at most ${MAX_APP_ID_LENGTH} characters (its task ids hold it)`,
+  });
