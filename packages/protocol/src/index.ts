@@ -2,8 +2,8 @@
  * @agora/protocol — the vocabulary every Agora component speaks: zod schemas of every bus message
  * and stored record (types inferred from them), branded ids, subjects, resource arithmetic and the
  * task state machine. No I/O. Listed by name: a name is public because a component or a framework
- * author needs it, not because its module happens to export it (helpers such as `formatRanges`,
- * `reserved` or `redactCommand` stay inside; Mesos' v1 JSON lives behind "./mesos-v1").
+ * author needs it, not because its module happens to export it (helpers such as `formatRanges`
+ * or `reserved` stay inside; Mesos' v1 JSON lives behind "./mesos-v1").
  */
 
 export {

@@ -77,7 +77,7 @@ const CommandFields = z
     /**
      * Names of `environment` variables whose values are secret (Mesos' Environment.Variable type
      * SECRET): the agent gives the task the real value; everything that shows the task shows
-     * `SECRET_MASK` instead (see `redactCommand`). A list beside `environment`, so that code which
+     * `SECRET_MASK` instead (Mesos' JSON: `toMesosCommandInfo`). A list beside `environment`, so that code which
      * only passes values on needs no change.
      */
     secrets: z.array(EnvironmentName).optional(),
@@ -118,16 +118,6 @@ export const CommandInfo = CommandFields.refine(hasProgram, {
 export type CommandInfo = z.infer<typeof CommandInfo>;
 /** What the schema accepts before its defaults apply (e.g. `shell` may be left out). */
 export type CommandInfoInput = z.input<typeof CommandInfo>;
-
-/** A command with the values of its secret variables replaced by `SECRET_MASK`, for showing it. */
-export function redactCommand<
-  C extends { environment?: Record<string, string> | undefined; secrets?: string[] | undefined },
->(command: C): C {
-  if (!command.secrets?.length || !command.environment) return command;
-  const environment = { ...command.environment };
-  for (const name of command.secrets) if (name in environment) environment[name] = SECRET_MASK;
-  return { ...command, environment };
-}
 
 export const Volume = z
   .object({
