@@ -56,6 +56,7 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "ManualClock",
       "MemoryStateStore",
       "NatsBus",
+      "NatsAuth",
       "NatsBusOptions",
       "NatsReconnectOptions",
       "openJetStreamLeaderElection",
@@ -87,6 +88,7 @@ const surfaces: Record<string, Record<string, string[]>> = {
   master: {
     ".": [
       "Allocator",
+      "AuthenticationOptions",
       "buildMasterHttp",
       "isMasterError",
       "Master",

@@ -44,9 +44,8 @@ export interface StatusReporterOptions {
  * and custom executors' messages to their frameworks.
  */
 export class StatusReporter {
-  /** Status updates produced. */
-  produced = 0;
   private readonly updates: StatusUpdateManager;
+  private producedCount = 0;
 
   constructor(private readonly options: StatusReporterOptions) {
     const { checkpoint } = options;
@@ -58,6 +57,11 @@ export class StatusReporter {
       // Unacknowledged updates outlive the process: a restarted agent resends them after reregistering.
       ...(checkpoint ? { journal: new FileUpdateJournal(path.join(checkpoint.dir, "updates")) } : {}),
     });
+  }
+
+  /** Status updates produced. */
+  get produced(): number {
+    return this.producedCount;
   }
 
   /** Status updates not yet acknowledged. */
@@ -91,7 +95,7 @@ export class StatusReporter {
 
   /** Queues a status update for delivery until acknowledged (for a task booked here or not). */
   report(frameworkId: FrameworkId, taskId: TaskId, status: AgentStatus): StatusUpdate {
-    this.produced++;
+    this.producedCount++;
     return this.updates.enqueue(frameworkId, {
       ...status,
       taskId,
