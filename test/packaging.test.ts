@@ -13,7 +13,17 @@ const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "..");
 
 /** What we publish: the SDK with what it stands on, and the CLI with every package it runs. */
-const published = ["protocol", "security", "transport", "framework-sdk", "master", "agent", "marathon", "chronos", "cli"];
+const published = [
+  "protocol",
+  "security",
+  "transport",
+  "framework-sdk",
+  "master",
+  "agent",
+  "marathon",
+  "chronos",
+  "cli",
+];
 
 interface Manifest {
   name: string;

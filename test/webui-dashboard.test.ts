@@ -13,7 +13,7 @@ import {
   watchPage,
 } from "./harness/browser.js";
 import { MesosSchedulerClient } from "./harness/mesos-scheduler.js";
-import { freePort } from "./harness/ports.js";
+import { freePort, freePortRun } from "./harness/ports.js";
 import { expectNoOrphans, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
@@ -42,7 +42,8 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
   beforeAll(async () => {
     if (!existsSync(webuiDist)) throw new Error("the web UI is not built: run `npm run build`");
     dir = mkdtempSync(path.join(os.tmpdir(), "agora-webui-"));
-    const port = await freePort();
+    // The agent takes the master's port + 1.
+    const port = await freePortRun(2);
     const marathonPort = await freePort();
     const args = ["dev", "--port", String(port), "--data-dir", dir, "--agents", "1"];
     args.push("--marathon-port", String(marathonPort));

@@ -24,3 +24,26 @@ export async function freePorts(count: number): Promise<number[]> {
   if (ports.size < count) throw new Error(`could not find ${count} distinct free ports`);
   return [...ports];
 }
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port whose next `count - 1` ports are free too: `agora dev --port P` puts its agents on
+ * P+1, P+2 …, and a port taken there fails the start.
+ */
+export async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await freePort();
+    let free = first + count - 1 <= 65_535;
+    for (let i = 1; free && i < count; i++) free = await canBind(first + i);
+    if (free) return first;
+  }
+  throw new Error(`could not find ${count} consecutive free ports`);
+}
