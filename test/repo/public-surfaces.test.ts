@@ -12,22 +12,51 @@ const surfaces: Record<string, Record<string, string[]>> = {
   security: {
     ".": [
       "AclAction",
+      "aclActions",
       "AclEntity",
       "AclRule",
       "Acls",
-      "aclActions",
+      "Authorization",
+      "AuthorizationOptions",
       "Authorizer",
+      "challenge",
       "Credentials",
       "CredentialsFile",
+      "DEFAULT_SESSION_TTL_MS",
+      "Denial",
+      "forbidden",
+      "HTTP_REALM",
+      "httpAccess",
+      "HttpAccess",
+      "HttpAuthenticationOptions",
+      "HttpAuthStyle",
+      "httpScheme",
+      "HttpSecurity",
+      "HttpSecurityFlags",
+      "installCors",
+      "installHttpAuthentication",
+      "installHttpSecurity",
+      "installLoginRoutes",
+      "isEventStream",
+      "isSecurityError",
       "loadAuthorizer",
       "loadCredentials",
+      "loadHttpSecurity",
+      "LoginBody",
+      "LoginRoutesOptions",
+      "OPEN_HTTP",
+      "operatorCallAccess",
       "parseAcls",
       "parseCredentials",
       "Principal",
-      "isSecurityError",
       "SecurityError",
       "SecurityErrorCode",
       "securityErrorCodes",
+      "Session",
+      "SessionTokens",
+      "SessionTokensOptions",
+      "upstreamTls",
+      "withTls",
     ],
   },
   transport: {
@@ -237,10 +266,11 @@ function exportedNames(text: string): string[] {
       if (name) names.push(name);
     }
   }
-  return names.sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  return names.sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()) || a.localeCompare(b));
 }
 
-const sorted = (names: string[]) => [...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+const sorted = (names: string[]) =>
+  [...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()) || a.localeCompare(b));
 
 describe("public surfaces", () => {
   it("no entry point of any package re-exports a whole module (export *)", () => {
