@@ -9,7 +9,7 @@ import {
   type Subjects,
   subjects,
 } from "@agora/protocol";
-import type { Authorization } from "@agora/security";
+import { type Authorization, countedAuthorization } from "@agora/security";
 import {
   AlwaysLeader,
   type Bus,
@@ -27,7 +27,6 @@ import { expireUnreachableAgents } from "./agents/unreachable.js";
 import { runAllocation } from "./allocation.js";
 import { type Allocator, DrfAllocator } from "./allocator/drf-allocator.js";
 import { Authentication } from "./authentication.js";
-import { masterAuthorization } from "./authorization.js";
 import { handleCall } from "./calls/dispatch.js";
 import { teardown } from "./calls/teardown.js";
 import type { MasterContext } from "./context.js";
@@ -106,7 +105,7 @@ export class Master {
     this.metrics = new MasterMetrics(metricsSource(this.state));
     this.authorization =
       masterOptions.authorizer &&
-      masterAuthorization(masterOptions.authorizer, this.options.logger, this.metrics.registry);
+      countedAuthorization(masterOptions.authorizer, this.options.logger, this.metrics.registry);
     this.authentication = new Authentication(
       masterOptions.authentication ?? {},
       this.options.logger,

@@ -1,3 +1,4 @@
+import { Counter, type Registry } from "prom-client";
 import type { AclAction } from "./acls.js";
 import type { Authorizer, Principal } from "./authorizer.js";
 import { SecurityError } from "./errors.js";
@@ -56,4 +57,41 @@ export function forbidden({ action, principal, object }: Denial): SecurityError 
   const who = principal === undefined ? "an anonymous principal" : `principal '${principal}'`;
   const what = object === undefined ? "" : ` on '${object}'`;
   return new SecurityError("FORBIDDEN", `Not authorized: ${who} may not ${action}${what}`);
+}
+
+/** What a refusal is logged through (pino's shape). */
+export interface DenialLogger {
+  warn(fields: object, message: string): void;
+}
+
+/**
+ * The authorization every role builds: each refusal logged as `not authorized` with who, what and on
+ * which object, and counted through `count` (a role's metrics).
+ */
+export function loggedAuthorization(
+  authorizer: Authorizer,
+  logger: DenialLogger,
+  count: (action: AclAction) => void,
+): Authorization {
+  return new Authorization(authorizer, {
+    onDenied: ({ action, principal, object }) => {
+      count(action);
+      logger.warn({ action, principal: principal ?? null, object: object ?? null }, "not authorized");
+    },
+  });
+}
+
+/** `loggedAuthorization` counting in `agora_authorization_denied_total{action}` on a Prometheus registry. */
+export function countedAuthorization(
+  authorizer: Authorizer,
+  logger: DenialLogger,
+  registry: Registry,
+): Authorization {
+  const denied = new Counter({
+    name: "agora_authorization_denied_total",
+    help: "Requests and calls the ACLs refused, by action",
+    labelNames: ["action"],
+    registers: [registry],
+  });
+  return loggedAuthorization(authorizer, logger, (action) => denied.inc({ action }));
 }

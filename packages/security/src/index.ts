@@ -3,7 +3,15 @@
  * and the master's bus handlers consult, and the HTTP authentication, TLS and CORS every role's server installs.
  */
 export { type AclAction, type AclEntity, type AclRule, Acls, aclActions } from "./acls.js";
-export { Authorization, type AuthorizationOptions, type Denial, forbidden } from "./authorization.js";
+export {
+  Authorization,
+  type AuthorizationOptions,
+  countedAuthorization,
+  type Denial,
+  type DenialLogger,
+  forbidden,
+  loggedAuthorization,
+} from "./authorization.js";
 export { Authorizer, type Principal } from "./authorizer.js";
 export { installCors } from "./cors.js";
 export { Credentials, CredentialsFile, parseCredentials } from "./credentials.js";

@@ -1,5 +1,6 @@
 import {
   type Authorizer,
+  countedAuthorization,
   type HttpSecurity,
   installHttpSecurity,
   isSecurityError,
@@ -12,7 +13,7 @@ import { type Logger, pino } from "pino";
 import { Registry } from "prom-client";
 import type { AgentView } from "../agent-view.js";
 import { isAgentError } from "../errors.js";
-import { agentAuthorization, visibleAgent } from "./authorize.js";
+import { visibleAgent } from "./authorize.js";
 import { filesRoutes } from "./files-routes.js";
 import { mesosExecutorRoutes } from "./mesos-executor-routes.js";
 import { mesosOperatorRoutes } from "./mesos-operator-routes.js";
@@ -80,7 +81,7 @@ export function buildAgentHttp(
   installHttpSecurity(app, options.security, { style: "mesos" });
 
   const registry = new Registry();
-  const authorization = options.authorizer && agentAuthorization(options.authorizer, logger, registry);
+  const authorization = options.authorizer && countedAuthorization(options.authorizer, logger, registry);
   app.get("/health", async () => ({ status: "ok" }));
   app.get("/state", async (request) => agentStateJson(visibleAgent(agent, authorization, request.principal)));
   app.register(filesRoutes, { agent, authorization });

@@ -1,33 +1,8 @@
 import { realpath } from "node:fs/promises";
 import path from "node:path";
 import type { FrameworkInfo, TaskInfo } from "@agora/protocol";
-import { Authorization, type Authorizer, type Principal } from "@agora/security";
-import type { Logger } from "pino";
-import { Counter, type Registry } from "prom-client";
+import type { Authorization, Principal } from "@agora/security";
 import type { AgentView, FrameworkView } from "../agent-view.js";
-
-/**
- * The agent's authorization under `--acls` (`access_sandboxes`), each refusal logged and counted in
- * `agora_authorization_denied_total{action}` on the agent's `/metrics` registry.
- */
-export function agentAuthorization(
-  authorizer: Authorizer,
-  logger: Logger,
-  registry: Registry,
-): Authorization {
-  const denied = new Counter({
-    name: "agora_authorization_denied_total",
-    help: "Requests the ACLs refused, by action",
-    labelNames: ["action"],
-    registers: [registry],
-  });
-  return new Authorization(authorizer, {
-    onDenied: ({ action, principal, object }) => {
-      denied.inc({ action });
-      logger.warn({ action, principal: principal ?? null, object: object ?? null }, "not authorized");
-    },
-  });
-}
 
 /** What the check needs to know of the agent: where sandboxes live and whose tasks they hold. */
 export interface SandboxOwners {

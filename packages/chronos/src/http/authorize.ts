@@ -1,4 +1,4 @@
-import { Authorization, type Authorizer, type Principal } from "@agora/security";
+import { type Authorization, type Authorizer, loggedAuthorization, type Principal } from "@agora/security";
 import type { FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 
@@ -14,12 +14,9 @@ export interface ChronosAuthorization {
  */
 export function chronosAuthorization(authorizer: Authorizer, logger: Logger): ChronosAuthorization {
   const denied = new Map<string, number>();
-  const authorization = new Authorization(authorizer, {
-    onDenied: ({ action, principal, object }) => {
-      denied.set(action, (denied.get(action) ?? 0) + 1);
-      logger.warn({ action, principal: principal ?? null, object: object ?? null }, "not authorized");
-    },
-  });
+  const authorization = loggedAuthorization(authorizer, logger, (action) =>
+    denied.set(action, (denied.get(action) ?? 0) + 1),
+  );
   return { authorization, denied };
 }
 

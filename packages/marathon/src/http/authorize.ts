@@ -1,33 +1,8 @@
-import { Authorization, type Authorizer, type Principal } from "@agora/security";
+import type { Principal } from "@agora/security";
 import type { FastifyRequest } from "fastify";
-import type { Logger } from "pino";
-import { Counter, type Registry } from "prom-client";
 import type { DeploymentPlan } from "../model/deployment.js";
 import { appsOf, type Group } from "../model/group.js";
 import type { HttpContext } from "./context.js";
-
-/**
- * Marathon's authorization under `--acls`: `update_apps` on the id of every app a write changes,
- * each refusal logged and counted in `agora_authorization_denied_total{action}` on this server's registry.
- */
-export function marathonAuthorization(
-  authorizer: Authorizer,
-  logger: Logger,
-  registry: Registry,
-): Authorization {
-  const denied = new Counter({
-    name: "agora_authorization_denied_total",
-    help: "Requests the ACLs refused, by action",
-    labelNames: ["action"],
-    registers: [registry],
-  });
-  return new Authorization(authorizer, {
-    onDenied: ({ action, principal, object }) => {
-      denied.inc({ action });
-      logger.warn({ action, principal: principal ?? null, object: object ?? null }, "not authorized");
-    },
-  });
-}
 
 /** The request's authenticated principal (undefined: anonymous, matched by ANY or NONE only). */
 export function principalOf(request: FastifyRequest): Principal {

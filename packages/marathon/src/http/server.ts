@@ -1,10 +1,15 @@
-import { type Authorizer, type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
+import {
+  type Authorizer,
+  countedAuthorization,
+  type HttpSecurity,
+  installHttpSecurity,
+  withTls,
+} from "@agora/security";
 import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { MarathonService } from "../service.js";
 import { appRoutes } from "./app-routes.js";
-import { marathonAuthorization } from "./authorize.js";
 import { EventHub, type HttpContext, versionClock } from "./context.js";
 import { deploymentRoutes } from "./deployment-routes.js";
 import { installErrorHandling } from "./errors.js";
@@ -64,7 +69,7 @@ export function createMarathonHttp(
   acceptAnyBodyAsJson(app);
   const registry = installMetrics(app, ctx);
   if (options.authorizer)
-    ctx.authorization = marathonAuthorization(options.authorizer, app.log as Logger, registry);
+    ctx.authorization = countedAuthorization(options.authorizer, app.log as Logger, registry);
   app.register(appRoutes, ctx);
   app.register(groupRoutes, ctx);
   app.register(taskRoutes, ctx);
