@@ -1,4 +1,4 @@
-import type { FrameworkId, OfferId } from "@agora/protocol";
+import type { FrameworkId, OfferId, Resource } from "@agora/protocol";
 import type { AclAction, Authorization, Principal } from "@agora/security";
 import type { FastifyRequest } from "fastify";
 import type { Master } from "../master.js";
@@ -26,6 +26,33 @@ export function authorize(
   if (!authz) return;
   const principal = principalOf(request);
   for (const object of objects) authz.check(action, principal, object);
+}
+
+/**
+ * Throws FORBIDDEN unless the request's principal may reserve (`reserve_resources`, by the role reserved
+ * for) or unreserve (`unreserve_resources`, by the principal that reserved) each of `resources`: Mesos'
+ * objects for these actions.
+ */
+export function authorizeReservation(
+  master: Master,
+  request: FastifyRequest,
+  kind: "reserve" | "unreserve",
+  resources: readonly Resource[],
+): void {
+  if (kind === "reserve")
+    authorize(
+      master,
+      request,
+      "reserve_resources",
+      resources.map((r) => r.reservation?.role),
+    );
+  else
+    authorize(
+      master,
+      request,
+      "unreserve_resources",
+      resources.map((r) => r.reservation?.principal),
+    );
 }
 
 /** Whether a listing shows `object` to the request's principal (Mesos' view and get ACLs filter). */

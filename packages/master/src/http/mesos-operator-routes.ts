@@ -17,7 +17,7 @@ import { recordIo } from "../mesos-v1/scheduler-events.js";
 import { MesosOperatorCall, parseMesos } from "../mesos-v1/schemas.js";
 import { QuotaInfo } from "../roles/quota.js";
 import { WeightInfos } from "../roles/weights.js";
-import { authorize, teardownAuthorized, visibleTo, visibleView } from "./authorize.js";
+import { authorize, authorizeReservation, teardownAuthorized, visibleTo, visibleView } from "./authorize.js";
 import { closeOnShutdown } from "./long-lived.js";
 import { machineName, visibleSchedule } from "./maintenance-routes.js";
 import { mesosMetricsSnapshot } from "./mesos-metrics.js";
@@ -181,20 +181,12 @@ async function write(master: Master, request: FastifyRequest, call: MesosOperato
       const key = call.type === "RESERVE_RESOURCES" ? "reserve_resources" : "unreserve_resources";
       const body = need(call[key], key);
       const resources = fromMesosResources(body.resources, `${key}.resources`);
-      if (call.type === "RESERVE_RESOURCES")
-        authorize(
-          master,
-          request,
-          "reserve_resources",
-          resources.map((r) => r.reservation?.role),
-        );
-      else
-        authorize(
-          master,
-          request,
-          "unreserve_resources",
-          resources.map((r) => r.reservation?.principal),
-        );
+      authorizeReservation(
+        master,
+        request,
+        call.type === "RESERVE_RESOURCES" ? "reserve" : "unreserve",
+        resources,
+      );
       if (call.type === "RESERVE_RESOURCES") await master.reserve(body.agent_id.value, resources);
       else await master.unreserve(body.agent_id.value, resources);
       return 202;

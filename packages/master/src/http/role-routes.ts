@@ -6,7 +6,7 @@ import { QuotaInfo } from "../roles/quota.js";
 import { ReservationRequest } from "../roles/reservation-request.js";
 import type { RoleSummary } from "../roles/role-summary.js";
 import { WeightInfos } from "../roles/weights.js";
-import { authorize, visibleTo, visibleView } from "./authorize.js";
+import { authorize, authorizeReservation, visibleTo, visibleView } from "./authorize.js";
 
 export interface RoleRoutesOptions {
   master: Master;
@@ -59,23 +59,9 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
           field: issue.path.join("."),
         });
       }
-      // Mesos' objects: the role reserved for; for an unreserve, the principal that reserved.
-      const { resources } = parsed.data;
-      if (kind === "reserve")
-        authorize(
-          master,
-          request,
-          "reserve_resources",
-          resources.map((r) => r.reservation?.role),
-        );
-      else
-        authorize(
-          master,
-          request,
-          "unreserve_resources",
-          resources.map((r) => r.reservation?.principal),
-        );
-      await master[kind](parsed.data.agentId, resources);
+      const { agentId, resources } = parsed.data;
+      authorizeReservation(master, request, kind, resources);
+      await master[kind](agentId, resources);
       return reply.code(202).send();
     });
   }
