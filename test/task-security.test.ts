@@ -267,20 +267,6 @@ describe("task security (issue 15: tasks)", () => {
       expect(statSync(sandbox).mode & 0o777, "the sandbox's mode").toBe(0o750);
     });
 
-    it("confines a task run as another user in its cgroup from its first process on", async () => {
-      const state = await httpJson<{ isolation: { cgroups: string } }>(`${agentUrls.get("strict")}/state`);
-      if (state.isolation.cgroups === "none") return; // no writable hierarchy here: nothing to join
-      // Forked at once, before an agent writing pids after spawn could have moved it.
-      const status = await framework.run(
-        "strict",
-        shell("confined-nobody", "(cat /proc/self/cgroup) & wait; id -u", { user: "nobody" }),
-      );
-      expect(status.state).toBe("TASK_FINISHED");
-      const out = readFileSync(path.join(await sandboxOf("strict", "confined-nobody"), "stdout"), "utf8");
-      expect(out).toMatch(/agora\/[^\n]*confined-nobody/);
-      expect(out.trim().split("\n").at(-1)).toBe(String(nobody.uid));
-    });
-
     it("fails a task whose user does not exist, naming the user, before fetching anything for it", async () => {
       const status = await framework.run(
         "strict",
