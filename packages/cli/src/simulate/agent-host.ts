@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Agent } from "@agora/agent";
-import { parseResources, type Resource } from "@agora/protocol";
+import { firstIssue, parseResources, type Resource } from "@agora/protocol";
 import { connectNatsBus, type NatsBus } from "@agora/transport";
 import { pino } from "pino";
 import { WorkerCommand, WorkerConfig, type WorkerCounters, type WorkerReport } from "./ipc.js";
@@ -123,7 +123,8 @@ async function main(): Promise<void> {
   process.on("message", (raw) => {
     const parsed = WorkerCommand.safeParse(raw);
     if (!parsed.success) {
-      process.stderr.write(`agent host: invalid command: ${parsed.error.issues[0]?.message}\n`);
+      const { field, message } = firstIssue(parsed.error);
+      process.stderr.write(`agent host: invalid command: ${field || "message"}: ${message}\n`);
       return;
     }
     const command = parsed.data;

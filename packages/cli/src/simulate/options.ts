@@ -1,4 +1,4 @@
-import { RoleName } from "@agora/protocol";
+import { firstIssue, RoleName } from "@agora/protocol";
 import { z } from "zod";
 import { duration, natsUrl, resourcesText } from "../flags.js";
 
@@ -21,10 +21,10 @@ const frameworkList = z.string().transform((text, ctx) => {
     const [name, role, weight = "1", share = "1"] = item.trim().split(":");
     const parsed = FrameworkSpec.safeParse({ name, role, weight: Number(weight), share: Number(share) });
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+      const { field, message } = firstIssue(parsed.error);
       ctx.addIssue({
         code: "custom",
-        message: `entry ${i + 1} ('${item}'): ${issue.path.join(".")} ${issue.message}; expected name:role:weight:share`,
+        message: `entry ${i + 1} ('${item}'): ${field} ${message}; expected name:role:weight:share`,
       });
       return z.NEVER;
     }
