@@ -8,10 +8,12 @@ import type {
 } from "./registry/entries.js";
 import type { RoleSummary } from "./roles/role-summary.js";
 
-export type AgentView = Readonly<AgentEntry>;
-export type FrameworkView = Readonly<FrameworkEntry>;
-export type TaskView = Readonly<TaskEntry>;
-export type OfferView = Readonly<OfferEntry>;
+// Read-only views of the master's registry entries, named after them: @agora/agent's `AgentView`,
+// `FrameworkView` and `TaskView` are what an agent's own HTTP API renders, a different thing.
+export type AgentEntryView = Readonly<AgentEntry>;
+export type FrameworkEntryView = Readonly<FrameworkEntry>;
+export type TaskEntryView = Readonly<TaskEntry>;
+export type OfferEntryView = Readonly<OfferEntry>;
 
 /**
  * A read-only view of the master for its HTTP API and metrics. It reads the live registry (no
@@ -27,13 +29,13 @@ export interface MasterView {
   readonly now: number;
   readonly startedAt: number;
   readonly electedAt: number | undefined;
-  readonly agents: ReadonlyMap<AgentId, AgentView>;
+  readonly agents: ReadonlyMap<AgentId, AgentEntryView>;
   readonly unreachableAgents: ReadonlyMap<AgentId, Readonly<UnreachableAgent>>;
-  readonly frameworks: ReadonlyMap<FrameworkId, FrameworkView>;
-  readonly completedFrameworks: readonly FrameworkView[];
+  readonly frameworks: ReadonlyMap<FrameworkId, FrameworkEntryView>;
+  readonly completedFrameworks: readonly FrameworkEntryView[];
   /** Every known role with weight, quota, allocation, reservations and share (computed on call). */
   roles(): RoleSummary[];
-  readonly offers: ReadonlyMap<OfferId, OfferView>;
+  readonly offers: ReadonlyMap<OfferId, OfferEntryView>;
   /** Tasks that reached each terminal state since start. */
   readonly terminalCounts: ReadonlyMap<TaskState, number>;
   readonly counters: {

@@ -4,7 +4,7 @@ import type { FastifyRequest } from "fastify";
 import type { Master } from "../master.js";
 import type { TaskEntry } from "../registry/entries.js";
 import { Ring } from "../registry/ring.js";
-import type { FrameworkView, MasterView, OfferView } from "../view.js";
+import type { FrameworkEntryView, MasterView, OfferEntryView } from "../view.js";
 
 /**
  * The principal the request authenticated as (set by the HTTP authentication every role installs);
@@ -91,8 +91,8 @@ export function visibleView(master: Master, request: FastifyRequest): MasterView
 
 /** What one principal may see, by the framework's user. */
 export interface Viewer {
-  framework(f: FrameworkView): boolean;
-  tasks(f: FrameworkView): boolean;
+  framework(f: FrameworkEntryView): boolean;
+  tasks(f: FrameworkEntryView): boolean;
 }
 
 export function viewerOf(authz: Authorization, principal: Principal): Viewer {
@@ -106,16 +106,16 @@ const noTasks = new Ring<TaskEntry>(0);
 
 /** A view with only what `viewer` may see; pure (the registry is not touched). */
 export function filterView(view: MasterView, viewer: Viewer): MasterView {
-  const shown = (f: FrameworkView): FrameworkView | undefined => {
+  const shown = (f: FrameworkEntryView): FrameworkEntryView | undefined => {
     if (!viewer.framework(f)) return undefined;
     return viewer.tasks(f) ? f : { ...f, tasks: new Map(), completedTasks: noTasks };
   };
-  const frameworks = new Map<FrameworkId, FrameworkView>();
+  const frameworks = new Map<FrameworkId, FrameworkEntryView>();
   for (const [id, f] of view.frameworks) {
     const visible = shown(f);
     if (visible) frameworks.set(id, visible);
   }
-  const offers = new Map<OfferId, OfferView>();
+  const offers = new Map<OfferId, OfferEntryView>();
   for (const [id, o] of view.offers) if (frameworks.has(o.offer.frameworkId)) offers.set(id, o);
   return {
     ...view,

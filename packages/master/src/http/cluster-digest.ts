@@ -1,7 +1,7 @@
 import { mesosResources } from "@agora/protocol";
 import type { MaintenanceSchedule, MaintenanceStatus } from "../maintenance/schedule.js";
 import type { RoleSummary } from "../roles/role-summary.js";
-import type { MasterView, TaskView } from "../view.js";
+import type { MasterView, TaskEntryView } from "../view.js";
 import { mesosAgent, mesosTask } from "./mesos-state.js";
 import { mesosRole } from "./role-routes.js";
 
@@ -117,11 +117,11 @@ export function diffDigests(prev: ClusterDigest, next: ClusterDigest): ClusterCh
 }
 
 /** A task's key in the stream: framework and task id (task ids are unique per framework only). */
-function taskId(t: TaskView): string {
+function taskId(t: TaskEntryView): string {
   return `${t.frameworkId}/${t.task.taskId}`;
 }
 
-function taskEntry(t: TaskView): Entry {
+function taskEntry(t: TaskEntryView): Entry {
   const last = t.statuses[t.statuses.length - 1];
   return {
     sig: `${t.state}|${t.statuses.length}|${last?.timestamp ?? 0}|${last?.healthy ?? ""}`,

@@ -1,7 +1,13 @@
 import { AGORA_VERSION, add, mesosAttributes, mesosResources } from "@agora/protocol";
 import { seconds } from "../context.js";
 import { clusterTotal, dominantShare } from "../roles/role-summary.js";
-import type { AgentView, FrameworkView, MasterView, OfferView, TaskView } from "../view.js";
+import type {
+  AgentEntryView,
+  FrameworkEntryView,
+  MasterView,
+  OfferEntryView,
+  TaskEntryView,
+} from "../view.js";
 import { mesosLabels, mesosReservedByRole, mesosUnreserved } from "./mesos-resources.js";
 
 /**
@@ -55,11 +61,11 @@ function mesosFlags(view: MasterView): Record<string, string> {
   };
 }
 
-export function agentPid(agent: AgentView): string {
+export function agentPid(agent: AgentEntryView): string {
   return `slave(1)@${agent.info.hostname}:${agent.info.port}`;
 }
 
-export function mesosAgent(agent: AgentView) {
+export function mesosAgent(agent: AgentEntryView) {
   const { info, resources } = agent;
   return {
     id: agent.id,
@@ -82,7 +88,7 @@ export function mesosAgent(agent: AgentView) {
 
 export function mesosFramework(
   view: MasterView,
-  f: FrameworkView,
+  f: FrameworkEntryView,
   total: ReadonlyMap<string, number> = clusterTotal(view.agents.values()),
 ) {
   const { info } = f;
@@ -122,7 +128,7 @@ export function mesosFramework(
   };
 }
 
-export function mesosTask(t: TaskView) {
+export function mesosTask(t: TaskEntryView) {
   return {
     id: t.task.taskId,
     name: t.task.name,
@@ -145,7 +151,7 @@ export function mesosTask(t: TaskView) {
   };
 }
 
-function mesosOffer({ offer }: OfferView) {
+function mesosOffer({ offer }: OfferEntryView) {
   return {
     id: offer.id,
     framework_id: offer.frameworkId,

@@ -1,5 +1,5 @@
 import { type AgentId, mesosAttributes, mesosResources, type TaskState } from "@agora/protocol";
-import type { FrameworkView, MasterView, TaskView } from "../view.js";
+import type { FrameworkEntryView, MasterView, TaskEntryView } from "../view.js";
 import { mesosReservedByRole, mesosUnreserved } from "./mesos-resources.js";
 import { agentPid } from "./mesos-state.js";
 
@@ -81,7 +81,7 @@ export function mesosStateSummary(view: MasterView) {
   };
 }
 
-function tasksOf(f: FrameworkView): TaskView[] {
+function tasksOf(f: FrameworkEntryView): TaskEntryView[] {
   return [...f.tasks.values(), ...f.completedTasks.values()];
 }
 
@@ -89,6 +89,6 @@ function zeroCounts(): Counts {
   return Object.fromEntries(COUNTED_STATES.map((s) => [s, 0]));
 }
 
-function count(counts: Counts, t: TaskView): void {
+function count(counts: Counts, t: TaskEntryView): void {
   if (t.state in counts) counts[t.state] = (counts[t.state] ?? 0) + 1;
 }

@@ -4,7 +4,7 @@ import replyFrom from "@fastify/reply-from";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
-import type { FrameworkView } from "../view.js";
+import type { FrameworkEntryView } from "../view.js";
 import { proxyTarget, unavailable } from "./agent-proxy-routes.js";
 import { closeOnShutdown } from "./long-lived.js";
 
@@ -74,8 +74,8 @@ const tlsOf = (security: HttpSecurity | undefined) => {
   return tls ? { connect: tls } : undefined;
 };
 
-function byName(master: Master, name: string): FrameworkView | undefined {
-  let best: FrameworkView | undefined;
+function byName(master: Master, name: string): FrameworkEntryView | undefined {
+  let best: FrameworkEntryView | undefined;
   for (const f of master.snapshot().frameworks.values()) {
     if (f.info.name !== name || !f.info.webuiUrl) continue;
     if (!best || rank(f) > rank(best)) best = f;
@@ -83,4 +83,4 @@ function byName(master: Master, name: string): FrameworkView | undefined {
   return best;
 }
 
-const rank = (f: FrameworkView) => (f.connected ? 1e15 : 0) + (f.reregisteredAt ?? f.registeredAt);
+const rank = (f: FrameworkEntryView) => (f.connected ? 1e15 : 0) + (f.reregisteredAt ?? f.registeredAt);

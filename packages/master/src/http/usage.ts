@@ -1,5 +1,5 @@
 import { type AgentId, mesosResources, type Resource } from "@agora/protocol";
-import type { AgentView, MasterView } from "../view.js";
+import type { AgentEntryView, MasterView } from "../view.js";
 
 /** The scalar resources the dashboard charts. */
 export interface Scalars {
@@ -60,7 +60,7 @@ export class UsageHistory {
 }
 
 /** One agent's resources now: its total, what its tasks use and what is in outstanding offers. */
-export function agentUsageSample(agent: AgentView, t: number): UsageSample {
+export function agentUsageSample(agent: AgentEntryView, t: number): UsageSample {
   return {
     t,
     total: scalars(agent.resources.total),

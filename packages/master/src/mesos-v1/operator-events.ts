@@ -1,5 +1,5 @@
 import type { TaskStatus } from "@agora/protocol";
-import type { FrameworkView, MasterView, TaskView } from "../view.js";
+import type { FrameworkEntryView, MasterView, TaskEntryView } from "../view.js";
 import { getAgents, getFrameworks, getTasks, mesosAgent, mesosFramework, mesosTask } from "./operator.js";
 import { toMesosTaskStatus } from "./scheduler-events.js";
 
@@ -88,7 +88,11 @@ export function operatorEvents(
   return { events, next: { tasks, agents, frameworks } };
 }
 
-function newStatuses(t: TaskView, lastSent: TaskStatus | undefined, known: boolean): readonly TaskStatus[] {
+function newStatuses(
+  t: TaskEntryView,
+  lastSent: TaskStatus | undefined,
+  known: boolean,
+): readonly TaskStatus[] {
   if (!known) return t.statuses;
   if (lastSent === undefined) return t.statuses;
   const i = t.statuses.indexOf(lastSent);
@@ -96,6 +100,6 @@ function newStatuses(t: TaskView, lastSent: TaskStatus | undefined, known: boole
   return i < 0 ? t.statuses : t.statuses.slice(i + 1);
 }
 
-function fingerprint(f: FrameworkView): string {
+function fingerprint(f: FrameworkEntryView): string {
   return JSON.stringify([f.active, f.connected, f.info.name, f.info.roles, f.reregisteredAt ?? 0]);
 }

@@ -1,6 +1,12 @@
 import { AGORA_VERSION, type Resource } from "@agora/protocol";
 import { toMesosExecutorInfo, toMesosFrameworkInfo } from "@agora/protocol/mesos-v1";
-import type { AgentView, FrameworkView, MasterView, OfferView, TaskView } from "../view.js";
+import type {
+  AgentEntryView,
+  FrameworkEntryView,
+  MasterView,
+  OfferEntryView,
+  TaskEntryView,
+} from "../view.js";
 import { toMesosAttribute, toMesosLabels, toMesosResources } from "./resources.js";
 import { toMesosMasterInfo, toMesosOffer, toMesosTaskStatus } from "./scheduler-events.js";
 
@@ -126,7 +132,7 @@ export function getAgents(view: MasterView) {
   };
 }
 
-export function mesosAgent(a: AgentView) {
+export function mesosAgent(a: AgentEntryView) {
   const { info } = a;
   return {
     agent_info: {
@@ -156,7 +162,7 @@ export function getFrameworks(view: MasterView) {
   };
 }
 
-export function mesosFramework(view: MasterView, f: FrameworkView) {
+export function mesosFramework(view: MasterView, f: FrameworkEntryView) {
   const { info } = f;
   return {
     framework_info: toMesosFrameworkInfo(info, f.id),
@@ -167,7 +173,7 @@ export function mesosFramework(view: MasterView, f: FrameworkView) {
     ...(f.reregisteredAt === undefined ? {} : { reregistered_time: time(f.reregisteredAt) }),
     ...(f.unregisteredAt === undefined ? {} : { unregistered_time: time(f.unregisteredAt) }),
     offers: [...f.offers].flatMap((id) => {
-      const offer: OfferView | undefined = view.offers.get(id);
+      const offer: OfferEntryView | undefined = view.offers.get(id);
       return offer ? [toMesosOffer(offer.offer, { reservations: "refined" })] : [];
     }),
     inverse_offers: [],
@@ -206,7 +212,7 @@ export function getTasks(view: MasterView) {
 }
 
 /** Mesos' v1 `Task`. */
-export function mesosTask(t: TaskView) {
+export function mesosTask(t: TaskEntryView) {
   const { task } = t;
   const last = t.statuses[t.statuses.length - 1];
   return {
