@@ -254,6 +254,16 @@ const surfaces: Record<string, Record<string, string[]>> = {
   },
 };
 
+/**
+ * Names two packages may both export, each with why it means the same thing on both sides. A name
+ * exported by two packages with different meanings misleads whoever imports both (the master's
+ * `AgentView` was a registry entry, the agent's what its HTTP API renders).
+ */
+const sharedNames: Record<string, string> = {
+  // The same shape, `{path, errors}`: Marathon's and Metronome's validation error details.
+  ErrorDetail: "marathon, chronos",
+};
+
 const root = path.resolve(import.meta.dirname, "../..");
 
 /** The names an entry file exports, from its `export { … } from` lists (the only form allowed). */
@@ -287,6 +297,17 @@ describe("public surfaces", () => {
       }
     }
     expect(wholesale).toEqual([]);
+  });
+
+  it("no name is exported by two packages unless it means the same thing there", () => {
+    const exporters = new Map<string, Set<string>>();
+    for (const [pkg, entries] of Object.entries(surfaces))
+      for (const name of Object.values(entries).flat())
+        exporters.set(name, (exporters.get(name) ?? new Set()).add(pkg));
+    const shared = Object.fromEntries(
+      [...exporters].filter(([, pkgs]) => pkgs.size > 1).map(([name, pkgs]) => [name, [...pkgs].join(", ")]),
+    );
+    expect(shared).toEqual(sharedNames);
   });
 
   for (const [pkg, entries] of Object.entries(surfaces)) {
