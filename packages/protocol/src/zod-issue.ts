@@ -6,11 +6,14 @@ export interface FieldIssue {
   readonly message: string;
   /** Where, as a dotted path (`resources.0.scalar`); "" when the value itself is wrong. */
   readonly field: string;
+  /** The same place as path segments, for APIs that print paths their own way (Mesos' `resources[0].scalar`). */
+  readonly path: readonly (string | number)[];
 }
 
 /**
- * The first issue of a failed parse as `{message, field}`: what every HTTP error mapper, bus decoder
- * and flag parser reports, so a bad input is named the same way everywhere.
+ * The first issue of a failed parse as `{message, field, path}`: what every HTTP error mapper, bus
+ * decoder, flag and file parser reports, so a bad input is named the same way everywhere. An
+ * unexpected key of a strict object is named itself (`frameworkInfo.rolez`), not its object.
  *
  * @example
  * const parsed = schema.safeParse(query);
@@ -21,8 +24,12 @@ export interface FieldIssue {
  */
 export function firstIssue(error: z.ZodError): FieldIssue {
   const issue = error.issues[0];
+  if (!issue) return { message: "invalid", field: "", path: [] };
   // Zod paths may hold symbols, which `join` cannot print.
-  return { message: issue?.message ?? "invalid", field: issue?.path.map(String).join(".") ?? "" };
+  const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
+  // A strict object's issue sits at the object; the field at fault is the key it did not expect.
+  if (issue.code === "unrecognized_keys" && issue.keys[0] !== undefined) path.push(issue.keys[0]);
+  return { message: issue.message, field: path.join("."), path };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { firstIssue } from "@agora/protocol";
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { MasterError } from "../errors.js";
@@ -48,8 +49,8 @@ export async function maintenanceRoutes(
 function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new MasterError("INVALID_REQUEST", `${what}: ${issue.message}`, { field: issue.path.join(".") });
+  const { message, field } = firstIssue(parsed.error);
+  throw new MasterError("INVALID_REQUEST", `${what}: ${message}`, { field });
 }
 
 /** A machine as the maintenance ACLs name it: its hostname, else its IP (Mesos' `machines` object). */

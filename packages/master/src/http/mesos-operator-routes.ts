@@ -1,3 +1,4 @@
+import { firstIssue } from "@agora/protocol";
 import { isSecurityError, securityErrorCodes } from "@agora/security";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
@@ -237,7 +238,7 @@ function need<T>(value: T | undefined, key: string): T {
 function valid<S extends z.ZodType>(schema: S, value: unknown, field: string): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+  const issue = firstIssue(parsed.error);
+  const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("");
   throw new MesosV1Error(`${field}${path}`, issue.message);
 }

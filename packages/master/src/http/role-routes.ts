@@ -1,4 +1,4 @@
-import { mesosResources, type Resource } from "@agora/protocol";
+import { firstIssue, mesosResources, type Resource } from "@agora/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { MasterError } from "../errors.js";
 import type { Master } from "../master.js";
@@ -38,8 +38,8 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
   app.put("/weights", async (request, reply) => {
     const parsed = WeightInfos.safeParse(request.body);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new MasterError("INVALID_REQUEST", `weights: ${issue.message}`, { field: issue.path.join(".") });
+      const { message, field } = firstIssue(parsed.error);
+      throw new MasterError("INVALID_REQUEST", `weights: ${message}`, { field });
     }
     authorize(
       master,
@@ -54,10 +54,8 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
     app.post(`/${kind}`, async (request, reply) => {
       const parsed = ReservationRequest.safeParse(request.body);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new MasterError("INVALID_REQUEST", `${kind}: ${issue.message}`, {
-          field: issue.path.join("."),
-        });
+        const { message, field } = firstIssue(parsed.error);
+        throw new MasterError("INVALID_REQUEST", `${kind}: ${message}`, { field });
       }
       const { agentId, resources } = parsed.data;
       authorizeReservation(master, request, kind, resources);
@@ -72,8 +70,8 @@ export async function roleRoutes(app: FastifyInstance, { master }: RoleRoutesOpt
   app.post("/quota", async (request, reply) => {
     const parsed = QuotaInfo.safeParse(request.body);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new MasterError("INVALID_REQUEST", `quota: ${issue.message}`, { field: issue.path.join(".") });
+      const { message, field } = firstIssue(parsed.error);
+      throw new MasterError("INVALID_REQUEST", `quota: ${message}`, { field });
     }
     authorize(master, request, "update_quotas", [parsed.data.role]);
     await master.setQuota(parsed.data);

@@ -1,4 +1,5 @@
 import { parse as parseForm } from "node:querystring";
+import { firstIssue } from "@agora/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { MasterError } from "../errors.js";
@@ -33,8 +34,9 @@ export async function teardownRoutes(app: FastifyInstance, { master }: TeardownR
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const parsed = TeardownRequest.safeParse(request.body ?? {});
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new MasterError("INVALID_REQUEST", `teardown: ${issue.message}`, { field: "frameworkId" });
+      // The id is the only field: a body that is not an object at all still lacks it.
+      const { message } = firstIssue(parsed.error);
+      throw new MasterError("INVALID_REQUEST", `teardown: ${message}`, { field: "frameworkId" });
     }
     teardownAuthorized(master, request, parsed.data.frameworkId);
     return reply.code(200).send();

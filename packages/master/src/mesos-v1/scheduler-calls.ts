@@ -3,6 +3,7 @@ import {
   type CallInput,
   type FrameworkId,
   type FrameworkInfoInput,
+  firstIssue,
   type OperationInput,
 } from "@agora/protocol";
 import type { z } from "zod";
@@ -35,7 +36,7 @@ export function fromMesosCall(call: MesosSchedulerCall, newFrameworkId: () => Fr
   const input = translate(call, newFrameworkId);
   const parsed = Call.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
+  const issue = firstIssue(parsed.error);
   throw new MesosV1Error(mesosPath(call, issue.path), `Failed to validate scheduler::Call: ${issue.message}`);
 }
 

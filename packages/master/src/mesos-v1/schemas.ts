@@ -1,3 +1,4 @@
+import { firstIssue } from "@agora/protocol";
 import { withoutNulls } from "@agora/protocol/mesos-v1";
 import { z } from "zod";
 import { MesosV1Error } from "./errors.js";
@@ -328,9 +329,7 @@ export type MesosOperatorCall = z.infer<typeof MesosOperatorCall>;
 export function parseMesos<S extends z.ZodType>(schema: S, json: unknown, message: string): z.infer<S> {
   const parsed = schema.safeParse(withoutNulls(json));
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join("");
+  const issue = firstIssue(parsed.error);
+  const field = issue.path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
   throw new MesosV1Error(field, `Failed to convert JSON into ${message} protobuf: ${issue.message}`);
 }
