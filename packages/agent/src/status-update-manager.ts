@@ -149,7 +149,7 @@ export class StatusUpdateManager {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     // After the current tick's work, so everything that became ready in it leaves in one message.
-    setImmediate(() => this.flush());
+    this.clock.defer(() => this.flush());
   }
 
   private flush(): void {

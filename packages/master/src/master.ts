@@ -87,7 +87,7 @@ export class Master {
   private masterInfo: MasterInfo;
   private subscriptions: BusSubscription[] = [];
   private timers: TimerHandle[] = [];
-  private allocationPending: NodeJS.Immediate | undefined;
+  private allocationPending: TimerHandle | undefined;
   /** What the pending event-triggered cycle visits: these agents, or every one. */
   private allocationAgents: Set<AgentId> | "all" = new Set();
   private started = false;
@@ -122,6 +122,7 @@ export class Master {
       (reason, to, type) => this.metrics.messageDropped(reason, to, type),
       (frameworkId) => this.state.frameworks.get(frameworkId)?.info.principal,
     );
+      this.options.clock,
     this.ctx = this.context(masterOptions.store, subs, out);
   }
 
@@ -229,7 +230,7 @@ export class Master {
     for (const t of this.timers) this.options.clock.clear(t);
     this.timers = [];
     for (const entry of this.state.offers.values()) if (entry.timer) this.options.clock.clear(entry.timer);
-    if (this.allocationPending) clearImmediate(this.allocationPending);
+    if (this.allocationPending) this.options.clock.clear(this.allocationPending);
     this.allocationPending = undefined;
     this.allocationAgents = new Set();
     this.ctx.out.flushAcks();
@@ -384,7 +385,7 @@ export class Master {
     if (!this.running) return;
     if (agents === undefined) this.allocationAgents = "all";
     else if (this.allocationAgents !== "all") for (const id of agents) this.allocationAgents.add(id);
-    this.allocationPending ??= setImmediate(() => {
+    this.allocationPending ??= this.options.clock.defer(() => {
       this.allocationPending = undefined;
       const only = this.allocationAgents;
       this.allocationAgents = new Set();

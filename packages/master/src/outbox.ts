@@ -7,7 +7,7 @@ import {
   type FrameworkId,
   type Subjects,
 } from "@agora/protocol";
-import { type Bus, isTransportError } from "@agora/transport";
+import { type Bus, type Clock, isTransportError, systemClock, type TimerHandle } from "@agora/transport";
 import type { Logger } from "pino";
 
 /** A message type without its `epoch`, which the outbox stamps on. */
@@ -26,7 +26,7 @@ export type DroppedListener = (reason: DropReason, to: "framework" | "agent", ty
  */
 export class Outbox {
   private readonly pendingAcks = new Map<AgentId, Acknowledgement[]>();
-  private flushScheduled: NodeJS.Immediate | undefined;
+  private flushScheduled: TimerHandle | undefined;
 
   constructor(
     private readonly bus: Bus,
@@ -36,6 +36,8 @@ export class Outbox {
     private readonly dropped: DroppedListener,
     /** The principal a framework registered with, whose events go under its principal's subject. */
     private readonly principalOf: (frameworkId: FrameworkId) => string | undefined = () => undefined,
+    /** Defers the acknowledgement batch to the end of the turn. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** `principal` defaults to the registered framework's (pass it for one not registered yet). */
@@ -93,12 +95,12 @@ export class Outbox {
       this.pendingAcks.set(agentId, acks);
     }
     acks.push(ack);
-    this.flushScheduled ??= setImmediate(() => this.flushAcks());
+    this.flushScheduled ??= this.clock.defer(() => this.flushAcks());
   }
 
   /** Sends batched acknowledgements now (also called on stop so none is lost). */
   flushAcks(): void {
-    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    if (this.flushScheduled) this.clock.clear(this.flushScheduled);
     this.flushScheduled = undefined;
     const batches = [...this.pendingAcks];
     this.pendingAcks.clear();

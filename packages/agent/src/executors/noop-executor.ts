@@ -33,7 +33,7 @@ export class NoopExecutor implements Executor {
     };
     // A macrotask at the least, so the agent has reported RUNNING before the task ends.
     if (this.runMs > 0) timer = this.clock.setTimeout(() => finish("exited"), this.runMs);
-    else setImmediate(() => finish("exited"));
+    else timer = this.clock.defer(() => finish("exited"));
     return {
       kill: async () => finish("killed"),
       release: () => {

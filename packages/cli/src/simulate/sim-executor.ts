@@ -24,7 +24,7 @@ export class SimExecutor implements Executor {
     };
     // A macrotask at the least, so the agent has reported RUNNING before the task ends.
     if (runMs > 0) timer = this.clock.setTimeout(() => finish("exited"), runMs);
-    else setImmediate(() => finish("exited"));
+    else timer = this.clock.defer(() => finish("exited"));
     return {
       kill: async () => finish("killed"),
       release: () => {

@@ -328,7 +328,7 @@ export class MarathonRuntime implements MarathonService {
   private scheduleTick(): void {
     if (this.tickPending || this.stopped) return;
     this.tickPending = true;
-    setImmediate(() => {
+    this.clock.defer(() => {
       this.tickPending = false;
       if (!this.stopped && this.started) this.tick();
     });
