@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { AuthenticationOptions } from "@agora/master";
-import { Credential } from "@agora/protocol";
+import { Credential, firstIssue } from "@agora/protocol";
 import { isSecurityError, loadCredentials } from "@agora/security";
 import type { NatsBusOptions } from "@agora/transport";
 import { z } from "zod";
@@ -213,10 +213,10 @@ export async function agentCredential(
   }
   const parsed = Credential.safeParse(raw);
   if (!parsed.success) {
-    const field = parsed.error.issues[0]?.path.join(".") || "principal";
+    const { field, message } = firstIssue(parsed.error);
     throw new CliError(
       "USAGE",
-      `agora ${command}: --credential: ${file}: expected {"principal","secret"} or "principal secret" (${field}: ${parsed.error.issues[0]?.message ?? "invalid"})`,
+      `agora ${command}: --credential: ${file}: expected {"principal","secret"} or "principal secret" (${field || "principal"}: ${message})`,
     );
   }
   return parsed.data;

@@ -1,3 +1,4 @@
+import { firstIssue } from "@agora/protocol";
 import type { Command } from "commander";
 import type { z } from "zod";
 import { CliError } from "./errors.js";
@@ -53,8 +54,8 @@ export function parseOptions<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const key = String(issue.path[0] ?? "");
+  const { message, path } = firstIssue(parsed.error);
+  const key = String(path[0] ?? "");
   const flag = Object.keys(flags).find((f) => camel(f) === key) ?? key;
-  throw new CliError("USAGE", `agora ${command}: --${flag} (or ${envName(flag)}): ${issue.message}`);
+  throw new CliError("USAGE", `agora ${command}: --${flag} (or ${envName(flag)}): ${message}`);
 }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { firstIssue } from "@agora/protocol";
 import { z } from "zod";
 import { CliError } from "../errors.js";
 import { duration } from "../flags.js";
@@ -213,7 +214,7 @@ const appDeploy = verb({
     if (!parsed.success)
       throw new CliError(
         "USAGE",
-        `agora: ${file}: ${parsed.error.issues[0]!.message} (a Marathon app definition)`,
+        `agora: ${file}: ${firstIssue(parsed.error).message} (a Marathon app definition)`,
       );
     const appId = normalizeId(parsed.data.id);
     const existing = await ctx.http.request("marathon", appPath(appId), { accept: [404] });

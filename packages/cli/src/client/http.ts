@@ -1,4 +1,5 @@
 import { rootCertificates } from "node:tls";
+import { firstIssue } from "@agora/protocol";
 import { z } from "zod";
 import { CliError } from "../errors.js";
 
@@ -142,10 +143,10 @@ export class HttpClient {
     }
     const parsed = o.schema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
+      const { field, message } = firstIssue(parsed.error);
       throw new CliError(
         "REQUEST_FAILED",
-        `agora: ${url} answered JSON this agora cannot read (${issue.path.join(".") || "body"}: ${issue.message}); are client and server the same version?`,
+        `agora: ${url} answered JSON this agora cannot read (${field || "body"}: ${message}); are client and server the same version?`,
       );
     }
     return { status: res.status, body: parsed.data };

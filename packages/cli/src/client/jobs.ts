@@ -1,3 +1,4 @@
+import { firstIssue } from "@agora/protocol";
 import { z } from "zod";
 import { CliError } from "../errors.js";
 import { readJsonFile } from "./apps.js";
@@ -143,7 +144,7 @@ const jobAdd = verb({
       })
       .safeParse(definition);
     if (!parsed.success)
-      throw new CliError("USAGE", `agora: ${file}: ${parsed.error.issues[0]!.message} (a Chronos job)`);
+      throw new CliError("USAGE", `agora: ${file}: ${firstIssue(parsed.error).message} (a Chronos job)`);
     const dependent = (parsed.data.parents?.length ?? 0) > 0;
     await ctx.http.request("chronos", `/v1/scheduler/${dependent ? "dependency" : "iso8601"}`, {
       method: "POST",
