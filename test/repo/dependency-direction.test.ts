@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
  */
 const allowed: Record<string, string[]> = {
   protocol: [],
-  security: [],
+  security: ["protocol"],
   transport: ["protocol"],
   master: ["security", "protocol", "transport"],
   agent: ["security", "protocol", "transport"],

@@ -16,8 +16,6 @@ const standalone: Record<string, string> = {
   "packages/master/src/mesos-v1/errors.ts": "MesosV1Error",
   // Names a schedule field only; the HTTP layer turns it into a ChronosError with a code.
   "packages/chronos/src/schedule/errors.ts": "ScheduleError",
-  // A new package still being written (issue 15); it does not depend on @agora/protocol yet.
-  "packages/security/src/errors.ts": "SecurityError",
   // The dashboard depends on nothing but HTTP.
   "packages/webui/src/api/client.ts": "ApiError",
 };

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { firstIssue } from "@agora/protocol";
 import { z } from "zod";
 import { configError } from "./errors.js";
 
@@ -62,8 +63,8 @@ export function parseCredentials(text: string, source: string): Credentials {
   }
   const parsed = CredentialsFile.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw configError(source, issue.message, { field: issue.path.join(".") });
+    const { message, field } = firstIssue(parsed.error);
+    throw configError(source, message, { field });
   }
   return new Credentials(parsed.data);
 }

@@ -1,3 +1,5 @@
+import { AgoraError, type AgoraErrorOptions } from "@agora/protocol";
+
 /**
  * Error codes of the security package, with the HTTP status each maps to. Codes are stable: never
  * reuse a retired one. Every code is documented in docs/errors.md.
@@ -17,24 +19,12 @@ export const securityErrorCodes = {
 export type SecurityErrorCode = keyof typeof securityErrorCodes;
 
 /** A failure with a stable code; `field` names the offending entry (dotted path) when there is one. */
-export class SecurityError extends Error {
+export class SecurityError extends AgoraError<SecurityErrorCode> {
   override readonly name = "SecurityError";
-  readonly code: SecurityErrorCode;
-  readonly field: string | undefined;
-
-  constructor(code: SecurityErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.code = code;
-    this.field = options.field;
-  }
 }
 
 /** A configuration file that cannot be used, named with the offending entry. */
-export function configError(
-  source: string,
-  message: string,
-  options: { field?: string; cause?: unknown } = {},
-): SecurityError {
+export function configError(source: string, message: string, options: AgoraErrorOptions = {}): SecurityError {
   const where = options.field ? `${source}: ${options.field}` : source;
   return new SecurityError("INVALID_SECURITY_CONFIG", `${where}: ${message}`, options);
 }

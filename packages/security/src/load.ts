@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { firstIssue } from "@agora/protocol";
 import { Acls } from "./acls.js";
 import { Authorizer } from "./authorizer.js";
 import { type Credentials, parseCredentials } from "./credentials.js";
@@ -27,9 +28,8 @@ export function parseAcls(text: string, source: string): Authorizer {
   }
   const parsed = Acls.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = [...issue.path, ...("keys" in issue ? issue.keys : [])].join(".");
-    throw configError(source, issue.message, { field });
+    const { message, field } = firstIssue(parsed.error);
+    throw configError(source, message, { field });
   }
   return new Authorizer(parsed.data);
 }

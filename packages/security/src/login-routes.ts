@@ -1,3 +1,4 @@
+import { firstIssue } from "@agora/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Credentials } from "./credentials.js";
 import { authenticate, challenge, LoginBody } from "./http-auth.js";
@@ -39,8 +40,8 @@ export function installLoginRoutes(app: FastifyInstance, o: LoginRoutesOptions):
     if (request.body !== undefined && request.body !== null && request.body !== "") {
       const body = LoginBody.safeParse(request.body);
       if (!body.success) {
-        const issue = body.error.issues[0]!;
-        const field = [...issue.path, ...("keys" in issue ? issue.keys : [])].join(".") || "body";
+        const issue = firstIssue(body.error);
+        const field = issue.field || "body";
         return reply.code(400).send({ message: `${field}: ${issue.message}`, field });
       }
       if (credentials.check(body.data.principal, body.data.secret)) principal = body.data.principal;
