@@ -1,6 +1,11 @@
 /** Test ids shared by component tests and the browser tests (test/webui-*.test.ts). */
 export const testIds = {
   offlineBanner: "offline-banner",
+  loginForm: "login-form",
+  loginError: "login-error",
+  signedInAs: "signed-in-as",
+  logOut: "log-out",
+  forbidden: "forbidden",
   themeToggle: "theme-toggle",
   resourceCard: (name: string) => `resource-${name}`,
   agentRow: "agent-row",

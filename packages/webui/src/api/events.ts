@@ -1,5 +1,6 @@
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState } from "react";
+import { auth } from "./auth";
 import { keys } from "./queries";
 import { ClusterEvent, type MasterState, Task } from "./schemas";
 
@@ -75,6 +76,14 @@ export function applyEvents(client: QueryClient, events: ClusterEvent[]): boolea
   return refetchState;
 }
 
+/**
+ * The stream's URL: EventSource cannot send an Authorization header, so a login's token rides as
+ * `access_token` (which the master accepts on event streams only).
+ */
+export function eventsUrl(token: string | undefined): string {
+  return token ? `/master/events?access_token=${encodeURIComponent(token)}` : "/master/events";
+}
+
 /** Agents' and frameworks' resources change with every offer: their refetch waits this long at least. */
 const STATE_REFETCH_MS = 5000;
 
@@ -109,7 +118,7 @@ export function useLiveCluster(): LiveStatus {
     };
     const open = () => {
       if (source || typeof EventSource === "undefined") return;
-      const s = new EventSource("/master/events");
+      const s = new EventSource(eventsUrl(auth.token()));
       source = s;
       s.onopen = () => {
         setStatus("live");

@@ -24,6 +24,7 @@ export const keys = {
   browse: (agentId: string, path: string) => ["agents", agentId, "browse", path] as const,
   marathon: ["service", "marathon"] as const,
   chronos: ["service", "chronos"] as const,
+  login: ["login"] as const,
 };
 
 /** The master's `/master/state`: agents, frameworks with their tasks and offers. Kept fresh by the event stream. */

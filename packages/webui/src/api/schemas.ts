@@ -185,3 +185,10 @@ export const AgentState = z.object({
     }),
   ),
 });
+
+/** The master's `GET /login`: whether it has principals at all, and which requests need a login. */
+export const LoginInfo = z.object({
+  credentials: z.boolean(),
+  authenticateReadonly: z.boolean(),
+  authenticateReadwrite: z.boolean(),
+});

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { getJson } from "../api/client";
 import { FileRead } from "../api/schemas";
 import { testIds } from "../testids";
+import { DownloadLink } from "./DownloadLink";
 
 /** Lines kept in the browser; older ones fall off (the whole file stays downloadable). */
 export const MAX_LINES = 5000;
@@ -108,12 +109,9 @@ export function LogTail({ agentId, path, name }: { agentId: string; path: string
         <button type="button" onClick={() => setPaused((p) => !p)} aria-pressed={paused}>
           {paused ? "Resume" : "Pause"}
         </button>
-        <a
-          href={`/agents/${encodeURIComponent(agentId)}/files/download?path=${encodeURIComponent(path)}`}
-          download
-        >
+        <DownloadLink href={`${base}/download?path=${encodeURIComponent(path)}`} name={name}>
           Download
-        </a>
+        </DownloadLink>
         {error && (
           <span className="log-error" role="alert">
             {error}

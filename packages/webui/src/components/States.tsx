@@ -1,4 +1,8 @@
 import type { ReactNode } from "react";
+import { useAuth } from "../api/auth";
+import { type ApiError, isApiError } from "../api/client";
+import { testIds } from "../testids";
+import { refusedAction } from "./refusal";
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -9,6 +13,7 @@ export function Loading({ what }: { what: string }) {
 }
 
 export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
+  if (isApiError(error, 403)) return <Refused error={error} />;
   const message = error instanceof Error ? error.message : String(error);
   return (
     <div className="state state-error" role="alert">
@@ -20,6 +25,24 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
           Try again
         </button>
       )}
+    </div>
+  );
+}
+
+/**
+ * A 403: who was refused what, in words, and the server's own message (which names the ACL action).
+ * Nothing to retry: the same principal would be refused again.
+ */
+function Refused({ error }: { error: ApiError }) {
+  const auth = useAuth();
+  const who = auth.kind === "signed-in" ? auth.session.principal : "Anonymous visitors";
+  const action = error.request ? refusedAction(error.request.method, error.request.path) : "do this";
+  return (
+    <div className="state state-error" role="alert" data-testid={testIds.forbidden}>
+      <p>
+        <strong>Not allowed:</strong> {who} may not {action}.{" "}
+        <span className="refusal-detail">{error.message}</span>
+      </p>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { z } from "zod";
-import { getJson } from "../../api/client";
+import { getJson, getText } from "../../api/client";
 import { keys } from "../../api/queries";
 
 /** Chronos through the master (`/service/chronos/`). */
@@ -56,9 +56,12 @@ export const JobDetail = z.looseObject({
 });
 export type JobDetail = z.output<typeof JobDetail>;
 
+/** Every job with its summary (state, last status); refetched when one of a job's runs ends. */
+export const jobsKey = [...keys.chronos, "jobs"] as const;
+
 export function useJobs() {
   return useQuery({
-    queryKey: [...keys.chronos, "jobs"],
+    queryKey: jobsKey,
     queryFn: async ({ signal }) => {
       const [jobs, summary] = await Promise.all([
         getJson(`${CHRONOS}/v1/scheduler/jobs`, z.array(Job), signal),
@@ -104,11 +107,7 @@ export function parseGraphCsv(text: string): { nodes: string[]; edges: Array<[st
 export function useJobGraph() {
   return useQuery({
     queryKey: [...keys.chronos, "graph"],
-    queryFn: async ({ signal }) => {
-      const res = await fetch(`${CHRONOS}/v1/scheduler/graph/csv`, { signal });
-      if (!res.ok) throw new Error(`graph: HTTP ${res.status}`);
-      return parseGraphCsv(await res.text());
-    },
+    queryFn: async ({ signal }) => parseGraphCsv(await getText(`${CHRONOS}/v1/scheduler/graph/csv`, signal)),
     refetchInterval: 5000,
     retry: false,
   });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getJson } from "../../api/client";
 import { keys, useAgentState } from "../../api/queries";
 import { SandboxEntry } from "../../api/schemas";
+import { DownloadLink } from "../../components/DownloadLink";
 import { dateTime } from "../../components/format";
 import { LogTail } from "../../components/LogTail";
 import { Empty, ErrorState, Loading, QueryView } from "../../components/States";
@@ -36,6 +37,10 @@ export function Sandbox({
     </>
   );
 }
+
+/** A sandbox file's download through the master's agent proxy. */
+const downloadPath = (agentId: string, path: string) =>
+  `/agents/${encodeURIComponent(agentId)}/files/download?path=${encodeURIComponent(path)}`;
 
 function Listing({ agentId, directory }: { agentId: string; directory: string }) {
   const query = useQuery({
@@ -80,12 +85,9 @@ function Listing({ agentId, directory }: { agentId: string; directory: string })
                         {e.mode.startsWith("d") ? (
                           name
                         ) : (
-                          <a
-                            href={`/agents/${encodeURIComponent(agentId)}/files/download?path=${encodeURIComponent(e.path)}`}
-                            download
-                          >
+                          <DownloadLink href={downloadPath(agentId, e.path)} name={name}>
                             {name}
-                          </a>
+                          </DownloadLink>
                         )}
                       </td>
                     </tr>
@@ -123,13 +125,13 @@ export function SandboxFileLinks({
   }, [directory, refetch]);
   if (!directory) return <span className="muted">—</span>;
   const link = (file: "stdout" | "stderr") => (
-    <a
-      href={`/agents/${encodeURIComponent(agentId)}/files/download?path=${encodeURIComponent(`${directory}/${file}`)}`}
-      download
-      aria-label={`${file} of ${taskId}`}
+    <DownloadLink
+      href={downloadPath(agentId, `${directory}/${file}`)}
+      name={file}
+      label={`${file} of ${taskId}`}
     >
       {file}
-    </a>
+    </DownloadLink>
   );
   return (
     <>

@@ -1,0 +1,153 @@
+import { QueryClient, QueryClientProvider, useMutation, useQuery } from "@tanstack/react-query";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { createMemoryRouter, RouterProvider } from "react-router";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { auth, SESSION_KEY } from "../../api/auth";
+import { getJson, sendJson } from "../../api/client";
+import { MasterState } from "../../api/schemas";
+import { Layout } from "../../components/Layout";
+import { ErrorState } from "../../components/States";
+import { mockFetch } from "../../test-utils";
+
+afterEach(() => {
+  // Unmounted first: a state change with the page still shown would fetch without the mock.
+  cleanup();
+  vi.unstubAllGlobals();
+  auth.dispatch({ type: "logged-out" });
+  auth.dispatch({ type: "browse-anonymously" });
+  sessionStorage.clear();
+});
+
+const masterState = {
+  version: "0.1.0",
+  id: "m1",
+  hostname: "master.test",
+  start_time: 1,
+  activated_slaves: 1,
+  deactivated_slaves: 0,
+  unreachable_slaves: 0,
+  slaves: [],
+  frameworks: [],
+  completed_frameworks: [],
+};
+
+/** A page that reads the master and writes a weight, as the dashboard's pages do. */
+function Page() {
+  const state = useQuery({
+    queryKey: ["master", "state"],
+    queryFn: () => getJson("/master/state", MasterState),
+  });
+  const save = useMutation({ mutationFn: () => sendJson("PUT", "/weights", [{ role: "*", weight: 2 }]) });
+  return (
+    <div>
+      <p>{state.data ? `master ${state.data.hostname}` : "loading"}</p>
+      <button type="button" onClick={() => save.mutate()}>
+        Save weight
+      </button>
+      {save.error && <ErrorState error={save.error} />}
+    </div>
+  );
+}
+
+/** The master: ops/ops-secret may do anything, viewer/viewer-secret only read; reads need a login. */
+function master() {
+  const tokens: Record<string, string> = { "ops-token": "ops", "viewer-token": "viewer" };
+  const who = (init?: RequestInit) =>
+    tokens[new Headers(init?.headers).get("authorization")?.replace(/^Bearer /, "") ?? ""];
+  return mockFetch({
+    "GET /login": { credentials: true, authenticateReadonly: true, authenticateReadwrite: true },
+    "POST /login": (init?: RequestInit) => {
+      const { principal, secret } = JSON.parse(String(init?.body)) as Record<string, string>;
+      if (secret !== `${principal}-secret`) return { status: 401, body: "401 Unauthorized." };
+      return {
+        status: 200,
+        body: { principal, token: `${principal}-token`, expiresAt: Date.now() + 60_000 },
+      };
+    },
+    "/master/state": (init?: RequestInit) =>
+      who(init) ? { status: 200, body: masterState } : { status: 401, body: "" },
+    "PUT /weights": (init?: RequestInit) =>
+      who(init) === "ops"
+        ? { status: 200, body: {} }
+        : who(init)
+          ? {
+              status: 403,
+              body: { message: "Not authorized: principal 'viewer' may not update_weights on '*'" },
+            }
+          : { status: 401, body: "" },
+  });
+}
+
+function renderDashboard() {
+  const client = new QueryClient({
+    defaultOptions: { queries: { retry: false }, mutations: { retry: false } },
+  });
+  const router = createMemoryRouter(
+    [{ element: <Layout />, children: [{ path: "/roles", element: <Page /> }] }],
+    {
+      initialEntries: ["/roles"],
+    },
+  );
+  render(
+    <QueryClientProvider client={client}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>,
+  );
+  return router;
+}
+
+async function logIn(principal: string, secret: string) {
+  fireEvent.change(await screen.findByLabelText("Principal"), { target: { value: principal } });
+  fireEvent.change(screen.getByLabelText("Secret"), { target: { value: secret } });
+  fireEvent.click(screen.getByRole("button", { name: "Log in" }));
+}
+
+describe("logging in to the dashboard", () => {
+  it("shows the login form on a 401, says when the secret is wrong, and returns to the page after a login", async () => {
+    master();
+    const router = renderDashboard();
+    await screen.findByTestId("login-form");
+    // No "browse anonymously" where reads need a login.
+    expect(screen.queryByRole("button", { name: "Browse without logging in" })).toBeNull();
+
+    await logIn("ops", "nope");
+    expect((await screen.findByTestId("login-error")).textContent).toBe("Wrong principal or secret.");
+    expect(sessionStorage.getItem(SESSION_KEY)).toBeNull();
+
+    await logIn("ops", "ops-secret");
+    expect(await screen.findByText("master master.test")).toBeTruthy();
+    expect(router.state.location.pathname).toBe("/roles");
+    expect(screen.getByTestId("signed-in-as").textContent).toBe("Logged in as ops");
+    expect(JSON.parse(sessionStorage.getItem(SESSION_KEY)!)).toMatchObject({
+      principal: "ops",
+      token: "ops-token",
+    });
+
+    fireEvent.click(screen.getByTestId("log-out"));
+    await screen.findByTestId("login-form");
+    expect(screen.getByText("You have logged out.")).toBeTruthy();
+    expect(sessionStorage.getItem(SESSION_KEY)).toBeNull();
+  });
+
+  it("tells a read-only principal which write was refused, and keeps the page", async () => {
+    master();
+    renderDashboard();
+    await logIn("viewer", "viewer-secret");
+    fireEvent.click(await screen.findByRole("button", { name: "Save weight" }));
+    const refusal = await screen.findByTestId("forbidden");
+    expect(refusal.textContent).toContain("Not allowed: viewer may not change role weights.");
+    expect(refusal.textContent).toContain("update_weights");
+    expect(screen.getByText("master master.test")).toBeTruthy();
+  });
+
+  it("goes back to the login form when the session is refused later, with a word on why", async () => {
+    master();
+    renderDashboard();
+    await logIn("ops", "ops-secret");
+    await screen.findByText("master master.test");
+    // The master restarted with a new key: the token no longer opens anything.
+    auth.dispatch({ type: "unauthorized", token: "ops-token" });
+    await screen.findByTestId("login-form");
+    expect(screen.getByText(/Your session has ended/)).toBeTruthy();
+  });
+});
