@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { isApiError, sendJson } from "../../api/client";
 import { keys, useMasterState } from "../../api/queries";
@@ -8,9 +8,9 @@ import { Empty, ErrorState, QueryView } from "../../components/States";
 import { routes } from "../../routes";
 import { testIds } from "../../testids";
 import { SandboxFileLinks } from "../tasks/Sandbox";
-import { CHRONOS, useJobDetail, useJobs } from "./chronos";
+import { CHRONOS, type JobDetail, jobsKey, useJobDetail, useJobs } from "./chronos";
 import { ScheduleText } from "./JobsPage";
-import { type RunRow, runRows } from "./runs";
+import { newlyFinishedRuns, type RunRow, runRows } from "./runs";
 
 /**
  * A job's runs: outcome, how long each took, and per task (first attempt and retries) its exit code,
@@ -85,6 +85,15 @@ export function JobPage() {
     () => new Map([...(chronos?.tasks ?? []), ...(chronos?.completed_tasks ?? [])].map((t) => [t.id, t])),
     [chronos],
   );
+  // The runs poll faster than the jobs: when a run ends, the details (state, counts, last success)
+  // are read again at once, rather than showing "1 running" beside a finished run until the next poll.
+  const seen = useRef<JobDetail | undefined>(undefined);
+  useEffect(() => {
+    const prev = seen.current;
+    seen.current = detail.data;
+    if (prev && detail.data && prev.id === detail.data.id && newlyFinishedRuns(prev, detail.data).length)
+      void client.invalidateQueries({ queryKey: jobsKey });
+  }, [detail.data, client]);
   const act = useMutation({
     mutationFn: async (what: "run" | "kill" | "delete") => {
       const n = encodeURIComponent(name);

@@ -77,3 +77,21 @@ export function runRows(
   ].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   return [...detail.activeRuns.map((r) => row(r, r.status ?? "ACTIVE", false)), ...finished];
 }
+
+/**
+ * Runs finished in `next` that `prev` did not know finished: a run seen active that has ended, or one
+ * that started and ended between two polls. The job's details (state, counters) change with each.
+ */
+export function newlyFinishedRuns(
+  prev: Pick<JobDetail, "history">,
+  next: Pick<JobDetail, "history">,
+): string[] {
+  const finished = (d: Pick<JobDetail, "history">) => [
+    ...(d.history?.successfulFinishedRuns ?? []),
+    ...(d.history?.failedFinishedRuns ?? []),
+  ];
+  const known = new Set(finished(prev).map((r) => r.id));
+  return finished(next)
+    .map((r) => r.id)
+    .filter((id) => !known.has(id));
+}
