@@ -72,23 +72,28 @@ export interface MasterOptions {
   authentication?: AuthenticationOptions;
 }
 
-export interface ResolvedMasterOptions {
-  readonly cluster: string;
-  readonly hostname: string;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  readonly allocationIntervalMs: number;
-  readonly offerTimeoutMs: number | undefined;
-  readonly agentPingTimeoutMs: number;
-  readonly maxAgentPingTimeouts: number;
-  readonly heartbeatIntervalSeconds: number;
-  readonly frameworkTimeoutMs: number;
-  readonly maxCompletedTasksPerFramework: number;
-  readonly maxCompletedFrameworks: number;
-  readonly agentReregisterTimeoutMs: number;
-  /** Undefined: unreachable agents are never marked gone by time. */
-  readonly agentGoneTimeoutMs: number | undefined;
-}
+/** The options `resolveOptions` gives a default; the others may stay unset once resolved. */
+type Defaulted =
+  | "cluster"
+  | "hostname"
+  | "logger"
+  | "clock"
+  | "allocationIntervalMs"
+  | "agentPingTimeoutMs"
+  | "maxAgentPingTimeouts"
+  | "heartbeatIntervalSeconds"
+  | "frameworkTimeoutMs"
+  | "maxCompletedTasksPerFramework"
+  | "maxCompletedFrameworks"
+  | "agentReregisterTimeoutMs";
+
+/**
+ * The options as the master reads them, derived from `MasterOptions` so a field is declared (and
+ * documented) once. `agentGoneTimeoutMs` undefined: unreachable agents are never marked gone by time.
+ */
+export type ResolvedMasterOptions = Readonly<Required<Pick<MasterOptions, Defaulted>>> & {
+  readonly [K in "offerTimeoutMs" | "agentGoneTimeoutMs"]-?: MasterOptions[K];
+};
 
 /** Mesos' `registry_max_agent_age`: two weeks. */
 export const DEFAULT_AGENT_GONE_TIMEOUT_MS = 14 * 24 * 3_600_000;
