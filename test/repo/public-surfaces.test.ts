@@ -27,6 +27,8 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "Denial",
       "DenialLogger",
       "forbidden",
+      "ForwardOptions",
+      "forwardRequest",
       "HTTP_REALM",
       "httpAccess",
       "HttpAccess",

@@ -16,6 +16,7 @@ export { Authorizer, type Principal } from "./authorizer.js";
 export { installCors } from "./cors.js";
 export { Credentials, CredentialsFile, parseCredentials } from "./credentials.js";
 export { isSecurityError, SecurityError, type SecurityErrorCode, securityErrorCodes } from "./errors.js";
+export { type ForwardOptions, forwardRequest } from "./forward.js";
 export { type HttpAccess, httpAccess, isEventStream, operatorCallAccess } from "./http-access.js";
 export {
   challenge,

@@ -1,5 +1,4 @@
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { forwardRequest, type HttpSecurity, httpScheme, upstreamTls } from "@agora/security";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ChronosError } from "../errors.js";
 import type { ChronosService } from "../service.js";
@@ -11,24 +10,18 @@ const LOCAL = [/^\/ping\/?$/, /^\/metrics\/?$/, /^\/v1\/scheduler\/leader\/?$/, 
 /** Set on forwarded requests; a standby receiving one would forward in a circle, so it refuses. */
 const VIA = "x-chronos-via";
 
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "content-length",
-  "content-encoding",
-  "host",
-  "upgrade",
-]);
-
 /**
  * A standby (`info().elected` false) forwards every request but the local ones to the leader and
  * streams its answer back, as Chronos' `RedirectFilter` does (a proxy, not a redirect): the body goes
- * through unparsed, the answer (also `/v1/events`) comes back as it is made, with `X-Chronos-Leader`.
- * Without a known leader, or on a request another standby forwarded already, the answer is 503
+ * through unparsed, the answer (also `/v1/events`) comes back as it is made, with `X-Chronos-Leader`,
+ * over https when this Chronos serves TLS (trusting the system's CAs and its own certificate). Without a known leader, or on a request another standby forwarded already, the answer is 503
  * `NOT_LEADER`.
  */
-export function installLeaderProxy(app: FastifyInstance, service: ChronosService): void {
+export function installLeaderProxy(
+  app: FastifyInstance,
+  service: ChronosService,
+  security?: HttpSecurity | undefined,
+): void {
   app.addHook("onRequest", async (request, reply) => {
     const info = service.info();
     if (info.elected) return;
@@ -44,46 +37,26 @@ export function installLeaderProxy(app: FastifyInstance, service: ChronosService
       );
       return reply.code(err.status).send(errorBody(err));
     }
-    return forward(request, reply, leader, info.httpPort);
+    return forward(request, reply, leader, info.httpPort, security);
   });
 }
 
-async function forward(request: FastifyRequest, reply: FastifyReply, leader: string, ownPort: number) {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
-  headers.set(VIA, `1.1 ${request.hostname || `localhost:${ownPort}`}`);
-  const abort = new AbortController();
-  // The answer's socket closing means the client left; the request's own "close" fires as soon as
-  // its body has been read, which would abort every forwarded write mid-flight.
-  reply.raw.on("close", () => abort.abort());
-  const hasBody = request.method !== "GET" && request.method !== "HEAD";
-  let upstream: Response;
-  try {
-    upstream = await fetch(`http://${leader}${request.url}`, {
-      method: request.method,
-      headers,
-      signal: abort.signal,
-      ...(hasBody ? { body: Readable.toWeb(request.raw) as ReadableStream, duplex: "half" } : {}),
-    } as RequestInit);
-  } catch (cause) {
-    const err = new ChronosError("NOT_LEADER", `The leader ${leader} did not answer`, { cause });
+async function forward(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  leader: string,
+  ownPort: number,
+  security: HttpSecurity | undefined,
+) {
+  // Every Chronos of a cluster serves the same flags: the leader speaks https when this one does.
+  const failed = await forwardRequest(request, reply, {
+    target: `${httpScheme(security)}://${leader}`,
+    ca: upstreamTls(security)?.ca,
+    requestHeaders: { [VIA]: `1.1 ${request.hostname || `localhost:${ownPort}`}` },
+    answerHeaders: { "x-chronos-leader": leader },
+  });
+  if (failed) {
+    const err = new ChronosError("NOT_LEADER", `The leader ${leader} did not answer`, { cause: failed });
     return reply.code(err.status).send(errorBody(err));
   }
-  // Written by hand rather than `reply.send(stream)`, which holds the headers back until the first
-  // chunk: a quiet event stream would leave its client waiting for them.
-  const answer: Record<string, string> = { "x-chronos-leader": leader };
-  upstream.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name)) answer[name] = value;
-  });
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(upstream.status, answer);
-  res.flushHeaders();
-  if (upstream.body === null) return res.end();
-  const body = Readable.fromWeb(upstream.body as WebReadableStream);
-  body.on("error", () => res.destroy());
-  body.pipe(res);
 }

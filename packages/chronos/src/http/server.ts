@@ -62,7 +62,7 @@ export function createChronosHttp(
   };
   installErrorHandling(app);
   installHttpSecurity(app, options.security, { style: "chronos" });
-  installLeaderProxy(app, service);
+  installLeaderProxy(app, service, options.security);
   acceptAnyBodyAsJson(app);
   installMetrics(app, ctx);
   app.get("/ping", async (_request, reply) => reply.type("text/plain").send("pong"));

@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import { forwardRequest, type HttpSecurity, httpScheme, upstreamTls } from "@agora/security";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { MarathonError } from "../errors.js";
 import type { MarathonService } from "../service.js";
@@ -10,22 +10,17 @@ const LOCAL = [/^\/ping\b/, /^\/metrics\b/, /^\/v2\/info\b/, /^\/agora\/info\b/,
 /** Set on forwarded requests; a standby receiving one would forward in a circle, so it refuses. */
 const VIA = "x-marathon-via";
 
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "content-length",
-  "content-encoding",
-  "host",
-  "upgrade",
-]);
-
 /**
  * A standby (`info().elected` false) proxies every request but the local ones to the leader, as
  * Marathon does: the body streams through unparsed, the answer (also `/v2/events`) streams back with
- * `X-Marathon-Leader`. Without a known leader the answer is 503 `NOT_LEADER`.
+ * `X-Marathon-Leader`, over https when this Marathon serves TLS (trusting the system's CAs and its own
+ * certificate). Without a known leader the answer is 503 `NOT_LEADER`.
  */
-export function installLeaderProxy(app: FastifyInstance, service: MarathonService): void {
+export function installLeaderProxy(
+  app: FastifyInstance,
+  service: MarathonService,
+  security?: HttpSecurity | undefined,
+): void {
   app.addHook("onRequest", async (request, reply) => {
     const info = service.info();
     if (info.elected) return;
@@ -41,46 +36,27 @@ export function installLeaderProxy(app: FastifyInstance, service: MarathonServic
       );
       return reply.code(err.status).send(errorBody(err));
     }
-    return forward(request, reply, leader, info.httpPort);
+    return forward(request, reply, leader, info.httpPort, security);
   });
 }
 
-async function forward(request: FastifyRequest, reply: FastifyReply, leader: string, ownPort: number) {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-  }
-  headers.set(VIA, `1.1 ${request.hostname || `localhost:${ownPort}`}`);
-  const abort = new AbortController();
-  // The answer's socket closing means the client left; the request's own "close" fires as soon as
-  // its body has been read, which would abort every forwarded write mid-flight.
-  reply.raw.on("close", () => abort.abort());
-  const hasBody = request.method !== "GET" && request.method !== "HEAD";
-  let upstream: Response;
-  try {
-    upstream = await fetch(`http://${leader}${request.url}`, {
-      method: request.method,
-      headers,
-      signal: abort.signal,
-      ...(hasBody ? { body: Readable.toWeb(request.raw) as ReadableStream, duplex: "half" } : {}),
-    } as RequestInit);
-  } catch (cause) {
-    const err = new MarathonError("NOT_LEADER", `The leader ${leader} did not answer`, { cause });
+async function forward(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  leader: string,
+  ownPort: number,
+  security: HttpSecurity | undefined,
+) {
+  // Every Marathon of a cluster serves the same flags: the leader speaks https when this one does.
+  const base = `${httpScheme(security)}://${leader}`;
+  const failed = await forwardRequest(request, reply, {
+    target: base,
+    ca: upstreamTls(security)?.ca,
+    requestHeaders: { [VIA]: `1.1 ${request.hostname || `localhost:${ownPort}`}` },
+    answerHeaders: { "x-marathon-leader": base },
+  });
+  if (failed) {
+    const err = new MarathonError("NOT_LEADER", `The leader ${leader} did not answer`, { cause: failed });
     return reply.code(err.status).send(errorBody(err));
   }
-  // Written by hand rather than `reply.send(stream)`, which holds the headers back until the first
-  // chunk: an event stream with a quiet filter would leave its client waiting for them.
-  const answer: Record<string, string> = { "x-marathon-leader": `http://${leader}` };
-  upstream.headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name)) answer[name] = value;
-  });
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(upstream.status, answer);
-  res.flushHeaders();
-  if (upstream.body === null) return res.end();
-  const body = Readable.fromWeb(upstream.body as import("node:stream/web").ReadableStream);
-  body.on("error", () => res.destroy());
-  body.pipe(res);
 }

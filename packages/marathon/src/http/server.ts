@@ -65,7 +65,7 @@ export function createMarathonHttp(
   app.addHook("preClose", async () => closeUnusedConnections());
   installErrorHandling(app);
   installHttpSecurity(app, options.security, { style: "marathon" });
-  installLeaderProxy(app, service);
+  installLeaderProxy(app, service, options.security);
   acceptAnyBodyAsJson(app);
   const registry = installMetrics(app, ctx);
   if (options.authorizer)
