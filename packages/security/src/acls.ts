@@ -12,7 +12,8 @@ export type AclEntity = z.infer<typeof AclEntity>;
 
 /**
  * Each action Agora authorizes and the name of its object field, as in Mesos' `acls.proto` (its actions
- * keep their names); `update_apps` and `update_jobs` are Marathon's and Chronos' writes, by app id and job name.
+ * keep their names); `update_apps` and `update_jobs` are Marathon's and Chronos' writes, by app id and job name,
+ * and `view_apps` and `view_jobs` what their reads show (Mesos defines no action for either framework).
  */
 export const aclActions = {
   register_frameworks: "roles",
@@ -39,7 +40,9 @@ export const aclActions = {
   stop_maintenances: "machines",
   mark_agents_gone: "agents",
   update_apps: "apps",
+  view_apps: "apps",
   update_jobs: "jobs",
+  view_jobs: "jobs",
 } as const;
 export type AclAction = keyof typeof aclActions;
 

@@ -25,6 +25,29 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/**
+ * Whether the request's principal may see job `name` (`view_jobs`, by job name): lists leave out what
+ * it may not view. Everything without `--acls`.
+ */
+export function jobViewer(
+  ctx: { readonly acls?: ChronosAuthorization | undefined },
+  request: FastifyRequest,
+): (name: string) => boolean {
+  const authz = ctx.acls?.authorization;
+  if (!authz) return () => true;
+  const principal = principalOf(request);
+  return (name) => authz.visible("view_jobs", principal, name);
+}
+
+/** Throws FORBIDDEN (403) unless the principal may `view_jobs` on `name`: one job's own reads are refused. */
+export function authorizeJobView(
+  ctx: { readonly acls?: ChronosAuthorization | undefined },
+  request: FastifyRequest,
+  name: string,
+): void {
+  ctx.acls?.authorization.check("view_jobs", principalOf(request), name);
+}
+
 /** Throws FORBIDDEN (403, Chronos' `{message}`) unless the principal may `update_jobs` on `name`. */
 export function authorizeJob(
   ctx: { readonly acls?: ChronosAuthorization | undefined },

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ChronosError } from "../errors.js";
 import { isScheduled, JobDefinition } from "../model/job.js";
 import type { JobEntry } from "../service.js";
-import { authorizeJob } from "./authorize.js";
+import { authorizeJob, authorizeJobView, jobViewer } from "./authorize.js";
 import { all, count, first, type HttpContext, type Query, viewOf } from "./context.js";
 import { invalidBody } from "./errors.js";
 import { graphCsv, graphDot } from "./graph-text.js";
@@ -37,9 +37,21 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
     return reply.code(204).send();
   });
 
-  app.get("/jobs", async (_request, reply) => reply.type(JSON_TYPE).send(ctx.jobText.all(service.entries())));
+  // Lists show only the jobs the principal may view (`view_jobs`); one job's reads refuse the others.
+  const shown = <T extends { definition: { name: string } }>(
+    request: FastifyRequest,
+    jobs: readonly T[],
+  ): readonly T[] => {
+    if (!ctx.acls) return jobs;
+    const visible = jobViewer(ctx, request);
+    return jobs.filter((j) => visible(j.definition.name));
+  };
 
-  app.get("/jobs/summary", async () => ({ jobs: service.jobs().map(summaryJson) }));
+  app.get("/jobs", async (request, reply) =>
+    reply.type(JSON_TYPE).send(ctx.jobText.all(shown(request, [...service.entries()]))),
+  );
+
+  app.get("/jobs/summary", async (request) => ({ jobs: shown(request, service.jobs()).map(summaryJson) }));
 
   app.get("/jobs/search", async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     const q = request.query;
@@ -49,10 +61,12 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
     const command = lower(first(q.command));
     const any = lower(first(q.any));
     const found: JobEntry[] = [];
+    const visible = jobViewer(ctx, request);
     let skipped = 0;
     // Over definitions and counters only: no job's full view is built for a search.
     for (const entry of service.entries()) {
       if (found.length >= limit) break;
+      if (!visible(entry.definition.name)) continue;
       const job = lowered(entry.definition);
       if (name && !job.name.includes(name)) continue;
       if (command && !job.command.includes(command)) continue;
@@ -63,9 +77,11 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
     return reply.type(JSON_TYPE).send(ctx.jobText.list(found));
   });
 
-  app.get("/job/:name", async (request: Named, reply) =>
-    reply.type(JSON_TYPE).send(ctx.jobText.of(viewOf(ctx, request.params.name))),
-  );
+  app.get("/job/:name", async (request: Named, reply) => {
+    const view = viewOf(ctx, request.params.name);
+    authorizeJobView(ctx, request, view.definition.name);
+    return reply.type(JSON_TYPE).send(ctx.jobText.of(view));
+  });
 
   app.put("/job/:name", async (request: Named, reply) => {
     viewOf(ctx, request.params.name);
@@ -91,6 +107,7 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
 
   app.get("/job/stat/:name", async (request: Named) => {
     const name = viewOf(ctx, request.params.name).definition.name;
+    authorizeJobView(ctx, request, name);
     const runs = [...service.activeRuns(name), ...service.history(name)];
     return { histogram: histogram(runDurations(runs)), taskStatHistory: taskStatHistory(runs) };
   });
@@ -103,8 +120,7 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
         `Unknown statistic '${request.params.percentile}'; one of ${PERCENTILES.join(", ")}`,
         { details: [{ path: "/percentile", errors: [`must be one of ${PERCENTILES.join(", ")}`] }] },
       );
-    return service
-      .jobs()
+    return shown(request, service.jobs())
       .map((v) => ({
         jobNameLabel: v.definition.name,
         time: histogram(runDurations(service.history(v.definition.name)))[percentile] / 1000,
@@ -119,8 +135,12 @@ export async function chronosRoutes(app: FastifyInstance, options: { ctx: HttpCo
     return reply.code(204).send();
   });
 
-  app.get("/graph/dot", async (_request, reply) => reply.type("text/plain").send(graphDot(service.jobs())));
-  app.get("/graph/csv", async (_request, reply) => reply.type("text/plain").send(graphCsv(service.jobs())));
+  app.get("/graph/dot", async (request, reply) =>
+    reply.type("text/plain").send(graphDot(shown(request, service.jobs()))),
+  );
+  app.get("/graph/csv", async (request, reply) =>
+    reply.type("text/plain").send(graphCsv(shown(request, service.jobs()))),
+  );
 
   app.get("/leader", async () => ({ leader: service.info().leader ?? "" }));
 }

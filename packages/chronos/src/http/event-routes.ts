@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ChronosEvent } from "../service.js";
+import { jobViewer } from "./authorize.js";
 import { all, type HttpContext, type Query } from "./context.js";
 
 /**
@@ -18,6 +19,7 @@ export async function eventRoutes(app: FastifyInstance, options: { ctx: HttpCont
 
   app.get("/v1/events", (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     const types = new Set(all(request.query, "event_type"));
+    const visible = jobViewer(ctx, request);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -29,6 +31,7 @@ export async function eventRoutes(app: FastifyInstance, options: { ctx: HttpCont
     open.add(res);
     const unsubscribe = ctx.service.onEvent((event: ChronosEvent) => {
       if (types.size > 0 && !types.has(event.type)) return;
+      if (!visible(event.jobName)) return; // a job's events reach only who may view it
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), ctx.heartbeatMs);

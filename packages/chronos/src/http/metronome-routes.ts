@@ -16,7 +16,7 @@ import {
   zodDetails,
 } from "../model/metronome.js";
 import type { JobView } from "../service.js";
-import { authorizeJob } from "./authorize.js";
+import { authorizeJob, authorizeJobView, jobViewer } from "./authorize.js";
 import { all, flag, type HttpContext, type Query } from "./context.js";
 import { clientError, forbiddenReply } from "./errors.js";
 
@@ -58,6 +58,12 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
     if (found === undefined) void reply.code(404).send({ id, message: "Job not found" });
     return found;
   };
+  /** A job read by one of its GETs: 404 when unknown, 403 when the principal may not `view_jobs` it. */
+  const viewed = (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const v = view(request.params.id, reply);
+    if (v) authorizeJobView(ctx, request, v.definition.name);
+    return v;
+  };
   const specJson = (v: JobView) => metronomeJob(v.definition, ctx.jobDefaults, v.nextRunAt);
   // A job's JSON up to its schedules, written once per definition (the service keeps the object
   // until the job changes): listing 10,000 jobs joins text.
@@ -83,7 +89,8 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
   app.get("/v1/jobs", async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     const embed = embeds(request.query);
     const texts: string[] = [];
-    for (const v of service.jobs()) texts.push(infoText(v, embed));
+    const visible = jobViewer(ctx, request);
+    for (const v of service.jobs()) if (visible(v.definition.name)) texts.push(infoText(v, embed));
     return reply.type(JSON_TYPE).send(`[${texts.join(",")}]`);
   });
 
@@ -99,7 +106,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
 
   app.get("/v1/jobs/:id", async (request: JobRequest, reply) => {
     const embed = embeds(request.query);
-    const v = view(request.params.id, reply);
+    const v = viewed(request, reply);
     return v && reply.type(JSON_TYPE).send(infoText(v, embed));
   });
 
@@ -137,7 +144,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
   });
 
   app.get("/v1/jobs/:id/schedules", async (request: JobRequest, reply) => {
-    const v = view(request.params.id, reply);
+    const v = viewed(request, reply);
     return v && metronomeSchedules(v.definition, v.nextRunAt);
   });
 
@@ -159,7 +166,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
   });
 
   app.get("/v1/jobs/:id/schedules/:sid", async (request: ScheduleRequest, reply) => {
-    const v = view(request.params.id, reply);
+    const v = viewed(request, reply);
     if (!v) return;
     const found = metronomeSchedules(v.definition, v.nextRunAt).find((s) => s.id === request.params.sid);
     return found ?? reply.code(404).send(unknownSchedule(request.params.sid));
@@ -189,7 +196,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
   });
 
   app.get("/v1/jobs/:id/runs", async (request: JobRequest, reply) => {
-    const v = view(request.params.id, reply);
+    const v = viewed(request, reply);
     return v && service.activeRuns(v.definition.name).map(metronomeRun);
   });
 
@@ -202,7 +209,7 @@ export async function metronomeRoutes(app: FastifyInstance, options: { ctx: Http
   });
 
   app.get("/v1/jobs/:id/runs/:rid", async (request: RunRequest, reply) => {
-    const v = view(request.params.id, reply);
+    const v = viewed(request, reply);
     if (!v) return;
     const run = service.run(v.definition.name, request.params.rid);
     return run ? metronomeRun(run) : reply.code(404).send(unknownRun(request.params.id, request.params.rid));

@@ -5,7 +5,7 @@ import { appJson, invalid, parseApp, patchApp } from "../model/app-json.js";
 import { appsOf } from "../model/group.js";
 import { findApp, putApp, putApps, removeApp, restartApp } from "../model/group-ops.js";
 import { isWithin, resolvePathId } from "../model/path-id.js";
-import { deployAuthorized } from "./authorize.js";
+import { appViewer, authorizeAppView, deployAuthorized } from "./authorize.js";
 import type { HttpContext } from "./context.js";
 import { matchesLabels, parseLabelSelector } from "./label-selector.js";
 import { all, first, flag, idFromUrl, type Query, splitAppPath, wantsText } from "./request.js";
@@ -32,7 +32,9 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     const label = first(q.label);
     const terms = label === undefined ? undefined : parseLabelSelector(label);
     const embed = appEmbed(all(q, "embed"), "apps");
+    const viewer = appViewer(ctx, request);
     const apps = [...appsOf(service.root()).values()]
+      .filter((a) => viewer.app(a.id))
       .filter((a) => cmd === undefined || (a.cmd ?? "").includes(cmd))
       .filter((a) => id === undefined || a.id.includes(id))
       .filter((a) => terms === undefined || matchesLabels(a.labels, terms));
@@ -79,11 +81,15 @@ export async function appRoutes(app: FastifyInstance, ctx: HttpContext): Promise
     if (rest.endsWith("/*")) {
       const groupId = idFromUrl(rest.slice(0, -2), () => appNotFound(rest));
       const embed = appEmbed(all(request.query, "embed"), "apps");
-      const apps = [...appsOf(service.root()).values()].filter((a) => isWithin(a.id, groupId));
+      const viewer = appViewer(ctx, request);
+      const apps = [...appsOf(service.root()).values()].filter(
+        (a) => isWithin(a.id, groupId) && viewer.app(a.id),
+      );
       return { apps: sortById(apps).map((a) => appView(a, service, embed)) };
     }
     const path = splitAppPath(rest);
     const appId = idFromUrl(path.appId, () => appNotFound(path.appId));
+    authorizeAppView(ctx, request, appId);
     if (path.sub === "versions") {
       const versions = service.appVersions(appId);
       if (path.arg === undefined) {

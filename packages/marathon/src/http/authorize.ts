@@ -2,11 +2,52 @@ import type { Principal } from "@agora/security";
 import type { FastifyRequest } from "fastify";
 import type { DeploymentPlan } from "../model/deployment.js";
 import { appsOf, type Group } from "../model/group.js";
+import { ROOT } from "../model/path-id.js";
 import type { HttpContext } from "./context.js";
 
 /** The request's authenticated principal (undefined: anonymous, matched by ANY or NONE only). */
 export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
+}
+
+/**
+ * What the request's principal may see (`view_apps`, by app id, as Marathon's auth plugins filter by
+ * `ViewRunSpec`): `app(id)` for each app; `groups`, whether it sees groups that show no app (those
+ * with none, or with none it may view), which only an `ANY` rule gives. Everything without `--acls`.
+ */
+export interface AppViewer {
+  app(id: string): boolean;
+  readonly groups: boolean;
+}
+
+export function appViewer(ctx: HttpContext, request: FastifyRequest): AppViewer {
+  const authz = ctx.authorization;
+  if (!authz) return { app: () => true, groups: true };
+  const principal = principalOf(request);
+  return {
+    app: (id) => authz.visible("view_apps", principal, id),
+    groups: authz.visible("view_apps", principal, undefined),
+  };
+}
+
+/**
+ * Throws FORBIDDEN (403) unless the principal may `view_apps` on `appId`: a single app, its tasks or
+ * its versions are refused, as Marathon refuses a `ViewRunSpec` it does not allow (lists are filtered).
+ */
+export function authorizeAppView(ctx: HttpContext, request: FastifyRequest, appId: string): void {
+  ctx.authorization?.check("view_apps", principalOf(request), appId);
+}
+
+/**
+ * `group` as `viewer` may see it, pure: only the apps it may view, and the subgroups that still show
+ * one (all of them when it sees groups without apps); undefined when nothing of it is left to show,
+ * but the root is always there.
+ */
+export function visibleGroup(group: Group, viewer: AppViewer): Group | undefined {
+  const apps = group.apps.filter((a) => viewer.app(a.id));
+  const groups = group.groups.flatMap((g) => visibleGroup(g, viewer) ?? []);
+  if (apps.length === 0 && groups.length === 0 && group.id !== ROOT && !viewer.groups) return undefined;
+  return { ...group, apps, groups };
 }
 
 /** Throws FORBIDDEN (403, Marathon's `{message}`) unless the principal may `update_apps` each app id. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { MarathonError } from "../errors.js";
 import { affectedApps } from "../model/deployment.js";
-import { authorizeApps } from "./authorize.js";
+import { appViewer, authorizeApps } from "./authorize.js";
 import type { HttpContext } from "./context.js";
 import { flag, type Query } from "./request.js";
 import { deploymentJson, deploymentResult, queueJson } from "./views.js";
@@ -15,7 +15,14 @@ type Req = FastifyRequest<{ Querystring: Query; Params: { id: string } }>;
 export async function deploymentRoutes(app: FastifyInstance, ctx: HttpContext): Promise<void> {
   const { service } = ctx;
 
-  app.get("/v2/deployments", async () => service.deployments().map(deploymentJson));
+  // As Marathon: a deployment is listed to whoever may view one of the apps it affects.
+  app.get("/v2/deployments", async (request) => {
+    const viewer = appViewer(ctx, request);
+    return service
+      .deployments()
+      .filter((d) => affectedApps(d.plan).some((id) => viewer.app(id)))
+      .map(deploymentJson);
+  });
 
   app.delete("/v2/deployments/:id", async (request: Req, reply) => {
     const { id } = request.params;
@@ -28,9 +35,11 @@ export async function deploymentRoutes(app: FastifyInstance, ctx: HttpContext): 
     return deploymentResult(reply, rollback);
   });
 
-  app.get("/v2/queue", async () => {
+  app.get("/v2/queue", async (request) => {
     const now = ctx.now().getTime();
-    return { queue: service.queue().map((q) => queueJson(q, service, now)) };
+    const viewer = appViewer(ctx, request);
+    const queue = service.queue().filter((q) => viewer.app(q.app.id));
+    return { queue: queue.map((q) => queueJson(q, service, now)) };
   });
 
   app.delete("/v2/queue/*", async (request: FastifyRequest<{ Params: { "*": string } }>, reply) => {

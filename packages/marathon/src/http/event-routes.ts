@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { MarathonEvent } from "../events.js";
+import { appViewer } from "./authorize.js";
 import type { HttpContext } from "./context.js";
 import { eventJson } from "./event-json.js";
 import { all, type Query } from "./request.js";
@@ -19,6 +20,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: HttpContext): Promi
 
   app.get("/v2/events", (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     const types = new Set(all(request.query, "event_type"));
+    const viewer = appViewer(ctx, request);
     const remoteAddress = request.ip;
     reply.hijack();
     const res = reply.raw;
@@ -31,6 +33,8 @@ export async function eventRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     open.add(res);
     const send = (event: MarathonEvent) => {
       if (types.size > 0 && !types.has(event.eventType)) return;
+      // An app's events (its tasks' status, health, termination) reach only who may view the app.
+      if ("appId" in event && !viewer.app(event.appId)) return;
       res.write(`event: ${event.eventType}\ndata: ${JSON.stringify(eventJson(event))}\n\n`);
     };
     const unsubscribe = ctx.events.subscribe(send);

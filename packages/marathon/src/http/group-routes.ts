@@ -5,7 +5,7 @@ import { parseGroup } from "../model/app-json.js";
 import type { Group } from "../model/group.js";
 import { findExactGroup, putGroup, removeGroup, scaleGroup } from "../model/group-ops.js";
 import { parentOf, ROOT } from "../model/path-id.js";
-import { deployAuthorized } from "./authorize.js";
+import { appViewer, deployAuthorized, visibleGroup } from "./authorize.js";
 import type { HttpContext } from "./context.js";
 import { all, flag, idFromUrl, type Query } from "./request.js";
 import { deploymentResult, groupEmbed, groupView } from "./views.js";
@@ -23,13 +23,17 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpContext): Promi
   const get = async (request: Req) => {
     const path = splitGroupPath(request.params["*"] ?? "");
     const groupId = idFromUrl(path.groupId, () => groupNotFound(path.groupId));
+    // Only what the principal may view (`view_apps`): a group that shows it nothing is not there.
+    const viewer = appViewer(ctx, request);
+    const visible = (group: Group | undefined) =>
+      group && ctx.authorization ? visibleGroup(group, viewer) : group;
     if (path.versions) {
       if (path.version === undefined) {
-        if (findExactGroup(service.root(), groupId) === undefined) throw groupNotFound(groupId);
+        if (visible(findExactGroup(service.root(), groupId)) === undefined) throw groupNotFound(groupId);
         return groupVersions(ctx, groupId);
       }
       const old = service.rootVersion?.(path.version);
-      const group = old && findExactGroup(old, groupId);
+      const group = visible(old && findExactGroup(old, groupId));
       if (!group)
         throw new MarathonError(
           "VERSION_NOT_FOUND",
@@ -37,7 +41,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpContext): Promi
         );
       return groupView(group, service, groupEmbed(all(request.query, "embed")));
     }
-    const group = findExactGroup(service.root(), groupId);
+    const group = visible(findExactGroup(service.root(), groupId));
     if (group === undefined) throw groupNotFound(groupId);
     return groupView(group, service, groupEmbed(all(request.query, "embed")));
   };

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { MarathonError } from "../errors.js";
 import { zodDetails } from "../model/app-json.js";
 import { appsOf } from "../model/group.js";
+import { appViewer } from "./authorize.js";
 import type { HttpContext } from "./context.js";
 import { all, type Query, wantsText } from "./request.js";
 import { killTasks } from "./task-kill.js";
@@ -25,7 +26,10 @@ export async function taskRoutes(app: FastifyInstance, ctx: HttpContext): Promis
       if (!(s in STATUS))
         throw new MarathonError("INVALID_REQUEST", `Unknown status '${s}' (one of running, staging)`);
     const wanted = new Set<string>(statuses.flatMap((s) => STATUS[s as keyof typeof STATUS]));
-    const instances = service.instances().filter((i) => wanted.size === 0 || wanted.has(i.state));
+    const viewer = appViewer(ctx, request);
+    const instances = service
+      .instances()
+      .filter((i) => (wanted.size === 0 || wanted.has(i.state)) && viewer.app(i.appId));
     const apps = appsOf(service.root());
     if (wantsText(request.headers.accept))
       return reply.type("text/plain").send(endpointsText([...apps.values()], instances));
