@@ -55,7 +55,9 @@ function errorReply(err: unknown): { status: number; body: ErrorBody } {
  * `GET /files/read`, `GET /monitor/statistics`, `GET /metrics` (Prometheus), and Mesos' v1 APIs:
  * `POST /api/v1` (agent operator calls) and `POST /api/v1/executor` (frameworks' own executors).
  * Bad input is a 4xx `{message, field}` (plain text with Mesos' messages on the v1 APIs). With an
- * `authorizer` (`--acls`), sandbox files are served only to principals allowed `access_sandboxes`.
+ * `authorizer` (`--acls`), sandbox files are served only to principals allowed `access_sandboxes`,
+ * `/monitor/statistics` and `/metrics` only to those allowed `get_endpoints` on them, and `/state`
+ * shows what `view_frameworks`, `view_tasks`, `view_executors` and `view_flags` allow.
  *
  * @example
  * const app = buildAgentHttp(agent);
@@ -83,9 +85,13 @@ export function buildAgentHttp(
   const registry = new Registry();
   const authorization = options.authorizer && countedAuthorization(options.authorizer, logger, registry);
   app.get("/health", async () => ({ status: "ok" }));
-  app.get("/state", async (request) => agentStateJson(visibleAgent(agent, authorization, request.principal)));
+  app.get("/state", async (request) =>
+    agentStateJson(visibleAgent(agent, authorization, request.principal), {
+      flags: authorization?.visible("view_flags", request.principal, undefined) ?? true,
+    }),
+  );
   app.register(filesRoutes, { agent, authorization });
-  app.register(monitorRoutes, { agent, registry });
+  app.register(monitorRoutes, { agent, registry, authorization });
   app.register(mesosOperatorRoutes, { agent, authorization });
   if (agent.customExecutors) app.register(mesosExecutorRoutes, { executors: agent.customExecutors });
   return app;

@@ -2,7 +2,7 @@ import { realpath } from "node:fs/promises";
 import path from "node:path";
 import type { FrameworkInfo, TaskInfo } from "@agora/protocol";
 import type { Authorization, Principal } from "@agora/security";
-import type { AgentView, FrameworkView } from "../agent-view.js";
+import type { AgentView, FrameworkView, TaskView } from "../agent-view.js";
 
 /** What the check needs to know of the agent: where sandboxes live and whose tasks they hold. */
 export interface SandboxOwners {
@@ -24,8 +24,10 @@ interface OwnerTask {
 
 /**
  * The agent as `principal` may see it (`view_frameworks` and `view_tasks`, by the framework's user, as
- * on the master): frameworks it may not view left out, those whose tasks it may not view shown without
- * them. The agent itself without ACLs. Everything else reads through to the agent.
+ * on the master; `view_executors`, by the executor's user): frameworks it may not view left out, those
+ * whose tasks it may not view shown without them, and executors it may not view left out with their
+ * tasks (the agent lists tasks only under their executors, as Mesos' does). The agent itself without
+ * ACLs. Everything else reads through to the agent.
  */
 export function visibleAgent(
   agent: AgentView,
@@ -33,18 +35,29 @@ export function visibleAgent(
   principal: Principal,
 ): AgentView {
   if (!authz) return agent;
+  const executorShown = (f: FrameworkView) => (t: TaskView) =>
+    authz.visible("view_executors", principal, executorUser(t, f));
   const shown = (frameworks: FrameworkView[]): FrameworkView[] =>
     frameworks.flatMap((f) => {
       if (!authz.visible("view_frameworks", principal, f.info.user)) return [];
-      return authz.visible("view_tasks", principal, f.info.user)
-        ? [f]
-        : [{ ...f, tasks: [], completedTasks: [] }];
+      if (!authz.visible("view_tasks", principal, f.info.user))
+        return [{ ...f, tasks: [], completedTasks: [] }];
+      const visible = executorShown(f);
+      return [{ ...f, tasks: f.tasks.filter(visible), completedTasks: f.completedTasks.filter(visible) }];
     });
   const view: AgentView = Object.create(agent);
   return Object.assign(view, {
     frameworks: () => shown(agent.frameworks()),
     completedFrameworks: () => shown(agent.completedFrameworks()),
   });
+}
+
+/**
+ * Mesos' object of `view_executors`: the executor's command user, else its framework's. A task under
+ * the agent's own executor has that executor's user, which Mesos' agent takes from the task's command.
+ */
+export function executorUser(task: TaskView, framework: FrameworkView): string | undefined {
+  return task.task.executor?.command.user || task.task.command?.user || framework.info.user;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { scalarOf } from "@agora/protocol";
-import type { FastifyInstance } from "fastify";
+import type { Authorization } from "@agora/security";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Gauge, Registry } from "prom-client";
 import type { AgentView } from "../agent-view.js";
 
@@ -44,13 +45,24 @@ export async function taskStatistics(agent: AgentView): Promise<TaskStatistics[]
 
 /**
  * `GET /monitor/statistics` (Mesos' per-executor resource usage, one executor per task) and
- * `GET /metrics`, the same numbers as Prometheus gauges labelled by framework and task.
+ * `GET /metrics`, the same numbers as Prometheus gauges labelled by framework and task. Each only for
+ * principals the ACLs allow `get_endpoints` on its path (Mesos guards `/monitor/statistics` so; the
+ * Prometheus text shows the same numbers, so it is guarded too, under its own path).
  */
 export async function monitorRoutes(
   app: FastifyInstance,
-  { agent, registry = new Registry() }: { agent: AgentView; registry?: Registry },
+  {
+    agent,
+    registry = new Registry(),
+    authorization,
+  }: { agent: AgentView; registry?: Registry; authorization?: Authorization | undefined },
 ): Promise<void> {
-  app.get("/monitor/statistics", async () => taskStatistics(agent));
+  const authorize = (request: FastifyRequest, path: string) =>
+    authorization?.check("get_endpoints", request.principal, path);
+  app.get("/monitor/statistics", async (request) => {
+    authorize(request, "/monitor/statistics");
+    return taskStatistics(agent);
+  });
 
   const labelNames = ["framework_id", "task_id", "executor"] as const;
   const gauges = {
@@ -85,7 +97,8 @@ export async function monitorRoutes(
       registers: [registry],
     }),
   };
-  app.get("/metrics", async (_request, reply) => {
+  app.get("/metrics", async (request, reply) => {
+    authorize(request, "/metrics");
     for (const g of Object.values(gauges)) g.reset();
     for (const { task, usage } of await agent.taskUsage()) {
       const labels = { framework_id: task.frameworkId, task_id: task.task.taskId, executor: task.executor };

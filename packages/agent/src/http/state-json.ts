@@ -97,8 +97,11 @@ function frameworkJson(f: FrameworkView) {
   };
 }
 
-/** `GET /state`, shaped like the Mesos agent's. */
-export function agentStateJson(agent: AgentView) {
+/**
+ * `GET /state`, shaped like the Mesos agent's; `flags` (what the agent was started with) only when the
+ * reader may see them (Mesos' `view_flags`).
+ */
+export function agentStateJson(agent: AgentView, { flags = true }: { flags?: boolean } = {}) {
   return {
     version: AGORA_VERSION,
     id: agent.id ?? "",
@@ -107,9 +110,13 @@ export function agentStateJson(agent: AgentView) {
     resources: mesosResources(agent.resources),
     attributes: mesosAttributes(agent.attributes),
     capabilities: agent.capabilities,
-    flags: {
-      isolation: agent.cgroupMode === "none" ? "posix/cpu,posix/mem" : "cgroups/cpu,cgroups/mem",
-    },
+    ...(flags
+      ? {
+          flags: {
+            isolation: agent.cgroupMode === "none" ? "posix/cpu,posix/mem" : "cgroups/cpu,cgroups/mem",
+          },
+        }
+      : {}),
     isolation: {
       cgroups: agent.cgroupMode,
       enforced: agent.cgroupMode !== "none",
