@@ -2,6 +2,7 @@ import {
   type AgentId,
   type AgentMessageOf,
   type AgentRegistered,
+  type Credential,
   canTransition,
   type FrameworkInfo,
   isTerminalState,
@@ -31,7 +32,7 @@ export async function registerAgent(
   msg: BusMessage,
   m: AgentMessageOf<"register">,
 ): Promise<void> {
-  authenticateAgent(ctx, m);
+  admitAgent(ctx, m);
   const known = m.instanceId === undefined ? undefined : registeredInstance(ctx, m.instanceId);
   if (known) {
     ctx.options.logger.info({ agentId: known, hostname: m.agentInfo.hostname }, "agent registration retried");
@@ -63,7 +64,7 @@ export async function reregisterAgent(
   msg: BusMessage,
   m: AgentMessageOf<"reregister">,
 ): Promise<void> {
-  authenticateAgent(ctx, m);
+  admitAgent(ctx, m);
   const info = m.agentInfo;
   if (ctx.state.goneAgents.has(info.id)) {
     throw new MasterError("AGENT_GONE", `agent ${info.id} was marked gone by the operator`, {
@@ -108,12 +109,20 @@ export async function reregisterAgent(
   ctx.requestAllocation([agent.id]);
 }
 
-/** Mesos' `--authenticate_agents`: the agent's credential, checked before anything of it is believed. */
-function authenticateAgent(ctx: MasterContext, m: AgentMessageOf<"register" | "reregister">): void {
-  ctx.authentication.check("agent", m.credential ?? {}, {
+/**
+ * Mesos' `--authenticate_agents`: the agent's credential, checked before anything of it is believed;
+ * then Mesos' `register_agents` ACL, whose object is implicit (only ANY and NONE rules decide) and
+ * whose subject is the authenticated principal: one that came without its secret proves nothing, so
+ * that agent asks as the anonymous principal. A refusal is logged, counted and answered FORBIDDEN.
+ */
+function admitAgent(ctx: MasterContext, m: AgentMessageOf<"register" | "reregister">): void {
+  const credential: Partial<Credential> = m.credential ?? {};
+  ctx.authentication.check("agent", credential, {
     principal: "credential.principal",
     secret: "credential.secret",
   });
+  const principal = credential.secret === undefined ? undefined : credential.principal;
+  ctx.authorization?.check("register_agents", principal, undefined);
 }
 
 /** The id an agent process registered under, while that agent is still registered. */

@@ -58,7 +58,11 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
   const snapshot = () => master.snapshot();
   app.register(healthRoutes);
   app.register(stateRoutes, { snapshot: (request) => visibleView(master, request) });
-  app.register(metricsRoutes, { snapshot, registry: master.metrics.registry });
+  app.register(metricsRoutes, {
+    snapshot,
+    registry: master.metrics.registry,
+    authorization: master.authorization,
+  });
   app.register(roleRoutes, { master });
   app.register(agentRoutes, { master });
   app.register(maintenanceRoutes, { master });
