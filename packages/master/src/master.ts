@@ -42,6 +42,7 @@ import {
 import { MasterMetrics } from "./metrics.js";
 import { type MasterOptions, type ResolvedMasterOptions, resolveOptions } from "./options.js";
 import { Outbox } from "./outbox.js";
+import type { RegistryWatch } from "./registry/changes.js";
 import { MasterState } from "./registry/master-state.js";
 import { metricsSource } from "./registry/metrics-source.js";
 import { recoverRegistry } from "./registry/recovery.js";
@@ -345,6 +346,11 @@ export class Master {
     if (!this.running) return;
     const framework = this.state.frameworks.get(frameworkId as FrameworkId);
     if (framework) connectionClosed(this.ctx, framework);
+  }
+
+  /** The registry's changes from now on (which entities; read them from `snapshot()`), until closed. */
+  watchRegistry(): RegistryWatch {
+    return this.state.changes.watch();
   }
 
   /** A read-only view of the registry for HTTP and metrics. */

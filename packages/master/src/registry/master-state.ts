@@ -16,6 +16,7 @@ import { DeclineFilterIndex } from "../allocator/filter-index.js";
 import { EMPTY_MAINTENANCE, type MaintenanceState } from "../maintenance/schedule.js";
 import type { QuotaInfo } from "../roles/quota.js";
 import { withReservations } from "../roles/reservation-math.js";
+import { ChangeFeed, WatchedMap } from "./changes.js";
 import type {
   AgentEntry,
   FrameworkEntry,
@@ -42,10 +43,12 @@ export interface MasterStateLimits {
  * so offered + used + available = total on every agent at all times.
  */
 export class MasterState {
+  /** Every change to agents, offers, tasks, roles' settings and maintenance, for the UI's event log. */
+  readonly changes = new ChangeFeed();
   readonly agents = new Map<AgentId, AgentEntry>();
   /** Registered agents by the `instanceId` of the agent process that registered them. */
   readonly agentInstances = new Map<string, AgentId>();
-  readonly unreachableAgents = new Map<AgentId, UnreachableAgent>();
+  readonly unreachableAgents: Map<AgentId, UnreachableAgent> = new WatchedMap((id) => this.changes.agent(id));
   /** Agents from the registry a new leader waits for (`agentReregisterTimeoutMs`); not offered. */
   readonly recoveringAgents = new Map<AgentId, RecoveringAgent>();
   /** Agents the operator marked gone (persisted under `gone.<agentId>`): refused, never offered. */
@@ -56,15 +59,16 @@ export class MasterState {
   /** Decline filters of every framework on every agent. */
   readonly filters = new DeclineFilterIndex();
   /** Role weights set by the operator (default 1), persisted under `weights.<role>`. */
-  readonly weights = new Map<string, number>();
+  readonly weights: Map<string, number> = new WatchedMap(() => this.changes.roles());
   /** Role quotas set by the operator, persisted under `quotas.<role>`. */
-  readonly quotas = new Map<string, QuotaInfo>();
+  readonly quotas: Map<string, QuotaInfo> = new WatchedMap(() => this.changes.roles());
   /** Agents' dynamic reservations (by agent id), persisted under `reservations.<agentId>`. */
   readonly reservations = new Map<AgentId, Resources>();
-  /** The operator's maintenance schedule and DOWN machines, persisted under `maintenance.state`. */
-  maintenance: MaintenanceState = EMPTY_MAINTENANCE;
+  private maintenanceState: MaintenanceState = EMPTY_MAINTENANCE;
   /** Tasks that reached each terminal state since start (Mesos' `master/tasks_<state>` counters). */
   readonly terminalCounts = new Map<TaskState, number>();
+  /** Allocation cycles run so far: with the epoch, the seed of the next cycle's agent order. */
+  allocationCycles = 0;
   /**
    * Every registered agent's total scalars, summed by name and kept up to date as agents come, go
    * and change: an allocation cycle over one agent must not sum 10,000 (it took 15 % of a master's
@@ -74,6 +78,16 @@ export class MasterState {
 
   constructor(private readonly limits: MasterStateLimits) {
     this.completedFrameworks = new Ring(limits.maxCompletedFrameworks);
+  }
+
+  /** The operator's maintenance schedule and DOWN machines, persisted under `maintenance.state`. */
+  get maintenance(): MaintenanceState {
+    return this.maintenanceState;
+  }
+
+  set maintenance(state: MaintenanceState) {
+    this.maintenanceState = state;
+    this.changes.maintenance();
   }
 
   addAgent(info: AgentInfo & { id: AgentId }, now: number): AgentEntry {
@@ -93,6 +107,7 @@ export class MasterState {
       tasks: new Map(),
     };
     this.agents.set(info.id, entry);
+    this.changes.agent(info.id);
     this.countTotal(entry.resources.total, 1);
     this.unreachableAgents.delete(info.id);
     this.recoveringAgents.delete(info.id);
@@ -106,6 +121,7 @@ export class MasterState {
     this.filters.removeAgent(agent.id);
     if (this.agents.get(agent.id) === agent) this.countTotal(agent.resources.total, -1);
     this.agents.delete(agent.id);
+    this.changes.agent(agent.id);
     if (agent.instanceId !== undefined) this.agentInstances.delete(agent.instanceId);
   }
 
@@ -114,6 +130,7 @@ export class MasterState {
     const registered = this.agents.get(agent.id) === agent;
     if (registered) this.countTotal(agent.resources.total, -1);
     agent.resources.setTotal(total);
+    this.changes.agent(agent.id);
     if (registered) this.countTotal(agent.resources.total, 1);
   }
 
@@ -162,7 +179,8 @@ export class MasterState {
     framework.unregisteredAt = now;
     this.filters.removeFramework(framework.id);
     this.frameworks.delete(framework.id);
-    this.completedFrameworks.push(framework);
+    const forgotten = this.completedFrameworks.push(framework);
+    if (forgotten) for (const t of forgotten.completedTasks.values()) this.changes.task(keyOf(t), null);
   }
 
   isCompletedFramework(id: FrameworkId): boolean {
@@ -179,6 +197,7 @@ export class MasterState {
     framework.offers.add(offer.id);
     const entry: OfferEntry = { offer, createdAt: now, timer: undefined };
     this.offers.set(offer.id, entry);
+    this.changes.offer(offer.id);
     return entry;
   }
 
@@ -187,6 +206,7 @@ export class MasterState {
     const entry = this.offers.get(id);
     if (!entry) return undefined;
     this.offers.delete(id);
+    this.changes.offer(id);
     const { agentId, frameworkId, resources } = entry.offer;
     const agent = this.agents.get(agentId);
     if (agent) {
@@ -215,6 +235,7 @@ export class MasterState {
       statuses: [status],
       holdsResources: false,
     };
+    this.changes.task(keyOf(entry), entry);
     if (isTerminalState(status.state)) {
       this.recordTerminal(framework, entry);
       return entry;
@@ -243,6 +264,7 @@ export class MasterState {
   applyStatus(task: TaskEntry, status: TaskStatus): void {
     task.state = status.state;
     task.statuses.push(status);
+    this.changes.task(keyOf(task), task);
     if (task.statuses.length > MAX_STATUSES_PER_TASK) task.statuses.shift();
     if (isTerminalState(status.state)) {
       this.releaseTask(task);
@@ -258,7 +280,8 @@ export class MasterState {
   }
 
   private recordTerminal(framework: FrameworkEntry, task: TaskEntry): void {
-    framework.completedTasks.push(task);
+    const forgotten = framework.completedTasks.push(task);
+    if (forgotten) this.changes.task(keyOf(forgotten), null);
     this.terminalCounts.set(task.state, (this.terminalCounts.get(task.state) ?? 0) + 1);
   }
 
@@ -267,6 +290,7 @@ export class MasterState {
     const agent = this.agents.get(task.agentId);
     if (!agent) return;
     agent.resources.use(task.task.resources);
+    this.changes.agent(agent.id);
     this.frameworks.get(task.frameworkId)?.resources.use(task.task.resources);
     task.holdsResources = true;
   }
@@ -274,7 +298,12 @@ export class MasterState {
   private releaseTask(task: TaskEntry): void {
     if (!task.holdsResources) return;
     this.agents.get(task.agentId)?.resources.release(task.task.resources);
+    this.changes.agent(task.agentId);
     this.frameworks.get(task.frameworkId)?.resources.release(task.task.resources);
     task.holdsResources = false;
   }
+}
+
+function keyOf(task: TaskEntry): string {
+  return taskKey(task.frameworkId, task.task.taskId);
 }

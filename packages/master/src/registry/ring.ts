@@ -4,10 +4,11 @@ export class Ring<T> {
 
   constructor(readonly capacity: number) {}
 
-  push(item: T): void {
-    if (this.capacity <= 0) return;
+  /** Adds an item; returns the one it pushed out (or the item itself when the capacity is 0), if any. */
+  push(item: T): T | undefined {
+    if (this.capacity <= 0) return item;
     this.items.push(item);
-    if (this.items.length > this.capacity) this.items.shift();
+    return this.items.length > this.capacity ? this.items.shift() : undefined;
   }
 
   get size(): number {
