@@ -1,88 +1,109 @@
 import type { FastifyInstance } from "fastify";
-import { afterEach, describe, expect, it } from "vitest";
-import { MasterHarness } from "../test-support/harness.js";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { MasterHarness, task } from "../test-support/harness.js";
 import { withLaunchedTasks } from "../test-support/launch.js";
+import { readEvents } from "../test-support/sse.js";
 import { buildMasterHttp } from "./app.js";
-import { clusterDigest, diffDigests } from "./cluster-digest.js";
+import { ClusterWatch } from "./cluster-digest.js";
 import { EventLog } from "./event-log.js";
 import { UsageHistory, usageSample } from "./usage.js";
 
 const noMaintenance = { schedule: { windows: [] }, status: { draining_machines: [], down_machines: [] } };
 
-/** Reads a server-sent event stream into frames until `until` holds for the frames read so far. */
-async function readEvents(
-  url: string,
-  until: (frames: Frame[]) => boolean,
-  headers: Record<string, string> = {},
-  onFrame: (frame: Frame) => void = () => {},
-): Promise<Frame[]> {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers, signal: controller.signal });
-  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
-  const frames: Frame[] = [];
-  const decoder = new TextDecoder();
-  let buffered = "";
-  try {
-    for await (const chunk of res.body!) {
-      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-      let end = buffered.indexOf("\n\n");
-      while (end >= 0) {
-        const frame = parseFrame(buffered.slice(0, end));
-        frames.push(frame);
-        onFrame(frame);
-        buffered = buffered.slice(end + 2);
-        end = buffered.indexOf("\n\n");
-      }
-      if (until(frames)) break;
-    }
-  } finally {
-    controller.abort();
-  }
-  return frames;
-}
+describe("the cluster watch", () => {
+  it("reports an added agent, framework and task, then a task's state change, then nothing when idle", async () => {
+    const h = new MasterHarness();
+    const registry = h.master.watchRegistry();
+    await h.master.start({ httpPort: 5050 });
+    onTestFinished(() => h.stop());
+    const reported = new ClusterWatch();
+    const look = () => reported.changes(h.master.snapshot(), registry.take(), () => noMaintenance);
 
-interface Frame {
-  id?: string;
-  event?: string;
-  data?: string;
-  comment?: string;
-}
-
-function parseFrame(text: string): Frame {
-  const f: Frame = {};
-  for (const line of text.split("\n")) {
-    if (line.startsWith(":")) f.comment = line.slice(1).trim();
-    const i = line.indexOf(": ");
-    if (i < 0) continue;
-    const key = line.slice(0, i);
-    if (key === "id" || key === "event" || key === "data") f[key] = line.slice(i + 2);
-  }
-  return f;
-}
-
-describe("cluster digests", () => {
-  it("report an added agent, framework and task, then a task's state change, then nothing when idle", async () => {
-    const h = await MasterHarness.startForTest();
-    const empty = clusterDigest(h.master.snapshot(), noMaintenance);
-    const s = await withLaunchedTasks(["web-1"]);
-    const launched = clusterDigest(s.h.master.snapshot(), noMaintenance);
-    const changes = diffDigests(empty, launched);
+    const agent = await h.agent();
+    const fw = await h.framework();
+    const [offer] = await fw.offers();
+    await fw.call({
+      type: "accept",
+      offerIds: [offer!.id],
+      operations: [{ type: "launch", tasks: [task("web-1", agent.id, "cpus:1;mem:128")] }],
+      filters: { refuseSeconds: 0 },
+    });
+    await agent.commands.take((c) => c.type === "runTask", "runTask");
+    const changes = look();
     expect(changes.filter((c) => c.op === "added").map((c) => c.kind)).toEqual(
       expect.arrayContaining(["agent", "framework", "task", "role"]),
     );
-    const task = changes.find((c) => c.kind === "task")!;
-    expect(task.id).toBe(`${s.fw.id}/web-1`);
-    expect(task.data).toMatchObject({ id: "web-1", state: "TASK_STAGING", slave_id: s.agent.id });
+    // The offer was made and accepted between two looks: nothing to tell (the offer of what is left is new).
+    expect(changes.filter((c) => c.id === offer!.id)).toEqual([]);
+    const launched = changes.find((c) => c.kind === "task")!;
+    expect(launched.id).toBe(`${fw.id}/web-1`);
+    expect(launched.data).toMatchObject({ id: "web-1", state: "TASK_STAGING", slave_id: agent.id });
 
-    s.agent.update(s.fw.id, "web-1", "TASK_RUNNING");
-    await s.fw.update("web-1", "TASK_RUNNING");
-    const running = clusterDigest(s.h.master.snapshot(), noMaintenance);
-    const next = diffDigests(launched, running).filter((c) => c.kind === "task");
-    expect(next).toEqual([
+    agent.update(fw.id, "web-1", "TASK_RUNNING");
+    await fw.update("web-1", "TASK_RUNNING");
+    expect(look().filter((c) => c.kind === "task")).toEqual([
       expect.objectContaining({ op: "updated", data: expect.objectContaining({ state: "TASK_RUNNING" }) }),
     ]);
-    expect(diffDigests(running, clusterDigest(s.h.master.snapshot(), noMaintenance))).toEqual([]);
-    await s.h.stop();
+    expect(look()).toEqual([]);
+  });
+
+  it("reports a completed task as removed once its framework's completed tasks no longer hold it", async () => {
+    const h = new MasterHarness({ maxCompletedTasksPerFramework: 1 });
+    const registry = h.master.watchRegistry();
+    await h.master.start({ httpPort: 5050 });
+    onTestFinished(() => h.stop());
+    const reported = new ClusterWatch();
+    const look = () => reported.changes(h.master.snapshot(), registry.take(), () => noMaintenance);
+    const agent = await h.agent();
+    const fw = await h.framework();
+    const [offer] = await fw.offers();
+    await fw.call({
+      type: "accept",
+      offerIds: [offer!.id],
+      operations: [{ type: "launch", tasks: ["a", "b"].map((id) => task(id, agent.id, "cpus:1;mem:64")) }],
+      filters: { refuseSeconds: 0 },
+    });
+    await fw.sync();
+    look();
+    agent.update(fw.id, "a", "TASK_FINISHED");
+    await fw.update("a", "TASK_FINISHED");
+    expect(look().filter((c) => c.kind === "task")).toEqual([
+      expect.objectContaining({ id: `${fw.id}/a`, op: "updated" }),
+    ]);
+    agent.update(fw.id, "b", "TASK_FINISHED");
+    await fw.update("b", "TASK_FINISHED");
+    const changes = look().filter((c) => c.kind === "task");
+    expect(changes).toHaveLength(2);
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        { kind: "task", id: `${fw.id}/a`, op: "removed" },
+        expect.objectContaining({ id: `${fw.id}/b`, op: "updated" }),
+      ]),
+    );
+  });
+
+  it("reads no agent, offer or role when nothing changed, however big the cluster", async () => {
+    const h = await MasterHarness.startForTest();
+    const registry = h.master.watchRegistry();
+    for (let i = 0; i < 20; i++) await h.agent(undefined, `agent-${i}.test`);
+    const reported = new ClusterWatch();
+    const view = h.master.snapshot();
+    expect(reported.changes(view, registry.take(), () => noMaintenance).length).toBeGreaterThanOrEqual(20);
+    const untouchable = new Proxy(new Map(), {
+      get: () => {
+        throw new Error("read the whole registry");
+      },
+    });
+    const blind = {
+      ...view,
+      agents: untouchable,
+      unreachableAgents: untouchable,
+      offers: untouchable,
+      roles: () => {
+        throw new Error("summarized every role");
+      },
+    };
+    expect(reported.changes(blind, registry.take(), () => noMaintenance)).toEqual([]);
   });
 });
 

@@ -3,26 +3,20 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Master } from "../master.js";
 import { principalOf, viewerOf } from "./authorize.js";
-import { type ClusterDigest, clusterDigest, diffDigests } from "./cluster-digest.js";
+import { ClusterWatch } from "./cluster-digest.js";
 import { type ClusterEvent, EventLog } from "./event-log.js";
 import { closeOnShutdown } from "./long-lived.js";
 import { parseQuery } from "./query.js";
 
 export interface EventRoutesOptions {
   master: Master;
-  /** How often the registry is compared with its previous look (ms, default 1000). */
+  /** How often the registry's changes are turned into events (ms, default 1000). */
   pollMs?: number;
   /** How often an idle stream gets a comment line, so proxies keep it open (ms, default 15000). */
   heartbeatMs?: number;
   /** Events kept for `Last-Event-ID` resume (default 10,000). */
   capacity?: number;
 }
-
-/**
- * How long the registry is still compared after the last stream closed or the last `/recent`
- * request: a reader reconnecting within it resumes without a gap.
- */
-const LINGER_MS = 60_000;
 
 /** A stream whose reader falls this far behind (bytes buffered) is closed; the reader reconnects and resumes. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -31,50 +25,43 @@ const RecentQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).d
 
 /**
  * `GET /master/events`: a server-sent event stream of cluster changes (agents, frameworks, tasks,
- * offers, roles, maintenance) for the web UI. The leading master compares its registry with the
- * previous look every `pollMs` and logs each difference with an id; a reader that reconnects with
- * `Last-Event-ID` gets what it missed, or a `reset` event when that is no longer kept (it refetches).
- * A new stream starts with a `hello` event naming the newest id. `GET /master/events/recent` gives
- * the newest events as JSON. The registry is compared only while someone listens (a stream is open,
- * or one closed or `/recent` was asked less than a minute ago): a digest of 10,000 agents every
- * second took 13–23 % of a master's CPU with no dashboard open. A reader resuming from an id older
- * than such a pause gets `reset`.
+ * offers, roles, maintenance) for the web UI. The leading master's registry marks what it changes as
+ * it changes it; every `pollMs` the marked entities are compared with how they were last reported
+ * and each difference is logged with an id, whether anyone listens or not, so a dashboard opened
+ * late still finds what happened before it (`GET /master/events/recent` gives the newest events as
+ * JSON). A new stream starts with a `hello` event naming the newest id; a reader that (re)connects
+ * with `Last-Event-ID` gets every event after it that is still kept, or a `reset` event when it is
+ * not (it refetches). A master that stops leading forgets what it reported: an id from before that
+ * gets `reset`.
  */
 export async function eventRoutes(app: FastifyInstance, options: EventRoutesOptions): Promise<void> {
   const { master } = options;
   const log = new EventLog(options.capacity ?? 10_000);
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const track = closeOnShutdown(app);
-  let previous: ClusterDigest | undefined;
-  let streams = 0;
-  let lingerUntil = 0;
+  const registry = master.watchRegistry();
+  const reported = new ClusterWatch();
+  const maintenance = () => ({ schedule: master.maintenanceSchedule(), status: master.maintenanceStatus() });
+  if (master.isLeader) reported.baseline(master.snapshot(), maintenance());
 
   const poll = () => {
-    if (!master.isLeader || (streams === 0 && Date.now() > lingerUntil)) {
-      if (previous) log.gap();
-      previous = undefined;
+    // A standby's registry is what a takeover loads: its changes wait for the leadership they lead to.
+    if (!master.isLeader) {
+      if (reported.forget()) log.gap();
       return;
     }
     const view = master.snapshot();
-    const next = clusterDigest(view, {
-      schedule: master.maintenanceSchedule(),
-      status: master.maintenanceStatus(),
-    });
-    if (previous) for (const change of diffDigests(previous, next)) log.append(change, view.now);
-    previous = next;
+    for (const change of reported.changes(view, registry.take(), maintenance)) log.append(change, view.now);
   };
   const timer = setInterval(poll, options.pollMs ?? 1000);
   timer.unref();
-  app.addHook("onClose", async () => clearInterval(timer));
-  /** Someone listens from now on: compare from a fresh look if nobody did until now. */
-  const listening = () => {
-    lingerUntil = Date.now() + LINGER_MS;
-    if (!previous) poll();
-  };
+  app.addHook("onClose", async () => {
+    clearInterval(timer);
+    registry.close();
+  });
 
   app.get("/master/events/recent", async (request) => {
     const { limit } = parseQuery(RecentQuery, request.query);
-    listening();
     const shown = eventFilter(master, request);
     return { lastEventId: log.lastEventId, events: log.recent(limit).filter(shown).map(wire) };
   });
@@ -94,8 +81,6 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     // forever (found by the fuzz suite).
     if (request.method === "HEAD") return void res.end();
     track(request.raw.socket);
-    streams += 1;
-    listening();
     const shown = eventFilter(master, request);
     const send = (chunk: string) => {
       if (res.destroyed) return;
@@ -120,8 +105,6 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
     });
     const heartbeat = setInterval(() => send(": heartbeat\n\n"), heartbeatMs);
     res.once("close", () => {
-      streams -= 1;
-      lingerUntil = Date.now() + LINGER_MS;
       unlisten();
       clearInterval(heartbeat);
     });
