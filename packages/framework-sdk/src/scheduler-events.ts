@@ -1,36 +1,19 @@
-import type {
-  AgentId,
-  ExecutorId,
-  FrameworkId,
-  MasterInfo,
-  Offer,
-  OfferId,
-  TaskStatus,
-} from "@agora/protocol";
+import type { EventOf, Offer, OfferId, TaskStatus } from "@agora/protocol";
 import type { SchedulerError } from "./errors.js";
 
-/** What the master said when it (re)registered the framework. */
-export interface SubscribedInfo {
-  readonly frameworkId: FrameworkId;
-  readonly heartbeatIntervalSeconds: number;
-  readonly masterInfo: MasterInfo;
-  /** The master's epoch (leader term). */
-  readonly epoch: number;
-}
+/*
+ * The payloads are the protocol's event schemas less their `type` (and, but for `subscribed`,
+ * less the epoch, which only the SDK's stale-event check reads): one definition on both sides.
+ */
+
+/** What the master said when it (re)registered the framework, and its epoch (leader term). */
+export type SubscribedInfo = Readonly<Omit<EventOf<"subscribed">, "type">>;
 
 /** A best-effort message an executor sent to the framework. */
-export interface FrameworkMessage {
-  readonly agentId: AgentId;
-  readonly executorId?: ExecutorId | undefined;
-  readonly data: string;
-}
+export type FrameworkMessage = Readonly<Omit<EventOf<"message">, "type" | "epoch">>;
 
 /** An agent was lost, or an executor exited (`status` is its exit status). */
-export interface FailureInfo {
-  readonly agentId?: AgentId | undefined;
-  readonly executorId?: ExecutorId | undefined;
-  readonly status?: number | undefined;
-}
+export type FailureInfo = Readonly<Omit<EventOf<"failure">, "type" | "epoch">>;
 
 /**
  * Every event a `Scheduler` emits, by name, with its payload type.
@@ -49,7 +32,7 @@ export interface SchedulerEventMap {
   failure: FailureInfo;
   /** The master's `error` event (code `MASTER_ERROR`), or a background re-subscribe that failed. */
   error: SchedulerError;
-  heartbeat: { readonly epoch: number };
+  heartbeat: Readonly<Pick<EventOf<"heartbeat">, "epoch">>;
   /** No event (heartbeats included) arrived for `missedHeartbeats` intervals; the SDK re-subscribes. */
   disconnected: { readonly silentForMs: number };
   /** A re-subscribe after `disconnected` succeeded (same framework id). */
