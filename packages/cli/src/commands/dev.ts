@@ -1,4 +1,6 @@
 import { AGORA_VERSION } from "@agora/protocol";
+import { type HttpSecurity, upstreamTls } from "@agora/security";
+import { Agent, fetch as undiciFetch } from "undici";
 import { z } from "zod";
 import { aclOptions, authorizerFrom } from "../acl-flags.js";
 import {
@@ -109,7 +111,7 @@ export async function runDev(values: FlagValues): Promise<void> {
     process.stdout.isTTY
       ? banner(
           dev,
-          { nats: o.nats, docker, dashboard: await dashboardState(dev.masterUrl) },
+          { nats: o.nats, docker, dashboard: await dashboardState(dev.masterUrl, security) },
           colorsFor(process.stdout),
         )
       : oneLine(dev),
@@ -123,14 +125,25 @@ export async function runDev(values: FlagValues): Promise<void> {
   });
 }
 
-/** Whether the master serves the web UI (it is built separately: `npm run build`). */
-async function dashboardState(masterUrl: string): Promise<"ok" | "not built"> {
+/**
+ * Whether the master serves the web UI (it is built separately: `npm run build`). Under `--tls-cert`
+ * the probe trusts that certificate as the roles do (`upstreamTls`): Node's fetch alone refuses a
+ * self-signed one, and the banner said "not built" of a dashboard that was there.
+ */
+async function dashboardState(masterUrl: string, security: HttpSecurity): Promise<"ok" | "not built"> {
+  const tls = upstreamTls(security);
+  const dispatcher = tls ? new Agent({ connect: tls }) : undefined;
   try {
-    const res = await fetch(`${masterUrl}/ui/`, { signal: AbortSignal.timeout(20_000) });
+    const res = await undiciFetch(`${masterUrl}/ui/`, {
+      signal: AbortSignal.timeout(20_000),
+      ...(dispatcher ? { dispatcher } : {}),
+    });
     await res.arrayBuffer();
     return res.ok ? "ok" : "not built";
   } catch {
     return "not built";
+  } finally {
+    await dispatcher?.close();
   }
 }
 
