@@ -1,4 +1,5 @@
 import type { AgentId, Resource } from "@agora/protocol";
+import { cycleSeed } from "./allocator/agent-order.js";
 import type {
   AllocationSnapshot,
   Allocator,
@@ -17,13 +18,15 @@ import { allocatorQuotas } from "./roles/quota.js";
  * One allocation cycle: snapshot the registry, ask the allocator, make the offers it plans. With
  * `only`, the cycle visits those agents alone (an event-triggered cycle: Mesos' `allocate(agentIds)`),
  * so a registration among 10,000 agents costs one agent's visit, not 10,000; with quotas set every
- * cycle visits all (the guarantees' headroom is a sum over the whole cluster).
+ * cycle visits all (the guarantees' headroom is a sum over the whole cluster). Each cycle visits its
+ * agents in its own seeded order (see allocator/agent-order.ts).
  */
 export function runAllocation(ctx: MasterContext, allocator: Allocator, only?: ReadonlySet<AgentId>): void {
   if (only?.size === 0) return;
   const started = performance.now();
   const visit = ctx.state.quotas.size > 0 ? undefined : only;
-  const plans = allocator.allocate(allocationSnapshot(ctx.state, ctx.now(), visit));
+  const seed = cycleSeed(ctx.epoch(), ctx.state.allocationCycles++);
+  const plans = allocator.allocate({ ...allocationSnapshot(ctx.state, ctx.now(), visit), seed });
   makeOffers(ctx, plans);
   for (const plan of plans) ctx.metrics.offerMade(plan.role);
   ctx.metrics.allocationRan(performance.now() - started);

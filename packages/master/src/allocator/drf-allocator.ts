@@ -1,4 +1,5 @@
 import { type AgentId, add, allocatableTo, type FrameworkId, type Resource, subtract } from "@agora/protocol";
+import { shuffled } from "./agent-order.js";
 import { hasBit, NO_FILTERS, type OfferFilters } from "./filter-index.js";
 import { isAllocatable } from "./min-allocatable.js";
 import { capUnreserved, QuotaLedger, type RoleQuota } from "./quota.js";
@@ -27,8 +28,14 @@ export interface AllocatorFramework {
 export interface AllocationSnapshot {
   /** Clock time in ms, for filter expiry. */
   readonly now: number;
-  /** In the order agents are visited (deterministic: the caller's order). */
+  /** The agents to offer, visited in this order unless `seed` is given. */
   readonly agents: readonly AllocatorAgent[];
+  /**
+   * Shuffles the order agents are visited in, the same way for the same seed (`cycleSeed`: the
+   * master's epoch and cycle count), so offers spread over the cluster and a run replays. Without
+   * one, agents are visited in the order given.
+   */
+  readonly seed?: number;
   /**
    * The cluster's total, when `agents` are only those to visit (an event-triggered cycle): shares
    * are fractions of the whole cluster, not of the agents visited. Default: the sum over `agents`.
@@ -77,11 +84,12 @@ export class DrfAllocator implements Allocator {
     const cycle = new Cycle(snapshot);
     const plans: OfferPlan[] = [];
     if (cycle.isEmpty()) return plans;
+    const agents = snapshot.seed === undefined ? snapshot.agents : shuffled(snapshot.agents, snapshot.seed);
     if (cycle.hasQuota()) {
-      cycle.allocateWithQuota(snapshot.agents, plans);
+      cycle.allocateWithQuota(agents, plans);
       return mergePlans(plans);
     }
-    for (const agent of snapshot.agents) {
+    for (const agent of agents) {
       if (!isAllocatable(agent.available)) continue;
       if (agent.available.some((r) => r.reservation !== undefined)) cycle.allocateReserved(agent, plans);
       else cycle.allocateWhole(agent, plans);
