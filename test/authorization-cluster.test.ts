@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnAgent, startMaster, waitForAgents } from "./harness/cluster.js";
 import { startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
-import { expectNoOrphans, runAgora, type Spawned } from "./harness/processes.js";
+import { expectNoOrphans, httpJson, runAgora, type Spawned } from "./harness/processes.js";
+import { waitFor } from "./harness/wait.js";
 
 /**
  * `--acls` in cluster mode: `agora master` and `agora agent` as their own processes over a real
@@ -13,7 +14,7 @@ import { expectNoOrphans, runAgora, type Spawned } from "./harness/processes.js"
  * outside the ACL is refused with the action named (the SDK's SUBSCRIBE_FAILED); a launch as a user the
  * principal may not use ends TASK_ERROR naming `run_tasks`.
  */
-const PRINCIPALS = ["ads", "web", "mallory"];
+const PRINCIPALS = ["ads", "web", "mallory", "agent", "rogue-agent"];
 const secretOf = (principal: string) => `${principal}-secret`;
 
 describe("--acls on the bus (agora master over NATS)", { timeout: 180_000 }, () => {
@@ -29,7 +30,9 @@ describe("--acls on the bus (agora master over NATS)", { timeout: 180_000 }, () 
       acls,
       JSON.stringify({
         permissive: false,
-        register_agents: [{ principals: { type: "ANY" }, agents: { type: "ANY" } }],
+        // Only the agent principal may register an agent (its credential is checked, not required).
+        register_agents: [{ principals: { values: ["agent"] }, agents: { type: "ANY" } }],
+        get_endpoints: [{ principals: { type: "ANY" }, paths: { type: "ANY" } }],
         register_frameworks: [
           { principals: { values: ["ads"] }, roles: { values: ["ads"] } },
           { principals: { values: ["web"] }, roles: { values: ["web"] } },
@@ -48,8 +51,10 @@ describe("--acls on the bus (agora master over NATS)", { timeout: 180_000 }, () 
         credentials: PRINCIPALS.map((principal) => ({ principal, secret: secretOf(principal) })),
       }),
     );
-    for (const principal of PRINCIPALS)
+    for (const principal of PRINCIPALS) {
       writeFileSync(path.join(dir, `${principal}.secret`), secretOf(principal));
+      writeFileSync(path.join(dir, `${principal}.credential`), `${principal} ${secretOf(principal)}\n`);
+    }
     nats = await startNatsServer({ jetstream: true });
     const master = await startMaster(nats.url, [
       ...["--acls", acls, "--allocation-interval", "200ms"],
@@ -62,7 +67,7 @@ describe("--acls on the bus (agora master over NATS)", { timeout: 180_000 }, () 
         port: await freePort(),
         workDir: path.join(dir, "agent"),
         resources: "cpus:1;mem:512;disk:1024;ports:[31000-31100]",
-        extra: ["--acls", acls],
+        extra: ["--acls", acls, "--credential", path.join(dir, "agent.credential")],
       }),
     );
     await waitForAgents(masterUrl, 1);
@@ -104,6 +109,35 @@ describe("--acls on the bus (agora master over NATS)", { timeout: 180_000 }, () 
     expect(refused.code).not.toBe(0);
     expect(refused.stdout).toContain("TASK_ERROR");
     expect(refused.stdout).toContain("may not run_tasks");
+  });
+
+  it("register_agents: an agent whose principal the ACL refuses, or with none, cannot register", async () => {
+    const agents = await Promise.all(
+      [["--credential", path.join(dir, "rogue-agent.credential")], []].map(async (extra, i) => {
+        const agent = spawnAgent(nats.url, {
+          port: await freePort(),
+          hostname: `refused-${i}`,
+          workDir: path.join(dir, `refused-${i}`),
+          resources: "cpus:1;mem:128",
+          extra,
+        });
+        procs.push(agent);
+        return agent;
+      }),
+    );
+    const [rogue, anonymous] = agents as [Spawned, Spawned];
+    await waitFor("both agents told they may not register", () =>
+      agents.every((a) => a.stderr().includes("may not register_agents")),
+    );
+    expect(rogue.stderr()).toContain("principal 'rogue-agent' may not register_agents");
+    expect(anonymous.stderr()).toContain("an anonymous principal may not register_agents");
+    expect(rogue.stderr()).toContain("FORBIDDEN");
+    const state = await httpJson<{ slaves: { hostname: string }[] }>(`${masterUrl}/master/state`);
+    expect(state.slaves).toHaveLength(1);
+    expect(state.slaves[0]!.hostname).not.toMatch(/^refused/);
+    const metrics = await (await fetch(`${masterUrl}/metrics`)).text();
+    expect(metrics).toMatch(/agora_authorization_denied_total\{action="register_agents"\} [2-9]/);
+    for (const a of agents) await a.stop("SIGUSR1");
   });
 
   it("the master counts each refusal by action", async () => {

@@ -72,6 +72,8 @@ const ACLS = {
     { ...ops, jobs: ANY },
     { principals: only("alice"), jobs: only("alice-job") },
   ],
+  // Only ops reads the metrics.
+  get_endpoints: [{ ...ops, paths: ANY }],
 };
 
 const basic = (principal: string, secret: string) =>
