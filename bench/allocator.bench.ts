@@ -98,8 +98,10 @@ function runSize(agentCount: number, frameworkCount: number): CycleResult[] {
   const { agents, frameworks } = cluster(agentCount, frameworkCount);
   const weights = new Map([["eng", 2]]);
   const base = { agents: agentCount, frameworks: frameworkCount };
+  // The master seeds every cycle, so each cycle pays for shuffling its agents: measured here too.
+  const seed = 1;
   const out: CycleResult[] = [];
-  out.push(measure({ now: 0, agents, frameworks, weights }, { ...base, case: "fresh", filters: 0 }));
+  out.push(measure({ now: 0, seed, agents, frameworks, weights }, { ...base, case: "fresh", filters: 0 }));
 
   const filters = new DeclineFilterIndex();
   for (let a = 0; a < agentCount; a++) {
@@ -111,7 +113,7 @@ function runSize(agentCount: number, frameworkCount: number): CycleResult[] {
   }
   out.push(
     measure(
-      { now: 0, agents, frameworks, weights, filters },
+      { now: 0, seed, agents, frameworks, weights, filters },
       { ...base, case: "declined", filters: filters.size },
     ),
   );
@@ -124,7 +126,7 @@ function runSize(agentCount: number, frameworkCount: number): CycleResult[] {
   }
   out.push(
     measure(
-      { now: 0, agents, frameworks, weights, filters },
+      { now: 0, seed, agents, frameworks, weights, filters },
       { ...base, case: "all-filtered", filters: filters.size },
     ),
   );
