@@ -5,6 +5,7 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMaster } from "./harness/cluster.js";
 import { type NatsServerHandle, startNatsServer } from "./harness/nats-server.js";
 import { freePorts } from "./harness/ports.js";
 import { expectNoOrphans, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
@@ -418,6 +419,86 @@ describe("a cluster of separate processes over NATS, serving TLS with credential
   });
 });
 
+describe("two Marathons serving TLS: the standby proxies to its leader over https", {
+  timeout: 180_000,
+}, () => {
+  let dir: string;
+  let nats: NatsServerHandle;
+  const procs: Spawned[] = [];
+  let ca: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "agora-standby-tls-"));
+    ca = path.join(dir, "cert.pem");
+    const key = path.join(dir, "key.pem");
+    expect((await selfSignedCertificate(ca, key)).code).toBe(0);
+    nats = await startNatsServer({ jetstream: true });
+    // Marathon's leader takes writes once it has subscribed to a master.
+    procs.push((await startMaster(nats.url)).proc);
+  });
+
+  afterAll(async () => {
+    for (const p of procs.reverse()) await p.stop();
+    await nats?.stop();
+    await expectNoOrphans(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** `agora marathon` on loopback with TLS, its state and lease in JetStream KV; resolves once it answers. */
+  const marathon = async () => {
+    const [port] = await freePorts(1);
+    const proc = spawnAgora(
+      [
+        "marathon",
+        ...[
+          "--nats",
+          nats.url,
+          "--host",
+          "127.0.0.1",
+          "--hostname",
+          "127.0.0.1",
+          "--http-port",
+          String(port),
+        ],
+        ...["--leader-lease", "1secs", "--tls-cert", ca, "--tls-key", path.join(dir, "key.pem")],
+      ],
+      { AGORA_LOG_LEVEL: "warn" },
+    );
+    procs.push(proc);
+    const url = `https://127.0.0.1:${port}`;
+    await waitFor(`Marathon on ${port} answers over https`, async () => {
+      if (proc.child.exitCode !== null) throw new Error(`agora marathon exited: ${proc.stderr()}`);
+      return (await tlsGet(`${url}/ping`, ca).catch(() => undefined))?.status === 200;
+    });
+    return { url, port };
+  };
+  const info = async (url: string) =>
+    JSON.parse((await tlsGet(`${url}/v2/info`, ca)).body) as { elected: boolean };
+
+  it("a write and a read sent to the standby reach the leader, which speaks only https", async () => {
+    const leader = await marathon();
+    await waitFor("the first Marathon leads", async () => (await info(leader.url)).elected);
+    const standby = await marathon();
+    await waitFor("the standby knows the leader", async () => {
+      const answer = await tlsGet(`${standby.url}/v2/leader`, ca);
+      return (
+        answer.status === 200 &&
+        (JSON.parse(answer.body) as { leader: string }).leader === `127.0.0.1:${leader.port}`
+      );
+    });
+    expect((await info(standby.url)).elected).toBe(false);
+
+    const created = await tlsRequest("POST", `${standby.url}/v2/apps`, ca, undefined, JSON.stringify(APP));
+    expect(created.status, created.body).toBe(201);
+    expect(created.headers["x-marathon-leader"]).toBe(`https://127.0.0.1:${leader.port}`);
+    const listed = await tlsGet(`${standby.url}/v2/apps`, ca);
+    expect(listed.status, listed.body).toBe(200);
+    expect((JSON.parse(listed.body) as { apps: { id: string }[] }).apps.map((a) => a.id)).toEqual([APP.id]);
+    const direct = JSON.parse((await tlsGet(`${leader.url}/v2/apps`, ca)).body) as { apps: { id: string }[] };
+    expect(direct.apps.map((a) => a.id)).toEqual([APP.id]);
+  });
+});
+
 describe("HTTP security flags", () => {
   it("refuses --authenticate-http-readwrite without --http-credentials, and --tls-cert without --tls-key", async () => {
     const noCredentials = await runAgora(["dev", "--authenticate-http-readwrite"]);
@@ -474,9 +555,14 @@ function tlsRequest(
   url: string,
   caFile: string,
   authorization?: string,
+  body?: string,
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const options = { method, ca: readFileSync(caFile), headers: auth(authorization) };
+    const headers = {
+      ...auth(authorization),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    };
+    const options = { method, ca: readFileSync(caFile), headers };
     const req = https.request(url, options, (res) => {
       let body = "";
       res.setEncoding("utf8").on("data", (d: string) => (body += d));
@@ -484,7 +570,7 @@ function tlsRequest(
     });
     req.on("error", reject);
     req.setTimeout(10_000, () => req.destroy(new Error(`${url}: no answer`)));
-    req.end();
+    req.end(body);
   });
 }
 
