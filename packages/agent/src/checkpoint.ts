@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { closeSync, fsync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { AgentId, type FrameworkId, FrameworkInfo, type TaskId, TaskInfo } from "@agora/protocol";
 import { z } from "zod";
@@ -106,10 +107,34 @@ async function readJson(file: string): Promise<unknown> {
   }
 }
 
+/**
+ * Replaces `file` with `value` durably: written to a temporary file and fsync'd, renamed over the
+ * file, then the directory fsync'd so the new name survives a crash too (a rename alone may reach the
+ * disk before the data it names, or not at all). The metadata calls are synchronous (microseconds
+ * each; each awaited call would cost a trip through a busy event loop); the two fsyncs, which wait
+ * for the disk, run off the loop.
+ */
 async function writeAtomically(file: string, value: unknown): Promise<void> {
+  const dir = path.dirname(file);
   // The agent's alone: a task holds its secrets' values, and tasks run as other users on this machine.
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
-  await rename(tmp, file);
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    writeSync(fd, JSON.stringify(value));
+    await fsyncFd(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const dirFd = openSync(dir, "r");
+  try {
+    await fsyncFd(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
 }

@@ -1,71 +1,252 @@
 import {
   closeSync,
+  fdatasync,
+  fstatSync,
   fsyncSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeSync,
 } from "node:fs";
 import path from "node:path";
 import { StatusUpdate } from "@agora/protocol";
+import { z } from "zod";
 import type { UpdateJournal } from "./update-journal.js";
 
+/** The journal's file in its directory. */
+export const JOURNAL_FILE = "journal.log";
+
+/** One line of the journal: an update appended, or the acknowledgement of one (by uuid). */
+const JournalRecord = z.union([
+  z.object({ update: StatusUpdate }).strict(),
+  z.object({ ack: z.string().min(1) }).strict(),
+]);
+type JournalRecord = z.infer<typeof JournalRecord>;
+
+/** Past this size, the journal is rewritten with only its unacknowledged updates. */
+const COMPACT_BYTES = 4 * 1024 * 1024;
+
 /**
- * The checkpointing journal: each update is one file `<dir>/<seq>-<uuid>.json`, written and
- * fsync'd before the update is first sent and removed when its acknowledgement arrives. `seq`
- * grows across restarts, so `recover` returns the updates in the order they were appended (hence
- * in order per task). Synchronous on purpose: the update must be on disk before `enqueue` returns
- * and the manager sends it.
+ * The checkpointing journal, an append-only log `<dir>/journal.log` of JSON lines, as Mesos' status
+ * update manager keeps UPDATE and ACK records per task. An update is appended at once (a write to
+ * the page cache) and made durable by an `fdatasync` off the event loop; updates appended while one
+ * runs share the next one (group commit), so a burst of updates costs a few syncs, not one each,
+ * and no update waits on a synchronous fsync. `append` resolves once the update is on disk: the
+ * status update manager sends it only then. Acknowledgements are appended without a sync of their
+ * own (they ride on the next one): an acknowledgement lost in a crash makes the next agent resend
+ * an update already acknowledged, which at-least-once delivery allows.
+ *
+ * The log is emptied when nothing in it is unacknowledged and rewritten (atomically: write, fsync,
+ * rename, fsync the directory) past `COMPACT_BYTES`. Updates journalled by older agents as one file
+ * per update (`<seq>-<uuid>.json`) are recovered, moved into the log and their files removed.
  */
 export class FileUpdateJournal implements UpdateJournal {
-  private readonly files = new Map<string, string>();
-  private seq = 0;
+  private readonly file: string;
+  /** Unacknowledged updates by uuid, in append order (for a compaction). */
+  private readonly live = new Map<string, StatusUpdate>();
+  private fd: number | undefined;
+  private bytes = 0;
+  /** The sync running now, if any. */
+  private syncing = false;
+  private closing = false;
+  /** Settled by the next sync to start: what was appended since the running one began waits for it. */
+  private next: { promise: Promise<void>; settle: (err: Error | null) => void } | undefined;
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
+    this.file = path.join(dir, JOURNAL_FILE);
   }
 
-  append(update: StatusUpdate): void {
-    const file = path.join(this.dir, `${String(++this.seq).padStart(12, "0")}-${update.status.uuid}.json`);
-    const fd = openSync(file, "w");
-    try {
-      writeSync(fd, JSON.stringify(update));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    this.files.set(update.status.uuid, file);
+  append(update: StatusUpdate): Promise<void> {
+    this.live.set(update.status.uuid, update);
+    this.write({ update });
+    return this.sync();
   }
 
   acknowledge(update: StatusUpdate): void {
-    const file = this.files.get(update.status.uuid);
-    if (file === undefined) return;
-    this.files.delete(update.status.uuid);
-    rmSync(file, { force: true });
+    if (!this.live.delete(update.status.uuid)) return;
+    this.write({ ack: update.status.uuid });
+    this.compactIfDue();
   }
 
-  /** Reads every journalled update back; a file that does not parse (a torn write) is dropped. */
+  /**
+   * Reads every journalled, unacknowledged update back, in append order, and rewrites the log with
+   * them alone. A line that does not parse (a write torn by a crash) is skipped.
+   */
   recover(): StatusUpdate[] {
-    const out: StatusUpdate[] = [];
-    for (const name of readdirSync(this.dir).sort()) {
-      const file = path.join(this.dir, name);
-      const seq = Number(name.split("-")[0]);
-      if (Number.isFinite(seq)) this.seq = Math.max(this.seq, seq);
-      const parsed = name.endsWith(".json") ? parse(file) : undefined;
-      if (!parsed) {
-        rmSync(file, { force: true });
-        continue;
-      }
-      this.files.set(parsed.status.uuid, file);
-      out.push(parsed);
+    const records: JournalRecord[] = [];
+    const legacy = readdirSync(this.dir)
+      .filter((name) => name.endsWith(".json"))
+      .sort();
+    for (const name of legacy) {
+      const update = parseUpdate(path.join(this.dir, name));
+      if (update) records.push({ update });
     }
-    return out;
+    const text = readOrEmpty(this.file);
+    for (const line of text.split("\n")) {
+      if (line === "") continue;
+      const record = parseRecord(line);
+      if (record) records.push(record);
+    }
+    this.live.clear();
+    for (const update of unacknowledged(records)) this.live.set(update.status.uuid, update);
+    this.rewrite();
+    for (const name of legacy) rmSync(path.join(this.dir, name), { force: true });
+    return [...this.live.values()];
+  }
+
+  /**
+   * Closes the journal's file once the syncs under way have ended (an agent that stops); a later
+   * append opens it again.
+   */
+  close(): void {
+    this.closing = true;
+    this.closeIfIdle();
+  }
+
+  private closeIfIdle(): void {
+    if (!this.closing || this.syncing || this.next || this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    this.closing = false;
+  }
+
+  private write(record: JournalRecord): void {
+    const line = `${JSON.stringify(record)}\n`;
+    this.bytes += writeSync(this.open(), line);
+  }
+
+  private open(): number {
+    if (this.fd !== undefined) return this.fd;
+    const created = readOrEmpty(this.file) === "";
+    this.fd = openSync(this.file, "a", 0o600);
+    this.bytes = fstatSync(this.fd).size;
+    // A new file's directory entry must be durable too, or a crash could lose the whole log.
+    if (created) fsyncDirectory(this.dir);
+    return this.fd;
+  }
+
+  /** A promise settled by the first sync that starts after now (the running one may miss the last write). */
+  private sync(): Promise<void> {
+    if (!this.next) {
+      let settle!: (err: Error | null) => void;
+      const promise = new Promise<void>((resolve, reject) => {
+        settle = (err) => (err ? reject(err) : resolve());
+      });
+      this.next = { promise, settle };
+      // After the current job: every append of this turn joins the group before its sync starts.
+      if (!this.syncing) queueMicrotask(() => this.startSync());
+    }
+    return this.next.promise;
+  }
+
+  private startSync(): void {
+    const group = this.next;
+    if (!group || this.syncing || this.fd === undefined) return;
+    this.next = undefined;
+    this.syncing = true;
+    fdatasync(this.fd, (err) => {
+      this.syncing = false;
+      group.settle(err);
+      if (this.next) this.startSync();
+      else {
+        this.compactIfDue();
+        this.closeIfIdle();
+      }
+    });
+  }
+
+  private compactIfDue(): void {
+    // Never under a running or awaited sync: its descriptor must stay open until it has settled.
+    if (this.syncing || this.next || this.fd === undefined) return;
+    if (this.live.size === 0 && this.bytes > 0) {
+      // Nothing to keep: an emptied log need not be durable (a crash keeps the old one, all of it acknowledged).
+      ftruncateSync(this.fd, 0);
+      this.bytes = 0;
+    } else if (this.bytes > COMPACT_BYTES) this.rewrite();
+  }
+
+  /** Replaces the log with the unacknowledged updates, atomically and durably. */
+  private rewrite(): void {
+    const tmp = `${this.file}.tmp`;
+    const fd = openSync(tmp, "w", 0o600);
+    try {
+      let bytes = 0;
+      for (const update of this.live.values()) bytes += writeSync(fd, `${JSON.stringify({ update })}\n`);
+      fsyncSync(fd);
+      this.bytes = bytes;
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+    fsyncDirectory(this.dir);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = openSync(this.file, "a", 0o600);
   }
 }
 
-function parse(file: string): StatusUpdate | undefined {
+/**
+ * The updates of `records` (in order) not acknowledged. Only a task's oldest update is ever in flight,
+ * so an acknowledgement also settles every earlier update of its task, even if their own
+ * acknowledgements were lost (they were not synced): a recovered agent never resends a RUNNING after
+ * the task's acknowledged FINISHED.
+ */
+export function unacknowledged(records: readonly JournalRecord[]): StatusUpdate[] {
+  const updates = new Map<string, StatusUpdate>();
+  /** Each task's updates still unacknowledged, oldest first, by uuid. */
+  const byTask = new Map<string, string[]>();
+  const taskOf = (u: StatusUpdate) => `${u.frameworkId}\u0000${u.status.taskId}`;
+  for (const record of records) {
+    if ("update" in record) {
+      const uuid = record.update.status.uuid;
+      updates.set(uuid, record.update);
+      const key = taskOf(record.update);
+      const queue = byTask.get(key) ?? [];
+      byTask.set(key, queue);
+      queue.push(uuid);
+      continue;
+    }
+    const acked = updates.get(record.ack);
+    if (!acked) continue;
+    const queue = byTask.get(taskOf(acked))!;
+    for (const uuid of queue.splice(0, queue.indexOf(record.ack) + 1)) updates.delete(uuid);
+  }
+  return [...updates.values()];
+}
+
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "";
+    throw err;
+  }
+}
+
+function parseRecord(line: string): JournalRecord | undefined {
+  try {
+    const parsed = JournalRecord.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A per-update file an older agent wrote; undefined when torn. */
+function parseUpdate(file: string): StatusUpdate | undefined {
   try {
     const parsed = StatusUpdate.safeParse(JSON.parse(readFileSync(file, "utf8")));
     return parsed.success ? parsed.data : undefined;

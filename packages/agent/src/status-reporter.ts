@@ -45,17 +45,19 @@ export interface StatusReporterOptions {
  */
 export class StatusReporter {
   private readonly updates: StatusUpdateManager;
+  private readonly journal: FileUpdateJournal | undefined;
   private producedCount = 0;
 
   constructor(private readonly options: StatusReporterOptions) {
     const { checkpoint } = options;
+    // Unacknowledged updates outlive the process: a restarted agent resends them after reregistering.
+    this.journal = checkpoint ? new FileUpdateJournal(path.join(checkpoint.dir, "updates")) : undefined;
     this.updates = new StatusUpdateManager({
       send: (batch) => this.publishUpdates(batch),
       clock: options.clock,
       retry: options.retry,
       logger: options.logger,
-      // Unacknowledged updates outlive the process: a restarted agent resends them after reregistering.
-      ...(checkpoint ? { journal: new FileUpdateJournal(path.join(checkpoint.dir, "updates")) } : {}),
+      ...(this.journal ? { journal: this.journal } : {}),
     });
   }
 
@@ -121,6 +123,7 @@ export class StatusReporter {
 
   stop(): void {
     this.updates.stop();
+    this.journal?.close();
   }
 
   /** A custom executor's message to its framework, relayed by the master as a `message` event. */

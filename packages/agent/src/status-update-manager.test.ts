@@ -3,7 +3,7 @@ import { ManualClock } from "@agora/transport";
 import { waitFor } from "@agora/transport/testing";
 import { describe, expect, it } from "vitest";
 import { type NewStatus, StatusUpdateManager } from "./status-update-manager.js";
-import { InMemoryUpdateJournal } from "./update-journal.js";
+import { InMemoryUpdateJournal, type UpdateJournal } from "./update-journal.js";
 
 const fw = "fw-1" as FrameworkId;
 
@@ -17,7 +17,7 @@ function status(taskId: string, state: NewStatus["state"] = "TASK_RUNNING"): New
   };
 }
 
-function setup(options: { maxBatch?: number; journal?: InMemoryUpdateJournal } = {}) {
+function setup(options: { maxBatch?: number; journal?: UpdateJournal } = {}) {
   const clock = new ManualClock();
   const batches: StatusUpdate[][] = [];
   const manager = new StatusUpdateManager({
@@ -125,6 +125,31 @@ describe("StatusUpdateManager", () => {
     const second = setup({ journal });
     await waitFor(() => second.sent().length === 1, "the recovered update");
     expect(second.sent()).toEqual([b]);
+  });
+
+  it("sends an update only once its journal record is durable, and hands none over before", async () => {
+    const durable: Array<() => void> = [];
+    const journal: UpdateJournal = {
+      append: () => new Promise<void>((resolve) => durable.push(resolve)),
+      acknowledge: () => {},
+      recover: () => [],
+    };
+    const { manager, sent } = setup({ journal });
+    const a = manager.enqueue(fw, status("t1"));
+    const b = manager.enqueue(fw, status("t2"));
+    await new Promise((r) => setImmediate(r));
+    expect(sent()).toEqual([]);
+    expect(manager.inFlight()).toEqual([]);
+    manager.resendAll();
+    await new Promise((r) => setImmediate(r));
+    expect(sent()).toEqual([]);
+    durable[1]!();
+    await waitFor(() => sent().length === 1, "the durable update");
+    expect(sent()).toEqual([b]);
+    expect(manager.inFlight()).toEqual([b]);
+    durable[0]!();
+    await waitFor(() => sent().length === 2, "the other once durable");
+    expect(sent()[1]).toEqual(a);
   });
 
   it("sends what is ready on stop(), and nothing afterwards", async () => {

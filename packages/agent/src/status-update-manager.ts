@@ -50,6 +50,8 @@ export class StatusUpdateManager {
   private readonly journal: UpdateJournal;
   private readonly logger: Logger;
   private readonly maxBatch: number;
+  /** Updates whose journal record is not durable yet: none is sent (or handed to a master) before it is. */
+  private readonly unsynced = new Set<StatusUpdate>();
   private flushScheduled = false;
   private stopped = false;
 
@@ -66,7 +68,19 @@ export class StatusUpdateManager {
   /** Gives `status` a fresh uuid, queues it behind the task's earlier updates and returns it. */
   enqueue(frameworkId: FrameworkId, status: NewStatus): StatusUpdate {
     const update: StatusUpdate = { frameworkId, status: { ...status, uuid: randomUUID() } };
-    this.journal.append(update);
+    const durable = this.journal.append(update);
+    if (durable) {
+      this.unsynced.add(update);
+      durable.then(
+        () => this.synced(update),
+        (err: unknown) => {
+          // Delivered all the same while this process lives: a task's updates must not stall behind a
+          // disk that fails; only a restart could lose this one.
+          this.logger.error({ err, taskId: status.taskId }, "could not journal a status update");
+          this.synced(update);
+        },
+      );
+    }
     this.push(update);
     return update;
   }
@@ -95,7 +109,10 @@ export class StatusUpdateManager {
   /** The update each task has in flight, for a reregistration to hand to a (new) master. */
   inFlight(): StatusUpdate[] {
     const out: StatusUpdate[] = [];
-    for (const s of this.streams.values()) if (s.queue[0]) out.push(s.queue[0]);
+    for (const s of this.streams.values()) {
+      const head = s.queue[0];
+      if (head && !this.unsynced.has(head)) out.push(head);
+    }
     return out;
   }
 
@@ -143,6 +160,13 @@ export class StatusUpdateManager {
     if (stream.queue.length === 1) this.markReady(stream);
   }
 
+  /** An update's record is durable: it may go, if it heads its task's queue. */
+  private synced(update: StatusUpdate): void {
+    this.unsynced.delete(update);
+    const stream = this.streams.get(streamKey(update.frameworkId, update.status.taskId));
+    if (stream?.queue[0] === update) this.markReady(stream);
+  }
+
   private markReady(stream: Stream): void {
     if (this.stopped) return;
     this.ready.add(stream);
@@ -158,7 +182,8 @@ export class StatusUpdateManager {
     const batch: StatusUpdate[] = [];
     for (const stream of this.ready) {
       const head = stream.queue[0];
-      if (!head) continue;
+      // Not durable yet: it is marked ready again once it is.
+      if (!head || this.unsynced.has(head)) continue;
       batch.push(head);
       this.armRetry(stream);
     }

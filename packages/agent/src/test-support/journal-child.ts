@@ -1,0 +1,39 @@
+import type { AgentId, FrameworkId, TaskId } from "@agora/protocol";
+import { AgentCheckpoint } from "../checkpoint.js";
+import { FileUpdateJournal } from "../file-update-journal.js";
+import { StatusUpdateManager } from "../status-update-manager.js";
+
+/**
+ * A process the journal and checkpoint tests run (through tsx) to kill or trace it:
+ * `journal-child.ts <dir> send <count>` enqueues `count` updates in one turn through a status update
+ * manager over a `FileUpdateJournal` in `<dir>` and prints `sent <uuid>` for each update it sends,
+ * then waits to be killed; `journal-child.ts <dir> checkpoint` writes a task checkpoint under `<dir>`
+ * and prints `written`.
+ */
+const [dir, mode, count] = process.argv.slice(2);
+
+if (mode === "send") {
+  const manager = new StatusUpdateManager({
+    journal: new FileUpdateJournal(dir!),
+    send: (updates) => {
+      for (const u of updates) process.stdout.write(`sent ${u.status.uuid}\n`);
+    },
+  });
+  for (let i = 0; i < Number(count ?? 1); i++) {
+    manager.enqueue("fw-1" as FrameworkId, {
+      taskId: `t${i}` as TaskId,
+      state: "TASK_RUNNING",
+      source: "SOURCE_EXECUTOR",
+      agentId: "agent-1" as AgentId,
+      timestamp: 1,
+    });
+  }
+  // Kept alive until killed: what was sent must survive a SIGKILL.
+  setInterval(() => {}, 1000);
+} else if (mode === "checkpoint") {
+  await new AgentCheckpoint(dir!).writeAgentId("agent-1" as AgentId);
+  process.stdout.write("written\n");
+} else {
+  process.stderr.write(`unknown mode ${mode}\n`);
+  process.exit(2);
+}
