@@ -6,6 +6,7 @@ import { LiveStatusContext, useLiveCluster } from "../api/events";
 import { LoginPage, useLoginInfo } from "../features/login/LoginPage";
 import { routes } from "../routes";
 import { testIds } from "../testids";
+import { Loading } from "./States";
 
 type Theme = "system" | "light" | "dark";
 const THEME_KEY = "agora-theme";
@@ -98,14 +99,23 @@ function Frame({ children, header }: { children: ReactNode; header: ReactNode })
   );
 }
 
-/** The frame of every page: navigation, the live-connection banner, who is logged in, the theme switch. */
+/**
+ * The frame of every page: navigation, the live-connection banner, who is logged in, the theme switch.
+ * Without a session, the master's `GET /login` (open) is asked first whether reading needs a login:
+ * if so the form shows at once, instead of after a burst of 401s and an event stream refused.
+ */
 export function Layout() {
   const state = useAuth();
-  if (state.kind === "required")
+  const info = useLoginInfo(state.kind === "anonymous");
+  const mustLogIn = state.kind === "anonymous" && info.data?.authenticateReadonly === true;
+  useEffect(() => {
+    if (mustLogIn) auth.dispatch({ type: "login-requested" });
+  }, [mustLogIn]);
+  if (state.kind === "required" || (state.kind === "anonymous" && (info.isPending || mustLogIn)))
     return (
       <Frame header={<span className="topbar-spacer" />}>
         <main id="main" tabIndex={-1}>
-          <LoginPage reason={state.reason} />
+          {state.kind === "required" ? <LoginPage reason={state.reason} /> : <Loading what="the dashboard" />}
         </main>
       </Frame>
     );
