@@ -33,6 +33,11 @@ export interface MasterView {
   readonly unreachableAgents: ReadonlyMap<AgentId, Readonly<UnreachableAgent>>;
   readonly frameworks: ReadonlyMap<FrameworkId, FrameworkEntryView>;
   readonly completedFrameworks: readonly FrameworkEntryView[];
+  /**
+   * Whether a framework's executors are shown (`view_executors`, by the framework's user); all are
+   * when absent (no ACLs).
+   */
+  readonly executorsVisible?: (f: FrameworkEntryView) => boolean;
   /** Every known role with weight, quota, allocation, reservations and share (computed on call). */
   roles(): RoleSummary[];
   readonly offers: ReadonlyMap<OfferId, OfferEntryView>;

@@ -93,12 +93,14 @@ export function visibleView(master: Master, request: FastifyRequest): MasterView
 export interface Viewer {
   framework(f: FrameworkEntryView): boolean;
   tasks(f: FrameworkEntryView): boolean;
+  executors(f: FrameworkEntryView): boolean;
 }
 
 export function viewerOf(authz: Authorization, principal: Principal): Viewer {
   return {
     framework: (f) => authz.visible("view_frameworks", principal, f.info.user),
     tasks: (f) => authz.visible("view_tasks", principal, f.info.user),
+    executors: (f) => authz.visible("view_executors", principal, f.info.user),
   };
 }
 
@@ -121,6 +123,7 @@ export function filterView(view: MasterView, viewer: Viewer): MasterView {
     ...view,
     frameworks,
     completedFrameworks: view.completedFrameworks.flatMap((f) => shown(f) ?? []),
+    executorsVisible: viewer.executors,
     // Each role names only the frameworks shown.
     roles: () =>
       view.roles().map((r) => ({ ...r, frameworks: r.frameworks.filter((id) => frameworks.has(id)) })),

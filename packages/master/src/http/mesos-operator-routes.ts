@@ -22,7 +22,7 @@ import { authorize, authorizeReservation, teardownAuthorized, visibleTo, visible
 import { closeOnShutdown } from "./long-lived.js";
 import { machineName, visibleSchedule } from "./maintenance-routes.js";
 import { mesosMetricsSnapshot } from "./mesos-metrics.js";
-import { mesosState } from "./mesos-state.js";
+import { mesosFlags } from "./mesos-state.js";
 import { acceptsJson, readMesosJson, textReply, withRawBodies } from "./mesos-v1-http.js";
 
 export interface MesosOperatorRoutesOptions {
@@ -86,7 +86,7 @@ export async function mesosOperatorRoutes(
       ),
       // The cluster's metrics and flags, as /metrics/snapshot shows them: not filtered (Mesos does not).
       metrics: mesosMetricsSnapshot(master.snapshot()),
-      flags: mesosState(master.snapshot()).flags,
+      flags: mesosFlags(master.snapshot()),
     };
   };
 
