@@ -41,6 +41,12 @@ export const registrySchemas = {
 } as const;
 export type RegistryPrefix = keyof typeof registrySchemas;
 
+/** The schema of the record under `key`, by its prefix (the table above). */
+export function registrySchemaOf(key: string): z.ZodType | undefined {
+  for (const [prefix, schema] of Object.entries(registrySchemas)) if (key.startsWith(prefix)) return schema;
+  return undefined;
+}
+
 declare const recordType: unique symbol;
 /**
  * A registry key that carries its record's schema, so `persist` accepts only a value of that shape

@@ -1,6 +1,6 @@
 import type { MasterContext } from "../context.js";
 import { MasterError } from "../errors.js";
-import { persist } from "../persistence.js";
+import { persist, unpersistNow } from "../persistence.js";
 import { registryKeys } from "../registry/records.js";
 import type { QuotaInfo } from "./quota.js";
 
@@ -19,11 +19,7 @@ export async function setQuota(ctx: MasterContext, quota: QuotaInfo): Promise<vo
 /** Removes a role's quota; the record is deleted before the quota stops applying. */
 export async function removeQuota(ctx: MasterContext, role: string): Promise<void> {
   if (!ctx.state.quotas.has(role)) throw new MasterError("NOT_FOUND", `role '${role}' has no quota`);
-  try {
-    await ctx.store.delete(registryKeys.quota(role));
-  } catch (cause) {
-    throw new MasterError("STORE_FAILED", `could not delete the quota of '${role}'`, { cause });
-  }
+  await unpersistNow(ctx, registryKeys.quota(role), `the quota of '${role}'`);
   ctx.state.quotas.delete(role);
   ctx.requestAllocation();
 }
