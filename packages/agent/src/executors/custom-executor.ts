@@ -14,6 +14,7 @@ import { executorEnvironment } from "../mesos-v1/executor-env.js";
 import { type AgentFacts, executorEvents } from "../mesos-v1/executor-events.js";
 import { chownSandbox } from "../sandbox.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
+import { GracefulKill } from "./graceful-kill.js";
 import { signalGroup } from "./shell-recovery.js";
 import { TaskUsers } from "./task-user.js";
 
@@ -75,7 +76,8 @@ interface RunningExecutor {
   sink: ExecutorSink | undefined;
   heartbeat: TimerHandle | undefined;
   registrationTimer: TimerHandle | undefined;
-  killTimer: TimerHandle | undefined;
+  /** Its shutdown: SHUTDOWN (or SIGTERM while it is not connected), then SIGKILL after its grace period. */
+  readonly killer: GracefulKill;
   /** Resolves once the executor first subscribed; rejects if it ends or times out first. */
   readonly subscribed: Promise<void>;
   resolveSubscribed(): void;
@@ -266,6 +268,7 @@ export class CustomExecutors implements Executor {
     const exited = new Promise<void>((resolve) => {
       markExited = resolve;
     });
+    const pid = child.pid!;
     const executor: RunningExecutor = {
       frameworkId,
       info,
@@ -273,12 +276,16 @@ export class CustomExecutors implements Executor {
       sandbox,
       containerId: randomUUID(),
       child,
-      pid: child.pid!,
+      pid,
       tasks: new Map(),
       sink: undefined,
       heartbeat: undefined,
       registrationTimer: undefined,
-      killTimer: undefined,
+      // A connected executor is asked to end its tasks and exit; one that is not is signalled.
+      killer: new GracefulKill(this.clock, (signal) => {
+        if (signal === "SIGTERM" && executor.sink) executor.sink.send(executorEvents.shutdown());
+        else signalGroup(pid, signal);
+      }),
       subscribed,
       resolveSubscribed,
       rejectSubscribed,
@@ -317,8 +324,8 @@ export class CustomExecutors implements Executor {
   private ended(executor: RunningExecutor, how: string): void {
     const wasRegistering = !executor.subscribedOnce;
     executor.state = "terminated";
-    for (const t of [executor.registrationTimer, executor.killTimer, executor.heartbeat])
-      if (t) this.clock.clear(t);
+    for (const t of [executor.registrationTimer, executor.heartbeat]) if (t) this.clock.clear(t);
+    executor.killer.cancel();
     signalGroup(executor.pid, "SIGKILL");
     executor.sink?.close();
     executor.sink = undefined;
@@ -448,13 +455,7 @@ export class CustomExecutors implements Executor {
     if (executor.state !== "terminating") {
       executor.state = "terminating";
       executor.terminationMessage = "Executor shut down";
-      // A connected executor is asked to end its tasks and exit; one that is not is signalled.
-      if (executor.sink) executor.sink.send(executorEvents.shutdown());
-      else signalGroup(executor.pid, "SIGTERM");
-      executor.killTimer = this.clock.setTimeout(
-        () => signalGroup(executor.pid, "SIGKILL"),
-        Math.min(this.graceMsOf(executor.info), maxGraceMs),
-      );
+      executor.killer.start(Math.min(this.graceMsOf(executor.info), maxGraceMs));
     }
     return executor.exited;
   }

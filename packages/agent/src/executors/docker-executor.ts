@@ -17,6 +17,7 @@ import type {
 import { chownSandbox } from "../sandbox.js";
 import { type ContainerPolicy, checkContainerPolicy, STRICT_CONTAINER_POLICY } from "./container-policy.js";
 import { dockerCreateOptions, LABELS } from "./docker-spec.js";
+import { GracefulKill } from "./graceful-kill.js";
 import { TaskUsers } from "./task-user.js";
 
 export interface DockerExecutorOptions {
@@ -230,11 +231,10 @@ function messageOf(err: unknown): string {
 
 class DockerTaskHandle implements ExecutorHandle {
   readonly containerId: string;
-  private killRequested = false;
   private released = false;
   /** Cancels the pending wait when the handle is released, so nothing holds the process open. */
   private readonly watching = new AbortController();
-  private forceTimer: TimerHandle | undefined;
+  private readonly killer: GracefulKill;
   private readonly exited: Promise<void>;
 
   constructor(
@@ -246,6 +246,13 @@ class DockerTaskHandle implements ExecutorHandle {
     private readonly logger: Logger,
   ) {
     this.containerId = container.id;
+    this.killer = new GracefulKill(clock, (signal) => {
+      this.container.kill({ signal }).catch((err: unknown) => {
+        // 409: not running any more, 404: already gone; both mean the kill has nothing to do.
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status !== 409 && status !== 404) this.logger.warn({ err }, "killing a container failed");
+      });
+    });
     this.exited = this.watch(ctx);
   }
 
@@ -300,22 +307,13 @@ class DockerTaskHandle implements ExecutorHandle {
   };
 
   kill(gracePeriodMs: number): Promise<void> {
-    if (this.killRequested) return this.exited;
-    this.killRequested = true;
-    const signal = (s: string) =>
-      this.container.kill({ signal: s }).catch((err: unknown) => {
-        // 409: not running any more, 404: already gone; both mean the kill has nothing to do.
-        const status = (err as { statusCode?: number }).statusCode;
-        if (status !== 409 && status !== 404) this.logger.warn({ err }, "killing a container failed");
-      });
-    void signal("SIGTERM");
-    this.forceTimer = this.clock.setTimeout(() => void signal("SIGKILL"), gracePeriodMs);
+    this.killer.start(gracePeriodMs);
     return this.exited;
   }
 
   release(): void {
     this.released = true;
-    if (this.forceTimer) this.clock.clear(this.forceTimer);
+    this.killer.cancel();
     this.watching.abort();
     void this.closeLogs();
   }
@@ -331,7 +329,7 @@ class DockerTaskHandle implements ExecutorHandle {
       this.logger.warn({ err }, "lost sight of a container");
       exit = { kind: "signaled", signal: "SIGKILL" };
     }
-    if (this.forceTimer) this.clock.clear(this.forceTimer);
+    this.killer.cancel();
     if (this.released) return;
     await this.drainLogs();
     await this.container.remove({ force: true }).catch(() => {});
@@ -346,7 +344,7 @@ class DockerTaskHandle implements ExecutorHandle {
         message: "Container exceeded its memory limit and was killed (out of memory)",
       };
     }
-    if (this.killRequested) return { kind: "killed" };
+    if (this.killer.requested) return { kind: "killed" };
     return { kind: "exited", exitCode: state.ExitCode };
   }
 

@@ -5,6 +5,7 @@ import type { Clock, TimerHandle } from "@agora/transport";
 import { processStartTime } from "../checkpoint.js";
 import type { ExecutorHandle, RecoverContext, TaskExit, TaskUsage } from "../executor.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
+import { GracefulKill } from "./graceful-kill.js";
 
 /** Where a shell task's wrapper writes its command's exit status, in the task's sandbox. */
 export const EXIT_STATUS_FILE = ".agora-exit-status";
@@ -57,11 +58,10 @@ export async function recoverShellTask(
 }
 
 class RecoveredShellHandle implements ExecutorHandle {
-  private killRequested = false;
   private released = false;
   private done = false;
   private pollTimer: TimerHandle | undefined;
-  private forceTimer: TimerHandle | undefined;
+  private readonly killer: GracefulKill;
   private resolveExited!: () => void;
   private readonly exited = new Promise<void>((resolve) => {
     this.resolveExited = resolve;
@@ -75,6 +75,7 @@ class RecoveredShellHandle implements ExecutorHandle {
     private readonly clock: Clock,
     private readonly pollMs: number,
   ) {
+    this.killer = new GracefulKill(clock, (signal) => signalGroup(pid, signal));
     // A task that ended while no agent watched reports its exit once the agent has taken it over.
     if (alive) this.schedulePoll();
     else this.pollTimer = this.clock.setTimeout(() => void this.ended(false), 0);
@@ -85,17 +86,14 @@ class RecoveredShellHandle implements ExecutorHandle {
   }
 
   kill(gracePeriodMs: number): Promise<void> {
-    if (this.done || this.killRequested) return this.exited;
-    this.killRequested = true;
-    signalGroup(this.pid, "SIGTERM");
-    this.forceTimer = this.clock.setTimeout(() => signalGroup(this.pid, "SIGKILL"), gracePeriodMs);
+    if (!this.done) this.killer.start(gracePeriodMs);
     return this.exited;
   }
 
   release(): void {
     this.released = true;
     if (this.pollTimer) this.clock.clear(this.pollTimer);
-    if (this.forceTimer) this.clock.clear(this.forceTimer);
+    this.killer.cancel();
   }
 
   private schedulePoll(): void {
@@ -111,10 +109,10 @@ class RecoveredShellHandle implements ExecutorHandle {
   private async ended(watched: boolean): Promise<void> {
     if (this.released || this.done) return;
     this.done = true;
-    if (this.forceTimer) this.clock.clear(this.forceTimer);
+    this.killer.cancel();
     // The group was ours while we watched its leader: what the task left behind goes with it.
     if (watched) signalGroup(this.pid, "SIGKILL");
-    const exit = this.killRequested ? ({ kind: "killed" } as const) : await recordedExit(this.ctx.sandbox);
+    const exit = this.killer.requested ? ({ kind: "killed" } as const) : await recordedExit(this.ctx.sandbox);
     this.ctx.onExit(exit);
     this.resolveExited();
   }
