@@ -44,18 +44,22 @@ function Page() {
       <button type="button" onClick={() => save.mutate()}>
         Save weight
       </button>
+      {save.isSuccess && <p>saved</p>}
       {save.error && <ErrorState error={save.error} />}
     </div>
   );
 }
 
-/** The master: ops/ops-secret may do anything, viewer/viewer-secret only read; reads need a login. */
-function master() {
+/**
+ * The master: ops/ops-secret may do anything, viewer/viewer-secret only read; reads need a login
+ * unless `readonlyOpen` (Mesos' `--authenticate-http-readwrite` alone).
+ */
+function master({ readonlyOpen = false } = {}) {
   const tokens: Record<string, string> = { "ops-token": "ops", "viewer-token": "viewer" };
   const who = (init?: RequestInit) =>
     tokens[new Headers(init?.headers).get("authorization")?.replace(/^Bearer /, "") ?? ""];
   return mockFetch({
-    "GET /login": { credentials: true, authenticateReadonly: true, authenticateReadwrite: true },
+    "GET /login": { credentials: true, authenticateReadonly: !readonlyOpen, authenticateReadwrite: true },
     "POST /login": (init?: RequestInit) => {
       const { principal, secret } = JSON.parse(String(init?.body)) as Record<string, string>;
       if (secret !== `${principal}-secret`) return { status: 401, body: "401 Unauthorized." };
@@ -65,7 +69,7 @@ function master() {
       };
     },
     "/master/state": (init?: RequestInit) =>
-      who(init) ? { status: 200, body: masterState } : { status: 401, body: "" },
+      who(init) || readonlyOpen ? { status: 200, body: masterState } : { status: 401, body: "" },
     "PUT /weights": (init?: RequestInit) =>
       who(init) === "ops"
         ? { status: 200, body: {} }
@@ -149,5 +153,22 @@ describe("logging in to the dashboard", () => {
     auth.dispatch({ type: "unauthorized", token: "ops-token" });
     await screen.findByTestId("login-form");
     expect(screen.getByText(/Your session has ended/)).toBeTruthy();
+  });
+
+  it("lets anyone read where only writes need a login: a write asks for it, and the reader may go on without", async () => {
+    master({ readonlyOpen: true });
+    renderDashboard();
+    expect(await screen.findByText("master master.test")).toBeTruthy();
+    expect(screen.queryByTestId("login-form")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Save weight" }));
+    await screen.findByTestId("login-form");
+    fireEvent.click(await screen.findByRole("button", { name: "Browse without logging in" }));
+    expect(await screen.findByText("master master.test")).toBeTruthy();
+    // The header offers the login again.
+    fireEvent.click(await screen.findByRole("button", { name: "Log in" }));
+    await logIn("ops", "ops-secret");
+    fireEvent.click(await screen.findByRole("button", { name: "Save weight" }));
+    await screen.findByText("saved");
+    expect(screen.getByTestId("signed-in-as").textContent).toBe("Logged in as ops");
   });
 });
