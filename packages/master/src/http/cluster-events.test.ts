@@ -37,13 +37,19 @@ describe("the cluster watch", () => {
     expect(changes.filter((c) => c.id === offer!.id)).toEqual([]);
     const launched = changes.find((c) => c.kind === "task")!;
     expect(launched.id).toBe(`${fw.id}/web-1`);
-    expect(launched.data).toMatchObject({ id: "web-1", state: "TASK_STAGING", slave_id: agent.id });
 
     agent.update(fw.id, "web-1", "TASK_RUNNING");
     await fw.update("web-1", "TASK_RUNNING");
-    expect(look().filter((c) => c.kind === "task")).toEqual([
-      expect.objectContaining({ op: "updated", data: expect.objectContaining({ state: "TASK_RUNNING" }) }),
-    ]);
+    const running = look().filter((c) => c.kind === "task");
+    expect(running.map(({ op, id }) => ({ op, id }))).toEqual([{ op: "updated", id: launched.id }]);
+    expect(running[0]!.data?.()).toMatchObject({ state: "TASK_RUNNING" });
+    // Built only now, after the task moved on: still the task as it was when it changed.
+    expect(launched.data?.()).toMatchObject({
+      id: "web-1",
+      state: "TASK_STAGING",
+      slave_id: agent.id,
+      statuses: [{ state: "TASK_STAGING" }],
+    });
     expect(look()).toEqual([]);
   });
 

@@ -36,7 +36,15 @@ export class EventLog {
 
   append(change: ClusterChange, at: number): ClusterEvent {
     this.seq += 1;
-    const event: ClusterEvent = { ...change, eventId: `${this.id}-${this.seq}`, at };
+    // Built field by field: a spread made this the log's costliest line in a 10,000-task simulation.
+    const event: ClusterEvent = {
+      kind: change.kind,
+      op: change.op,
+      id: change.id,
+      data: change.data,
+      eventId: `${this.id}-${this.seq}`,
+      at,
+    };
     this.buffer[this.seq % this.capacity] = event;
     for (const l of this.listeners) l(event);
     return event;

@@ -134,7 +134,7 @@ function eventFilter(master: Master, request: FastifyRequest): (e: ClusterEvent)
       return f !== undefined && viewer.framework(f) && viewer.tasks(f);
     }
     if (e.kind === "offer" && e.data !== undefined) {
-      const f = framework((e.data as { framework_id: string }).framework_id);
+      const f = framework((e.data() as { framework_id: string }).framework_id);
       return f !== undefined && viewer.framework(f);
     }
     return true;
@@ -148,7 +148,7 @@ function wire(e: ClusterEvent) {
     kind: e.kind,
     op: e.op,
     key: e.id,
-    ...(e.data === undefined ? {} : { data: e.data }),
+    ...(e.data === undefined ? {} : { data: e.data() }),
   };
 }
 

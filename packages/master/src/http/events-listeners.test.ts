@@ -109,7 +109,7 @@ describe("the /master/events log with nobody listening", () => {
 
   it("answers reset to an id from before a pause, and resumes one given after it", () => {
     const log = new EventLog(10);
-    const change = (id: string) => ({ kind: "agent" as const, op: "added" as const, id, data: {} });
+    const change = (id: string) => ({ kind: "agent" as const, op: "added" as const, id, data: () => ({}) });
     log.append(change("a"), 1);
     const beforePause = log.lastEventId;
     log.gap(); // this master stopped leading for a while: changes went unrecorded

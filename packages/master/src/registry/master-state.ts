@@ -290,7 +290,6 @@ export class MasterState {
     const agent = this.agents.get(task.agentId);
     if (!agent) return;
     agent.resources.use(task.task.resources);
-    this.changes.agent(agent.id);
     this.frameworks.get(task.frameworkId)?.resources.use(task.task.resources);
     task.holdsResources = true;
   }
@@ -298,7 +297,6 @@ export class MasterState {
   private releaseTask(task: TaskEntry): void {
     if (!task.holdsResources) return;
     this.agents.get(task.agentId)?.resources.release(task.task.resources);
-    this.changes.agent(task.agentId);
     this.frameworks.get(task.frameworkId)?.resources.release(task.task.resources);
     task.holdsResources = false;
   }
