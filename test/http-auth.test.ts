@@ -499,7 +499,97 @@ describe("two Marathons serving TLS: the standby proxies to its leader over http
   });
 });
 
+describe("--authenticate-http-frameworks: the scheduler API's own realm", { timeout: 180_000 }, () => {
+  let dir: string;
+  let dev: Spawned;
+  let master: string;
+  const ops = basic("ops", "s3cret");
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "agora-http-frameworks-"));
+    // Operators in one file, frameworks in the other: the scheduler API reads only the frameworks'.
+    const http = path.join(dir, "http-credentials.json");
+    writeFileSync(http, JSON.stringify(CREDENTIALS));
+    const frameworks = path.join(dir, "credentials");
+    writeFileSync(frameworks, "mesos-fw fw-s3cret\n");
+    const [port, mPort] = await freePorts(2);
+    master = `http://127.0.0.1:${port}`;
+    dev = spawnAgora(
+      [
+        "dev",
+        ...["--port", String(port), "--marathon-port", String(mPort), "--chronos-port", "off"],
+        ...["--data-dir", path.join(dir, "data"), "--docker", "off"],
+        ...["--http-credentials", http, "--authenticate-http-readwrite"],
+        ...["--credentials", frameworks, "--authenticate-http-frameworks"],
+      ],
+      { AGORA_LOG_LEVEL: "warn" },
+    );
+    await waitForFrameworks(master, { chronos: false });
+  });
+
+  afterAll(async () => {
+    if (dev) expect(await dev.stop("SIGTERM")).toBe(0);
+    await expectNoOrphans(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const call = (body: unknown, authorization?: string, signal?: AbortSignal) =>
+    fetch(`${master}/api/v1/scheduler`, {
+      method: "POST",
+      ...(signal ? { signal } : {}),
+      headers: { "content-type": "application/json", accept: "application/json", ...auth(authorization) },
+      body: JSON.stringify(body),
+    });
+  const SUBSCRIBE = { type: "SUBSCRIBE", subscribe: { framework_info: { user: "root", name: "mesos-fw" } } };
+
+  it("a call without a framework's credentials is 401 in realm mesos-master-scheduler, subscribe or not", async () => {
+    for (const body of [SUBSCRIBE, { type: "HEARTBEAT", framework_id: { value: "x" } }]) {
+      const res = await call(body);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toBe('Basic realm="mesos-master-scheduler"');
+      expect(await res.text()).toContain("Framework authentication failed: no HTTP basic credentials given");
+    }
+    // An operator's HTTP credentials are not a framework's.
+    const operator = await call(SUBSCRIBE, ops);
+    expect(operator.status).toBe(401);
+    expect(await operator.text()).toContain("wrong secret for principal 'ops'");
+    const metrics = await (await fetch(`${master}/metrics`)).text();
+    expect(metrics).toMatch(
+      /agora_master_authentication_failures_total\{peer="framework",reason="missing"\} [2-9]/,
+    );
+  });
+
+  it("a framework subscribes with credentials from --credentials that --http-credentials does not hold", async () => {
+    const abort = new AbortController();
+    const res = await call(SUBSCRIBE, basic("mesos-fw", "fw-s3cret"), abort.signal);
+    try {
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      let text = "";
+      while (!text.includes('"SUBSCRIBED"')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(text).toContain('"SUBSCRIBED"');
+    } finally {
+      abort.abort();
+    }
+    // The read-write realm still guards every other write with the HTTP credentials.
+    expect((await putWeights(master, undefined)).status).toBe(401);
+    expect((await putWeights(master, basic("mesos-fw", "fw-s3cret"))).status).toBe(401);
+  });
+});
+
 describe("HTTP security flags", () => {
+  it("refuses --authenticate-http-frameworks without --credentials", async () => {
+    const r = await runAgora(["master", "--nats", "nats://127.0.0.1:1", "--authenticate-http-frameworks"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "--credentials (or AGORA_CREDENTIALS): is required with --authenticate-http-frameworks",
+    );
+  });
+
   it("refuses --authenticate-http-readwrite without --http-credentials, and --tls-cert without --tls-key", async () => {
     const noCredentials = await runAgora(["dev", "--authenticate-http-readwrite"]);
     expect(noCredentials.code).toBe(2);

@@ -140,6 +140,11 @@ export const masterAuthenticationFlags: FlagSpec = {
     description:
       "only agents that register with a principal and its secret (from --credentials) are admitted",
   },
+  "authenticate-http-frameworks": {
+    type: "boolean",
+    description:
+      "every call to the Mesos v1 scheduler API (/api/v1/scheduler) needs HTTP basic credentials from --credentials, as Mesos' flag",
+  },
   credentials: {
     type: "string",
     description:
@@ -150,6 +155,7 @@ export const masterAuthenticationFlags: FlagSpec = {
 export const masterAuthenticationOptions = {
   authenticateFrameworks: z.boolean().optional(),
   authenticateAgents: z.boolean().optional(),
+  authenticateHttpFrameworks: z.boolean().optional(),
   credentials: z.string().min(1).optional(),
 };
 type MasterAuthenticationValues = {
@@ -163,16 +169,25 @@ export async function masterAuthentication(
 ): Promise<AuthenticationOptions> {
   const frameworks = o.authenticateFrameworks ?? false;
   const agents = o.authenticateAgents ?? false;
+  const httpFrameworks = o.authenticateHttpFrameworks ?? false;
   if (o.credentials === undefined) {
-    if (frameworks || agents)
+    // As Mesos, whose basic authenticators of every realm need `--credentials`.
+    const flag = frameworks
+      ? "frameworks"
+      : agents
+        ? "agents"
+        : httpFrameworks
+          ? "http-frameworks"
+          : undefined;
+    if (flag)
       throw new CliError(
         "USAGE",
-        `agora ${command}: --credentials (or AGORA_CREDENTIALS): is required with --authenticate-${frameworks ? "frameworks" : "agents"}`,
+        `agora ${command}: --credentials (or AGORA_CREDENTIALS): is required with --authenticate-${flag}`,
       );
     return {};
   }
   try {
-    return { frameworks, agents, credentials: await loadCredentials(o.credentials) };
+    return { frameworks, agents, httpFrameworks, credentials: await loadCredentials(o.credentials) };
   } catch (e) {
     if (isSecurityError(e))
       throw new CliError("USAGE", `agora ${command}: --credentials: ${e.message}`, { cause: e });

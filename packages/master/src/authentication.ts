@@ -3,10 +3,18 @@ import { type Credentials, SecurityError } from "@agora/security";
 import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
 
-/** Mesos' `--authenticate_frameworks`, `--authenticate_agents` and `--credentials`. */
+/**
+ * Mesos' `--authenticate_frameworks`, `--authenticate_agents`, `--authenticate_http_frameworks` and
+ * `--credentials`.
+ */
 export interface AuthenticationOptions {
   /** Every framework must subscribe with its principal's secret (default false). */
   frameworks?: boolean;
+  /**
+   * Every call to the Mesos v1 scheduler API (`/api/v1/scheduler`) must carry HTTP basic credentials of
+   * a principal of `credentials`, as in Mesos' realm `mesos-master-scheduler` (default false).
+   */
+  httpFrameworks?: boolean;
   /** Every agent must (re)register with its principal's secret (default false). */
   agents?: boolean;
   /** The principals and secrets checked; without them, nothing can be authenticated. */
@@ -77,6 +85,19 @@ export class Authentication {
         `wrong secret for principal '${principal}' (or no such principal)`,
         field.secret,
       );
+  }
+
+  /**
+   * Mesos' HTTP framework realm: under `httpFrameworks`, a call to `/api/v1/scheduler` must come with
+   * the HTTP basic credentials (`basic`) of a principal of `--credentials`. Throws `UNAUTHENTICATED`,
+   * counted and logged as a framework's, when they are missing or wrong; does nothing otherwise (a
+   * SUBSCRIBE's credentials are checked again with the call, as a bus framework's).
+   */
+  checkHttpFramework(basic: Credential | undefined): void {
+    if (!this.options.httpFrameworks) return;
+    if (basic === undefined)
+      this.refuse("framework", undefined, "missing", "no HTTP basic credentials given", "authorization");
+    this.check("framework", basic, { principal: "authorization", secret: "authorization" });
   }
 
   /** Counts and logs a refusal that is not about the secret: a call on another principal's subject. */

@@ -77,7 +77,8 @@ export class Master {
   readonly metrics: MasterMetrics;
   /** The ACLs' checks, shared by the bus handlers and the HTTP API; undefined without `--acls`. */
   readonly authorization: Authorization | undefined;
-  private readonly authentication: Authentication;
+  /** Who may register and subscribe (`--authenticate-*`, `--credentials`); the scheduler API asks it too. */
+  readonly authentication: Authentication;
 
   private readonly options: ResolvedMasterOptions;
   private readonly bus: Bus;

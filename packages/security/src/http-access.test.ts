@@ -8,7 +8,6 @@ describe("httpAccess: Mesos' read-only and read-write realms", () => {
     ["PUT", "/weights", "readwrite"],
     ["POST", "/teardown", "readwrite"],
     ["DELETE", "/v2/apps/web", "readwrite"],
-    ["POST", "/api/v1/scheduler", "readwrite"],
     ["POST", "/api/v1", "operator"],
     ["POST", "/api/v1/operator", "operator"],
     ["GET", "/health", "open"],
@@ -19,6 +18,7 @@ describe("httpAccess: Mesos' read-only and read-write realms", () => {
     ["GET", "/ui/assets/index.js", "open"],
     ["GET", "/", "open"],
     ["POST", "/api/v1/executor", "open"],
+    ["POST", "/api/v1/scheduler", "open"],
     ["OPTIONS", "/weights", "open"],
   ])("%s %s is %s", (method, path, access) => {
     expect(httpAccess(method, path)).toBe(access);

@@ -14,10 +14,13 @@ export type HttpAccess = "open" | "readonly" | "readwrite" | "operator";
 const OPEN_PATHS = new Set(["/health", "/master/health", "/version", "/ping", "/login", "/", "/favicon.ico"]);
 
 /**
- * Custom executors post to the agent's `/api/v1/executor` with a token Mesos signs for them
- * (`--authenticate-http-executors`, its own realm); Agora does not issue one, so the realm stays open.
+ * Realms of their own, outside read-only and read-write: custom executors post to the agent's
+ * `/api/v1/executor` with a token Mesos signs for them (`--authenticate-http-executors`; Agora issues
+ * none, so it stays open), and Mesos frameworks to the master's `/api/v1/scheduler`, which Mesos
+ * authenticates in its realm `mesos-master-scheduler` against the frameworks' `--credentials`
+ * (`--authenticate-http-frameworks`), never against `--http-credentials`: the scheduler routes do that.
  */
-const OPEN_PREFIXES = ["/ui/", "/api/v1/executor"];
+const OPEN_PREFIXES = ["/ui/", "/api/v1/executor", "/api/v1/scheduler"];
 
 /** The realm of a request, from its method and path (without the query). */
 export function httpAccess(method: string, path: string): HttpAccess {
@@ -28,10 +31,9 @@ export function httpAccess(method: string, path: string): HttpAccess {
   return "readwrite";
 }
 
-/** Mesos' v1 operator API: `/api/v1` and its sub-paths, but not the scheduler or executor APIs. */
+/** Mesos' v1 operator API: `/api/v1` and its sub-paths (the scheduler and executor APIs are open here). */
 function isOperatorApi(path: string): boolean {
-  if (path !== "/api/v1" && !path.startsWith("/api/v1/")) return false;
-  return !path.startsWith("/api/v1/scheduler") && !path.startsWith("/api/v1/executor");
+  return path === "/api/v1" || path.startsWith("/api/v1/");
 }
 
 /** The realm of an operator call: Mesos' `GET_*` calls only read, everything else writes. */

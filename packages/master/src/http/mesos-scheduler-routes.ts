@@ -1,4 +1,5 @@
 import { type Call, type CallOf, CallReply, decode, encode, type FrameworkId, newId } from "@agora/protocol";
+import { isSecurityError } from "@agora/security";
 import { isTransportError } from "@agora/transport";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Master } from "../master.js";
@@ -18,11 +19,16 @@ export interface MesosSchedulerRoutesOptions {
 
 const STREAM_HEADER = "mesos-stream-id";
 
+/** Mesos' realm of the scheduler API (`DEFAULT_HTTP_FRAMEWORK_AUTHENTICATION_REALM`). */
+const SCHEDULER_REALM = "mesos-master-scheduler";
+
 /**
  * Mesos' v1 scheduler API, `POST /api/v1/scheduler`, JSON only: SUBSCRIBE answers 200 with a
  * RecordIO stream of events and a `Mesos-Stream-Id`; every other call must carry that header and
  * is answered 202. Calls are translated to our protocol and sent over the bus as any framework's;
  * events come back the same way (see docs/mesos-v1.md). Errors are plain text, as Mesos sends them.
+ * Under `--authenticate-http-frameworks` every call needs HTTP basic credentials from `--credentials`
+ * (401 in Mesos' realm `mesos-master-scheduler` otherwise).
  */
 export async function mesosSchedulerRoutes(
   app: FastifyInstance,
@@ -43,6 +49,17 @@ export async function mesosSchedulerRoutes(
   app.addHook("preClose", async () => streams.closeAll());
 
   withRawBodies(app);
+
+  // Mesos' `--authenticate_http_frameworks`: the realm `mesos-master-scheduler`, checked against the
+  // frameworks' `--credentials` before anything else (the HTTP layer leaves this API to it).
+  app.addHook("onRequest", async (request, reply) => {
+    try {
+      master.authentication.checkHttpFramework(basicCredential(request.headers.authorization));
+    } catch (err) {
+      if (!isSecurityError(err)) throw err;
+      return text(reply.header("www-authenticate", `Basic realm="${SCHEDULER_REALM}"`), 401, err.message);
+    }
+  });
 
   const send = async (call: Call): Promise<CallReply> => {
     const bytes = await link.bus.request(link.subjects.masterCall, encode(call), {
