@@ -6,6 +6,8 @@ import { filterView, viewerOf } from "./authorize.js";
 const ACLS = parseAcls(
   JSON.stringify({
     permissive: false,
+    // Not permissive: without this rule no agent could register (Mesos' register_agents).
+    register_agents: [{ principals: { type: "ANY" }, agents: { type: "ANY" } }],
     register_frameworks: [{ principals: { type: "ANY" }, roles: { values: ["*"] } }],
     run_tasks: [{ principals: { type: "ANY" }, users: { type: "ANY" } }],
     view_frameworks: [
