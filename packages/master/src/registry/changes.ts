@@ -1,5 +1,5 @@
 import type { AgentId, OfferId } from "@agora/protocol";
-import type { TaskEntry } from "./entries.js";
+import { type TaskEntry, taskKey } from "./entries.js";
 
 /**
  * What changed in the registry since a watcher last took its changes: which agents, offers and tasks
@@ -53,8 +53,11 @@ export class ChangeFeed {
     for (const w of this.watchers) w.offers.add(id);
   }
 
-  task(key: string, entry: TaskEntry | null): void {
-    for (const w of this.watchers) w.tasks.set(key, entry);
+  /** A task changed, or (`forgotten`) left the registry. */
+  task(entry: TaskEntry, forgotten = false): void {
+    if (this.watchers.size === 0) return;
+    const key = taskKey(entry.frameworkId, entry.task.taskId);
+    for (const w of this.watchers) w.tasks.set(key, forgotten ? null : entry);
   }
 
   roles(): void {

@@ -180,7 +180,7 @@ export class MasterState {
     this.filters.removeFramework(framework.id);
     this.frameworks.delete(framework.id);
     const forgotten = this.completedFrameworks.push(framework);
-    if (forgotten) for (const t of forgotten.completedTasks.values()) this.changes.task(keyOf(t), null);
+    if (forgotten) for (const t of forgotten.completedTasks.values()) this.changes.task(t, true);
   }
 
   isCompletedFramework(id: FrameworkId): boolean {
@@ -235,7 +235,7 @@ export class MasterState {
       statuses: [status],
       holdsResources: false,
     };
-    this.changes.task(keyOf(entry), entry);
+    this.changes.task(entry);
     if (isTerminalState(status.state)) {
       this.recordTerminal(framework, entry);
       return entry;
@@ -264,7 +264,7 @@ export class MasterState {
   applyStatus(task: TaskEntry, status: TaskStatus): void {
     task.state = status.state;
     task.statuses.push(status);
-    this.changes.task(keyOf(task), task);
+    this.changes.task(task);
     if (task.statuses.length > MAX_STATUSES_PER_TASK) task.statuses.shift();
     if (isTerminalState(status.state)) {
       this.releaseTask(task);
@@ -281,7 +281,7 @@ export class MasterState {
 
   private recordTerminal(framework: FrameworkEntry, task: TaskEntry): void {
     const forgotten = framework.completedTasks.push(task);
-    if (forgotten) this.changes.task(keyOf(forgotten), null);
+    if (forgotten) this.changes.task(forgotten, true);
     this.terminalCounts.set(task.state, (this.terminalCounts.get(task.state) ?? 0) + 1);
   }
 
@@ -300,8 +300,4 @@ export class MasterState {
     this.frameworks.get(task.frameworkId)?.resources.release(task.task.resources);
     task.holdsResources = false;
   }
-}
-
-function keyOf(task: TaskEntry): string {
-  return taskKey(task.frameworkId, task.task.taskId);
 }
