@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type FakeAgent, type FakeFramework, MasterHarness, task } from "../test-support/harness.js";
 import { buildMasterHttp } from "./app.js";
 import { filterView, type Viewer } from "./authorize.js";
-import { type JsonPiece, jsonStream, MesosStateRenderer } from "./mesos-state.js";
+import { type JsonPiece, jsonBytes, MesosStateRenderer } from "./mesos-state.js";
 
 /** A framework task run by the framework's own executor, so `/master/state` lists the executor. */
 function executorTask(id: string, agent: FakeAgent) {
@@ -133,37 +133,27 @@ describe("/master/state from cached fragments", () => {
     // As `visibleView` filters for a principal that may view the framework and its tasks, not its executors.
     const renderer = new MesosStateRenderer();
     const viewer: Viewer = { framework: () => true, tasks: () => true, executors: () => false };
-    const filtered = JSON.parse(await text(renderer.render(filterView(h.master.snapshot(), viewer))));
+    const filtered = JSON.parse(text(renderer.render(filterView(h.master.snapshot(), viewer))));
     expect(filtered.frameworks[0].tasks).toHaveLength(2);
     expect(filtered.frameworks[0].executors).toEqual([]);
     // Hidden tasks (view_tasks) do not hide the executors: Mesos decides the two apart.
     const noTasks: Viewer = { framework: () => true, tasks: () => false, executors: () => true };
-    const executorsOnly = JSON.parse(await text(renderer.render(filterView(h.master.snapshot(), noTasks))));
+    const executorsOnly = JSON.parse(text(renderer.render(filterView(h.master.snapshot(), noTasks))));
     expect(executorsOnly.frameworks[0].tasks).toEqual([]);
     expect(executorsOnly.frameworks[0].executors).toHaveLength(1);
   });
 });
 
-async function text(pieces: JsonPiece[], chunkBytes?: number): Promise<string> {
-  return (await chunked(pieces, chunkBytes)).text;
+function text(pieces: JsonPiece[]): string {
+  return jsonBytes(pieces).toString("utf8");
 }
 
-async function chunked(pieces: JsonPiece[], chunkBytes?: number): Promise<{ text: string; chunks: number }> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of jsonStream(pieces, chunkBytes)) chunks.push(chunk as Buffer);
-  return { text: Buffer.concat(chunks).toString("utf8"), chunks: chunks.length };
-}
-
-describe("jsonStream", () => {
-  it("writes the pieces in order, in chunks of the size asked, a bigger piece alone", async () => {
-    const pieces = ['{"a":[', '"x"', ",", '"yyyyyyyyyyyy"', ",", Buffer.from('"é€"'), "]}"];
-    const out = await chunked(pieces, 8);
-    expect(out.text).toBe('{"a":["x","yyyyyyyyyyyy","é€"]}');
-    expect(JSON.parse(out.text)).toEqual({ a: ["x", "yyyyyyyyyyyy", "é€"] });
-    expect(out.chunks).toBe(5); // {"a":[ | "x", | "yyyyyyyyyyyy" | ,"é€" | ]}
-  });
-
-  it("ends at once when there is nothing to write", async () => {
-    expect(await chunked([], 8)).toEqual({ text: "", chunks: 0 });
+describe("jsonBytes", () => {
+  it("writes ASCII pieces byte for byte and encoded ones as they are, in order", () => {
+    const pieces = ['{"a":[', '"x"', ",", Buffer.from('"é€"'), "]}"];
+    const bytes = jsonBytes(pieces);
+    expect(bytes.length).toBe(Buffer.byteLength('{"a":["x","é€"]}'));
+    expect(JSON.parse(bytes.toString("utf8"))).toEqual({ a: ["x", "é€"] });
+    expect(jsonBytes([]).length).toBe(0);
   });
 });

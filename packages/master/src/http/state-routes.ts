@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { MasterView } from "../view.js";
-import { jsonStream, MesosStateRenderer, mesosTask } from "./mesos-state.js";
+import { jsonBytes, MesosStateRenderer, mesosTask } from "./mesos-state.js";
 import { mesosStateSummary } from "./mesos-summary.js";
 import { parseQuery } from "./query.js";
 
@@ -24,7 +24,7 @@ export async function stateRoutes(app: FastifyInstance, { snapshot }: StateRoute
   // One renderer for the app: its fragments serve every request, whoever asks.
   const renderer = new MesosStateRenderer();
   const state = async (request: FastifyRequest, reply: FastifyReply) =>
-    reply.type("application/json; charset=utf-8").send(jsonStream(renderer.render(snapshot(request))));
+    reply.type("application/json; charset=utf-8").send(jsonBytes(renderer.render(snapshot(request))));
   app.get("/master/state", state);
   app.get("/state", state);
   app.get("/master/state.json", state);
