@@ -130,7 +130,8 @@ describe.skipIf(!browserAvailable())("the web dashboard's login in chromium agai
     await form.getByRole("button", { name: "Log in" }).click();
   }
 
-  const storedSession = (page: Page) => page.evaluate(() => sessionStorage.getItem("agora-session"));
+  const storedSession = (page: Page) =>
+    page.evaluate<string | null>(`sessionStorage.getItem("agora-session")`);
 
   /** A watched page in a fresh context (no session, no cookies) with the theme asked for. */
   async function open(
@@ -247,10 +248,10 @@ describe.skipIf(!browserAvailable())("the web dashboard's login in chromium agai
     expect(new URL(page.url()).pathname).toBe("/ui/roles");
 
     // As after a master restart with a new session key: the kept token no longer opens anything.
-    await page.evaluate(() => {
-      const s = JSON.parse(sessionStorage.getItem("agora-session")!) as { token: string };
-      sessionStorage.setItem("agora-session", JSON.stringify({ ...s, token: `${s.token}x` }));
-    });
+    await page.evaluate(`{
+      const s = JSON.parse(sessionStorage.getItem("agora-session"));
+      sessionStorage.setItem("agora-session", JSON.stringify({ ...s, token: s.token + "x" }));
+    }`);
     await page.reload();
     await page.getByTestId("login-form").waitFor();
     await page.getByText(/Your session has ended/).waitFor();
