@@ -4,10 +4,10 @@ import { isMarathonError } from "../errors.js";
 import type { AppDefinition } from "../model/app-definition.js";
 import { parseGroup } from "../model/app-json.js";
 import { findApp, putGroup } from "../model/group-ops.js";
-import { app, rootWith } from "../test-support/fixtures.js";
+import { app, deploymentId, rootWith } from "../test-support/fixtures.js";
 import { planDeployment } from "./planner.js";
 
-const opts = { id: "d1" };
+const opts = { id: deploymentId("d1") };
 const kinds = (plan: ReturnType<typeof planDeployment>) =>
   plan.steps.map((s) => s.actions.map((a) => `${a.action} ${a.app}`));
 

@@ -1,5 +1,7 @@
-import type { DeploymentAction, DeploymentPlan, DeploymentStep } from "../model/deployment.js";
+import type { TaskId } from "@agora/protocol";
+import type { DeploymentAction, DeploymentId, DeploymentPlan, DeploymentStep } from "../model/deployment.js";
 import { appsOf, type Group } from "../model/group.js";
+import type { AppId } from "../model/path-id.js";
 import { appChange } from "./app-diff.js";
 import { dependencyLevels } from "./dependency-order.js";
 
@@ -22,7 +24,7 @@ import { dependencyLevels } from "./dependency-order.js";
 export function planDeployment(
   original: Group,
   target: Group,
-  opts: { id: string; sentenced?: ReadonlyMap<string, string[]> },
+  opts: { id: DeploymentId; sentenced?: ReadonlyMap<AppId, TaskId[]> },
 ): DeploymentPlan {
   const before = appsOf(original);
   const after = appsOf(target);

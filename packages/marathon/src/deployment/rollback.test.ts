@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AppDefinition } from "../model/app-definition.js";
 import { appsOf, findGroup } from "../model/group.js";
-import { app, rootWith } from "../test-support/fixtures.js";
+import { app, appId, deploymentId, rootWith } from "../test-support/fixtures.js";
 import { planDeployment } from "./planner.js";
 import { revertPlan } from "./rollback.js";
 
@@ -12,7 +12,7 @@ describe("revertPlan", () => {
   it("removes apps the plan added, restores apps it changed or removed, keeps later changes to others", () => {
     const original = rootWith([app("/web", { instances: 2 }), app("/gone/db"), app("/other")]);
     const target = rootWith([app("/web", { instances: 5 }), app("/new/api"), app("/other")]);
-    const plan = planDeployment(original, target, { id: "d" });
+    const plan = planDeployment(original, target, { id: deploymentId("d") });
     const current = rootWith([
       app("/web", { instances: 5 }),
       app("/new/api"),
@@ -22,8 +22,8 @@ describe("revertPlan", () => {
     const back = revertPlan(plan, current, V);
     const apps = appsOf(back);
     expect([...apps.keys()].sort()).toEqual(["/gone/db", "/other", "/web"]);
-    expect(apps.get("/web")!.instances).toBe(2);
-    expect(apps.get("/other")!.instances).toBe(7);
+    expect(apps.get(appId("/web"))!.instances).toBe(2);
+    expect(apps.get(appId("/other"))!.instances).toBe(7);
     expect(findGroup(back, "/new")).toBeUndefined();
     expect(findGroup(back, "/gone")).toBeDefined();
     expect(back.version).toBe(V);
@@ -32,13 +32,13 @@ describe("revertPlan", () => {
   it("restores group dependencies the plan changed and groups it removed", () => {
     const original = rootWith([app("/a/x"), app("/b/y")], { dependencies: { "/a": ["/b"], "/empty": [] } });
     const target = rootWith([app("/a/x"), app("/b/y")]);
-    const back = revertPlan(planDeployment(original, target, { id: "d" }), target, V);
+    const back = revertPlan(planDeployment(original, target, { id: deploymentId("d") }), target, V);
     expect(findGroup(back, "/a")!.dependencies).toEqual(["/b"]);
     expect(findGroup(back, "/empty")).toBeDefined();
   });
 
   it("keeps a group the plan added when something else lives in it now", () => {
-    const plan = planDeployment(rootWith([]), rootWith([app("/g/a")]), { id: "d" });
+    const plan = planDeployment(rootWith([]), rootWith([app("/g/a")]), { id: deploymentId("d") });
     const back = revertPlan(plan, rootWith([app("/g/a"), app("/g/later")]), V);
     expect([...appsOf(back).keys()]).toEqual(["/g/later"]);
   });
@@ -59,10 +59,10 @@ describe("revertPlan", () => {
     fc.assert(
       fc.property(appsArb, appsArb, (before, after) => {
         const original = rootWith(before);
-        const plan = planDeployment(original, rootWith(after), { id: "d" });
+        const plan = planDeployment(original, rootWith(after), { id: deploymentId("d") });
         const back = revertPlan(plan, plan.target, V);
         expect(byId(appsOf(back).values())).toEqual(byId(before));
-        expect(planDeployment(back, original, { id: "again" }).steps).toEqual([]);
+        expect(planDeployment(back, original, { id: deploymentId("again") }).steps).toEqual([]);
       }),
     );
   });

@@ -1,18 +1,19 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AppDefinition } from "../model/app-definition.js";
-import type { DeploymentAction } from "../model/deployment.js";
-import type { Instance } from "../model/instance.js";
-import { app } from "../test-support/fixtures.js";
+import { DeploymentAction } from "../model/deployment.js";
+import { Instance } from "../model/instance.js";
+import { app, appId } from "../test-support/fixtures.js";
 import { decideAction } from "./step-controller.js";
 
 const OLD = "2026-01-01T00:00:00.000Z";
 const NEW = "2026-06-01T00:00:00.000Z";
+const WEB = appId("/web");
 
 function instance(n: number, fields: Partial<Instance> = {}): Instance {
-  return {
+  return Instance.parse({
     taskId: `web.${String(n).padStart(4, "0")}`,
-    appId: "/web",
+    appId: WEB,
     agentId: "a1",
     host: "h1",
     agentAttributes: {},
@@ -23,24 +24,25 @@ function instance(n: number, fields: Partial<Instance> = {}): Instance {
     role: "*",
     killRequested: false,
     ...fields,
-  };
+  });
 }
 const running = (count: number, fields: Partial<Instance> = {}) =>
   Array.from({ length: count }, (_, i) => instance(i, fields));
 
-const restart: DeploymentAction = { action: "RestartApplication", app: "/web" };
-const scale = (scaleTo: number, sentencedToDeath?: string[]): DeploymentAction => ({
-  action: "ScaleApplication",
-  app: "/web",
-  scaleTo,
-  ...(sentencedToDeath ? { sentencedToDeath } : {}),
-});
+const restart: DeploymentAction = { action: "RestartApplication", app: WEB };
+const scale = (scaleTo: number, sentencedToDeath?: string[]): DeploymentAction =>
+  DeploymentAction.parse({
+    action: "ScaleApplication",
+    app: WEB,
+    scaleTo,
+    ...(sentencedToDeath ? { sentencedToDeath } : {}),
+  });
 
 describe("decideAction: start and stop", () => {
   it("a start is done at once", () => {
     expect(
       decideAction({
-        action: { action: "StartApplication", app: "/web" },
+        action: { action: "StartApplication", app: WEB },
         app: app("/web"),
         instances: [],
         queued: 0,
@@ -54,7 +56,7 @@ describe("decideAction: start and stop", () => {
   });
 
   it("a stop kills what is not being killed yet and drops the queue, done when nothing is left", () => {
-    const stop: DeploymentAction = { action: "StopApplication", app: "/web" };
+    const stop: DeploymentAction = { action: "StopApplication", app: WEB };
     const instances = [instance(1), instance(2, { killRequested: true })];
     expect(decideAction({ action: stop, app: app("/web"), instances, queued: 3 })).toEqual({
       kill: ["web.0001"],

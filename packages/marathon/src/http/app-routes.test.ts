@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findApp } from "../model/group-ops.js";
+import { TaskFailure } from "../runtime/records.js";
 import { instance, MemoryMarathon } from "../test-support/memory-marathon.js";
 import { createMarathonHttp } from "./server.js";
 
@@ -281,16 +282,19 @@ describe("/v2/apps", () => {
   it("shows one app with its tasks, counts, deployments and last failure; 404 for none", async () => {
     await post({ id: "web", cmd: "serve", healthChecks: [{ protocol: "TCP" }] });
     service.instanceList = [instance("/web", 1, { healthy: true }), instance("/web", 2, { healthy: false })];
-    service.failures.set("/web", {
-      appId: "/web",
-      host: "10.0.0.9",
-      message: "exited 1",
-      state: "TASK_FAILED",
-      taskId: "web.task-9",
-      timestamp: "2026-11-22T09:00:00.000Z",
-      version: "2026-11-22T10:00:00.000Z",
-      slaveId: "agent-1",
-    });
+    service.failures.set(
+      "/web",
+      TaskFailure.parse({
+        appId: "/web",
+        host: "10.0.0.9",
+        message: "exited 1",
+        state: "TASK_FAILED",
+        taskId: "web.task-9",
+        timestamp: "2026-11-22T09:00:00.000Z",
+        version: "2026-11-22T10:00:00.000Z",
+        slaveId: "agent-1",
+      }),
+    );
     const res = await http.inject({ method: "GET", url: "/v2/apps/web" });
     expect(res.statusCode).toBe(200);
     const app = res.json().app;

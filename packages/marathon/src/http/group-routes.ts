@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { planDeployment } from "../deployment/planner.js";
 import { MarathonError } from "../errors.js";
 import { parseGroup } from "../model/app-json.js";
+import { DeploymentId } from "../model/deployment.js";
 import type { Group } from "../model/group.js";
 import { findExactGroup, putGroup, removeGroup, scaleGroup } from "../model/group-ops.js";
 import { parentOf, ROOT } from "../model/path-id.js";
@@ -73,7 +74,7 @@ export async function groupRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     const version = ctx.nextVersion();
     const target = targetOf(ctx, root, parsed, groupId, version);
     if (flag(request.query, "dryRun")) {
-      const plan = planDeployment(root, target, { id: "dry-run" });
+      const plan = planDeployment(root, target, { id: DeploymentId.parse("dry-run") });
       return {
         steps: plan.steps.map((s) => ({ actions: s.actions.map((a) => ({ action: a.action, app: a.app })) })),
       };

@@ -42,7 +42,7 @@ export async function taskRoutes(app: FastifyInstance, ctx: HttpContext): Promis
       throw new MarathonError("INVALID_DEFINITION", "Object is not valid", {
         details: zodDetails(body.error.issues, ""),
       });
-    const known = new Set(service.instances().map((i) => i.taskId));
+    const known = new Set<string>(service.instances().map((i) => i.taskId));
     const ids = body.data.ids.filter((id) => known.has(id));
     const apps = appsOf(service.root());
     return killTasks(ctx, reply, ids, request.query, (killed) => ({

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { AppDefinition } from "./app-definition.js";
-import { isWithin, ROOT } from "./path-id.js";
+import { type AppDefinition, StoredApp } from "./app-definition.js";
+import { type AppId, isWithin, ROOT } from "./path-id.js";
 
 /**
  * A group as Marathon stores it: apps and subgroups by absolute id, dependencies that apply to every
@@ -13,6 +13,22 @@ export interface Group {
   dependencies: string[];
   version: string;
 }
+
+/**
+ * A group as stored and planned between. Typed by `Group` rather than inferred: a recursive
+ * schema needs its type spelled out, and this one checks the schema's output against it.
+ */
+export const StoredGroup: z.ZodType<Group> = z.lazy(() =>
+  z
+    .object({
+      id: z.string().min(1),
+      apps: z.array(StoredApp),
+      groups: z.array(StoredGroup),
+      dependencies: z.array(z.string()),
+      version: z.string(),
+    })
+    .strict(),
+);
 
 /** Group JSON as `/v2/groups` takes it; ids inside may be relative to their group (resolved later). */
 export const GroupDefinition: z.ZodType<GroupDefinitionInput> = z.lazy(() =>
@@ -39,8 +55,8 @@ export function emptyRoot(version: string): Group {
 }
 
 /** Every app in `group` and below, by id. */
-export function appsOf(group: Group): Map<string, AppDefinition> {
-  const out = new Map<string, AppDefinition>();
+export function appsOf(group: Group): Map<AppId, AppDefinition> {
+  const out = new Map<AppId, AppDefinition>();
   const walk = (g: Group): void => {
     for (const app of g.apps) out.set(app.id, app);
     for (const child of g.groups) walk(child);

@@ -1,6 +1,6 @@
-import { TaskState } from "@agora/protocol";
+import { AgentId, TaskId, TaskState } from "@agora/protocol";
 import { z } from "zod";
-import { segmentsOf } from "./path-id.js";
+import { AppId, segmentsOf } from "./path-id.js";
 
 /**
  * One task Marathon launched for an app, as it keeps it in its store. Marathon 1.x calls it an
@@ -8,9 +8,9 @@ import { segmentsOf } from "./path-id.js";
  * which is how a restart tells old instances from new ones.
  */
 export const Instance = z.object({
-  taskId: z.string().min(1),
-  appId: z.string().min(1),
-  agentId: z.string().min(1),
+  taskId: TaskId,
+  appId: AppId,
+  agentId: AgentId,
   host: z.string(),
   /** The agent's attributes (text values), kept so constraints can be checked against placed instances. */
   agentAttributes: z.record(z.string(), z.string()).default({}),
@@ -29,8 +29,9 @@ export const Instance = z.object({
 export type Instance = z.output<typeof Instance>;
 
 /** Marathon's task id form: the app id's segments joined by `_`, a dot, a uuid (`prod_web.<uuid>`). */
-export function taskIdFor(appId: string, uuid: string): string {
-  return `${segmentsOf(appId).join("_")}.${uuid}`;
+export function taskIdFor(appId: AppId, uuid: string): TaskId {
+  // Minting: an app id's segments and a uuid always make a valid task id (AppId bounds its length).
+  return `${segmentsOf(appId).join("_")}.${uuid}` as TaskId;
 }
 
 /** Inverse of `taskIdFor`, for ids Marathon minted: `prod_web.<uuid>` → `/prod/web`. */

@@ -46,10 +46,10 @@ export function isWithin(id: string, group: string): boolean {
   return group === ROOT || id === group || id.startsWith(`${group}/`);
 }
 
-/** A path id, resolved against the root; an app id additionally may not end in a reserved segment. */
 /** The longest app id whose task ids (`<segments joined by _>.<uuid>`) stay within 255 characters. */
 const MAX_APP_ID_LENGTH = 200;
 
+/** A path id, resolved against the root. */
 export const PathId = z.string().transform((raw, ctx) => {
   const resolved = resolvePathId(raw);
   if ("error" in resolved) {
@@ -59,6 +59,10 @@ export const PathId = z.string().transform((raw, ctx) => {
   return resolved.id;
 });
 
+/**
+ * An app's id: a path id that is not the root and does not end in a reserved segment. Branded, so
+ * an app id is never mixed up with a group id, a task id or any other string.
+ */
 export const AppId = PathId.refine((id) => id !== ROOT, { message: "an app id must not be empty" })
   .refine((id) => !RESERVED_APP_SEGMENTS.has(segmentsOf(id).at(-1) ?? ""), {
     message: `an app id must not end in ${[...RESERVED_APP_SEGMENTS].join(", ")}`,
@@ -67,4 +71,6 @@ export const AppId = PathId.refine((id) => id !== ROOT, { message: "an app id mu
   // a longer id was accepted and its tasks could never launch (found by the fuzz suite).
   .refine((id) => segmentsOf(id).join("_").length <= MAX_APP_ID_LENGTH, {
     message: `an app id must be at most ${MAX_APP_ID_LENGTH} characters (its task ids hold it)`,
-  });
+  })
+  .brand<"AppId">();
+export type AppId = z.output<typeof AppId>;

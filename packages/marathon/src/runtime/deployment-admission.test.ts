@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { isMarathonError } from "../errors.js";
-import type { DeploymentPlan } from "../model/deployment.js";
+import { DeploymentPlan } from "../model/deployment.js";
 import { app, rootWith } from "../test-support/fixtures.js";
 import { admitDeployment } from "./deployment-admission.js";
 
 function plan(id: string, appIds: string[]): DeploymentPlan {
   const target = rootWith(appIds.map((a) => app(a)));
-  return {
+  return DeploymentPlan.parse({
     id,
     version: target.version,
     original: rootWith([]),
     target,
-    steps: [{ actions: appIds.map((a) => ({ action: "StartApplication" as const, app: a })) }],
-  };
+    steps: [{ actions: appIds.map((a) => ({ action: "StartApplication", app: a })) }],
+  });
 }
 
 /** Running deployments as the runner answers for them. */

@@ -1,10 +1,12 @@
+import type { TaskId } from "@agora/protocol";
 import { planDeployment } from "../deployment/planner.js";
 import { revertPlan } from "../deployment/rollback.js";
 import { isMarathonError, MarathonError } from "../errors.js";
-import { affectedApps, type DeploymentPlan } from "../model/deployment.js";
+import { affectedApps, DeploymentId, type DeploymentPlan } from "../model/deployment.js";
 import { appsOf, type Group } from "../model/group.js";
 import { putApp } from "../model/group-ops.js";
 import type { Instance } from "../model/instance.js";
+import type { AppId } from "../model/path-id.js";
 import type { DeploymentRunner, DeploymentWork } from "./deployment-runner.js";
 import type { EventBody } from "./event-hub.js";
 import type { MarathonRepository } from "./repository.js";
@@ -68,7 +70,7 @@ export class DeploymentAdmission {
   /** Deploys `target` as the new root; a refused one is announced as `group_change_failed`. */
   deploy(
     target: Group,
-    options: { force: boolean; sentenced?: ReadonlyMap<string, string[]> },
+    options: { force: boolean; sentenced?: ReadonlyMap<AppId, TaskId[]> },
   ): Promise<DeploymentPlan> {
     return this.serialized(() =>
       this.deployNow(target, options).catch((err: unknown) => {
@@ -89,7 +91,7 @@ export class DeploymentAdmission {
     return this.serialized(() => {
       const version = this.o.now();
       let target = this.o.history.root();
-      const byApp = new Map<string, string[]>();
+      const byApp = new Map<AppId, TaskId[]>();
       for (const i of killed) byApp.set(i.appId, [...(byApp.get(i.appId) ?? []), i.taskId]);
       for (const [appId, ids] of byApp) {
         const app = appsOf(target).get(appId);
@@ -114,14 +116,15 @@ export class DeploymentAdmission {
 
   private async deployNow(
     target: Group,
-    options: { force: boolean; sentenced?: ReadonlyMap<string, string[]> },
+    options: { force: boolean; sentenced?: ReadonlyMap<AppId, TaskId[]> },
   ): Promise<DeploymentPlan> {
     const leading = this.o.leading();
     if (!leading) throw new MarathonError("NOT_LEADER", "this Marathon does not lead");
     await leading;
     const { history, runner } = this.o;
     const plan = planDeployment(history.root(), target, {
-      id: this.o.newId(),
+      // A test may mint ids (deterministic ones); they are checked as any stored id is.
+      id: DeploymentId.parse(this.o.newId()),
       ...(options.sentenced ? { sentenced: options.sentenced } : {}),
     });
     const conflicts = admitDeployment(plan, runner, { force: options.force, max: this.o.maxRunning });

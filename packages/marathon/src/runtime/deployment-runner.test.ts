@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DeploymentPlan } from "../model/deployment.js";
+import { DeploymentPlan } from "../model/deployment.js";
 import type { Instance } from "../model/instance.js";
 import { app, placedOn, rootWith } from "../test-support/fixtures.js";
 import { DeploymentRunner, type DeploymentWork } from "./deployment-runner.js";
@@ -59,7 +59,7 @@ function harness() {
 describe("DeploymentRunner", () => {
   it("a new app: start, then scale to 2; each step succeeds once its instances run, then the deployment", () => {
     const web = app("/web", { instances: 2, version: "2026-03-01T00:00:00.000Z" });
-    const plan: DeploymentPlan = {
+    const plan = DeploymentPlan.parse({
       id: "d1",
       version: web.version!,
       original: rootWith([]),
@@ -68,7 +68,7 @@ describe("DeploymentRunner", () => {
         { actions: [{ action: "StartApplication", app: "/web" }] },
         { actions: [{ action: "ScaleApplication", app: "/web", scaleTo: 2 }] },
       ],
-    };
+    });
     const h = harness();
     h.runner.add(plan);
     expect(h.runner.tick()).toBe(true);
@@ -95,13 +95,13 @@ describe("DeploymentRunner", () => {
 
   it("a running deployment locks its apps; a cancelled one fails and frees them", () => {
     const web = app("/web");
-    const plan: DeploymentPlan = {
+    const plan = DeploymentPlan.parse({
       id: "d2",
       version: "v",
       original: rootWith([web]),
       target: rootWith([]),
       steps: [{ actions: [{ action: "StopApplication", app: "/web" }] }],
-    };
+    });
     const h = harness();
     h.instances.push(placedOn("/web", "h1"));
     h.runner.add(plan);
@@ -119,13 +119,13 @@ describe("DeploymentRunner", () => {
     const check = { protocol: "TCP" as const };
     const before = app("/web");
     const after = app("/web", { healthChecks: [check], version: "v2" });
-    const plan: DeploymentPlan = {
+    const plan = DeploymentPlan.parse({
       id: "d3",
       version: "v2",
       original: rootWith([before, app("/gone", { healthChecks: [check] })]),
       target: rootWith([after]),
       steps: [{ actions: [{ action: "RestartApplication", app: "/web" }] }],
-    };
+    });
     const h = harness();
     h.runner.add(plan);
     expect(h.events).toMatchObject([

@@ -56,7 +56,7 @@ export class ReadinessChecks {
   watch(app: AppDefinition, instances: readonly Instance[]): void {
     const check = app.readinessChecks[0];
     if (!check) return;
-    const current = new Set(instances.map((i) => i.taskId));
+    const current = new Set<string>(instances.map((i) => i.taskId));
     for (const [taskId, t] of this.tracked)
       if (t.appId === app.id && !current.has(taskId)) {
         if (t.timer) this.o.clock.clear(t.timer);

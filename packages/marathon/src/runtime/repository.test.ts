@@ -2,6 +2,7 @@ import { MemoryStateStore } from "@agora/transport";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { isMarathonError } from "../errors.js";
+import { DeploymentPlan } from "../model/deployment.js";
 import { app, placedOn, rootWith } from "../test-support/fixtures.js";
 import { MarathonRepository } from "./repository.js";
 
@@ -19,7 +20,13 @@ describe("MarathonRepository", () => {
       uris: ["http://example.test/a.tgz"],
     });
     const root = rootWith([web], { version: "2026-02-01T00:00:00.000Z" });
-    const plan = { id: "d1", version: root.version, original: rootWith([]), target: root, steps: [] };
+    const plan = DeploymentPlan.parse({
+      id: "d1",
+      version: root.version,
+      original: rootWith([]),
+      target: root,
+      steps: [],
+    });
     await repo.saveRoot(root, [web], { plan, stepIndex: 0 });
     await repo.saveFrameworkId("fw-1");
     const instance = placedOn("/prod/web", "h1");
@@ -74,4 +81,48 @@ describe("MarathonRepository", () => {
     expect((error as Error).message).toContain(entry!.key);
     expect((error as Error).message).toContain("state");
   });
+
+  it.each([
+    [
+      "a deployment action's app id",
+      "marathon.deployments.",
+      ["plan", "steps", 0, "actions", 0, "app"],
+      "/Not An App",
+    ],
+    ["a deployment's id", "marathon.deployments.", ["plan", "id"], ""],
+    ["an instance's task id", "marathon.instances.", ["taskId"], "../escape"],
+    ["an instance's agent id", "marathon.instances.", ["agentId"], "agent.with.dots"],
+  ])(
+    "a stored record with a bad id (%s) stops the load, naming its key and the field",
+    async (_, prefix, path, bad) => {
+      const store = new MemoryStateStore();
+      const repo = new MarathonRepository(store, silent);
+      const web = app("/web");
+      const root = rootWith([web]);
+      const plan = DeploymentPlan.parse({
+        id: "d1",
+        version: root.version,
+        original: rootWith([]),
+        target: root,
+        steps: [{ actions: [{ action: "StartApplication", app: "/web" }] }],
+      });
+      await repo.saveRoot(root, [web], { plan, stepIndex: 0 });
+      await repo.saveInstance(placedOn("/web", "h1"));
+      await repo.flush();
+      const [entry] = await store.list(prefix);
+      const record = JSON.parse(new TextDecoder().decode(entry!.value));
+      let at = record;
+      for (const step of path.slice(0, -1)) at = at[step as keyof typeof at];
+      at[path.at(-1) as keyof typeof at] = bad;
+      await store.put(entry!.key, new TextEncoder().encode(JSON.stringify(record)));
+
+      const error = await repo.load().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isMarathonError(error, "STORED_STATE_INVALID")).toBe(true);
+      expect((error as Error).message).toContain(entry!.key);
+      expect((error as Error).message).toContain(path.join("."));
+    },
+  );
 });

@@ -2,16 +2,9 @@ import type { StateStore } from "@agora/transport";
 import { encodeJson as encode, KeyedWriter } from "@agora/transport/internal";
 import type { Logger } from "pino";
 import { type AppDefinition, StoredApp } from "../model/app-definition.js";
-import { emptyRoot, type Group } from "../model/group.js";
+import { emptyRoot, type Group, StoredGroup } from "../model/group.js";
 import type { Instance } from "../model/instance.js";
-import {
-  FrameworkIdRecord,
-  readRecord,
-  StoredDeployment,
-  StoredGroup,
-  StoredInstance,
-  TaskFailure,
-} from "./records.js";
+import { FrameworkIdRecord, readRecord, StoredDeployment, StoredInstance, TaskFailure } from "./records.js";
 
 export type { StoredDeployment };
 

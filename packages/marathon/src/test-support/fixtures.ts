@@ -1,8 +1,18 @@
 import { Offer, type Resource } from "@agora/protocol";
 import { AppDefinition, type AppDefinitionInput } from "../model/app-definition.js";
+import { DeploymentId } from "../model/deployment.js";
 import type { Group } from "../model/group.js";
-import type { Instance } from "../model/instance.js";
-import { parentOf, ROOT } from "../model/path-id.js";
+import { Instance } from "../model/instance.js";
+import { AppId, parentOf, ROOT } from "../model/path-id.js";
+
+/** An app id through its schema (ids are branded: a bare string is not one). */
+export function appId(id: string): AppId {
+  return AppId.parse(id);
+}
+
+export function deploymentId(id: string): DeploymentId {
+  return DeploymentId.parse(id);
+}
 
 /** A validated app with Marathon's defaults; `cmd` defaults to a sleeper. */
 export function app(id: string, fields: Partial<AppDefinitionInput> = {}): AppDefinition {
@@ -70,7 +80,7 @@ export function placedOn(
   attributes: Record<string, string> = {},
   n = 0,
 ): Instance {
-  return {
+  return Instance.parse({
     taskId: `${appId.slice(1).replaceAll("/", "_")}.placed-${host}-${n}`,
     appId,
     agentId: host,
@@ -82,5 +92,5 @@ export function placedOn(
     stagedAt: "2026-01-01T00:00:00.000Z",
     role: "*",
     killRequested: false,
-  };
+  });
 }

@@ -1,9 +1,14 @@
 import { MarathonError } from "../errors.js";
 import type { MarathonEvent } from "../events.js";
 import type { AppDefinition } from "../model/app-definition.js";
-import { affectedApps, type DeploymentAction, type DeploymentPlan } from "../model/deployment.js";
+import {
+  affectedApps,
+  type DeploymentAction,
+  DeploymentId,
+  type DeploymentPlan,
+} from "../model/deployment.js";
 import { appsOf, emptyRoot, type Group } from "../model/group.js";
-import type { Instance } from "../model/instance.js";
+import { Instance } from "../model/instance.js";
 import type {
   MarathonInfo,
   MarathonService,
@@ -64,7 +69,7 @@ export class MemoryMarathon implements MarathonService {
 
   async deploy(target: Group, options: { force: boolean }): Promise<DeploymentPlan> {
     const plan: DeploymentPlan = {
-      id: `deployment-${this.nextId++}`,
+      id: DeploymentId.parse(`deployment-${this.nextId++}`),
       version: target.version,
       original: this.current,
       target,
@@ -195,7 +200,7 @@ function naiveActions(from: Group, to: Group): DeploymentAction[] {
 
 /** A running instance of `appId` for tests. */
 export function instance(appId: string, n: number, fields: Partial<Instance> = {}): Instance {
-  return {
+  return Instance.parse({
     taskId: `${appId.slice(1).replaceAll("/", "_")}.task-${n}`,
     appId,
     agentId: "agent-1",
@@ -209,5 +214,5 @@ export function instance(appId: string, n: number, fields: Partial<Instance> = {
     role: "*",
     killRequested: false,
     ...fields,
-  };
+  });
 }
