@@ -1,6 +1,7 @@
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState } from "react";
 import { auth } from "./auth";
+import { authorizedFetch } from "./client";
 import { keys } from "./queries";
 import { ClusterEvent, type MasterState, Task } from "./schemas";
 
@@ -130,6 +131,10 @@ export function useLiveCluster(): LiveStatus {
         hadGap = true;
         if (s.readyState === EventSource.CLOSED) {
           source = undefined;
+          // An HTTP error closes the stream without its status: a token the master no longer takes
+          // (it restarted with a new key) looks like any failure. One request with the header tells
+          // the login state on a 401; pages that poll nothing would otherwise stay "offline" forever.
+          if (auth.token()) void authorizedFetch("/master/events/recent?limit=1").catch(() => undefined);
           retryTimer = setTimeout(open, 3000);
         }
       };

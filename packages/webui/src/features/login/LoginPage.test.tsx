@@ -50,12 +50,15 @@ function Page() {
   );
 }
 
+/** The session tokens the master takes (a restart with a new key empties it). */
+let tokens: Record<string, string> = {};
+
 /**
  * The master: ops/ops-secret may do anything, viewer/viewer-secret only read; reads need a login
  * unless `readonlyOpen` (Mesos' `--authenticate-http-readwrite` alone).
  */
 function master({ readonlyOpen = false } = {}) {
-  const tokens: Record<string, string> = { "ops-token": "ops", "viewer-token": "viewer" };
+  tokens = { "ops-token": "ops", "viewer-token": "viewer" };
   const who = (init?: RequestInit) =>
     tokens[new Headers(init?.headers).get("authorization")?.replace(/^Bearer /, "") ?? ""];
   return mockFetch({
@@ -70,6 +73,8 @@ function master({ readonlyOpen = false } = {}) {
     },
     "/master/state": (init?: RequestInit) =>
       who(init) || readonlyOpen ? { status: 200, body: masterState } : { status: 401, body: "" },
+    "/master/events/recent": (init?: RequestInit) =>
+      who(init) ? { status: 200, body: { lastEventId: "0", events: [] } } : { status: 401, body: "" },
     "PUT /weights": (init?: RequestInit) =>
       who(init) === "ops"
         ? { status: 200, body: {} }
@@ -170,5 +175,36 @@ describe("logging in to the dashboard", () => {
     fireEvent.click(await screen.findByRole("button", { name: "Save weight" }));
     await screen.findByText("saved");
     expect(screen.getByTestId("signed-in-as").textContent).toBe("Logged in as ops");
+  });
+
+  it("goes back to the login form when the event stream is refused, on a page that polls nothing", async () => {
+    const streams: FakeEventSource[] = [];
+    class FakeEventSource {
+      static readonly CLOSED = 2;
+      readyState = 0;
+      onopen: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      onmessage: (() => void) | null = null;
+      constructor(readonly url: string) {
+        streams.push(this);
+      }
+      addEventListener() {}
+      close() {
+        this.readyState = FakeEventSource.CLOSED;
+      }
+    }
+    vi.stubGlobal("EventSource", FakeEventSource);
+    master();
+    renderDashboard();
+    await logIn("ops", "ops-secret");
+    await screen.findByText("master master.test");
+    expect(streams.map((s) => s.url)).toEqual(["/master/events?access_token=ops-token"]);
+    // The master restarts with a new session key; the stream's reconnection is refused (EventSource
+    // closes without saying why).
+    tokens = {};
+    streams[0]!.readyState = FakeEventSource.CLOSED;
+    streams[0]!.onerror?.();
+    await screen.findByTestId("login-form");
+    expect(screen.getByText(/Your session has ended/)).toBeTruthy();
   });
 });
