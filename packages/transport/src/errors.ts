@@ -12,6 +12,7 @@ export const transportErrorCodes = {
   INVALID_KEY: "A state store key is not a '.'-separated list of [A-Za-z0-9_=-] tokens",
   PAYLOAD_TOO_LARGE:
     "A message is larger than the bus allows (the NATS server's max_payload, 1 MiB by default)",
+  STORE_CORRUPT: "A file store's snapshot is not one (written by hand or by something else)",
 } as const;
 
 export type TransportErrorCode = keyof typeof transportErrorCodes;

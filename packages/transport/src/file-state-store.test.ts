@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { appendFile, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,6 +70,17 @@ describe("FileStateStore durability", () => {
     const err = await FileStateStore.open(dir).catch((e: unknown) => e);
     expect(isTransportError(err, "CONNECTION")).toBe(true);
     await store.close();
+    await (await FileStateStore.open(dir)).close();
+  });
+
+  it("refuses to open over a snapshot that is JSON but not a snapshot, naming the file", async () => {
+    const snapshot = join(dir, "snapshot.json");
+    await writeFile(snapshot, JSON.stringify({ format: 1, revision: 3, entries: [{ r: "3", k: "a.b" }] }));
+    const err = await FileStateStore.open(dir).catch((e: unknown) => e);
+    expect(isTransportError(err, "STORE_CORRUPT")).toBe(true);
+    expect((err as Error).message).toContain(snapshot);
+    // The failed open let go of the directory.
+    await rm(snapshot);
     await (await FileStateStore.open(dir)).close();
   });
 

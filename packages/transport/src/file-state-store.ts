@@ -244,11 +244,31 @@ function decodeLine(line: string): LogRecord | undefined {
   const json = line.slice(9);
   if (line[8] !== " " || crc32(json).toString(16).padStart(8, "0") !== line.slice(0, 8)) return undefined;
   try {
-    const r = JSON.parse(json) as LogRecord;
-    return Number.isSafeInteger(r.r) && typeof r.k === "string" ? r : undefined;
+    const r: unknown = JSON.parse(json);
+    return isLogRecord(r) ? r : undefined;
   } catch {
     return undefined;
   }
+}
+
+/*
+ * The store's own format, checked by hand: transport sits below the zod schemas (protocol's), and a
+ * line is checked on every replay, where a guard of three fields is all it takes.
+ */
+function isLogRecord(r: unknown): r is LogRecord {
+  if (typeof r !== "object" || r === null) return false;
+  const { r: revision, k, v } = r as Record<string, unknown>;
+  return (
+    Number.isSafeInteger(revision) && typeof k === "string" && (v === undefined || typeof v === "string")
+  );
+}
+
+function isSnapshot(s: unknown): s is Snapshot {
+  if (typeof s !== "object" || s === null) return false;
+  const { format, revision, entries } = s as Record<string, unknown>;
+  return (
+    format === 1 && Number.isSafeInteger(revision) && Array.isArray(entries) && entries.every(isLogRecord)
+  );
 }
 
 function applyRecord(table: StoreTable, r: LogRecord): void {
@@ -265,7 +285,11 @@ async function loadSnapshot(dir: string, table: StoreTable): Promise<void> {
     throw err;
   }
   // Snapshots are renamed into place only when complete, so a bad one is real corruption: fail loudly.
-  const snapshot = JSON.parse(text) as Snapshot;
+  const snapshot: unknown = JSON.parse(text);
+  if (!isSnapshot(snapshot))
+    throw new TransportError("STORE_CORRUPT", `${join(dir, SNAPSHOT)} is not a state store snapshot`, {
+      target: join(dir, SNAPSHOT),
+    });
   for (const r of snapshot.entries) applyRecord(table, r);
   table.revision = Math.max(table.revision, snapshot.revision);
 }

@@ -272,10 +272,12 @@ function encode(info: LeaderInfo): Uint8Array {
 
 function parseLeader(value: Uint8Array): LeaderInfo | undefined {
   try {
-    const v = JSON.parse(new TextDecoder().decode(value)) as Partial<LeaderInfo>;
-    if (typeof v.id !== "string" || typeof v.address !== "string" || typeof v.epoch !== "number")
-      return undefined;
-    return { id: v.id, address: v.address, epoch: v.epoch };
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(value));
+    if (typeof parsed !== "object" || parsed === null) return undefined;
+    // Checked field by field (transport has no zod); another version's extra fields are dropped.
+    const { id, address, epoch } = parsed as Record<keyof LeaderInfo, unknown>;
+    if (typeof id !== "string" || typeof address !== "string" || typeof epoch !== "number") return undefined;
+    return { id, address, epoch };
   } catch {
     return undefined;
   }
