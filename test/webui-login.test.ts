@@ -211,6 +211,15 @@ describe.skipIf(!browserAvailable())("the web dashboard's login in chromium agai
     expect(readFileSync((await download.path())!, "utf8")).toContain("hello-after-login");
     await screenshot(page, "task-logged-in", "light");
 
+    // Marathon's and Chronos' pages, through the master's proxies, take the same token.
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Services" }).click();
+    await page.getByTestId("app-row").filter({ hasText: "e2e-login" }).waitFor();
+    await nav.getByRole("link", { name: "Jobs" }).click();
+    await page.getByText("No jobs yet.").waitFor();
+    await page.goBack();
+    await page.goBack();
+
     // A reload keeps the session: the same page, no form.
     const taskUrl = page.url();
     await page.reload();
@@ -268,6 +277,7 @@ describe.skipIf(!browserAvailable())("the web dashboard's login in chromium agai
     it(`tells a read-only principal which write was refused (${theme})`, async () => {
       const { context, page, watch } = await open(theme);
       watch.expectFailure(/403 PUT .*\/weights$/);
+      watch.expectFailure(/403 PUT .*\/service\/marathon\/v2\/apps\//);
       await page.goto(`${base}/ui/roles`);
       if (theme === "dark") {
         await page.getByTestId("login-form").waitFor();
@@ -293,6 +303,15 @@ describe.skipIf(!browserAvailable())("the web dashboard's login in chromium agai
         weight: number;
       }>;
       expect(weights.find((w) => w.role === "*")?.weight ?? 1).not.toBe(3);
+      // Marathon refuses it too, through the master's proxy.
+      if (theme === "light") {
+        await page.goto(`${base}/ui/services/e2e-login`);
+        await page.getByLabel("Instances").fill("2");
+        await page.getByRole("button", { name: "Scale" }).click();
+        await refusal.waitFor();
+        expect(await refusal.textContent()).toContain("Not allowed: viewer may not change apps.");
+        await screenshot(page, "service-app-forbidden", theme);
+      }
       if (theme === "dark") {
         await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Overview" }).click();
         await page.getByTestId("agents-active").filter({ hasText: "1" }).waitFor();
