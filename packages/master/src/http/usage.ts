@@ -1,4 +1,4 @@
-import { type AgentId, mesosResources, type Resource } from "@agora/protocol";
+import { type AgentId, type Resource, roundScalar } from "@agora/protocol";
 import type { AgentEntryView, MasterView } from "../view.js";
 
 /** The scalar resources the dashboard charts. */
@@ -20,24 +20,49 @@ export interface UsageSample {
 
 /** Sums the cluster's scalar resources now, as `/master/state` would report them. */
 export function usageSample(view: MasterView): UsageSample {
-  const total: Resource[] = [];
-  const used: Resource[] = [];
-  const offered: Resource[] = [];
+  const total = zero();
+  const allocated = zero();
+  const offered = zero();
   for (const a of view.agents.values()) {
     if (!a.active) continue;
-    total.push(...a.resources.total);
-    used.push(...a.resources.used);
-    offered.push(...a.resources.offered);
+    addScalars(total, a.resources.total);
+    addScalars(allocated, a.resources.used);
+    addScalars(offered, a.resources.offered);
   }
-  return { t: view.now, total: scalars(total), allocated: scalars(used), offered: scalars(offered) };
+  return { t: view.now, total: rounded(total), allocated: rounded(allocated), offered: rounded(offered) };
 }
 
+/**
+ * The charted scalars of a resource list, rounded as Mesos' JSON rounds them. Summed by hand: through
+ * `mesosResources` (maps of every kind of resource) sampling 10,000 agents every 10 s took ~4 % of a
+ * master's CPU during a 100,000-task launch burst.
+ */
 export function scalars(resources: readonly Resource[]): Scalars {
-  const m = mesosResources(resources);
-  return { cpus: num(m.cpus), mem: num(m.mem), disk: num(m.disk), gpus: num(m.gpus) };
+  const out = zero();
+  addScalars(out, resources);
+  return rounded(out);
 }
 
-const num = (v: unknown) => (typeof v === "number" ? v : 0);
+function zero(): Scalars {
+  return { cpus: 0, mem: 0, disk: 0, gpus: 0 };
+}
+
+function addScalars(into: Scalars, resources: readonly Resource[]): void {
+  for (const r of resources) {
+    if (!("scalar" in r)) continue;
+    if (r.name === "cpus" || r.name === "mem" || r.name === "disk" || r.name === "gpus")
+      into[r.name] += r.scalar;
+  }
+}
+
+function rounded(s: Scalars): Scalars {
+  return {
+    cpus: roundScalar(s.cpus),
+    mem: roundScalar(s.mem),
+    disk: roundScalar(s.disk),
+    gpus: roundScalar(s.gpus),
+  };
+}
 
 /** A bounded ring of samples, oldest first. */
 export class UsageHistory {
