@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { Authorization, isSecurityError, parseAcls } from "@agora/security";
 import { afterAll, describe, expect, it } from "vitest";
-import { authorizeSandbox, type SandboxOwners, sandboxUser } from "./authorize.js";
+import type { AgentView, FrameworkView } from "../agent-view.js";
+import { authorizeSandbox, type SandboxOwners, sandboxUser, visibleAgent } from "./authorize.js";
 
 describe("access_sandboxes on the agent", () => {
   const root = path.join(mkdtempSync(path.join(os.tmpdir(), "agora-sandbox-acl-")), "sandboxes");
@@ -68,5 +69,50 @@ describe("access_sandboxes on the agent", () => {
     denied.length = 0;
     expect(await check(path.join(root, "fa", "a1", "link"))).toContain("access_sandboxes on 'bob'");
     expect(denied).toEqual(["access_sandboxes bob"]);
+  });
+});
+
+describe("view_executors on the agent's views", () => {
+  // One framework of user alice: a task as its own user, one as root, and one under its own executor as bob.
+  const task = (taskId: string, o: { user?: string; executorUser?: string } = {}) => ({
+    frameworkId: "fa",
+    task: {
+      taskId,
+      ...(o.user ? { command: { shell: true, user: o.user } } : {}),
+      ...(o.executorUser
+        ? { executor: { executorId: "ex", command: { value: "./ex", shell: true, user: o.executorUser } } }
+        : {}),
+    },
+  });
+  const framework = {
+    info: { id: "fa", user: "alice" },
+    tasks: [task("mine"), task("as-root", { user: "root" }), task("custom", { executorUser: "bob" })],
+    completedTasks: [],
+  } as unknown as FrameworkView;
+  const agent = { frameworks: () => [framework], completedFrameworks: () => [] } as unknown as AgentView;
+  const authz = new Authorization(
+    parseAcls(
+      JSON.stringify({
+        permissive: false,
+        view_frameworks: [{ principals: { type: "ANY" }, users: { type: "ANY" } }],
+        view_tasks: [{ principals: { type: "ANY" }, users: { type: "ANY" } }],
+        view_executors: [
+          { principals: { values: ["ops"] }, users: { type: "ANY" } },
+          { principals: { values: ["alice"] }, users: { values: ["alice", "bob"] } },
+        ],
+      }),
+      "test",
+    ),
+    { onDenied: () => {} },
+  );
+  const shown = (principal: string | undefined) =>
+    visibleAgent(agent, authz, principal)
+      .frameworks()
+      .flatMap((f) => f.tasks.map((t) => t.task.taskId));
+
+  it("leaves out the tasks whose executor's user (its command's, else the task's, else the framework's) the principal may not view", () => {
+    expect(shown("ops")).toEqual(["mine", "as-root", "custom"]);
+    expect(shown("alice")).toEqual(["mine", "custom"]);
+    expect(shown(undefined)).toEqual([]);
   });
 });

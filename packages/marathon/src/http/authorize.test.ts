@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseApp } from "../model/app-json.js";
 import { emptyRoot } from "../model/group.js";
 import { putApp, putApps, removeApp, restartApp, scaleGroup } from "../model/group-ops.js";
-import { changedApps } from "./authorize.js";
+import { type AppViewer, changedApps, visibleGroup } from "./authorize.js";
 
 const app = (id: string, instances = 1) => parseApp({ id, cmd: "sleep 600", cpus: 0.1, mem: 16, instances });
 
@@ -23,5 +23,32 @@ describe("changedApps (the objects of update_apps)", () => {
 
   it("names nothing for a write that changes no app", () => {
     expect(changedApps(root, putApp(root, app("/a"), v(2)))).toEqual([]);
+  });
+});
+
+describe("visibleGroup (what view_apps shows of a group)", () => {
+  const root = putApps(emptyRoot("v0"), [app("/a"), app("/team/b"), app("/team/c"), app("/other/d")], "v1");
+  const viewer = (ids: string[], groups = false): AppViewer => ({ app: (id) => ids.includes(id), groups });
+  const shape = (g: ReturnType<typeof visibleGroup>): unknown =>
+    g && { id: g.id, apps: g.apps.map((a) => a.id), groups: g.groups.map(shape) };
+
+  it("keeps only the apps the principal may view, and the groups that still show one", () => {
+    expect(shape(visibleGroup(root, viewer(["/team/b"])))).toEqual({
+      id: "/",
+      apps: [],
+      groups: [{ id: "/team", apps: ["/team/b"], groups: [] }],
+    });
+  });
+
+  it("shows the root even when nothing is left, and no other group", () => {
+    expect(shape(visibleGroup(root, viewer([])))).toEqual({ id: "/", apps: [], groups: [] });
+    const team = root.groups.find((g) => g.id === "/team")!;
+    expect(visibleGroup(team, viewer([]))).toBeUndefined();
+  });
+
+  it("a viewer of every app (an ANY rule) sees groups left without apps too", () => {
+    const shown = visibleGroup(root, viewer(["/a"], true));
+    expect(shown?.groups.map((g) => g.id).sort()).toEqual(["/other", "/team"]);
+    expect(shown?.groups.flatMap((g) => g.apps)).toEqual([]);
   });
 });
