@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   inProcess,
+  inProcessCheckpointing,
   type LaunchResult,
   launchBurst,
   launchSequential,
@@ -15,16 +16,19 @@ import { withNatsServer } from "./nats.js";
 /**
  * The launch path in dev mode and over a real nats-server, with no-op and shell executors, beside a
  * raw spawn. LAUNCH_TASKS (default 20000) and LAUNCH_AGENTS (default 50) size the no-op bursts;
- * LAUNCH_SCENARIOS (comma-separated keys of `scenarios`: raw-spawn, dev-shell-seq, nats-shell-seq,
- * dev-shell-burst, dev-noop, nats-noop) runs a subset.
+ * LAUNCH_SCENARIOS (comma-separated keys of `scenarios`: raw-spawn, dev-shell-seq,
+ * dev-shell-seq-checkpoint, nats-shell-seq, dev-shell-burst, dev-noop, nats-noop) runs a subset.
  */
 const tasks = Number(process.env.LAUNCH_TASKS ?? 20_000);
 const agents = Number(process.env.LAUNCH_AGENTS ?? 50);
 const sequential = Number(process.env.LAUNCH_SEQUENTIAL ?? 200);
 
 function log(r: LaunchResult): void {
+  const between = r.rawSpawnBetween
+    ? `; raw spawns between p50 ${r.rawSpawnBetween.p50Ms} ms, p99 ${r.rawSpawnBetween.p99Ms} ms`
+    : "";
   process.stderr.write(
-    `${r.scenario}: ${r.tasksPerSecond} tasks/s, p50 ${r.acceptToRunning.p50Ms} ms, p99 ${r.acceptToRunning.p99Ms} ms\n`,
+    `${r.scenario}: ${r.tasksPerSecond} tasks/s, p50 ${r.acceptToRunning.p50Ms} ms, p99 ${r.acceptToRunning.p99Ms} ms${between}\n`,
   );
 }
 
@@ -48,6 +52,14 @@ export default async function launchBench(): Promise<string> {
           tasks: sequential,
           command: "true",
           scenario: "dev mode, shell executor, one task at a time",
+        }),
+      ),
+    "dev-shell-seq-checkpoint": () =>
+      run(
+        launchSequential(inProcessCheckpointing(), {
+          tasks: sequential,
+          command: "true",
+          scenario: "dev mode, shell executor, one task at a time, checkpointing agent on disk",
         }),
       ),
     "nats-shell-seq": () =>
@@ -92,6 +104,7 @@ export default async function launchBench(): Promise<string> {
   writeFileSync(path.join(dir, "launch.json"), `${JSON.stringify(out, null, 2)}\n`);
 
   const raw = results.find((r) => r.scenario.startsWith("raw spawn"));
+  const ms = (x: number) => `${x.toFixed(2)} ms`;
   const lines = [
     "| scenario | tasks | tasks/s | accept→RUNNING p50 | p99 | max |",
     "|---|---:|---:|---:|---:|---:|",
@@ -100,12 +113,17 @@ export default async function launchBench(): Promise<string> {
         `| ${r.scenario} | ${r.tasks} | ${r.tasksPerSecond} | ${r.acceptToRunning.p50Ms} ms | ${r.acceptToRunning.p99Ms} ms | ${r.acceptToRunning.maxMs} ms |`,
     ),
     "",
+    // Against the raw spawns made between the launches (same load), and the raw-spawn scenario's.
     ...results
-      .filter((r) => raw && r.scenario.includes("one task at a time"))
-      .map(
-        (r) =>
-          `Shell launch overhead over a raw spawn at p50 (${r.scenario}): ${(r.acceptToRunning.p50Ms - raw!.acceptToRunning.p50Ms).toFixed(2)} ms`,
-      ),
+      .filter((r) => r.rawSpawnBetween)
+      .map((r) => {
+        const p50 = r.acceptToRunning.p50Ms;
+        const between = r.rawSpawnBetween!.p50Ms;
+        const scenario = raw
+          ? `; raw-spawn scenario p50 ${ms(raw.acceptToRunning.p50Ms)}: ${(p50 / raw.acceptToRunning.p50Ms).toFixed(2)}×`
+          : "";
+        return `${r.scenario}: accept→RUNNING p50 ${ms(p50)}; raw spawns between the launches p50 ${ms(between)}, p99 ${ms(r.rawSpawnBetween!.p99Ms)}: ${(p50 / between).toFixed(2)}× (target ≤ 2×)${scenario}`;
+      }),
   ];
   return lines.join("\n");
 }
