@@ -4,51 +4,33 @@ import { type AppId, isWithin, ROOT } from "./path-id.js";
 
 /**
  * A group as Marathon stores it: apps and subgroups by absolute id, dependencies that apply to every
- * app inside. The root group (`/`) holds the whole state a deployment plans between.
+ * app inside. The root group (`/`) holds the whole state a deployment plans between. Stored groups
+ * are read back through this schema (strict: a record with fields it does not know fails).
  */
-export interface Group {
-  id: string;
-  apps: AppDefinition[];
-  groups: Group[];
-  dependencies: string[];
-  version: string;
-}
-
-/**
- * A group as stored and planned between. Typed by `Group` rather than inferred: a recursive
- * schema needs its type spelled out, and this one checks the schema's output against it.
- */
-export const StoredGroup: z.ZodType<Group> = z.lazy(() =>
-  z
-    .object({
-      id: z.string().min(1),
-      apps: z.array(StoredApp),
-      groups: z.array(StoredGroup),
-      dependencies: z.array(z.string()),
-      version: z.string(),
-    })
-    .strict(),
-);
+export const StoredGroup = z
+  .object({
+    id: z.string().min(1),
+    apps: z.array(StoredApp),
+    get groups() {
+      return z.array(StoredGroup);
+    },
+    dependencies: z.array(z.string()),
+    version: z.string(),
+  })
+  .strict();
+export type Group = z.output<typeof StoredGroup>;
 
 /** Group JSON as `/v2/groups` takes it; ids inside may be relative to their group (resolved later). */
-export const GroupDefinition: z.ZodType<GroupDefinitionInput> = z.lazy(() =>
-  z.object({
-    id: z.string().optional(),
-    apps: z.array(z.record(z.string(), z.unknown())).default([]),
-    groups: z.array(GroupDefinition).default([]),
-    dependencies: z.array(z.string()).default([]),
-    version: z.string().optional(),
-    scaleBy: z.number().positive().optional(),
-  }),
-);
-export interface GroupDefinitionInput {
-  id?: string | undefined;
-  apps: Record<string, unknown>[];
-  groups: GroupDefinitionInput[];
-  dependencies: string[];
-  version?: string | undefined;
-  scaleBy?: number | undefined;
-}
+export const GroupDefinition = z.object({
+  id: z.string().optional(),
+  apps: z.array(z.record(z.string(), z.unknown())).default([]),
+  get groups(): z.ZodDefault<z.ZodArray<typeof GroupDefinition>> {
+    return z.array(GroupDefinition).default([]);
+  },
+  dependencies: z.array(z.string()).default([]),
+  version: z.string().optional(),
+  scaleBy: z.number().positive().optional(),
+});
 
 export function emptyRoot(version: string): Group {
   return { id: ROOT, apps: [], groups: [], dependencies: [], version };
