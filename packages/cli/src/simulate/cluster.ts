@@ -82,8 +82,11 @@ async function waitFor(what: string, child: ChildProcess, ready: () => Promise<b
   throw new Error(`${what} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
 }
 
-/** `nats-server` with JetStream on loopback, and its monitoring port (for per-connection queue depths). */
-export async function startNats(): Promise<Started & { monitorUrl: string }> {
+/**
+ * `nats-server` with JetStream on loopback, and its monitoring port (for per-connection queue depths).
+ * Its log goes to `logFile`: why it closed a connection (a slow consumer, a stale one) is told only there.
+ */
+export async function startNats(logFile: string): Promise<Started & { monitorUrl: string }> {
   const dir = await scratchDir(path.join(tmpdir(), "agora-simulate-nats-"));
   const [port, monitor] = [await freePort(), await freePort()];
   // A 100,000-task launch burst is ~100 MB of accepts for the master to read, on a machine that may
@@ -95,6 +98,8 @@ export async function startNats(): Promise<Started & { monitorUrl: string }> {
   const args = [
     "-c",
     config,
+    "-l",
+    logFile,
     "-a",
     "127.0.0.1",
     "-p",

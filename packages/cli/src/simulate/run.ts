@@ -56,7 +56,7 @@ async function target(o: SimulateOptions, reportDir: string): Promise<Target> {
       died: () => undefined,
       stop: async () => {},
     };
-  const nats = await startNats();
+  const nats = await startNats(path.join(reportDir, "nats-server.log"));
   let master: Started;
   try {
     master = await startMaster({
