@@ -88,6 +88,41 @@ describe("the cluster watch", () => {
     );
   });
 
+  it("compares roles at once when a weight is set, and for their allocations at most every 5 s", async () => {
+    const h = new MasterHarness();
+    const registry = h.master.watchRegistry();
+    await h.master.start({ httpPort: 5050 });
+    onTestFinished(() => h.stop());
+    const reported = new ClusterWatch();
+    const look = () =>
+      reported
+        .changes(h.master.snapshot(), registry.take(), () => noMaintenance)
+        .filter((c) => c.kind === "role");
+    const agent = await h.agent();
+    const fw = await h.framework();
+    const [offer] = await fw.offers();
+    expect(look()).toEqual([expect.objectContaining({ op: "added", id: "*" })]);
+
+    // The launch gives back what the offer held beyond the task: the role's allocation shrinks,
+    // reported once 5 s have passed since roles were last compared.
+    await fw.call({
+      type: "accept",
+      offerIds: [offer!.id],
+      operations: [{ type: "launch", tasks: [task("web-1", agent.id, "cpus:1;mem:128")] }],
+      filters: { refuseSeconds: 60 },
+    });
+    await agent.commands.take((c) => c.type === "runTask", "runTask");
+    expect(look()).toEqual([]);
+    h.clock.advance(4999);
+    expect(look()).toEqual([]);
+    h.clock.advance(1);
+    expect(look()).toEqual([expect.objectContaining({ op: "updated", id: "*" })]);
+    expect(look()).toEqual([]);
+
+    await h.master.updateWeights([{ role: "*", weight: 3 }]);
+    expect(look()).toEqual([expect.objectContaining({ op: "updated", id: "*" })]);
+  });
+
   it("reads no agent, offer or role when nothing changed, however big the cluster", async () => {
     const h = await MasterHarness.startForTest();
     const registry = h.master.watchRegistry();
