@@ -60,7 +60,9 @@ export class SerialDispatcher<T> {
     const started = performance.now();
     while (!this.busy && !this.stopped && this.head < this.backlog.length) {
       if (performance.now() - started > SLICE_MS) {
-        // Stays busy (later items queue behind, in order) while timers and I/O get their turn.
+        // Stays busy (later items queue behind, in order) while timers and I/O get their turn. The
+        // real setImmediate, not a Clock's defer: the point is to let real I/O in, which a test's
+        // clock cannot stand for (the slice is measured in real time for the same reason).
         this.busy = true;
         setImmediate(() => this.next());
         return;
