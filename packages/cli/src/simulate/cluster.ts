@@ -91,10 +91,12 @@ export async function startNats(logFile: string): Promise<Started & { monitorUrl
   const [port, monitor] = [await freePort(), await freePort()];
   // A 100,000-task launch burst is ~100 MB of accepts for the master to read, on a machine that may
   // give it a third of a core: with nats-server's defaults (64 MB pending, 2 s write deadline) the
-  // master was cut off as a slow consumer and what was in flight lost. Operators of large clusters
-  // raise both the same way.
+  // master was cut off as a slow consumer and what was in flight lost. nats-server closes a client
+  // whose socket takes all that was pending at one flush (35 MB seen) longer than the deadline, so the
+  // deadline must cover the master reading that much at its slowest: at a load of 19 on 2 cores it read
+  // < 1.2 MB/s and 30 s cut it off (2026-12-03 08:03). Operators of large clusters raise both the same way.
   const config = path.join(dir, "nats-server.conf");
-  await writeFile(config, 'max_pending: 536870912\nwrite_deadline: "30s"\n');
+  await writeFile(config, 'max_pending: 536870912\nwrite_deadline: "2m"\n');
   const args = [
     "-c",
     config,
