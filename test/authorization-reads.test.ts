@@ -171,6 +171,18 @@ describe("--acls on what principals read", { timeout: 240_000 }, () => {
     expect(asAlice.ids.filter((id) => id.startsWith("team_ops-web."))).toEqual([]);
     expect(asAlice.flags).toBeUndefined();
     expect((await executors(AS.bob)).ids).toEqual([]);
+    // Mesos' v1 GET_EXECUTORS on the agent, the same filter.
+    const v1 = await fetch(`${agent}/api/v1`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", authorization: AS.alice },
+      body: JSON.stringify({ type: "GET_EXECUTORS" }),
+    });
+    const body = (await v1.json()) as {
+      get_executors: { executors?: { executor_info: { executor_id: { value: string } } }[] };
+    };
+    const v1Ids = (body.get_executors.executors ?? []).map((e) => e.executor_info.executor_id.value);
+    expect(v1Ids.filter((id) => id.startsWith("team_alice-web."))).toHaveLength(1);
+    expect(v1Ids.filter((id) => id.startsWith("team_ops-web."))).toEqual([]);
   });
 
   it("view_apps: Marathon's apps, groups and tasks show a principal only the apps it may view", async () => {
