@@ -71,8 +71,9 @@ export class ClusterWatch {
     const out: ClusterChange[] = [];
     for (const id of changed.agents) this.compare(out, "agent", id, agentEntry(view, id));
     const frameworks = this.compareAll(out, "framework", frameworkEntries(view));
-    for (const [key, task] of changed.tasks)
-      this.compare(out, "task", key, task ? taskEntry(task) : undefined);
+    for (const t of changed.tasks)
+      if (!changed.forgottenTasks.has(t)) this.compare(out, "task", keyOf(t), taskEntry(t));
+    for (const t of changed.forgottenTasks) this.compare(out, "task", keyOf(t), undefined);
     for (const id of changed.offers) this.compare(out, "offer", id, offerEntry(view, id));
     this.rolesStale ||= frameworks || changed.agents.size + changed.tasks.size + changed.offers.size > 0;
     if (changed.roles || (this.rolesStale && view.now - this.rolesComparedAt >= ROLE_LOOK_MS)) {
@@ -96,7 +97,7 @@ export class ClusterWatch {
     for (const [id, entry] of frameworkEntries(view)) known("framework").set(id, entry.sig);
     for (const f of [...view.frameworks.values(), ...view.completedFrameworks])
       for (const t of [...f.tasks.values(), ...f.completedTasks.values()])
-        known("task").set(taskKey(t.frameworkId, t.task.taskId), taskEntry(t).sig);
+        known("task").set(keyOf(t), taskEntry(t).sig);
     for (const id of view.offers.keys()) known("offer").set(id, "");
     for (const [id, entry] of roleEntries(view)) known("role").set(id, entry.sig);
     known("maintenance").set("schedule", fromJson(maintenance).sig);
@@ -170,6 +171,11 @@ function frameworkEntries(view: MasterView): Map<string, Entry> {
     frameworks.set(f.id, fromJson(summary));
   }
   return frameworks;
+}
+
+/** A task's key in the stream: task ids are unique per framework only. */
+function keyOf(t: TaskEntryView): string {
+  return taskKey(t.frameworkId, t.task.taskId);
 }
 
 function taskEntry(t: TaskEntryView): Entry {

@@ -47,7 +47,7 @@ describe("the registry's change feed", () => {
     state.maintenance = EMPTY_MAINTENANCE;
     let changes = watch.take();
     expect([...changes.agents]).toEqual(["a1"]);
-    expect([...changes.tasks]).toEqual([["f1/t1", t1]]);
+    expect([...changes.tasks]).toEqual([t1]);
     expect(changes.roles && changes.maintenance).toBe(true);
 
     // Taken changes are gone; a task pushed out of its framework's completed ring is marked forgotten.
@@ -59,12 +59,8 @@ describe("the registry's change feed", () => {
     );
     state.unreachableAgents.set("a2" as AgentId, { info: agentInfo("a2"), unreachableAt: 1 });
     changes = watch.take();
-    expect(changes.tasks).toEqual(
-      new Map([
-        ["f1/t1", null],
-        ["f1/t2", t2],
-      ]),
-    );
+    expect([...changes.tasks]).toEqual([t1, t2]);
+    expect([...changes.forgottenTasks]).toEqual([t1]);
     expect([...changes.agents]).toEqual(["a2"]);
     expect(changes.roles || changes.maintenance).toBe(false);
   });

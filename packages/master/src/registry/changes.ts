@@ -1,16 +1,17 @@
 import type { AgentId, OfferId } from "@agora/protocol";
-import { type TaskEntry, taskKey } from "./entries.js";
+import type { TaskEntry } from "./entries.js";
 
 /**
  * What changed in the registry since a watcher last took its changes: which agents, offers and tasks
- * (a task with its entry, or `null` once the registry forgot it), and whether roles' settings or the
- * maintenance state did. Ids only, no payload: the watcher reads each entity when it takes them, so
+ * (and which tasks it forgot), and whether roles' settings or the maintenance state did. Ids only, no payload: the watcher reads each entity when it takes them, so
  * an entity changed many times between two looks costs one.
  */
 export interface RegistryChanges {
   readonly agents: Set<AgentId>;
   readonly offers: Set<OfferId>;
-  readonly tasks: Map<string, TaskEntry | null>;
+  /** By entry, not by key: a key string built per status update cost more than the rest of the mark. */
+  readonly tasks: Set<TaskEntry>;
+  readonly forgottenTasks: Set<TaskEntry>;
   /** A role's weight or quota was set or removed. */
   roles: boolean;
   maintenance: boolean;
@@ -55,9 +56,7 @@ export class ChangeFeed {
 
   /** A task changed, or (`forgotten`) left the registry. */
   task(entry: TaskEntry, forgotten = false): void {
-    if (this.watchers.size === 0) return;
-    const key = taskKey(entry.frameworkId, entry.task.taskId);
-    for (const w of this.watchers) w.tasks.set(key, forgotten ? null : entry);
+    for (const w of this.watchers) (forgotten ? w.forgottenTasks : w.tasks).add(entry);
   }
 
   roles(): void {
@@ -70,7 +69,14 @@ export class ChangeFeed {
 }
 
 function emptyChanges(): RegistryChanges {
-  return { agents: new Set(), offers: new Set(), tasks: new Map(), roles: false, maintenance: false };
+  return {
+    agents: new Set(),
+    offers: new Set(),
+    tasks: new Set(),
+    forgottenTasks: new Set(),
+    roles: false,
+    maintenance: false,
+  };
 }
 
 /**
