@@ -123,8 +123,8 @@ export class Master {
       this.options.logger,
       (reason, to, type) => this.metrics.messageDropped(reason, to, type),
       (frameworkId) => this.state.frameworks.get(frameworkId)?.info.principal,
-    );
       this.options.clock,
+    );
     this.ctx = this.context(masterOptions.store, subs, out);
   }
 
