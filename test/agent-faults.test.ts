@@ -101,7 +101,8 @@ describe("agent faults", () => {
       "25 tasks RUNNING",
       () => printed(long, "TASK_RUNNING") === 20 && printed(short, "TASK_RUNNING") === 5,
     );
-    expect(commandsUnder(dir, "sleep\u0000300")).toHaveLength(20);
+    // RUNNING follows the spawn of the task's shell (as Mesos' command executor's); the shell then execs sleep.
+    await waitFor("the 20 sleeps to run", () => commandsUnder(dir, "sleep\u0000300").length === 20);
 
     await agent.stop("SIGKILL");
     // The short tasks end while no agent runs; the long ones must not have died with the agent.
