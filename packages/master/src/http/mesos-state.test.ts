@@ -1,3 +1,4 @@
+import type { ExecutorId, TaskInfo } from "@agora/protocol";
 import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeAgent, type FakeFramework, MasterHarness, task } from "../test-support/harness.js";
@@ -6,12 +7,12 @@ import { filterView, type Viewer } from "./authorize.js";
 import { type JsonPiece, jsonBytes, MesosStateRenderer } from "./mesos-state.js";
 
 /** A framework task run by the framework's own executor, so `/master/state` lists the executor. */
-function executorTask(id: string, agent: FakeAgent) {
+function executorTask(id: string, agent: FakeAgent): TaskInfo {
   const { command: _command, ...rest } = task(id, agent.id, "cpus:0.5;mem:64");
   return {
     ...rest,
     executor: {
-      executorId: "exec-1",
+      executorId: "exec-1" as ExecutorId,
       name: "custom",
       command: {
         value: "./executor",
@@ -32,7 +33,7 @@ describe("/master/state from cached fragments", () => {
     await h.stop();
   });
 
-  async function launched(fw: FakeFramework, tasks: ReturnType<typeof task>[]) {
+  async function launched(fw: FakeFramework, tasks: TaskInfo[]) {
     const [offer] = await fw.offers();
     await fw.call({
       type: "accept",
