@@ -1,4 +1,4 @@
-import { closeSync, fsync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { AgentId, type FrameworkId, FrameworkInfo, type TaskId, TaskInfo } from "@agora/protocol";
@@ -85,11 +85,17 @@ export class AgentCheckpoint {
 
 /**
  * A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), if it exists.
- * With `live`, a zombie (state Z: it ended, its parent has not reaped it) counts as gone.
+ * With `live`, a zombie (state Z: it ended, its parent has not reaped it) counts as gone. Read
+ * synchronously: procfs answers from memory, never from a disk, and the launch path reads it
+ * between a task's spawn and its RUNNING, where an awaited read cost a trip through the event loop.
  */
-export async function processStartTime(pid: number, { live = false } = {}): Promise<number | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
-  if (stat === undefined) return undefined;
+export function processStartTime(pid: number, { live = false } = {}): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
   // The command name (field 2) may hold spaces and parentheses; fields after it follow the last ')'.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   if (live && fields[0] === "Z") return undefined;

@@ -253,7 +253,7 @@ export class TaskLauncher {
     if (handle.containerId !== undefined) run.containerId = handle.containerId;
     else if (handle.pid !== undefined) {
       run.pid = handle.pid;
-      const startTime = await processStartTime(handle.pid);
+      const startTime = processStartTime(handle.pid);
       if (startTime !== undefined) run.startTime = startTime;
     }
     // The task's own framework entry exists: the task was booked under it.

@@ -53,7 +53,7 @@ export async function recoverShellTask(
 ): Promise<ExecutorHandle | undefined> {
   const { pid, startTime } = ctx.run;
   if (pid === undefined || startTime === undefined) return undefined;
-  const alive = (await processStartTime(pid, { live: true })) === startTime;
+  const alive = processStartTime(pid, { live: true }) === startTime;
   return new RecoveredShellHandle(pid, startTime, alive, ctx, clock, pollMs);
 }
 
@@ -102,7 +102,7 @@ class RecoveredShellHandle implements ExecutorHandle {
 
   private async poll(): Promise<void> {
     if (this.released) return;
-    if ((await processStartTime(this.pid, { live: true })) === this.startTime) return this.schedulePoll();
+    if (processStartTime(this.pid, { live: true }) === this.startTime) return this.schedulePoll();
     await this.ended(true);
   }
 
