@@ -120,12 +120,17 @@ describe("--acls on what principals read", { timeout: 240_000 }, () => {
       return tasks.filter((t) => t.state === "TASK_RUNNING").length === 2;
     });
     await waitFor("Chronos answers", async () => (await get(`${chronos}/ping`).catch(() => undefined))?.ok);
-    for (const name of ["alice-job", "ops-job"])
-      await post(`${chronos}/v1/scheduler/iso8601`, {
-        name,
-        command: "true",
-        schedule: "R/2030-01-01T00:00:00Z/PT1H",
-      });
+    await post(`${chronos}/v1/scheduler/iso8601`, {
+      name: "ops-job",
+      command: "true",
+      schedule: "R/2030-01-01T00:00:00Z/PT1H",
+    });
+    // Alice's job runs after ops-job, which she may not view.
+    await post(`${chronos}/v1/scheduler/dependency`, {
+      name: "alice-job",
+      command: "true",
+      parents: ["ops-job"],
+    });
   });
 
   afterAll(async () => {
@@ -227,6 +232,14 @@ describe("--acls on what principals read", { timeout: 240_000 }, () => {
     const metronome = await json<{ id: string }[]>(`${chronos}/v1/jobs`, AS.alice);
     expect(metronome.map((j) => j.id)).toEqual(["alice-job"]);
     expect((await get(`${chronos}/v1/jobs/ops-job`, AS.alice)).status).toBe(403);
+    // The graphs name neither the hidden job nor the edge from it.
+    const csv = await (await get(`${chronos}/v1/scheduler/graph/csv`, AS.alice)).text();
+    expect(csv).toContain("node,alice-job,");
+    expect(csv).not.toContain("ops-job");
+    expect(await (await get(`${chronos}/v1/scheduler/graph/csv`, AS.ops)).text()).toContain(
+      "link,ops-job,alice-job",
+    );
+    expect(await (await get(`${chronos}/v1/scheduler/graph/dot`, AS.alice)).text()).not.toContain("ops-job");
   });
 
   it("every refusal of a read is counted by action", async () => {

@@ -2,13 +2,18 @@ import type { JobView } from "../service.js";
 
 /**
  * `/graph/csv`, as Chronos' `Exporter` writes it: a `node,<name>,<lastStatus>,<state>` line per job,
- * then a `link,<parent>,<child>` line per dependency edge.
+ * then a `link,<parent>,<child>` line per dependency edge between jobs listed (a parent `view_jobs`
+ * hides from the reader is not named, as `/graph/dot` has no vertex for it).
  */
 export function graphCsv(views: readonly JobView[]): string {
   let out = "";
-  for (const v of views) out += `node,${v.definition.name},${v.lastStatus},${v.state}\n`;
+  const names = new Set<string>();
+  for (const v of views) {
+    names.add(v.definition.name);
+    out += `node,${v.definition.name},${v.lastStatus},${v.state}\n`;
+  }
   for (const v of views)
-    for (const p of v.definition.parents ?? []) out += `link,${p},${v.definition.name}\n`;
+    for (const p of v.definition.parents ?? []) if (names.has(p)) out += `link,${p},${v.definition.name}\n`;
   return out;
 }
 
