@@ -1,4 +1,12 @@
-import { type AgentId, canTransition, isTerminalState, type StatusUpdate } from "@agora/protocol";
+import {
+  type AgentId,
+  canTransition,
+  isTerminalState,
+  StatusSource,
+  type StatusUpdate,
+  TaskState,
+  type TaskStatus,
+} from "@agora/protocol";
 import type { MasterContext } from "../context.js";
 import type { TaskEntry } from "../registry/entries.js";
 
@@ -30,13 +38,27 @@ export function applyStatusUpdates(
       isNew(task, status.uuid) &&
       canTransition(task.state, status.state)
     ) {
-      ctx.state.applyStatus(task, status);
+      ctx.state.applyStatus(task, booked(task, agent.id, status));
       freed ||= isTerminalState(status.state);
     }
     ctx.out.toFramework(frameworkId, { type: "update", status });
     ctx.metrics.statusUpdateRelayed();
   }
   if (freed) ctx.requestAllocation([agentId]);
+}
+
+/**
+ * The status as the master keeps it: the same fields, with the ids and enum strings its books already
+ * hold instead of the copies every decoded message brings (~170 bytes a status, 17 MB at 100,000 tasks).
+ */
+function booked(task: TaskEntry, agentId: AgentId, status: TaskStatus): TaskStatus {
+  return {
+    ...status,
+    taskId: task.task.taskId,
+    state: TaskState.enum[status.state],
+    source: StatusSource.enum[status.source],
+    ...(status.agentId === undefined ? {} : { agentId }),
+  };
 }
 
 function isNew(task: TaskEntry, uuid: string): boolean {
