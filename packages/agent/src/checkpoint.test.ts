@@ -43,6 +43,14 @@ describe("AgentCheckpoint", () => {
     expect(await cp.readTasks()).toEqual([]);
   });
 
+  it("removes a task's checkpoint written meanwhile: the removal waits for the write (a task that ended at once)", async () => {
+    const cp = new AgentCheckpoint(workDir);
+    const written = cp.writeTask({ framework: FRAMEWORK_INFO, task, executor: "shell", run: { pid: 1234 } });
+    await cp.removeTask(FRAMEWORK_INFO.id as FrameworkId, "t1" as TaskId);
+    await written;
+    expect(await cp.readTasks()).toEqual([]);
+  });
+
   it("skips a checkpoint file that does not parse", async () => {
     const cp = new AgentCheckpoint(workDir);
     await mkdir(path.join(cp.dir, "tasks", "fw-1"), { recursive: true });

@@ -39,6 +39,8 @@ const AgentCheckpointFile = z.object({ agentId: AgentId }).strict();
  */
 export class AgentCheckpoint {
   readonly dir: string;
+  /** Task checkpoints being written, by file: a removal waits for the write it would otherwise race. */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(workDir: string) {
     this.dir = path.resolve(workDir, "meta");
@@ -55,11 +57,19 @@ export class AgentCheckpoint {
   }
 
   writeTask(checkpoint: TaskCheckpoint): Promise<void> {
-    return writeAtomically(this.taskPath(checkpoint.framework.id!, checkpoint.task.taskId), checkpoint);
+    const file = this.taskPath(checkpoint.framework.id!, checkpoint.task.taskId);
+    const written = writeAtomically(file, checkpoint).finally(() => {
+      if (this.writing.get(file) === written) this.writing.delete(file);
+    });
+    this.writing.set(file, written);
+    return written;
   }
 
+  /** Removes a task's checkpoint, after its write if one is under way (the task ended meanwhile). */
   async removeTask(frameworkId: FrameworkId, taskId: TaskId): Promise<void> {
-    await rm(this.taskPath(frameworkId, taskId), { force: true });
+    const file = this.taskPath(frameworkId, taskId);
+    await this.writing.get(file)?.catch(() => undefined);
+    await rm(file, { force: true });
   }
 
   /** Every checkpointed task that parses. */

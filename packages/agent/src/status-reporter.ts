@@ -71,9 +71,12 @@ export class StatusReporter {
     return this.updates.pendingCount;
   }
 
-  /** Records a status of a task booked here and queues its update; a terminal one completes the task. */
-  update(entry: TaskEntry, status: AgentStatus): void {
-    const update = this.report(entry.frameworkId, entry.task.taskId, status);
+  /**
+   * Records a status of a task booked here and queues its update; a terminal one completes the task.
+   * With `after`, the update is not sent before that settles (the task's checkpoint is written).
+   */
+  update(entry: TaskEntry, status: AgentStatus, after?: Promise<void>): void {
+    const update = this.report(entry.frameworkId, entry.task.taskId, status, after);
     entry.state = update.status.state;
     entry.statuses.push(update.status);
     if (!isTerminalState(entry.state)) return;
@@ -95,15 +98,19 @@ export class StatusReporter {
     this.update(entry, { state: "TASK_FAILED", source, reason, message });
   }
 
-  /** Queues a status update for delivery until acknowledged (for a task booked here or not). */
-  report(frameworkId: FrameworkId, taskId: TaskId, status: AgentStatus): StatusUpdate {
+  /** Queues a status update for delivery until acknowledged (for a task booked here or not); see `update` for `after`. */
+  report(frameworkId: FrameworkId, taskId: TaskId, status: AgentStatus, after?: Promise<void>): StatusUpdate {
     this.producedCount++;
-    return this.updates.enqueue(frameworkId, {
-      ...status,
-      taskId,
-      agentId: this.options.agentId()!,
-      timestamp: this.options.clock.now() / 1000,
-    });
+    return this.updates.enqueue(
+      frameworkId,
+      {
+        ...status,
+        taskId,
+        agentId: this.options.agentId()!,
+        timestamp: this.options.clock.now() / 1000,
+      },
+      after,
+    );
   }
 
   /** True when the acknowledgement named an update in flight. */

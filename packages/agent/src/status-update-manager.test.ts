@@ -152,6 +152,22 @@ describe("StatusUpdateManager", () => {
     expect(sent()[1]).toEqual(a);
   });
 
+  it("holds an update until what it waits for has settled (a launched task's checkpoint), and the task's later ones behind it", async () => {
+    const { manager, sent } = setup();
+    let written!: () => void;
+    const checkpointed = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    const running = manager.enqueue(fw, status("t1"), checkpointed);
+    manager.enqueue(fw, status("t1", "TASK_FINISHED"));
+    const other = manager.enqueue(fw, status("t2"));
+    await waitFor(() => sent().length === 1, "the other task's update");
+    expect(sent()).toEqual([other]);
+    written();
+    await waitFor(() => sent().length === 2, "RUNNING once the checkpoint is written");
+    expect(sent()[1]).toEqual(running);
+  });
+
   it("sends what is ready on stop(), and nothing afterwards", async () => {
     const { clock, manager, sent } = setup();
     manager.enqueue(fw, status("t1"));

@@ -65,21 +65,24 @@ export class StatusUpdateManager {
     for (const update of this.journal.recover()) this.push(update);
   }
 
-  /** Gives `status` a fresh uuid, queues it behind the task's earlier updates and returns it. */
-  enqueue(frameworkId: FrameworkId, status: NewStatus): StatusUpdate {
+  /**
+   * Gives `status` a fresh uuid, queues it behind the task's earlier updates and returns it. With
+   * `after`, the update is not sent (nor handed to a master) before that has settled too: what must be
+   * on disk before the update leaves, written meanwhile (a launched task's checkpoint before its
+   * RUNNING).
+   */
+  enqueue(frameworkId: FrameworkId, status: NewStatus, after?: Promise<void>): StatusUpdate {
     const update: StatusUpdate = { frameworkId, status: { ...status, uuid: randomUUID() } };
-    const durable = this.journal.append(update);
-    if (durable) {
+    const durable = this.journal.append(update)?.catch((err: unknown) => {
+      // Delivered all the same while this process lives: a task's updates must not stall behind a
+      // disk that fails; only a restart could lose this one.
+      this.logger.error({ err, taskId: status.taskId }, "could not journal a status update");
+    });
+    const gate = durable && after ? Promise.all([durable, after]) : (durable ?? after);
+    if (gate) {
       this.unsynced.add(update);
-      durable.then(
-        () => this.synced(update),
-        (err: unknown) => {
-          // Delivered all the same while this process lives: a task's updates must not stall behind a
-          // disk that fails; only a restart could lose this one.
-          this.logger.error({ err, taskId: status.taskId }, "could not journal a status update");
-          this.synced(update);
-        },
-      );
+      const release = () => this.synced(update);
+      gate.then(release, release);
     }
     this.push(update);
     return update;

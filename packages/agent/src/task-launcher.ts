@@ -24,7 +24,7 @@ export interface TaskLauncherOptions {
   customExecutors: CustomExecutors;
   sandboxes: Sandboxes;
   fetcher: Fetcher;
-  /** With a checkpoint, each launched task is recorded before its RUNNING is reported. */
+  /** With a checkpoint, each launched task is recorded before its RUNNING is sent. */
   checkpoint: AgentCheckpoint | undefined;
   hostname: string;
   /** The id the master gave the agent: runTask commands arrive only once it has one. */
@@ -183,26 +183,35 @@ export class TaskLauncher {
       else if (entry.pendingKillMs !== undefined) void supervisor.kill(entry, entry.pendingKillMs);
       return;
     }
-    if (checkpoint && !earlyExit) await this.checkpointTask(checkpoint, entry, handle);
-    // Only now: an exit while the checkpoint was written must still come after RUNNING.
+    // The task is recorded while its RUNNING is journalled: both syncs run together, and RUNNING is
+    // sent only once both are durable. RUNNING is queued now, so any later update of the task (its exit
+    // during the write, too) follows it.
+    const checkpointed =
+      checkpoint && !earlyExit ? this.checkpointTask(checkpoint, entry, handle) : undefined;
     running = true;
     const pid = handle.pid;
     const containerId = handle.containerId;
-    reporter.update(entry, {
-      state: "TASK_RUNNING",
-      source: "SOURCE_EXECUTOR",
-      ...(pid === undefined && containerId === undefined
-        ? {}
-        : {
-            containerStatus: {
-              ...(pid === undefined ? {} : { executorPid: pid }),
-              ...(containerId === undefined ? {} : { containerId }),
-            },
-          }),
-    });
+    reporter.update(
+      entry,
+      {
+        state: "TASK_RUNNING",
+        source: "SOURCE_EXECUTOR",
+        ...(pid === undefined && containerId === undefined
+          ? {}
+          : {
+              containerStatus: {
+                ...(pid === undefined ? {} : { executorPid: pid }),
+                ...(containerId === undefined ? {} : { containerId }),
+              },
+            }),
+      },
+      checkpointed,
+    );
     if (earlyExit) supervisor.exited(entry, earlyExit);
     else if (entry.pendingKillMs !== undefined) void supervisor.kill(entry, entry.pendingKillMs);
     else supervisor.watchHealth(entry, env);
+    // A launch has settled (`settled()`, which a stopping agent awaits) once its checkpoint is written.
+    await checkpointed;
   }
 
   /**
