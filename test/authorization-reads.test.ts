@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePorts } from "./harness/ports.js";
 import { expectNoOrphans, type Spawned, spawnAgora } from "./harness/processes.js";
+import { EventStreamReader } from "./harness/sse.js";
 import { waitFor } from "./harness/wait.js";
 
 /**
@@ -240,6 +241,39 @@ describe("--acls on what principals read", { timeout: 240_000 }, () => {
       "link,ops-job,alice-job",
     );
     expect(await (await get(`${chronos}/v1/scheduler/graph/dot`, AS.alice)).text()).not.toContain("ops-job");
+  });
+
+  it("view_apps: Marathon's event stream carries a principal only the events of apps it may view", async () => {
+    type Event = Record<string, unknown>;
+    const stream = (secret: string) =>
+      new EventStreamReader<Event>().open(`${marathon}/v2/events?access_token=${secret}`);
+    const [asAlice, asOps] = await Promise.all([stream("alice-secret"), stream("ops-secret")]);
+    try {
+      // Ops adds an app Alice may not view, then changes hers: she hears only of hers.
+      await post(`${marathon}/v2/apps`, {
+        id: "/team/ops-idle",
+        cmd: "sleep 600",
+        cpus: 0.1,
+        mem: 16,
+        instances: 0,
+      });
+      await asOps.waitFor("ops hears of /team/ops-idle", (e) =>
+        JSON.stringify(e.data).includes("/team/ops-idle"),
+      );
+      const put = await fetch(`${marathon}/v2/apps/team/alice-web`, {
+        method: "PUT",
+        headers: { "content-type": "application/json", authorization: AS.ops },
+        body: JSON.stringify({ labels: { changed: "yes" } }),
+      });
+      expect(put.status).toBeLessThan(300);
+      await asAlice.waitFor("Alice hears of her deployment", (e) => e.type === "deployment_info");
+      const heard = JSON.stringify(asAlice.events);
+      expect(heard).toContain("/team/alice-web");
+      expect(heard).not.toContain("ops-idle");
+      expect(heard).not.toContain("ops-web");
+    } finally {
+      await Promise.all([asAlice.close(), asOps.close()]);
+    }
   });
 
   it("every refusal of a read is counted by action", async () => {

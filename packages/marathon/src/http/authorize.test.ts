@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseApp } from "../model/app-json.js";
 import { emptyRoot } from "../model/group.js";
 import { putApp, putApps, removeApp, restartApp, scaleGroup } from "../model/group-ops.js";
-import { type AppViewer, changedApps, visibleGroup } from "./authorize.js";
+import { type AppViewer, changedApps, eventFor, visibleGroup } from "./authorize.js";
 
 const app = (id: string, instances = 1) => parseApp({ id, cmd: "sleep 600", cpus: 0.1, mem: 16, instances });
 
@@ -50,5 +50,37 @@ describe("visibleGroup (what view_apps shows of a group)", () => {
     const shown = visibleGroup(root, viewer(["/a"], true));
     expect(shown?.groups.map((g) => g.id).sort()).toEqual(["/other", "/team"]);
     expect(shown?.groups.flatMap((g) => g.apps)).toEqual([]);
+  });
+});
+
+describe("eventFor (what view_apps lets through /v2/events)", () => {
+  const viewer: AppViewer = { app: (id) => id === "/mine", groups: false };
+  const root = putApps(emptyRoot("v0"), [app("/mine"), app("/theirs")], "v1");
+  const plan = (apps: string[]) =>
+    ({
+      original: root,
+      target: root,
+      steps: [{ actions: apps.map((id) => ({ action: "StartApplication", app: id })) }],
+    }) as never;
+  const passes = (event: object) => eventFor(event as never, viewer) !== undefined;
+
+  it("lets through an app's events, and a deployment's, only for an app the principal may view", () => {
+    expect(passes({ eventType: "app_terminated_event", appId: "/mine" })).toBe(true);
+    expect(passes({ eventType: "app_terminated_event", appId: "/theirs" })).toBe(false);
+    expect(passes({ eventType: "instance_changed_event", runSpecId: "/theirs" })).toBe(false);
+    expect(passes({ eventType: "api_post_event", appDefinition: app("/theirs") })).toBe(false);
+    expect(passes({ eventType: "deployment_success", plan: plan(["/theirs"]) })).toBe(false);
+    expect(passes({ eventType: "event_stream_attached", remoteAddress: "x" })).toBe(true);
+  });
+
+  it("narrows a deployment's original and target groups to the apps the principal may view", () => {
+    const shown = eventFor(
+      { eventType: "deployment_info", plan: plan(["/theirs", "/mine"]) } as never,
+      viewer,
+    );
+    const ids = (g: { apps: { id: string }[] }) => g.apps.map((a) => a.id);
+    const p = (shown as unknown as { plan: { original: never; target: never } }).plan;
+    expect(ids(p.original)).toEqual(["/mine"]);
+    expect(ids(p.target)).toEqual(["/mine"]);
   });
 });

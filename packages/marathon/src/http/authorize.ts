@@ -1,6 +1,7 @@
 import type { Principal } from "@agora/security";
 import type { FastifyRequest } from "fastify";
-import type { DeploymentPlan } from "../model/deployment.js";
+import type { MarathonEvent } from "../events.js";
+import { affectedApps, type DeploymentPlan } from "../model/deployment.js";
 import { appsOf, type Group } from "../model/group.js";
 import { ROOT } from "../model/path-id.js";
 import type { HttpContext } from "./context.js";
@@ -28,6 +29,31 @@ export function appViewer(ctx: HttpContext, request: FastifyRequest): AppViewer 
     app: (id) => authz.visible("view_apps", principal, id),
     groups: authz.visible("view_apps", principal, undefined),
   };
+}
+
+/**
+ * An event of `/v2/events` as `viewer` may see it, pure; undefined when it may not. One about an app
+ * (its tasks, health, termination, an API post of it) reaches it only if it may view the app; a
+ * deployment's if it may view one of its apps (as `/v2/deployments` lists them), with the plan's
+ * original and target groups narrowed to what it may view (they hold every app of the cluster); the
+ * others (groups, the scheduler, the stream itself) reach everyone.
+ */
+export function eventFor(event: MarathonEvent, viewer: AppViewer): MarathonEvent | undefined {
+  if ("appId" in event) return viewer.app(event.appId) ? event : undefined;
+  if ("runSpecId" in event) return viewer.app(event.runSpecId) ? event : undefined;
+  if ("appDefinition" in event) return viewer.app(event.appDefinition.id) ? event : undefined;
+  if ("plan" in event) {
+    const { plan } = event;
+    if (!affectedApps(plan).some((id) => viewer.app(id))) return undefined;
+    // The root always stays (visibleGroup keeps it), so both are defined.
+    const narrowed = {
+      ...plan,
+      original: visibleGroup(plan.original, viewer)!,
+      target: visibleGroup(plan.target, viewer)!,
+    };
+    return { ...event, plan: narrowed };
+  }
+  return event;
 }
 
 /**

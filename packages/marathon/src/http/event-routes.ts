@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { MarathonEvent } from "../events.js";
-import { appViewer } from "./authorize.js";
+import { appViewer, eventFor } from "./authorize.js";
 import type { HttpContext } from "./context.js";
 import { eventJson } from "./event-json.js";
 import { all, type Query } from "./request.js";
@@ -31,10 +31,10 @@ export async function eventRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     });
     res.flushHeaders();
     open.add(res);
-    const send = (event: MarathonEvent) => {
-      if (types.size > 0 && !types.has(event.eventType)) return;
-      // An app's events (its tasks' status, health, termination) reach only who may view the app.
-      if ("appId" in event && !viewer.app(event.appId)) return;
+    const send = (published: MarathonEvent) => {
+      if (types.size > 0 && !types.has(published.eventType)) return;
+      const event = ctx.authorization ? eventFor(published, viewer) : published;
+      if (!event) return;
       res.write(`event: ${event.eventType}\ndata: ${JSON.stringify(eventJson(event))}\n\n`);
     };
     const unsubscribe = ctx.events.subscribe(send);
