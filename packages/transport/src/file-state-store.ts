@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { type Logger, pino } from "pino";
+import { z } from "zod";
 import { TransportError } from "./errors.js";
 import type { PutOptions, StateStore, StoreEntry, StoreWatch, WatchEvent } from "./state-store.js";
 import { assertValidKey, assertValidPrefix } from "./store-keys.js";
@@ -16,17 +17,11 @@ const LOCK = "LOCK";
 const COMPACT_MIN_RECORDS = 4096;
 
 /** One log record: revision, key, and the base64 value (absent for a delete). */
-interface LogRecord {
-  r: number;
-  k: string;
-  v?: string;
-}
+const LogRecord = z.object({ r: z.int(), k: z.string(), v: z.string().optional() });
+type LogRecord = z.infer<typeof LogRecord>;
 
-interface Snapshot {
-  format: 1;
-  revision: number;
-  entries: LogRecord[];
-}
+const Snapshot = z.object({ format: z.literal(1), revision: z.int(), entries: z.array(LogRecord) });
+type Snapshot = z.infer<typeof Snapshot>;
 
 interface PendingWrite {
   readonly line: string;
@@ -244,31 +239,10 @@ function decodeLine(line: string): LogRecord | undefined {
   const json = line.slice(9);
   if (line[8] !== " " || crc32(json).toString(16).padStart(8, "0") !== line.slice(0, 8)) return undefined;
   try {
-    const r: unknown = JSON.parse(json);
-    return isLogRecord(r) ? r : undefined;
+    return LogRecord.safeParse(JSON.parse(json)).data;
   } catch {
     return undefined;
   }
-}
-
-/*
- * The store's own format, checked by hand: transport sits below the zod schemas (protocol's), and a
- * line is checked on every replay, where a guard of three fields is all it takes.
- */
-function isLogRecord(r: unknown): r is LogRecord {
-  if (typeof r !== "object" || r === null) return false;
-  const { r: revision, k, v } = r as Record<string, unknown>;
-  return (
-    Number.isSafeInteger(revision) && typeof k === "string" && (v === undefined || typeof v === "string")
-  );
-}
-
-function isSnapshot(s: unknown): s is Snapshot {
-  if (typeof s !== "object" || s === null) return false;
-  const { format, revision, entries } = s as Record<string, unknown>;
-  return (
-    format === 1 && Number.isSafeInteger(revision) && Array.isArray(entries) && entries.every(isLogRecord)
-  );
 }
 
 function applyRecord(table: StoreTable, r: LogRecord): void {
@@ -285,8 +259,8 @@ async function loadSnapshot(dir: string, table: StoreTable): Promise<void> {
     throw err;
   }
   // Snapshots are renamed into place only when complete, so a bad one is real corruption: fail loudly.
-  const snapshot: unknown = JSON.parse(text);
-  if (!isSnapshot(snapshot))
+  const snapshot = Snapshot.safeParse(JSON.parse(text)).data;
+  if (!snapshot)
     throw new TransportError("STORE_CORRUPT", `${join(dir, SNAPSHOT)} is not a state store snapshot`, {
       target: join(dir, SNAPSHOT),
     });

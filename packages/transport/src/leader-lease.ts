@@ -1,4 +1,5 @@
 import { type Logger, pino } from "pino";
+import { z } from "zod";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { isTransportError } from "./errors.js";
 import type { Candidate, LeaderElection, LeaderInfo, LeadershipHandlers } from "./leader-election.js";
@@ -270,14 +271,16 @@ function encode(info: LeaderInfo): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(info));
 }
 
+/** The lease's stored record; another version's extra fields are dropped. */
+const LeaderRecord: z.ZodType<LeaderInfo> = z.object({
+  id: z.string(),
+  address: z.string(),
+  epoch: z.number(),
+});
+
 function parseLeader(value: Uint8Array): LeaderInfo | undefined {
   try {
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(value));
-    if (typeof parsed !== "object" || parsed === null) return undefined;
-    // Checked field by field (transport has no zod); another version's extra fields are dropped.
-    const { id, address, epoch } = parsed as Record<keyof LeaderInfo, unknown>;
-    if (typeof id !== "string" || typeof address !== "string" || typeof epoch !== "number") return undefined;
-    return { id, address, epoch };
+    return LeaderRecord.safeParse(JSON.parse(new TextDecoder().decode(value))).data;
   } catch {
     return undefined;
   }
