@@ -95,6 +95,7 @@ export function renderReport(r: SimulationReport): string {
       "/master/state p50 / p99 (size)",
       `${r.stateLatencyMs.p50} / ${r.stateLatencyMs.p99} ms (${tick(r.stateBytes)}B)`,
     ],
+    ["/master/state first byte p50 / p99", `${r.stateFirstByteMs.p50} / ${r.stateFirstByteMs.p99} ms`],
     [
       "master peak RSS",
       r.masterPeakRssBytes === null ? "n/a" : `${(r.masterPeakRssBytes / 2 ** 20).toFixed(0)} MiB`,

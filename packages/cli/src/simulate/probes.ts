@@ -63,17 +63,21 @@ export async function natsPendingBytes(monitorUrl: string): Promise<Record<strin
   }
 }
 
-/** One `/master/state` request: how long the whole answer took, and its size; undefined on failure. */
+/**
+ * One `/master/state` request: how long until its headers came and until the whole answer did, and its
+ * size; undefined on failure.
+ */
 export async function timeState(
   masterUrl: string,
   now: () => number,
-): Promise<{ ms: number; bytes: number } | undefined> {
+): Promise<{ ms: number; firstByteMs: number; bytes: number } | undefined> {
   const start = now();
   try {
     const r = await fetch(`${masterUrl}/master/state`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const firstByteMs = now() - start;
     const body = await r.arrayBuffer();
     if (!r.ok) return undefined;
-    return { ms: now() - start, bytes: body.byteLength };
+    return { ms: now() - start, firstByteMs, bytes: body.byteLength };
   } catch {
     return undefined;
   }

@@ -134,6 +134,7 @@ describe("renderReport", () => {
       peakThroughputPerSec10s: 5,
       launchLatencyMs: percentiles([1, 2]),
       stateLatencyMs: percentiles([3]),
+      stateFirstByteMs: percentiles([2]),
       stateBytes: 100,
       masterPeakRssBytes: 1,
       masterCpuPercentMean: 1,

@@ -120,6 +120,11 @@ export const SimulationReport = z
     peakThroughputPerSec10s: z.number().nonnegative(),
     launchLatencyMs: Percentiles,
     stateLatencyMs: Percentiles,
+    /**
+     * The same requests until their headers arrived, which the master sends with the whole body in one
+     * write: the master's wait and work, apart from reading the body in the simulator's busy loop.
+     */
+    stateFirstByteMs: Percentiles,
     /** Size of the last `/master/state` answer. */
     stateBytes: z.number().int().nonnegative(),
     masterPeakRssBytes: z.number().nonnegative().nullable(),

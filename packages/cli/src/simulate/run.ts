@@ -136,6 +136,7 @@ export async function simulate(
     const registered = () => workers.reduce((s, w) => s + w.registered, 0);
     const samples: Sample[] = [];
     const stateLatencies: number[] = [];
+    const stateFirstBytes: number[] = [];
     let stateBytes = 0;
     let sampling = true;
     const sampleOnce = async () => {
@@ -182,6 +183,7 @@ export async function simulate(
         const r = await timeState(tgt.masterUrl, now);
         if (r) {
           stateLatencies.push(r.ms);
+          stateFirstBytes.push(r.firstByteMs);
           stateBytes = r.bytes;
         }
         await sleep(o.sampleInterval);
@@ -323,6 +325,7 @@ export async function simulate(
       churned: churned.length,
       samples,
       stateLatencies,
+      stateFirstBytes,
       stateBytes,
       weights,
       marathon: marathon
@@ -386,6 +389,7 @@ interface ReportInput {
   churned: number;
   samples: Sample[];
   stateLatencies: number[];
+  stateFirstBytes: number[];
   stateBytes: number;
   weights: Record<string, number>;
   marathon: SimulationReport["marathon"];
@@ -454,6 +458,7 @@ function buildReport(r: ReportInput): SimulationReport {
     peakThroughputPerSec10s: peakRate(runningAt, 10_000),
     launchLatencyMs: percentiles(latencies),
     stateLatencyMs: percentiles(r.stateLatencies),
+    stateFirstByteMs: percentiles(r.stateFirstBytes),
     stateBytes: r.stateBytes,
     masterPeakRssBytes: rss.length === 0 ? null : Math.max(...rss),
     masterCpuPercentMean:
