@@ -53,6 +53,16 @@ describe("role quota", () => {
     expect(negative.statusCode).toBe(400);
     expect(negative.json().field).toMatch(/^limit\.0/);
     expect((await post({ role: "*", guarantee: [] })).json().field).toBe("role");
+    // Rounded to thousandths, 1e308 became Infinity and the registry refused the record (a 500).
+    const huge = await post({
+      role: "eng",
+      limit: [{ name: "cpus", type: "SCALAR", scalar: { value: 1e308 } }],
+    });
+    expect(huge.statusCode).toBe(400);
+    expect(huge.json().field).toBe("limit.0.scalar");
+    expect((await post({ role: "eng", guarantee: [{ name: "mem", scalar: 1e16 }] })).json().field).toBe(
+      "guarantee.0.scalar",
+    );
   });
 
   it("survives a master restart", async () => {

@@ -23,6 +23,13 @@ const QuotaQuantity = z.union([ScalarResource.omit({ reservation: true }), Mesos
   error: deepestUnionIssue,
 });
 
+/**
+ * The largest quota quantity taken: scalars are rounded to thousandths (`normalize`), and past
+ * MAX_SAFE_INTEGER / 1000 that rounding is no longer exact; far beyond it (1e308) it gives Infinity,
+ * which JSON stores as null and the record would not read back. No machine has 9 × 10^12 cpus or MB.
+ */
+export const MAX_QUOTA_SCALAR = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+
 /** One role's quota as stored and served: guarantee and limit, unreserved scalars. */
 export const QuotaInfo = z
   .object({
@@ -32,6 +39,17 @@ export const QuotaInfo = z
   })
   .strict()
   .superRefine((q, ctx) => {
+    for (const field of ["guarantee", "limit"] as const) {
+      q[field].forEach((r, i) => {
+        if (r.scalar > MAX_QUOTA_SCALAR) {
+          ctx.addIssue({
+            code: "custom",
+            path: [field, i, "scalar"],
+            message: `${r.name} quota ${r.scalar} is over the largest quantity taken, ${MAX_QUOTA_SCALAR}`,
+          });
+        }
+      });
+    }
     const limit = new Map(q.limit.map((l) => [l.name, l.scalar]));
     q.guarantee.forEach((g, i) => {
       const cap = limit.get(g.name);
