@@ -1,4 +1,4 @@
-import type { AgentId, FrameworkId, MasterInfo, OfferId, TaskState } from "@agora/protocol";
+import type { AgentId, ExecutorInfo, FrameworkId, MasterInfo, OfferId, TaskState } from "@agora/protocol";
 import type {
   AgentEntry,
   FrameworkEntry,
@@ -34,10 +34,10 @@ export interface MasterView {
   readonly frameworks: ReadonlyMap<FrameworkId, FrameworkEntryView>;
   readonly completedFrameworks: readonly FrameworkEntryView[];
   /**
-   * Whether a framework's executors are shown (`view_executors`, by the framework's user); all are
-   * when absent (no ACLs).
+   * Whether one of a framework's executors is shown (`view_executors`, by the executor's command user,
+   * else the framework's); all are when absent (no ACLs).
    */
-  readonly executorsVisible?: (f: FrameworkEntryView) => boolean;
+  readonly executorsVisible?: (f: FrameworkEntryView, executor: ExecutorInfo) => boolean;
   /** Every known role with weight, quota, allocation, reservations and share (computed on call). */
   roles(): RoleSummary[];
   readonly offers: ReadonlyMap<OfferId, OfferEntryView>;

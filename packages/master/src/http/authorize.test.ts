@@ -1,7 +1,10 @@
+import type { ExecutorId, TaskInfo } from "@agora/protocol";
 import { parseAcls } from "@agora/security";
 import { afterEach, describe, expect, it } from "vitest";
+import { getExecutors } from "../mesos-v1/operator.js";
 import { MasterHarness, task } from "../test-support/harness.js";
 import { filterView, viewerOf } from "./authorize.js";
+import { jsonBytes, MesosStateRenderer } from "./mesos-state.js";
 
 const ACLS = parseAcls(
   JSON.stringify({
@@ -60,6 +63,64 @@ describe("the master's authorization", () => {
     expect(filterView(view, viewerOf(authz, undefined)).offers.size).toBe(0);
     // The registry itself is untouched.
     expect(h.master.snapshot().frameworks.size).toBe(2);
+  });
+
+  it("shows an executor by its command user, else its framework's (view_executors), in /master/state and v1", async () => {
+    const acls = parseAcls(
+      JSON.stringify({
+        permissive: false,
+        register_agents: [{ principals: { type: "ANY" }, agents: { type: "ANY" } }],
+        register_frameworks: [{ principals: { type: "ANY" }, roles: { values: ["*"] } }],
+        run_tasks: [{ principals: { type: "ANY" }, users: { type: "ANY" } }],
+        view_frameworks: [{ principals: { type: "ANY" }, users: { type: "ANY" } }],
+        view_tasks: [{ principals: { type: "ANY" }, users: { type: "ANY" } }],
+        view_executors: [
+          { principals: { values: ["ops"] }, users: { type: "ANY" } },
+          { principals: { values: ["carol"] }, users: { values: ["nobody"] } },
+        ],
+      }),
+      "test",
+    );
+    h = await MasterHarness.start({ authorizer: acls });
+    const agent = await h.agent();
+    const fw = await h.framework({ name: "alice-fw", user: "alice" });
+    const withExecutor = (id: string, executorId: string, user?: string): TaskInfo => {
+      const { command: _command, ...rest } = task(id, agent.id, "cpus:0.5;mem:64");
+      const command = { value: "./executor", shell: true, ...(user ? { user } : {}) };
+      return { ...rest, executor: { executorId: executorId as ExecutorId, command } };
+    };
+    const [offer] = await fw.offers();
+    await fw.call({
+      type: "accept",
+      offerIds: [offer!.id],
+      operations: [
+        {
+          type: "launch",
+          tasks: [withExecutor("t-1", "as-nobody", "nobody"), withExecutor("t-2", "as-alice")],
+        },
+      ],
+      filters: { refuseSeconds: 0 },
+    });
+    const authz = h.master.authorization!;
+    const renderer = new MesosStateRenderer();
+    const stateIds = (principal: string) => {
+      const view = filterView(h.master.snapshot(), viewerOf(authz, principal));
+      const state = JSON.parse(jsonBytes(renderer.render(view)).toString("utf8"));
+      return state.frameworks[0].executors.map((e: { executor_id: string }) => e.executor_id).sort();
+    };
+    const v1Ids = (principal: string) =>
+      (
+        getExecutors(filterView(h.master.snapshot(), viewerOf(authz, principal))).executors as {
+          executor_info: { executor_id: { value: string } };
+        }[]
+      ).map((e) => e.executor_info.executor_id.value);
+    await expect.poll(() => stateIds("ops")).toEqual(["as-alice", "as-nobody"]);
+    // Carol may view nobody's executors: the one whose command runs as nobody, not the framework's.
+    expect(stateIds("carol")).toEqual(["as-nobody"]);
+    expect(v1Ids("carol")).toEqual(["as-nobody"]);
+    expect(v1Ids("ops").sort()).toEqual(["as-alice", "as-nobody"]);
+    expect(stateIds("bob")).toEqual([]);
+    expect(v1Ids("bob")).toEqual([]);
   });
 
   it("refuses a subscribe in a role the principal may not use: FORBIDDEN naming the action, counted", async () => {

@@ -1,4 +1,4 @@
-import type { FrameworkId, OfferId, Resource } from "@agora/protocol";
+import type { ExecutorInfo, FrameworkId, OfferId, Resource } from "@agora/protocol";
 import type { AclAction, Authorization, Principal } from "@agora/security";
 import type { FastifyRequest } from "fastify";
 import type { Master } from "../master.js";
@@ -89,19 +89,27 @@ export function visibleView(master: Master, request: FastifyRequest): MasterView
   return authz ? filterView(view, viewerOf(authz, principalOf(request))) : view;
 }
 
-/** What one principal may see, by the framework's user. */
+/** What one principal may see, by the framework's user (an executor by its own, see executorUser). */
 export interface Viewer {
   framework(f: FrameworkEntryView): boolean;
   tasks(f: FrameworkEntryView): boolean;
-  executors(f: FrameworkEntryView): boolean;
+  executors(f: FrameworkEntryView, executor: ExecutorInfo): boolean;
 }
 
 export function viewerOf(authz: Authorization, principal: Principal): Viewer {
   return {
     framework: (f) => authz.visible("view_frameworks", principal, f.info.user),
     tasks: (f) => authz.visible("view_tasks", principal, f.info.user),
-    executors: (f) => authz.visible("view_executors", principal, f.info.user),
+    executors: (f, e) => authz.visible("view_executors", principal, executorUser(e, f)),
   };
+}
+
+/**
+ * Mesos' object of `view_executors` on the master: the executor's command user, else its framework's
+ * (the local authorizer's VIEW_EXECUTOR; the agent applies the same rule to its executors).
+ */
+export function executorUser(e: ExecutorInfo, f: FrameworkEntryView): string | undefined {
+  return e.command.user || f.info.user;
 }
 
 const noTasks = new Ring<TaskEntry>(0);

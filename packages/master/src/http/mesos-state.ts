@@ -94,8 +94,7 @@ export class MesosStateRenderer {
       return offer ? out.push(this.offer(offer)) : false;
     });
     out.push('],"executors":[');
-    const shown = view.executorsVisible?.(f) ?? true;
-    each(out, shown ? (executors.get(f.id) ?? []) : [], (e) => out.push(piece(JSON.stringify(e))));
+    each(out, executors.get(f.id) ?? [], (e) => out.push(piece(JSON.stringify(e))));
     out.push('],"completed_executors":[]}');
   }
 
@@ -202,9 +201,9 @@ type MesosExecutor = ReturnType<typeof mesosExecutor>;
 
 /**
  * Each framework's own executors, one per agent and executor id, from the live tasks the agents hold
- * (Agora's shell and Docker executors have no ExecutorInfo and are not listed). The agents' books, not
- * the frameworks', so that a framework shown without its tasks (`view_tasks`) still shows its executors
- * when `view_executors` allows, as Mesos decides the two apart.
+ * (Agora's shell and Docker executors have no ExecutorInfo and are not listed), those `view_executors`
+ * hides left out. The agents' books, not the frameworks', so that a framework shown without its tasks
+ * (`view_tasks`) still shows its executors when `view_executors` allows, as Mesos decides the two apart.
  */
 function executorsByFramework(view: MasterView): Map<FrameworkId, MesosExecutor[]> {
   const out = new Map<FrameworkId, MesosExecutor[]>();
@@ -212,7 +211,9 @@ function executorsByFramework(view: MasterView): Map<FrameworkId, MesosExecutor[
   for (const agent of view.agents.values()) {
     for (const t of agent.tasks.values()) {
       const executor = t.task.executor;
-      if (executor === undefined || !view.frameworks.has(t.frameworkId)) continue;
+      const framework = view.frameworks.get(t.frameworkId);
+      if (executor === undefined || framework === undefined) continue;
+      if (view.executorsVisible?.(framework, executor) === false) continue;
       const key = `${agent.id}/${t.frameworkId}/${executor.executorId}`;
       if (seen.has(key)) continue;
       seen.add(key);

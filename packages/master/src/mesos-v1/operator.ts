@@ -183,19 +183,23 @@ export function mesosFramework(view: MasterView, f: FrameworkEntryView) {
 }
 
 /**
- * Frameworks' own executors, from their live tasks' `executor` (one entry per agent and executor).
- * Agora's built-in executors (shell, Docker) have no ExecutorInfo and are not listed.
+ * Frameworks' own executors, from the live tasks the agents hold (one entry per agent and executor),
+ * those `view_executors` hides left out. The agents' books, as in `/master/state`, so that a framework
+ * shown without its tasks (`view_tasks`) still shows the executors `view_executors` allows. Agora's
+ * built-in executors (shell, Docker) have no ExecutorInfo and are not listed.
  */
 export function getExecutors(view: MasterView) {
   const seen = new Set<string>();
   const executors: unknown[] = [];
-  for (const f of view.frameworks.values()) {
-    for (const t of f.tasks.values()) {
+  for (const agent of view.agents.values()) {
+    for (const t of agent.tasks.values()) {
       const executor = t.task.executor;
-      const key = `${t.agentId}/${f.id}/${executor?.executorId}`;
-      if (!executor || seen.has(key)) continue;
+      const f = view.frameworks.get(t.frameworkId);
+      if (!executor || !f || view.executorsVisible?.(f, executor) === false) continue;
+      const key = `${agent.id}/${f.id}/${executor.executorId}`;
+      if (seen.has(key)) continue;
       seen.add(key);
-      executors.push({ agent_id: { value: t.agentId }, executor_info: toMesosExecutorInfo(executor, f.id) });
+      executors.push({ agent_id: { value: agent.id }, executor_info: toMesosExecutorInfo(executor, f.id) });
     }
   }
   return { executors };
