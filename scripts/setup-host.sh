@@ -82,7 +82,9 @@ if [ "$want_docker" = 1 ] && ! docker_answers; then
   fi
   # No bridge and no iptables: containers use network mode host or none, and nothing leaves loopback.
   echo "setup-host: starting dockerd --bridge=none --iptables=false"
-  $SUDO sh -c 'nohup dockerd --bridge=none --iptables=false >/var/log/agora-dockerd.log 2>&1 &'
+  # In a session of its own: whoever ends the caller's process group (a test runner, a terminal) must not
+  # take the daemon with it.
+  $SUDO sh -c 'setsid -f dockerd --bridge=none --iptables=false </dev/null >/var/log/agora-dockerd.log 2>&1'
   for _ in $(seq 1 60); do [ -S /var/run/docker.sock ] && break; sleep 1; done
   [ -S /var/run/docker.sock ] || { echo "setup-host: dockerd did not start, see /var/log/agora-dockerd.log" >&2; exit 1; }
 fi
