@@ -1,4 +1,5 @@
 import { type AgentId, mesosResources, type OfferId } from "@agora/protocol";
+import { z } from "zod";
 import type { MaintenanceSchedule, MaintenanceStatus } from "../maintenance/schedule.js";
 import type { RegistryChanges } from "../registry/changes.js";
 import { taskKey } from "../registry/entries.js";
@@ -8,7 +9,8 @@ import { mesosAgent, mesosTask } from "./mesos-state.js";
 import { mesosRole } from "./role-routes.js";
 
 /** What the UI's event stream reports on. */
-export type ClusterEntityKind = "agent" | "framework" | "task" | "offer" | "role" | "maintenance";
+export const ClusterEntityKind = z.enum(["agent", "framework", "task", "offer", "role", "maintenance"]);
+export type ClusterEntityKind = z.infer<typeof ClusterEntityKind>;
 
 /** One change in the cluster since the previous look: what, which, and its new shape (absent when removed). */
 export interface ClusterChange {
@@ -36,7 +38,7 @@ export interface MaintenanceView {
   readonly status: MaintenanceStatus;
 }
 
-const KINDS: readonly ClusterEntityKind[] = ["agent", "framework", "task", "offer", "role", "maintenance"];
+const KINDS = ClusterEntityKind.options;
 
 /**
  * How often roles are compared at most while only their allocations can have changed (ms): a

@@ -164,6 +164,15 @@ describe("event log", () => {
     expect(log.since("garbage")).toEqual({ kind: "reset" });
     expect(log.recent(2).map((e) => e.id)).toEqual(["c", "d"]);
   });
+
+  it("counts only the events a reader keeps, so offers churning cannot push the rest out of a short list", () => {
+    const log = new EventLog(100);
+    log.append(change("agent-1"), 0);
+    for (let i = 0; i < 50; i++) log.append({ kind: "offer", op: "added", id: `offer-${i}` }, 0);
+    log.append(change("agent-2"), 0);
+    expect(log.recent(2, (e) => e.kind === "agent").map((e) => e.id)).toEqual(["agent-1", "agent-2"]);
+    expect(log.recent(2).map((e) => e.id)).toEqual(["offer-49", "agent-2"]);
+  });
 });
 
 describe("GET /master/events", () => {
@@ -219,6 +228,15 @@ describe("GET /master/events", () => {
     };
     expect(recent.events.at(-1)).toMatchObject({ kind: "task", data: { state: "TASK_RUNNING" } });
     expect((await fetch(`${base}/master/events/recent?limit=0`)).status).toBe(400);
+    const tasksOnly = (await (
+      await fetch(`${base}/master/events/recent?limit=1&kind=task,maintenance`)
+    ).json()) as {
+      events: unknown[];
+    };
+    expect(tasksOnly.events).toMatchObject([{ kind: "task", data: { state: "TASK_RUNNING" } }]);
+    const badKind = await fetch(`${base}/master/events/recent?kind=agent,offers`);
+    expect(badKind.status).toBe(400);
+    expect(await badKind.json()).toMatchObject({ field: expect.stringMatching(/^kind/) });
   });
 
   it("closes open streams when the app closes", async () => {

@@ -74,15 +74,14 @@ export class EventLog {
     return { kind: "events", events };
   }
 
-  /** The newest `count` events, oldest first. */
-  recent(count: number): ClusterEvent[] {
-    const from = Math.max(1, this.seq - Math.min(count, this.capacity) + 1);
+  /** The newest `count` events that `keep` accepts, oldest first. */
+  recent(count: number, keep: (e: ClusterEvent) => boolean = () => true): ClusterEvent[] {
     const out: ClusterEvent[] = [];
-    for (let i = from; i <= this.seq; i++) {
+    for (let i = this.seq; i > Math.max(0, this.seq - this.capacity) && out.length < count; i--) {
       const event = this.buffer[i % this.capacity];
-      if (event) out.push(event);
+      if (event && keep(event)) out.push(event);
     }
-    return out;
+    return out.reverse();
   }
 
   listen(listener: (e: ClusterEvent) => void): () => void {

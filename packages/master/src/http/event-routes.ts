@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Master } from "../master.js";
 import { principalOf, viewerOf } from "./authorize.js";
-import { ClusterWatch } from "./cluster-digest.js";
+import { ClusterEntityKind, ClusterWatch } from "./cluster-digest.js";
 import { type ClusterEvent, EventLog } from "./event-log.js";
 import { closeOnShutdown } from "./long-lived.js";
 import { parseQuery } from "./query.js";
@@ -21,7 +21,15 @@ export interface EventRoutesOptions {
 /** A stream whose reader falls this far behind (bytes buffered) is closed; the reader reconnects and resumes. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
 
-const RecentQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
+const RecentQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Only these kinds (comma-separated): the overview leaves out offers, which change every cycle. */
+  kind: z
+    .string()
+    .transform((list) => list.split(","))
+    .pipe(z.array(ClusterEntityKind))
+    .optional(),
+});
 
 /**
  * `GET /master/events`: a server-sent event stream of cluster changes (agents, frameworks, tasks,
@@ -61,9 +69,11 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
   });
 
   app.get("/master/events/recent", async (request) => {
-    const { limit } = parseQuery(RecentQuery, request.query);
+    const { limit, kind } = parseQuery(RecentQuery, request.query);
     const shown = eventFilter(master, request);
-    return { lastEventId: log.lastEventId, events: log.recent(limit).filter(shown).map(wire) };
+    // Filtered before the limit counts: the newest `limit` events this reader asked for and may see.
+    const wanted = kind ? (e: ClusterEvent) => kind.includes(e.kind) && shown(e) : shown;
+    return { lastEventId: log.lastEventId, events: log.recent(limit, wanted).map(wire) };
   });
 
   app.get("/master/events", (request, reply) => {

@@ -2,7 +2,7 @@ import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState } from "react";
 import { auth } from "./auth";
 import { authorizedFetch } from "./client";
-import { keys } from "./queries";
+import { keys, RECENT_EVENTS, recentEventKinds } from "./queries";
 import { ClusterEvent, type MasterState, Task } from "./schemas";
 
 export type LiveStatus = "connecting" | "live" | "offline";
@@ -71,7 +71,12 @@ export function applyEvents(client: QueryClient, events: ClusterEvent[]): boolea
   if (next && next !== state) client.setQueryData(keys.state, next);
   client.setQueryData<{ lastEventId: string; events: ClusterEvent[] }>(keys.recentEvents, (old) =>
     old
-      ? { lastEventId: events.at(-1)?.id ?? old.lastEventId, events: [...old.events, ...events].slice(-20) }
+      ? {
+          lastEventId: events.at(-1)?.id ?? old.lastEventId,
+          events: [...old.events, ...events.filter((e) => recentEventKinds.has(e.kind))].slice(
+            -RECENT_EVENTS,
+          ),
+        }
       : old,
   );
   return refetchState;

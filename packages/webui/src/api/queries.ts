@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { getJson } from "./client";
 import {
   AgentState,
+  type ClusterEvent,
   type Framework,
   MaintenanceSchedule,
   MaintenanceStatus,
@@ -62,10 +63,28 @@ export function useRoles() {
   return useQuery({ queryKey: keys.roles, queryFn: ({ signal }) => getJson("/master/roles", Roles, signal) });
 }
 
+/**
+ * What the overview lists as recent events, and how many. Offers (and with them roles' allocations)
+ * change every allocation cycle: they would drown the rest, so the master leaves them out before it
+ * counts.
+ */
+export const recentEventKinds: ReadonlySet<ClusterEvent["kind"]> = new Set([
+  "agent",
+  "framework",
+  "task",
+  "maintenance",
+]);
+export const RECENT_EVENTS = 20;
+
 export function useRecentEvents() {
   return useQuery({
     queryKey: keys.recentEvents,
-    queryFn: ({ signal }) => getJson("/master/events/recent?limit=20", RecentEvents, signal),
+    queryFn: ({ signal }) =>
+      getJson(
+        `/master/events/recent?limit=${RECENT_EVENTS}&kind=${[...recentEventKinds].join(",")}`,
+        RecentEvents,
+        signal,
+      ),
   });
 }
 

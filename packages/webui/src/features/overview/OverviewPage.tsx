@@ -82,21 +82,17 @@ export function OverviewPage() {
         <h2 id="events-h">Recent events</h2>
         <QueryView query={events} what="recent events">
           {(e) =>
-            e.events.every((ev) => ev.kind === "offer" || ev.kind === "role") ? (
-              <p className="state-empty">No changes since the master started watching.</p>
+            e.events.length === 0 ? (
+              <p className="state-empty">No changes yet.</p>
             ) : (
               // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable list must be reachable by keyboard to scroll it
               <ol className="events" tabIndex={0} aria-label="Recent cluster events">
-                {/* Offers (and with them roles' allocations) change every allocation cycle: they would drown the rest. */}
-                {e.events
-                  .filter((ev) => ev.kind !== "offer" && ev.kind !== "role")
-                  .reverse()
-                  .map((ev) => (
-                    <li key={ev.id}>
-                      <time>{new Date(ev.at).toLocaleTimeString(undefined, { hour12: false })}</time>{" "}
-                      {describe(ev)}
-                    </li>
-                  ))}
+                {[...e.events].reverse().map((ev) => (
+                  <li key={ev.id}>
+                    <time>{new Date(ev.at).toLocaleTimeString(undefined, { hour12: false })}</time>{" "}
+                    {describe(ev)}
+                  </li>
+                ))}
               </ol>
             )
           }
