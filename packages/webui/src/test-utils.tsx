@@ -4,6 +4,20 @@ import type { ReactNode } from "react";
 import { createMemoryRouter, RouterProvider } from "react-router";
 import { vi } from "vitest";
 
+/** `/master/state` of a master with one agent and nothing on it: spread and override what a test needs. */
+export const idleMasterState = {
+  version: "0.1.0",
+  id: "m1",
+  hostname: "master.test",
+  start_time: 1,
+  activated_slaves: 1,
+  deactivated_slaves: 0,
+  unreachable_slaves: 0,
+  slaves: [],
+  frameworks: [],
+  completed_frameworks: [],
+};
+
 /** Renders `element` at `path` (matching `pattern`) with a fresh query cache and no retries. */
 export function renderAt(
   element: ReactNode,

@@ -1,20 +1,13 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { mockFetch, renderAt } from "../../test-utils";
+import { idleMasterState, mockFetch, renderAt } from "../../test-utils";
 import { FrameworkPage } from "./FrameworkPage";
 
 afterEach(() => vi.unstubAllGlobals());
 
 const none = { cpus: 0, mem: 0, disk: 0, gpus: 0 };
 const state = {
-  version: "0.1.0",
-  id: "m1",
-  hostname: "master.test",
-  start_time: 1,
-  activated_slaves: 1,
-  deactivated_slaves: 0,
-  unreachable_slaves: 0,
-  slaves: [],
+  ...idleMasterState,
   frameworks: [
     {
       id: "fw-1",
@@ -28,7 +21,6 @@ const state = {
       tasks: [],
     },
   ],
-  completed_frameworks: [],
 };
 
 describe("tearing a framework down", () => {

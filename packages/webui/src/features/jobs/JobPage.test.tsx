@@ -1,22 +1,9 @@
 import { screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { mockFetch, renderAt } from "../../test-utils";
+import { idleMasterState, mockFetch, renderAt } from "../../test-utils";
 import { JobPage } from "./JobPage";
 
 afterEach(() => vi.unstubAllGlobals());
-
-const masterState = {
-  version: "0.1.0",
-  id: "m1",
-  hostname: "master.test",
-  start_time: 1,
-  activated_slaves: 1,
-  deactivated_slaves: 0,
-  unreachable_slaves: 0,
-  slaves: [],
-  frameworks: [],
-  completed_frameworks: [],
-};
 
 const run = { id: "r1", createdAt: "2026-12-03T07:00:00.000Z", tasks: [] };
 
@@ -47,7 +34,7 @@ describe("a job's page", () => {
             }
           : { id: "nightly", activeRuns: [{ ...run, status: "ACTIVE" }] },
       }),
-      "/master/state": masterState,
+      "/master/state": idleMasterState,
     });
     const { client } = renderAt(<JobPage />, { path: "/jobs/nightly", pattern: "/jobs/:name" });
     await screen.findByText(/1 running/);

@@ -7,7 +7,7 @@ import { getJson, sendJson } from "../../api/client";
 import { MasterState } from "../../api/schemas";
 import { Layout } from "../../components/Layout";
 import { ErrorState } from "../../components/States";
-import { mockFetch } from "../../test-utils";
+import { idleMasterState, mockFetch } from "../../test-utils";
 
 afterEach(() => {
   // Unmounted first: a state change with the page still shown would fetch without the mock.
@@ -17,19 +17,6 @@ afterEach(() => {
   auth.dispatch({ type: "browse-anonymously" });
   sessionStorage.clear();
 });
-
-const masterState = {
-  version: "0.1.0",
-  id: "m1",
-  hostname: "master.test",
-  start_time: 1,
-  activated_slaves: 1,
-  deactivated_slaves: 0,
-  unreachable_slaves: 0,
-  slaves: [],
-  frameworks: [],
-  completed_frameworks: [],
-};
 
 /** A page that reads the master and writes a weight, as the dashboard's pages do. */
 function Page() {
@@ -72,7 +59,7 @@ function master({ readonlyOpen = false } = {}) {
       };
     },
     "/master/state": (init?: RequestInit) =>
-      who(init) || readonlyOpen ? { status: 200, body: masterState } : { status: 401, body: "" },
+      who(init) || readonlyOpen ? { status: 200, body: idleMasterState } : { status: 401, body: "" },
     "/master/events/recent": (init?: RequestInit) =>
       who(init) ? { status: 200, body: { lastEventId: "0", events: [] } } : { status: 401, body: "" },
     "PUT /weights": (init?: RequestInit) =>

@@ -1,6 +1,6 @@
 import { screen, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { mockFetch, renderAt } from "../../test-utils";
+import { idleMasterState, mockFetch, renderAt } from "../../test-utils";
 import { OverviewPage } from "./OverviewPage";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -16,18 +16,10 @@ describe("the overview", () => {
         current: { t: 1, total: scalars(4, 4096), allocated: scalars(1, 1024), offered: scalars(2, 1024) },
       },
       "/master/state": {
-        version: "0.1.0",
-        id: "m1",
-        hostname: "master.test",
+        ...idleMasterState,
         cluster: "dev",
         start_time: Date.now() / 1000 - 90,
         leader_info: { hostname: "master.test", port: 5050 },
-        activated_slaves: 1,
-        deactivated_slaves: 0,
-        unreachable_slaves: 0,
-        slaves: [],
-        frameworks: [],
-        completed_frameworks: [],
       },
       "/master/events/recent": { lastEventId: "x-0", events: [] },
     });
