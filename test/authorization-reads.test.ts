@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePorts } from "./harness/ports.js";
-import { expectNoOrphans, type Spawned, spawnAgora } from "./harness/processes.js";
+import { expectNoOrphans, type Spawned } from "./harness/processes.js";
+import { spawnDev } from "./harness/spawned-dev.js";
 import { EventStreamReader } from "./harness/sse.js";
 import { waitFor } from "./harness/wait.js";
 
@@ -96,20 +96,10 @@ describe("--acls on what principals read", { timeout: 240_000 }, () => {
     writeFileSync(credentials, JSON.stringify(CREDENTIALS));
     const acls = path.join(dir, "acls.json");
     writeFileSync(acls, JSON.stringify(ACLS));
-    const [port, mPort, cPort] = await freePorts(3);
-    master = `http://127.0.0.1:${port}`;
-    agent = `http://127.0.0.1:${port! + 1}`;
-    marathon = `http://127.0.0.1:${mPort}`;
-    chronos = `http://127.0.0.1:${cPort}`;
-    dev = spawnAgora(
-      [
-        "dev",
-        ...["--port", String(port), "--marathon-port", String(mPort), "--chronos-port", String(cPort)],
-        ...["--data-dir", path.join(dir, "data"), "--docker", "off", "--agent-resources", "cpus:4;mem:2048"],
-        ...["--allocation-interval", "200ms", "--http-credentials", credentials, "--acls", acls],
-      ],
-      { AGORA_LOG_LEVEL: "warn" },
-    );
+    ({ dev, master, agent, marathon, chronos } = await spawnDev(dir, [
+      ...["--agent-resources", "cpus:4;mem:2048", "--allocation-interval", "200ms"],
+      ...["--http-credentials", credentials, "--acls", acls],
+    ]));
     await waitFor("Marathon answers", async () => (await get(`${marathon}/ping`).catch(() => undefined))?.ok);
     for (const [name, user] of [
       ["alice-web", "nobody"],

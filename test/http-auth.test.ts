@@ -9,6 +9,7 @@ import { startMaster } from "./harness/cluster.js";
 import { type NatsServerHandle, startNatsServer } from "./harness/nats-server.js";
 import { freePorts } from "./harness/ports.js";
 import { expectNoOrphans, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
+import { spawnDev } from "./harness/spawned-dev.js";
 import { waitFor } from "./harness/wait.js";
 
 /**
@@ -29,20 +30,10 @@ describe("agora dev with --http-credentials and --authenticate-http-readwrite", 
     dir = mkdtempSync(path.join(os.tmpdir(), "agora-http-auth-"));
     const credentials = path.join(dir, "credentials.json");
     writeFileSync(credentials, JSON.stringify(CREDENTIALS));
-    const [port, mPort, cPort] = await freePorts(3);
-    master = `http://127.0.0.1:${port}`;
-    marathon = `http://127.0.0.1:${mPort}`;
-    chronos = `http://127.0.0.1:${cPort}`;
-    dev = spawnAgora(
-      [
-        "dev",
-        ...["--port", String(port), "--marathon-port", String(mPort), "--chronos-port", String(cPort)],
-        ...["--data-dir", path.join(dir, "data"), "--docker", "off"],
-        ...["--http-credentials", credentials, "--authenticate-http-readwrite"],
-        ...["--cors-origin", "https://ops.example"],
-      ],
-      { AGORA_LOG_LEVEL: "warn" },
-    );
+    ({ dev, master, marathon, chronos } = await spawnDev(dir, [
+      ...["--http-credentials", credentials, "--authenticate-http-readwrite"],
+      ...["--cors-origin", "https://ops.example"],
+    ]));
     await waitForFrameworks(master, {});
   });
 
