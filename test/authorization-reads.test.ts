@@ -1,9 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoOrphans, type Spawned } from "./harness/processes.js";
-import { spawnDev } from "./harness/spawned-dev.js";
+import type { Spawned } from "./harness/processes.js";
+import { spawnDev, stopDev } from "./harness/spawned-dev.js";
 import { EventStreamReader } from "./harness/sse.js";
 import { waitFor } from "./harness/wait.js";
 
@@ -125,11 +125,7 @@ describe("--acls on what principals read", { timeout: 240_000 }, () => {
   });
 
   afterAll(async () => {
-    if (dev) expect(await dev.stop("SIGTERM")).toBe(0);
-    if (dir) {
-      await expectNoOrphans(dir);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await stopDev(dev, dir);
   });
 
   it("get_endpoints: the master's metrics and the agent's /monitor/statistics and /metrics, by path", async () => {

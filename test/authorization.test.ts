@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MesosEvent, MesosSchedulerClient } from "./harness/mesos-scheduler.js";
-import { expectNoOrphans, runAgora, type Spawned } from "./harness/processes.js";
-import { spawnDev } from "./harness/spawned-dev.js";
+import { runAgora, type Spawned } from "./harness/processes.js";
+import { spawnDev, stopDev } from "./harness/spawned-dev.js";
 import { waitFor } from "./harness/wait.js";
 
 /**
@@ -154,11 +154,7 @@ describe("--acls on agora dev", { timeout: 240_000 }, () => {
   afterAll(async () => {
     alice?.close();
     bob?.close();
-    if (dev) expect(await dev.stop("SIGTERM")).toBe(0);
-    if (dir) {
-      await expectNoOrphans(dir);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await stopDev(dev, dir);
   });
 
   /** Declines every offer the framework holds, for an hour (offers made before a SUPPRESS took effect). */

@@ -9,7 +9,7 @@ import { startMaster } from "./harness/cluster.js";
 import { type NatsServerHandle, startNatsServer } from "./harness/nats-server.js";
 import { freePorts } from "./harness/ports.js";
 import { expectNoOrphans, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
-import { spawnDev } from "./harness/spawned-dev.js";
+import { spawnDev, stopDev } from "./harness/spawned-dev.js";
 import { waitFor } from "./harness/wait.js";
 
 /**
@@ -37,11 +37,7 @@ describe("agora dev with --http-credentials and --authenticate-http-readwrite", 
     await waitForFrameworks(master, {});
   });
 
-  afterAll(async () => {
-    if (dev) expect(await dev.stop("SIGTERM")).toBe(0);
-    await expectNoOrphans(dir);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopDev(dev, dir));
 
   it("a write without credentials is 401 with Mesos' challenge and body; reads stay open", async () => {
     const read = await fetch(`${master}/weights`);
@@ -235,11 +231,7 @@ describe("agora dev serving TLS with every request authenticated", { timeout: 18
     await waitForFrameworks(master, { authorization: ops, ca, chronos: false });
   });
 
-  afterAll(async () => {
-    if (dev) expect(await dev.stop("SIGTERM")).toBe(0);
-    await expectNoOrphans(dir);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopDev(dev, dir));
 
   it("answers over https with the self-signed certificate; a read without credentials is 401", async () => {
     const anonymous = await tlsGet(`${master}/master/state`, ca);
@@ -518,11 +510,7 @@ describe("--authenticate-http-frameworks: the scheduler API's own realm", { time
     await waitForFrameworks(master, { chronos: false });
   });
 
-  afterAll(async () => {
-    if (dev) expect(await dev.stop("SIGTERM")).toBe(0);
-    await expectNoOrphans(dir);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopDev(dev, dir));
 
   const call = (body: unknown, authorization?: string, signal?: AbortSignal) =>
     fetch(`${master}/api/v1/scheduler`, {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -14,7 +14,8 @@ import {
 } from "./harness/browser.js";
 import { MesosSchedulerClient } from "./harness/mesos-scheduler.js";
 import { freePort, freePortRun } from "./harness/ports.js";
-import { expectNoOrphans, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
+import { runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
+import { stopDev } from "./harness/spawned-dev.js";
 import { waitFor } from "./harness/wait.js";
 
 const webuiDist = path.resolve(import.meta.dirname, "../packages/webui/dist/index.html");
@@ -64,16 +65,7 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
 
   afterAll(async () => {
     await browser?.close();
-    // A loaded machine (the whole suite on 2 cores) can take more than the default 10 s to stop
-    // Chronos, Marathon, the agent with its tasks and the master; a clean exit is what is checked.
-    if (dev) {
-      const code = await dev.stop("SIGTERM", 30_000);
-      expect(code, `agora dev's output:\n${dev.stdout().slice(-4000)}\n${dev.stderr().slice(-4000)}`).toBe(0);
-    }
-    if (dir) {
-      await expectNoOrphans(dir);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await stopDev(dev, dir);
   });
 
   async function visit(page: Page, pathname: string, ready: () => Promise<unknown>, name: string) {

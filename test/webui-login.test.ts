@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -13,7 +13,8 @@ import {
   watchPage,
 } from "./harness/browser.js";
 import { freePortRun, freePorts } from "./harness/ports.js";
-import { expectNoOrphans, type Spawned, spawnAgora } from "./harness/processes.js";
+import { type Spawned, spawnAgora } from "./harness/processes.js";
+import { stopDev } from "./harness/spawned-dev.js";
 import { waitFor } from "./harness/wait.js";
 
 const webuiDist = path.resolve(import.meta.dirname, "../packages/webui/dist/index.html");
@@ -108,14 +109,7 @@ describe.skipIf(!browserAvailable())("the web dashboard's login in chromium agai
 
   afterAll(async () => {
     await browser?.close();
-    if (dev) {
-      const code = await dev.stop("SIGTERM", 30_000);
-      expect(code, `agora dev's output:\n${dev.stdout().slice(-4000)}\n${dev.stderr().slice(-4000)}`).toBe(0);
-    }
-    if (dir) {
-      await expectNoOrphans(dir);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await stopDev(dev, dir);
   });
 
   function checkClean(watch: PageWatch) {

@@ -1,6 +1,8 @@
+import { rmSync } from "node:fs";
 import path from "node:path";
+import { expect } from "vitest";
 import { freePortRun, freePorts } from "./ports.js";
-import { type Spawned, spawnAgora } from "./processes.js";
+import { expectNoOrphans, type Spawned, spawnAgora } from "./processes.js";
 
 /** A spawned `agora dev` and where its roles listen. */
 export interface SpawnedDev {
@@ -35,4 +37,24 @@ export async function spawnDev(dir: string, args: readonly string[]): Promise<Sp
     marathon: `http://127.0.0.1:${mPort}`,
     chronos: `http://127.0.0.1:${cPort}`,
   };
+}
+
+/**
+ * Stops `dev`, which must exit 0 (a loaded machine can take more than 10 s to stop Chronos, Marathon,
+ * the agent with its tasks and the master: it gets `graceMs`), checks nothing it started outlives it
+ * and removes `dir`. Either may be undefined when `beforeAll` failed early.
+ */
+export async function stopDev(
+  dev: Spawned | undefined,
+  dir: string | undefined,
+  graceMs = 30_000,
+): Promise<void> {
+  if (dev) {
+    const code = await dev.stop("SIGTERM", graceMs);
+    expect(code, `agora dev's output:\n${dev.stdout().slice(-4000)}\n${dev.stderr().slice(-4000)}`).toBe(0);
+  }
+  if (dir) {
+    await expectNoOrphans(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
