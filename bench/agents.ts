@@ -9,11 +9,12 @@ import { pino } from "pino";
 
 export type ExecutorKind = "noop" | "noop-service" | "shell";
 
-const executors: Record<ExecutorKind, () => Executor> = {
+/** Each kind's executor; a checkpointing agent's shell executor records exit statuses, as the agent's own. */
+const executors: Record<ExecutorKind, (checkpoint: boolean) => Executor> = {
   noop: () => new NoopExecutor(),
   /** RUNNING until killed (an hour at most), as the tasks of a long-running service. */
   "noop-service": () => new NoopExecutor({ runMs: 3_600_000 }),
-  shell: () => new ShellExecutor(),
+  shell: (checkpoint) => new ShellExecutor({ recordExitStatus: checkpoint }),
 };
 
 /**
@@ -22,9 +23,23 @@ const executors: Record<ExecutorKind, () => Executor> = {
  */
 const workRoot = process.env.BENCH_WORK_DIR ?? (existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir());
 
+export interface AgentSetOptions {
+  /** Where the agents' work directories go (default: tmpfs when there is one). */
+  readonly workRoot?: string;
+  /** Agents that checkpoint their tasks and journal their updates, as `agora agent` runs. */
+  readonly checkpoint?: boolean;
+}
+
 /** Starts `count` agents on `bus`, each with `resources` and the given executor; resolves once all registered. */
-export async function startAgents(bus: Bus, count: number, resources: string, kind: ExecutorKind) {
-  const workDir = mkdtempSync(path.join(workRoot, "agora-bench-"));
+export async function startAgents(
+  bus: Bus,
+  count: number,
+  resources: string,
+  kind: ExecutorKind,
+  options: AgentSetOptions = {},
+) {
+  const checkpoint = options.checkpoint ?? false;
+  const workDir = mkdtempSync(path.join(options.workRoot ?? workRoot, "agora-bench-"));
   const agents: Agent[] = [];
   for (let i = 0; i < count; i++) {
     const agent = new Agent({
@@ -33,7 +48,8 @@ export async function startAgents(bus: Bus, count: number, resources: string, ki
       hostname: `bench-agent-${i}`,
       resources: parseResources(resources),
       attributes: [],
-      executors: { shell: executors[kind]() },
+      executors: { shell: executors[kind](checkpoint) },
+      checkpoint,
       logger: pino({ level: "silent" }),
     });
     await agent.start({ httpPort: 0 });

@@ -1,13 +1,10 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Agent, ShellExecutor } from "@agora/agent";
 import { packTasks, Scheduler, type TaskSpec } from "@agora/framework-sdk";
 import { Master } from "@agora/master";
 import type { Offer, TaskStatus } from "@agora/protocol";
-import { parseResources } from "@agora/protocol";
 import { type Bus, connectNatsBus, InProcessBus, MemoryStateStore } from "@agora/transport";
 import { pino } from "pino";
 import { type ExecutorKind, startAgents } from "./agents.js";
@@ -70,29 +67,11 @@ export function inProcessCheckpointing(): Topology {
   return {
     ...topology,
     name: "dev mode, checkpointing agents on disk",
-    async startAgents(count, resources) {
-      const workDir = mkdtempSync(path.join(process.env.BENCH_DISK_DIR ?? os.tmpdir(), "agora-bench-"));
-      const agents: Agent[] = [];
-      for (let i = 0; i < count; i++) {
-        const agent = new Agent({
-          bus,
-          workDir: path.join(workDir, `agent-${i}`),
-          hostname: `bench-agent-${i}`,
-          resources: parseResources(resources),
-          executors: { shell: new ShellExecutor({ recordExitStatus: true }) },
-          checkpoint: true,
-          logger: silent,
-        });
-        await agent.start({ httpPort: 0 });
-        agents.push(agent);
-      }
-      return {
-        async stop() {
-          for (const a of agents) await a.stop({ killTasks: true });
-          rmSync(workDir, { recursive: true, force: true });
-        },
-      };
-    },
+    startAgents: (count, resources, kind) =>
+      startAgents(bus, count, resources, kind, {
+        workRoot: process.env.BENCH_DISK_DIR ?? os.tmpdir(),
+        checkpoint: true,
+      }),
   };
 }
 
