@@ -51,7 +51,8 @@ describe("roles over NATS", () => {
       await master.stop();
     });
     const url = `http://127.0.0.1:${port}`;
-    await waitFor("master /health", async () => (await fetch(`${url}/health`)).ok);
+    // /health answers before the master leads; /master/state only once it does (503 until then).
+  await waitFor("the master to lead", async () => (await fetch(`${url}/master/state`)).ok);
     const bus = await connectNatsBus({ servers: nats.url, logger: silent });
     cleanups.push(() => bus.close());
     return { url, bus };

@@ -2,7 +2,7 @@ import { freePort } from "./ports.js";
 import { httpJson, type Spawned, spawnAgora } from "./processes.js";
 import { waitFor } from "./wait.js";
 
-/** Starts `agora master` on loopback at a free port and waits for its /health; `extra` flags are appended. */
+/** Starts `agora master` on loopback at a free port and waits until it leads; `extra` flags are appended. */
 export async function startMaster(
   natsUrl: string,
   extra: string[] = [],
@@ -19,7 +19,8 @@ export async function startMaster(
     String(port),
     ...extra,
   ]);
-  await waitFor("master /health", async () => (await fetch(`${url}/health`)).ok);
+  // /health answers before the master leads; /master/state only once it does (503 until then).
+  await waitFor("the master to lead", async () => (await fetch(`${url}/master/state`)).ok);
   return { proc, url };
 }
 
