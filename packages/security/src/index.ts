@@ -16,7 +16,6 @@ export { Authorizer, type Principal } from "./authorizer.js";
 export { installCors } from "./cors.js";
 export { Credentials, CredentialsFile, parseCredentials } from "./credentials.js";
 export { isSecurityError, SecurityError, type SecurityErrorCode, securityErrorCodes } from "./errors.js";
-export { type ForwardOptions, forwardRequest } from "./forward.js";
 export { type HttpAccess, httpAccess, isEventStream, operatorCallAccess } from "./http-access.js";
 export {
   challenge,
@@ -44,3 +43,9 @@ export {
   SessionTokens,
   type SessionTokensOptions,
 } from "./sessions.js";
+export {
+  installStandbyProxy,
+  type StandbyProxyOptions,
+  type StandbyRefusal,
+  standbyRefusalMessage,
+} from "./standby-proxy.js";
