@@ -37,6 +37,31 @@ describe("SerialDispatcher", () => {
     expect(handledWhenTimersRan).toBeLessThan(100);
   });
 
+  it("lets the event loop in between slices of handlers that settle without I/O", async () => {
+    // Each continuation comes from a microtask, which the event loop drains before any I/O or timer.
+    const handled: number[] = [];
+    const dispatcher = new SerialDispatcher<number>(
+      async (n) => {
+        work(5);
+        handled.push(n);
+      },
+      (err) => {
+        throw err;
+      },
+    );
+    for (let n = 1; n <= 100; n++) dispatcher.push(n);
+
+    let handledWhenTimersRan = -1;
+    setImmediate(() => {
+      handledWhenTimersRan = handled.length;
+    });
+    await waitFor(() => handled.length === 100, "the whole backlog");
+
+    expect(handled).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(handledWhenTimersRan).toBeGreaterThan(0);
+    expect(handledWhenTimersRan).toBeLessThan(100);
+  });
+
   it("keeps items pushed between slices behind the backlog", async () => {
     let release: () => void = () => {};
     const handled: string[] = [];
