@@ -72,6 +72,7 @@ const pts = <T>(list: readonly T[], t: (v: T) => number, v: (v: T) => number | n
 /** `DIR/report.html`: the summary and every time series of a run as inline SVG charts. Pure. */
 export function renderReport(r: SimulationReport): string {
   const roles = [...new Set(r.intervals.flatMap((i) => Object.keys(i.weightedShares)))];
+  const procs = Object.keys(r.processCpu);
   const conns = [...new Set(r.samples.flatMap((s) => Object.keys(s.natsPendingBytes)))];
   const summary: Array<[string, string]> = [
     ["completed", r.completed ? "yes" : `no: ${r.endReason}`],
@@ -87,8 +88,8 @@ export function renderReport(r: SimulationReport): string {
       `${r.updatesProduced} / ${r.updatesReceived} / ${r.updatesLost} / ${r.updatesAbandoned}`,
     ],
     [
-      "launch throughput (whole run / best 10 s)",
-      `${r.launchThroughputPerSec.toFixed(0)} / ${r.peakThroughputPerSec10s.toFixed(0)} tasks/s`,
+      "launch throughput (whole run / best 10 s / best 60 s)",
+      `${r.launchThroughputPerSec.toFixed(0)} / ${r.peakThroughputPerSec10s.toFixed(0)} / ${r.bestThroughputPerSec60s.toFixed(0)} tasks/s`,
     ],
     ["accept → RUNNING p50 / p99", `${r.launchLatencyMs.p50} / ${r.launchLatencyMs.p99} ms`],
     [
@@ -101,6 +102,12 @@ export function renderReport(r: SimulationReport): string {
       r.masterPeakRssBytes === null ? "n/a" : `${(r.masterPeakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     ],
     ["master CPU (mean)", r.masterCpuPercentMean === null ? "n/a" : `${r.masterCpuPercentMean.toFixed(0)} %`],
+    [
+      "master CPU per task launched (one core's capacity)",
+      r.masterCpuMsPerTask === null || r.masterCpuMsPerTask === 0
+        ? "n/a"
+        : `${r.masterCpuMsPerTask.toFixed(3)} ms (${(1000 / r.masterCpuMsPerTask).toFixed(0)} tasks/s)`,
+    ],
     [
       "allocation cycle (mean, runs)",
       `${r.allocationCycleMs.mean?.toFixed(2) ?? "n/a"} ms, ${r.allocationCycleMs.runs}`,
@@ -209,6 +216,17 @@ export function renderReport(r: SimulationReport): string {
       },
     ]),
     lineChart(
+      "CPU by process (% of one core)",
+      procs.map((name) => ({
+        name,
+        points: pts(
+          r.intervals,
+          (i) => i.t,
+          (i) => i.processCpuPercent[name] ?? null,
+        ),
+      })),
+    ),
+    lineChart(
       "Bytes nats-server holds per connection (queue depth)",
       conns.map((c) => ({
         name: c,
@@ -229,6 +247,12 @@ export function renderReport(r: SimulationReport): string {
         `<tr><td>${escapeHtml(f.name)}</td><td>${escapeHtml(f.role)}</td><td>${f.weight}</td><td>${f.launched}</td><td>${f.finished}</td><td>${f.failed}</td><td>${f.lost}</td><td>${f.offers}</td></tr>`,
     )
     .join("");
+  const cpu = Object.entries(r.processCpu)
+    .map(
+      ([name, c]) =>
+        `<tr><td>${escapeHtml(name)}</td><td>${c.cpuSecondsTotal.toFixed(1)}</td><td>${c.cpuPercentMean.toFixed(0)}</td><td>${c.cpuSecondsDuringLaunch?.toFixed(1) ?? "n/a"}</td></tr>`,
+    )
+    .join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>agora simulate — ${r.agents} agents, ${r.tasksPlanned} tasks</title>
 <style>
@@ -242,6 +266,7 @@ svg{background:#fafafa;border:1px solid #ddd}svg text{font-size:11px;fill:#444}.
 <p><code>${escapeHtml(r.command)}</code> — ${escapeHtml(r.startedAt)}, ${r.machine.cpus} × ${escapeHtml(r.machine.cpuModel)}, ${r.machine.memGiB} GiB, load ${r.machine.loadAvg.map((l) => l.toFixed(2)).join(" ")}</p>
 <table>${rows}</table>
 <table><tr><th>framework</th><th>role</th><th>weight</th><th>launched</th><th>finished</th><th>failed</th><th>lost</th><th>offers</th></tr>${fw}</table>
+<table><tr><th>process</th><th>CPU s</th><th>mean % of a core</th><th>CPU s from first accept to last RUNNING</th></tr>${cpu}</table>
 ${charts.join("\n")}
 </body></html>
 `;

@@ -10,6 +10,8 @@ const AppsAnswer = z.object({ apps: z.array(z.object({ id: z.string(), tasksRunn
 /** Marathon apps deployed by the simulator through a real `agora marathon` process. */
 export interface MarathonLoad {
   readonly wanted: number;
+  /** The `agora marathon` process, for its CPU. */
+  readonly pid: number;
   /** Instances running at the last poll (polled in the background). */
   running(): number;
   settled(): boolean;
@@ -66,6 +68,7 @@ export async function deployMarathonApps(o: {
   })();
   return {
     wanted,
+    pid: marathon.pid,
     running: () => running,
     settled: () => running >= wanted,
     async stop() {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { renderReport } from "./html.js";
 import { parsePrometheus, promByLabel, promSum } from "./prometheus.js";
-import { fairness, intervals, jain, peakRate, percentiles, type Sample, SimulationReport } from "./report.js";
+import {
+  cpuByProcess,
+  fairness,
+  intervals,
+  jain,
+  peakRate,
+  percentiles,
+  type Sample,
+  SimulationReport,
+} from "./report.js";
 
 const sample = (t: number, over: Partial<Sample> = {}): Sample => ({
   t,
@@ -21,6 +30,7 @@ const sample = (t: number, over: Partial<Sample> = {}): Sample => ({
   cpusTotal: 100,
   masterRssBytes: 1,
   masterCpuSecondsTotal: 0,
+  processCpuSeconds: {},
   natsPendingBytes: {},
   ...over,
 });
@@ -70,6 +80,26 @@ describe("report arithmetic", () => {
     expect(fairness(list, ["web", "batch"])).toEqual({ minJain: 1, meanJain: 1, samples: 1 });
   });
 
+  it("CPU by process: totals, means, per-interval percentages and the launch window interpolated", () => {
+    const samples = [
+      sample(0, { processCpuSeconds: { master: 0, "nats-server": 1 } }),
+      sample(2, { processCpuSeconds: { master: 1, "nats-server": 1.5 } }),
+      sample(4, { processCpuSeconds: { master: 3, "nats-server": 2, simulator: 0.5 } }),
+    ];
+    const cpu = cpuByProcess(samples, { from: 1, to: 3 });
+    expect(cpu.master).toEqual({ cpuSecondsTotal: 3, cpuPercentMean: 75, cpuSecondsDuringLaunch: 1.5 });
+    expect(cpu["nats-server"]).toEqual({
+      cpuSecondsTotal: 1,
+      cpuPercentMean: 25,
+      cpuSecondsDuringLaunch: 0.5,
+    });
+    // A process seen once (started late): no span to rate it over.
+    expect(cpu.simulator).toEqual({ cpuSecondsTotal: 0, cpuPercentMean: 0, cpuSecondsDuringLaunch: 0 });
+    expect(cpuByProcess(samples, undefined).master?.cpuSecondsDuringLaunch).toBeNull();
+    const list = intervals(samples, {});
+    expect(list[1]!.processCpuPercent).toEqual({ master: 100, "nats-server": 25 });
+  });
+
   it("fairness ignores intervals where a role has nothing left to launch or the cluster is not full", () => {
     const list = intervals(
       [
@@ -106,7 +136,10 @@ describe("prometheus", () => {
 
 describe("renderReport", () => {
   it("draws every chart inline and escapes what it prints", () => {
-    const samples = [sample(0), sample(1, { ran: 5, roleShares: { web: 0.5 } })];
+    const samples = [
+      sample(0, { processCpuSeconds: { master: 0 } }),
+      sample(1, { ran: 5, roleShares: { web: 0.5 }, processCpuSeconds: { master: 0.5 } }),
+    ];
     const report = SimulationReport.parse({
       version: 1,
       startedAt: new Date(0).toISOString(),
@@ -132,12 +165,15 @@ describe("renderReport", () => {
       updatesAbandoned: 0,
       launchThroughputPerSec: 5,
       peakThroughputPerSec10s: 5,
+      bestThroughputPerSec60s: 5,
       launchLatencyMs: percentiles([1, 2]),
       stateLatencyMs: percentiles([3]),
       stateFirstByteMs: percentiles([2]),
       stateBytes: 100,
       masterPeakRssBytes: 1,
       masterCpuPercentMean: 1,
+      processCpu: cpuByProcess(samples, { from: 0, to: 1 }),
+      masterCpuMsPerTask: 0.2,
       allocationCycleMs: { mean: 1, runs: 1 },
       offersPerSecMean: 1,
       utilisationPeak: 0.5,
@@ -151,6 +187,8 @@ describe("renderReport", () => {
     const html = renderReport(report);
     expect(html).toContain("agora simulate --frameworks &#60;x&#62;");
     expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(5);
+    expect(html).toContain("5000 tasks/s");
+    expect(html).toContain("<td>master</td>");
     expect(html).not.toMatch(/<script|https?:\/\//);
   });
 });

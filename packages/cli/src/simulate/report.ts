@@ -31,6 +31,12 @@ export const Sample = z
     /** The master process, read from /proc when the simulator started it. */
     masterRssBytes: z.number().nonnegative().nullable(),
     masterCpuSecondsTotal: z.number().nonnegative().nullable(),
+    /**
+     * CPU time (user + system, s) of each process on this machine the run uses, by name: `master`,
+     * `nats-server`, `worker-<n>` (agent hosts), `simulator` (this process: the SDK frameworks and the
+     * probes), `marathon`. Only the simulator's own when it did not start the cluster.
+     */
+    processCpuSeconds: z.record(z.string(), z.number().nonnegative()),
     /** Bytes nats-server holds for each connection, by connection name: queues not yet drained. */
     natsPendingBytes: z.record(z.string(), z.number().nonnegative()),
   })
@@ -46,6 +52,8 @@ const Interval = z
     offersPerSec: z.number().nonnegative().nullable(),
     tasksRunningPerSec: z.number().nonnegative(),
     masterCpuPercent: z.number().nonnegative().nullable(),
+    /** Each process's CPU over the interval, % of one core. */
+    processCpuPercent: z.record(z.string(), z.number().nonnegative()),
     utilisation: z.number().min(0).nullable(),
     /** Each role's dominant share divided by its weight. */
     weightedShares: z.record(z.string(), z.number()),
@@ -74,6 +82,18 @@ export const FrameworkReport = z
   })
   .strict();
 export type FrameworkReport = z.infer<typeof FrameworkReport>;
+
+/** One process's CPU over the run, in seconds of one core. */
+export const ProcessCpu = z
+  .object({
+    /** From the first sample to the last. */
+    cpuSecondsTotal: z.number().nonnegative(),
+    cpuPercentMean: z.number().nonnegative(),
+    /** From the first accept to the last TASK_RUNNING (interpolated between samples); null without launches. */
+    cpuSecondsDuringLaunch: z.number().nonnegative().nullable(),
+  })
+  .strict();
+export type ProcessCpu = z.infer<typeof ProcessCpu>;
 
 /** `DIR/report.json`: what one `agora simulate` run measured. */
 export const SimulationReport = z
@@ -118,6 +138,12 @@ export const SimulationReport = z
     launchThroughputPerSec: z.number().nonnegative(),
     /** The best rate over any 10 s window (tasks reaching TASK_RUNNING), or over the run when shorter. */
     peakThroughputPerSec10s: z.number().nonnegative(),
+    /**
+     * The best rate over any 60 s window, or over the run when shorter: the sustained rate, which a
+     * burst (every task accepted at once) does not show; give tasks a short --task-run-time and more
+     * tasks than the cluster holds, so frameworks launch into the resources ending tasks free.
+     */
+    bestThroughputPerSec60s: z.number().nonnegative(),
     launchLatencyMs: Percentiles,
     stateLatencyMs: Percentiles,
     /**
@@ -129,6 +155,14 @@ export const SimulationReport = z
     stateBytes: z.number().int().nonnegative(),
     masterPeakRssBytes: z.number().nonnegative().nullable(),
     masterCpuPercentMean: z.number().nonnegative().nullable(),
+    /** Per process (see `Sample.processCpuSeconds`): where the machine's cores went. */
+    processCpu: z.record(z.string(), ProcessCpu),
+    /**
+     * The master's CPU during the launch window ÷ the tasks that reached TASK_RUNNING in it, in ms:
+     * 1000 ÷ this is what one core of the master alone could launch per second. Null without launches
+     * or without the master's /proc.
+     */
+    masterCpuMsPerTask: z.number().nonnegative().nullable(),
     allocationCycleMs: z.object({
       mean: z.number().nonnegative().nullable(),
       runs: z.number().nonnegative(),
@@ -207,6 +241,11 @@ export function intervals(samples: readonly Sample[], weights: Readonly<Record<s
     const secs = delta(a.allocationSecondsTotal, b.allocationSecondsTotal);
     const offers = delta(a.offersMadeTotal, b.offersMadeTotal);
     const cpu = delta(a.masterCpuSecondsTotal, b.masterCpuSecondsTotal);
+    const processCpuPercent: Record<string, number> = {};
+    for (const [name, secs] of Object.entries(b.processCpuSeconds)) {
+      const before = a.processCpuSeconds[name];
+      if (before !== undefined) processCpuPercent[name] = (Math.max(0, secs - before) / dt) * 100;
+    }
     const weightedShares: Record<string, number> = {};
     for (const [role, share] of Object.entries(b.roleShares))
       weightedShares[role] = share / (weights[role] ?? 1);
@@ -217,6 +256,7 @@ export function intervals(samples: readonly Sample[], weights: Readonly<Record<s
       offersPerSec: offers === null ? null : offers / dt,
       tasksRunningPerSec: Math.max(0, b.ran - a.ran) / dt,
       masterCpuPercent: cpu === null ? null : (cpu / dt) * 100,
+      processCpuPercent,
       utilisation: b.cpusUsed !== null && b.cpusTotal ? b.cpusUsed / b.cpusTotal : null,
       weightedShares,
       contended:
@@ -258,3 +298,53 @@ export function fairness(
     samples,
   };
 }
+
+/**
+ * Each process's CPU over the samples (`t` in s): its total and mean from its first sample to its
+ * last, and what it spent from `window.from` to `window.to` (cumulative CPU interpolated linearly
+ * between the samples around each end). Pure.
+ */
+export function cpuByProcess(
+  samples: readonly Sample[],
+  window: { from: number; to: number } | undefined,
+): Record<string, ProcessCpu> {
+  const series = new Map<string, Array<readonly [number, number]>>();
+  for (const s of samples)
+    for (const [name, secs] of Object.entries(s.processCpuSeconds)) {
+      const list = series.get(name) ?? [];
+      list.push([s.t, secs]);
+      series.set(name, list);
+    }
+  const out: Record<string, ProcessCpu> = {};
+  for (const [name, points] of series) {
+    const first = points[0]!;
+    const last = points[points.length - 1]!;
+    const total = Math.max(0, last[1] - first[1]);
+    const span = last[0] - first[0];
+    const during =
+      window === undefined || window.to <= window.from
+        ? null
+        : Math.max(0, cumulativeAt(points, window.to) - cumulativeAt(points, window.from));
+    out[name] = {
+      cpuSecondsTotal: round3(total),
+      cpuPercentMean: span > 0 ? round3((total / span) * 100) : 0,
+      cpuSecondsDuringLaunch: during === null ? null : round3(during),
+    };
+  }
+  return out;
+}
+
+/** A cumulative series' value at `t`: linear between the points around it, clamped at its ends. */
+function cumulativeAt(points: ReadonlyArray<readonly [number, number]>, t: number): number {
+  if (t <= points[0]![0]) return points[0]![1];
+  for (let i = 1; i < points.length; i++) {
+    const [t1, v1] = points[i]!;
+    if (t <= t1) {
+      const [t0, v0] = points[i - 1]!;
+      return t1 === t0 ? v1 : v0 + ((v1 - v0) * (t - t0)) / (t1 - t0);
+    }
+  }
+  return points[points.length - 1]![1];
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;

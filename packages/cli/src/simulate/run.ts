@@ -13,6 +13,7 @@ import { natsPendingBytes, readProcess, scrapeMetrics, timeState } from "./probe
 import type { Progress } from "./progress.js";
 import { promByLabel, promSum } from "./prometheus.js";
 import {
+  cpuByProcess,
   fairness,
   intervals,
   peakRate,
@@ -40,6 +41,7 @@ interface Target {
   masterUrl: string;
   /** Set when the simulator started the master: RSS and CPU come from /proc. */
   masterPid: number | undefined;
+  natsPid: number | undefined;
   monitorUrl: string | undefined;
   /** Why a process the simulator started ended on its own, if one did. */
   died(): string | undefined;
@@ -52,6 +54,7 @@ async function target(o: SimulateOptions, reportDir: string): Promise<Target> {
       nats: o.nats,
       masterUrl: o.master,
       masterPid: undefined,
+      natsPid: undefined,
       monitorUrl: undefined,
       died: () => undefined,
       stop: async () => {},
@@ -73,6 +76,7 @@ async function target(o: SimulateOptions, reportDir: string): Promise<Target> {
     nats: nats.url,
     masterUrl: master.url,
     masterPid: master.pid,
+    natsPid: nats.pid,
     monitorUrl: nats.monitorUrl,
     died() {
       const m = master.exited();
@@ -139,12 +143,26 @@ export async function simulate(
     const stateFirstBytes: number[] = [];
     let stateBytes = 0;
     let sampling = true;
+    const processes = (): Array<[string, number | undefined]> => [
+      ["master", tgt.masterPid],
+      ["nats-server", tgt.natsPid],
+      ...workers.map((w, i): [string, number | undefined] => [`worker-${i}`, w.pid]),
+      ["simulator", process.pid],
+      ["marathon", marathon?.pid],
+    ];
     const sampleOnce = async () => {
-      const [metrics, proc, pending] = await Promise.all([
+      const [metrics, procs, pending] = await Promise.all([
         scrapeMetrics(tgt.masterUrl),
-        tgt.masterPid === undefined ? undefined : readProcess(tgt.masterPid),
+        Promise.all(
+          processes().map(
+            async ([name, pid]) => [name, pid === undefined ? undefined : await readProcess(pid)] as const,
+          ),
+        ),
         tgt.monitorUrl === undefined ? {} : natsPendingBytes(tgt.monitorUrl),
       ]);
+      const proc = procs.find(([name]) => name === "master")?.[1];
+      const processCpuSeconds: Record<string, number> = {};
+      for (const [name, p] of procs) if (p) processCpuSeconds[name] = p.cpuSeconds;
       const pendingByRole: Record<string, number> = {};
       for (const f of frameworks)
         pendingByRole[f.counts().role] = (pendingByRole[f.counts().role] ?? 0) + f.pending;
@@ -168,6 +186,7 @@ export async function simulate(
         cpusTotal: metrics ? promSum(metrics, "agora_master_resources_total", { resource: "cpus" }) : null,
         masterRssBytes: proc?.rssBytes ?? null,
         masterCpuSecondsTotal: proc?.cpuSeconds ?? null,
+        processCpuSeconds,
         natsPendingBytes: pending,
       });
     };
@@ -316,6 +335,7 @@ export async function simulate(
     const report = buildReport({
       o,
       command,
+      t0,
       startedAt,
       durationSec: (end - t0) / 1000,
       completed,
@@ -380,6 +400,8 @@ async function sumCounters(workers: Worker[]): Promise<WorkerCounters> {
 interface ReportInput {
   o: SimulateOptions;
   command: string;
+  /** The run's start on the frameworks' clock (ms): samples' `t` counts seconds from it. */
+  t0: number;
   startedAt: Date;
   durationSec: number;
   completed: boolean;
@@ -404,6 +426,12 @@ function buildReport(r: ReportInput): SimulationReport {
   const firstAccept = Math.min(...r.frameworks.map((f) => f.firstAcceptAt ?? Number.POSITIVE_INFINITY));
   const lastRunning = runningAt[runningAt.length - 1];
   const list = intervals(r.samples, r.weights);
+  const launchWindow =
+    lastRunning === undefined || !Number.isFinite(firstAccept)
+      ? undefined
+      : { from: (firstAccept - r.t0) / 1000, to: (lastRunning - r.t0) / 1000 };
+  const cpu = cpuByProcess(r.samples, launchWindow);
+  const masterDuringLaunch = cpu.master?.cpuSecondsDuringLaunch;
   const withCpu = r.samples.filter((s) => s.masterCpuSecondsTotal !== null);
   const firstCpu = withCpu[0];
   const lastCpu = withCpu[withCpu.length - 1];
@@ -456,6 +484,7 @@ function buildReport(r: ReportInput): SimulationReport {
         ? 0
         : runningAt.length / ((lastRunning - firstAccept) / 1000),
     peakThroughputPerSec10s: peakRate(runningAt, 10_000),
+    bestThroughputPerSec60s: peakRate(runningAt, 60_000),
     launchLatencyMs: percentiles(latencies),
     stateLatencyMs: percentiles(r.stateLatencies),
     stateFirstByteMs: percentiles(r.stateFirstBytes),
@@ -466,6 +495,11 @@ function buildReport(r: ReportInput): SimulationReport {
         ? ((lastCpu.masterCpuSecondsTotal! - firstCpu.masterCpuSecondsTotal!) / (lastCpu.t - firstCpu.t)) *
           100
         : null,
+    processCpu: cpu,
+    masterCpuMsPerTask:
+      masterDuringLaunch === null || masterDuringLaunch === undefined || runningAt.length === 0
+        ? null
+        : (masterDuringLaunch * 1000) / runningAt.length,
     allocationCycleMs: {
       mean:
         runs.length >= 2 && lastRuns > runs[0]!

@@ -35,6 +35,11 @@ export class Worker {
     });
   }
 
+  /** The worker process, for its CPU. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Why the worker process ended, if it did before being stopped. */
   died(): string | undefined {
     if (this.stopping) return undefined;
