@@ -30,10 +30,14 @@ describe("agora dev with --http-credentials and --authenticate-http-readwrite", 
     dir = mkdtempSync(path.join(os.tmpdir(), "agora-http-auth-"));
     const credentials = path.join(dir, "credentials.json");
     writeFileSync(credentials, JSON.stringify(CREDENTIALS));
-    ({ dev, master, marathon, chronos } = await spawnDev(dir, [
-      ...["--http-credentials", credentials, "--authenticate-http-readwrite"],
-      ...["--cors-origin", "https://ops.example"],
-    ]));
+    ({ dev, master, marathon, chronos } = await spawnDev(
+      dir,
+      [
+        ...["--http-credentials", credentials, "--authenticate-http-readwrite"],
+        ...["--cors-origin", "https://ops.example"],
+      ],
+      "debug",
+    ));
     await waitForFrameworks(master, {});
   });
 
@@ -147,6 +151,12 @@ describe("agora dev with --http-credentials and --authenticate-http-readwrite", 
       body: JSON.stringify([{ role: "eng", weight: 5 }]),
     });
     expect(query.status).toBe(401);
+    // Request logs (debug) show where a token was passed, never the token.
+    await waitFor("the event streams' request lines", () =>
+      dev.stderr().includes("/v2/events?access_token=[redacted]"),
+    );
+    expect(dev.stderr()).toContain("/master/events?access_token=[redacted]");
+    expect(dev.stderr()).not.toContain(token);
   });
 
   it("--cors-origin: a preflight from the allowed origin is answered before authentication, another origin gets no CORS headers", async () => {

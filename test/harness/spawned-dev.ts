@@ -16,9 +16,9 @@ export interface SpawnedDev {
 
 /**
  * `agora dev` as its own process (the built CLI) on free loopback ports, its data under `dir`, Docker
- * off, quiet logs; `args` adds flags (credentials, ACLs, resources …).
+ * off, quiet logs (`logLevel`); `args` adds flags (credentials, ACLs, resources …).
  */
-export async function spawnDev(dir: string, args: readonly string[]): Promise<SpawnedDev> {
+export async function spawnDev(dir: string, args: readonly string[], logLevel = "warn"): Promise<SpawnedDev> {
   const port = await freePortRun(2);
   const [mPort, cPort] = (await freePorts(4)).filter((p) => p !== port && p !== port + 1);
   const dev = spawnAgora(
@@ -28,7 +28,7 @@ export async function spawnDev(dir: string, args: readonly string[]): Promise<Sp
       ...["--data-dir", path.join(dir, "data"), "--docker", "off"],
       ...args,
     ],
-    { AGORA_LOG_LEVEL: "warn" },
+    { AGORA_LOG_LEVEL: logLevel },
   );
   return {
     dev,
