@@ -62,7 +62,7 @@ describe("eventFor (what view_apps lets through /v2/events)", () => {
       target: root,
       steps: [{ actions: apps.map((id) => ({ action: "StartApplication", app: id })) }],
     }) as never;
-  const passes = (event: object) => eventFor(event as never, viewer) !== undefined;
+  const passes = (event: object) => eventFor(event as never, viewer, root) !== undefined;
 
   it("lets through an app's events, and a deployment's, only for an app the principal may view", () => {
     expect(passes({ eventType: "app_terminated_event", appId: "/mine" })).toBe(true);
@@ -73,10 +73,20 @@ describe("eventFor (what view_apps lets through /v2/events)", () => {
     expect(passes({ eventType: "event_stream_attached", remoteAddress: "x" })).toBe(true);
   });
 
+  it("lets through a group change only for a group holding an app the principal may view", () => {
+    const group = (groupId: string) => ({ eventType: "group_change_success", groupId, version: "v1" });
+    expect(passes(group("/"))).toBe(true);
+    expect(passes(group("/mine"))).toBe(true);
+    expect(passes(group("/theirs"))).toBe(false);
+    expect(passes(group("/elsewhere"))).toBe(false);
+    expect(eventFor(group("/elsewhere") as never, { ...viewer, groups: true }, root)).toBeDefined();
+  });
+
   it("narrows a deployment's original and target groups to the apps the principal may view", () => {
     const shown = eventFor(
       { eventType: "deployment_info", plan: plan(["/theirs", "/mine"]) } as never,
       viewer,
+      root,
     );
     const ids = (g: { apps: { id: string }[] }) => g.apps.map((a) => a.id);
     const p = (shown as unknown as { plan: { original: never; target: never } }).plan;

@@ -35,13 +35,16 @@ export function appViewer(ctx: HttpContext, request: FastifyRequest): AppViewer 
  * An event of `/v2/events` as `viewer` may see it, pure; undefined when it may not. One about an app
  * (its tasks, health, termination, an API post of it) reaches it only if it may view the app; a
  * deployment's if it may view one of its apps (as `/v2/deployments` lists them), with the plan's
- * original and target groups narrowed to what it may view (they hold every app of the cluster); the
- * others (groups, the scheduler, the stream itself) reach everyone.
+ * original and target groups narrowed to what it may view (they hold every app of the cluster); a
+ * group change if it sees groups, or an app of `root` inside that group; the others (the scheduler,
+ * the stream itself) reach everyone.
  */
-export function eventFor(event: MarathonEvent, viewer: AppViewer): MarathonEvent | undefined {
+export function eventFor(event: MarathonEvent, viewer: AppViewer, root: Group): MarathonEvent | undefined {
   if ("appId" in event) return viewer.app(event.appId) ? event : undefined;
   if ("runSpecId" in event) return viewer.app(event.runSpecId) ? event : undefined;
   if ("appDefinition" in event) return viewer.app(event.appDefinition.id) ? event : undefined;
+  if ("groupId" in event)
+    return viewer.groups || viewsInside(root, event.groupId, viewer) ? event : undefined;
   if ("plan" in event) {
     const { plan } = event;
     if (!affectedApps(plan).some((id) => viewer.app(id))) return undefined;
@@ -54,6 +57,14 @@ export function eventFor(event: MarathonEvent, viewer: AppViewer): MarathonEvent
     return { ...event, plan: narrowed };
   }
   return event;
+}
+
+/** Whether `viewer` may view an app of `root` inside the group `groupId`. */
+function viewsInside(root: Group, groupId: string, viewer: AppViewer): boolean {
+  const prefix = groupId === ROOT ? ROOT : `${groupId}/`;
+  for (const id of appsOf(root).keys())
+    if ((id === groupId || id.startsWith(prefix)) && viewer.app(id)) return true;
+  return false;
 }
 
 /**

@@ -33,7 +33,7 @@ export async function eventRoutes(app: FastifyInstance, ctx: HttpContext): Promi
     open.add(res);
     const send = (published: MarathonEvent) => {
       if (types.size > 0 && !types.has(published.eventType)) return;
-      const event = ctx.authorization ? eventFor(published, viewer) : published;
+      const event = ctx.authorization ? eventFor(published, viewer, ctx.service.root()) : published;
       if (!event) return;
       res.write(`event: ${event.eventType}\ndata: ${JSON.stringify(eventJson(event))}\n\n`);
     };
