@@ -2,6 +2,7 @@ import type { ExecutorId, TaskInfo } from "@agora/protocol";
 import { parseAcls } from "@agora/security";
 import { afterEach, describe, expect, it } from "vitest";
 import { getExecutors } from "../mesos-v1/operator.js";
+import { operatorSubscribed } from "../mesos-v1/operator-events.js";
 import { MasterHarness, task } from "../test-support/harness.js";
 import { filterView, viewerOf } from "./authorize.js";
 import { jsonBytes, MesosStateRenderer } from "./mesos-state.js";
@@ -121,6 +122,17 @@ describe("the master's authorization", () => {
     expect(v1Ids("ops").sort()).toEqual(["as-alice", "as-nobody"]);
     expect(stateIds("bob")).toEqual([]);
     expect(v1Ids("bob")).toEqual([]);
+    // An operator SUBSCRIBE stream starts with the same executors as GET_STATE.
+    const subscribedIds = (principal: string) =>
+      (
+        operatorSubscribed(filterView(h.master.snapshot(), viewerOf(authz, principal))) as {
+          subscribed: { get_state: { get_executors: ReturnType<typeof getExecutors> } };
+        }
+      ).subscribed.get_state.get_executors.executors.map(
+        (e) => (e as { executor_info: { executor_id: { value: string } } }).executor_info.executor_id.value,
+      );
+    expect(subscribedIds("carol")).toEqual(["as-nobody"]);
+    expect(subscribedIds("bob")).toEqual([]);
   });
 
   it("refuses a subscribe in a role the principal may not use: FORBIDDEN naming the action, counted", async () => {

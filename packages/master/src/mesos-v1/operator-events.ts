@@ -1,6 +1,14 @@
 import type { TaskStatus } from "@agora/protocol";
 import type { FrameworkEntryView, MasterView, TaskEntryView } from "../view.js";
-import { getAgents, getFrameworks, getTasks, mesosAgent, mesosFramework, mesosTask } from "./operator.js";
+import {
+  getAgents,
+  getExecutors,
+  getFrameworks,
+  getTasks,
+  mesosAgent,
+  mesosFramework,
+  mesosTask,
+} from "./operator.js";
 import { toMesosTaskStatus } from "./scheduler-events.js";
 
 /** What an operator SUBSCRIBE stream has told its client so far, to tell it only what changed. */
@@ -12,14 +20,14 @@ export interface OperatorWatch {
   readonly frameworks: ReadonlyMap<string, string>;
 }
 
-/** Mesos' operator SUBSCRIBED event: the whole state, then changes. */
+/** Mesos' operator SUBSCRIBED event: the whole state as GET_STATE gives it (filtered as `view` is), then changes. */
 export function operatorSubscribed(view: MasterView): Record<string, unknown> {
   return {
     type: "SUBSCRIBED",
     subscribed: {
       get_state: {
         get_tasks: getTasks(view),
-        get_executors: { executors: [] },
+        get_executors: getExecutors(view),
         get_frameworks: getFrameworks(view),
         get_agents: getAgents(view),
       },
