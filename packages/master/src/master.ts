@@ -137,6 +137,7 @@ export class Master {
   async start({ httpPort }: { httpPort: number }): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.metrics.startLoopMonitor();
     this.masterInfo = { ...this.masterInfo, port: httpPort };
     this.startedAt = this.options.clock.now();
     this.election ??= new AlwaysLeader({
@@ -163,6 +164,7 @@ export class Master {
   /** Stops acting and leaves the election (a leader resigns, so a standby takes over at once). */
   async stop(): Promise<void> {
     this.stopActing();
+    this.metrics.stopLoopMonitor();
     await this.election?.close();
     if (this.started) this.options.logger.info({ masterId: this.id }, "master stopped");
     this.started = false;

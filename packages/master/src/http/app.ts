@@ -57,7 +57,10 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
   redirectToLeader(app, master);
   const snapshot = () => master.snapshot();
   app.register(healthRoutes);
-  app.register(stateRoutes, { snapshot: (request) => visibleView(master, request) });
+  app.register(stateRoutes, {
+    snapshot: (request) => visibleView(master, request),
+    rendered: (seconds) => master.metrics.stateRendered(seconds),
+  });
   app.register(metricsRoutes, {
     snapshot,
     registry: master.metrics.registry,

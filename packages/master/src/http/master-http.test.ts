@@ -129,6 +129,7 @@ describe("master HTTP API", () => {
 
   it("serves Prometheus text and Mesos' metrics snapshot", async () => {
     await running();
+    await app.inject({ method: "GET", url: "/master/state" });
     const text = await app.inject({ method: "GET", url: "/metrics" });
     expect(text.headers["content-type"]).toMatch(/text\/plain/);
     expect(text.body).toMatch(/agora_master_agents_active 1/);
@@ -136,6 +137,8 @@ describe("master HTTP API", () => {
     expect(text.body).toMatch(/agora_master_resources_total\{resource="cpus"\} 4/);
     expect(text.body).toMatch(/agora_master_allocation_run_seconds_count \d+/);
     expect(text.body).toMatch(/agora_master_status_updates_relayed_total 1/);
+    expect(text.body).toMatch(/agora_master_state_render_seconds_count 1/);
+    expect(text.body).toMatch(/agora_master_event_loop_delay_seconds\{quantile="0.99"\} [\d.e-]+/);
 
     const snap = (await app.inject({ method: "GET", url: "/metrics/snapshot" })).json();
     expect(snap).toMatchObject({

@@ -189,9 +189,18 @@ interface RenderedAgent {
  * sent, so a 50 MB reply does not raise the heap's high-water mark as the object tree did.
  */
 export function jsonBytes(pieces: readonly JsonPiece[]): Buffer {
+  return writeJson(pieces, Buffer.allocUnsafe(jsonSize(pieces)));
+}
+
+/** The bytes `pieces` take. */
+export function jsonSize(pieces: readonly JsonPiece[]): number {
   let size = 0;
   for (const p of pieces) size += p.length;
-  const out = Buffer.allocUnsafe(size);
+  return size;
+}
+
+/** Writes `pieces` into `out`, exactly `jsonSize(pieces)` bytes long, and returns it. */
+export function writeJson(pieces: readonly JsonPiece[], out: Buffer): Buffer {
   let used = 0;
   for (const p of pieces) used += typeof p === "string" ? out.write(p, used, "latin1") : p.copy(out, used);
   return out;

@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { MasterView } from "../view.js";
-import { jsonBytes, MesosStateRenderer, mesosTask } from "./mesos-state.js";
+import { jsonSize, MesosStateRenderer, mesosTask, writeJson } from "./mesos-state.js";
 import { mesosStateSummary } from "./mesos-summary.js";
 import { parseQuery } from "./query.js";
+import { ReplyBuffer } from "./reply-buffer.js";
 
 export interface StateRoutesOptions {
   /** The registry as the request's principal may see it (`view_frameworks`, `view_tasks`). */
   snapshot: (request: FastifyRequest) => MasterView;
+  /** Told how long each `/master/state` held the event loop, in seconds. */
+  rendered?: (seconds: number) => void;
 }
 
 /** Mesos' `/master/tasks` query: paging and filters (unknown parameters are ignored, as Mesos does). */
@@ -20,11 +23,29 @@ const TasksQuery = z.object({
 });
 
 /** The read-only registry endpoints, in Mesos' JSON shapes. */
-export async function stateRoutes(app: FastifyInstance, { snapshot }: StateRoutesOptions): Promise<void> {
+export async function stateRoutes(
+  app: FastifyInstance,
+  { snapshot, rendered }: StateRoutesOptions,
+): Promise<void> {
   // One renderer for the app: its fragments serve every request, whoever asks.
   const renderer = new MesosStateRenderer();
-  const state = async (request: FastifyRequest, reply: FastifyReply) =>
-    reply.type("application/json; charset=utf-8").send(jsonBytes(renderer.render(snapshot(request))));
+  const buffers = new ReplyBuffer();
+  const state = async (request: FastifyRequest, reply: FastifyReply) => {
+    const started = performance.now();
+    const pieces = renderer.render(snapshot(request));
+    const joined = performance.now();
+    const lent = buffers.take(jsonSize(pieces));
+    writeJson(pieces, lent.body);
+    const copied = performance.now();
+    rendered?.((copied - started) / 1000);
+    // A reply cut short may still hold the buffer in a pending write: only a whole one gives it back.
+    reply.raw.once("finish", lent.release);
+    request.log.debug(
+      { renderMs: joined - started, copyMs: copied - joined, bytes: lent.body.length },
+      "/master/state rendered",
+    );
+    return reply.type("application/json; charset=utf-8").send(lent.body);
+  };
   app.get("/master/state", state);
   app.get("/state", state);
   app.get("/master/state.json", state);
