@@ -1,9 +1,11 @@
+import { fstatSync, fsync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { type AgentId, type FrameworkId, type TaskId, TaskInfo } from "@agora/protocol";
+import { waitFor } from "@agora/transport/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AgentCheckpoint, processStartTime } from "./checkpoint.js";
+import { AgentCheckpoint, type Fsync, processStartTime } from "./checkpoint.js";
 import { FRAMEWORK_INFO } from "./test-support/fake-master.js";
 
 let workDir: string;
@@ -58,6 +60,91 @@ describe("AgentCheckpoint", () => {
     await writeFile(path.join(cp.dir, "agent.json"), '{"agentId":"no/slashes"}');
     expect(await cp.readTasks()).toEqual([]);
     expect(await cp.readAgentId()).toBeUndefined();
+  });
+});
+
+/** A sync the test lets return when it chooses; `isDir`: of a directory. */
+interface HeldSync {
+  isDir: boolean;
+  release(): void;
+}
+
+/** An fsync hook that holds every sync until the test releases it (the real fsync runs on release). */
+function heldSyncs(): { fsync: Fsync; held: HeldSync[] } {
+  const held: HeldSync[] = [];
+  const fsyncHook: Fsync = (fd) =>
+    new Promise((resolve, reject) => {
+      const isDir = fstatSync(fd).isDirectory();
+      held.push({ isDir, release: () => fsync(fd, (err) => (err ? reject(err) : resolve())) });
+    });
+  return { fsync: fsyncHook, held };
+}
+
+const settledFlag = (p: Promise<void>) => {
+  const flag = { settled: false };
+  void p.then(() => {
+    flag.settled = true;
+  });
+  return flag;
+};
+
+describe("AgentCheckpoint durability (syncs observed through an injected fsync)", () => {
+  const saved = { framework: FRAMEWORK_INFO, task, executor: "shell", run: { pid: 1234 } };
+  const file = () => path.join(workDir, "meta", "tasks", FRAMEWORK_INFO.id!, "t1.json");
+
+  it("asks for a new task checkpoint's file and directory syncs together, and resolves only once every one returned", async () => {
+    const { fsync: hook, held } = heldSyncs();
+    const cp = new AgentCheckpoint(workDir, { fsync: hook });
+    const written = settledFlag(cp.writeTask(saved));
+    // The file's sync, its directory's, and those of the directories made for it (tasks/<fw>, tasks, meta, the work dir).
+    await waitFor(() => held.length === 5, "every sync asked for before any returned");
+    expect(held.filter((h) => !h.isDir)).toHaveLength(1);
+    for (const h of held) {
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(written.settled).toBe(false);
+      h.release();
+    }
+    await waitFor(() => written.settled, "the write to resolve once its syncs returned");
+    expect(await cp.readTasks()).toEqual([saved]);
+  });
+
+  it("replaces an existing checkpoint atomically: the new data synced before the rename, the directory after it", async () => {
+    await new AgentCheckpoint(workDir).writeTask(saved);
+    const { fsync: hook, held } = heldSyncs();
+    const cp = new AgentCheckpoint(workDir, { fsync: hook });
+    const replaced = { ...saved, run: { pid: 4321, startTime: 7 } };
+    const written = settledFlag(cp.writeTask(replaced));
+    await waitFor(() => held.length === 1, "the temporary file's sync");
+    expect(held[0]!.isDir).toBe(false);
+    expect(JSON.parse(readFileSync(file(), "utf8"))).toEqual(saved);
+    held[0]!.release();
+    await waitFor(() => held.length === 2, "the directory's sync after the rename");
+    expect(held[1]!.isDir).toBe(true);
+    expect(JSON.parse(readFileSync(file(), "utf8"))).toEqual(replaced);
+    expect(written.settled).toBe(false);
+    held[1]!.release();
+    await waitFor(() => written.settled, "the write to resolve");
+  });
+
+  it("shares one directory sync among the checkpoints written in the same turn (group commit)", async () => {
+    let files = 0;
+    let dirs = 0;
+    const counting: Fsync = (fd) => {
+      if (fstatSync(fd).isDirectory()) dirs++;
+      else files++;
+      return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+    };
+    const cp = new AgentCheckpoint(workDir, { fsync: counting });
+    await cp.writeTask(saved);
+    files = 0;
+    dirs = 0;
+    await Promise.all(
+      ["t2", "t3", "t4"].map((id) =>
+        cp.writeTask({ ...saved, task: { ...task, taskId: id as TaskId, name: id } }),
+      ),
+    );
+    expect({ files, dirs }).toEqual({ files: 3, dirs: 1 });
+    expect(await cp.readTasks()).toHaveLength(4);
   });
 });
 

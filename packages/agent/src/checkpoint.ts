@@ -1,4 +1,4 @@
-import { closeSync, fsync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { AgentId, type FrameworkId, FrameworkInfo, type TaskId, TaskInfo } from "@agora/protocol";
@@ -31,19 +31,31 @@ export type TaskCheckpoint = z.infer<typeof TaskCheckpoint>;
 
 const AgentCheckpointFile = z.object({ agentId: AgentId }).strict();
 
+/** Flushes a file or directory descriptor to the disk, off the event loop. */
+export type Fsync = (fd: number) => Promise<void>;
+
+export interface AgentCheckpointOptions {
+  /** The flush to use (tests inject one to hold or observe the syncs); `fs.fsync` by default. */
+  fsync?: Fsync;
+}
+
 /**
  * The agent's checkpoint under `<workDir>/meta/`: `agent.json` (its id, so a restarted agent
  * reregisters as itself) and `tasks/<frameworkId>/<taskId>.json` for each task that runs (removed
- * when it ends). Files are replaced atomically (write then rename); a file that does not parse is
- * skipped, as a task the agent cannot recover.
+ * when it ends). A write resolves once the file and its name are durable (see `writeDurably`); a
+ * file that does not parse is skipped, as a task the agent cannot recover.
  */
 export class AgentCheckpoint {
   readonly dir: string;
   /** Task checkpoints being written, by file: a removal waits for the write it would otherwise race. */
   private readonly writing = new Map<string, Promise<void>>();
+  private readonly fsync: Fsync;
+  private readonly directories: DirectorySyncs;
 
-  constructor(workDir: string) {
+  constructor(workDir: string, options: AgentCheckpointOptions = {}) {
     this.dir = path.resolve(workDir, "meta");
+    this.fsync = options.fsync ?? fsyncFd;
+    this.directories = new DirectorySyncs(this.fsync);
   }
 
   async readAgentId(): Promise<AgentId | undefined> {
@@ -53,12 +65,12 @@ export class AgentCheckpoint {
   }
 
   writeAgentId(agentId: AgentId): Promise<void> {
-    return writeAtomically(path.join(this.dir, "agent.json"), { agentId });
+    return this.writeDurably(path.join(this.dir, "agent.json"), { agentId });
   }
 
   writeTask(checkpoint: TaskCheckpoint): Promise<void> {
     const file = this.taskPath(checkpoint.framework.id!, checkpoint.task.taskId);
-    const written = writeAtomically(file, checkpoint).finally(() => {
+    const written = this.writeDurably(file, checkpoint).finally(() => {
       if (this.writing.get(file) === written) this.writing.delete(file);
     });
     this.writing.set(file, written);
@@ -91,6 +103,137 @@ export class AgentCheckpoint {
     // Framework and task ids are single path segments (the protocol forbids `/`, `.` and `..`).
     return path.join(this.dir, "tasks", frameworkId, `${taskId}.json`);
   }
+
+  /**
+   * Writes `value` to `file` and resolves once both the data and the file's name are on disk. The
+   * metadata calls are synchronous (microseconds each; an awaited one costs a trip through a busy
+   * event loop); the syncs, which wait for the disk, run off the loop.
+   *
+   * A new file (a task's checkpoint, always but for a relaunched task id) is created under its own
+   * name and its fsync runs together with its directory's, one wait for the disk instead of two in a
+   * row: until both have returned the caller has reported nothing (a task's RUNNING waits for this),
+   * and a crash meanwhile leaves no file or one that does not parse, which is skipped like a task
+   * never checkpointed. An existing file is replaced atomically, since tearing it would lose what it
+   * held: written to a temporary file and fsync'd, renamed over the file (a rename alone may reach
+   * the disk before the data it names), then the directory fsync'd. Directories' fsyncs are group
+   * commits: launches under way together share them.
+   */
+  private async writeDurably(file: string, value: unknown): Promise<void> {
+    const dir = path.dirname(file);
+    // The agent's alone: a task holds its secrets' values, and tasks run as other users on this machine.
+    const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A directory made now is itself a new name in its parent, which must reach the disk too.
+    const parents = created === undefined ? [] : ancestorsFrom(path.dirname(created), dir);
+    const text = JSON.stringify(value);
+    const fd = createExclusive(file);
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, text);
+        await Promise.all([this.fsync(fd), ...[dir, ...parents].map((d) => this.directories.sync(d))]);
+      } catch (err) {
+        rmSync(file, { force: true });
+        throw err;
+      } finally {
+        closeSync(fd);
+      }
+      return;
+    }
+    const tmp = `${file}.${process.pid}.tmp`;
+    const tmpFd = openSync(tmp, "w", 0o600);
+    try {
+      writeSync(tmpFd, text);
+      await this.fsync(tmpFd);
+    } finally {
+      closeSync(tmpFd);
+    }
+    renameSync(tmp, file);
+    await Promise.all([dir, ...parents].map((d) => this.directories.sync(d)));
+  }
+}
+
+/**
+ * Group commit of directory fsyncs, as the update journal does for its appends: a sync asked for
+ * while none of that directory runs starts at the end of the current job, so every request made in
+ * the same job shares it; one asked for while a sync runs (which may have started before the entry
+ * it must cover was made) waits for the next, which serves every request made meanwhile.
+ */
+class DirectorySyncs {
+  private readonly dirs = new Map<string, { running: boolean; next: Deferred | undefined }>();
+
+  constructor(private readonly fsync: Fsync) {}
+
+  sync(dir: string): Promise<void> {
+    let state = this.dirs.get(dir);
+    if (!state) {
+      state = { running: false, next: undefined };
+      this.dirs.set(dir, state);
+    }
+    if (!state.next) {
+      state.next = deferred();
+      if (!state.running) queueMicrotask(() => this.start(dir));
+    }
+    return state.next.promise;
+  }
+
+  private start(dir: string): void {
+    const state = this.dirs.get(dir);
+    const group = state?.next;
+    if (!state || !group || state.running) return;
+    state.next = undefined;
+    state.running = true;
+    this.syncOnce(dir)
+      .then(group.resolve, group.reject)
+      .finally(() => {
+        state.running = false;
+        if (state.next) this.start(dir);
+        else this.dirs.delete(dir);
+      });
+  }
+
+  private async syncOnce(dir: string): Promise<void> {
+    const fd = openSync(dir, "r");
+    try {
+      await this.fsync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** `from` and each directory below it on the way to `to` (exclusive): those whose entries `mkdir` made. */
+function ancestorsFrom(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = path.dirname(to); d.length >= from.length; d = path.dirname(d)) {
+    out.push(d);
+    if (d === from || d === path.dirname(d)) break;
+  }
+  return out;
+}
+
+/** Opens a new file for writing, or undefined when one of that name exists. */
+function createExclusive(file: string): number | undefined {
+  try {
+    return openSync(file, "wx", 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    throw err;
+  }
 }
 
 /**
@@ -120,34 +263,6 @@ async function readJson(file: string): Promise<unknown> {
     return JSON.parse(text);
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Replaces `file` with `value` durably: written to a temporary file and fsync'd, renamed over the
- * file, then the directory fsync'd so the new name survives a crash too (a rename alone may reach the
- * disk before the data it names, or not at all). The metadata calls are synchronous (microseconds
- * each; each awaited call would cost a trip through a busy event loop); the two fsyncs, which wait
- * for the disk, run off the loop.
- */
-async function writeAtomically(file: string, value: unknown): Promise<void> {
-  const dir = path.dirname(file);
-  // The agent's alone: a task holds its secrets' values, and tasks run as other users on this machine.
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    writeSync(fd, JSON.stringify(value));
-    await fsyncFd(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  const dirFd = openSync(dir, "r");
-  try {
-    await fsyncFd(dirFd);
-  } finally {
-    closeSync(dirFd);
   }
 }
 

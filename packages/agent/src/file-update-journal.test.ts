@@ -160,7 +160,7 @@ describe("FileUpdateJournal", () => {
 
 describe("AgentCheckpoint durability", () => {
   it.skipIf(!hasStrace)(
-    "fsyncs a checkpoint file before renaming it into place and its directory after",
+    "syncs a new checkpoint file with its directories, and a replacement before its rename with the directory after",
     async () => {
       const dir = await tempDir();
       const trace = path.join(path.dirname(dir), "strace.txt");
@@ -173,8 +173,10 @@ describe("AgentCheckpoint durability", () => {
         .split("\n")
         .map((l) => /(fsync|fdatasync|rename\w*)\(/.exec(l)?.[1])
         .filter((c) => c !== undefined);
-      // Node itself syncs nothing; the last three calls are the checkpoint's.
-      expect(calls.slice(-3)).toEqual(["fsync", expect.stringMatching(/^rename/), "fsync"]);
+      // Node itself syncs nothing. Created, with no rename: the file, `meta` and `<dir>` (both made
+      // for it) and the directory holding `<dir>`; replaced: the temporary file, the rename, `meta`.
+      const created = ["fsync", "fsync", "fsync", "fsync"];
+      expect(calls).toEqual([...created, "fsync", expect.stringMatching(/^rename/), "fsync"]);
     },
   );
 });

@@ -7,8 +7,8 @@ import { StatusUpdateManager } from "../status-update-manager.js";
  * A process the journal and checkpoint tests run (through tsx) to kill or trace it:
  * `journal-child.ts <dir> send <count>` enqueues `count` updates in one turn through a status update
  * manager over a `FileUpdateJournal` in `<dir>` and prints `sent <uuid>` for each update it sends,
- * then waits to be killed; `journal-child.ts <dir> checkpoint` writes a task checkpoint under `<dir>`
- * and prints `written`.
+ * then waits to be killed; `journal-child.ts <dir> checkpoint` writes the agent's checkpoint under
+ * `<dir>` (a new file), prints `created`, writes it again (a replacement) and prints `written`.
  */
 const [dir, mode, count] = process.argv.slice(2);
 
@@ -31,7 +31,10 @@ if (mode === "send") {
   // Kept alive until killed: what was sent must survive a SIGKILL.
   setInterval(() => {}, 1000);
 } else if (mode === "checkpoint") {
-  await new AgentCheckpoint(dir!).writeAgentId("agent-1" as AgentId);
+  const checkpoint = new AgentCheckpoint(dir!);
+  await checkpoint.writeAgentId("agent-1" as AgentId);
+  process.stdout.write("created\n");
+  await checkpoint.writeAgentId("agent-2" as AgentId);
   process.stdout.write("written\n");
 } else {
   process.stderr.write(`unknown mode ${mode}\n`);
