@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The `agora` entry point of this installation, to start the master and Marathon as real processes. */
+/** The `agora` entry point of this installation, to start the master, Marathon and Chronos as processes. */
 const AGORA_BIN = fileURLToPath(new URL("../../bin/agora.js", import.meta.url));
 
 const READY_TIMEOUT_MS = 60_000;
@@ -194,6 +194,34 @@ export async function startMarathon(o: {
   ];
   return startAgoraProcess(
     "agora marathon",
+    args,
+    `http://127.0.0.1:${port}`,
+    async (url) => (await fetch(`${url}/ping`)).ok,
+  );
+}
+
+/**
+ * A real `agora chronos` process on the cluster's NATS, leading alone on a file store in `stateDir`;
+ * resolves once its API answers.
+ */
+export async function startChronos(o: { nats: string; cluster: string; stateDir: string }): Promise<Started> {
+  const port = await freePort();
+  const args = [
+    AGORA_BIN,
+    "chronos",
+    "--nats",
+    o.nats,
+    "--cluster",
+    o.cluster,
+    "--host",
+    "127.0.0.1",
+    "--http-port",
+    String(port),
+    "--state-dir",
+    o.stateDir,
+  ];
+  return startAgoraProcess(
+    "agora chronos",
     args,
     `http://127.0.0.1:${port}`,
     async (url) => (await fetch(`${url}/ping`)).ok,

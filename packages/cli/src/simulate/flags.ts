@@ -47,6 +47,19 @@ export const simulateFlags: FlagSpec = {
     description: "Marathon apps deployed through an agora marathon process (default 0)",
   },
   "marathon-instances": { type: "string", description: "instances per Marathon app (default 10)" },
+  "chronos-jobs": {
+    type: "string",
+    description: "Chronos jobs posted to an agora chronos process, ISO 8601 schedules (default 0)",
+  },
+  "chronos-repeats": { type: "string", description: "runs of each Chronos job (default 3)" },
+  "chronos-interval": {
+    type: "string",
+    description: "period of the Chronos jobs; the first slot is one period away (default 10secs)",
+  },
+  "chronos-dependents": {
+    type: "string",
+    description: "share of the Chronos jobs that depend on a scheduled one instead (default 0)",
+  },
   hold: {
     type: "string",
     description: "end this long after every task runs or ended (default 0: once every task ended)",

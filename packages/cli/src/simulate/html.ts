@@ -69,6 +69,27 @@ const pts = <T>(list: readonly T[], t: (v: T) => number, v: (v: T) => number | n
     return value === null || !Number.isFinite(value) ? [] : [[t(e), value] as const];
   });
 
+/** The Chronos jobs' table, empty without them. */
+function chronosTable(c: SimulationReport["chronos"]): string {
+  if (c === null) return "";
+  const rows: Array<[string, string]> = [
+    [
+      "Chronos jobs (dependent) × runs each, every",
+      `${c.jobs} (${c.dependents}) × ${c.repeats}, ${c.intervalMs / 1000} s`,
+    ],
+    ["runs completed / expected (failed)", `${c.runsCompleted} / ${c.runsExpected} (${c.runsFailed})`],
+    [
+      "runs stuck / slots run twice / dependents run early",
+      `${c.runsStuck} / ${c.slotsRunTwice} / ${c.dependentRunsEarly}`,
+    ],
+    [
+      "slot → TASK_RUNNING p50 / p99 / max",
+      `${c.startJitterMs.p50} / ${c.startJitterMs.p99} / ${c.startJitterMs.max} ms (${c.startJitterMs.samples} runs)`,
+    ],
+  ];
+  return `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</table>\n`;
+}
+
 /** `DIR/report.html`: the summary and every time series of a run as inline SVG charts. Pure. */
 export function renderReport(r: SimulationReport): string {
   const roles = [...new Set(r.intervals.flatMap((i) => Object.keys(i.weightedShares)))];
@@ -265,7 +286,7 @@ svg{background:#fafafa;border:1px solid #ddd}svg text{font-size:11px;fill:#444}.
 <h1>agora simulate</h1>
 <p><code>${escapeHtml(r.command)}</code> — ${escapeHtml(r.startedAt)}, ${r.machine.cpus} × ${escapeHtml(r.machine.cpuModel)}, ${r.machine.memGiB} GiB, load ${r.machine.loadAvg.map((l) => l.toFixed(2)).join(" ")}</p>
 <table>${rows}</table>
-<table><tr><th>framework</th><th>role</th><th>weight</th><th>launched</th><th>finished</th><th>failed</th><th>lost</th><th>offers</th></tr>${fw}</table>
+${chronosTable(r.chronos)}<table><tr><th>framework</th><th>role</th><th>weight</th><th>launched</th><th>finished</th><th>failed</th><th>lost</th><th>offers</th></tr>${fw}</table>
 <table><tr><th>process</th><th>CPU s</th><th>mean % of a core</th><th>CPU s from first accept to last RUNNING</th></tr>${cpu}</table>
 ${charts.join("\n")}
 </body></html>

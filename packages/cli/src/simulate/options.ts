@@ -67,6 +67,13 @@ export const SimulateOptions = z.object({
   /** Marathon apps (each `--marathon-instances` no-op instances) deployed through a Marathon process. */
   marathonApps: count(0, 10_000).default(0),
   marathonInstances: count(1, 10_000).default(10),
+  /** Chronos jobs POSTed to an `agora chronos` process, each run `--chronos-repeats` times. */
+  chronosJobs: count(0, 10_000).default(0),
+  chronosRepeats: count(1, 1000).default(3),
+  /** The scheduled jobs' period (ISO 8601 `PT…S`); their first slot is one period after they are POSTed. */
+  chronosInterval: duration.pipe(z.number().min(1000, "must be at least 1secs")).default(10_000),
+  /** Share of the Chronos jobs that depend on a scheduled one (one parent each) instead of a schedule. */
+  chronosDependents: fraction.default(0),
   /**
    * 0: the run ends once every task ended. Otherwise it ends this long after every task is running
    * or ended: a steady state of running tasks (give them a long --task-run-time).

@@ -181,6 +181,7 @@ describe("renderReport", () => {
       fairness: { minJain: null, meanJain: null, samples: 0 },
       frameworks: [],
       marathon: null,
+      chronos: null,
       samples,
       intervals: intervals(samples, { web: 1 }),
     });

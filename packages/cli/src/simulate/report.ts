@@ -95,6 +95,35 @@ export const ProcessCpu = z
   .strict();
 export type ProcessCpu = z.infer<typeof ProcessCpu>;
 
+/**
+ * Chronos jobs run through an `agora chronos` process: the run counts are Chronos' own counters
+ * (`successCount + errorCount`), the rest comes from the run records on its `/v1/events`.
+ */
+export const ChronosSummary = z
+  .object({
+    /** Jobs in all, of which `dependents` depend on a scheduled one instead of having a schedule. */
+    jobs: z.number().int().nonnegative(),
+    dependents: z.number().int().nonnegative(),
+    repeats: z.number().int().positive(),
+    intervalMs: z.number().positive(),
+    runsExpected: z.number().int().nonnegative(),
+    /** Runs ended, successfully or not (after their retries). */
+    runsCompleted: z.number().int().nonnegative(),
+    runsFailed: z.number().int().nonnegative(),
+    /** Runs created but not ended when the run did. */
+    runsStuck: z.number().int().nonnegative(),
+    /** Scheduled runs beyond one per job and slot: a slot run twice. */
+    slotsRunTwice: z.number().int().nonnegative(),
+    /** A dependent's n-th run created before its parent's n-th success had ended. */
+    dependentRunsEarly: z.number().int().nonnegative(),
+    /** A scheduled run's slot → its task's TASK_RUNNING at Chronos; negative would mean launched early. */
+    startJitterMs: z
+      .object({ p50: z.number(), p99: z.number(), max: z.number(), samples: z.number().int().nonnegative() })
+      .strict(),
+  })
+  .strict();
+export type ChronosSummary = z.infer<typeof ChronosSummary>;
+
 /** `DIR/report.json`: what one `agora simulate` run measured. */
 export const SimulationReport = z
   .object({
@@ -186,6 +215,7 @@ export const SimulationReport = z
     marathon: z
       .object({ apps: z.number().int(), instances: z.number().int(), running: z.number().int() })
       .nullable(),
+    chronos: ChronosSummary.nullable(),
     samples: z.array(Sample),
     intervals: z.array(Interval),
   })

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { connectNatsBus, type NatsBus } from "@agora/transport";
 import { pino } from "pino";
+import { type ChronosLoad, deployChronosJobs } from "./chronos-load.js";
 import { type Started, scratchDir, startMaster, startNats } from "./cluster.js";
 import { SimFramework } from "./frameworks.js";
 import { renderReport } from "./html.js";
@@ -118,6 +119,7 @@ export async function simulate(
   const frameworks: SimFramework[] = [];
   let bus: NatsBus | undefined;
   let marathon: MarathonLoad | undefined;
+  let chronos: ChronosLoad | undefined;
   try {
     const plan = planWorkload({
       tasks: o.tasks,
@@ -235,7 +237,7 @@ export async function simulate(
     let died: string | undefined;
     /** Why the run must end now, if it must: a process it started died, Ctrl-C, or --timeout. */
     const stopReason = (): string | undefined => {
-      died ??= tgt.died() ?? workers.map((w) => w.died()).find((d) => d !== undefined);
+      died ??= tgt.died() ?? chronos?.died() ?? workers.map((w) => w.died()).find((d) => d !== undefined);
       if (died) return died;
       if (signal.aborted) return "interrupted";
       return now() >= deadline ? "timeout" : undefined;
@@ -274,6 +276,18 @@ export async function simulate(
         stateDir: path.join(workDir, "marathon"),
       });
     }
+    if (o.chronosJobs > 0) {
+      chronos = await deployChronosJobs({
+        nats: tgt.nats,
+        cluster,
+        stateDir: path.join(workDir, "chronos"),
+        jobs: o.chronosJobs,
+        repeats: o.chronosRepeats,
+        intervalMs: o.chronosInterval,
+        dependents: o.chronosDependents,
+        seed: o.seed,
+      });
+    }
 
     // Without every agent, no workload: the report then shows how registration went.
     if (ready) {
@@ -297,6 +311,7 @@ export async function simulate(
       const settled =
         frameworks.every((f) => (o.hold > 0 ? f.settled : f.done)) &&
         (marathon?.settled() ?? true) &&
+        (chronos?.settled() ?? true) &&
         churnDone;
       if (settled) settledAt ??= now();
       else settledAt = undefined;
@@ -306,8 +321,9 @@ export async function simulate(
       }
       const running = frameworks.reduce((s, f) => s + f.runningNow, 0);
       const marathonLine = marathon ? `, marathon ${marathon.running()}/${marathon.wanted}` : "";
+      const chronosLine = chronos ? `, chronos runs ${chronos.completed()}/${chronos.expected}` : "";
       progress.update(
-        `${seconds().toFixed(0)} s: launched ${launched()}/${o.tasks}, running ${running}, ran ${ranSoFar()}${marathonLine}`,
+        `${seconds().toFixed(0)} s: launched ${launched()}/${o.tasks}, running ${running}, ran ${ranSoFar()}${marathonLine}${chronosLine}`,
       );
       await sleep(TICK_MS);
     }
@@ -351,6 +367,7 @@ export async function simulate(
       marathon: marathon
         ? { apps: o.marathonApps, instances: marathon.wanted, running: marathon.running() }
         : null,
+      chronos: chronos ? await chronos.summary() : null,
     });
     await writeFile(path.join(reportDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(path.join(reportDir, "report.html"), renderReport(report));
@@ -361,6 +378,7 @@ export async function simulate(
     await Promise.race([Promise.allSettled(frameworks.map((f) => f.stop())), sleep(10_000)]);
     await bus?.close().catch(() => {});
     await marathon?.stop();
+    await chronos?.stop();
     await Promise.allSettled(workers.map((w) => w.stop()));
     await tgt.stop();
     await rm(workDir, { recursive: true, force: true });
@@ -415,6 +433,7 @@ interface ReportInput {
   stateBytes: number;
   weights: Record<string, number>;
   marathon: SimulationReport["marathon"];
+  chronos: SimulationReport["chronos"];
 }
 
 /** Assembles the report from what the run collected and validates it against its schema. */
@@ -531,6 +550,7 @@ function buildReport(r: ReportInput): SimulationReport {
       declined: c.declined,
     })),
     marathon: r.marathon,
+    chronos: r.chronos,
     samples: r.samples,
     intervals: list,
   };
