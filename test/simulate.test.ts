@@ -135,4 +135,45 @@ describe("agora simulate", () => {
     // Marathon's tasks are in its role, "*", beside the SDK frameworks' roles.
     expect(r.samples.at(-1)?.roleShares["*"]).toBeGreaterThan(0);
   }, 180_000);
+
+  it("Chronos jobs through a real agora chronos process: every run happens, dependents after their parents, no update lost", async () => {
+    const { report: r, html } = await simulate([
+      "--agents",
+      "20",
+      "--tasks",
+      "100",
+      "--task-run-time",
+      "500ms",
+      // 7 scheduled jobs and 3 depending on one of them, 3 runs each, 5 s apart.
+      "--chronos-jobs",
+      "10",
+      "--chronos-repeats",
+      "3",
+      "--chronos-interval",
+      "5secs",
+      "--chronos-dependents",
+      "0.3",
+      "--timeout",
+      "2mins",
+    ]);
+    expectEveryTaskAccountedFor(r);
+    // Counted by Chronos itself: every slot of every job ran once, and each dependent once per parent success.
+    expect(r.chronos).toMatchObject({
+      jobs: 10,
+      dependents: 3,
+      runsExpected: 30,
+      runsCompleted: 30,
+      runsFailed: 0,
+      runsStuck: 0,
+      slotsRunTwice: 0,
+      dependentRunsEarly: 0,
+    });
+    // Every scheduled run's record reached the event stream with its TASK_RUNNING.
+    expect(r.chronos?.startJitterMs.samples).toBe(7 * 3);
+    // Each SDK task and each Chronos run reported RUNNING and its end, and every update was acknowledged.
+    expect(r.updatesLost).toBe(0);
+    expect(r.updatesReceived).toBe(2 * 100);
+    expect(r.updatesProduced).toBe(2 * 100 + 2 * 30);
+    expect(html).toContain("Chronos jobs");
+  }, 180_000);
 });
