@@ -105,6 +105,12 @@ interface Member {
   readonly roles: readonly string[];
 }
 
+/** The frameworks whose filters cover all of one agent, and the few others when they are few. */
+interface Unfiltered {
+  readonly blocked: Uint32Array | undefined;
+  readonly candidates: readonly Member[] | undefined;
+}
+
 /** One cycle's sorters and indexes, built from the snapshot. */
 class Cycle {
   private readonly roles = new RoleSorter();
@@ -123,7 +129,7 @@ class Cycle {
   constructor(snapshot: AllocationSnapshot) {
     this.now = snapshot.now;
     this.filters = snapshot.filters ?? NO_FILTERS;
-    const total = snapshot.total ?? snapshot.agents.flatMap((a) => a.total);
+    const total = summedScalars(snapshot.total ?? snapshot.agents.flatMap((a) => a.total));
     this.roles.setTotal(total);
     for (const [role, weight] of snapshot.weights ?? []) this.roles.setWeight(role, weight);
     let maxSlot = -1;
@@ -184,13 +190,14 @@ class Cycle {
     for (const agent of agents) {
       if (ledger.headroom().size === 0) break;
       let rest = left(agent);
+      const unfiltered = this.unfilteredOn(agent);
       for (const role of this.roles.sort()) {
         if (!isAllocatable(rest)) break;
         const need = ledger.needOf(role);
         if (need.size === 0) continue;
         const offerable = guaranteePortion(allocatableTo(rest, role), need, ledger.limitRoom(role));
-        if (isAllocatable(offerable) && this.offerToRole(role, agent, offerable, plans)) {
-          rest = subtract(rest, offerable);
+        if (isAllocatable(offerable) && this.offerToRole(role, agent, offerable, plans, unfiltered)) {
+          rest = remainder(rest, offerable);
         }
       }
       remaining.set(agent.id, rest);
@@ -199,11 +206,12 @@ class Cycle {
     for (const agent of agents) addUnreservedScalars(pool, left(agent), 1);
     for (const agent of agents) {
       let rest = left(agent);
+      const unfiltered = this.unfilteredOn(agent);
       for (const role of this.roles.sort()) {
         if (!isAllocatable(rest)) break;
         const offerable = capUnreserved(allocatableTo(rest, role), this.fairShareCaps(role, pool));
-        if (isAllocatable(offerable) && this.offerToRole(role, agent, offerable, plans)) {
-          rest = subtract(rest, offerable);
+        if (isAllocatable(offerable) && this.offerToRole(role, agent, offerable, plans, unfiltered)) {
+          rest = remainder(rest, offerable);
           addUnreservedScalars(pool, offerable, -1);
         }
       }
@@ -222,16 +230,31 @@ class Cycle {
     return caps;
   }
 
+  /**
+   * Which frameworks may still take part of the agent. A framework whose filters cover all the agent
+   * has (bit in `blocked`) covers every part of it too, so only the others need the exact check;
+   * when they are few (`candidates`) they are ranked directly instead of walking each role's order.
+   */
+  private unfilteredOn(agent: AllocatorAgent): Unfiltered {
+    const blocked = this.filters.blockedOn(agent.id, agent.available, this.now);
+    return { blocked, candidates: blocked ? this.unblockedMembers(blocked) : undefined };
+  }
+
   /** Offers to the first framework of the role not filtered on the agent; false when none may take it. */
   private offerToRole(
     role: string,
     agent: AllocatorAgent,
     offerable: readonly Resource[],
     plans: OfferPlan[],
+    { blocked, candidates }: Unfiltered,
   ): boolean {
-    for (const id of this.frameworksOf.get(role)!.sort()) {
+    const sorter = this.frameworksOf.get(role)!;
+    const order = candidates ? rankedIn(role, sorter, candidates) : sorter.sort();
+    for (const id of order) {
+      const member = this.members.get(id)!;
+      if (blocked && member.slot !== undefined && hasBit(blocked, member.slot)) continue;
       if (this.filters.isFiltered(id as FrameworkId, agent.id, offerable, this.now)) continue;
-      this.plan(this.members.get(id)!, role, agent, offerable, plans);
+      this.plan(member, role, agent, offerable, plans);
       return true;
     }
     return false;
@@ -371,6 +394,33 @@ function mergePlans(plans: readonly OfferPlan[]): OfferPlan[] {
     merged.set(key, seen ? { ...seen, resources: add(seen.resources, p.resources) } : p);
   }
   return [...merged.values()];
+}
+
+/** The few `candidates` subscribed to `role`, in the role's order. */
+function rankedIn(role: string, sorter: DrfSorter, candidates: readonly Member[]): string[] {
+  const ids: string[] = [];
+  for (const m of candidates) if (m.roles.includes(role)) ids.push(m.framework.id);
+  return ids.length > 1 ? ids.sort((a, b) => sorter.compare(a, b)) : ids;
+}
+
+/**
+ * The scalars of `resources` summed by name, one entry per name: the sorters' totals, summed once
+ * per cycle instead of once per role's sorter over every agent's entries. The same additions in
+ * the same order as the sorters make, so the sums are identical.
+ */
+function summedScalars(resources: readonly Resource[]): Resource[] {
+  const sums = new Map<string, number>();
+  for (const r of resources) if ("scalar" in r) sums.set(r.name, (sums.get(r.name) ?? 0) + r.scalar);
+  return [...sums].map(([name, scalar]) => ({ name, scalar }));
+}
+
+/**
+ * `rest` less what was offered of it. Most offers take every entry of `rest` unchanged (no cap
+ * bit), which leaves nothing: known without `subtract`'s normalizing, the bulk of a quota cycle.
+ */
+function remainder(rest: readonly Resource[], offered: readonly Resource[]): readonly Resource[] {
+  if (offered.length === rest.length && rest.every((r, i) => offered[i] === r)) return [];
+  return subtract(rest, offered);
 }
 
 function addUnreservedScalars(into: Map<string, number>, resources: readonly Resource[], sign: 1 | -1): void {

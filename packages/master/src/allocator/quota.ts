@@ -29,6 +29,13 @@ export interface RoleHolding {
 export class QuotaLedger {
   private readonly consumed = new Map<string, Map<string, number>>();
   private readonly governingCache = new Map<string, string[]>();
+  /**
+   * Needs and headroom as of the last charge to a quota role: a cycle asks for them per agent and
+   * role (10⁵ times at 10,000 agents) but charges quota roles far less often.
+   */
+  private readonly needCache = new Map<string, Quantities>();
+  private readonly needOfCache = new Map<string, Quantities>();
+  private headroomCache: Quantities | undefined;
 
   /**
    * @param reservations every reserved resource of every agent's total (each counts for its role)
@@ -65,6 +72,9 @@ export class QuotaLedger {
   charge(role: string, resources: readonly Resource[]): void {
     const governing = this.governing(role);
     if (governing.length === 0) return;
+    this.needCache.clear();
+    this.needOfCache.clear();
+    this.headroomCache = undefined;
     for (const r of resources) {
       if (r.reservation || !("scalar" in r)) continue;
       for (const q of governing) addTo(this.consumed.get(q)!, r.name, r.scalar);
@@ -76,30 +86,39 @@ export class QuotaLedger {
   }
 
   /** Guarantee − consumption of one quota role, positive parts only. */
-  need(quotaRole: string): Map<string, number> {
-    const out = new Map<string, number>();
+  need(quotaRole: string): Quantities {
+    let out = this.needCache.get(quotaRole);
+    if (out) return out;
+    const missing = new Map<string, number>();
     const quota = this.quotas.get(quotaRole);
-    if (!quota) return out;
-    const used = this.consumed.get(quotaRole)!;
-    for (const [name, amount] of quota.guarantee) {
-      const missing = roundScalar(amount - (used.get(name) ?? 0));
-      if (missing > 0) out.set(name, missing);
+    const used = this.consumed.get(quotaRole);
+    for (const [name, amount] of quota?.guarantee ?? []) {
+      const short = roundScalar(amount - (used?.get(name) ?? 0));
+      if (short > 0) missing.set(name, short);
     }
+    out = missing;
+    this.needCache.set(quotaRole, out);
     return out;
   }
 
   /** What `role` still needs for the guarantees governing it (the largest need per name). */
-  needOf(role: string): Map<string, number> {
-    const out = new Map<string, number>();
+  needOf(role: string): Quantities {
+    let out = this.needOfCache.get(role);
+    if (out) return out;
+    const largest = new Map<string, number>();
     for (const q of this.governing(role))
-      for (const [name, n] of this.need(q)) out.set(name, Math.max(out.get(name) ?? 0, n));
+      for (const [name, n] of this.need(q)) largest.set(name, Math.max(largest.get(name) ?? 0, n));
+    out = largest;
+    this.needOfCache.set(role, out);
     return out;
   }
 
   /** Σ unmet guarantees over every quota role: unreserved resources other roles must leave alone. */
-  headroom(): Map<string, number> {
+  headroom(): Quantities {
+    if (this.headroomCache) return this.headroomCache;
     const out = new Map<string, number>();
     for (const q of this.quotas.keys()) for (const [name, n] of this.need(q)) addTo(out, name, n);
+    this.headroomCache = out;
     return out;
   }
 
