@@ -10,7 +10,7 @@ import { renderReport } from "./html.js";
 import type { WorkerCounters } from "./ipc.js";
 import { deployMarathonApps, type MarathonLoad } from "./marathon-load.js";
 import type { SimulateOptions } from "./options.js";
-import { natsPendingBytes, readProcess, scrapeMetrics, timeState } from "./probes.js";
+import { natsPendingBytes, readProcess, scrapeMetrics } from "./probes.js";
 import type { Progress } from "./progress.js";
 import { promByLabel, promSum } from "./prometheus.js";
 import {
@@ -23,6 +23,7 @@ import {
   type SimulationReport,
   SimulationReport as SimulationReportSchema,
 } from "./report.js";
+import { StateProbe } from "./state-probe.js";
 import { Worker } from "./workers.js";
 import { planChurn, planWorkload, workerOf, workerSizes } from "./workload.js";
 
@@ -120,6 +121,7 @@ export async function simulate(
   let bus: NatsBus | undefined;
   let marathon: MarathonLoad | undefined;
   let chronos: ChronosLoad | undefined;
+  let stateProbe: StateProbe | undefined;
   try {
     const plan = planWorkload({
       tasks: o.tasks,
@@ -141,9 +143,6 @@ export async function simulate(
     // /master/state one request after another (it may take longer than an interval at scale).
     const registered = () => workers.reduce((s, w) => s + w.registered, 0);
     const samples: Sample[] = [];
-    const stateLatencies: number[] = [];
-    const stateFirstBytes: number[] = [];
-    let stateBytes = 0;
     let sampling = true;
     const processes = (): Array<[string, number | undefined]> => [
       ["master", tgt.masterPid],
@@ -199,17 +198,7 @@ export async function simulate(
         await sleep(Math.max(0, next - now()));
       }
     })();
-    const stateProbe = (async () => {
-      while (sampling) {
-        const r = await timeState(tgt.masterUrl, now);
-        if (r) {
-          stateLatencies.push(r.ms);
-          stateFirstBytes.push(r.firstByteMs);
-          stateBytes = r.bytes;
-        }
-        await sleep(o.sampleInterval);
-      }
-    })();
+    stateProbe = new StateProbe({ masterUrl: tgt.masterUrl, intervalMs: o.sampleInterval });
 
     let offset = 0;
     for (const count of workerSizes(o.agents, o.agentsPerWorker)) {
@@ -344,7 +333,7 @@ export async function simulate(
       counters = await sumCounters(workers);
     }
     sampling = false;
-    await Promise.all([sampler, stateProbe]);
+    await Promise.all([sampler, stateProbe.stop()]);
     await sampleOnce();
     counters = await sumCounters(workers);
 
@@ -360,9 +349,9 @@ export async function simulate(
       counters,
       churned: churned.length,
       samples,
-      stateLatencies,
-      stateFirstBytes,
-      stateBytes,
+      stateLatencies: stateProbe.latencies,
+      stateFirstBytes: stateProbe.firstBytes,
+      stateBytes: stateProbe.bytes,
       weights,
       marathon: marathon
         ? { apps: o.marathonApps, instances: marathon.wanted, running: marathon.running() }
@@ -374,6 +363,7 @@ export async function simulate(
     return report;
   } finally {
     progress.line("stopping…");
+    await stateProbe?.stop();
     // Teardown waits for a master that may be gone: bounded, the processes are stopped next anyway.
     await Promise.race([Promise.allSettled(frameworks.map((f) => f.stop())), sleep(10_000)]);
     await bus?.close().catch(() => {});
