@@ -35,6 +35,10 @@ const ACLS = {
     { ...ops, users: ANY },
     { ...alice, users: only("nobody") },
   ],
+  view_containers: [
+    { ...ops, users: ANY },
+    { ...alice, users: only("nobody") },
+  ],
   view_flags: [{ ...ops, flags: ANY }],
   get_endpoints: [
     { ...ops, paths: ANY },
@@ -138,8 +142,23 @@ describe("--acls on what principals read", { timeout: 240_000 }, () => {
     );
     expect(await refusal(`${master}/metrics`, AS.alice)).toContain("get_endpoints on '/metrics'");
 
+    // view_containers: alice sees the usage of the task that runs as nobody, ops of both.
     const statistics = await json<{ executor_id: string }[]>(`${agent}/monitor/statistics`, AS.alice);
-    expect(statistics).toHaveLength(2);
+    expect(statistics.map((s) => s.executor_id.split(".")[0])).toEqual(["team_alice-web"]);
+    expect(await json<unknown[]>(`${agent}/monitor/statistics`, AS.ops)).toHaveLength(2);
+    const containers = async (authorization: string) => {
+      const res = await fetch(`${agent}/api/v1`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", authorization },
+        body: JSON.stringify({ type: "GET_CONTAINERS" }),
+      });
+      const body = (await res.json()) as {
+        get_containers: { containers?: { executor_id: { value: string } }[] };
+      };
+      return (body.get_containers.containers ?? []).map((c) => c.executor_id.value.split(".")[0]).sort();
+    };
+    expect(await containers(AS.alice)).toEqual(["team_alice-web"]);
+    expect(await containers(AS.ops)).toEqual(["team_alice-web", "team_ops-web"]);
     expect(await refusal(`${agent}/monitor/statistics`, AS.bob)).toContain(
       "principal 'bob' may not get_endpoints on '/monitor/statistics'",
     );

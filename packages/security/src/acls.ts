@@ -31,6 +31,7 @@ export const aclActions = {
   view_frameworks: "users",
   view_tasks: "users",
   view_executors: "users",
+  view_containers: "users",
   access_sandboxes: "users",
   get_endpoints: "paths",
   view_flags: "flags",

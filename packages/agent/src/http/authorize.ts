@@ -3,6 +3,7 @@ import path from "node:path";
 import type { FrameworkInfo, TaskInfo } from "@agora/protocol";
 import type { Authorization, Principal } from "@agora/security";
 import type { AgentView, FrameworkView, TaskView } from "../agent-view.js";
+import type { CustomExecutorView } from "../executors/custom-executor.js";
 
 /** What the check needs to know of the agent: where sandboxes live and whose tasks they hold. */
 export interface SandboxOwners {
@@ -50,6 +51,33 @@ export function visibleAgent(
     frameworks: () => shown(agent.frameworks()),
     completedFrameworks: () => shown(agent.completedFrameworks()),
   });
+}
+
+/** Which containers a principal may see, and their usage: a task's (its own) and a custom executor's. */
+export interface ContainerViewer {
+  task(task: TaskView): boolean;
+  executor(executor: Pick<CustomExecutorView, "frameworkId" | "info">): boolean;
+}
+
+/**
+ * What `principal` may see of containers (`view_containers`, by the executor's user, as Mesos' agent
+ * filters `/monitor/statistics` and GET_CONTAINERS). Everything without ACLs.
+ */
+export function containerViewer(
+  agent: AgentView,
+  authz: Authorization | undefined,
+  principal: Principal,
+): ContainerViewer {
+  if (!authz) return { task: () => true, executor: () => true };
+  const frameworks = new Map(agent.frameworks().map((f) => [f.info.id, f]));
+  const visible = (user: string | undefined) => authz.visible("view_containers", principal, user);
+  return {
+    task: (task) => {
+      const framework = frameworks.get(task.frameworkId);
+      return visible(framework ? executorUser(task, framework) : task.task.command?.user);
+    },
+    executor: (e) => visible(e.info.command.user || frameworks.get(e.frameworkId)?.info.user),
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { agentResponse, fileInfo, getContainers, parseAgentCall } from "../mesos
 import { isMesosAgentApiError, MesosAgentApiError } from "../mesos-v1/errors.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
 import { AccountNames } from "./account-names.js";
-import { authorizeSandbox, visibleAgent } from "./authorize.js";
+import { authorizeSandbox, containerViewer, visibleAgent } from "./authorize.js";
 import { MAX_READ_LENGTH } from "./files-routes.js";
 import { postOnly, readMesosJson, textReply as text, withRawBodies } from "./mesos-v1-http.js";
 import { resolveSandboxPath } from "./sandbox-path.js";
@@ -32,9 +32,11 @@ export async function mesosOperatorRoutes(
       const call = parseAgentCall(readMesosJson(request));
       switch (call.type) {
         case "GET_CONTAINERS": {
-          const tasks = await agent.taskUsage();
+          // Only the containers the principal may view (`view_containers`).
+          const viewer = containerViewer(agent, authorization, request.principal);
+          const tasks = (await agent.taskUsage()).filter(({ task }) => viewer.task(task));
           const executors = await Promise.all(
-            (agent.customExecutors?.list() ?? []).map(async (executor) => ({
+            (agent.customExecutors?.list() ?? []).filter(viewer.executor).map(async (executor) => ({
               executor,
               usage: await processGroupUsage(executor.pid).catch(() => undefined),
             })),

@@ -2,7 +2,8 @@ import { scalarOf } from "@agora/protocol";
 import type { Authorization } from "@agora/security";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Gauge, Registry } from "prom-client";
-import type { AgentView } from "../agent-view.js";
+import type { AgentView, TaskView } from "../agent-view.js";
+import { containerViewer } from "./authorize.js";
 
 /** One task's entry of `GET /monitor/statistics`, in the Mesos agent's shape. */
 export interface TaskStatistics {
@@ -20,8 +21,12 @@ export interface TaskStatistics {
   };
 }
 
-export async function taskStatistics(agent: AgentView): Promise<TaskStatistics[]> {
-  const rows = await agent.taskUsage();
+/** Each task's usage, those `shown` leaves out (`view_containers`) left out. */
+export async function taskStatistics(
+  agent: AgentView,
+  shown: (task: TaskView) => boolean = () => true,
+): Promise<TaskStatistics[]> {
+  const rows = (await agent.taskUsage()).filter(({ task }) => shown(task));
   const timestamp = Date.now() / 1000;
   return rows.map(({ task, usage }) => ({
     executor_id: task.task.taskId,
@@ -47,7 +52,8 @@ export async function taskStatistics(agent: AgentView): Promise<TaskStatistics[]
  * `GET /monitor/statistics` (Mesos' per-executor resource usage, one executor per task) and
  * `GET /metrics`, the same numbers as Prometheus gauges labelled by framework and task. Each only for
  * principals the ACLs allow `get_endpoints` on its path (Mesos guards `/monitor/statistics` so; the
- * Prometheus text shows the same numbers, so it is guarded too, under its own path).
+ * Prometheus text shows the same numbers, so it is guarded too, under its own path). The statistics
+ * list only the tasks whose containers the principal may view (`view_containers`, as Mesos' agent).
  */
 export async function monitorRoutes(
   app: FastifyInstance,
@@ -61,7 +67,7 @@ export async function monitorRoutes(
     authorization?.check("get_endpoints", request.principal, path);
   app.get("/monitor/statistics", async (request) => {
     authorize(request, "/monitor/statistics");
-    return taskStatistics(agent);
+    return taskStatistics(agent, containerViewer(agent, authorization, request.principal).task);
   });
 
   const labelNames = ["framework_id", "task_id", "executor"] as const;
