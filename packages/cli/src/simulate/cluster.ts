@@ -140,6 +140,8 @@ export interface MasterProcessOptions {
   fastFailureDetection: boolean;
   /** Writes a V8 CPU profile of the master into this directory when it exits. */
   cpuProfDir?: string;
+  /** Its file name there (Node's default names it by date and pid). */
+  cpuProfName?: string;
 }
 
 /** A real `agora master` process; resolves once it leads (its `/master/state` answers itself). */
@@ -147,6 +149,7 @@ export async function startMaster(o: MasterProcessOptions): Promise<Started> {
   const port = await freePort();
   const args = [
     ...(o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : []),
+    ...(o.cpuProfName ? ["--cpu-prof-name", o.cpuProfName] : []),
     AGORA_BIN,
     "master",
     "--nats",

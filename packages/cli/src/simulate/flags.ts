@@ -71,4 +71,9 @@ export const simulateFlags: FlagSpec = {
     type: "boolean",
     description: "write the started master's V8 CPU profile into the report directory",
   },
+  "cpu-prof": {
+    type: "boolean",
+    description:
+      "write V8 CPU profiles of the master, each worker and the simulator into the report directory",
+  },
 };

@@ -87,5 +87,10 @@ export const SimulateOptions = z.object({
   seed: count(0, 2 ** 31 - 1).default(1),
   /** Passed to the master the simulator starts (`--cpu-prof` into the report directory). */
   masterCpuProf: z.boolean().default(false),
+  /**
+   * CPU profiles of every Node process of the run into the report directory: `master`, each
+   * `worker-<n>` and the `simulator` itself (`<name>.cpuprofile`), to see where the cores go.
+   */
+  cpuProf: z.boolean().default(false),
 });
 export type SimulateOptions = z.infer<typeof SimulateOptions>;

@@ -23,6 +23,7 @@ import {
   type SimulationReport,
   SimulationReport as SimulationReportSchema,
 } from "./report.js";
+import { profileSelf } from "./self-profile.js";
 import { StateProbe } from "./state-probe.js";
 import { Worker } from "./workers.js";
 import { planChurn, planWorkload, workerOf, workerSizes } from "./workload.js";
@@ -68,7 +69,8 @@ async function target(o: SimulateOptions, reportDir: string): Promise<Target> {
       nats: nats.url,
       cluster: "agora",
       fastFailureDetection: o.churn > 0,
-      ...(o.masterCpuProf ? { cpuProfDir: reportDir } : {}),
+      ...(o.masterCpuProf || o.cpuProf ? { cpuProfDir: reportDir } : {}),
+      ...(o.cpuProf ? { cpuProfName: "master.cpuprofile" } : {}),
     });
   } catch (err) {
     await nats.stop();
@@ -106,6 +108,7 @@ export async function simulate(
 ): Promise<SimulationReport> {
   const reportDir = path.resolve(o.report);
   await mkdir(reportDir, { recursive: true });
+  const selfProfile = o.cpuProf ? await profileSelf() : undefined;
   const startedAt = new Date();
   const t0 = now();
   const seconds = () => (now() - t0) / 1000;
@@ -203,14 +206,17 @@ export async function simulate(
     let offset = 0;
     for (const count of workerSizes(o.agents, o.agentsPerWorker)) {
       workers.push(
-        new Worker({
-          nats: tgt.nats,
-          cluster,
-          offset,
-          count,
-          resources: o.agentResources,
-          workDir: path.join(workDir, `worker-${offset}`),
-        }),
+        new Worker(
+          {
+            nats: tgt.nats,
+            cluster,
+            offset,
+            count,
+            resources: o.agentResources,
+            workDir: path.join(workDir, `worker-${offset}`),
+          },
+          o.cpuProf ? { dir: reportDir, name: `worker-${workers.length}.cpuprofile` } : undefined,
+        ),
       );
       offset += count;
     }
@@ -372,6 +378,7 @@ export async function simulate(
     await Promise.allSettled(workers.map((w) => w.stop()));
     await tgt.stop();
     await rm(workDir, { recursive: true, force: true });
+    await selfProfile?.stop(path.join(reportDir, "simulator.cpuprofile"));
   }
 }
 

@@ -15,11 +15,18 @@ export class Worker {
   private readonly waiting = new Map<string, Array<(report: WorkerReport) => void>>();
   private readonly exited: Promise<unknown>;
 
-  constructor(readonly config: WorkerConfig) {
+  constructor(
+    readonly config: WorkerConfig,
+    /** Writes the worker's V8 CPU profile here, as `name`, when it exits. */
+    cpuProf?: { dir: string; name: string },
+  ) {
     // Thousands of agents' task books and timers: more heap than Node's default on a small machine.
     this.child = fork(HOST, [JSON.stringify(config)], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
-      execArgv: ["--max-old-space-size=4096"],
+      execArgv: [
+        "--max-old-space-size=4096",
+        ...(cpuProf ? ["--cpu-prof", "--cpu-prof-dir", cpuProf.dir, "--cpu-prof-name", cpuProf.name] : []),
+      ],
     });
     this.exited = once(this.child, "exit");
     this.child.on("message", (raw) => {
