@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   inProcess,
@@ -12,6 +12,7 @@ import {
 } from "./launch.js";
 import { machine } from "./machine.js";
 import { withNatsServer } from "./nats.js";
+import { mergeByScenario } from "./results-merge.js";
 
 /**
  * The launch path in dev mode and over a real nats-server, with no-op and shell executors, beside a
@@ -98,10 +99,12 @@ export default async function launchBench(): Promise<string> {
   for (const [name, scenario] of Object.entries(scenarios))
     if (!only || only.includes(name)) await scenario();
 
-  const out = { machine: machine(), command: "npm run bench", results };
+  const command = `BENCH=launch${only ? ` LAUNCH_SCENARIOS=${only.join(",")}` : ""} npm run bench`;
   const dir = path.resolve(import.meta.dirname, "results");
+  const file = path.join(dir, "launch.json");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "launch.json"), `${JSON.stringify(out, null, 2)}\n`);
+  const out = mergeByScenario(readJsonOrUndefined(file), { machine: machine(), command, results });
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 
   const raw = results.find((r) => r.scenario.startsWith("raw spawn"));
   const ms = (x: number) => `${x.toFixed(2)} ms`;
@@ -126,4 +129,12 @@ export default async function launchBench(): Promise<string> {
       }),
   ];
   return lines.join("\n");
+}
+
+function readJsonOrUndefined(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
 }
