@@ -179,6 +179,7 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "TaskExit",
       "TaskUsage",
       "TaskView",
+      "UnacknowledgedUpdate",
     ],
     "./internal": ["NoopExecutor", "NoopExecutorOptions"],
     "./testing": ["AgentFixture", "dockerAvailable", "FakeMaster", "shellTask", "startAgent", "TEST_IMAGE"],

@@ -170,15 +170,23 @@ describe("shell tasks on an agent", () => {
     expect(fx.master.statesOf(task.taskId)).toEqual(["TASK_RUNNING", "TASK_KILLED"]);
   });
 
-  it("shutdownFramework kills all of the framework's tasks", async () => {
+  it("shutdownFramework kills all of the framework's tasks, and tells nobody (the master booked them KILLED)", async () => {
     fx = await startAgent();
-    const tasks = [shellTask("sleep 100"), shellTask("sleep 100")];
+    const tasks = [shellTask("echo $$ > pid; sleep 100"), shellTask("echo $$ > pid; sleep 100")];
     fx.master.runTasks(tasks);
-    for (const t of tasks) await fx.master.waitForState(t.taskId, "TASK_RUNNING");
+    for (const t of tasks) await waitForFile(t.taskId, "\n", "pid");
+    const pids = await Promise.all(
+      tasks.map(async (t) => Number((await sandboxFile(t.taskId, "pid")).trim())),
+    );
     fx.master.send({ type: "shutdownFramework", frameworkId: FRAMEWORK_ID });
-    for (const t of tasks) await fx.master.waitForState(t.taskId, "TASK_KILLED");
     await waitFor(() => fx.agent.completedFrameworks().length === 1, "the framework to complete");
+    for (const pid of pids) expect(isRunning(pid)).toBe(false);
     expect(fx.agent.frameworks()).toEqual([]);
+    expect(fx.agent.completedFrameworks()[0]?.completedTasks.map((t) => t.state)).toEqual([
+      "TASK_KILLED",
+      "TASK_KILLED",
+    ]);
+    expect(fx.master.updates.some((u) => u.status.state === "TASK_KILLED")).toBe(false);
   });
 });
 

@@ -25,7 +25,11 @@ import { type ForwardedCommand, MasterLink, type MasterLinkCounters } from "./ma
 import { LOST_IN_RESTART, recoverTasks, removeOrphans } from "./recovery.js";
 import { Sandboxes } from "./sandbox.js";
 import { type AgentLifecycle, StatusReporter } from "./status-reporter.js";
-import { DEFAULT_STATUS_UPDATE_RETRY, type RetryPolicy } from "./status-update-manager.js";
+import {
+  DEFAULT_STATUS_UPDATE_RETRY,
+  type RetryPolicy,
+  type UnacknowledgedUpdate,
+} from "./status-update-manager.js";
 import { TaskBook, type TaskEntry } from "./task-book.js";
 import { TaskLauncher } from "./task-launcher.js";
 import { TaskSupervisor } from "./task-supervisor.js";
@@ -85,8 +89,10 @@ export interface AgentOptions {
 export interface AgentCounters extends MasterLinkCounters {
   /** Acknowledgements naming no update in flight (duplicates, or for a task unknown here). */
   ignoredAcks: number;
-  /** Status updates produced. */
+  /** Status updates produced (queued for delivery until acknowledged). */
   statusUpdates: number;
+  /** Status updates of frameworks the master shut down, dropped undelivered (none can acknowledge them). */
+  statusUpdatesDropped: number;
   /** Framework messages received; no executor takes messages yet, so they are dropped (best effort). */
   frameworkMessages: number;
 }
@@ -217,12 +223,25 @@ export class Agent implements AgentView {
   }
 
   get counters(): Readonly<AgentCounters> {
-    return { ...this.link.counters, ...this.counts, statusUpdates: this.reporter.produced };
+    return {
+      ...this.link.counters,
+      ...this.counts,
+      statusUpdates: this.reporter.produced,
+      statusUpdatesDropped: this.reporter.dropped,
+    };
   }
 
   /** Status updates not yet acknowledged. */
   get pendingUpdates(): number {
     return this.reporter.pendingCount;
+  }
+
+  /**
+   * Each status update not yet acknowledged: the update, its place in its task's queue (0: in
+   * flight), when it was first sent (clock ms) and how many times: what a report of stuck updates shows.
+   */
+  unacknowledgedUpdates(): UnacknowledgedUpdate[] {
+    return this.reporter.unacknowledged();
   }
 
   /**
@@ -365,6 +384,7 @@ export class Agent implements AgentView {
         return;
       case "shutdownFramework":
         this.supervisor.shutdownFramework(command.frameworkId);
+        this.reporter.shutdownFramework(command.frameworkId);
         return;
       case "frameworkMessage":
         this.counts.frameworkMessages++;

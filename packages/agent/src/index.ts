@@ -23,4 +23,4 @@ export { ShellExecutor, type ShellExecutorOptions } from "./executors/shell-exec
 export { Fetcher, type FetcherOptions } from "./fetcher.js";
 export { buildAgentHttp } from "./http/app.js";
 export { type DetectResourcesOptions, detectResources } from "./resources.js";
-export type { RetryPolicy } from "./status-update-manager.js";
+export type { RetryPolicy, UnacknowledgedUpdate } from "./status-update-manager.js";

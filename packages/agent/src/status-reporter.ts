@@ -10,12 +10,18 @@ import {
   type StatusUpdate,
   type Subjects,
   type TaskId,
+  type TaskStatus,
 } from "@agora/protocol";
 import type { Bus, Clock } from "@agora/transport";
 import type { Logger } from "pino";
 import type { AgentCheckpoint } from "./checkpoint.js";
 import { FileUpdateJournal } from "./file-update-journal.js";
-import { type NewStatus, type RetryPolicy, StatusUpdateManager } from "./status-update-manager.js";
+import {
+  type NewStatus,
+  type RetryPolicy,
+  StatusUpdateManager,
+  type UnacknowledgedUpdate,
+} from "./status-update-manager.js";
 import type { TaskBook, TaskEntry } from "./task-book.js";
 
 /** Where an agent is in its life: it takes commands only while started, and publishes nothing once stopped. */
@@ -47,6 +53,7 @@ export class StatusReporter {
   private readonly updates: StatusUpdateManager;
   private readonly journal: FileUpdateJournal | undefined;
   private producedCount = 0;
+  private droppedCount = 0;
 
   constructor(private readonly options: StatusReporterOptions) {
     const { checkpoint } = options;
@@ -66,9 +73,19 @@ export class StatusReporter {
     return this.producedCount;
   }
 
+  /** Status updates dropped, not delivered, because their framework was shut down. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
   /** Status updates not yet acknowledged. */
   get pendingCount(): number {
     return this.updates.pendingCount;
+  }
+
+  /** Each update not yet acknowledged, with when it was first sent and how often. */
+  unacknowledged(): UnacknowledgedUpdate[] {
+    return this.updates.unacknowledged();
   }
 
   /**
@@ -76,9 +93,9 @@ export class StatusReporter {
    * With `after`, the update is not sent before that settles (the task's checkpoint is written).
    */
   update(entry: TaskEntry, status: AgentStatus, after?: Promise<void>): void {
-    const update = this.report(entry.frameworkId, entry.task.taskId, status, after);
-    entry.state = update.status.state;
-    entry.statuses.push(update.status);
+    const recorded = this.report(entry.frameworkId, entry.task.taskId, status, after);
+    entry.state = recorded.state;
+    entry.statuses.push(recorded);
     if (!isTerminalState(entry.state)) return;
     entry.health?.stop();
     this.options.book.complete(entry);
@@ -98,19 +115,30 @@ export class StatusReporter {
     this.update(entry, { state: "TASK_FAILED", source, reason, message });
   }
 
-  /** Queues a status update for delivery until acknowledged (for a task booked here or not); see `update` for `after`. */
-  report(frameworkId: FrameworkId, taskId: TaskId, status: AgentStatus, after?: Promise<void>): StatusUpdate {
+  /**
+   * Queues a status update for delivery until acknowledged (for a task booked here or not); see
+   * `update` for `after`. Returns the status as recorded. A framework being shut down gets no update,
+   * as in Mesos: it cannot acknowledge any, and its tasks' ends are the master's to report (it
+   * booked them KILLED when it tore the framework down).
+   */
+  report(frameworkId: FrameworkId, taskId: TaskId, status: AgentStatus, after?: Promise<void>): TaskStatus {
+    const produced: NewStatus = {
+      ...status,
+      taskId,
+      agentId: this.options.agentId()!,
+      timestamp: this.options.clock.now() / 1000,
+    };
+    if (this.options.book.isShutDown(frameworkId)) {
+      this.droppedCount++;
+      return produced;
+    }
     this.producedCount++;
-    return this.updates.enqueue(
-      frameworkId,
-      {
-        ...status,
-        taskId,
-        agentId: this.options.agentId()!,
-        timestamp: this.options.clock.now() / 1000,
-      },
-      after,
-    );
+    return this.updates.enqueue(frameworkId, produced, after).status;
+  }
+
+  /** Drops the updates of a framework the master shut down: nobody is left to acknowledge them. */
+  shutdownFramework(frameworkId: FrameworkId): void {
+    this.droppedCount += this.updates.cleanup(frameworkId);
   }
 
   /** True when the acknowledgement named an update in flight. */

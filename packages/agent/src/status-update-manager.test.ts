@@ -196,4 +196,35 @@ describe("StatusUpdateManager", () => {
       ["t2", "TASK_RUNNING"],
     ]);
   });
+
+  it("drops a shut-down framework's updates on cleanup: no resend, nothing left to recover", async () => {
+    const journal = new InMemoryUpdateJournal();
+    const { clock, manager, sent } = setup({ journal });
+    const other = "fw-2" as FrameworkId;
+    manager.enqueue(fw, status("t1"));
+    manager.enqueue(fw, status("t1", "TASK_KILLED"));
+    manager.enqueue(fw, status("t2"));
+    const kept = manager.enqueue(other, status("t3"));
+    await waitFor(() => sent().length === 3, "the heads sent");
+    expect(manager.cleanup(fw)).toBe(3);
+    expect(manager.unacknowledged().map((u) => u.update)).toEqual([kept]);
+    expect(journal.recover()).toEqual([kept]);
+    clock.advance(10_000);
+    await waitFor(() => sent().length === 4, "the other framework's resend");
+    expect(sent()[3]).toEqual(kept);
+  });
+
+  it("lists what waits for an acknowledgement: its place, first send and how often it went", async () => {
+    const { clock, manager, sent } = setup();
+    const running = manager.enqueue(fw, status("t1"));
+    const finished = manager.enqueue(fw, status("t1", "TASK_FINISHED"));
+    const sentAt = clock.now();
+    await waitFor(() => sent().length === 1, "the first send");
+    clock.advance(10_000);
+    await waitFor(() => sent().length === 2, "the resend");
+    expect(manager.unacknowledged()).toEqual([
+      { update: running, position: 0, firstSentAt: sentAt, sends: 2 },
+      { update: finished, position: 1, firstSentAt: undefined, sends: 0 },
+    ]);
+  });
 });

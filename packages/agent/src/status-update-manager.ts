@@ -33,6 +33,20 @@ interface Stream {
   timer: TimerHandle | undefined;
   /** The wait before the head's next resend. */
   backoffMs: number;
+  /** When the head was first sent (clock ms), and how many times it was sent. */
+  headSentAt: number | undefined;
+  headSends: number;
+}
+
+/** An update not yet acknowledged, and how its delivery went so far. */
+export interface UnacknowledgedUpdate {
+  readonly update: StatusUpdate;
+  /** Its place in its task's queue: 0 is the head, the one in flight. */
+  readonly position: number;
+  /** When it was first sent (clock ms); undefined while it waits (behind its task's head, or for its journal). */
+  readonly firstSentAt: number | undefined;
+  /** How many times it was sent: retries are this less one. */
+  readonly sends: number;
 }
 
 /**
@@ -99,6 +113,8 @@ export class StatusUpdateManager {
     stream.queue.shift();
     if (stream.timer) this.clock.clear(stream.timer);
     stream.timer = undefined;
+    stream.headSentAt = undefined;
+    stream.headSends = 0;
     this.ready.delete(stream);
     this.journal.acknowledge(head);
     if (stream.queue.length === 0) this.streams.delete(stream.key);
@@ -107,6 +123,27 @@ export class StatusUpdateManager {
       this.markReady(stream);
     }
     return true;
+  }
+
+  /**
+   * Drops every update of a framework that was shut down, as Mesos' status update manager closes its
+   * streams: nobody is left to acknowledge them, so they would be resent forever. Returns how many.
+   */
+  cleanup(frameworkId: FrameworkId): number {
+    let dropped = 0;
+    for (const stream of this.streams.values()) {
+      if (stream.queue[0]?.frameworkId !== frameworkId) continue;
+      if (stream.timer) this.clock.clear(stream.timer);
+      this.ready.delete(stream);
+      for (const update of stream.queue) {
+        this.unsynced.delete(update);
+        // Journalled as settled, so a restarted agent does not resend them either.
+        this.journal.acknowledge(update);
+      }
+      dropped += stream.queue.length;
+      this.streams.delete(stream.key);
+    }
+    return dropped;
   }
 
   /** The update each task has in flight, for a reregistration to hand to a (new) master. */
@@ -130,6 +167,21 @@ export class StatusUpdateManager {
       s.backoffMs = this.retry.initialMs;
       this.markReady(s);
     }
+  }
+
+  /** Every update waiting for an acknowledgement, in flight or queued, for a report of what is stuck. */
+  unacknowledged(): UnacknowledgedUpdate[] {
+    const out: UnacknowledgedUpdate[] = [];
+    for (const s of this.streams.values()) {
+      s.queue.forEach((update, position) => {
+        out.push(
+          position === 0
+            ? { update, position, firstSentAt: s.headSentAt, sends: s.headSends }
+            : { update, position, firstSentAt: undefined, sends: 0 },
+        );
+      });
+    }
+    return out;
   }
 
   /** Updates waiting for an acknowledgement, in flight or queued. */
@@ -156,7 +208,14 @@ export class StatusUpdateManager {
     const key = streamKey(update.frameworkId, update.status.taskId);
     let stream = this.streams.get(key);
     if (!stream) {
-      stream = { key, queue: [], timer: undefined, backoffMs: this.retry.initialMs };
+      stream = {
+        key,
+        queue: [],
+        timer: undefined,
+        backoffMs: this.retry.initialMs,
+        headSentAt: undefined,
+        headSends: 0,
+      };
       this.streams.set(key, stream);
     }
     stream.queue.push(update);
@@ -188,6 +247,8 @@ export class StatusUpdateManager {
       // Not durable yet: it is marked ready again once it is.
       if (!head || this.unsynced.has(head)) continue;
       batch.push(head);
+      stream.headSentAt ??= this.clock.now();
+      stream.headSends++;
       this.armRetry(stream);
     }
     this.ready.clear();

@@ -114,6 +114,13 @@ export class TaskBook {
     return tasks;
   }
 
+  /** True once shutdownFramework arrived for this framework (while its tasks end, and after). */
+  isShutDown(frameworkId: FrameworkId): boolean {
+    const active = this.frameworks.get(frameworkId);
+    if (active) return active.shuttingDown;
+    return this.completedFrameworks.some((f) => f.info.id === frameworkId);
+  }
+
   activeTasks(): TaskEntry[] {
     const out: TaskEntry[] = [];
     for (const f of this.frameworks.values()) out.push(...f.tasks.values());
