@@ -1,4 +1,4 @@
-import type { AgentMessageOf } from "@agora/protocol";
+import type { AgentId, AgentMessageOf, FrameworkId, TaskId, TaskState } from "@agora/protocol";
 import type { MasterContext } from "../context.js";
 import { type AgentEntry, taskKey } from "../registry/entries.js";
 import { masterStatus, sendUpdate } from "../task-status.js";
@@ -14,24 +14,91 @@ export function launchCheckMs(agentPingTimeoutMs: number): number {
 }
 
 /**
- * Asks each agent with tasks STAGING for too long to reregister, remembering which tasks were
- * suspect; `dropUnreceivedLaunches` settles them when the agent's reregistration arrives.
+ * The most agents asked about their launches at once (asked, not yet reregistered, within
+ * `launchCheckMs`): 1 % of the agents, at least 16.
+ */
+export function maxLaunchChecks(agentCount: number): number {
+  return Math.max(16, Math.ceil(agentCount / 100));
+}
+
+/** What the check reads of a task. */
+export interface CheckedTask {
+  readonly state: TaskState;
+  readonly statuses: readonly { readonly timestamp: number }[];
+  readonly frameworkId: FrameworkId;
+  readonly task: { readonly taskId: TaskId };
+}
+
+/** What the check reads of an agent. */
+export interface CheckedAgent {
+  readonly id: AgentId;
+  readonly tasks: ReadonlyMap<string, CheckedTask>;
+  readonly launchCheck?: { readonly requestedAt: number; readonly tasks: ReadonlySet<string> } | undefined;
+}
+
+/** An agent to ask to reregister, with the tasks it is asked about. */
+export interface LaunchCheck<A extends CheckedAgent> {
+  readonly agent: A;
+  readonly tasks: ReadonlySet<string>;
+}
+
+/**
+ * Which agents to ask to reregister now, about which tasks (no I/O). A task is suspect when it has
+ * been STAGING for `limitMs`. That also happens to every agent at once when the master itself falls
+ * behind (their updates wait in its inbound queue, not lost), and thousands of reregistrations,
+ * each carrying all of an agent's tasks, would put it further behind. So the requests form a
+ * window of `maxLaunchChecks` at once: a slot frees when its agent's reregistration has been
+ * processed (`dropUnreceivedLaunches`) or after `limitMs` without one, so a master that processes
+ * no answers asks no more than that per `limitMs`. Agents never asked come first (a re-ask waits
+ * behind them, so no agent is starved), then the oldest suspect launch, then the agent id.
+ */
+export function planLaunchChecks<A extends CheckedAgent>(
+  agents: Iterable<A>,
+  now: number,
+  limitMs: number,
+): LaunchCheck<A>[] {
+  const all = [...agents];
+  const inFlight = all.filter(
+    (a) => a.launchCheck !== undefined && now - a.launchCheck.requestedAt < limitMs,
+  );
+  const room = maxLaunchChecks(all.length) - inFlight.length;
+  if (room <= 0) return [];
+  const candidates: { agent: A; tasks: Set<string>; askedAt: number; oldest: number }[] = [];
+  for (const agent of all) {
+    if (agent.launchCheck !== undefined && now - agent.launchCheck.requestedAt < limitMs) continue;
+    const tasks = new Set<string>();
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const task of agent.tasks.values()) {
+      if (task.state !== "TASK_STAGING") continue;
+      const since = (task.statuses[task.statuses.length - 1]?.timestamp ?? 0) * 1000;
+      if (now - since < limitMs) continue;
+      tasks.add(taskKey(task.frameworkId, task.task.taskId));
+      oldest = Math.min(oldest, since);
+    }
+    if (tasks.size > 0)
+      candidates.push({ agent, tasks, askedAt: agent.launchCheck?.requestedAt ?? -1, oldest });
+  }
+  candidates.sort(
+    (a, b) =>
+      a.askedAt - b.askedAt ||
+      a.oldest - b.oldest ||
+      (a.agent.id < b.agent.id ? -1 : a.agent.id > b.agent.id ? 1 : 0),
+  );
+  return candidates.slice(0, room).map(({ agent, tasks }) => ({ agent, tasks }));
+}
+
+/**
+ * Asks the agents `planLaunchChecks` picks to reregister, remembering which tasks were suspect;
+ * `dropUnreceivedLaunches` settles them when the agent's reregistration arrives.
  */
 export function checkLaunches(ctx: MasterContext): void {
   const now = ctx.now();
   const limitMs = launchCheckMs(ctx.options.agentPingTimeoutMs);
-  for (const agent of ctx.state.agents.values()) {
-    if (agent.launchCheck !== undefined && now - agent.launchCheck.requestedAt < limitMs) continue;
-    const suspects = new Set<string>();
-    for (const task of agent.tasks.values()) {
-      const since = (task.statuses[task.statuses.length - 1]?.timestamp ?? 0) * 1000;
-      if (task.state === "TASK_STAGING" && now - since >= limitMs)
-        suspects.add(taskKey(task.frameworkId, task.task.taskId));
-    }
-    if (suspects.size === 0) continue;
-    agent.launchCheck = { requestedAt: now, tasks: suspects };
+  const checks = planLaunchChecks(ctx.state.agents.values(), now, limitMs);
+  for (const { agent, tasks } of checks) {
+    agent.launchCheck = { requestedAt: now, tasks };
     ctx.options.logger.warn(
-      { agentId: agent.id, tasks: suspects.size },
+      { agentId: agent.id, tasks: tasks.size },
       "tasks STAGING too long: asking the agent to reregister",
     );
     ctx.out.toAgent(agent.id, { type: "reregisterRequested" });
