@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { QuotaInfo } from "./roles/quota.js";
 import { MasterHarness } from "./test-support/harness.js";
 
 /**
@@ -27,6 +28,32 @@ describe("event-triggered allocation", () => {
     expect(fw.pendingOffers()).toEqual([]);
 
     h.clock.advance(400); // the periodic cycle at 2,000
+    await h.settle();
+    expect((await fw.offers()).map((o) => o.agentId)).toEqual([a.id]);
+  });
+
+  it("offers the agent that registered alone with a quota set too", async () => {
+    const h = await MasterHarness.startForTest({ allocationIntervalMs: 1000 });
+    // A guarantee nobody uses: its headroom is held back from the cluster's pool in every cycle.
+    await h.master.setQuota(QuotaInfo.parse({ role: "eng", guarantee: [{ name: "cpus", scalar: 1 }] }));
+    const a = await h.agent(undefined, "agent-a.test");
+    const fw = await h.framework();
+    const [first] = await fw.offers();
+    expect(first?.agentId).toBe(a.id);
+
+    h.clock.advance(500);
+    fw.publish({ type: "decline", offerIds: [first!.id], filters: { refuseSeconds: 1 } });
+    await fw.sync();
+    h.clock.advance(1100);
+    await h.settle();
+    expect(fw.pendingOffers()).toEqual([]);
+
+    const b = await h.agent(undefined, "agent-b.test");
+    await h.settle();
+    expect((await fw.offers()).map((o) => o.agentId)).toEqual([b.id]);
+    expect(fw.pendingOffers()).toEqual([]);
+
+    h.clock.advance(400);
     await h.settle();
     expect((await fw.offers()).map((o) => o.agentId)).toEqual([a.id]);
   });

@@ -48,6 +48,20 @@ export interface AllocationSnapshot {
   readonly filters?: OfferFilters;
   /** Role quotas (default: none). */
   readonly quotas?: ReadonlyMap<string, RoleQuota>;
+  /**
+   * With quotas, when `agents` are only those to visit: what the quota stages need of the whole
+   * cluster, so an event's cycle visits its agents alone yet holds back the same headroom. Default:
+   * summed over `agents`.
+   */
+  readonly cluster?: ClusterQuantities;
+}
+
+/** Sums over every offerable agent of the cluster, for a cycle that visits only some of them. */
+export interface ClusterQuantities {
+  /** Every reserved entry of every agent's total: reservations count as consumed by their role's quota. */
+  readonly reserved: readonly Resource[];
+  /** The unreserved available scalars, by name: the pool the guarantees' headroom is held back from. */
+  readonly unreservedAvailable: ReadonlyMap<string, number>;
 }
 
 /** One offer to make: these resources of this agent go to this framework, for this role. */
@@ -73,11 +87,12 @@ const DIRECT_PICK_LIMIT = 16;
  * take them: not suppressed for the role, not filtered on the agent. An agent with reservations is
  * split: each role gets its own reservations plus what is unreserved.
  *
- * With quotas the cycle has Mesos' two stages: first, across all agents, roles with unmet
+ * With quotas the cycle has Mesos' two stages: first, across the agents visited, roles with unmet
  * guarantees get what they still miss (and a proportional slice of the agent's other resources);
  * then fair-share allocation hands out the rest, never past a role's limits and never into the
  * headroom (Σ unmet guarantees, nested quotas counted at each level) that unsatisfied roles may
- * still need. Pure and synchronous.
+ * still need, out of the cluster's pool (`snapshot.cluster` when only some agents are visited).
+ * Pure and synchronous.
  */
 export class DrfAllocator implements Allocator {
   allocate(snapshot: AllocationSnapshot): OfferPlan[] {
@@ -123,6 +138,7 @@ class Cycle {
   private readonly filters: OfferFilters;
   private readonly now: number;
   private readonly quota: QuotaLedger | undefined;
+  private readonly cluster: ClusterQuantities | undefined;
   private roleRank = new Map<string, number>();
   private rankedOrder: readonly string[] | undefined;
 
@@ -164,9 +180,11 @@ class Cycle {
     this.slotWords = new Uint32Array(maxSlot < 0 ? 0 : (maxSlot >>> 5) + 1);
     for (let s = 0; s <= maxSlot; s++) if (this.bySlot[s]) this.slotWords[s >>> 5]! |= 1 << (s & 31);
     if (snapshot.quotas && snapshot.quotas.size > 0) {
+      this.cluster = snapshot.cluster;
       this.quota = new QuotaLedger(
         snapshot.quotas,
-        snapshot.agents.flatMap((a) => a.total.filter((r) => r.reservation !== undefined)),
+        snapshot.cluster?.reserved ??
+          snapshot.agents.flatMap((a) => a.total.filter((r) => r.reservation !== undefined)),
         snapshot.frameworks.flatMap((f) =>
           [...f.allocated].map(([role, resources]) => ({ role, resources })),
         ),
@@ -203,7 +221,14 @@ class Cycle {
       remaining.set(agent.id, rest);
     }
     const pool = new Map<string, number>();
-    for (const agent of agents) addUnreservedScalars(pool, left(agent), 1);
+    if (this.cluster) {
+      // The cluster's pool less what stage one took here: agents not visited keep theirs in it.
+      for (const [name, amount] of this.cluster.unreservedAvailable) pool.set(name, amount);
+      for (const agent of agents) {
+        addUnreservedScalars(pool, agent.available, -1);
+        addUnreservedScalars(pool, left(agent), 1);
+      }
+    } else for (const agent of agents) addUnreservedScalars(pool, left(agent), 1);
     for (const agent of agents) {
       let rest = left(agent);
       const unfiltered = this.unfilteredOn(agent);

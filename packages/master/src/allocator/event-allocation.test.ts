@@ -1,6 +1,7 @@
 import { type AgentId, type FrameworkId, parseResources } from "@agora/protocol";
 import { describe, expect, it } from "vitest";
-import { type AllocatorFramework, DrfAllocator } from "./drf-allocator.js";
+import { type AllocatorFramework, type ClusterQuantities, DrfAllocator } from "./drf-allocator.js";
+import { DeclineFilterIndex } from "./filter-index.js";
 
 const r = parseResources;
 const framework = (id: string, role: string, allocated: string): AllocatorFramework => ({
@@ -29,5 +30,40 @@ describe("an allocation cycle over some agents", () => {
     // Of the agent alone, `a` holds 4/8 cpus (0.5) and `b` 400/8000 MB (0.05): `b` would come first.
     const plans = allocator.allocate({ now: 0, agents: visited, frameworks });
     expect(plans.map((p) => [p.frameworkId, p.agentId])).toEqual([["fb", "s9"]]);
+  });
+});
+
+/**
+ * With quotas, the cycle over some agents holds back the headroom the cluster's unmet guarantees need
+ * out of the cluster's pool (`snapshot.cluster`), not out of the agents it visits.
+ */
+describe("a quota cycle over some agents", () => {
+  const allocator = new DrfAllocator();
+  // `b` is guaranteed 10 cpus and holds none; its framework declined the one agent visited.
+  const frameworks = [framework("fa", "a", ""), framework("fb", "b", "")];
+  const visited = [{ id: "s9" as AgentId, total: r("cpus:4"), available: r("cpus:4") }];
+  const filters = new DeclineFilterIndex();
+  filters.add("fb" as FrameworkId, "s9" as AgentId, { refused: r("cpus:4"), expiresAt: 1e9 });
+  const quotas = new Map([["b", { guarantee: new Map([["cpus", 10]]), limit: new Map() }]]);
+  const cycle = (cluster?: ClusterQuantities) =>
+    allocator
+      .allocate({ now: 0, agents: visited, frameworks, filters, quotas, total: r("cpus:24"), cluster })
+      .map((p) => [p.frameworkId, p.resources]);
+
+  it("leaves `a` what the cluster's pool holds beyond the headroom", () => {
+    // 12 cpus available in the cluster, 10 held back for `b`: `a` may take 2 of the agent's 4.
+    expect(cycle({ reserved: [], unreservedAvailable: new Map([["cpus", 12]]) })).toEqual([
+      ["fa", r("cpus:2")],
+    ]);
+  });
+
+  it("counts reservations on agents it does not visit as consumed by their role's quota", () => {
+    // 4 cpus reserved for `b` elsewhere: `b` lacks 6, so `a` may take all 4.
+    const cluster = { reserved: r("cpus(b):4"), unreservedAvailable: new Map([["cpus", 12]]) };
+    expect(cycle(cluster)).toEqual([["fa", r("cpus:4")]]);
+  });
+
+  it("would hold the headroom back from the visited agent alone without it", () => {
+    expect(cycle()).toEqual([]);
   });
 });

@@ -75,6 +75,8 @@ export class MasterState {
    * CPU while 5,000 agents registered).
    */
   private readonly scalarTotals = new Map<string, number>();
+  /** The part of `scalarTotals` reserved, by role then name: quota counts reservations as consumed. */
+  private readonly reservedTotals = new Map<string, Map<string, number>>();
 
   constructor(private readonly limits: MasterStateLimits) {
     this.completedFrameworks = new Ring(limits.maxCompletedFrameworks);
@@ -139,14 +141,23 @@ export class MasterState {
     return this.scalarTotals;
   }
 
+  /** The registered agents' reserved scalars, by role and name (a part of `clusterTotal`). */
+  clusterReserved(): ReadonlyMap<string, ReadonlyMap<string, number>> {
+    return this.reservedTotals;
+  }
+
   private countTotal(resources: Resources, sign: 1 | -1): void {
     for (const r of resources) {
       if (!("scalar" in r)) continue;
-      const sum = (this.scalarTotals.get(r.name) ?? 0) + sign * r.scalar;
-      // Sums of scalars rounded to 3 decimals, as Mesos keeps them: no drift after many adds and removes.
-      const rounded = Math.round(sum * 1000) / 1000;
-      if (rounded === 0) this.scalarTotals.delete(r.name);
-      else this.scalarTotals.set(r.name, rounded);
+      addRounded(this.scalarTotals, r.name, sign * r.scalar);
+      if (!r.reservation) continue;
+      let role = this.reservedTotals.get(r.reservation.role);
+      if (!role) {
+        role = new Map();
+        this.reservedTotals.set(r.reservation.role, role);
+      }
+      addRounded(role, r.name, sign * r.scalar);
+      if (role.size === 0) this.reservedTotals.delete(r.reservation.role);
     }
   }
 
@@ -300,4 +311,11 @@ export class MasterState {
     this.frameworks.get(task.frameworkId)?.resources.release(task.task.resources);
     task.holdsResources = false;
   }
+}
+
+/** Sums of scalars rounded to 3 decimals, as Mesos keeps them: no drift after many adds and removes. */
+function addRounded(sums: Map<string, number>, name: string, amount: number): void {
+  const rounded = Math.round(((sums.get(name) ?? 0) + amount) * 1000) / 1000;
+  if (rounded === 0) sums.delete(name);
+  else sums.set(name, rounded);
 }
