@@ -4,10 +4,20 @@ import {
   type AllocationSnapshot,
   type AllocatorAgent,
   type AllocatorFramework,
+  cycleSnapshot,
   DeclineFilterIndex,
   DrfAllocator,
+  MasterState,
 } from "@agora/master/internal";
-import { type AgentId, type FrameworkId, parseResources } from "@agora/protocol";
+import {
+  type AgentId,
+  type FrameworkId,
+  FrameworkInfo,
+  parseResources,
+  type Resource,
+  TaskInfo,
+  TaskStatus,
+} from "@agora/protocol";
 import { machine } from "./machine.js";
 import { summarize } from "./stats.js";
 
@@ -20,20 +30,51 @@ import { summarize } from "./stats.js";
  *   framework declines" steady state.
  * - `all-filtered`: every framework has declined every agent (A × F filters); nothing is offered.
  * The first cycle after filters are added evaluates each new filter once (`index ms`); the cycle
- * times are the warm cycles that follow. ALLOCATOR_SIZES ("1000x100,10000x1000") and
- * ALLOCATOR_CYCLES (default 5) tune it.
+ * times are the warm cycles that follow. Then the same with quota set (`quota fresh`, `quota
+ * declined`): guarantees on three of the ten roles, about 30 % of the cluster, and a limit on a
+ * fourth, so every cycle takes the two-stage path.
+ * Then the master's own path: its books (`MasterState`, with ten running tasks per agent) snapshotted
+ * by `cycleSnapshot` and allocated (`books`, `books quota`), the snapshot timed apart; and the cycle an
+ * event runs (`event`, `event quota`): a task ends on one agent and the master allocates that agent,
+ * counting the agents the cycle visited (it must be one; the run fails otherwise).
+ * ALLOCATOR_SIZES ("1000x100,10000x1000") and ALLOCATOR_CYCLES (default 5) tune it.
  */
 const sizes = (process.env.ALLOCATOR_SIZES ?? "1000x100,10000x1000,20000x2000")
   .split(",")
   .map((s) => s.split("x").map(Number) as [number, number]);
 const cycles = Number(process.env.ALLOCATOR_CYCLES ?? 5);
 const ROLES = 10;
+const AGENT_RESOURCES = "cpus:16;mem:65536;disk:1000000;ports:[31000-32000]";
+const TASKS_PER_AGENT = 10;
+const TASK_RESOURCES = "cpus:1;mem:4096";
+
+type Case =
+  | "fresh"
+  | "declined"
+  | "all-filtered"
+  | "quota fresh"
+  | "quota declined"
+  | "books"
+  | "books quota"
+  | "event"
+  | "event quota";
 
 interface CycleResult {
   agents: number;
   frameworks: number;
-  case: "fresh" | "declined" | "all-filtered";
+  case: Case;
   filters: number;
+  /** Agents in the cycle's snapshot: all of them, or the one an event changed. */
+  visited: number;
+  /** Building the snapshot from the master's books (p50); null when the snapshot is made by hand. */
+  snapshotP50Ms: number | null;
+  /** Snapshot + allocate, p50 of their sums. */
+  totalP50Ms: number;
+  /**
+   * The process's CPU time over snapshot + allocate (p50): on a shared machine this moves less with
+   * the load than wall-clock time does.
+   */
+  cpuP50Ms: number;
   indexMs: number;
   cycleP50Ms: number;
   cycleMaxMs: number;
@@ -47,14 +88,12 @@ function cluster(
   agentCount: number,
   frameworkCount: number,
 ): { agents: AllocatorAgent[]; frameworks: AllocatorFramework[] } {
-  const resources = parseResources("cpus:16;mem:65536;disk:1000000;ports:[31000-32000]");
+  const resources = parseResources(AGENT_RESOURCES);
   const agents = Array.from({ length: agentCount }, (_, i) => ({
     id: `agent-${i}` as AgentId,
     total: resources,
     available: resources,
   }));
-  // Half the roles are nested, so the role sorter works on a real tree.
-  const roleOf = (i: number) => (i % 2 === 0 ? `role${i % ROLES}` : `eng/role${i % ROLES}`);
   const frameworks = Array.from({ length: frameworkCount }, (_, i) => ({
     id: `framework-${i}` as FrameworkId,
     roles: [roleOf(i)],
@@ -64,27 +103,70 @@ function cluster(
   return { agents, frameworks };
 }
 
+/** Half the roles are nested, so the role sorter works on a real tree. */
+function roleOf(i: number): string {
+  return i % 2 === 0 ? `role${i % ROLES}` : `eng/role${i % ROLES}`;
+}
+
+/**
+ * Guarantees of 10 % of the cluster's cpus and mem on each of three roles (30 % in all) and a limit of
+ * 5 % of its cpus on a fourth.
+ */
+function quotaSettings(agentCount: number): { role: string; guarantee: Resource[]; limit: Resource[] }[] {
+  const share = (fraction: number, perAgent: number) => Math.round(agentCount * perAgent * fraction);
+  const guarantee = parseResources(`cpus:${share(0.1, 16)};mem:${share(0.1, 65536)}`);
+  return [
+    { role: roleOf(0), guarantee, limit: [] },
+    { role: roleOf(1), guarantee, limit: [] },
+    { role: roleOf(2), guarantee, limit: [] },
+    { role: roleOf(4), guarantee: [], limit: parseResources(`cpus:${share(0.05, 16)}`) },
+  ];
+}
+
+/** The allocator's view of `quotaSettings` (what `allocatorQuotas` makes of the master's). */
+function allocatorQuotas(agentCount: number): NonNullable<AllocationSnapshot["quotas"]> {
+  const byName = (rs: readonly Resource[]) =>
+    new Map(rs.flatMap((r) => ("scalar" in r ? [[r.name, r.scalar] as const] : [])));
+  return new Map(
+    quotaSettings(agentCount).map((q) => [
+      q.role,
+      { guarantee: byName(q.guarantee), limit: byName(q.limit) },
+    ]),
+  );
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+/** CPU time (user + system) the process used since `since`, in ms. */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
 function measure(
   snapshot: AllocationSnapshot,
-  result: Omit<
-    CycleResult,
-    "indexMs" | "cycleP50Ms" | "cycleMaxMs" | "offers" | "offersPerSecond" | "nsPerPair"
-  >,
+  result: Pick<CycleResult, "agents" | "frameworks" | "case" | "filters">,
 ): CycleResult {
   const allocator = new DrfAllocator();
   const first = performance.now();
   const offers = allocator.allocate(snapshot).length;
   const indexMs = performance.now() - first;
   const samples: number[] = [];
+  const cpu: number[] = [];
   for (let c = 0; c < cycles; c++) {
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     allocator.allocate(snapshot);
+    cpu.push(cpuMs(cpuStarted));
     samples.push(performance.now() - started);
   }
   const s = summarize(samples);
-  const round = (x: number) => Math.round(x * 10) / 10;
   return {
     ...result,
+    visited: snapshot.agents.length,
+    snapshotP50Ms: null,
+    totalP50Ms: round(s.p50Ms),
+    cpuP50Ms: round(summarize(cpu).p50Ms),
     indexMs: round(Math.max(0, indexMs - s.p50Ms)),
     cycleP50Ms: round(s.p50Ms),
     cycleMaxMs: round(s.maxMs),
@@ -100,8 +182,15 @@ function runSize(agentCount: number, frameworkCount: number): CycleResult[] {
   const base = { agents: agentCount, frameworks: frameworkCount };
   // The master seeds every cycle, so each cycle pays for shuffling its agents: measured here too.
   const seed = 1;
+  const quotas = allocatorQuotas(agentCount);
   const out: CycleResult[] = [];
   out.push(measure({ now: 0, seed, agents, frameworks, weights }, { ...base, case: "fresh", filters: 0 }));
+  out.push(
+    measure(
+      { now: 0, seed, agents, frameworks, weights, quotas },
+      { ...base, case: "quota fresh", filters: 0 },
+    ),
+  );
 
   const filters = new DeclineFilterIndex();
   for (let a = 0; a < agentCount; a++) {
@@ -115,6 +204,12 @@ function runSize(agentCount: number, frameworkCount: number): CycleResult[] {
     measure(
       { now: 0, seed, agents, frameworks, weights, filters },
       { ...base, case: "declined", filters: filters.size },
+    ),
+  );
+  out.push(
+    measure(
+      { now: 0, seed, agents, frameworks, weights, filters, quotas },
+      { ...base, case: "quota declined", filters: filters.size },
     ),
   );
   for (let a = 0; a < agentCount; a++) {
@@ -133,13 +228,181 @@ function runSize(agentCount: number, frameworkCount: number): CycleResult[] {
   return out;
 }
 
+/**
+ * The master's books at this size: every agent registered, every framework subscribed (connected,
+ * spread over the roles as in `cluster`), ten running tasks per agent.
+ */
+function books(agentCount: number, frameworkCount: number, withQuota: boolean): MasterState {
+  const state = new MasterState({ maxCompletedFrameworks: 100, maxCompletedTasksPerFramework: 100 });
+  state.weights.set("eng", 2);
+  if (withQuota) for (const q of quotaSettings(agentCount)) state.quotas.set(q.role, q);
+  const resources = parseResources(AGENT_RESOURCES);
+  const frameworks = Array.from({ length: frameworkCount }, (_, i) => {
+    const info = FrameworkInfo.parse({ id: `framework-${i}`, name: `framework-${i}`, roles: [roleOf(i)] });
+    return state.addFramework({ ...info, id: `framework-${i}` as FrameworkId }, 0, true);
+  });
+  const taskResources = parseResources(TASK_RESOURCES);
+  for (let a = 0; a < agentCount; a++) {
+    const id = `agent-${a}` as AgentId;
+    const info = {
+      hostname: `agent-${a}.bench`,
+      port: 5051,
+      resources,
+      attributes: [],
+      capabilities: ["shell"],
+    };
+    state.addAgent({ ...info, id, version: "bench" }, 0);
+    for (let t = 0; t < TASKS_PER_AGENT; t++) {
+      const framework = frameworks[(a * TASKS_PER_AGENT + t) % frameworkCount]!;
+      const taskId = `task-${a}-${t}`;
+      const task = TaskInfo.parse({
+        taskId,
+        name: taskId,
+        agentId: id,
+        resources: taskResources,
+        command: { value: "sleep 3600" },
+      });
+      const running = TaskStatus.parse({
+        taskId,
+        state: "TASK_RUNNING",
+        source: "SOURCE_AGENT",
+        timestamp: 0,
+      });
+      state.addTask(framework, task, running);
+    }
+  }
+  return state;
+}
+
+/** Full cycles over the books: the snapshot the master takes, then the allocator's cycle on it. */
+function measureBooks(
+  state: MasterState,
+  result: Pick<CycleResult, "agents" | "frameworks" | "case">,
+): CycleResult {
+  const allocator = new DrfAllocator();
+  const snapshots: number[] = [];
+  const allocations: number[] = [];
+  const totals: number[] = [];
+  const cpu: number[] = [];
+  let offers = 0;
+  let visited = 0;
+  // The first cycle warms the ledgers' cached `available`, as the master's previous cycle would have.
+  for (let c = 0; c <= cycles; c++) {
+    const started = performance.now();
+    const cpuStarted = process.cpuUsage();
+    const snapshot = cycleSnapshot(state, 0, c + 1);
+    const snapped = performance.now();
+    offers = allocator.allocate(snapshot).length;
+    const done = performance.now();
+    const cpuUsed = cpuMs(cpuStarted);
+    visited = snapshot.agents.length;
+    if (c === 0) continue;
+    snapshots.push(snapped - started);
+    allocations.push(done - snapped);
+    totals.push(done - started);
+    cpu.push(cpuUsed);
+  }
+  return summarized(result, { filters: 0, visited, offers, snapshots, allocations, totals, cpu });
+}
+
+/**
+ * The cycle the master runs when a task ends: the task's resources go back to its agent, and that
+ * agent alone is allocated (`runAllocation(ctx, allocator, {agent})`). Each sample ends a task on
+ * another agent.
+ */
+function measureEvent(
+  state: MasterState,
+  result: Pick<CycleResult, "agents" | "frameworks" | "case">,
+): CycleResult {
+  const allocator = new DrfAllocator();
+  const running = [...state.frameworks.values()].flatMap((f) => [...f.tasks.values()]);
+  const snapshots: number[] = [];
+  const allocations: number[] = [];
+  const totals: number[] = [];
+  const cpu: number[] = [];
+  let offers = 0;
+  let visited = 0;
+  const samples = Math.max(cycles * 4, 20);
+  for (let c = 0; c <= samples; c++) {
+    const task = running[(c * 7919) % running.length]!;
+    const finished = TaskStatus.parse({
+      taskId: task.task.taskId,
+      state: "TASK_FINISHED",
+      source: "SOURCE_AGENT",
+      timestamp: 1,
+    });
+    state.applyStatus(task, finished);
+    const started = performance.now();
+    const cpuStarted = process.cpuUsage();
+    const snapshot = cycleSnapshot(state, 0, c + 1, new Set([task.agentId]));
+    const snapped = performance.now();
+    const plans = allocator.allocate(snapshot);
+    const done = performance.now();
+    const cpuUsed = cpuMs(cpuStarted);
+    if (snapshot.agents.length !== 1 || plans.some((p) => p.agentId !== task.agentId)) {
+      throw new Error(
+        `${result.case}: a task ended on ${task.agentId} and the cycle visited ${snapshot.agents.length} agents`,
+      );
+    }
+    visited = Math.max(visited, snapshot.agents.length);
+    offers = plans.length;
+    if (c === 0) continue;
+    snapshots.push(snapped - started);
+    allocations.push(done - snapped);
+    totals.push(done - started);
+    cpu.push(cpuUsed);
+  }
+  return summarized(result, { filters: 0, visited, offers, snapshots, allocations, totals, cpu });
+}
+
+function summarized(
+  result: Pick<CycleResult, "agents" | "frameworks" | "case">,
+  m: {
+    filters: number;
+    visited: number;
+    offers: number;
+    snapshots: number[];
+    allocations: number[];
+    totals: number[];
+    cpu: number[];
+  },
+): CycleResult {
+  const cycle = summarize(m.allocations);
+  const cycleP50Ms = round(cycle.p50Ms);
+  return {
+    ...result,
+    filters: m.filters,
+    visited: m.visited,
+    snapshotP50Ms: round(summarize(m.snapshots).p50Ms),
+    totalP50Ms: round(summarize(m.totals).p50Ms),
+    cpuP50Ms: round(summarize(m.cpu).p50Ms),
+    indexMs: 0,
+    cycleP50Ms,
+    cycleMaxMs: round(cycle.maxMs),
+    offers: m.offers,
+    offersPerSecond: Math.round(m.offers / (cycle.p50Ms / 1000)),
+    nsPerPair: round((cycle.p50Ms * 1e6) / (m.visited * result.frameworks)),
+  };
+}
+
+function runBooks(agentCount: number, frameworkCount: number): CycleResult[] {
+  const out: CycleResult[] = [];
+  const base = { agents: agentCount, frameworks: frameworkCount };
+  for (const withQuota of [false, true]) {
+    const state = books(agentCount, frameworkCount, withQuota);
+    out.push(measureBooks(state, { ...base, case: withQuota ? "books quota" : "books" }));
+    out.push(measureEvent(state, { ...base, case: withQuota ? "event quota" : "event" }));
+  }
+  return out;
+}
+
 /** Writes bench/results/allocator.json and returns its Markdown table. */
 export default async function allocatorBench(): Promise<string> {
   const results: CycleResult[] = [];
   for (const [a, f] of sizes) {
-    for (const r of runSize(a, f)) {
+    for (const r of [...runSize(a, f), ...runBooks(a, f)]) {
       process.stderr.write(
-        `${r.agents}×${r.frameworks} ${r.case}: ${r.cycleP50Ms} ms/cycle, ${r.offers} offers, index ${r.indexMs} ms\n`,
+        `${r.agents}×${r.frameworks} ${r.case}: ${r.cycleP50Ms} ms/cycle (snapshot ${r.snapshotP50Ms ?? "-"} ms), ${r.visited} agents visited, CPU ${r.cpuP50Ms} ms, ${r.offers} offers, index ${r.indexMs} ms\n`,
       );
       results.push(r);
     }
@@ -152,11 +415,11 @@ export default async function allocatorBench(): Promise<string> {
   );
   const rows = results.map(
     (r) =>
-      `| ${r.agents} | ${r.frameworks} | ${r.case} | ${r.filters} | ${r.cycleP50Ms} | ${r.cycleMaxMs} | ${r.offers} | ${r.offersPerSecond} | ${r.nsPerPair} | ${r.indexMs} |`,
+      `| ${r.agents} | ${r.frameworks} | ${r.case} | ${r.filters} | ${r.cycleP50Ms} | ${r.cycleMaxMs} | ${r.offers} | ${r.offersPerSecond} | ${r.nsPerPair} | ${r.indexMs} | ${r.visited} | ${r.snapshotP50Ms ?? "—"} | ${r.totalP50Ms} | ${r.cpuP50Ms} |`,
   );
   return [
-    "| agents | frameworks | case | filters | cycle p50 ms | cycle max ms | offers | offers/s | ns per agent×framework | index ms (once) |",
-    "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| agents | frameworks | case | filters | cycle p50 ms | cycle max ms | offers | offers/s | ns per agent×framework | index ms (once) | agents visited | snapshot p50 ms | snapshot + cycle p50 ms | CPU p50 ms |",
+    "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows,
   ].join("\n");
 }
