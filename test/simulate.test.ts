@@ -165,6 +165,7 @@ describe("agora simulate", () => {
       runsCompleted: 30,
       runsFailed: 0,
       runsStuck: 0,
+      slotsCollapsed: 0,
       slotsRunTwice: 0,
       dependentRunsEarly: 0,
     });

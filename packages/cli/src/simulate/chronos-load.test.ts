@@ -61,12 +61,12 @@ describe("checkChronosRuns", () => {
       run({ id: "b1", jobName: "b", trigger: "dependency", createdAt: at(1), finishedAt: at(2) }),
       run({ id: "b2", jobName: "b", trigger: "dependency", createdAt: at(6.5), finishedAt: at(7) }),
     ];
-    const check = checkChronosRuns(runs, plan);
-    expect(check).toMatchObject({ runsStuck: 0, slotsRunTwice: 0, dependentRunsEarly: 0 });
+    const check = checkChronosRuns(runs, plan, 2);
+    expect(check).toMatchObject({ runsStuck: 0, slotsCollapsed: 0, slotsRunTwice: 0, dependentRunsEarly: 0 });
     expect(check.startJitterMs).toEqual([200, 100]);
   });
 
-  it("finds runs stuck, a slot run twice and a dependent run before its parent's success", () => {
+  it("finds runs stuck, slots without a run, a slot run twice and a dependent run before its parent's success", () => {
     const runs = [
       run({ id: "a1", jobName: "a", scheduledAt: at(0), finishedAt: at(3) }),
       run({ id: "a1-again", jobName: "a", scheduledAt: at(0), status: "ACTIVE" }),
@@ -74,8 +74,10 @@ describe("checkChronosRuns", () => {
       run({ id: "b1", jobName: "b", trigger: "dependency", createdAt: at(2), finishedAt: at(4) }),
       run({ id: "b2", jobName: "b", trigger: "dependency", createdAt: at(5), finishedAt: at(6) }),
     ];
-    expect(checkChronosRuns(runs, plan)).toMatchObject({
+    // Three slots planned, one ran (twice): two collapsed.
+    expect(checkChronosRuns(runs, plan, 3)).toMatchObject({
       runsStuck: 1,
+      slotsCollapsed: 2,
       slotsRunTwice: 1,
       dependentRunsEarly: 2,
       startJitterMs: [],

@@ -9,6 +9,11 @@ const JOB_MEM = 32;
 /** Jobs POSTed at once: Chronos writes each job to its store before it answers. */
 const POST_CONCURRENCY = 16;
 const POLL_MS = 1000;
+/**
+ * With every schedule used up and no run going, how long nothing may change before the runs seen are
+ * all there will be (a dependent's run is created only after its parent's success is written).
+ */
+const QUIET_MS = 3000;
 
 export interface ChronosPlanInput {
   jobs: number;
@@ -71,7 +76,13 @@ export type ChronosRunRecord = z.infer<typeof ChronosRunRecord>;
 
 const RunEvent = z.object({ run: ChronosRunRecord.optional() });
 const JobsAnswer = z.array(
-  z.object({ name: z.string(), successCount: z.number().int(), errorCount: z.number().int() }),
+  z.object({
+    name: z.string(),
+    successCount: z.number().int(),
+    errorCount: z.number().int(),
+    /** `R0/…` once a scheduled job has no repetition left. */
+    schedule: z.string().optional(),
+  }),
 );
 
 const finished = (r: ChronosRunRecord) => r.status === "SUCCESS" || r.status === "FAILED";
@@ -79,6 +90,8 @@ const finished = (r: ChronosRunRecord) => r.status === "SUCCESS" || r.status ===
 /** What the run events show beyond Chronos' counters: runs not done, slots run twice, order, jitter. */
 export interface ChronosRunCheck {
   runsStuck: number;
+  /** Slots of scheduled jobs that got no run of their own: `repeats` less the job's scheduled runs. */
+  slotsCollapsed: number;
   slotsRunTwice: number;
   dependentRunsEarly: number;
   /** Each scheduled run's first attempt: its slot → TASK_RUNNING at Chronos (ms). */
@@ -93,6 +106,7 @@ export interface ChronosRunCheck {
 export function checkChronosRuns(
   runs: Iterable<ChronosRunRecord>,
   plan: readonly PlannedChronosJob[],
+  repeats: number,
 ): ChronosRunCheck {
   const byJob = new Map<string, ChronosRunRecord[]>();
   for (const r of runs) byJob.set(r.jobName, [...(byJob.get(r.jobName) ?? []), r]);
@@ -100,8 +114,13 @@ export function checkChronosRuns(
   const scheduled = all.filter((r) => r.trigger === "scheduled" && r.scheduledAt !== undefined);
   const slots = new Set(scheduled.map((r) => `${r.jobName}\n${Date.parse(r.scheduledAt!)}`));
   let dependentRunsEarly = 0;
+  let slotsCollapsed = 0;
   for (const job of plan) {
-    if (job.parent === undefined) continue;
+    if (job.parent === undefined) {
+      const ran = new Set(scheduled.filter((r) => r.jobName === job.name).map((r) => r.scheduledAt));
+      slotsCollapsed += Math.max(0, repeats - ran.size);
+      continue;
+    }
     const successes = (byJob.get(job.parent) ?? [])
       .filter((r) => r.status === "SUCCESS" && r.finishedAt !== undefined)
       .map((r) => Date.parse(r.finishedAt!))
@@ -117,6 +136,7 @@ export function checkChronosRuns(
   }
   return {
     runsStuck: all.filter((r) => !finished(r)).length,
+    slotsCollapsed,
     slotsRunTwice: scheduled.length - slots.size,
     dependentRunsEarly,
     startJitterMs: scheduled.flatMap((r) => {
@@ -131,7 +151,12 @@ export interface ChronosLoad {
   readonly expected: number;
   /** Runs ended (Chronos' `successCount + errorCount`, summed) at the last poll. */
   completed(): number;
-  /** Every job ran `repeats` times and no run is still going. */
+  /**
+   * No run is going, and every job ran `repeats` times or Chronos will run nothing more: every
+   * schedule is used up and nothing changed for `QUIET_MS`. Chronos merges a slot that comes while
+   * the job's previous run still waits for its launch into that run (FORBID), so a late cluster
+   * runs fewer than planned; the report counts those slots.
+   */
   settled(): boolean;
   /** Why the `agora chronos` process ended by itself, if it did. */
   died(): string | undefined;
@@ -160,11 +185,16 @@ export async function deployChronosJobs(o: {
 }): Promise<ChronosLoad> {
   const chronos = await startChronos({ nats: o.nats, cluster: o.cluster, stateDir: o.stateDir });
   const runs = new Map<string, ChronosRunRecord>();
+  let lastChange = Date.now();
   const abort = new AbortController();
   let reading: Promise<void> = Promise.resolve();
   let plan: PlannedChronosJob[];
   try {
-    reading = (await followRuns(chronos.url, abort.signal, (r) => runs.set(r.id, r))).done;
+    const onRun = (r: ChronosRunRecord) => {
+      runs.set(r.id, r);
+      lastChange = Date.now();
+    };
+    reading = (await followRuns(chronos.url, abort.signal, onRun)).done;
     const start = new Date(Math.ceil((Date.now() + o.intervalMs) / 1000) * 1000);
     plan = planChronosJobs({ ...o, start });
     await postAll(
@@ -187,13 +217,23 @@ export async function deployChronosJobs(o: {
     throw err;
   }
   const expected = o.jobs * o.repeats;
-  let counts = new Map<string, { success: number; error: number }>();
+  let counts = new Map<string, { success: number; error: number; usedUp: boolean }>();
+  const sum = (pick: (c: { success: number; error: number }) => number) =>
+    [...counts.values()].reduce((s, c) => s + pick(c), 0);
+  const ended = (name: string) => (counts.get(name)?.success ?? 0) + (counts.get(name)?.error ?? 0);
   const poll = async () => {
     try {
       const r = await fetch(`${chronos.url}/v1/scheduler/jobs`, { signal: AbortSignal.timeout(30_000) });
       const parsed = JobsAnswer.safeParse(await r.json());
-      if (parsed.success)
-        counts = new Map(parsed.data.map((j) => [j.name, { success: j.successCount, error: j.errorCount }]));
+      if (!parsed.success) return;
+      const before = sum((c) => c.success + c.error);
+      counts = new Map(
+        parsed.data.map((j) => [
+          j.name,
+          { success: j.successCount, error: j.errorCount, usedUp: j.schedule?.startsWith("R0/") ?? false },
+        ]),
+      );
+      if (sum((c) => c.success + c.error) !== before) lastChange = Date.now();
     } catch {
       // Chronos busy: the next poll tells.
     }
@@ -205,18 +245,19 @@ export async function deployChronosJobs(o: {
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   })();
-  const ended = (name: string) => (counts.get(name)?.success ?? 0) + (counts.get(name)?.error ?? 0);
-  const sum = (pick: (c: { success: number; error: number }) => number) =>
-    [...counts.values()].reduce((s, c) => s + pick(c), 0);
   return {
     expected,
     completed: () => sum((c) => c.success + c.error),
-    settled: () =>
-      plan.every((j) => ended(j.name) >= o.repeats) && [...runs.values()].every((r) => finished(r)),
+    settled() {
+      if (![...runs.values()].every(finished)) return false;
+      if (plan.every((j) => ended(j.name) >= o.repeats)) return true;
+      const usedUp = plan.every((j) => j.parent !== undefined || counts.get(j.name)?.usedUp === true);
+      return usedUp && Date.now() - lastChange >= QUIET_MS;
+    },
     died: () => exited(chronos),
     async summary() {
       await poll();
-      const check = checkChronosRuns(runs.values(), plan);
+      const check = checkChronosRuns(runs.values(), plan, o.repeats);
       return {
         jobs: o.jobs,
         dependents: plan.filter((j) => j.parent !== undefined).length,
@@ -226,6 +267,7 @@ export async function deployChronosJobs(o: {
         runsCompleted: sum((c) => c.success + c.error),
         runsFailed: sum((c) => c.error),
         runsStuck: check.runsStuck,
+        slotsCollapsed: check.slotsCollapsed,
         slotsRunTwice: check.slotsRunTwice,
         dependentRunsEarly: check.dependentRunsEarly,
         startJitterMs: percentiles(check.startJitterMs),

@@ -79,8 +79,8 @@ function chronosTable(c: SimulationReport["chronos"]): string {
     ],
     ["runs completed / expected (failed)", `${c.runsCompleted} / ${c.runsExpected} (${c.runsFailed})`],
     [
-      "runs stuck / slots run twice / dependents run early",
-      `${c.runsStuck} / ${c.slotsRunTwice} / ${c.dependentRunsEarly}`,
+      "runs stuck / slots collapsed / slots run twice / dependents run early",
+      `${c.runsStuck} / ${c.slotsCollapsed} / ${c.slotsRunTwice} / ${c.dependentRunsEarly}`,
     ],
     [
       "slot → TASK_RUNNING p50 / p99 / max",

@@ -112,6 +112,11 @@ export const ChronosSummary = z
     runsFailed: z.number().int().nonnegative(),
     /** Runs created but not ended when the run did. */
     runsStuck: z.number().int().nonnegative(),
+    /**
+     * Slots of scheduled jobs without a run of their own: Chronos merges a slot due while the job's
+     * previous run still waits for its launch into that run (FORBID), so a late cluster runs fewer.
+     */
+    slotsCollapsed: z.number().int().nonnegative(),
     /** Scheduled runs beyond one per job and slot: a slot run twice. */
     slotsRunTwice: z.number().int().nonnegative(),
     /** A dependent's n-th run created before its parent's n-th success had ended. */
