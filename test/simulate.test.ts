@@ -77,6 +77,9 @@ describe("agora simulate", () => {
     expect(r.tasksFinished + r.tasksFailed).toBe(3000);
     // Each task's updates (RUNNING, then its end) reached its framework exactly as produced.
     expect(r.updatesLost).toBe(0);
+    expect(r.unacknowledgedUpdates).toEqual([]);
+    expect(r.updatesInFlight).toBe(0);
+    expect(r.updatesDropped).toBe(0);
     expect(r.updatesAbandoned).toBe(0);
     expect(r.updatesReceived).toBe(r.updatesProduced);
     expect(r.updatesProduced).toBe(2 * 3000);

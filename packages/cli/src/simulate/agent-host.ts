@@ -4,7 +4,13 @@ import { Agent } from "@agora/agent";
 import { firstIssue, parseResources, type Resource } from "@agora/protocol";
 import { connectNatsBus, type NatsBus } from "@agora/transport";
 import { pino } from "pino";
-import { WorkerCommand, WorkerConfig, type WorkerCounters, type WorkerReport } from "./ipc.js";
+import {
+  type PendingUpdate,
+  WorkerCommand,
+  WorkerConfig,
+  type WorkerCounters,
+  type WorkerReport,
+} from "./ipc.js";
 import { SimExecutor } from "./sim-executor.js";
 
 /**
@@ -30,7 +36,7 @@ class AgentPool {
   private readonly resources: Resource[];
   private readonly executor = new SimExecutor();
   /** Counters of agents no longer in a slot (killed), so totals survive them. */
-  private retired = { produced: 0, abandoned: 0, registrations: 0 };
+  private retired = { produced: 0, abandoned: 0, dropped: 0, registrations: 0 };
   /** Set by `stop`: registrations still queued are not started. */
   private stopped = false;
 
@@ -77,21 +83,53 @@ class AgentPool {
       this.generation[local]! += 1;
       const c = agent.counters;
       this.retired.produced += c.statusUpdates;
+      this.retired.dropped += c.statusUpdatesDropped;
       this.retired.registrations += c.registrations;
       this.retired.abandoned += agent.pendingUpdates;
       await agent.stop({ killTasks: false });
     }
   }
 
-  counters(): WorkerCounters {
-    const out: WorkerCounters = { live: 0, pending: 0, ...this.retired };
+  /** `overdue` counts the updates pending since before `producedBefore` (ms since the epoch). */
+  counters(producedBefore: number): WorkerCounters {
+    const out: WorkerCounters = { live: 0, pending: 0, overdue: 0, ...this.retired };
     for (const agent of this.slots) {
       if (!agent) continue;
       const c = agent.counters;
       out.live += 1;
       out.produced += c.statusUpdates;
+      out.dropped += c.statusUpdatesDropped;
       out.registrations += c.registrations;
       out.pending += agent.pendingUpdates;
+      if (agent.pendingUpdates > 0) out.overdue += this.pendingOf(agent, producedBefore).length;
+    }
+    return out;
+  }
+
+  /** The live agents' updates unacknowledged since before `producedBefore`, oldest first, at most `limit`. */
+  unacknowledged(producedBefore: number, limit: number): PendingUpdate[] {
+    const out: PendingUpdate[] = [];
+    for (const agent of this.slots) if (agent) out.push(...this.pendingOf(agent, producedBefore));
+    return out.sort((a, b) => a.producedAt - b.producedAt).slice(0, limit);
+  }
+
+  private pendingOf(agent: Agent, producedBefore: number): PendingUpdate[] {
+    const out: PendingUpdate[] = [];
+    for (const { update, position, firstSentAt, sends } of agent.unacknowledgedUpdates()) {
+      const { status } = update;
+      const producedAt = status.timestamp * 1000;
+      if (producedAt >= producedBefore) continue;
+      out.push({
+        agentId: agent.id ?? "",
+        frameworkId: update.frameworkId,
+        taskId: status.taskId,
+        state: status.state,
+        uuid: status.uuid,
+        producedAt,
+        firstSentAt: firstSentAt ?? null,
+        sends,
+        position,
+      });
     }
     return out;
   }
@@ -139,7 +177,12 @@ async function main(): Promise<void> {
           await pool.start(command.agents, () => {});
           return send({ type: "done", command: "restart" });
         case "counters":
-          return send({ type: "counters", counters: pool.counters() });
+          return send({ type: "counters", counters: pool.counters(command.producedBefore) });
+        case "unacknowledged":
+          return send({
+            type: "unacknowledged",
+            updates: pool.unacknowledged(command.producedBefore, command.limit),
+          });
         case "stop":
           await pool.stop();
           await bus.close();

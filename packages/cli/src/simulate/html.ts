@@ -105,8 +105,8 @@ export function renderReport(r: SimulationReport): string {
       `${r.tasksRunning} / ${r.tasksFinished} / ${r.tasksFailed} / ${r.tasksKilled} / ${r.tasksLost} / ${r.tasksStuck}`,
     ],
     [
-      "updates produced / received / lost / abandoned",
-      `${r.updatesProduced} / ${r.updatesReceived} / ${r.updatesLost} / ${r.updatesAbandoned}`,
+      "updates produced / received / lost / in flight / dropped / abandoned",
+      `${r.updatesProduced} / ${r.updatesReceived} / ${r.updatesLost} / ${r.updatesInFlight} / ${r.updatesDropped} / ${r.updatesAbandoned}`,
     ],
     [
       "launch throughput (whole run / best 10 s / best 60 s)",

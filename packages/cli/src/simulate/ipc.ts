@@ -20,7 +20,16 @@ export const WorkerCommand = z.discriminatedUnion("type", [
   z.object({ type: z.literal("kill"), agents: z.array(z.number().int().nonnegative()) }).strict(),
   /** Start fresh agents in the place of these (killed) ones; they register as new agents. */
   z.object({ type: z.literal("restart"), agents: z.array(z.number().int().nonnegative()) }).strict(),
-  z.object({ type: z.literal("counters") }).strict(),
+  /** `overdue` counts the updates pending since before `producedBefore` (ms since the epoch). */
+  z.object({ type: z.literal("counters"), producedBefore: z.number() }).strict(),
+  /** List the live agents' unacknowledged updates produced before `producedBefore`, oldest first, at most `limit`. */
+  z
+    .object({
+      type: z.literal("unacknowledged"),
+      producedBefore: z.number(),
+      limit: z.number().int().nonnegative(),
+    })
+    .strict(),
   z.object({ type: z.literal("stop") }).strict(),
 ]);
 export type WorkerCommand = z.infer<typeof WorkerCommand>;
@@ -34,6 +43,10 @@ export const WorkerCounters = z
     produced: z.number().int().nonnegative(),
     /** Updates live agents still resend because no acknowledgement came back. */
     pending: z.number().int().nonnegative(),
+    /** Of those, the ones produced before the time the command named. */
+    overdue: z.number().int().nonnegative(),
+    /** Updates of frameworks shut down, which agents dropped undelivered (nobody could acknowledge them). */
+    dropped: z.number().int().nonnegative(),
     /** Updates unacknowledged when their agent was killed (lost with it, as with a crashed host). */
     abandoned: z.number().int().nonnegative(),
     /** Registrations, and reregistrations after missed pings. */
@@ -42,11 +55,32 @@ export const WorkerCounters = z
   .strict();
 export type WorkerCounters = z.infer<typeof WorkerCounters>;
 
+/** One update a live agent has not seen acknowledged; times in ms since the epoch. */
+export const PendingUpdate = z
+  .object({
+    agentId: z.string(),
+    frameworkId: z.string(),
+    taskId: z.string(),
+    state: z.string(),
+    uuid: z.string(),
+    /** When the agent produced it (the status's timestamp). */
+    producedAt: z.number(),
+    /** When it was first sent; null while it waits behind its task's head. */
+    firstSentAt: z.number().nullable(),
+    /** Times sent: retries are one less. */
+    sends: z.number().int().nonnegative(),
+    /** Its place in its task's queue: 0 is the one in flight. */
+    position: z.number().int().nonnegative(),
+  })
+  .strict();
+export type PendingUpdate = z.infer<typeof PendingUpdate>;
+
 /** Worker → parent. */
 export const WorkerReport = z.discriminatedUnion("type", [
   z.object({ type: z.literal("registered"), count: z.number().int().nonnegative() }).strict(),
   z.object({ type: z.literal("ready") }).strict(),
   z.object({ type: z.literal("done"), command: z.enum(["kill", "restart", "stop"]) }).strict(),
   z.object({ type: z.literal("counters"), counters: WorkerCounters }).strict(),
+  z.object({ type: z.literal("unacknowledged"), updates: z.array(PendingUpdate) }).strict(),
 ]);
 export type WorkerReport = z.infer<typeof WorkerReport>;

@@ -83,6 +83,28 @@ export const FrameworkReport = z
   .strict();
 export type FrameworkReport = z.infer<typeof FrameworkReport>;
 
+/** An update a live agent still had unacknowledged when the run drained: what `updatesLost` counts. */
+export const UnacknowledgedUpdateReport = z
+  .object({
+    agentId: z.string(),
+    frameworkId: z.string(),
+    taskId: z.string(),
+    state: z.string(),
+    uuid: z.string(),
+    /** When the agent produced it and first sent it, in seconds since the run started (as samples' `t`). */
+    producedAtSec: z.number(),
+    /** Null while it waited behind an earlier update of its task. */
+    firstSentAtSec: z.number().nullable(),
+    /** Times the agent sent it: retries are one less. */
+    sends: z.number().int().nonnegative(),
+    /** Its place in its task's queue: 0 is the one in flight. */
+    position: z.number().int().nonnegative(),
+    /** Whether a framework received it (so its acknowledgement is what went missing). */
+    received: z.boolean(),
+  })
+  .strict();
+export type UnacknowledgedUpdateReport = z.infer<typeof UnacknowledgedUpdateReport>;
+
 /** One process's CPU over the run, in seconds of one core. */
 export const ProcessCpu = z
   .object({
@@ -165,10 +187,22 @@ export const SimulationReport = z
     /** Updates the agents produced, and the distinct ones frameworks received (and acknowledged). */
     updatesProduced: z.number().int().nonnegative(),
     updatesReceived: z.number().int().nonnegative(),
-    /** Unacknowledged updates of live agents once the run drained: delivered never, or not yet. */
+    /**
+     * Updates live agents produced before the workload settled and still had unacknowledged after the
+     * drain (up to 20 s more, two sends at least): delivered never, or their acknowledgement lost.
+     */
     updatesLost: z.number().int().nonnegative(),
+    /**
+     * Updates produced during the drain (tasks still end under --hold) and unacknowledged at its end:
+     * on their way, not lost.
+     */
+    updatesInFlight: z.number().int().nonnegative(),
+    /** Updates of frameworks the master shut down, which agents dropped: nobody could acknowledge them. */
+    updatesDropped: z.number().int().nonnegative(),
     /** Unacknowledged when their agent was killed by churn (gone with the "crashed" host). */
     updatesAbandoned: z.number().int().nonnegative(),
+    /** The updates `updatesLost` counts, oldest first (at most 100). */
+    unacknowledgedUpdates: z.array(UnacknowledgedUpdateReport),
     launchThroughputPerSec: z.number().nonnegative(),
     /** The best rate over any 10 s window (tasks reaching TASK_RUNNING), or over the run when shorter. */
     peakThroughputPerSec10s: z.number().nonnegative(),

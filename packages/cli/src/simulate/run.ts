@@ -7,7 +7,7 @@ import { type ChronosLoad, deployChronosJobs } from "./chronos-load.js";
 import { type Started, scratchDir, startMaster, startNats } from "./cluster.js";
 import { SimFramework } from "./frameworks.js";
 import { renderReport } from "./html.js";
-import type { WorkerCounters } from "./ipc.js";
+import type { PendingUpdate, WorkerCounters } from "./ipc.js";
 import { deployMarathonApps, type MarathonLoad } from "./marathon-load.js";
 import type { SimulateOptions } from "./options.js";
 import { natsPendingBytes, readProcess, scrapeMetrics } from "./probes.js";
@@ -22,6 +22,7 @@ import {
   type Sample,
   type SimulationReport,
   SimulationReport as SimulationReportSchema,
+  type UnacknowledgedUpdateReport,
 } from "./report.js";
 import { profileSelf } from "./self-profile.js";
 import { StateProbe } from "./state-probe.js";
@@ -33,6 +34,8 @@ const CHURN_RESTART_DELAY_MS = 2000;
 /** After the last task settled, how long unacknowledged updates get to drain before they count as lost. */
 const DRAIN_TIMEOUT_MS = 20_000;
 const TICK_MS = 200;
+/** At most this many unacknowledged updates are listed in the report. */
+const UNACKNOWLEDGED_LISTED = 100;
 
 const silent = pino({ level: "silent" });
 const now = () => performance.now();
@@ -330,18 +333,22 @@ export async function simulate(
         : `${stopReason() ?? "timeout"} after ${seconds().toFixed(1)} s`,
     );
 
-    // Updates still unacknowledged get a while to drain: at-least-once delivery retries them.
-    let counters = await sumCounters(workers);
+    // Updates still unacknowledged get a while to drain: at-least-once delivery retries them. Tasks
+    // that end meanwhile (under --hold) keep producing updates, which are in flight at any instant:
+    // only those produced before the workload settled, given the whole drain, can count as lost.
+    const settledAtMs = Date.now();
+    let counters = await sumCounters(workers, settledAtMs);
     const drainUntil = now() + DRAIN_TIMEOUT_MS;
-    while (counters.pending > 0 && now() < drainUntil && !signal.aborted && !died) {
-      progress.update(`waiting for ${counters.pending} unacknowledged updates`);
+    while (counters.overdue > 0 && now() < drainUntil && !signal.aborted && !died) {
+      progress.update(`waiting for ${counters.overdue} unacknowledged updates`);
       await sleep(500);
-      counters = await sumCounters(workers);
+      counters = await sumCounters(workers, settledAtMs);
     }
     sampling = false;
     await Promise.all([sampler, stateProbe.stop()]);
     await sampleOnce();
-    counters = await sumCounters(workers);
+    counters = await sumCounters(workers, settledAtMs);
+    const unacknowledged = await listUnacknowledged(workers, frameworks, settledAtMs, startedAt.getTime());
 
     const report = buildReport({
       o,
@@ -353,6 +360,7 @@ export async function simulate(
       endReason: completed ? "settled" : (stopReason() ?? "timeout"),
       frameworks,
       counters,
+      unacknowledged,
       churned: churned.length,
       samples,
       stateLatencies: stateProbe.latencies,
@@ -401,13 +409,56 @@ async function churn(
   progress.line(`churn: ${agents.length} replacement agents registered`);
 }
 
-/** The workers' counters summed; a worker that died (or does not answer in 10 s) counts as zero. */
-async function sumCounters(workers: Worker[]): Promise<WorkerCounters> {
-  const zero: WorkerCounters = { live: 0, produced: 0, pending: 0, abandoned: 0, registrations: 0 };
-  const all = await Promise.all(
-    workers.map((w) => Promise.race([w.counters().catch(() => zero), sleep(10_000).then(() => zero)])),
+/**
+ * The live agents' updates unacknowledged since before `producedBefore` (what `updatesLost` counts),
+ * oldest first, with whether a framework received each.
+ */
+async function listUnacknowledged(
+  workers: Worker[],
+  frameworks: SimFramework[],
+  producedBefore: number,
+  /** The run's start (ms since the epoch): the report's times count seconds from it. */
+  origin: number,
+): Promise<UnacknowledgedUpdateReport[]> {
+  const none: PendingUpdate[] = [];
+  const lists = await Promise.all(
+    workers.map((w) =>
+      Promise.race([
+        w.unacknowledged(producedBefore, UNACKNOWLEDGED_LISTED).catch(() => none),
+        sleep(10_000).then(() => none),
+      ]),
+    ),
   );
-  const out: WorkerCounters = { live: 0, produced: 0, pending: 0, abandoned: 0, registrations: 0 };
+  const sec = (ms: number) => (ms - origin) / 1000;
+  return lists
+    .flat()
+    .sort((a, b) => a.producedAt - b.producedAt)
+    .slice(0, UNACKNOWLEDGED_LISTED)
+    .map(({ producedAt, firstSentAt, ...u }) => ({
+      ...u,
+      producedAtSec: sec(producedAt),
+      firstSentAtSec: firstSentAt === null ? null : sec(firstSentAt),
+      received: frameworks.some((f) => f.received(u.uuid)),
+    }));
+}
+
+/** The workers' counters summed; a worker that died (or does not answer in 10 s) counts as zero. */
+async function sumCounters(workers: Worker[], producedBefore: number): Promise<WorkerCounters> {
+  const zero: WorkerCounters = {
+    live: 0,
+    produced: 0,
+    pending: 0,
+    overdue: 0,
+    dropped: 0,
+    abandoned: 0,
+    registrations: 0,
+  };
+  const all = await Promise.all(
+    workers.map((w) =>
+      Promise.race([w.counters(producedBefore).catch(() => zero), sleep(10_000).then(() => zero)]),
+    ),
+  );
+  const out: WorkerCounters = { ...zero };
   for (const c of all) for (const k of Object.keys(out) as Array<keyof WorkerCounters>) out[k] += c[k];
   return out;
 }
@@ -423,6 +474,7 @@ interface ReportInput {
   endReason: string;
   frameworks: SimFramework[];
   counters: WorkerCounters;
+  unacknowledged: UnacknowledgedUpdateReport[];
   churned: number;
   samples: Sample[];
   stateLatencies: number[];
@@ -493,8 +545,11 @@ function buildReport(r: ReportInput): SimulationReport {
     tasksStuck: r.frameworks.reduce((s, f) => s + f.unsettled(), 0),
     updatesProduced: r.counters.produced,
     updatesReceived: total((c) => c.updatesReceived),
-    updatesLost: r.counters.pending,
+    updatesLost: r.counters.overdue,
+    updatesInFlight: r.counters.pending - r.counters.overdue,
+    updatesDropped: r.counters.dropped,
     updatesAbandoned: r.counters.abandoned,
+    unacknowledgedUpdates: r.unacknowledged,
     launchThroughputPerSec:
       lastRunning === undefined || !Number.isFinite(firstAccept) || lastRunning <= firstAccept
         ? 0

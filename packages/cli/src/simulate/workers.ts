@@ -1,7 +1,13 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { type WorkerCommand, type WorkerConfig, type WorkerCounters, WorkerReport } from "./ipc.js";
+import {
+  type PendingUpdate,
+  type WorkerCommand,
+  type WorkerConfig,
+  type WorkerCounters,
+  WorkerReport,
+} from "./ipc.js";
 
 const HOST = fileURLToPath(new URL("./agent-host.js", import.meta.url));
 const STOP_TIMEOUT_MS = 30_000;
@@ -68,9 +74,16 @@ export class Worker {
     await this.ask({ type: "restart", agents }, "done:restart");
   }
 
-  async counters(): Promise<WorkerCounters> {
-    const report = await this.ask({ type: "counters" }, "counters");
+  /** `overdue` counts the updates pending since before `producedBefore` (ms since the epoch). */
+  async counters(producedBefore: number): Promise<WorkerCounters> {
+    const report = await this.ask({ type: "counters", producedBefore }, "counters");
     return (report as Extract<WorkerReport, { type: "counters" }>).counters;
+  }
+
+  /** The live agents' updates unacknowledged since before `producedBefore`, oldest first, at most `limit`. */
+  async unacknowledged(producedBefore: number, limit: number): Promise<PendingUpdate[]> {
+    const report = await this.ask({ type: "unacknowledged", producedBefore, limit }, "unacknowledged");
+    return (report as Extract<WorkerReport, { type: "unacknowledged" }>).updates;
   }
 
   /** Stops every agent (their tasks killed) and waits for the process to end; SIGKILL after 30 s. */
