@@ -220,8 +220,10 @@ function executorsByFramework(view: MasterView): Map<FrameworkId, MesosExecutor[
   for (const agent of view.agents.values()) {
     for (const t of agent.tasks.values()) {
       const executor = t.task.executor;
+      // Most tasks run under Agora's own executors: skip them before any lookup (100,000 per request).
+      if (executor === undefined) continue;
       const framework = view.frameworks.get(t.frameworkId);
-      if (executor === undefined || framework === undefined) continue;
+      if (framework === undefined) continue;
       if (view.executorsVisible?.(framework, executor) === false) continue;
       const key = `${agent.id}/${t.frameworkId}/${executor.executorId}`;
       if (seen.has(key)) continue;
