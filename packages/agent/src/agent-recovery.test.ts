@@ -1,11 +1,14 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import type { TaskInfo } from "@agora/protocol";
 import { InProcessBus } from "@agora/transport";
 import { waitFor } from "@agora/transport/testing";
 import { describe, expect, it } from "vitest";
 import { Agent } from "./agent.js";
 import { AgentCheckpoint } from "./checkpoint.js";
+import type { ExecutorHandle, LaunchContext } from "./executor.js";
+import { ShellExecutor } from "./executors/shell-executor.js";
 import { EXIT_STATUS_FILE } from "./executors/shell-recovery.js";
 import { AGENT_RESOURCES } from "./test-support/agent-fixture.js";
 import { cleanupAfterEach } from "./test-support/cleanup.js";
@@ -23,8 +26,15 @@ async function setup() {
     await bus.close();
     await rm(workDir, { recursive: true, force: true });
   });
-  const newAgent = () => {
-    const agent = new Agent({ bus, workDir, resources: AGENT_RESOURCES, hostname: "h", checkpoint: true });
+  const newAgent = (shell?: ShellExecutor) => {
+    const agent = new Agent({
+      bus,
+      workDir,
+      resources: AGENT_RESOURCES,
+      hostname: "h",
+      checkpoint: true,
+      ...(shell ? { executors: { shell } } : {}),
+    });
     cleanup.push(() => agent.stop({ killTasks: true }));
     return agent;
   };
@@ -48,6 +58,37 @@ describe("agent checkpoint and recovery", () => {
     master.kill(task.taskId, 0);
     await master.waitForState(task.taskId, "TASK_KILLED");
     await waitFor(async () => (await cp.readTasks()).length === 0, "the checkpoint removed");
+  });
+
+  it("records a task before its process starts and the process beside it after; without that record (a machine crash) a restarted agent reports the task gone", async () => {
+    const { master, workDir, newAgent } = await setup();
+    const cp = new AgentCheckpoint(workDir);
+    const atLaunch: unknown[] = [];
+    class Watching extends ShellExecutor {
+      override async launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle> {
+        atLaunch.push(...(await cp.readTasks()).map((t) => [t.task.taskId, t.run]));
+        return super.launch(task, ctx);
+      }
+    }
+    const task = await orphanShellTask(
+      master,
+      newAgent(new Watching({ recordExitStatus: true })),
+      cleanup.killGroup,
+    );
+    expect(atLaunch).toEqual([[task.taskId, {}]]);
+    const [saved] = await cp.readTasks();
+    expect(saved!.run.pid).toBe(task.pid);
+    // A machine crash: the process is gone, and so is its record, which was never synced.
+    process.kill(-task.pid, "SIGKILL");
+    await waitFor(async () => !isRunning(task.pid), "the task's process gone");
+    const runFile = (await readdir(path.join(cp.dir, "tasks"), { recursive: true })).find((f) =>
+      f.endsWith(".run"),
+    );
+    await rm(path.join(cp.dir, "tasks", runFile!));
+
+    await newAgent().start({ httpPort: 5051 });
+    const failed = await master.waitForState(task.taskId, "TASK_FAILED");
+    expect(failed.status.message).toBe("The task was gone when the agent recovered after a restart");
   });
 
   it("reregisters with its checkpointed id after a restart and re-attaches to a live shell task", async () => {

@@ -1,5 +1,5 @@
 import { fstatSync, fsync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { type AgentId, type FrameworkId, type TaskId, TaskInfo } from "@agora/protocol";
@@ -145,6 +145,32 @@ describe("AgentCheckpoint durability (syncs observed through an injected fsync)"
     );
     expect({ files, dirs }).toEqual({ files: 3, dirs: 1 });
     expect(await cp.readTasks()).toHaveLength(4);
+  });
+});
+
+describe("AgentCheckpoint run records", () => {
+  const record = { framework: FRAMEWORK_INFO, task, executor: "shell", run: {} };
+  const runFile = (cp: AgentCheckpoint) => path.join(cp.dir, "tasks", FRAMEWORK_INFO.id!, "t1.json.run");
+
+  it("records a task's process beside its checkpoint without a sync, reads it back with the task and removes both", async () => {
+    let syncs = 0;
+    const cp = new AgentCheckpoint(workDir, {
+      fsync: (fd) => {
+        syncs++;
+        return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+      },
+    });
+    await cp.writeTask(record);
+    expect(await cp.readTasks()).toEqual([record]);
+    const before = syncs;
+    cp.recordRun(FRAMEWORK_INFO.id as FrameworkId, "t1" as TaskId, { pid: 1234, startTime: 99 });
+    expect(syncs).toBe(before);
+    expect(await cp.readTasks()).toEqual([{ ...record, run: { pid: 1234, startTime: 99 } }]);
+    // A torn record of the process is no record: the task is still known.
+    await writeFile(runFile(cp), '{"pid":');
+    expect(await cp.readTasks()).toEqual([record]);
+    await cp.removeTask(FRAMEWORK_INFO.id as FrameworkId, "t1" as TaskId);
+    expect(await readdir(path.dirname(runFile(cp)))).toEqual([]);
   });
 });
 

@@ -68,19 +68,45 @@ export class AgentCheckpoint {
     return this.writeDurably(path.join(this.dir, "agent.json"), { agentId });
   }
 
+  /**
+   * Records a task durably (resolves once it is on disk). Its run, when it has one, is recorded as
+   * `recordRun` does; a task recorded before its process starts has none yet.
+   */
   writeTask(checkpoint: TaskCheckpoint): Promise<void> {
-    const file = this.taskPath(checkpoint.framework.id!, checkpoint.task.taskId);
+    const { framework, task, run } = checkpoint;
+    const file = this.taskPath(framework.id!, task.taskId);
+    // Makes the directory before its first await: the run is written into it below.
     const written = this.writeDurably(file, checkpoint).finally(() => {
       if (this.writing.get(file) === written) this.writing.delete(file);
     });
     this.writing.set(file, written);
+    if (Object.keys(run).length > 0) this.recordRun(framework.id!, task.taskId, run);
+    else rmSync(runPath(file), { force: true });
     return written;
+  }
+
+  /**
+   * Records how to find a task's process again, beside its checkpoint (`<taskId>.json.run`), without
+   * a sync: it matters only to an agent process that restarts on a running machine, and the page
+   * cache outlives a process; after a machine crash the process is gone anyway, and a restarted agent
+   * that finds no run reports the task lost rather than not knowing it. One `write` of a few bytes:
+   * a process that dies leaves the file whole or absent.
+   */
+  recordRun(frameworkId: FrameworkId, taskId: TaskId, run: RunCheckpoint): void {
+    const file = runPath(this.taskPath(frameworkId, taskId));
+    const fd = openSync(file, "w", 0o600);
+    try {
+      writeSync(fd, JSON.stringify(run));
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Removes a task's checkpoint, after its write if one is under way (the task ended meanwhile). */
   async removeTask(frameworkId: FrameworkId, taskId: TaskId): Promise<void> {
     const file = this.taskPath(frameworkId, taskId);
     await this.writing.get(file)?.catch(() => undefined);
+    await rm(runPath(file), { force: true });
     await rm(file, { force: true });
   }
 
@@ -93,7 +119,9 @@ export class AgentCheckpoint {
       const files = await readdir(path.join(root, f)).catch(() => [] as string[]);
       for (const file of files.filter((n) => n.endsWith(".json"))) {
         const parsed = TaskCheckpoint.safeParse(await readJson(path.join(root, f, file)));
-        if (parsed.success) out.push(parsed.data);
+        if (!parsed.success) continue;
+        const run = RunCheckpoint.safeParse(await readJson(runPath(path.join(root, f, file))));
+        out.push(run.success ? { ...parsed.data, run: run.data } : parsed.data);
       }
     }
     return out;
@@ -224,6 +252,11 @@ function ancestorsFrom(from: string, to: string): string[] {
     if (d === from || d === path.dirname(d)) break;
   }
   return out;
+}
+
+/** Where a task's run is recorded, beside its checkpoint file (not a `.json`: `readTasks` skips it). */
+function runPath(taskFile: string): string {
+  return `${taskFile}.run`;
 }
 
 /** Opens a new file for writing, or undefined when one of that name exists. */

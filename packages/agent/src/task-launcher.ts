@@ -161,6 +161,12 @@ export class TaskLauncher {
       hostname: this.options.hostname,
       sandbox: entry.sandbox,
     });
+    // Recorded before its process starts, as Mesos checkpoints a task before launching its executor:
+    // the record and its name reach the disk in the thread pool while the spawn (which blocks the
+    // event loop for milliseconds) runs, so RUNNING, which waits for them, seldom waits at all. An
+    // executor that reports its own status is not recovered after a restart: nothing to record.
+    const checkpointed =
+      checkpoint && entry.executor !== CUSTOM_EXECUTOR ? this.checkpointTask(checkpoint, entry) : undefined;
     try {
       entry.handle = await executor.launch(task, {
         frameworkId,
@@ -183,11 +189,9 @@ export class TaskLauncher {
       else if (entry.pendingKillMs !== undefined) void supervisor.kill(entry, entry.pendingKillMs);
       return;
     }
-    // The task is recorded while its RUNNING is journalled: both syncs run together, and RUNNING is
-    // sent only once both are durable. RUNNING is queued now, so any later update of the task (its exit
-    // during the write, too) follows it.
-    const checkpointed =
-      checkpoint && !earlyExit ? this.checkpointTask(checkpoint, entry, handle) : undefined;
+    if (checkpoint && checkpointed && !earlyExit) this.recordRun(checkpoint, entry, handle);
+    // RUNNING is sent once it is journalled and the task's record is durable. It is queued now, so
+    // any later update of the task (its exit during the write, too) follows it.
     running = true;
     const pid = handle.pid;
     const containerId = handle.containerId;
@@ -252,12 +256,19 @@ export class TaskLauncher {
     return true;
   }
 
-  /** Records a launched task so a restarted agent can take it over; before RUNNING is reported. */
-  private async checkpointTask(
-    checkpoint: AgentCheckpoint,
-    entry: TaskEntry,
-    handle: ExecutorHandle,
-  ): Promise<void> {
+  /** Records a task so a restarted agent knows it; its RUNNING waits for this. */
+  private async checkpointTask(checkpoint: AgentCheckpoint, entry: TaskEntry): Promise<void> {
+    // The task's own framework entry exists: the task was booked under it.
+    const framework = this.options.book.frameworkList().find((f) => f.info.id === entry.frameworkId)!.info;
+    try {
+      await checkpoint.writeTask({ framework, task: entry.task, executor: entry.executor, run: {} });
+    } catch (err) {
+      this.options.logger.error({ err, taskId: entry.task.taskId }, "could not checkpoint a task");
+    }
+  }
+
+  /** Records how a restarted agent finds the task's process or container again. */
+  private recordRun(checkpoint: AgentCheckpoint, entry: TaskEntry, handle: ExecutorHandle): void {
     const run: RunCheckpoint = {};
     if (handle.containerId !== undefined) run.containerId = handle.containerId;
     else if (handle.pid !== undefined) {
@@ -265,12 +276,11 @@ export class TaskLauncher {
       const startTime = processStartTime(handle.pid);
       if (startTime !== undefined) run.startTime = startTime;
     }
-    // The task's own framework entry exists: the task was booked under it.
-    const framework = this.options.book.frameworkList().find((f) => f.info.id === entry.frameworkId)!.info;
+    if (Object.keys(run).length === 0) return;
     try {
-      await checkpoint.writeTask({ framework, task: entry.task, executor: entry.executor, run });
+      checkpoint.recordRun(entry.frameworkId, entry.task.taskId, run);
     } catch (err) {
-      this.options.logger.error({ err, taskId: entry.task.taskId }, "could not checkpoint a task");
+      this.options.logger.error({ err, taskId: entry.task.taskId }, "could not record a task's process");
     }
   }
 }
