@@ -66,7 +66,7 @@ describe("checkChronosRuns", () => {
     expect(check.startJitterMs).toEqual([200, 100]);
   });
 
-  it("finds runs stuck, slots without a run, a slot run twice and a dependent run before its parent's success", () => {
+  it("finds runs stuck, slots without a run, a slot run twice, a dependent run before its parent", () => {
     const runs = [
       run({ id: "a1", jobName: "a", scheduledAt: at(0), finishedAt: at(3) }),
       run({ id: "a1-again", jobName: "a", scheduledAt: at(0), status: "ACTIVE" }),

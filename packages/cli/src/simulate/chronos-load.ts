@@ -9,6 +9,8 @@ const JOB_MEM = 32;
 /** Jobs POSTed at once: Chronos writes each job to its store before it answers. */
 const POST_CONCURRENCY = 16;
 const POLL_MS = 1000;
+/** Where the scheduled jobs' first slot is while their dependents are posted. */
+const PARKED_START = new Date("2099-01-01T00:00:00.000Z");
 /**
  * With every schedule used up and no run going, how long nothing may change before the runs seen are
  * all there will be (a dependent's run is created only after its parent's success is written).
@@ -168,9 +170,10 @@ export interface ChronosLoad {
 /**
  * Starts `agora chronos` on the cluster's NATS, follows its `/v1/events` (every run's record as it
  * changes), and POSTs the planned jobs as a Chronos user would: the scheduled ones to
- * `/v1/scheduler/iso8601`, their first slot one `intervalMs` from now, then the dependent ones to
- * `/v1/scheduler/dependency`. Chronos' own counters (`GET /v1/scheduler/jobs`) are polled for how
- * many runs ended. The job's command is never run: the simulated agents' executor ends a task
+ * `/v1/scheduler/iso8601`, the dependent ones to `/v1/scheduler/dependency`, and the scheduled ones
+ * again with their first slot one `intervalMs` after that (a slot passed while they are moved runs
+ * at once, as Chronos catches up). Chronos' own counters (`GET /v1/scheduler/jobs`) are polled for
+ * how many runs ended. The job's command is never run: the simulated agents' executor ends a task
  * without the simulator's labels at once, successfully.
  */
 export async function deployChronosJobs(o: {
@@ -195,21 +198,21 @@ export async function deployChronosJobs(o: {
       lastChange = Date.now();
     };
     reading = (await followRuns(chronos.url, abort.signal, onRun)).done;
-    const start = new Date(Math.ceil((Date.now() + o.intervalMs) / 1000) * 1000);
+    // Every job exists before any runs: the scheduled ones parked far ahead, then the dependents,
+    // then the scheduled ones moved to their real start. A parent that ran before its dependent
+    // existed would leave that dependent a run short for good.
+    const scheduled = (p: PlannedChronosJob[]) => p.filter((j) => j.parent === undefined);
+    const parked = planChronosJobs({ ...o, start: PARKED_START });
+    const posting = Date.now();
+    await postAll(chronos.url, scheduled(parked));
+    await postAll(
+      chronos.url,
+      parked.filter((j) => j.parent !== undefined),
+    );
+    // Moving them takes about as long again: all are due in the same second, one interval after.
+    const start = new Date(Math.ceil((2 * Date.now() - posting + o.intervalMs) / 1000) * 1000);
     plan = planChronosJobs({ ...o, start });
-    await postAll(
-      chronos.url,
-      plan.filter((j) => j.parent === undefined),
-    );
-    await postAll(
-      chronos.url,
-      plan.filter((j) => j.parent !== undefined),
-    );
-    // A parent that ran before its dependent existed would leave the dependent a run short for good.
-    if (Date.now() >= start.getTime())
-      throw new Error(
-        `posting ${o.jobs} Chronos jobs took past their first slot (${start.toISOString()}): give a longer --chronos-interval`,
-      );
+    await postAll(chronos.url, scheduled(plan));
   } catch (err) {
     abort.abort();
     await reading;
