@@ -48,9 +48,10 @@ export function permissionsOf(cluster: string, u: NatsUser): { publish: string[]
   switch (u.role) {
     case "master":
       return {
-        // Events to every framework, commands and pings to every agent, and the calls its own Mesos
-        // v1 HTTP edge makes for HTTP frameworks; replies go back through allow_responses.
-        publish: [everyFrameworkEvent, anyAgent, s.masterCall, ...jetstream],
+        // Events to every framework, commands and pings to every agent, the calls its own Mesos v1
+        // HTTP edge makes for HTTP frameworks and its liveness ticks; replies go back through
+        // allow_responses.
+        publish: [everyFrameworkEvent, anyAgent, s.masterCall, s.masterLivenessTick, ...jetstream],
         // Calls of every framework, agents' messages, and the events of its HTTP frameworks.
         subscribe: [s.masterCall, s.principalCalls, s.masterAgent, everyFrameworkEvent, inbox],
       };

@@ -50,6 +50,21 @@ describe("framework failover", () => {
     );
   });
 
+  it("judges silence only on the calls that reached it: a heartbeat waiting in its call queue keeps the framework", async () => {
+    const { h, agent, fw } = await withRunningTask(0);
+    await pass(h, 2000);
+    // The heartbeat is sent, but the master is behind: the check comes due before it is handled
+    // (a launch burst's accepts before it, on a starved machine). Judged on the calls handled so far,
+    // the framework looked silent for 4 s and, with a failover timeout of 0, was torn down.
+    fw.publish({ type: "heartbeat" });
+    h.clock.advance(2000);
+    await h.settle();
+    await pass(h, 2000);
+    expect(framework(h, fw.id)?.connected).toBe(true);
+    expect(framework(h, fw.id)?.tasks.get("t1" as never)?.state).toBe("TASK_RUNNING");
+    expect(agent.commands.pending((c) => c.type === "shutdownFramework")).toEqual([]);
+  });
+
   it("keeps a framework that calls within the framework timeout connected", async () => {
     const { h, fw } = await withRunningTask(0);
     for (let i = 0; i < 6; i++) {

@@ -5,7 +5,7 @@ import { persistLater } from "./persistence.js";
 import type { FrameworkEntry } from "./registry/entries.js";
 import { registryKeys } from "./registry/records.js";
 
-/** How often frameworks' liveness and failover deadlines are checked. */
+/** How often frameworks' liveness and failover deadlines are checked (a tick sent through the calls). */
 export const FRAMEWORK_CHECK_INTERVAL_MS = 1000;
 
 /**
@@ -16,12 +16,16 @@ export const FRAMEWORK_CHECK_INTERVAL_MS = 1000;
  * registry or an agent's reregistration (after a master restart) gets its failover timeout, but at
  * least `frameworkTimeoutMs`, from when this master first saw it, so it has time to re-subscribe.
  */
-export function checkFrameworks(ctx: MasterContext): void {
+export function checkFrameworks(
+  ctx: MasterContext,
+  /** Every call sent before this time (clock ms) has been handled: silence is judged as of then. */
+  caughtUpTo: number,
+): void {
   const now = ctx.now();
   for (const framework of [...ctx.state.frameworks.values()]) {
     const failoverMs = (framework.info.failoverTimeout ?? 0) * 1000;
     if (framework.connected) {
-      if (now - framework.lastSeenAt > ctx.options.frameworkTimeoutMs)
+      if (caughtUpTo - framework.lastSeenAt > ctx.options.frameworkTimeoutMs)
         disconnect(ctx, framework, now + failoverMs, "no call within the framework timeout");
       continue;
     }

@@ -13,6 +13,7 @@ import { type Authorization, countedAuthorization } from "@agora/security";
 import {
   AlwaysLeader,
   type Bus,
+  type BusMessage,
   type BusSubscription,
   type LeaderElection,
   type LeaderInfo,
@@ -32,6 +33,7 @@ import { teardown } from "./calls/teardown.js";
 import type { MasterContext } from "./context.js";
 import { MasterError } from "./errors.js";
 import { checkFrameworks, connectionClosed, FRAMEWORK_CHECK_INTERVAL_MS } from "./framework-failover.js";
+import { FrameworkLivenessTicks } from "./framework-liveness.js";
 import { machinesDown, machinesUp, updateSchedule } from "./maintenance/operator.js";
 import {
   type MachineId,
@@ -179,9 +181,19 @@ export class Master {
       if (!this.election?.isLeader) return;
       this.running = true;
       this.electedAt = clock.now();
+      const { masterCall, principalCalls, masterLivenessTick } = this.ctx.subjects;
+      const ticks = new FrameworkLivenessTicks(
+        this.bus,
+        [masterCall, masterLivenessTick],
+        clock,
+        logger,
+        (caughtUpTo) => checkFrameworks(this.ctx, caughtUpTo),
+      );
+      const calls = (subscription: string) => (msg: BusMessage) =>
+        ticks.take(msg, subscription) ? undefined : handleCall(this.ctx, msg);
       this.subscriptions = [
-        this.bus.subscribe(this.ctx.subjects.masterCall, (msg) => handleCall(this.ctx, msg)),
-        this.bus.subscribe(this.ctx.subjects.principalCalls, (msg) => handleCall(this.ctx, msg)),
+        this.bus.subscribe(masterCall, calls(masterCall)),
+        this.bus.subscribe(principalCalls, calls(principalCalls)),
         this.bus.subscribe(this.ctx.subjects.masterAgent, (msg) => handleAgentMessage(this.ctx, msg)),
       ];
       await this.bus.flush();
@@ -190,7 +202,7 @@ export class Master {
         clock.setInterval(() => this.allocateNow(), this.options.allocationIntervalMs),
         clock.setInterval(() => this.sendHeartbeats(), this.options.heartbeatIntervalSeconds * 1000),
         clock.setInterval(() => pingAgents(this.ctx, () => this.running), this.options.agentPingTimeoutMs),
-        clock.setInterval(() => checkFrameworks(this.ctx), FRAMEWORK_CHECK_INTERVAL_MS),
+        clock.setInterval(() => ticks.send(), FRAMEWORK_CHECK_INTERVAL_MS),
         clock.setInterval(() => checkLaunches(this.ctx), this.options.agentPingTimeoutMs),
         clock.setTimeout(() => expireRecoveringAgents(this.ctx), this.options.agentReregisterTimeoutMs),
         // Checked every ping period: precise enough for a timeout of days, and cheap (unreachable agents only).

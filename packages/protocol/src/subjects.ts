@@ -31,6 +31,11 @@ export function subjects(cluster: string) {
     masterCall: `${root}.master.call`,
     /** What the master subscribes to for every principal's calls (the last token is the principal). */
     principalCalls: `${root}.master.call.*`,
+    /**
+     * The master's own liveness tick through its subscription to principals' calls (no principal's
+     * token is this one: `%` is followed by two hex digits there).
+     */
+    masterLivenessTick: `${root}.master.call.%liveness`,
     /** Where a framework with this principal (or none) sends its calls. */
     callsOf: (principal: string | undefined) =>
       principal === undefined ? `${root}.master.call` : `${root}.master.call.${principalToken(principal)}`,
