@@ -126,6 +126,8 @@ interface Unfiltered {
   readonly candidates: readonly Member[] | undefined;
 }
 
+const UNFILTERED: Unfiltered = { blocked: undefined, candidates: undefined };
+
 /** One cycle's sorters and indexes, built from the snapshot. */
 class Cycle {
   private readonly roles = new RoleSorter();
@@ -209,11 +211,11 @@ class Cycle {
       if (ledger.headroom().size === 0) break;
       let rest = left(agent);
       const unfiltered = this.unfilteredOn(agent);
-      for (const role of this.roles.sort()) {
+      for (const role of this.rolesFor(unfiltered)) {
         if (!isAllocatable(rest)) break;
         const need = ledger.needOf(role);
         if (need.size === 0) continue;
-        const offerable = guaranteePortion(allocatableTo(rest, role), need, ledger.limitRoom(role));
+        const offerable = guaranteePortion(usableBy(rest, role), need, ledger.limitRoom(role));
         if (isAllocatable(offerable) && this.offerToRole(role, agent, offerable, plans, unfiltered)) {
           rest = remainder(rest, offerable);
         }
@@ -232,9 +234,9 @@ class Cycle {
     for (const agent of agents) {
       let rest = left(agent);
       const unfiltered = this.unfilteredOn(agent);
-      for (const role of this.roles.sort()) {
+      for (const role of this.rolesFor(unfiltered)) {
         if (!isAllocatable(rest)) break;
-        const offerable = capUnreserved(allocatableTo(rest, role), this.fairShareCaps(role, pool));
+        const offerable = capUnreserved(usableBy(rest, role), this.fairShareCaps(role, pool));
         if (isAllocatable(offerable) && this.offerToRole(role, agent, offerable, plans, unfiltered)) {
           rest = remainder(rest, offerable);
           addUnreservedScalars(pool, offerable, -1);
@@ -244,11 +246,13 @@ class Cycle {
   }
 
   /** Limits of the role, and the cluster's unreserved pool less the headroom others still need. */
-  private fairShareCaps(role: string, pool: ReadonlyMap<string, number>): Map<string, number> {
+  private fairShareCaps(role: string, pool: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
     const ledger = this.quota!;
-    const caps = ledger.limitRoom(role);
+    const headroom = ledger.headroom();
+    if (headroom.size === 0) return ledger.limitRoom(role);
+    const caps = new Map(ledger.limitRoom(role));
     const own = ledger.needOf(role);
-    for (const [name, held] of ledger.headroom()) {
+    for (const [name, held] of headroom) {
       const room = Math.max(0, (pool.get(name) ?? 0) - held + (own.get(name) ?? 0));
       caps.set(name, Math.min(caps.get(name) ?? Number.POSITIVE_INFINITY, room));
     }
@@ -262,7 +266,22 @@ class Cycle {
    */
   private unfilteredOn(agent: AllocatorAgent): Unfiltered {
     const blocked = this.filters.blockedOn(agent.id, agent.available, this.now);
-    return { blocked, candidates: blocked ? this.unblockedMembers(blocked) : undefined };
+    return blocked ? { blocked, candidates: this.unblockedMembers(blocked) } : UNFILTERED;
+  }
+
+  /**
+   * The roles to try on an agent, in order: only the few unfiltered frameworks' roles when they are
+   * known (no other role could be offered it), without ranking every role when there is one.
+   */
+  private rolesFor({ candidates }: Unfiltered): readonly string[] {
+    if (!candidates) return this.roles.sort();
+    if (candidates.length === 1) {
+      const only = candidates[0]!.roles;
+      if (only.length === 1) return only;
+    }
+    if (candidates.length === 0) return [];
+    const wanted = new Set(candidates.flatMap((m) => m.roles));
+    return this.roles.sort().filter((r) => wanted.has(r));
   }
 
   /** Offers to the first framework of the role not filtered on the agent; false when none may take it. */
@@ -421,6 +440,11 @@ function mergePlans(plans: readonly OfferPlan[]): OfferPlan[] {
   return [...merged.values()];
 }
 
+/** What of `rest` the role may use: all of it when nothing is reserved (no copy), else `allocatableTo`. */
+function usableBy(rest: readonly Resource[], role: string): readonly Resource[] {
+  return rest.some((r) => r.reservation !== undefined) ? allocatableTo(rest, role) : rest;
+}
+
 /** The few `candidates` subscribed to `role`, in the role's order. */
 function rankedIn(role: string, sorter: DrfSorter, candidates: readonly Member[]): string[] {
   const ids: string[] = [];
@@ -440,12 +464,25 @@ function summedScalars(resources: readonly Resource[]): Resource[] {
 }
 
 /**
- * `rest` less what was offered of it. Most offers take every entry of `rest` unchanged (no cap
- * bit), which leaves nothing: known without `subtract`'s normalizing, the bulk of a quota cycle.
+ * `rest` less what was offered of it. Most offers take every entry of `rest` whole (no cap bit, or a
+ * guarantee's portion as large as the agent), which leaves nothing: known without `subtract`'s
+ * normalizing, the bulk of a quota cycle.
  */
 function remainder(rest: readonly Resource[], offered: readonly Resource[]): readonly Resource[] {
-  if (offered.length === rest.length && rest.every((r, i) => offered[i] === r)) return [];
+  if (offered.length === rest.length && rest.every((r, i) => takesWhole(offered[i]!, r))) return [];
   return subtract(rest, offered);
+}
+
+/** `offered` is all of `entry`: the same entry, or a copy of a scalar with the same amount. */
+function takesWhole(offered: Resource, entry: Resource): boolean {
+  if (offered === entry) return true;
+  return (
+    offered.name === entry.name &&
+    offered.reservation === entry.reservation &&
+    "scalar" in offered &&
+    "scalar" in entry &&
+    offered.scalar === entry.scalar
+  );
 }
 
 function addUnreservedScalars(into: Map<string, number>, resources: readonly Resource[], sign: 1 | -1): void {

@@ -35,6 +35,7 @@ export class QuotaLedger {
    */
   private readonly needCache = new Map<string, Quantities>();
   private readonly needOfCache = new Map<string, Quantities>();
+  private readonly limitRoomCache = new Map<string, Quantities>();
   private headroomCache: Quantities | undefined;
 
   /**
@@ -74,6 +75,7 @@ export class QuotaLedger {
     if (governing.length === 0) return;
     this.needCache.clear();
     this.needOfCache.clear();
+    this.limitRoomCache.clear();
     this.headroomCache = undefined;
     for (const r of resources) {
       if (r.reservation || !("scalar" in r)) continue;
@@ -123,7 +125,9 @@ export class QuotaLedger {
   }
 
   /** How much more of each limited resource `role` may take: the tightest limit governing it. */
-  limitRoom(role: string): Map<string, number> {
+  limitRoom(role: string): Quantities {
+    const cached = this.limitRoomCache.get(role);
+    if (cached) return cached;
     const out = new Map<string, number>();
     for (const q of this.governing(role)) {
       const used = this.consumed.get(q)!;
@@ -132,6 +136,7 @@ export class QuotaLedger {
         out.set(name, Math.min(out.get(name) ?? Number.POSITIVE_INFINITY, room));
       }
     }
+    this.limitRoomCache.set(role, out);
     return out;
   }
 }
@@ -139,9 +144,10 @@ export class QuotaLedger {
 /**
  * Caps the unreserved scalars of `resources` at `caps` (per name, rounded down to Mesos' three
  * decimals); reserved entries and other kinds pass unchanged. Entries capped to zero are dropped.
+ * When no cap bites, `resources` itself comes back (a fair-share cycle asks 10⁵ times).
  */
-export function capUnreserved(resources: readonly Resource[], caps: Quantities): Resource[] {
-  if (caps.size === 0) return [...resources];
+export function capUnreserved(resources: readonly Resource[], caps: Quantities): readonly Resource[] {
+  if (!resources.some((r) => bites(r, caps))) return resources;
   const out: Resource[] = [];
   for (const r of resources) {
     const cap = caps.get(r.name);
@@ -153,6 +159,12 @@ export function capUnreserved(resources: readonly Resource[], caps: Quantities):
     if (scalar > 0) out.push({ ...r, scalar });
   }
   return out;
+}
+
+function bites(r: Resource, caps: Quantities): boolean {
+  if (r.reservation || !("scalar" in r)) return false;
+  const cap = caps.get(r.name);
+  return cap !== undefined && r.scalar > cap;
 }
 
 function addTo(into: Map<string, number>, name: string, amount: number): void {
