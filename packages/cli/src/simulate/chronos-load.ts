@@ -151,6 +151,8 @@ export function checkChronosRuns(
 /** Chronos jobs run by the simulator through a real `agora chronos` process. */
 export interface ChronosLoad {
   readonly expected: number;
+  /** The `agora chronos` process, for its CPU. */
+  readonly pid: number;
   /** Runs ended (Chronos' `successCount + errorCount`, summed) at the last poll. */
   completed(): number;
   /**
@@ -185,8 +187,14 @@ export async function deployChronosJobs(o: {
   intervalMs: number;
   dependents: number;
   seed: number;
+  cpuProfDir?: string;
 }): Promise<ChronosLoad> {
-  const chronos = await startChronos({ nats: o.nats, cluster: o.cluster, stateDir: o.stateDir });
+  const chronos = await startChronos({
+    nats: o.nats,
+    cluster: o.cluster,
+    stateDir: o.stateDir,
+    ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}),
+  });
   const runs = new Map<string, ChronosRunRecord>();
   let lastChange = Date.now();
   const abort = new AbortController();
@@ -250,6 +258,7 @@ export async function deployChronosJobs(o: {
   })();
   return {
     expected,
+    pid: chronos.pid,
     completed: () => sum((c) => c.success + c.error),
     settled() {
       if (![...runs.values()].every(finished)) return false;

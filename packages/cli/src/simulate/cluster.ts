@@ -207,9 +207,18 @@ export async function startMarathon(o: {
  * A real `agora chronos` process on the cluster's NATS, leading alone on a file store in `stateDir`;
  * resolves once its API answers.
  */
-export async function startChronos(o: { nats: string; cluster: string; stateDir: string }): Promise<Started> {
+export async function startChronos(o: {
+  nats: string;
+  cluster: string;
+  stateDir: string;
+  /** Writes a V8 CPU profile, `chronos.cpuprofile`, into this directory when it exits. */
+  cpuProfDir?: string;
+}): Promise<Started> {
   const port = await freePort();
   const args = [
+    ...(o.cpuProfDir
+      ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir, "--cpu-prof-name", "chronos.cpuprofile"]
+      : []),
     AGORA_BIN,
     "chronos",
     "--nats",

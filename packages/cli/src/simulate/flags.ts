@@ -74,6 +74,6 @@ export const simulateFlags: FlagSpec = {
   "cpu-prof": {
     type: "boolean",
     description:
-      "write V8 CPU profiles of the master, each worker and the simulator into the report directory",
+      "write V8 CPU profiles of the master, each worker, Chronos and the simulator into the report directory",
   },
 };

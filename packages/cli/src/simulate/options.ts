@@ -89,7 +89,7 @@ export const SimulateOptions = z.object({
   masterCpuProf: z.boolean().default(false),
   /**
    * CPU profiles of every Node process of the run into the report directory: `master`, each
-   * `worker-<n>` and the `simulator` itself (`<name>.cpuprofile`), to see where the cores go.
+   * `worker-<n>`, `chronos` and the `simulator` itself (`<name>.cpuprofile`), to see where the cores go.
    */
   cpuProf: z.boolean().default(false),
 });

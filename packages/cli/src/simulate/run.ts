@@ -156,6 +156,7 @@ export async function simulate(
       ...workers.map((w, i): [string, number | undefined] => [`worker-${i}`, w.pid]),
       ["simulator", process.pid],
       ["marathon", marathon?.pid],
+      ["chronos", chronos?.pid],
     ];
     const sampleOnce = async () => {
       const [metrics, procs, pending] = await Promise.all([
@@ -284,6 +285,7 @@ export async function simulate(
         intervalMs: o.chronosInterval,
         dependents: o.chronosDependents,
         seed: o.seed,
+        ...(o.cpuProf ? { cpuProfDir: reportDir } : {}),
       });
     }
 
