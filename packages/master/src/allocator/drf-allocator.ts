@@ -147,7 +147,7 @@ class Cycle {
   constructor(snapshot: AllocationSnapshot) {
     this.now = snapshot.now;
     this.filters = snapshot.filters ?? NO_FILTERS;
-    const total = summedScalars(snapshot.total ?? snapshot.agents.flatMap((a) => a.total));
+    const total = summedScalars(snapshot.total ? [snapshot.total] : snapshot.agents.map((a) => a.total));
     this.roles.setTotal(total);
     for (const [role, weight] of snapshot.weights ?? []) this.roles.setWeight(role, weight);
     let maxSlot = -1;
@@ -185,8 +185,7 @@ class Cycle {
       this.cluster = snapshot.cluster;
       this.quota = new QuotaLedger(
         snapshot.quotas,
-        snapshot.cluster?.reserved ??
-          snapshot.agents.flatMap((a) => a.total.filter((r) => r.reservation !== undefined)),
+        snapshot.cluster?.reserved ?? reservedIn(snapshot.agents),
         snapshot.frameworks.flatMap((f) =>
           [...f.allocated].map(([role, resources]) => ({ role, resources })),
         ),
@@ -445,6 +444,13 @@ function usableBy(rest: readonly Resource[], role: string): readonly Resource[] 
   return rest.some((r) => r.reservation !== undefined) ? allocatableTo(rest, role) : rest;
 }
 
+/** Every reserved entry of the agents' totals. */
+function reservedIn(agents: readonly AllocatorAgent[]): Resource[] {
+  const out: Resource[] = [];
+  for (const a of agents) for (const r of a.total) if (r.reservation !== undefined) out.push(r);
+  return out;
+}
+
 /** The few `candidates` subscribed to `role`, in the role's order. */
 function rankedIn(role: string, sorter: DrfSorter, candidates: readonly Member[]): string[] {
   const ids: string[] = [];
@@ -453,24 +459,32 @@ function rankedIn(role: string, sorter: DrfSorter, candidates: readonly Member[]
 }
 
 /**
- * The scalars of `resources` summed by name, one entry per name: the sorters' totals, summed once
+ * The scalars of the `lists` summed by name, one entry per name: the sorters' totals, summed once
  * per cycle instead of once per role's sorter over every agent's entries. The same additions in
  * the same order as the sorters make, so the sums are identical.
  */
-function summedScalars(resources: readonly Resource[]): Resource[] {
+function summedScalars(lists: readonly (readonly Resource[])[]): Resource[] {
   const sums = new Map<string, number>();
-  for (const r of resources) if ("scalar" in r) sums.set(r.name, (sums.get(r.name) ?? 0) + r.scalar);
+  for (const resources of lists)
+    for (const r of resources) if ("scalar" in r) sums.set(r.name, (sums.get(r.name) ?? 0) + r.scalar);
   return [...sums].map(([name, scalar]) => ({ name, scalar }));
 }
 
 /**
- * `rest` less what was offered of it. Most offers take every entry of `rest` whole (no cap bit, or a
- * guarantee's portion as large as the agent), which leaves nothing: known without `subtract`'s
- * normalizing, the bulk of a quota cycle.
+ * `rest` less what was offered of it. Most offers take entries of `rest` whole (no cap bit, a
+ * guarantee's portion as large as the agent, a limit that drops one resource): what is left is then
+ * known without `subtract`'s normalizing, the bulk of a quota cycle.
  */
 function remainder(rest: readonly Resource[], offered: readonly Resource[]): readonly Resource[] {
-  if (offered.length === rest.length && rest.every((r, i) => takesWhole(offered[i]!, r))) return [];
-  return subtract(rest, offered);
+  const left: Resource[] = [];
+  let whole = 0;
+  for (const r of rest) {
+    if (offered.some((o) => takesWhole(o, r))) whole++;
+    else left.push(r);
+  }
+  // Both sides are normalized (one entry per name, kind and reservation), so when every offered entry
+  // took one of `rest` whole, the others are what `subtract` would leave, in the same order.
+  return whole === offered.length ? left : subtract(rest, offered);
 }
 
 /** `offered` is all of `entry`: the same entry, or a copy of a scalar with the same amount. */
