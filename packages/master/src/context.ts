@@ -30,6 +30,11 @@ export interface MasterContext {
    * as Mesos' `allocate(agentIds)`; without, every agent. The periodic cycle visits every agent.
    */
   requestAllocation(agents?: Iterable<AgentId>): void;
+  /**
+   * Runs the launch check within `LAUNCH_CHECK_REFILL_MS` (coalesced): a reregistration that answered
+   * one frees a place in its window for the next agent, without waiting for the periodic check.
+   */
+  requestLaunchCheck(): void;
   /** Mints the next agent id, Mesos-style: `<master id>-S<n>`. */
   nextAgentId(): AgentId;
 }

@@ -71,6 +71,12 @@ describe("the launch check's window (a master that falls behind does not ask eve
     expect(third).toEqual([...agents.slice(0, 8).reverse(), ...agents.slice(32).reverse()].map((a) => a.id));
   });
 
+  it("does not ask again about a launch the agent's last answer covered (it reported the task: a slow launch)", () => {
+    const slow = { ...agent(0, 1_000), launchesConfirmedBefore: 2_000 };
+    const newer = { ...agent(1, 3_000), launchesConfirmedBefore: 2_000 };
+    expect(planLaunchChecks([slow, newer], 60_000, LIMIT_MS).map((c) => c.agent.id)).toEqual([newer.id]);
+  });
+
   it("leaves a task alone until it has been STAGING for the limit", () => {
     const agents = [agent(0, 5_000)];
     expect(planLaunchChecks(agents, 5_000 + LIMIT_MS - 1, LIMIT_MS)).toEqual([]);

@@ -22,7 +22,7 @@ import {
 } from "@agora/transport";
 import { handleAgentMessage } from "./agents/dispatch.js";
 import { markAgentGone } from "./agents/gone.js";
-import { checkLaunches } from "./agents/launch-check.js";
+import { checkLaunches, LAUNCH_CHECK_REFILL_MS } from "./agents/launch-check.js";
 import { pingAgents } from "./agents/pinger.js";
 import { expireUnreachableAgents } from "./agents/unreachable.js";
 import { runAllocation } from "./allocation.js";
@@ -92,6 +92,7 @@ export class Master {
   private subscriptions: BusSubscription[] = [];
   private timers: TimerHandle[] = [];
   private allocationPending: TimerHandle | undefined;
+  private launchCheckPending: TimerHandle | undefined;
   /** What the pending event-triggered cycle visits: these agents, or every one. */
   private allocationAgents: Set<AgentId> | "all" = new Set();
   private started = false;
@@ -248,6 +249,8 @@ export class Master {
     for (const entry of this.state.offers.values()) if (entry.timer) this.options.clock.clear(entry.timer);
     if (this.allocationPending) this.options.clock.clear(this.allocationPending);
     this.allocationPending = undefined;
+    if (this.launchCheckPending) this.options.clock.clear(this.launchCheckPending);
+    this.launchCheckPending = undefined;
     this.allocationAgents = new Set();
     this.ctx.out.flushAcks();
   }
@@ -414,6 +417,14 @@ export class Master {
     });
   }
 
+  private requestLaunchCheck(): void {
+    if (!this.running) return;
+    this.launchCheckPending ??= this.options.clock.setTimeout(() => {
+      this.launchCheckPending = undefined;
+      if (this.running) checkLaunches(this.ctx);
+    }, LAUNCH_CHECK_REFILL_MS);
+  }
+
   private sendHeartbeats(): void {
     for (const f of this.state.frameworks.values()) {
       if (f.connected) this.ctx.out.toFramework(f.id, { type: "heartbeat" });
@@ -438,6 +449,7 @@ export class Master {
       epoch: () => this.epoch,
       now: () => this.options.clock.now(),
       requestAllocation: (agents) => this.requestAllocation(agents),
+      requestLaunchCheck: () => this.requestLaunchCheck(),
       nextAgentId: () => `${this.id}-S${this.agentSeq++}` as AgentId,
     };
   }

@@ -14,6 +14,12 @@ export function launchCheckMs(agentPingTimeoutMs: number): number {
 }
 
 /**
+ * How soon after a reregistration answered a launch check the next agents are asked (the check scans
+ * every agent's tasks, so the answers of a second share one scan).
+ */
+export const LAUNCH_CHECK_REFILL_MS = 1_000;
+
+/**
  * The most agents asked about their launches at once (asked, not yet reregistered, within
  * `launchCheckMs`): 1 % of the agents, at least 16.
  */
@@ -34,6 +40,7 @@ export interface CheckedAgent {
   readonly id: AgentId;
   readonly tasks: ReadonlyMap<string, CheckedTask>;
   readonly launchCheck?: { readonly requestedAt: number; readonly tasks: ReadonlySet<string> } | undefined;
+  readonly launchesConfirmedBefore?: number | undefined;
 }
 
 /** An agent to ask to reregister, with the tasks it is asked about. */
@@ -44,12 +51,15 @@ export interface LaunchCheck<A extends CheckedAgent> {
 
 /**
  * Which agents to ask to reregister now, about which tasks (no I/O). A task is suspect when it has
- * been STAGING for `limitMs`. That also happens to every agent at once when the master itself falls
+ * been STAGING for `limitMs`, unless its agent answered a check sent after the launch (it reported
+ * the task then: a slow launch, such as an image pull, is asked about once). That also happens to every agent at once when the master itself falls
  * behind (their updates wait in its inbound queue, not lost), and thousands of reregistrations,
  * each carrying all of an agent's tasks, would put it further behind. So the requests form a
  * window of `maxLaunchChecks` at once: a slot frees when its agent's reregistration has been
- * processed (`dropUnreceivedLaunches`) or after `limitMs` without one, so a master that processes
- * no answers asks no more than that per `limitMs`. Agents never asked come first (a re-ask waits
+ * processed (`dropUnreceivedLaunches`, which asks for the check again within
+ * `LAUNCH_CHECK_REFILL_MS`) or after `limitMs` without one. A master that keeps up works through
+ * many lost launches at the pace it processes the answers; one that processes none asks no more
+ * than the window per `limitMs`. Agents never asked come first (a re-ask waits
  * behind them, so no agent is starved), then the oldest suspect launch, then the agent id.
  */
 export function planLaunchChecks<A extends CheckedAgent>(
@@ -71,7 +81,7 @@ export function planLaunchChecks<A extends CheckedAgent>(
     for (const task of agent.tasks.values()) {
       if (task.state !== "TASK_STAGING") continue;
       const since = (task.statuses[task.statuses.length - 1]?.timestamp ?? 0) * 1000;
-      if (now - since < limitMs) continue;
+      if (now - since < limitMs || since < (agent.launchesConfirmedBefore ?? 0)) continue;
       tasks.add(taskKey(task.frameworkId, task.task.taskId));
       oldest = Math.min(oldest, since);
     }
@@ -119,6 +129,8 @@ export function dropUnreceivedLaunches(
   const check = agent.launchCheck;
   if (check === undefined) return;
   agent.launchCheck = undefined;
+  agent.launchesConfirmedBefore = check.requestedAt;
+  ctx.requestLaunchCheck();
   const known = new Set([
     ...m.tasks.map((t) => taskKey(t.frameworkId, t.task.taskId)),
     ...m.updates.map((u) => taskKey(u.frameworkId, u.status.taskId)),

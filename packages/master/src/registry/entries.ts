@@ -52,6 +52,11 @@ export interface AgentEntry {
   instanceId?: string | undefined;
   /** Tasks STAGING too long that the master asked the agent about (a reregistration settles them). */
   launchCheck?: { readonly requestedAt: number; readonly tasks: ReadonlySet<string> } | undefined;
+  /**
+   * When the last launch check this agent answered was sent: a task STAGING since before then was
+   * settled by that answer (the agent reported it, or it was dropped), and is not asked about again.
+   */
+  launchesConfirmedBefore?: number | undefined;
 }
 
 /** An agent removed after too many missed pings; kept so reconciliation can answer UNREACHABLE. */
