@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InProcessBus } from "@agora/transport";
@@ -110,6 +110,39 @@ describe("a task's URIs are fetched into its sandbox before it runs", () => {
     const failed = await fx.master.waitForState(task.taskId, "TASK_FAILED");
     expect(failed.status.message).toBe(`Failed to fetch '${uri}': no data for 0.2 s (stalled)`);
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "reads a task's local files with its user's rights: nobody's task fails on a root-only file (needs root)",
+    async () => {
+      const files = await mkdtemp(path.join(os.tmpdir(), "agora-fetch-files-"));
+      cleanup.push(() => rm(files, { recursive: true, force: true }));
+      await chmod(files, 0o755);
+      const secret = path.join(files, "secret.txt");
+      await writeFile(secret, "root only\n", { mode: 0o600 });
+      await writeFile(path.join(files, "public.txt"), "anyone\n", { mode: 0o644 });
+      fx = await startAgent();
+      // Tasks run as nobody must reach their sandboxes (docs/security.md).
+      await chmod(fx.workDir, 0o755);
+      const asNobody = (value: string, uri: string) =>
+        shellTask(value, { command: { value, shell: true, user: "nobody", uris: [{ value: uri }] } });
+
+      const refused = asNobody("touch ran", secret);
+      fx.master.runTasks([refused]);
+      const failed = await fx.master.waitForState(refused.taskId, "TASK_FAILED");
+      expect(failed.status).toMatchObject({
+        source: "SOURCE_AGENT",
+        reason: "REASON_CONTAINER_LAUNCH_FAILED",
+        message: `Failed to fetch '${secret}': user 'nobody' may not read ${secret} (a task's local files are fetched with its user's rights)`,
+      });
+      expect(fx.master.statesOf(refused.taskId)).toEqual(["TASK_FAILED"]);
+
+      const allowed = asNobody("cat public.txt", path.join(files, "public.txt"));
+      fx.master.runTasks([allowed]);
+      await fx.master.waitForState(allowed.taskId, "TASK_FINISHED");
+      const stdout = path.join(fx.workDir, "sandboxes", FRAMEWORK_ID, allowed.taskId, "stdout");
+      expect(await readFile(stdout, "utf8")).toBe("anyone\n");
+    },
+  );
 
   it("does not fetch again for a task a restarted agent recovers", async () => {
     server = await startFileServer({ "/data.txt": "payload\n" });

@@ -8,6 +8,7 @@ import type {
 } from "@agora/protocol";
 import type { CgroupMode } from "./cgroups/cgroups.js";
 import type { RunCheckpoint } from "./checkpoint.js";
+import type { UserAccount } from "./executors/task-user.js";
 import type { CommandRunner } from "./health/probes.js";
 
 /**
@@ -125,9 +126,10 @@ export interface Executor {
   /**
    * Refuses a task this executor will not run here (a user it may not switch to, a privileged
    * container…), before anything is fetched for it; rejects as `launch` would. `launch` checks the
-   * same again, so this is only about failing early.
+   * same again, so this is only about failing early. Resolves to the account the task will run as
+   * when it is not the agent's own user: its local URIs are fetched only if that user could read them.
    */
-  admit?(task: TaskInfo, ctx: Pick<LaunchContext, "sandbox" | "framework">): Promise<void>;
+  admit?(task: TaskInfo, ctx: Pick<LaunchContext, "sandbox" | "framework">): Promise<UserAccount | undefined>;
   /** How this executor confines its tasks' processes with cgroups (`none`: limits are advisory). */
   readonly cgroupMode?: CgroupMode;
   /**

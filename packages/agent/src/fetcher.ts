@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { chmod, copyFile, mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { constants, createReadStream, createWriteStream } from "node:fs";
+import { chmod, copyFile, mkdir, open, realpath, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import { createGunzip } from "node:zlib";
 import type { CommandInfo } from "@agora/protocol";
 import { AgentError } from "./errors.js";
+import type { UserAccount } from "./executors/task-user.js";
+import { assertPathReadable, assertReadable } from "./fetch-permission.js";
 import { type ArchiveKind, extractArchive, verifyLinks } from "./fetcher-archive.js";
 
 export type { ArchiveKind } from "./fetcher-archive.js";
@@ -214,17 +216,30 @@ export class Fetcher {
   /**
    * Fetches every URI into `sandbox` (an existing directory), in order. Rejects with a FETCH_FAILED
    * `AgentError` (reason REASON_CONTAINER_LAUNCH_FAILED) naming the first URI that failed.
+   * `reader` is the account the task runs as when it is not the agent's own user: a local file
+   * (copied or served from the cache) is fetched only if that user could read it, as Mesos runs its
+   * fetcher as the task's user. Undefined: files are read with the agent's rights.
    */
-  async fetchAll(uris: readonly CommandUri[], sandbox: string, signal?: AbortSignal): Promise<void> {
-    for (const step of planFetch(uris)) await this.fetchOne(step, sandbox, signal);
+  async fetchAll(
+    uris: readonly CommandUri[],
+    sandbox: string,
+    signal?: AbortSignal,
+    reader?: UserAccount,
+  ): Promise<void> {
+    for (const step of planFetch(uris)) await this.fetchOne(step, sandbox, signal, reader);
   }
 
-  private async fetchOne(step: FetchStep, sandbox: string, signal: AbortSignal | undefined): Promise<void> {
+  private async fetchOne(
+    step: FetchStep,
+    sandbox: string,
+    signal: AbortSignal | undefined,
+    reader: UserAccount | undefined,
+  ): Promise<void> {
     const bound = new StepBound(signal, this.timeoutMs, this.stallTimeoutMs);
     const temp = path.join(sandbox, `.agora-fetch-${randomUUID()}`);
     try {
-      if (step.cache && this.cacheDir) await this.fromCache(step, temp, bound);
-      else await this.download(step, temp, bound);
+      if (step.cache && this.cacheDir) await this.fromCache(step, temp, bound, reader);
+      else await this.download(step, temp, bound, reader);
       const target = path.join(sandbox, step.name);
       // A rename replaces a link of that name rather than writing through it.
       await rename(temp, target);
@@ -256,8 +271,13 @@ export class Fetcher {
   }
 
   /** Brings the source's bytes to `dest` (a new file), at most `maxBytes`. */
-  private async download(step: FetchStep, dest: string, bound: StepBound): Promise<void> {
-    if (step.source.kind === "file") return this.copy(step.source.path, dest);
+  private async download(
+    step: FetchStep,
+    dest: string,
+    bound: StepBound,
+    reader: UserAccount | undefined,
+  ): Promise<void> {
+    if (step.source.kind === "file") return this.copy(step.source.path, dest, reader);
     bound.progress();
     const response = await fetch(step.source.url, { signal: bound.signal, redirect: "follow" });
     if (!response.ok) {
@@ -284,17 +304,37 @@ export class Fetcher {
     }
   }
 
-  private async copy(source: string, dest: string): Promise<void> {
-    const info = await stat(source);
-    if (!info.isFile()) throw new Error(`${source} is not a regular file`);
-    if (info.size > this.maxBytes) {
-      throw new Error(`it is ${info.size} bytes, more than the limit of ${this.maxBytes}`);
+  /**
+   * Copies a local file, checked for `reader` on the very file opened: the checked path has no links
+   * (realpath, then O_NOFOLLOW), so a link swapped in afterwards is refused rather than followed.
+   */
+  private async copy(source: string, dest: string, reader: UserAccount | undefined): Promise<void> {
+    const real = await realpath(source);
+    // Non-blocking, so a FIFO is refused below instead of waiting for a writer.
+    const file = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const info = await file.stat();
+      if (!info.isFile()) throw new Error(`${source} is not a regular file`);
+      if (reader) await assertReadable(real, info, reader);
+      if (info.size > this.maxBytes) {
+        throw new Error(`it is ${info.size} bytes, more than the limit of ${this.maxBytes}`);
+      }
+      await pipeline(file.createReadStream({ autoClose: false }), createWriteStream(dest, { flags: "wx" }));
+    } finally {
+      await file.close();
     }
-    await copyFile(source, dest);
   }
 
   /** Copies the URI's cached file to `dest`, filling the cache first if it lacks it. */
-  private async fromCache(step: FetchStep, dest: string, bound: StepBound): Promise<void> {
+  private async fromCache(
+    step: FetchStep,
+    dest: string,
+    bound: StepBound,
+    reader: UserAccount | undefined,
+  ): Promise<void> {
+    // The cache is shared by every user: a file another task's user could read (root, say) must not
+    // reach this one unless it could read the file itself.
+    if (reader && step.source.kind === "file") await assertPathReadable(step.source.path, reader);
     const cacheDir = this.cacheDir!;
     const key = createHash("sha256").update(step.uri).digest("hex");
     const cached = path.join(cacheDir, key);
@@ -309,7 +349,7 @@ export class Fetcher {
           await mkdir(cacheDir, { recursive: true });
           const temp = path.join(cacheDir, `.${key}-${randomUUID()}`);
           try {
-            await this.download(step, temp, bound);
+            await this.download(step, temp, bound, reader);
             await rename(temp, cached);
           } finally {
             await unlink(temp).catch(() => {});

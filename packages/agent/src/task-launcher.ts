@@ -5,6 +5,7 @@ import { type AgentCheckpoint, processStartTime, type RunCheckpoint } from "./ch
 import { isAgentError } from "./errors.js";
 import type { Executor, ExecutorHandle, TaskExit } from "./executor.js";
 import type { CustomExecutors } from "./executors/custom-executor.js";
+import type { UserAccount } from "./executors/task-user.js";
 import type { Fetcher } from "./fetcher.js";
 import type { Sandboxes } from "./sandbox.js";
 import type { StatusReporter } from "./status-reporter.js";
@@ -144,16 +145,19 @@ export class TaskLauncher {
     };
     const framework = book.frameworkList().find((f) => f.info.id === frameworkId)!.info;
     // Refused before its URIs are fetched: nothing is downloaded for a task that will not run.
-    const refusal = await executor.admit?.(task, { sandbox: entry.sandbox, framework }).then(
-      () => undefined,
-      (err: unknown) => err as Error,
+    const admission = await Promise.resolve(
+      executor.admit?.(task, { sandbox: entry.sandbox, framework }),
+    ).then(
+      (reader) => ({ reader }),
+      (err: unknown) => ({ refusal: err as Error }),
     );
-    if (refusal) {
+    if ("refusal" in admission) {
+      const { refusal } = admission;
       const reason =
         isAgentError(refusal) && refusal.reason ? refusal.reason : "REASON_CONTAINER_LAUNCH_FAILED";
       return reporter.fail(entry, reason, refusal.message);
     }
-    if (!(await this.fetch(entry))) return;
+    if (!(await this.fetch(entry, admission.reader))) return;
     const env = taskEnvironment({
       task,
       frameworkId,
@@ -223,15 +227,16 @@ export class TaskLauncher {
    * container exists. Returns false when the task ended instead: a failed fetch is TASK_FAILED
    * (REASON_CONTAINER_LAUNCH_FAILED, the message names the URI); a kill during the fetch aborts it
    * and ends the task TASK_KILLED (REASON_TASK_KILLED_DURING_LAUNCH) without it ever running.
+   * `reader`: the task's user, when not the agent's, whose rights its local files are read with.
    */
-  private async fetch(entry: TaskEntry): Promise<boolean> {
+  private async fetch(entry: TaskEntry, reader: UserAccount | undefined): Promise<boolean> {
     const uris = entry.task.command?.uris ?? [];
     if (uris.length === 0) return true;
     const abort = new AbortController();
     entry.fetching = abort;
     let failure: Error | undefined;
     try {
-      await this.options.fetcher.fetchAll(uris, entry.sandbox, abort.signal);
+      await this.options.fetcher.fetchAll(uris, entry.sandbox, abort.signal, reader);
     } catch (err) {
       failure = err as Error;
     } finally {

@@ -16,7 +16,7 @@ import { chownSandbox } from "../sandbox.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
 import { GracefulKill } from "./graceful-kill.js";
 import { signalGroup } from "./shell-recovery.js";
-import { TaskUsers } from "./task-user.js";
+import { TaskUsers, type UserAccount } from "./task-user.js";
 
 /** Mesos' `executor_registration_timeout`: an executor that has not subscribed by then is killed. */
 export const DEFAULT_EXECUTOR_REGISTRATION_TIMEOUT_MS = 60_000;
@@ -133,6 +133,12 @@ export class CustomExecutors implements Executor {
     this.shutdownGraceMs = options.shutdownGracePeriodMs ?? DEFAULT_EXECUTOR_SHUTDOWN_GRACE_MS;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_EXECUTOR_HEARTBEAT_MS;
     this.users = new TaskUsers({ switchUser: options.switchUser ?? true });
+  }
+
+  /** Refuses a task whose executor may not run as its user here; resolves to that user's account. */
+  async admit(task: TaskInfo, ctx: Pick<LaunchContext, "framework">): Promise<UserAccount | undefined> {
+    const user = task.executor?.command.user;
+    return this.users.accountFor(this.users.requested(user, ctx.framework?.user));
   }
 
   /** Starts the task's executor if it does not run yet, waits for it to subscribe, then sends LAUNCH. */

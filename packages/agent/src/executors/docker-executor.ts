@@ -18,7 +18,7 @@ import { chownSandbox } from "../sandbox.js";
 import { type ContainerPolicy, checkContainerPolicy, STRICT_CONTAINER_POLICY } from "./container-policy.js";
 import { dockerCreateOptions, LABELS } from "./docker-spec.js";
 import { GracefulKill } from "./graceful-kill.js";
-import { TaskUsers } from "./task-user.js";
+import { TaskUsers, type UserAccount } from "./task-user.js";
 
 export interface DockerExecutorOptions {
   docker: Dockerode;
@@ -54,8 +54,15 @@ export class DockerExecutor implements Executor {
     this.users = new TaskUsers({ switchUser: options.switchUser ?? true });
   }
 
-  admit(task: TaskInfo, ctx: Pick<LaunchContext, "sandbox">): Promise<void> {
-    return checkContainerPolicy(task, ctx.sandbox, this.containerPolicy);
+  /**
+   * A container's user is checked on the host only where the same name exists there (as the sandbox
+   * is given to it); otherwise its local URIs are read with the agent's rights, as Mesos' fetcher
+   * does for a user it cannot switch to.
+   */
+  async admit(task: TaskInfo, ctx: Pick<LaunchContext, "sandbox">): Promise<UserAccount | undefined> {
+    await checkContainerPolicy(task, ctx.sandbox, this.containerPolicy);
+    const user = this.users.containerUser(task);
+    return user === undefined ? undefined : this.users.hostAccount(user);
   }
 
   async launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle> {

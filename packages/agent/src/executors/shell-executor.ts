@@ -100,8 +100,8 @@ export class ShellExecutor implements Executor {
     };
   }
 
-  async admit(task: TaskInfo, ctx: Pick<LaunchContext, "framework">): Promise<void> {
-    await this.users.accountFor(this.users.requested(task.command?.user, ctx.framework?.user));
+  admit(task: TaskInfo, ctx: Pick<LaunchContext, "framework">): Promise<UserAccount | undefined> {
+    return this.users.accountFor(this.users.requested(task.command?.user, ctx.framework?.user));
   }
 
   get cgroupMode(): CgroupMode {
