@@ -90,6 +90,20 @@ function chronosTable(c: SimulationReport["chronos"]): string {
   return `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("")}</table>\n`;
 }
 
+/** The updates counted lost, so a run says which ones and how their delivery went; nothing when none. */
+function lostUpdatesTable(lost: SimulationReport["unacknowledgedUpdates"]): string {
+  if (lost.length === 0) return "";
+  const head =
+    "<tr><th>lost update: task</th><th>state</th><th>uuid</th><th>agent</th><th>produced (s)</th><th>first sent (s)</th><th>sends</th><th>queued behind</th><th>received</th></tr>";
+  const rows = lost
+    .map(
+      (u) =>
+        `<tr><td>${escapeHtml(u.taskId)}</td><td>${escapeHtml(u.state)}</td><td>${escapeHtml(u.uuid)}</td><td>${escapeHtml(u.agentId)}</td><td>${u.producedAtSec.toFixed(1)}</td><td>${u.firstSentAtSec?.toFixed(1) ?? "not yet"}</td><td>${u.sends}</td><td>${u.position}</td><td>${u.received ? "yes" : "no"}</td></tr>`,
+    )
+    .join("");
+  return `<table>${head}${rows}</table>\n`;
+}
+
 /** `DIR/report.html`: the summary and every time series of a run as inline SVG charts. Pure. */
 export function renderReport(r: SimulationReport): string {
   const roles = [...new Set(r.intervals.flatMap((i) => Object.keys(i.weightedShares)))];
@@ -286,7 +300,7 @@ svg{background:#fafafa;border:1px solid #ddd}svg text{font-size:11px;fill:#444}.
 <h1>agora simulate</h1>
 <p><code>${escapeHtml(r.command)}</code> — ${escapeHtml(r.startedAt)}, ${r.machine.cpus} × ${escapeHtml(r.machine.cpuModel)}, ${r.machine.memGiB} GiB, load ${r.machine.loadAvg.map((l) => l.toFixed(2)).join(" ")}</p>
 <table>${rows}</table>
-${chronosTable(r.chronos)}<table><tr><th>framework</th><th>role</th><th>weight</th><th>launched</th><th>finished</th><th>failed</th><th>lost</th><th>offers</th></tr>${fw}</table>
+${lostUpdatesTable(r.unacknowledgedUpdates)}${chronosTable(r.chronos)}<table><tr><th>framework</th><th>role</th><th>weight</th><th>launched</th><th>finished</th><th>failed</th><th>lost</th><th>offers</th></tr>${fw}</table>
 <table><tr><th>process</th><th>CPU s</th><th>mean % of a core</th><th>CPU s from first accept to last RUNNING</th></tr>${cpu}</table>
 ${charts.join("\n")}
 </body></html>

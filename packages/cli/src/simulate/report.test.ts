@@ -194,5 +194,22 @@ describe("renderReport", () => {
     expect(html).toContain("5000 tasks/s");
     expect(html).toContain("<td>master</td>");
     expect(html).not.toMatch(/<script|https?:\/\//);
+    expect(html).not.toContain("lost update");
+
+    const lost = {
+      agentId: "a-S1",
+      frameworkId: "f",
+      taskId: "sim-batch-0",
+      state: "TASK_RUNNING",
+      uuid: "45548de5-359f-44c1-973c-0d3b40e446e5",
+      producedAtSec: 12.8,
+      firstSentAtSec: 12.8,
+      sends: 5,
+      position: 0,
+      received: true,
+    };
+    const withLost = renderReport({ ...report, updatesLost: 1, unacknowledgedUpdates: [lost] });
+    expect(withLost).toContain("<td>sim-batch-0</td><td>TASK_RUNNING</td>");
+    expect(withLost).toContain("<td>12.8</td><td>12.8</td><td>5</td><td>0</td><td>yes</td>");
   });
 });
