@@ -155,6 +155,7 @@ export async function simulate(
       ["nats-server", tgt.natsPid],
       ...workers.map((w, i): [string, number | undefined] => [`worker-${i}`, w.pid]),
       ["simulator", process.pid],
+      ["state-probe", stateProbe?.pid],
       ["marathon", marathon?.pid],
       ["chronos", chronos?.pid],
     ];

@@ -21,6 +21,11 @@ export class StateProbe {
   private readonly child: ChildProcess;
   private readonly exited: Promise<unknown>;
 
+  /** The probe's process, for its CPU. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   constructor(config: StateProbeConfig) {
     this.child = fork(HOST, [JSON.stringify(config)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
     this.exited = once(this.child, "exit");
