@@ -52,7 +52,7 @@ describe("roles over NATS", () => {
     });
     const url = `http://127.0.0.1:${port}`;
     // /health answers before the master leads; /master/state only once it does (503 until then).
-  await waitFor("the master to lead", async () => (await fetch(`${url}/master/state`)).ok);
+    await waitFor("the master to lead", async () => (await fetch(`${url}/master/state`)).ok);
     const bus = await connectNatsBus({ servers: nats.url, logger: silent });
     cleanups.push(() => bus.close());
     return { url, bus };
