@@ -147,13 +147,14 @@ describe("agora simulate", () => {
       "100",
       "--task-run-time",
       "500ms",
-      // 7 scheduled jobs and 3 depending on one of them, 3 runs each, 5 s apart.
+      // 7 scheduled jobs and 3 depending on one of them, 3 runs each, 10 s apart: a run whose launch
+      // waits past the next slot (a loaded CI machine) would have Chronos merge that slot into it.
       "--chronos-jobs",
       "10",
       "--chronos-repeats",
       "3",
       "--chronos-interval",
-      "5secs",
+      "10secs",
       "--chronos-dependents",
       "0.3",
       "--timeout",
