@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Started, startChronos } from "./cluster.js";
+import { type Started, startFrameworkProcess } from "./cluster.js";
 import { type ChronosSummary, percentiles } from "./report.js";
 import { prng } from "./workload.js";
 
@@ -189,12 +189,7 @@ export async function deployChronosJobs(o: {
   seed: number;
   cpuProfDir?: string;
 }): Promise<ChronosLoad> {
-  const chronos = await startChronos({
-    nats: o.nats,
-    cluster: o.cluster,
-    stateDir: o.stateDir,
-    ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}),
-  });
+  const chronos = await startFrameworkProcess("chronos", o);
   const runs = new Map<string, ChronosRunRecord>();
   let lastChange = Date.now();
   const abort = new AbortController();

@@ -174,66 +174,32 @@ export async function startMaster(o: MasterProcessOptions): Promise<Started> {
   });
 }
 
-/** A real `agora marathon` process on the cluster's NATS; resolves once its REST API answers. */
-export async function startMarathon(o: {
-  nats: string;
-  cluster: string;
-  stateDir: string;
-}): Promise<Started> {
-  const port = await freePort();
-  const args = [
-    AGORA_BIN,
-    "marathon",
-    "--nats",
-    o.nats,
-    "--cluster",
-    o.cluster,
-    "--host",
-    "127.0.0.1",
-    "--http-port",
-    String(port),
-    "--state-dir",
-    o.stateDir,
-  ];
-  return startAgoraProcess(
-    "agora marathon",
-    args,
-    `http://127.0.0.1:${port}`,
-    async (url) => (await fetch(`${url}/ping`)).ok,
-  );
-}
-
 /**
- * A real `agora chronos` process on the cluster's NATS, leading alone on a file store in `stateDir`;
- * resolves once its API answers.
+ * A real `agora marathon` or `agora chronos` process on the cluster's NATS, leading alone on a file
+ * store in `stateDir`; resolves once its API answers `/ping`.
  */
-export async function startChronos(o: {
-  nats: string;
-  cluster: string;
-  stateDir: string;
-  /** Writes a V8 CPU profile, `chronos.cpuprofile`, into this directory when it exits. */
-  cpuProfDir?: string;
-}): Promise<Started> {
+export async function startFrameworkProcess(
+  role: "marathon" | "chronos",
+  o: {
+    nats: string;
+    cluster: string;
+    stateDir: string;
+    /** Writes a V8 CPU profile, `<role>.cpuprofile`, into this directory when it exits. */
+    cpuProfDir?: string | undefined;
+  },
+): Promise<Started> {
   const port = await freePort();
   const args = [
     ...(o.cpuProfDir
-      ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir, "--cpu-prof-name", "chronos.cpuprofile"]
+      ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir, "--cpu-prof-name", `${role}.cpuprofile`]
       : []),
     AGORA_BIN,
-    "chronos",
-    "--nats",
-    o.nats,
-    "--cluster",
-    o.cluster,
-    "--host",
-    "127.0.0.1",
-    "--http-port",
-    String(port),
-    "--state-dir",
-    o.stateDir,
+    role,
+    ...["--nats", o.nats, "--cluster", o.cluster, "--host", "127.0.0.1"],
+    ...["--http-port", String(port), "--state-dir", o.stateDir],
   ];
   return startAgoraProcess(
-    "agora chronos",
+    `agora ${role}`,
     args,
     `http://127.0.0.1:${port}`,
     async (url) => (await fetch(`${url}/ping`)).ok,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { startMarathon } from "./cluster.js";
+import { startFrameworkProcess } from "./cluster.js";
 import { SIM_LABELS } from "./workload.js";
 
 /** Marathon's tasks run "forever" in the simulation: a service is up until it is scaled down. */
@@ -30,7 +30,7 @@ export async function deployMarathonApps(o: {
   instances: number;
   stateDir: string;
 }): Promise<MarathonLoad> {
-  const marathon = await startMarathon({ nats: o.nats, cluster: o.cluster, stateDir: o.stateDir });
+  const marathon = await startFrameworkProcess("marathon", o);
   try {
     for (let i = 0; i < o.apps; i++) {
       const r = await fetch(`${marathon.url}/v2/apps`, {
