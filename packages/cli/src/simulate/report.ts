@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PendingUpdate } from "./ipc.js";
 
 const ms = z.number().nonnegative();
 const Percentiles = z.object({ p50: ms, p99: ms, max: ms, samples: z.number().int().nonnegative() }).strict();
@@ -84,21 +85,12 @@ export const FrameworkReport = z
 export type FrameworkReport = z.infer<typeof FrameworkReport>;
 
 /** An update a live agent still had unacknowledged when the run drained: what `updatesLost` counts. */
-export const UnacknowledgedUpdateReport = z
-  .object({
-    agentId: z.string(),
-    frameworkId: z.string(),
-    taskId: z.string(),
-    state: z.string(),
-    uuid: z.string(),
+export const UnacknowledgedUpdateReport = PendingUpdate.omit({ producedAt: true, firstSentAt: true })
+  .extend({
     /** When the agent produced it and first sent it, in seconds since the run started (as samples' `t`). */
     producedAtSec: z.number(),
     /** Null while it waited behind an earlier update of its task. */
     firstSentAtSec: z.number().nullable(),
-    /** Times the agent sent it: retries are one less. */
-    sends: z.number().int().nonnegative(),
-    /** Its place in its task's queue: 0 is the one in flight. */
-    position: z.number().int().nonnegative(),
     /** Whether a framework received it (so its acknowledgement is what went missing). */
     received: z.boolean(),
   })
