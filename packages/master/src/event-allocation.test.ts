@@ -8,8 +8,8 @@ import { MasterHarness } from "./test-support/harness.js";
  * expired between two periodic cycles waits for the next one, though another agent registered.
  */
 describe("event-triggered allocation", () => {
-  it("offers the agent that registered, not others, until the periodic cycle visits them all", async () => {
-    const h = await MasterHarness.startForTest({ allocationIntervalMs: 1000 });
+  /** Agent a's decline filter ends between two periodic cycles; agent b registers before the next. */
+  async function registrationOffersItsAgentAlone(h: MasterHarness): Promise<void> {
     const a = await h.agent(undefined, "agent-a.test");
     const fw = await h.framework();
     const [first] = await fw.offers();
@@ -30,32 +30,18 @@ describe("event-triggered allocation", () => {
     h.clock.advance(400); // the periodic cycle at 2,000
     await h.settle();
     expect((await fw.offers()).map((o) => o.agentId)).toEqual([a.id]);
+  }
+
+  it("offers the agent that registered, not others, until the periodic cycle visits them all", async () => {
+    const h = await MasterHarness.startForTest({ allocationIntervalMs: 1000 });
+    await registrationOffersItsAgentAlone(h);
   });
 
   it("offers the agent that registered alone with a quota set too", async () => {
     const h = await MasterHarness.startForTest({ allocationIntervalMs: 1000 });
     // A guarantee nobody uses: its headroom is held back from the cluster's pool in every cycle.
     await h.master.setQuota(QuotaInfo.parse({ role: "eng", guarantee: [{ name: "cpus", scalar: 1 }] }));
-    const a = await h.agent(undefined, "agent-a.test");
-    const fw = await h.framework();
-    const [first] = await fw.offers();
-    expect(first?.agentId).toBe(a.id);
-
-    h.clock.advance(500);
-    fw.publish({ type: "decline", offerIds: [first!.id], filters: { refuseSeconds: 1 } });
-    await fw.sync();
-    h.clock.advance(1100);
-    await h.settle();
-    expect(fw.pendingOffers()).toEqual([]);
-
-    const b = await h.agent(undefined, "agent-b.test");
-    await h.settle();
-    expect((await fw.offers()).map((o) => o.agentId)).toEqual([b.id]);
-    expect(fw.pendingOffers()).toEqual([]);
-
-    h.clock.advance(400);
-    await h.settle();
-    expect((await fw.offers()).map((o) => o.agentId)).toEqual([a.id]);
+    await registrationOffersItsAgentAlone(h);
   });
 
   it("re-offers a declined agent at once when the decline leaves no filter", async () => {
