@@ -43,9 +43,4 @@ export {
   SessionTokens,
   type SessionTokensOptions,
 } from "./sessions.js";
-export {
-  installStandbyProxy,
-  type StandbyProxyOptions,
-  type StandbyRefusal,
-  standbyRefusalMessage,
-} from "./standby-proxy.js";
+export { installStandbyProxy, type StandbyProxyOptions } from "./standby-proxy.js";

@@ -2,12 +2,6 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { forwardRequest } from "./forward.js";
 import { type HttpSecurity, httpScheme, upstreamTls } from "./http-security.js";
 
-/** Why a standby answers a request itself instead of forwarding it. */
-export type StandbyRefusal =
-  | { reason: "no-leader" }
-  | { reason: "loop"; leader: string }
-  | { reason: "unreachable"; leader: string; cause: Error };
-
 export interface StandbyProxyOptions {
   /** Paths every instance answers itself, leader or not (liveness, its own metrics, who leads). */
   local: readonly RegExp[];
@@ -15,10 +9,13 @@ export interface StandbyProxyOptions {
   viaHeader: string;
   /** The answer header naming the leader, and its value from the leader's base URL and `host:port`. */
   leaderHeader: { name: string; value: (base: string, leader: string) => string };
-  /** Who leads now: `leading` when this instance does, else the leader's `host:port` if known. */
-  leadership: () => { leading: true } | { leading: false; leader: string | undefined; ownPort: number };
-  /** Answers a request the standby cannot forward, in the framework's own error shape. */
-  refuse: (reply: FastifyReply, refusal: StandbyRefusal) => unknown;
+  /** Who leads now, as the framework's `info()` tells it: the leader's `host:port` if known. */
+  info: () => { elected: boolean; leader: string | undefined; httpPort: number };
+  /**
+   * Answers a request the standby cannot forward (no leader, a loop, the leader not answering) with
+   * `message`, in the framework's own error shape; `cause` is why the leader did not answer.
+   */
+  refuse: (reply: FastifyReply, message: string, cause: Error | undefined) => unknown;
   security?: HttpSecurity | undefined;
 }
 
@@ -30,32 +27,24 @@ export interface StandbyProxyOptions {
  */
 export function installStandbyProxy(app: FastifyInstance, o: StandbyProxyOptions): void {
   app.addHook("onRequest", async (request, reply) => {
-    const state = o.leadership();
-    if (state.leading) return;
+    const info = o.info();
+    if (info.elected) return;
     const path = request.url.split("?", 1)[0] ?? "";
     if (o.local.some((p) => p.test(path))) return;
-    const leader = state.leader;
-    if (leader === undefined || leader === "") return o.refuse(reply, { reason: "no-leader" });
-    if (request.headers[o.viaHeader] !== undefined) return o.refuse(reply, { reason: "loop", leader });
+    const leader = info.leader;
+    if (leader === undefined || leader === "") {
+      return o.refuse(reply, "Could not determine the current leader", undefined);
+    }
+    if (request.headers[o.viaHeader] !== undefined) {
+      return o.refuse(reply, "Detected a proxying loop; no leader answers", undefined);
+    }
     const base = `${httpScheme(o.security)}://${leader}`;
     const failed = await forwardRequest(request, reply, {
       target: base,
       ca: upstreamTls(o.security)?.ca,
-      requestHeaders: { [o.viaHeader]: `1.1 ${request.hostname || `localhost:${state.ownPort}`}` },
+      requestHeaders: { [o.viaHeader]: `1.1 ${request.hostname || `localhost:${info.httpPort}`}` },
       answerHeaders: { [o.leaderHeader.name]: o.leaderHeader.value(base, leader) },
     });
-    if (failed) return o.refuse(reply, { reason: "unreachable", leader, cause: failed });
+    if (failed) return o.refuse(reply, `The leader ${leader} did not answer`, failed);
   });
-}
-
-/** The message a framework's `NOT_LEADER` error carries for a refusal. */
-export function standbyRefusalMessage(refusal: StandbyRefusal): string {
-  switch (refusal.reason) {
-    case "no-leader":
-      return "Could not determine the current leader";
-    case "loop":
-      return "Detected a proxying loop; no leader answers";
-    case "unreachable":
-      return `The leader ${refusal.leader} did not answer`;
-  }
 }

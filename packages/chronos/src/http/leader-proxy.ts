@@ -1,4 +1,4 @@
-import { type HttpSecurity, installStandbyProxy, standbyRefusalMessage } from "@agora/security";
+import { type HttpSecurity, installStandbyProxy } from "@agora/security";
 import type { FastifyInstance } from "fastify";
 import { ChronosError } from "../errors.js";
 import type { ChronosService } from "../service.js";
@@ -22,16 +22,9 @@ export function installLeaderProxy(
     local: LOCAL,
     viaHeader: "x-chronos-via",
     leaderHeader: { name: "x-chronos-leader", value: (_base, leader) => leader },
-    leadership: () => {
-      const info = service.info();
-      return info.elected
-        ? { leading: true }
-        : { leading: false, leader: info.leader, ownPort: info.httpPort };
-    },
-    refuse: (reply, refusal) => {
-      const err = new ChronosError("NOT_LEADER", standbyRefusalMessage(refusal), {
-        cause: refusal.reason === "unreachable" ? refusal.cause : undefined,
-      });
+    info: () => service.info(),
+    refuse: (reply, message, cause) => {
+      const err = new ChronosError("NOT_LEADER", message, { cause });
       return reply.code(err.status).send(errorBody(err));
     },
     security,

@@ -1,4 +1,4 @@
-import { type HttpSecurity, installStandbyProxy, standbyRefusalMessage } from "@agora/security";
+import { type HttpSecurity, installStandbyProxy } from "@agora/security";
 import type { FastifyInstance } from "fastify";
 import { MarathonError } from "../errors.js";
 import type { MarathonService } from "../service.js";
@@ -21,16 +21,9 @@ export function installLeaderProxy(
     local: LOCAL,
     viaHeader: "x-marathon-via",
     leaderHeader: { name: "x-marathon-leader", value: (base) => base },
-    leadership: () => {
-      const info = service.info();
-      return info.elected
-        ? { leading: true }
-        : { leading: false, leader: info.leader, ownPort: info.httpPort };
-    },
-    refuse: (reply, refusal) => {
-      const err = new MarathonError("NOT_LEADER", standbyRefusalMessage(refusal), {
-        cause: refusal.reason === "unreachable" ? refusal.cause : undefined,
-      });
+    info: () => service.info(),
+    refuse: (reply, message, cause) => {
+      const err = new MarathonError("NOT_LEADER", message, { cause });
       return reply.code(err.status).send(errorBody(err));
     },
     security,
