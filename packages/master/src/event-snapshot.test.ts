@@ -10,16 +10,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { cycleSnapshot } from "./allocation.js";
 import { MasterState } from "./registry/master-state.js";
-
-const agentInfo = (id: string, resources: string) => ({
-  id: id as AgentId,
-  hostname: `${id}.test`,
-  port: 5051,
-  resources: parseResources(resources),
-  attributes: [],
-  capabilities: ["shell"],
-  version: "0.1.0",
-});
+import { agentInfo } from "./test-support/agent-info.js";
 
 /** What an event's cycle must see of the cluster, summed over every agent's ledger as a full cycle would. */
 function summedOverAgents(state: MasterState) {

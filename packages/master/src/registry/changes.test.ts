@@ -1,17 +1,8 @@
-import { type AgentId, type FrameworkId, parseResources, type TaskId } from "@agora/protocol";
+import type { AgentId, FrameworkId, TaskId } from "@agora/protocol";
 import { describe, expect, it } from "vitest";
 import { EMPTY_MAINTENANCE } from "../maintenance/schedule.js";
+import { agentInfo } from "../test-support/agent-info.js";
 import { MasterState } from "./master-state.js";
-
-const agentInfo = (id: string) => ({
-  id: id as AgentId,
-  hostname: `${id}.test`,
-  port: 5051,
-  resources: parseResources("cpus:4;mem:1024"),
-  attributes: [],
-  capabilities: ["shell"],
-  version: "0.1.0",
-});
 
 const frameworkInfo = (id: string) => ({
   id: id as FrameworkId,

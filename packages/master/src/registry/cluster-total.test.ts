@@ -1,16 +1,7 @@
 import { type AgentId, parseResources } from "@agora/protocol";
 import { describe, expect, it } from "vitest";
+import { agentInfo } from "../test-support/agent-info.js";
 import { MasterState } from "./master-state.js";
-
-const info = (id: string, resources: string) => ({
-  id: id as AgentId,
-  hostname: `${id}.test`,
-  port: 5051,
-  resources: parseResources(resources),
-  attributes: [],
-  capabilities: ["shell"],
-  version: "0.1.0",
-});
 
 /** The sum the books keep as agents come, change and go, against summing every agent again. */
 function summed(state: MasterState): Map<string, number> {
@@ -24,7 +15,8 @@ function summed(state: MasterState): Map<string, number> {
 describe("the cluster's total", () => {
   it("follows agents registering, changing their resources and leaving, without drift", () => {
     const state = new MasterState({ maxCompletedFrameworks: 1, maxCompletedTasksPerFramework: 1 });
-    for (let i = 0; i < 100; i++) state.addAgent(info(`a${i}`, "cpus:0.1;mem:100.3;ports:[31000-32000]"), 0);
+    for (let i = 0; i < 100; i++)
+      state.addAgent(agentInfo(`a${i}`, "cpus:0.1;mem:100.3;ports:[31000-32000]"), 0);
     expect(state.clusterTotal()).toEqual(
       new Map([
         ["cpus", 10],
@@ -34,7 +26,7 @@ describe("the cluster's total", () => {
 
     const a0 = state.agents.get("a0" as AgentId)!;
     state.setAgentTotal(a0, parseResources("cpus:4;mem:100.3;gpus:1"));
-    state.addAgent(info("a1", "cpus:2;mem:50"), 0); // a known id registered again replaces its entry
+    state.addAgent(agentInfo("a1", "cpus:2;mem:50"), 0); // a known id registered again replaces its entry
     expect(state.clusterTotal()).toEqual(summed(state));
 
     for (let i = 0; i < 100; i++) state.removeAgent(state.agents.get(`a${i}` as AgentId)!);
