@@ -35,7 +35,8 @@ export const Sample = z
     /**
      * CPU time (user + system, s) of each process on this machine the run uses, by name: `master`,
      * `nats-server`, `worker-<n>` (agent hosts), `simulator` (this process: the SDK frameworks and the
-     * probes), `marathon`. Only the simulator's own when it did not start the cluster.
+     * metrics probe), `state-probe`, `marathon`, `chronos`. Without `master` and `nats-server` when
+     * it did not start the cluster.
      */
     processCpuSeconds: z.record(z.string(), z.number().nonnegative()),
     /** Bytes nats-server holds for each connection, by connection name: queues not yet drained. */
@@ -208,7 +209,7 @@ export const SimulationReport = z
     stateLatencyMs: Percentiles,
     /**
      * The same requests until their headers arrived, which the master sends with the whole body in one
-     * write: the master's wait and work, apart from reading the body in the simulator's busy loop.
+     * write: the master's wait and work, apart from reading the body.
      */
     stateFirstByteMs: Percentiles,
     /** Size of the last `/master/state` answer. */
