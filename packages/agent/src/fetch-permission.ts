@@ -58,11 +58,10 @@ export function directoriesOf(realPath: string): string[] {
  * a link since `realpath` is refused rather than followed.
  */
 export async function assertReadable(realPath: string, file: Stats, reader: UserAccount): Promise<void> {
-  const directories = await Promise.all(directoriesOf(realPath).map((dir) => lstat(dir)));
+  const paths = directoriesOf(realPath);
+  const directories = await Promise.all(paths.map((dir) => lstat(dir)));
   const changed = directories.findIndex((d) => !d.isDirectory());
-  if (changed !== -1) {
-    throw new Error(`${directoriesOf(realPath)[changed]} changed while it was checked`);
-  }
+  if (changed !== -1) throw new Error(`${paths[changed]} changed while it was checked`);
   if (!mayRead(directories, file, reader)) {
     throw new Error(
       `user '${reader.name}' may not read ${realPath} (a task's local files are fetched with its user's rights)`,
