@@ -111,15 +111,21 @@ export function checkChronosRuns(
   repeats: number,
 ): ChronosRunCheck {
   const byJob = new Map<string, ChronosRunRecord[]>();
-  for (const r of runs) byJob.set(r.jobName, [...(byJob.get(r.jobName) ?? []), r]);
+  for (const r of runs) {
+    const list = byJob.get(r.jobName);
+    if (list) list.push(r);
+    else byJob.set(r.jobName, [r]);
+  }
   const all = [...byJob.values()].flat();
-  const scheduled = all.filter((r) => r.trigger === "scheduled" && r.scheduledAt !== undefined);
+  const isScheduled = (r: ChronosRunRecord) => r.trigger === "scheduled" && r.scheduledAt !== undefined;
+  const scheduled = all.filter(isScheduled);
   const slots = new Set(scheduled.map((r) => `${r.jobName}\n${Date.parse(r.scheduledAt!)}`));
   let dependentRunsEarly = 0;
   let slotsCollapsed = 0;
   for (const job of plan) {
     if (job.parent === undefined) {
-      const ran = new Set(scheduled.filter((r) => r.jobName === job.name).map((r) => r.scheduledAt));
+      // Per job from its own runs: filtering every scheduled run per job is jobs × runs at 10,000 jobs.
+      const ran = new Set((byJob.get(job.name) ?? []).filter(isScheduled).map((r) => r.scheduledAt));
       slotsCollapsed += Math.max(0, repeats - ran.size);
       continue;
     }
