@@ -170,7 +170,9 @@ export class TaskLauncher {
     // event loop for milliseconds) runs, so RUNNING, which waits for them, seldom waits at all. An
     // executor that reports its own status is not recovered after a restart: nothing to record.
     const checkpointed =
-      checkpoint && entry.executor !== CUSTOM_EXECUTOR ? this.checkpointTask(checkpoint, entry) : undefined;
+      checkpoint && entry.executor !== CUSTOM_EXECUTOR
+        ? this.checkpointTask(checkpoint, entry, framework)
+        : undefined;
     try {
       entry.handle = await executor.launch(task, {
         frameworkId,
@@ -262,9 +264,11 @@ export class TaskLauncher {
   }
 
   /** Records a task so a restarted agent knows it; its RUNNING waits for this. */
-  private async checkpointTask(checkpoint: AgentCheckpoint, entry: TaskEntry): Promise<void> {
-    // The task's own framework entry exists: the task was booked under it.
-    const framework = this.options.book.frameworkList().find((f) => f.info.id === entry.frameworkId)!.info;
+  private async checkpointTask(
+    checkpoint: AgentCheckpoint,
+    entry: TaskEntry,
+    framework: FrameworkInfo,
+  ): Promise<void> {
     try {
       await checkpoint.writeTask({ framework, task: entry.task, executor: entry.executor, run: {} });
     } catch (err) {
