@@ -88,8 +88,8 @@ export const SimulateOptions = z.object({
   /** Passed to the master the simulator starts (`--cpu-prof` into the report directory). */
   masterCpuProf: z.boolean().default(false),
   /**
-   * CPU profiles of every Node process of the run into the report directory: `master`, each
-   * `worker-<n>`, `chronos` and the `simulator` itself (`<name>.cpuprofile`), to see where the cores go.
+   * CPU profiles into the report directory: `master`, each `worker-<n>`, `chronos` and the
+   * `simulator` itself (`<name>.cpuprofile`), to see where the cores go; not the state probe or Marathon.
    */
   cpuProf: z.boolean().default(false),
 });
