@@ -8,6 +8,7 @@ import {
   DeclineFilterIndex,
   DrfAllocator,
   MasterState,
+  type OfferPlan,
 } from "@agora/master/internal";
 import {
   type AgentId,
@@ -274,35 +275,61 @@ function books(agentCount: number, frameworkCount: number, withQuota: boolean): 
   return state;
 }
 
+/** Each measured cycle's times, in ms. */
+interface CycleSamples {
+  readonly snapshots: number[];
+  readonly allocations: number[];
+  readonly totals: number[];
+  readonly cpu: number[];
+}
+
+const noSamples = (): CycleSamples => ({ snapshots: [], allocations: [], totals: [], cpu: [] });
+
+/**
+ * One cycle as the master runs it: its snapshot of the books, then the allocator's cycle on it. Its
+ * times go into `samples` unless it only warms up (the ledgers' cached `available`, as the master's
+ * previous cycle would have).
+ */
+function timedCycle(
+  allocator: DrfAllocator,
+  takeSnapshot: () => AllocationSnapshot,
+  samples: CycleSamples | undefined,
+): { snapshot: AllocationSnapshot; plans: OfferPlan[] } {
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  const snapshot = takeSnapshot();
+  const snapped = performance.now();
+  const plans = allocator.allocate(snapshot);
+  const done = performance.now();
+  const cpuUsed = cpuMs(cpuStarted);
+  if (samples) {
+    samples.snapshots.push(snapped - started);
+    samples.allocations.push(done - snapped);
+    samples.totals.push(done - started);
+    samples.cpu.push(cpuUsed);
+  }
+  return { snapshot, plans };
+}
+
 /** Full cycles over the books: the snapshot the master takes, then the allocator's cycle on it. */
 function measureBooks(
   state: MasterState,
   result: Pick<CycleResult, "agents" | "frameworks" | "case">,
 ): CycleResult {
   const allocator = new DrfAllocator();
-  const snapshots: number[] = [];
-  const allocations: number[] = [];
-  const totals: number[] = [];
-  const cpu: number[] = [];
+  const samples = noSamples();
   let offers = 0;
   let visited = 0;
-  // The first cycle warms the ledgers' cached `available`, as the master's previous cycle would have.
   for (let c = 0; c <= cycles; c++) {
-    const started = performance.now();
-    const cpuStarted = process.cpuUsage();
-    const snapshot = cycleSnapshot(state, 0, c + 1);
-    const snapped = performance.now();
-    offers = allocator.allocate(snapshot).length;
-    const done = performance.now();
-    const cpuUsed = cpuMs(cpuStarted);
+    const { snapshot, plans } = timedCycle(
+      allocator,
+      () => cycleSnapshot(state, 0, c + 1),
+      c > 0 ? samples : undefined,
+    );
+    offers = plans.length;
     visited = snapshot.agents.length;
-    if (c === 0) continue;
-    snapshots.push(snapped - started);
-    allocations.push(done - snapped);
-    totals.push(done - started);
-    cpu.push(cpuUsed);
   }
-  return summarized(result, { filters: 0, visited, offers, snapshots, allocations, totals, cpu });
+  return summarized(result, { filters: 0, visited, offers, ...samples });
 }
 
 /**
@@ -316,14 +343,11 @@ function measureEvent(
 ): CycleResult {
   const allocator = new DrfAllocator();
   const running = [...state.frameworks.values()].flatMap((f) => [...f.tasks.values()]);
-  const snapshots: number[] = [];
-  const allocations: number[] = [];
-  const totals: number[] = [];
-  const cpu: number[] = [];
+  const samples = noSamples();
   let offers = 0;
   let visited = 0;
-  const samples = Math.max(cycles * 4, 20);
-  for (let c = 0; c <= samples; c++) {
+  const count = Math.max(cycles * 4, 20);
+  for (let c = 0; c <= count; c++) {
     const task = running[(c * 7919) % running.length]!;
     const finished = TaskStatus.parse({
       taskId: task.task.taskId,
@@ -332,13 +356,12 @@ function measureEvent(
       timestamp: 1,
     });
     state.applyStatus(task, finished);
-    const started = performance.now();
-    const cpuStarted = process.cpuUsage();
-    const snapshot = cycleSnapshot(state, 0, c + 1, new Set([task.agentId]));
-    const snapped = performance.now();
-    const plans = allocator.allocate(snapshot);
-    const done = performance.now();
-    const cpuUsed = cpuMs(cpuStarted);
+    const only = new Set([task.agentId]);
+    const { snapshot, plans } = timedCycle(
+      allocator,
+      () => cycleSnapshot(state, 0, c + 1, only),
+      c > 0 ? samples : undefined,
+    );
     if (snapshot.agents.length !== 1 || plans.some((p) => p.agentId !== task.agentId)) {
       throw new Error(
         `${result.case}: a task ended on ${task.agentId} and the cycle visited ${snapshot.agents.length} agents`,
@@ -346,26 +369,13 @@ function measureEvent(
     }
     visited = Math.max(visited, snapshot.agents.length);
     offers = plans.length;
-    if (c === 0) continue;
-    snapshots.push(snapped - started);
-    allocations.push(done - snapped);
-    totals.push(done - started);
-    cpu.push(cpuUsed);
   }
-  return summarized(result, { filters: 0, visited, offers, snapshots, allocations, totals, cpu });
+  return summarized(result, { filters: 0, visited, offers, ...samples });
 }
 
 function summarized(
   result: Pick<CycleResult, "agents" | "frameworks" | "case">,
-  m: {
-    filters: number;
-    visited: number;
-    offers: number;
-    snapshots: number[];
-    allocations: number[];
-    totals: number[];
-    cpu: number[];
-  },
+  m: CycleSamples & { filters: number; visited: number; offers: number },
 ): CycleResult {
   const cycle = summarize(m.allocations);
   const cycleP50Ms = round(cycle.p50Ms);
