@@ -52,15 +52,15 @@ export interface LaunchCheck<A extends CheckedAgent> {
 /**
  * Which agents to ask to reregister now, about which tasks (no I/O). A task is suspect when it has
  * been STAGING for `limitMs`, unless its agent answered a check sent after the launch (it reported
- * the task then: a slow launch, such as an image pull, is asked about once). That also happens to every agent at once when the master itself falls
- * behind (their updates wait in its inbound queue, not lost), and thousands of reregistrations,
- * each carrying all of an agent's tasks, would put it further behind. So the requests form a
- * window of `maxLaunchChecks` at once: a slot frees when its agent's reregistration has been
- * processed (`dropUnreceivedLaunches`, which asks for the check again within
- * `LAUNCH_CHECK_REFILL_MS`) or after `limitMs` without one. A master that keeps up works through
- * many lost launches at the pace it processes the answers; one that processes none asks no more
- * than the window per `limitMs`. Agents never asked come first (a re-ask waits
- * behind them, so no agent is starved), then the oldest suspect launch, then the agent id.
+ * the task then: a slow launch, such as an image pull, is asked about once). Every agent's tasks
+ * turn suspect at once when the master itself falls behind (their updates wait in its inbound
+ * queue, not lost), and thousands of reregistrations, each carrying all of an agent's tasks, would
+ * put it further behind. So the requests form a window of `maxLaunchChecks` at once: a slot frees
+ * when its agent's reregistration has been processed (`dropUnreceivedLaunches`, which asks for the
+ * check again within `LAUNCH_CHECK_REFILL_MS`) or after `limitMs` without one. A master that keeps
+ * up works through many lost launches at the pace it processes the answers; one that processes none
+ * asks no more than the window per `limitMs`. Agents never asked come first (a re-ask waits behind
+ * them, so no agent is starved), then the oldest suspect launch, then the agent id.
  */
 export function planLaunchChecks<A extends CheckedAgent>(
   agents: Iterable<A>,
@@ -68,14 +68,12 @@ export function planLaunchChecks<A extends CheckedAgent>(
   limitMs: number,
 ): LaunchCheck<A>[] {
   const all = [...agents];
-  const inFlight = all.filter(
-    (a) => a.launchCheck !== undefined && now - a.launchCheck.requestedAt < limitMs,
-  );
-  const room = maxLaunchChecks(all.length) - inFlight.length;
+  const asked = (a: A) => a.launchCheck !== undefined && now - a.launchCheck.requestedAt < limitMs;
+  const room = maxLaunchChecks(all.length) - all.filter(asked).length;
   if (room <= 0) return [];
   const candidates: { agent: A; tasks: Set<string>; askedAt: number; oldest: number }[] = [];
   for (const agent of all) {
-    if (agent.launchCheck !== undefined && now - agent.launchCheck.requestedAt < limitMs) continue;
+    if (asked(agent)) continue;
     const tasks = new Set<string>();
     let oldest = Number.POSITIVE_INFINITY;
     for (const task of agent.tasks.values()) {
