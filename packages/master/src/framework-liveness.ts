@@ -17,7 +17,8 @@ const decoder = new TextDecoder();
  */
 export class FrameworkLivenessTicks {
   /** Marks a tick among the calls; a random one, so no framework can send one. */
-  private readonly prefix: Uint8Array;
+  private readonly marker = `agora-liveness-tick:${randomUUID()}:`;
+  private readonly prefix = encoder.encode(this.marker);
   /** Per subject, the send time of the last tick that came out of it. */
   private readonly heard = new Map<string, number>();
 
@@ -29,13 +30,11 @@ export class FrameworkLivenessTicks {
     private readonly logger: Logger,
     /** Every call sent before `caughtUpTo` (clock ms) has been handled. */
     private readonly onCaughtUp: (caughtUpTo: number) => void,
-  ) {
-    this.prefix = encoder.encode(`agora-liveness-tick:${randomUUID()}:`);
-  }
+  ) {}
 
   /** Sends a tick through every call subject. */
   send(): void {
-    const tick = encoder.encode(`${decoder.decode(this.prefix)}${this.clock.now()}`);
+    const tick = encoder.encode(`${this.marker}${this.clock.now()}`);
     for (const subject of this.subjects) {
       try {
         this.bus.publish(subject, tick);
