@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, freePortRun } from "./harness/ports.js";
 import { expectNoOrphans, httpJson, type Spawned, spawnAgora } from "./harness/processes.js";
+import { EventStreamReader } from "./harness/sse.js";
 import { waitFor } from "./harness/wait.js";
 
 interface WireEvent {
@@ -20,37 +21,9 @@ interface MesosState {
 
 const seq = (id: string) => Number(id.slice(id.lastIndexOf("-") + 1));
 
-/**
- * Opens `/master/events` (from `lastEventId` when given) and collects its frames until `until` holds:
- * the `hello` one's `lastEventId`, and the events.
- */
-async function readStream(url: string, until: (events: WireEvent[]) => boolean, lastEventId?: string) {
-  const abort = new AbortController();
-  const headers: Record<string, string> = { accept: "text/event-stream" };
-  if (lastEventId) headers["last-event-id"] = lastEventId;
-  const res = await fetch(url, { headers, signal: abort.signal });
-  const events: WireEvent[] = [];
-  let hello: string | undefined;
-  let buffer = "";
-  const decoder = new TextDecoder();
-  try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-        const lines = buffer.slice(0, end).split("\n");
-        buffer = buffer.slice(end + 2);
-        const data = lines.find((l) => l.startsWith("data: "))?.slice(6);
-        if (!data) continue;
-        if (lines.includes("event: hello")) hello = (JSON.parse(data) as { lastEventId: string }).lastEventId;
-        else if (!lines.some((l) => l.startsWith("event: "))) events.push(JSON.parse(data) as WireEvent);
-      }
-      if (until(events) && (lastEventId || hello)) break;
-    }
-  } finally {
-    abort.abort();
-  }
-  return { hello, events };
-}
+/** `/master/events`, resumed after `lastEventId` when given (as a browser's `Last-Event-ID`). */
+const openEvents = (url: string, lastEventId?: string) =>
+  new EventStreamReader<unknown>().open(url, lastEventId ? { "last-event-id": lastEventId } : {});
 
 /**
  * A real `agora dev` (master, agent, Marathon) runs an app's tasks before anyone asks the master for
@@ -124,21 +97,28 @@ describe("the master's event log in agora dev, read only after tasks ran", () =>
       ]),
     );
 
-    const { hello } = await readStream(`${base}/master/events`, () => true);
-    const logId = hello!.slice(0, hello!.lastIndexOf("-"));
-    const scaled = (events: WireEvent[]) =>
-      events.some((e) => e.kind === "task" && seq(e.id) > seq(hello!) && e.data?.state === "TASK_KILLED");
-    const resumed = readStream(`${base}/master/events`, scaled, `${logId}-0`);
+    const live = await openEvents(`${base}/master/events`);
+    const { data } = await live.waitFor("the stream's hello", (e) => e.type === "hello");
+    await live.close();
+    const hello = (data as { lastEventId: string }).lastEventId;
+    const logId = hello.slice(0, hello.lastIndexOf("-"));
+    const resumed = await openEvents(`${base}/master/events`, `${logId}-0`);
     const scale = await fetch(`${base}/service/marathon/v2/apps/early`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ instances: 1 }),
     });
     expect(scale.ok).toBe(true);
-    const { events } = await resumed;
+    const events = await waitFor("the scale-down's TASK_KILLED on the resumed stream", () => {
+      const all = resumed.of("message") as WireEvent[];
+      return (
+        all.some((e) => e.kind === "task" && seq(e.id) > seq(hello) && e.data?.state === "TASK_KILLED") && all
+      );
+    });
+    await resumed.close();
     // Every event from the first on, in order: those before the hello are the history.
     expect(events.map((e) => seq(e.id))).toEqual(events.map((_, i) => i + 1));
-    expect(events.filter((e) => seq(e.id) <= seq(hello!))).toEqual(
+    expect(events.filter((e) => seq(e.id) <= seq(hello))).toEqual(
       expect.arrayContaining(recent.map((e) => expect.objectContaining({ id: e.id, key: e.key }))),
     );
     await fetch(`${base}/service/marathon/v2/apps/early`, { method: "DELETE" });

@@ -15,9 +15,12 @@ export class EventStreamReader<T> {
   private readonly abort = new AbortController();
   private reading: Promise<void> = Promise.resolve();
 
-  /** Opens `url`; resolves once the response has started (its headers arrived). */
-  async open(url: string): Promise<this> {
-    const res = await fetch(url, { headers: { accept: "text/event-stream" }, signal: this.abort.signal });
+  /** Opens `url` (`headers` added, e.g. `last-event-id`); resolves once the response has started. */
+  async open(url: string, headers: Record<string, string> = {}): Promise<this> {
+    const res = await fetch(url, {
+      headers: { accept: "text/event-stream", ...headers },
+      signal: this.abort.signal,
+    });
     if (!res.ok || !res.body) throw new Error(`${url} answered ${res.status}`);
     this.reading = this.read(res.body);
     return this;
