@@ -51,6 +51,27 @@ describe("NatsBus", () => {
     await sub.close();
   });
 
+  it("sends publishes queued in this turn before a later request and with a reply after them", async () => {
+    const a = await connectNatsBus({ servers: nats.url });
+    const b = await connectNatsBus({ servers: nats.url });
+    let heardByB = 0;
+    b.subscribe("order.seq", () => void heardByB++);
+    b.subscribe("order.svc", (m) => {
+      for (let i = 0; i < 20; i++) b.publish("order.events", Uint8Array.of(i));
+      m.respond(Uint8Array.of(heardByB));
+    });
+    const heardByA: number[] = [];
+    a.subscribe("order.events", (m) => void heardByA.push(m.data[0]!));
+    await Promise.all([a.flush(), b.flush()]);
+
+    for (let i = 0; i < 20; i++) a.publish("order.seq", Uint8Array.of(i));
+    const reply = await a.request("order.svc", new Uint8Array());
+    // The request left after the 20 publishes, and the reply after the responder's 20 events.
+    expect(reply[0]).toBe(20);
+    expect(heardByA).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it("reconnects and keeps its subscriptions after the server restarts", async () => {
     const server = await startNatsServer();
     try {
