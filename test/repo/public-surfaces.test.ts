@@ -60,8 +60,6 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "SessionTokens",
       "SessionTokensOptions",
       "StandbyProxyOptions",
-      "StandbyRefusal",
-      "standbyRefusalMessage",
       "upstreamTls",
       "withTls",
     ],
