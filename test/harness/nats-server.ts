@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { freePorts } from "./ports.js";
 
@@ -109,7 +109,10 @@ export async function startNatsCluster(
       );
     }
     await Promise.all(nodes.map((n) => n.start()));
-    if (opts.jetstream) await Promise.all(nodes.map((n) => waitForJetStream(n.url)));
+    if (opts.jetstream) {
+      await Promise.all(nodes.map((n) => waitForJetStream(n.url)));
+      await waitForPlacement(nodes[0]!.url, size);
+    }
   } catch (err) {
     await Promise.all(nodes.map((n) => n.stop()));
     throw err;
@@ -140,6 +143,39 @@ export async function waitForJetStream(url: string, timeoutMs = 30_000): Promise
       }
     }
     throw new Error(`JetStream at ${url} not ready after ${timeoutMs} ms`, { cause: lastError });
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * Resolves once a stream with `replicas` replicas can be placed: a meta leader answers account info
+ * before it knows every peer, and an R3 bucket made then fails with "no suitable peers for placement".
+ */
+async function waitForPlacement(url: string, replicas: number, timeoutMs = 30_000): Promise<void> {
+  const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: POLL_MS });
+  try {
+    const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 2_000 });
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      try {
+        await jsm.streams.add({
+          name: "AGORA_PLACEMENT_PROBE",
+          subjects: ["agora.placement.probe"],
+          num_replicas: replicas,
+          storage: StorageType.Memory,
+        });
+        await jsm.streams.delete("AGORA_PLACEMENT_PROBE");
+        return;
+      } catch (err) {
+        lastError = err;
+        await delay(200);
+      }
+    }
+    throw new Error(`no stream of ${replicas} replicas placeable at ${url} after ${timeoutMs} ms`, {
+      cause: lastError,
+    });
   } finally {
     await nc.close();
   }
