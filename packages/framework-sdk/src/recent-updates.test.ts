@@ -10,6 +10,17 @@ describe("RecentUpdates", () => {
     expect(recent.size).toBe(2);
   });
 
+  it("keeps exactly the newest uuids as it wraps around many times, ignoring repeats", () => {
+    const recent = new RecentUpdates(3);
+    for (let i = 0; i < 10; i++) {
+      recent.remember(`u${i}`);
+      recent.remember(`u${i}`);
+    }
+    const kept = Array.from({ length: 10 }, (_, i) => `u${i}`).filter((u) => recent.has(u));
+    expect(kept).toEqual(["u7", "u8", "u9"]);
+    expect(recent.size).toBe(3);
+  });
+
   it("remembers whether a delivered update was acknowledged", () => {
     const recent = new RecentUpdates(2);
     recent.remember("a");
