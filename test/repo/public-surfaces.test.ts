@@ -141,8 +141,11 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "cycleSnapshot",
       "DeclineFilterIndex",
       "DrfAllocator",
+      "jsonSize",
       "MasterState",
+      "MesosStateRenderer",
       "OfferPlan",
+      "writeJson",
     ],
   },
   agent: {

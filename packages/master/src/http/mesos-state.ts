@@ -18,6 +18,7 @@ import type {
   TaskEntryView,
 } from "../view.js";
 import { mesosLabels, mesosReservedByRole, mesosUnreserved } from "./mesos-resources.js";
+import { mesosTaskJson } from "./mesos-task-json.js";
 
 /**
  * `/master/state` in Mesos' JSON shape (snake_case, `slaves`, resources as objects), so tools written
@@ -103,7 +104,7 @@ export class MesosStateRenderer {
     const cached = this.tasks.get(t);
     // Statuses only ever grow by one at the end (the oldest may drop off), and the state changes with them.
     if (cached && cached.last === last && cached.count === t.statuses.length) return cached.json;
-    const json = piece(JSON.stringify(mesosTask(t)));
+    const json = piece(mesosTaskJson(t));
     this.tasks.set(t, { last, count: t.statuses.length, json });
     return json;
   }

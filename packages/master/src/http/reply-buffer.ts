@@ -5,9 +5,10 @@ export interface LentBuffer {
 }
 
 /**
- * Keeps the memory of the last `/master/state` reply for the next one. A fresh buffer of 50 MB is
- * page-faulted in as the JSON is copied into it: 40-70 ms for 100,000 tasks' fragments against ~20 ms
- * into a buffer used before (micro-benchmark, 2026-12-03), every request, on the master's only thread.
+ * Keeps the memory of the last `/master/state` reply for the next one. A fresh buffer is page-faulted
+ * in as the JSON is copied into it: for 100,000 tasks' fragments (37.7 MB) 40-55 ms of CPU against
+ * 20-24 ms into the buffer used before (bench/master-state.bench.ts, `copy fresh` and `copy reused`,
+ * BENCHMARKS.md), every request, on the master's only thread.
  * One reply holds the buffer at a time; a request that comes while it is lent gets a fresh one. The
  * cost is the last reply's size kept between requests.
  */
