@@ -1,11 +1,27 @@
 import { DEFAULT_ROLE } from "../ids.js";
-import { coalesce, rangesContain, subtractRanges } from "./ranges.js";
-import { type Range, type Reservation, type Resource, type Resources, SCALAR_PRECISION } from "./schema.js";
+import { coalesce, isCoalesced, rangesContain, subtractCoalesced } from "./ranges.js";
+import {
+  type Range,
+  type RangesResource,
+  type Reservation,
+  type Resource,
+  type Resources,
+  SCALAR_PRECISION,
+  type ScalarResource,
+  type SetResource,
+} from "./schema.js";
 
 /**
- * Resource arithmetic over lists of typed entries. Entries are grouped by name and reservation;
- * within a group scalars add, ranges merge and sets unite. Every function returns a new,
- * normalized list (one entry per group, no empty entries) and never mutates its input.
+ * Resource arithmetic over lists of typed entries. Entries are grouped by name, kind and
+ * reservation; within a group scalars add, ranges merge and sets unite. Every function returns a
+ * new, normalized list (one entry per group, in the order the groups first appear, no empty
+ * entries) and never mutates its input. Entries are values: a result may share the `ranges` and
+ * `set` arrays of its inputs, and nothing mutates an entry once built.
+ *
+ * The lists the master adds and subtracts on every offer, launch and status update are short and
+ * already normalized (an agent's cpus, mem, disk and ports), so groups are found by comparing
+ * entries, not by building string keys, and an entry alone in its group is checked rather than
+ * re-normalized (ranges already coalesced, a set already sorted).
  */
 
 export function roundScalar(value: number): number {
@@ -19,88 +35,156 @@ function reservationKey(r: Reservation): string {
 
 function groupKey(r: Resource): string {
   const kind = "scalar" in r ? "s" : "ranges" in r ? "r" : "t";
-  // Unreserved entries are the common case on the hot paths: keep their key cheap.
   return r.reservation ? `${r.name}|${kind}|${reservationKey(r.reservation)}` : `${r.name}|${kind}`;
 }
 
-/** A group being summed: values are gathered first and normalized once, in `finish`. */
-interface Group {
-  readonly first: Resource;
-  scalar: number;
-  ranges: Range[] | undefined;
-  set: Set<string> | undefined;
+/** Entries of one group sum into one: same name, same kind, equal reservations (as `groupKey` tells). */
+function sameGroup(a: Resource, b: Resource): boolean {
+  if (a.name !== b.name) return false;
+  if ("scalar" in a ? !("scalar" in b) : "ranges" in a ? !("ranges" in b) : !("set" in b)) return false;
+  const ra = a.reservation;
+  const rb = b.reservation;
+  if (ra === rb) return true;
+  return ra !== undefined && rb !== undefined && reservationKey(ra) === reservationKey(rb);
 }
 
-function gather(groups: Map<string, Group>, r: Resource): void {
-  const key = groupKey(r);
-  let g = groups.get(key);
-  if (!g) {
-    g = { first: r, scalar: 0, ranges: undefined, set: undefined };
-    groups.set(key, g);
+/** Beyond this many groups in one list, groups are found through a map of their keys. */
+const LINEAR_GROUPS = 8;
+
+/**
+ * Entries sorted into groups in the order the groups first appear: `firsts[i]` is a group's first
+ * entry, `more[i]` all its entries when it has several.
+ */
+class Grouping {
+  readonly firsts: Resource[] = [];
+  readonly more: (Resource[] | undefined)[] = [];
+  private keys: Map<string, number> | undefined;
+
+  addAll(resources: readonly Resource[]): this {
+    for (const r of resources) this.add(r);
+    return this;
   }
-  if ("scalar" in r) g.scalar += r.scalar;
-  else if ("ranges" in r) {
-    g.ranges ??= [];
-    g.ranges.push(...r.ranges);
-  } else {
-    g.set ??= new Set();
-    for (const item of r.set) g.set.add(item);
+
+  add(r: Resource): void {
+    const i = this.indexOf(r);
+    if (i >= 0) {
+      const more = this.more[i];
+      if (more) more.push(r);
+      else this.more[i] = [this.firsts[i]!, r];
+      return;
+    }
+    this.firsts.push(r);
+    this.more.push(undefined);
+    if (this.keys) this.keys.set(groupKey(r), this.firsts.length - 1);
+    else if (this.firsts.length > LINEAR_GROUPS)
+      this.keys = new Map(this.firsts.map((f, j) => [groupKey(f), j]));
+  }
+
+  private indexOf(r: Resource): number {
+    if (this.keys) return this.keys.get(groupKey(r)) ?? -1;
+    for (let i = 0; i < this.firsts.length; i++) if (sameGroup(this.firsts[i]!, r)) return i;
+    return -1;
+  }
+
+  /** Each group's normalized entry, empty ones dropped. */
+  finish(): Resource[] {
+    const out: Resource[] = [];
+    for (let i = 0; i < this.firsts.length; i++) {
+      const entry = finish(this.firsts[i]!, this.more[i]);
+      if (entry) out.push(entry);
+    }
+    return out;
   }
 }
 
-/** The normalized entry of a group, or undefined when it is empty. */
-function finish(g: Group): Resource | undefined {
-  const base = g.first.reservation
-    ? { name: g.first.name, reservation: g.first.reservation }
-    : { name: g.first.name };
-  if ("scalar" in g.first) {
-    const scalar = roundScalar(g.scalar);
-    return scalar > 0 ? { ...base, scalar } : undefined;
+/** The normalized entry of a group (its first entry, and all of them when there are several), or undefined when empty. */
+function finish(first: Resource, more: readonly Resource[] | undefined): Resource | undefined {
+  if ("scalar" in first) {
+    let sum = 0;
+    if (more) for (const r of more) sum += (r as ScalarResource).scalar;
+    else sum += first.scalar;
+    const scalar = roundScalar(sum);
+    return scalar > 0 ? scalarEntry(first, scalar) : undefined;
   }
-  if ("ranges" in g.first) {
-    const ranges = coalesce(g.ranges ?? []);
-    return ranges.length > 0 ? { ...base, ranges } : undefined;
+  if ("ranges" in first) {
+    let ranges: Range[];
+    if (more) ranges = coalesce(more.flatMap((r) => (r as RangesResource).ranges));
+    else ranges = isCoalesced(first.ranges) ? first.ranges : coalesce(first.ranges);
+    return ranges.length > 0 ? rangesEntry(first, ranges) : undefined;
   }
-  return g.set && g.set.size > 0 ? { ...base, set: [...g.set].sort() } : undefined;
+  let set: string[];
+  if (more) set = [...new Set(more.flatMap((r) => (r as SetResource).set))].sort();
+  else set = isSortedUnique(first.set) ? first.set : [...new Set(first.set)].sort();
+  return set.length > 0 ? setEntry(first, set) : undefined;
 }
 
-/** Normalized entries by group key. */
-function grouped(resources: readonly Resource[]): Map<string, Resource> {
-  const groups = new Map<string, Group>();
-  for (const r of resources) gather(groups, r);
-  const out = new Map<string, Resource>();
-  for (const [key, g] of groups) {
-    const entry = finish(g);
-    if (entry) out.set(key, entry);
+// An entry's fields always in the order name, reservation, value, as the wire and JSON views see them.
+function scalarEntry(like: Resource, scalar: number): ScalarResource {
+  return like.reservation
+    ? { name: like.name, reservation: like.reservation, scalar }
+    : { name: like.name, scalar };
+}
+
+function rangesEntry(like: Resource, ranges: Range[]): RangesResource {
+  return like.reservation
+    ? { name: like.name, reservation: like.reservation, ranges }
+    : { name: like.name, ranges };
+}
+
+function setEntry(like: Resource, set: string[]): SetResource {
+  return like.reservation
+    ? { name: like.name, reservation: like.reservation, set }
+    : { name: like.name, set };
+}
+
+/** Already as `[...new Set(items)].sort()` makes it. */
+function isSortedUnique(items: readonly string[]): boolean {
+  for (let i = 1; i < items.length; i++) if (!(items[i - 1]! < items[i]!)) return false;
+  return true;
+}
+
+/** Finds the index of the entry of `normalized` (one entry per group) in an entry's group, or -1. */
+function groupFinder(normalized: readonly Resource[]): (r: Resource) => number {
+  if (normalized.length > LINEAR_GROUPS) {
+    const keys = new Map(normalized.map((n, i) => [groupKey(n), i]));
+    return (r) => keys.get(groupKey(r)) ?? -1;
   }
-  return out;
+  return (r) => {
+    for (let i = 0; i < normalized.length; i++) if (sameGroup(normalized[i]!, r)) return i;
+    return -1;
+  };
 }
 
 /** Merges entries of the same name, kind and reservation; drops empty ones. */
 export function normalize(resources: readonly Resource[]): Resources {
-  return [...grouped(resources).values()];
+  return new Grouping().addAll(resources).finish();
 }
 
 export function add(a: readonly Resource[], b: readonly Resource[]): Resources {
-  return normalize([...a, ...b]);
+  return new Grouping().addAll(a).addAll(b).finish();
 }
 
 /** `a − b`, entry by entry; what `a` lacks is ignored (check `contains` first when that matters). */
 export function subtract(a: readonly Resource[], b: readonly Resource[]): Resources {
-  const groups = grouped(a);
-  for (const [key, r] of grouped(b)) {
-    const have = groups.get(key);
-    if (!have) continue;
-    if ("scalar" in have && "scalar" in r)
-      groups.set(key, { ...have, scalar: roundScalar(have.scalar - r.scalar) });
-    else if ("ranges" in have && "ranges" in r)
-      groups.set(key, { ...have, ranges: subtractRanges(have.ranges, r.ranges) });
-    else if ("set" in have && "set" in r) {
-      const drop = new Set(r.set);
-      groups.set(key, { ...have, set: have.set.filter((x) => !drop.has(x)) });
-    }
+  const left = normalize(a);
+  const indexOf = groupFinder(left);
+  for (const r of normalize(b)) {
+    const i = indexOf(r);
+    if (i >= 0) left[i] = minus(left[i]!, r);
   }
-  return [...groups.values()].filter((r) => !isEmptyEntry(r));
+  return left.filter((r) => !isEmptyEntry(r));
+}
+
+/** `have − r` for two normalized entries of one group. */
+function minus(have: Resource, r: Resource): Resource {
+  if ("scalar" in have) return scalarEntry(have, roundScalar(have.scalar - (r as ScalarResource).scalar));
+  if ("ranges" in have)
+    return rangesEntry(have, subtractCoalesced(have.ranges, (r as RangesResource).ranges));
+  const drop = new Set((r as SetResource).set);
+  return setEntry(
+    have,
+    have.set.filter((x) => !drop.has(x)),
+  );
 }
 
 function isEmptyEntry(r: Resource): boolean {
@@ -111,10 +195,11 @@ function isEmptyEntry(r: Resource): boolean {
 
 /** True when every entry of `b` is covered by the entry of `a` with the same name and reservation. */
 export function contains(a: readonly Resource[], b: readonly Resource[]): boolean {
-  const groups = grouped(a);
-  for (const [key, r] of grouped(b)) {
-    const have = groups.get(key);
-    if (!have || !covers(have, r)) return false;
+  const have = normalize(a);
+  const indexOf = groupFinder(have);
+  for (const r of normalize(b)) {
+    const i = indexOf(r);
+    if (i < 0 || !covers(have[i]!, r)) return false;
   }
   return true;
 }

@@ -15,6 +15,24 @@ export function coalesce(ranges: readonly Range[]): Range[] {
   return out;
 }
 
+/**
+ * Already what `coalesce` would return (sorted, each range well formed and apart from the previous
+ * by a gap), so `coalesce` can be skipped: ledgers and offers keep their ranges this way.
+ */
+export function isCoalesced(ranges: readonly Range[]): boolean {
+  let lastEnd = Number.NEGATIVE_INFINITY;
+  for (const r of ranges) {
+    // Negated so that a NaN bound fails too (and takes `coalesce`'s path, whatever that makes of it).
+    if (!(r.begin <= r.end && r.begin > lastEnd + 1)) return false;
+    lastEnd = r.end;
+  }
+  return true;
+}
+
+function coalesced(ranges: readonly Range[]): readonly Range[] {
+  return isCoalesced(ranges) ? ranges : coalesce(ranges);
+}
+
 export function rangesSize(ranges: readonly Range[]): number {
   let n = 0;
   for (const r of coalesce(ranges)) n += r.end - r.begin + 1;
@@ -23,13 +41,21 @@ export function rangesSize(ranges: readonly Range[]): number {
 
 /** Every value of `inner` lies in `outer`. */
 export function rangesContain(outer: readonly Range[], inner: readonly Range[]): boolean {
-  const o = coalesce(outer);
-  return coalesce(inner).every((r) => o.some((x) => x.begin <= r.begin && r.end <= x.end));
+  const o = coalesced(outer);
+  return coalesced(inner).every((r) => o.some((x) => x.begin <= r.begin && r.end <= x.end));
 }
 
 export function subtractRanges(from: readonly Range[], remove: readonly Range[]): Range[] {
-  let out = coalesce(from);
-  for (const r of coalesce(remove)) {
+  return subtractCoalesced(coalesce(from), coalesced(remove));
+}
+
+/**
+ * `from − remove` for lists already coalesced (see `isCoalesced`); the result is coalesced too and
+ * shares the untouched ranges of `from`.
+ */
+export function subtractCoalesced(from: readonly Range[], remove: readonly Range[]): Range[] {
+  let out = [...from];
+  for (const r of remove) {
     const next: Range[] = [];
     for (const x of out) {
       if (r.end < x.begin || r.begin > x.end) {
