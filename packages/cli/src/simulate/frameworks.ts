@@ -189,18 +189,22 @@ export class SimFramework {
         this.states.set(t.taskId, "TASK_STAGING");
       }
       this.tally.launched += tasks.length;
-      // The rest of the offer goes back to the pool at once: more tasks may be waiting for it.
+      // What the launch leaves is too small for a task (or nothing is pending): Mesos' default
+      // filter keeps it from coming straight back. A filter holds only while the agent's free
+      // resources stay within what was refused, so a task ending there offers them again at once.
       this.scheduler
-        .accept([offer.id], [{ type: "launch", tasks }], { refuseSeconds: 0 })
+        .accept([offer.id], [{ type: "launch", tasks }])
         .catch((err: unknown) => this.o.logger.warn({ err, framework: plan.spec.name }, "accept failed"));
     }
     if (decline.length > 0) {
       this.tally.declined += decline.length;
-      // With work left, an offer too small now may fit after tasks end; without, it is not wanted.
-      const refuseSeconds = this.pending > 0 ? 1 : 3600;
+      // Too small for a task. Mesos' default filter is enough: when tasks end on its agent, the larger
+      // free resources pass the filter at once. A 1 s filter had every full agent's leftover memory
+      // offered and declined again each second (a 2,000-agent run: 40,000 of 78,000 offers declined,
+      // 4,400 with the default). With nothing left to launch, it is not wanted.
       void this.scheduler.decline(
         decline.map((o) => o.id),
-        { refuseSeconds },
+        this.pending > 0 ? undefined : { refuseSeconds: 3600 },
       );
     }
     if (this.pending === 0 && !this.suppressed) {
