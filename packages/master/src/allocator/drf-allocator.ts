@@ -464,10 +464,21 @@ function rankedIn(role: string, sorter: DrfSorter, candidates: readonly Member[]
  * the same order as the sorters make, so the sums are identical.
  */
 function summedScalars(lists: readonly (readonly Resource[])[]): Resource[] {
-  const sums = new Map<string, number>();
-  for (const resources of lists)
-    for (const r of resources) if ("scalar" in r) sums.set(r.name, (sums.get(r.name) ?? 0) + r.scalar);
-  return [...sums].map(([name, scalar]) => ({ name, scalar }));
+  // A handful of names over 10,000 agents' entries: found by a scan, not hashed per entry.
+  const names: string[] = [];
+  const sums: number[] = [];
+  for (const resources of lists) {
+    for (const r of resources) {
+      if (!("scalar" in r)) continue;
+      let i = names.indexOf(r.name);
+      if (i < 0) {
+        i = names.push(r.name) - 1;
+        sums.push(0);
+      }
+      sums[i]! += r.scalar;
+    }
+  }
+  return names.map((name, i) => ({ name, scalar: sums[i]! }));
 }
 
 /**
