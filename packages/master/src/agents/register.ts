@@ -7,6 +7,7 @@ import {
   canTransition,
   type FrameworkInfo,
   isTerminalState,
+  type StatusUpdate,
 } from "@agora/protocol";
 import type { BusMessage } from "@agora/transport";
 import { sendKill } from "../calls/task-calls.js";
@@ -58,7 +59,8 @@ export async function registerAgent(
  * Reregister: a known agent is restored with what it reports, an unknown one admitted under its
  * id. Reported tasks are booked (frameworks the master does not know yet are recovered as
  * disconnected, to be resumed by their re-subscribe); tasks a framework asked to kill that the
- * agent still reports live are killed again; its unacknowledged updates are relayed.
+ * agent still reports live are killed again; its unacknowledged updates this master has not booked
+ * yet are relayed.
  */
 export async function reregisterAgent(
   ctx: MasterContext,
@@ -106,8 +108,20 @@ export async function reregisterAgent(
   respond(msg, registered(ctx, agent.id));
   // As Mesos: a kill the agent never got (it was restarting, or moving to another NATS server) goes again.
   for (const task of kills) sendKill(ctx, task);
-  if (m.updates.length > 0) applyStatusUpdates(ctx, agent.id, m.updates);
+  const unseen = m.updates.filter((u) => !alreadyBooked(ctx, agent.id, u));
+  if (unseen.length > 0) applyStatusUpdates(ctx, agent.id, unseen);
   ctx.requestAllocation([agent.id]);
+}
+
+/**
+ * An in-flight update this master already booked was relayed when it came, and the agent keeps
+ * resending it until acknowledged. Relaying it again for every reregistration (a launch check asks a
+ * master's slowest agents to reregister) added a copy per update just when the master was behind;
+ * Mesos' reregistration carries no updates at all, only the agent's resends.
+ */
+function alreadyBooked(ctx: MasterContext, agentId: AgentId, u: StatusUpdate): boolean {
+  const task = ctx.state.frameworks.get(u.frameworkId)?.tasks.get(u.status.taskId);
+  return task?.agentId === agentId && task.statuses.some((s) => s.uuid === u.status.uuid);
 }
 
 /**
