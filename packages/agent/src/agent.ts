@@ -93,6 +93,8 @@ export interface AgentCounters extends MasterLinkCounters {
   statusUpdates: number;
   /** Status updates of frameworks the master shut down, dropped undelivered (none can acknowledge them). */
   statusUpdatesDropped: number;
+  /** Sends of status updates sent before (retries while unacknowledged). */
+  statusUpdatesResent: number;
   /** Framework messages received; no executor takes messages yet, so they are dropped (best effort). */
   frameworkMessages: number;
 }
@@ -228,6 +230,7 @@ export class Agent implements AgentView {
       ...this.counts,
       statusUpdates: this.reporter.produced,
       statusUpdatesDropped: this.reporter.dropped,
+      statusUpdatesResent: this.reporter.resent,
     };
   }
 

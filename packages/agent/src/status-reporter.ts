@@ -73,6 +73,11 @@ export class StatusReporter {
     return this.producedCount;
   }
 
+  /** Sends of status updates sent before: retries of unacknowledged ones. */
+  get resent(): number {
+    return this.updates.resent;
+  }
+
   /** Status updates dropped, not delivered, because their framework was shut down. */
   get dropped(): number {
     return this.droppedCount;
