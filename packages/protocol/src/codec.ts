@@ -2,11 +2,16 @@ import type { z } from "zod";
 import { ProtocolError } from "./errors.js";
 import { firstIssue } from "./zod-issue.js";
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/**
+ * `value` as JSON bytes. A message under 4 KiB is a slice of Node's shared 8 KiB buffer pool rather
+ * than a buffer of its own: `TextEncoder.encode` allocates a fresh ArrayBuffer per call, which made it
+ * cost as much as the `JSON.stringify` before it for the master's small messages (acknowledgements,
+ * updates). The bytes are meant to be sent and dropped; the buses and stores copy what they keep.
+ */
 export function encode(value: unknown): Uint8Array {
-  return encoder.encode(JSON.stringify(value));
+  return Buffer.from(JSON.stringify(value));
 }
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };

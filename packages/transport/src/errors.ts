@@ -13,6 +13,7 @@ export const transportErrorCodes = {
   PAYLOAD_TOO_LARGE:
     "A message is larger than the bus allows (the NATS server's max_payload, 1 MiB by default)",
   STORE_CORRUPT: "A file store's snapshot is not one (written by hand or by something else)",
+  INVALID_SUBJECT: "A message was published to an empty subject or one with whitespace",
 } as const;
 
 export type TransportErrorCode = keyof typeof transportErrorCodes;
@@ -40,4 +41,12 @@ export function payloadTooLarge(subject: string, size: number, max: number): Tra
       target: subject,
     },
   );
+}
+
+/** NATS reads a subject up to the next whitespace, so a subject holding one would garble the frame. */
+export function assertPublishable(subject: string): void {
+  if (subject.length === 0 || /\s/.test(subject))
+    throw new TransportError("INVALID_SUBJECT", `cannot publish to ${JSON.stringify(subject)}`, {
+      target: subject,
+    });
 }

@@ -1,5 +1,5 @@
 import type { Bus, BusMessage, BusSubscription, RequestOptions, SubscribeOptions } from "./bus.js";
-import { payloadTooLarge, TransportError } from "./errors.js";
+import { assertPublishable, payloadTooLarge, TransportError } from "./errors.js";
 import { hasWildcard, subjectMatches } from "./subject-match.js";
 
 /** nats-server's default `max_payload`. */
@@ -45,6 +45,7 @@ export class InProcessBus implements Bus {
   }
 
   publish(subject: string, data: Uint8Array): void {
+    assertPublishable(subject);
     this.deliver(subject, data, undefined);
   }
 

@@ -6,18 +6,21 @@ import { registerAgent, reregisterAgent } from "./register.js";
 import { removeAgent } from "./removal.js";
 import { applyStatusUpdates } from "./status-update.js";
 
-/** Handles one message on `masterAgent`; failures are answered (requests) or logged, never thrown. */
-export async function handleAgentMessage(ctx: MasterContext, msg: BusMessage): Promise<void> {
+/**
+ * Handles one message on `masterAgent`; failures are answered (requests) or logged, never thrown.
+ * Only a registration waits (for the registry); status updates and the rest are handled before this
+ * returns, without a promise, so the bus's dispatcher runs the next message inline.
+ */
+export function handleAgentMessage(ctx: MasterContext, msg: BusMessage): Promise<void> | undefined {
   const m = decodeInbound(ctx, AgentMessage, msg, "INVALID_MESSAGE");
-  if (!m) return;
+  if (!m) return undefined;
+  const failed = (err: unknown) => respond(msg, errorReply(ctx, err));
   try {
     switch (m.type) {
       case "register":
-        await registerAgent(ctx, msg, m);
-        break;
+        return registerAgent(ctx, msg, m).catch(failed);
       case "reregister":
-        await reregisterAgent(ctx, msg, m);
-        break;
+        return reregisterAgent(ctx, msg, m).catch(failed);
       case "statusUpdate":
         applyStatusUpdates(ctx, m.agentId, m.updates);
         break;
@@ -38,6 +41,7 @@ export async function handleAgentMessage(ctx: MasterContext, msg: BusMessage): P
       }
     }
   } catch (err) {
-    respond(msg, errorReply(ctx, err));
+    failed(err);
   }
+  return undefined;
 }

@@ -15,61 +15,70 @@ import { teardown } from "./teardown.js";
 
 /**
  * Handles one message on `masterCall`: decode, run the call, reply (only to requests). A failing
- * call never throws out of here: the framework gets `ok:false` with a stable code.
+ * call never throws out of here: the framework gets `ok:false` with a stable code. Only subscribe and
+ * accept may wait (for the registry); every other call is handled before this returns, without a
+ * promise, so the bus's dispatcher runs the next message inline instead of queueing it behind one.
  */
-export async function handleCall(ctx: MasterContext, msg: BusMessage): Promise<void> {
+export function handleCall(ctx: MasterContext, msg: BusMessage): Promise<void> | undefined {
   const call = decodeInbound(ctx, Call, msg, "INVALID_CALL");
-  if (!call) return;
+  if (!call) return undefined;
   try {
-    if (call.type === "subscribe") {
-      await subscribeAuthenticated(ctx, msg.subject, call);
-    } else {
-      const framework = requireFramework(ctx, call.frameworkId);
-      authenticateCaller(ctx, msg.subject, framework);
-      framework.lastSeenAt = ctx.now();
-      switch (call.type) {
-        case "accept":
-          await accept(ctx, framework, call);
-          break;
-        case "decline":
-          decline(ctx, framework, call);
-          break;
-        case "revive":
-          revive(ctx, framework, call);
-          break;
-        case "suppress":
-          suppress(framework, call);
-          break;
-        case "kill":
-          kill(ctx, framework, call);
-          break;
-        case "acknowledge":
-          acknowledge(ctx, framework, call);
-          break;
-        case "reconcile":
-          reconcile(ctx, framework, call);
-          break;
-        case "teardown":
-          teardown(ctx, framework);
-          break;
-        case "message":
-          // Best effort, as in Mesos: forwarded to a known agent, otherwise dropped.
-          if (ctx.state.agents.has(call.agentId))
-            ctx.out.toAgent(call.agentId, {
-              type: "frameworkMessage",
-              frameworkId: framework.id,
-              ...(call.executorId ? { executorId: call.executorId } : {}),
-              data: call.data,
-            });
-          break;
-        case "heartbeat":
-          break;
-      }
-    }
+    const pending = run(ctx, msg.subject, call);
+    if (pending)
+      return pending.then(
+        () => respond(msg, { ok: true, epoch: ctx.epoch() }),
+        (err: unknown) => respond(msg, errorReply(ctx, err)),
+      );
     respond(msg, { ok: true, epoch: ctx.epoch() });
   } catch (err) {
     respond(msg, errorReply(ctx, err));
   }
+  return undefined;
+}
+
+function run(ctx: MasterContext, subject: string, call: Call): Promise<void> | undefined {
+  if (call.type === "subscribe") return subscribeAuthenticated(ctx, subject, call);
+  const framework = requireFramework(ctx, call.frameworkId);
+  authenticateCaller(ctx, subject, framework);
+  framework.lastSeenAt = ctx.now();
+  switch (call.type) {
+    case "accept":
+      return accept(ctx, framework, call);
+    case "decline":
+      decline(ctx, framework, call);
+      break;
+    case "revive":
+      revive(ctx, framework, call);
+      break;
+    case "suppress":
+      suppress(framework, call);
+      break;
+    case "kill":
+      kill(ctx, framework, call);
+      break;
+    case "acknowledge":
+      acknowledge(ctx, framework, call);
+      break;
+    case "reconcile":
+      reconcile(ctx, framework, call);
+      break;
+    case "teardown":
+      teardown(ctx, framework);
+      break;
+    case "message":
+      // Best effort, as in Mesos: forwarded to a known agent, otherwise dropped.
+      if (ctx.state.agents.has(call.agentId))
+        ctx.out.toAgent(call.agentId, {
+          type: "frameworkMessage",
+          frameworkId: framework.id,
+          ...(call.executorId ? { executorId: call.executorId } : {}),
+          data: call.data,
+        });
+      break;
+    case "heartbeat":
+      break;
+  }
+  return undefined;
 }
 
 /**

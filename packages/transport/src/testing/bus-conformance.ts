@@ -192,6 +192,16 @@ export function describeBusConformance(name: string, factory: () => Promise<BusF
       expect(got).toEqual([1024 * 1024]);
     });
 
+    it("refuses to publish to an empty subject or one with whitespace with INVALID_SUBJECT", async () => {
+      const got = collect(f.b, "conf.after");
+      await f.b.flush();
+      for (const subject of ["", "conf two", "conf.tab\t", "conf.line\r\n"])
+        await expectCode(() => f.a.publish(subject, text("x")), "INVALID_SUBJECT");
+      f.a.publish("conf.after", text("still fine"));
+      await waitFor(() => got.length === 1, "a message after the refusals");
+      expect(dec.decode(got[0]!.data)).toBe("still fine");
+    });
+
     it("fails every call after close with CLOSED", async () => {
       await f.a.close();
       await expectCode(() => f.a.publish("conf.closed", text("x")), "CLOSED");
