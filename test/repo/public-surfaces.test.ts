@@ -81,6 +81,7 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "isTransportError",
       "JetStreamLeaderElectionOptions",
       "JetStreamStateStore",
+      "LoopPriority",
       "JetStreamStateStoreOptions",
       "LeaderElection",
       "LeaderInfo",

@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { httpScheme } from "@agora/security";
-import { JetStreamStateStore, type NatsBus, openJetStreamLeaderElection } from "@agora/transport";
+import {
+  JetStreamStateStore,
+  LoopPriority,
+  type NatsBus,
+  openJetStreamLeaderElection,
+} from "@agora/transport";
 import { z } from "zod";
 import { aclOptions, authorizerFrom } from "../acl-flags.js";
 import {
@@ -46,7 +51,9 @@ export async function runMaster(values: FlagValues): Promise<void> {
   const authentication = await masterAuthentication("master", o);
   const identity = await natsIdentity("master", o);
   const logger = createLogger("master");
-  const bus = (await openBus(o.nats, "agora-master", logger, identity)) as NatsBus;
+  // Shared by the bus and the HTTP API: a large `/master/state` reply asks the calls' backlog for turns.
+  const priority = new LoopPriority();
+  const bus = (await openBus(o.nats, "agora-master", logger, { ...identity, priority })) as NatsBus;
   const store = await JetStreamStateStore.open(bus.connection, {
     bucket: `agora_${o.cluster}_registry`,
     replicas: o.registryReplicas,
@@ -65,6 +72,7 @@ export async function runMaster(values: FlagValues): Promise<void> {
   });
   const role = await startMasterRole({
     bus,
+    priority,
     store,
     cluster: o.cluster,
     host: o.host,
