@@ -1,7 +1,12 @@
 import { type AgentCommandOf, type AgentId, scalarOf } from "@agora/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import type { MasterHarness } from "./test-support/harness.js";
+import { RELAY_QUIET_MS } from "./registry/relay-memory.js";
+import type { FakeFramework, MasterHarness } from "./test-support/harness.js";
 import { withLaunchedTasks } from "./test-support/launch.js";
+
+function relayedUuids(fw: FakeFramework): string[] {
+  return fw.events.all.flatMap((e) => (e.type === "update" && e.status.uuid ? [e.status.uuid] : []));
+}
 
 describe("status updates", () => {
   let h: MasterHarness;
@@ -54,12 +59,46 @@ describe("status updates", () => {
     await s.fw.update("t1", "TASK_RUNNING");
     s.agent.update(s.fw.id, "t1", "TASK_KILLED");
     await s.fw.update("t1", "TASK_KILLED");
+    h.clock.advance(RELAY_QUIET_MS); // relayed long ago and never acknowledged: the framework may have lost it
     s.agent.sendUpdates([running]); // a resend of an update the agent never got acked
     const dup = await s.fw.update("t1", "TASK_RUNNING");
     expect(dup.uuid).toBe(running.status.uuid);
     const fw = h.master.snapshot().frameworks.get(s.fw.id)!;
     expect(fw.tasks.size).toBe(0);
     expect(fw.completedTasks.values().map((t) => t.state)).toEqual(["TASK_KILLED"]);
+  });
+
+  it("drops an agent's copy of an update it relayed lately, while the framework's acknowledgement may be on its way", async () => {
+    const s = await withLaunchedTasks(["t1"]);
+    h = s.h;
+    const running = s.agent.update(s.fw.id, "t1", "TASK_RUNNING");
+    await s.fw.update("t1", "TASK_RUNNING");
+    h.clock.advance(RELAY_QUIET_MS - 1);
+    s.agent.sendUpdates([running]); // the agent's resend, queued behind the first at a busy master
+    await s.fw.sync();
+    expect(relayedUuids(s.fw)).toEqual([running.status.uuid]);
+    h.clock.advance(1); // no acknowledgement since: the framework may have lost it
+    s.agent.sendUpdates([running]);
+    await s.fw.update("t1", "TASK_RUNNING");
+    expect(relayedUuids(s.fw)).toEqual([running.status.uuid, running.status.uuid]);
+  });
+
+  it("answers an agent's copy of an update its framework acknowledged with the acknowledgement, relaying nothing", async () => {
+    const s = await withLaunchedTasks(["t1"]);
+    h = s.h;
+    const running = s.agent.update(s.fw.id, "t1", "TASK_RUNNING");
+    await s.fw.update("t1", "TASK_RUNNING");
+    const { uuid } = running.status;
+    s.fw.publish({ type: "acknowledge", agentId: s.agent.id, taskId: running.status.taskId, uuid });
+    await s.agent.commands.take((c) => c.type === "statusAcknowledgement", "the framework's ack");
+    s.agent.sendUpdates([running]); // sent before the acknowledgement reached the agent
+    const answer = await s.agent.commands.take(
+      (c) => c.type === "statusAcknowledgement",
+      "the master's answer",
+    );
+    expect(answer).toMatchObject({ acks: [{ frameworkId: s.fw.id, taskId: "t1", uuid }] });
+    await s.fw.sync();
+    expect(relayedUuids(s.fw)).toEqual([uuid]);
   });
 
   it("returns a finished task's resources to the pool and offers them again", async () => {

@@ -13,7 +13,9 @@ import type { TaskEntry } from "../registry/entries.js";
 /**
  * Applies an agent's status updates to the master's books and relays each, with the agent's
  * uuid, to its framework. Duplicates and stale updates are relayed too (the agent needs its ack)
- * but never move the master's view backwards. A terminal update frees the task's resources.
+ * but never move the master's view backwards, except a copy of one relayed lately (`RelayMemory`):
+ * answered with the acknowledgement when the framework gave it, dropped while it may be on its way.
+ * A terminal update frees the task's resources.
  */
 export function applyStatusUpdates(
   ctx: MasterContext,
@@ -27,7 +29,8 @@ export function applyStatusUpdates(
     ctx.out.toAgent(agentId, { type: "reregisterRequested" });
     return;
   }
-  agent.lastSeenAt = ctx.now();
+  const now = ctx.now();
+  agent.lastSeenAt = now;
   agent.missedPings = 0;
   let freed = false;
   for (const { frameworkId, status } of updates) {
@@ -41,6 +44,13 @@ export function applyStatusUpdates(
       ctx.state.applyStatus(task, booked(task, agent.id, status));
       freed ||= isTerminalState(status.state);
     }
+    const verdict = ctx.state.relays.verdict(status.uuid, now);
+    if (verdict === "acknowledge") {
+      ctx.out.acknowledge(agentId, { frameworkId, taskId: status.taskId, uuid: status.uuid });
+      continue;
+    }
+    if (verdict === "drop") continue;
+    ctx.state.relays.relay(status.uuid, now);
     ctx.out.toFramework(frameworkId, { type: "update", status });
     ctx.metrics.statusUpdateRelayed();
   }

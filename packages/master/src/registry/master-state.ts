@@ -26,6 +26,7 @@ import type {
   UnreachableAgent,
 } from "./entries.js";
 import { taskKey } from "./entries.js";
+import { RelayMemory } from "./relay-memory.js";
 import { ResourceLedger } from "./resource-ledger.js";
 import { Ring } from "./ring.js";
 
@@ -58,6 +59,8 @@ export class MasterState {
   readonly offers = new Map<OfferId, OfferEntry>();
   /** Decline filters of every framework on every agent. */
   readonly filters = new DeclineFilterIndex();
+  /** Agent updates relayed lately, so that their copies are not relayed again (see `RelayMemory`). */
+  readonly relays = new RelayMemory();
   /** Role weights set by the operator (default 1), persisted under `weights.<role>`. */
   readonly weights: Map<string, number> = new WatchedMap(() => this.changes.roles());
   /** Role quotas set by the operator, persisted under `quotas.<role>`. */
