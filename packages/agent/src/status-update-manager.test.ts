@@ -63,32 +63,7 @@ describe("StatusUpdateManager", () => {
     expect(manager.pendingCount).toBe(0);
   });
 
-  it("waits longer than acknowledgements have been taking before its first resend, so a slow master gets no copies", async () => {
-    const { clock, manager, sent, ack } = setup();
-    const turn = () => new Promise((r) => setImmediate(r));
-    const sendsOf = (u: StatusUpdate) => sent().filter((s) => s.status.uuid === u.status.uuid).length;
-    // Acknowledgements take 30 s (a master that far behind on its agents' messages): the first
-    // update, before any was acknowledged, is resent after 10 s as Mesos would.
-    const first = manager.enqueue(fw, status("a"));
-    await waitFor(() => sendsOf(first) === 1, "a sent");
-    clock.advance(10_000);
-    await waitFor(() => sendsOf(first) === 2, "a resent");
-    clock.advance(20_000);
-    expect(ack(first)).toBe(true);
-    // The ones after it wait out the round trip seen (capped at retry.maxMs, 40 s here): no copies.
-    for (const task of ["b", "c", "d"]) {
-      const u = manager.enqueue(fw, status(task));
-      await waitFor(() => sendsOf(u) === 1, `${task} sent`);
-      clock.advance(30_000);
-      await turn();
-      expect(sendsOf(u)).toBe(1);
-      expect(ack(u)).toBe(true);
-    }
-    expect(manager.resent).toBe(1);
-    expect(manager.acknowledgementTimeoutMs).toBe(40_000);
-  });
-
-  it("still resends after its first retry interval while acknowledgements come fast, and counts resends", async () => {
+  it("counts resends", async () => {
     const { clock, manager, sent, ack } = setup();
     const quick = manager.enqueue(fw, status("a"));
     await waitFor(() => sent().length === 1, "a sent");

@@ -54,12 +54,6 @@ export interface UnacknowledgedUpdate {
  * the updates form a queue whose head alone is in flight, resent with exponential backoff until the
  * acknowledgement naming its uuid arrives; then the next one goes. Heads that become ready in the
  * same tick leave together in one batch.
- *
- * The first resend waits at least as long as acknowledgements have been taking (TCP's
- * retransmission timeout, RFC 6298: smoothed round trip plus four deviations), never less than
- * `retry.initialMs`. A master 30 s behind on its agents' messages
- * would otherwise get every update again after 10 s and after 30 s, each copy queued behind the last
- * and relayed, acknowledged and forwarded in turn: work that puts it further behind.
  */
 export class StatusUpdateManager {
   private readonly streams = new Map<string, Stream>();
@@ -74,9 +68,6 @@ export class StatusUpdateManager {
   private readonly unsynced = new Set<StatusUpdate>();
   private flushScheduled = false;
   private stopped = false;
-  /** Smoothed acknowledgement round trip and its mean deviation (ms); undefined before the first sample. */
-  private srttMs: number | undefined;
-  private rttVarMs = 0;
   private resentCount = 0;
 
   constructor(options: StatusUpdateManagerOptions) {
@@ -120,10 +111,6 @@ export class StatusUpdateManager {
     const stream = this.streams.get(streamKey(ack.frameworkId, ack.taskId));
     const head = stream?.queue[0];
     if (!stream || !head || head.status.uuid !== ack.uuid) return false;
-    // Timed from the first send even when it was resent: should this answer a later copy, the
-    // sample errs long, towards fewer copies (Karn's rule, sampling only updates sent once, would
-    // never learn of a master slower than the first retry: every update would be resent).
-    if (stream.headSentAt !== undefined) this.sampleRoundTrip(this.clock.now() - stream.headSentAt);
     stream.queue.shift();
     if (stream.timer) this.clock.clear(stream.timer);
     stream.timer = undefined;
@@ -282,25 +269,9 @@ export class StatusUpdateManager {
     }
   }
 
-  /** The acknowledgement round trip this agent has been seeing, as RFC 6298 smooths it. */
-  private sampleRoundTrip(ms: number): void {
-    if (this.srttMs === undefined) {
-      this.srttMs = ms;
-      this.rttVarMs = ms / 2;
-      return;
-    }
-    this.rttVarMs = 0.75 * this.rttVarMs + 0.25 * Math.abs(this.srttMs - ms);
-    this.srttMs = 0.875 * this.srttMs + 0.125 * ms;
-  }
-
-  /** How long an acknowledgement may take before its update looks lost: 0 before any was seen. */
-  get acknowledgementTimeoutMs(): number {
-    return this.srttMs === undefined ? 0 : Math.min(this.srttMs + 4 * this.rttVarMs, this.retry.maxMs);
-  }
-
   private armRetry(stream: Stream): void {
     if (stream.timer) this.clock.clear(stream.timer);
-    const wait = Math.max(stream.backoffMs, this.acknowledgementTimeoutMs);
+    const wait = stream.backoffMs;
     stream.backoffMs = Math.min(wait * 2, this.retry.maxMs);
     stream.timer = this.clock.setTimeout(() => {
       stream.timer = undefined;
