@@ -36,7 +36,7 @@ class AgentPool {
   private readonly resources: Resource[];
   private readonly executor = new SimExecutor();
   /** Counters of agents no longer in a slot (killed), so totals survive them. */
-  private retired = { produced: 0, abandoned: 0, dropped: 0, registrations: 0 };
+  private retired = { produced: 0, abandoned: 0, dropped: 0, resent: 0, registrations: 0 };
   /** Set by `stop`: registrations still queued are not started. */
   private stopped = false;
 
@@ -84,6 +84,7 @@ class AgentPool {
       const c = agent.counters;
       this.retired.produced += c.statusUpdates;
       this.retired.dropped += c.statusUpdatesDropped;
+      this.retired.resent += c.statusUpdatesResent;
       this.retired.registrations += c.registrations;
       this.retired.abandoned += agent.pendingUpdates;
       await agent.stop({ killTasks: false });
@@ -99,6 +100,7 @@ class AgentPool {
       out.live += 1;
       out.produced += c.statusUpdates;
       out.dropped += c.statusUpdatesDropped;
+      out.resent += c.statusUpdatesResent;
       out.registrations += c.registrations;
       out.pending += agent.pendingUpdates;
       if (agent.pendingUpdates > 0) out.overdue += this.pendingOf(agent, producedBefore).length;

@@ -123,6 +123,10 @@ export function renderReport(r: SimulationReport): string {
       `${r.updatesProduced} / ${r.updatesReceived} / ${r.updatesLost} / ${r.updatesInFlight} / ${r.updatesDropped} / ${r.updatesAbandoned}`,
     ],
     [
+      "updates resent by agents / received twice by frameworks",
+      `${r.updatesResent} / ${r.updatesDuplicated}`,
+    ],
+    [
       "launch throughput (whole run / best 10 s / best 60 s)",
       `${r.launchThroughputPerSec.toFixed(0)} / ${r.peakThroughputPerSec10s.toFixed(0)} / ${r.bestThroughputPerSec60s.toFixed(0)} tasks/s`,
     ],

@@ -49,6 +49,8 @@ export const WorkerCounters = z
     dropped: z.number().int().nonnegative(),
     /** Updates unacknowledged when their agent was killed (lost with it, as with a crashed host). */
     abandoned: z.number().int().nonnegative(),
+    /** Sends of updates sent before: the agents' retries while no acknowledgement came. */
+    resent: z.number().int().nonnegative(),
     /** Registrations, and reregistrations after missed pings. */
     registrations: z.number().int().nonnegative(),
   })

@@ -165,6 +165,8 @@ describe("renderReport", () => {
       updatesInFlight: 0,
       updatesDropped: 0,
       updatesAbandoned: 0,
+      updatesResent: 0,
+      updatesDuplicated: 0,
       unacknowledgedUpdates: [],
       launchThroughputPerSec: 5,
       peakThroughputPerSec10s: 5,

@@ -194,6 +194,13 @@ export const SimulationReport = z
     updatesDropped: z.number().int().nonnegative(),
     /** Unacknowledged when their agent was killed by churn (gone with the "crashed" host). */
     updatesAbandoned: z.number().int().nonnegative(),
+    /**
+     * Sends of updates the agents had sent before (their retries while no acknowledgement came), and
+     * copies the frameworks received again (the SDK hid them from the handler and acknowledged them):
+     * with `updatesProduced`, how many copies of each update a master behind on its agents handled.
+     */
+    updatesResent: z.number().int().nonnegative(),
+    updatesDuplicated: z.number().int().nonnegative(),
     /** The updates `updatesLost` counts, oldest first (at most 100). */
     unacknowledgedUpdates: z.array(UnacknowledgedUpdateReport),
     launchThroughputPerSec: z.number().nonnegative(),

@@ -454,6 +454,7 @@ async function sumCounters(workers: Worker[], producedBefore: number): Promise<W
     overdue: 0,
     dropped: 0,
     abandoned: 0,
+    resent: 0,
     registrations: 0,
   };
   const all = await Promise.all(
@@ -552,6 +553,8 @@ function buildReport(r: ReportInput): SimulationReport {
     updatesInFlight: r.counters.pending - r.counters.overdue,
     updatesDropped: r.counters.dropped,
     updatesAbandoned: r.counters.abandoned,
+    updatesResent: r.counters.resent,
+    updatesDuplicated: r.frameworks.reduce((n, f) => n + f.scheduler.stats.duplicatesSuppressed, 0),
     unacknowledgedUpdates: r.unacknowledged,
     launchThroughputPerSec:
       lastRunning === undefined || !Number.isFinite(firstAccept) || lastRunning <= firstAccept
