@@ -43,9 +43,11 @@ export function payloadTooLarge(subject: string, size: number, max: number): Tra
   );
 }
 
+const WHITESPACE = /\s/;
+
 /** NATS reads a subject up to the next whitespace, so a subject holding one would garble the frame. */
 export function assertPublishable(subject: string): void {
-  if (subject.length === 0 || /\s/.test(subject))
+  if (subject.length === 0 || WHITESPACE.test(subject))
     throw new TransportError("INVALID_SUBJECT", `cannot publish to ${JSON.stringify(subject)}`, {
       target: subject,
     });
