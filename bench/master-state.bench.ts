@@ -1,9 +1,5 @@
-import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { MasterView } from "@agora/master";
 import { jsonSize, MasterState, MesosStateRenderer, writeJson } from "@agora/master/internal";
 import {
@@ -14,9 +10,7 @@ import {
   TaskInfo,
   TaskStatus,
 } from "@agora/protocol";
-import { connectNatsBus, LoopPriority } from "@agora/transport";
 import { machine } from "./machine.js";
-import { withNatsServer } from "./nats.js";
 import { summarize } from "./stats.js";
 
 /**
@@ -218,105 +212,19 @@ export default async function masterStateBench(): Promise<string> {
     ),
   );
 
-  const bodies = await bodyUnderBusyLoop(bytes);
-
   const dir = path.join(import.meta.dirname, "results");
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, "master-state.json"),
-    `${JSON.stringify({ machine: machine(), rounds, results, bodies }, null, 2)}\n`,
+    `${JSON.stringify({ machine: machine(), rounds, results }, null, 2)}\n`,
   );
   const rows = results.map(
     (r) =>
       `| ${r.case} | ${r.agents} × ${r.tasks} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.wallP50Ms.toFixed(1)} | ${r.wallMaxMs.toFixed(1)} | ${r.cpuP50Ms.toFixed(1)} |`,
   );
-  const bodyRows = bodies.map(
-    (b) =>
-      `| ${b.case} | ${b.requests} requests | ${(b.bytes / 1e6).toFixed(1)} MB | first byte ${b.firstByteP50Ms.toFixed(1)}, body ${b.bodyP50Ms.toFixed(1)} | body ${b.bodyMaxMs.toFixed(1)} | — |`,
-  );
   return [
     "| case | agents × tasks | body | wall p50 ms | wall max ms | CPU p50 ms |",
     "| --- | --- | --- | --- | --- | --- |",
     ...rows,
-    ...bodyRows,
   ].join("\n");
-}
-
-const run = promisify(execFile);
-
-/** Holds the CPU for `ms`, as a handler of real work does. */
-function work(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
-
-interface BodyResult {
-  case: "body, busy loop" | "body, busy loop, priority";
-  bytes: number;
-  requests: number;
-  firstByteP50Ms: number;
-  bodyP50Ms: number;
-  bodyMaxMs: number;
-}
-
-/**
- * A `/master/state`-sized body served while the loop is busy as a master's in a launch burst: a NATS
- * subscription's backlog of async handlers (1 ms of CPU each, published faster than they are handled)
- * through a `NatsBus`, whose slices take turns with the socket's writes. curl, in its own process,
- * times the headers and the body. The two cases alternate: the body sent as is, and with
- * `LoopPriority.urgent()` held until it has left (the backlog's slice 5 ms instead of 50).
- */
-async function bodyUnderBusyLoop(bytes: number): Promise<BodyResult[]> {
-  const rounds = Number(process.env.STATE_BODY_ROUNDS ?? 6);
-  return withNatsServer(async (url) => {
-    const priority = new LoopPriority();
-    const bus = await connectNatsBus({ servers: url, name: "state-bench", priority });
-    bus.subscribe("bench.work", async () => {
-      work(1);
-    });
-    const flood = setInterval(() => {
-      for (let i = 0; i < 20; i++) bus.publish("bench.work", new Uint8Array(16));
-    }, 10);
-    const body = Buffer.alloc(bytes, 0x20);
-    let urgent = false;
-    const server = createServer((_request, response) => {
-      if (urgent) response.once("close", priority.urgent());
-      response.writeHead(200, { "content-type": "application/json", "content-length": body.length });
-      response.end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    const samples = { plain: [] as number[][], urgent: [] as number[][] };
-    try {
-      for (let i = 0; i < rounds * 2; i++) {
-        urgent = i % 2 === 1;
-        const { stdout } = await run("curl", [
-          "-s",
-          "-o",
-          "/dev/null",
-          "-w",
-          "%{time_starttransfer} %{time_total}",
-          `http://127.0.0.1:${port}/master/state`,
-        ]);
-        const [first, total] = stdout.trim().split(" ").map(Number) as [number, number];
-        (urgent ? samples.urgent : samples.plain).push([first * 1000, (total - first) * 1000]);
-      }
-    } finally {
-      clearInterval(flood);
-      server.close();
-      await bus.close();
-    }
-    const result = (name: BodyResult["case"], s: number[][]): BodyResult => {
-      const bodies = summarize(s.map(([, b]) => b!));
-      return {
-        case: name,
-        bytes,
-        requests: s.length,
-        firstByteP50Ms: summarize(s.map(([f]) => f!)).p50Ms,
-        bodyP50Ms: bodies.p50Ms,
-        bodyMaxMs: bodies.maxMs,
-      };
-    };
-    return [result("body, busy loop", samples.plain), result("body, busy loop, priority", samples.urgent)];
-  });
 }

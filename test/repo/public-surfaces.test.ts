@@ -81,7 +81,6 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "isTransportError",
       "JetStreamLeaderElectionOptions",
       "JetStreamStateStore",
-      "LoopPriority",
       "JetStreamStateStoreOptions",
       "LeaderElection",
       "LeaderInfo",

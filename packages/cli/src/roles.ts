@@ -11,7 +11,7 @@ import {
 import { type AuthenticationOptions, buildMasterHttp, Master, type MasterOptions } from "@agora/master";
 import type { Attribute, Credential } from "@agora/protocol";
 import { type Authorizer, type HttpSecurity, httpScheme } from "@agora/security";
-import type { Bus, LeaderElection, LoopPriority, StateStore } from "@agora/transport";
+import type { Bus, LeaderElection, StateStore } from "@agora/transport";
 import type { Logger } from "pino";
 
 /** A started role: where it listens and how to stop it. */
@@ -39,8 +39,6 @@ export interface MasterRoleOptions {
   authorizer?: Authorizer;
   /** Which peers must authenticate on the bus, and the credentials they are checked against. */
   authentication?: AuthenticationOptions;
-  /** The bus's, so that a large `/master/state` reply gets the event loop's turns it waits for. */
-  priority?: LoopPriority;
 }
 
 export type MasterTiming = Pick<
@@ -72,7 +70,6 @@ export async function startMasterRole(o: MasterRoleOptions): Promise<RunningRole
   const app = buildMasterHttp(master, {
     logger: o.logger,
     ...(o.security ? { security: o.security } : {}),
-    ...(o.priority ? { priority: o.priority } : {}),
   });
   await app.listen({ host: o.host, port: o.port });
   const port = actualPort(app.server.address(), o.port);

@@ -8,15 +8,12 @@ import {
 import type { Logger } from "pino";
 import { CliError } from "./errors.js";
 
-/**
- * NATS when a URL is given (as `identity`'s user, with its TLS, its backlogs yielding to `priority`), else
- * the in-process bus (dev mode).
- */
+/** NATS when a URL is given (as `identity`'s user, with its TLS), else the in-process bus (dev mode). */
 export async function openBus(
   nats: string | undefined,
   name: string,
   logger: Logger,
-  identity: Pick<NatsBusOptions, "auth" | "tls" | "inboxPrefix" | "priority"> = {},
+  identity: Pick<NatsBusOptions, "auth" | "tls" | "inboxPrefix"> = {},
 ): Promise<Bus> {
   if (!nats) return new InProcessBus((err, subject) => logger.error({ err, subject }, "bus handler failed"));
   const bus = await connectNatsBus({ servers: nats.split(","), name, logger, ...identity }).catch(

@@ -25,7 +25,6 @@ export {
   openJetStreamLeaderElection,
 } from "./leader-jetstream.js";
 export { type LeaseElectionOptions, LeaseLeaderElection } from "./leader-lease.js";
-export { LoopPriority } from "./loop-priority.js";
 export { MemoryStateStore } from "./memory-state-store.js";
 export {
   connectNatsBus,

@@ -14,7 +14,6 @@ import {
 import { type Logger, pino } from "pino";
 import type { Bus, BusMessage, BusSubscription, RequestOptions, SubscribeOptions } from "./bus.js";
 import { assertPublishable, payloadTooLarge, TransportError } from "./errors.js";
-import { LoopPriority } from "./loop-priority.js";
 import { SerialDispatcher } from "./serial-dispatcher.js";
 
 export interface NatsReconnectOptions {
@@ -42,8 +41,6 @@ export interface NatsBusOptions {
    * to its own prefix only (`agora nats-config` grants `_INBOX.<user>.>`), so no one reads its replies.
    */
   inboxPrefix?: string;
-  /** Asked how long a subscription's backlog may hold the event loop before it yields (default: 50 ms). */
-  priority?: LoopPriority;
 }
 
 /**
@@ -96,7 +93,7 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsBus> {
       cause: err,
     });
   }
-  return new NatsBus(nc, logger, opts.priority);
+  return new NatsBus(nc, logger);
 }
 
 /** The cluster-mode `Bus`: core NATS publish/subscribe/request on one connection. */
@@ -118,7 +115,6 @@ export class NatsBus implements Bus {
     /** The underlying connection, e.g. for `JetStreamStateStore.open`. */
     readonly connection: NatsConnection,
     private readonly logger: Logger = pino({ level: "silent" }),
-    private readonly priority: LoopPriority = new LoopPriority(),
   ) {
     this.frames = frameSink(connection);
     void this.logStatus();
@@ -187,7 +183,6 @@ export class NatsBus implements Bus {
     const dispatcher = new SerialDispatcher<Msg>(
       (msg) => handler(new NatsBusMessage(msg, this)),
       (err, msg) => this.logger.error({ err, subject: msg.subject }, "bus handler failed"),
-      this.priority,
     );
     this.dispatchers.add(dispatcher);
     const sub = this.connection.subscribe(subject, {

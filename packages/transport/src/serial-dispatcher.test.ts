@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { LoopPriority } from "./loop-priority.js";
 import { SerialDispatcher } from "./serial-dispatcher.js";
 import { waitFor } from "./testing/index.js";
 
@@ -81,35 +80,5 @@ describe("SerialDispatcher", () => {
     await waitFor(() => handled.length === 31, "every item");
     expect(handled.at(-1)).toBe("late");
     expect(handled.slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => `queued-${i}`));
-  });
-
-  it("yields after every item of over 5 ms while I/O asked for turns, and after 50 ms again once it is done", async () => {
-    const priority = new LoopPriority();
-    const handled: number[] = [];
-    const dispatcher = new SerialDispatcher<number>(
-      async (n) => {
-        work(6);
-        handled.push(n);
-      },
-      (err) => {
-        throw err;
-      },
-      priority,
-    );
-    const done = priority.urgent();
-    expect(priority.sliceMs()).toBe(5);
-    for (let n = 1; n <= 5; n++) dispatcher.push(n);
-    const seen: number[] = [];
-    const everyTurn = () => {
-      seen.push(handled.length);
-      if (handled.length < 5) setImmediate(everyTurn);
-    };
-    setImmediate(everyTurn);
-    await waitFor(() => handled.length === 5, "the whole backlog");
-    // Each item overran the 5 ms slice: the loop had a turn after each one.
-    expect(seen.slice(0, 4)).toEqual([1, 2, 3, 4]);
-    done();
-    done();
-    expect(priority.sliceMs()).toBe(50);
   });
 });

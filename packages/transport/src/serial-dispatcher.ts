@@ -1,4 +1,9 @@
-import { LoopPriority } from "./loop-priority.js";
+/**
+ * A backlog is worked off in slices of this many ms. Drained in one go, 25,000 queued accepts held a
+ * master's event loop for seconds: its leader lease's renewal could not be answered in time, and
+ * pings and HTTP waited too.
+ */
+const SLICE_MS = 50;
 
 /**
  * Runs one handler over a stream of items one at a time, in arrival order. Synchronous handlers
@@ -19,15 +24,9 @@ export class SerialDispatcher<T> {
    */
   private sliceStart = 0;
 
-  /**
-   * `priority` says how long a slice may run (50 ms unless I/O asked for turns). Drained in one go,
-   * 25,000 queued accepts held a master's event loop for seconds: its leader lease's renewal could not
-   * be answered in time, and pings and HTTP waited too.
-   */
   constructor(
     private readonly handler: (item: T) => void | Promise<void>,
     private readonly onError: (err: unknown, item: T) => void,
-    private readonly priority: LoopPriority = new LoopPriority(),
   ) {}
 
   push(item: T): void {
@@ -69,7 +68,7 @@ export class SerialDispatcher<T> {
   private next(): void {
     this.busy = false;
     while (!this.busy && !this.stopped && this.head < this.backlog.length) {
-      if (performance.now() - this.sliceStart > this.priority.sliceMs()) {
+      if (performance.now() - this.sliceStart > SLICE_MS) {
         // Stays busy (later items queue behind, in order) while timers and I/O get their turn. The
         // real setImmediate, not a Clock's defer: the point is to let real I/O in, which a test's
         // clock cannot stand for (the slice is measured in real time for the same reason).

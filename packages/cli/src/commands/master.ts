@@ -1,12 +1,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { httpScheme } from "@agora/security";
-import {
-  JetStreamStateStore,
-  LoopPriority,
-  type NatsBus,
-  openJetStreamLeaderElection,
-} from "@agora/transport";
+import { JetStreamStateStore, type NatsBus, openJetStreamLeaderElection } from "@agora/transport";
 import { z } from "zod";
 import { aclOptions, authorizerFrom } from "../acl-flags.js";
 import {
@@ -51,9 +46,7 @@ export async function runMaster(values: FlagValues): Promise<void> {
   const authentication = await masterAuthentication("master", o);
   const identity = await natsIdentity("master", o);
   const logger = createLogger("master");
-  // Shared by the bus and the HTTP API: a large `/master/state` reply asks the calls' backlog for turns.
-  const priority = new LoopPriority();
-  const bus = (await openBus(o.nats, "agora-master", logger, { ...identity, priority })) as NatsBus;
+  const bus = (await openBus(o.nats, "agora-master", logger, identity)) as NatsBus;
   const store = await JetStreamStateStore.open(bus.connection, {
     bucket: `agora_${o.cluster}_registry`,
     replicas: o.registryReplicas,
@@ -72,7 +65,6 @@ export async function runMaster(values: FlagValues): Promise<void> {
   });
   const role = await startMasterRole({
     bus,
-    priority,
     store,
     cluster: o.cluster,
     host: o.host,

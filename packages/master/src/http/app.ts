@@ -1,5 +1,4 @@
 import { type HttpSecurity, installHttpSecurity, withTls } from "@agora/security";
-import type { LoopPriority } from "@agora/transport";
 import { trackUnusedConnections } from "@agora/transport/internal";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -31,8 +30,6 @@ export interface MasterHttpOptions {
   live?: { eventPollMs?: number; heartbeatMs?: number; usageIntervalMs?: number };
   /** HTTP authentication, TLS and CORS (default: none, as dev mode); the master also serves `/login`. */
   security?: HttpSecurity;
-  /** The bus's: a `/master/state` reply asks it for the loop's turns until its body has left. */
-  priority?: LoopPriority;
 }
 
 /**
@@ -63,7 +60,6 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
   app.register(stateRoutes, {
     snapshot: (request) => visibleView(master, request),
     rendered: (seconds) => master.metrics.stateRendered(seconds),
-    ...(options.priority ? { priority: options.priority } : {}),
   });
   app.register(metricsRoutes, {
     snapshot,

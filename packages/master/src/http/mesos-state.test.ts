@@ -1,5 +1,4 @@
 import type { ExecutorId, TaskInfo } from "@agora/protocol";
-import { LoopPriority } from "@agora/transport";
 import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeAgent, type FakeFramework, MasterHarness, task } from "../test-support/harness.js";
@@ -92,23 +91,6 @@ describe("/master/state from cached fragments", () => {
     expect(before.frameworks[0].offers).toHaveLength(1);
     expect(after.frameworks[0].offers).toHaveLength(2);
     expect(after.frameworks[0].offers).toEqual(expect.arrayContaining(before.frameworks[0].offers));
-  });
-
-  it("asks the bus's backlogs for the loop's turns while a reply's body leaves, and gives them back", async () => {
-    h = await MasterHarness.start();
-    let asked = 0;
-    const priority = new (class extends LoopPriority {
-      override urgent() {
-        asked++;
-        return super.urgent();
-      }
-    })();
-    app = buildMasterHttp(h.master, { priority });
-    await h.agent();
-    await state();
-    await state();
-    expect(asked).toBe(2);
-    expect(priority.sliceMs()).toBe(new LoopPriority().sliceMs());
   });
 
   it("lists a framework's own executors, secrets masked; a viewer without view_executors sees none", async () => {

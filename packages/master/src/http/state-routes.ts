@@ -1,4 +1,3 @@
-import type { LoopPriority } from "@agora/transport";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { MasterView } from "../view.js";
@@ -12,11 +11,6 @@ export interface StateRoutesOptions {
   snapshot: (request: FastifyRequest) => MasterView;
   /** Told how long each `/master/state` held the event loop, in seconds. */
   rendered?: (seconds: number) => void;
-  /**
-   * Asked for the loop's turns while a reply's body leaves: it goes in writes of the socket's buffer
-   * (4 MiB), one each time the loop polls, and a busy master's turns are long.
-   */
-  priority?: LoopPriority;
 }
 
 /** Mesos' `/master/tasks` query: paging and filters (unknown parameters are ignored, as Mesos does). */
@@ -31,7 +25,7 @@ const TasksQuery = z.object({
 /** The read-only registry endpoints, in Mesos' JSON shapes. */
 export async function stateRoutes(
   app: FastifyInstance,
-  { snapshot, rendered, priority }: StateRoutesOptions,
+  { snapshot, rendered }: StateRoutesOptions,
 ): Promise<void> {
   // One renderer for the app: its fragments serve every request, whoever asks.
   const renderer = new MesosStateRenderer();
@@ -46,8 +40,6 @@ export async function stateRoutes(
     rendered?.((copied - started) / 1000);
     // A reply cut short may still hold the buffer in a pending write: only a whole one gives it back.
     reply.raw.once("finish", lent.release);
-    // Closed, not finished: a reply cut short gives the turns back too.
-    if (priority) reply.raw.once("close", priority.urgent());
     request.log.debug(
       { renderMs: joined - started, copyMs: copied - joined, bytes: lent.body.length },
       "/master/state rendered",
