@@ -6,8 +6,8 @@ export interface LentBuffer {
 
 /**
  * Keeps the memory of the last `/master/state` reply for the next one. A fresh buffer is page-faulted
- * in as the JSON is copied into it: for 100,000 tasks' fragments (37.7 MB) 40-55 ms of CPU against
- * 20-24 ms into the buffer used before (bench/master-state.bench.ts, `copy fresh` and `copy reused`,
+ * in as the JSON is copied into it: for 100,000 tasks' fragments (37.7 MB) 38-92 ms of CPU against
+ * 19-25 ms into the buffer used before (bench/master-state.bench.ts, `copy fresh` and `copy reused`,
  * BENCHMARKS.md), every request, on the master's only thread.
  * One reply holds the buffer at a time; a request that comes while it is lent gets a fresh one. The
  * cost is the last reply's size kept between requests.
