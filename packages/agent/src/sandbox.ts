@@ -16,7 +16,8 @@ export class Sandboxes {
   }
 
   pathOf(frameworkId: FrameworkId, taskId: TaskId): string {
-    return path.join(this.root, frameworkId, taskId);
+    // Joined by hand: both ids are single, normal segments, and this runs on every launch.
+    return `${this.root}${path.sep}${frameworkId}${path.sep}${taskId}`;
   }
 
   /**

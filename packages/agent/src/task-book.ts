@@ -84,6 +84,11 @@ export class TaskBook {
     return this.frameworks.get(frameworkId)?.tasks.get(taskId);
   }
 
+  /** The info of a framework active here (its tasks may all have ended), not of a retired one. */
+  frameworkInfo(frameworkId: FrameworkId): FrameworkInfo | undefined {
+    return this.frameworks.get(frameworkId)?.info;
+  }
+
   hasFramework(frameworkId: FrameworkId): boolean {
     return this.frameworks.has(frameworkId);
   }

@@ -143,21 +143,22 @@ export class TaskLauncher {
       if (running) supervisor.exited(entry, exit);
       else earlyExit = exit;
     };
-    const framework = book.frameworkList().find((f) => f.info.id === frameworkId)!.info;
+    const framework = book.frameworkInfo(frameworkId)!;
     // Refused before its URIs are fetched: nothing is downloaded for a task that will not run.
-    const admission = await Promise.resolve(
-      executor.admit?.(task, { sandbox: entry.sandbox, framework }),
-    ).then(
-      (reader) => ({ reader }),
-      (err: unknown) => ({ refusal: err as Error }),
-    );
+    // Neither step costs a promise when the executor checks nothing or the task fetches nothing.
+    const admission = executor.admit
+      ? await Promise.resolve(executor.admit(task, { sandbox: entry.sandbox, framework })).then(
+          (reader) => ({ reader }),
+          (err: unknown) => ({ refusal: err as Error }),
+        )
+      : { reader: undefined };
     if ("refusal" in admission) {
       const { refusal } = admission;
       const reason =
         isAgentError(refusal) && refusal.reason ? refusal.reason : "REASON_CONTAINER_LAUNCH_FAILED";
       return reporter.fail(entry, reason, refusal.message);
     }
-    if (!(await this.fetch(entry, admission.reader))) return;
+    if (task.command?.uris?.length && !(await this.fetch(entry, admission.reader))) return;
     const env = taskEnvironment({
       task,
       frameworkId,

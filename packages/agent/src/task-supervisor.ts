@@ -59,7 +59,7 @@ export class TaskSupervisor {
       return;
     }
     // As Mesos: the task may never have reached this agent. Partition-aware frameworks get DROPPED.
-    const info = book.frameworkList().find((f) => f.info.id === command.frameworkId)?.info;
+    const info = book.frameworkInfo(command.frameworkId);
     const partitionAware = info?.capabilities?.includes("PARTITION_AWARE") ?? false;
     reporter.report(command.frameworkId, command.taskId, {
       state: partitionAware ? "TASK_DROPPED" : "TASK_LOST",
