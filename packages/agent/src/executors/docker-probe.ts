@@ -1,5 +1,4 @@
 import type { Clock } from "@agora/transport";
-import Dockerode from "dockerode";
 import type { Logger } from "pino";
 import { DockerExecutor, type DockerExecutorOptions } from "./docker-executor.js";
 
@@ -19,6 +18,9 @@ export interface DockerProbeOptions extends Pick<DockerExecutorOptions, "contain
 export async function probeDockerExecutor(
   options: DockerProbeOptions = {},
 ): Promise<DockerExecutor | undefined> {
+  // Loaded only when an agent looks for Docker: dockerode brings ssh2, whose WebAssembly memory (16 MB)
+  // every process importing this package would carry otherwise (the master, through the CLI).
+  const { default: Dockerode } = await import("dockerode");
   const docker = new Dockerode({
     ...(options.socketPath ? { socketPath: options.socketPath } : {}),
     timeout: options.timeoutMs ?? 5000,
