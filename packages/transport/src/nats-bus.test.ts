@@ -39,11 +39,9 @@ describe("NatsBus", () => {
     expect(bus.connection.isClosed()).toBe(true);
   });
 
-  it("writes its publishes as frames of its own, byte for byte and in order, beside the client's requests", async () => {
+  it("delivers a turn's queued publishes byte for byte and in order, beside the client's requests", async () => {
     const pub = await connectNatsBus({ servers: nats.url });
     const sub = await connectNatsBus({ servers: nats.url });
-    // Without the client's protocol handler the bus falls back to nats.js's publish: still correct, slower.
-    expect(pub.writesFrames).toBe(true);
     const got: string[] = [];
     sub.subscribe("frames.>", (m) => void got.push(`${m.subject}=${new TextDecoder().decode(m.data)}`));
     sub.subscribe("frames.svc", (m) => void m.respond(m.data));
@@ -58,7 +56,7 @@ describe("NatsBus", () => {
     for (const [subject, body] of sent) pub.publish(subject, new TextEncoder().encode(body));
     const reply = await pub.request("frames.svc", Uint8Array.of(7));
     expect([...reply]).toEqual([7]);
-    await waitFor(() => got.length === sent.length + 1, "every frame");
+    await waitFor(() => got.length === sent.length + 1, "every message");
     expect(got).toEqual([...sent.map(([subject, body]) => `${subject}=${body}`), "frames.svc=\u0007"]);
     await Promise.all([pub.close(), sub.close()]);
   });

@@ -108,7 +108,6 @@ export class NatsBus implements Bus {
    */
   private outbound: Array<string | Uint8Array> = [];
   private outboundScheduled = false;
-  private readonly frames: FrameSink | undefined;
 
   /** Prefer `connectNatsBus`; this wraps a connection someone else opened (and now owns it). */
   constructor(
@@ -116,13 +115,7 @@ export class NatsBus implements Bus {
     readonly connection: NatsConnection,
     private readonly logger: Logger = pino({ level: "silent" }),
   ) {
-    this.frames = frameSink(connection);
     void this.logStatus();
-  }
-
-  /** True when publishes go to the server as frames this bus writes, not through nats.js's `publish`. */
-  get writesFrames(): boolean {
-    return this.frames !== undefined;
   }
 
   publish(subject: string, data: Uint8Array): void {
@@ -158,10 +151,6 @@ export class NatsBus implements Bus {
     if (this.outbound.length === 0) return;
     const list = this.outbound;
     this.outbound = [];
-    if (this.frames && !this.connection.isClosed()) {
-      this.frames.sendCommand(framePublishes(list));
-      return;
-    }
     for (let i = 0; i < list.length; i += 2) {
       const subject = list[i] as string;
       try {
@@ -275,46 +264,6 @@ export class NatsBus implements Bus {
       }
     }
   }
-}
-
-/**
- * nats.js's protocol handler, as far as this bus uses it: it queues a command that is already framed
- * behind what the connection has queued, and writes it (or keeps it while reconnecting) as it does
- * its own publishes. Not part of nats.js's typed API, so it is looked up and used only when present.
- */
-interface FrameSink {
-  sendCommand(cmd: Uint8Array): void;
-}
-
-function frameSink(connection: NatsConnection): FrameSink | undefined {
-  const protocol: unknown = Reflect.get(connection, "protocol");
-  if (typeof protocol !== "object" || protocol === null) return undefined;
-  return typeof Reflect.get(protocol, "sendCommand") === "function" ? (protocol as FrameSink) : undefined;
-}
-
-/**
- * A turn's publishes (subject, data, subject, data…) as one buffer of NATS `PUB` frames. nats.js's
- * `publish` encodes each frame's header with a `TextEncoder` (a fresh ArrayBuffer per message, 3 % of
- * a loaded master's CPU) and copies the headers, payloads and line ends into one buffer again when it
- * writes; here every message is copied once. Subjects were checked by `publish` (no whitespace) or came
- * from the server (reply subjects), so a frame cannot be garbled by one.
- */
-function framePublishes(list: ReadonlyArray<string | Uint8Array>): Uint8Array {
-  let bound = 0;
-  // "PUB " + subject (at most 3 bytes per UTF-16 unit) + " " + up to 16 digits + CRLF, payload, CRLF.
-  for (let i = 0; i < list.length; i += 2)
-    bound += 25 + (list[i] as string).length * 3 + (list[i + 1] as Uint8Array).length;
-  const frame = Buffer.allocUnsafe(bound);
-  let at = 0;
-  for (let i = 0; i < list.length; i += 2) {
-    const data = list[i + 1] as Uint8Array;
-    at += frame.write(`PUB ${list[i] as string} ${data.length}\r\n`, at);
-    frame.set(data, at);
-    at += data.length;
-    frame[at++] = 13;
-    frame[at++] = 10;
-  }
-  return frame.subarray(0, at);
 }
 
 /** Adapts a NATS `Msg` without copying: fields are read lazily from the received buffer. */
