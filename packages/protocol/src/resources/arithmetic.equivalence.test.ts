@@ -114,7 +114,7 @@ const reservation: fc.Arbitrary<Reservation | undefined> = fc.oneof(
       role: fc.constantFrom("eng", "eng/web", "ops"),
       type: fc.constantFrom("static" as const, "dynamic" as const),
       principal: fc.constantFrom("alice", "bob"),
-      labels: fc.constantFrom({ a: "1" }, { b: "2", a: "1" }, { a: "1", b: "2" }),
+      labels: fc.constantFrom<Record<string, string>>({ a: "1" }, { b: "2", a: "1" }, { a: "1", b: "2" }),
     },
     { requiredKeys: ["role", "type"] },
   ),
