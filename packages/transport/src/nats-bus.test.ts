@@ -1,3 +1,4 @@
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NatsServerHandle, startNatsServer } from "../../../test/harness/nats-server.js";
 import { isTransportError } from "./errors.js";
@@ -59,6 +60,21 @@ describe("NatsBus", () => {
     await waitFor(() => got.length === sent.length + 1, "every message");
     expect(got).toEqual([...sent.map(([subject, body]) => `${subject}=${body}`), "frames.svc=\u0007"]);
     await Promise.all([pub.close(), sub.close()]);
+  });
+
+  it("logs and drops publishes still queued when the connection closes under it, and keeps running", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
+    const bus = await connectNatsBus({ servers: nats.url, logger });
+    bus.publish("queued.a", Uint8Array.of(1));
+    bus.publish("queued.b", Uint8Array.of(2));
+    // Closed behind the bus's back in the same turn: the batch meets a closed connection when it leaves.
+    await bus.connection.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    const dropped = lines
+      .filter((l) => l.includes('"msg":"queued publish failed: dropped"'))
+      .map((l) => /"subject":"([^"]*)"/.exec(l)?.[1]);
+    expect(dropped).toEqual(["queued.a", "queued.b"]);
   });
 
   it("delivers messages published just before close (close drains)", async () => {
