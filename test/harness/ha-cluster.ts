@@ -51,7 +51,6 @@ export class HaCluster {
   readonly masters: HaMaster[] = [];
   readonly agents: HaAgent[] = [];
   private masterFlags: string[] = [];
-  private stopping = false;
 
   private constructor(
     readonly nats: NatsClusterHandle,
@@ -69,7 +68,6 @@ export class HaCluster {
         ),
       );
       cluster.masters.push(...masters);
-      for (const m of cluster.masters) cluster.supervise(m);
       await cluster.leader();
       for (let i = 0; i < (o.agents ?? 2); i++) {
         const workDir = path.join(cluster.dir, `agent-${i}`);
@@ -116,11 +114,7 @@ export class HaCluster {
   async restartMaster(i: number): Promise<void> {
     const m = this.masters[i]!;
     await m.proc.stop("SIGKILL");
-    this.respawn(m, i);
-    await waitFor(`master ${i} /health`, async () => (await fetch(`${m.url}/health`)).ok);
-  }
-
-  private respawn(m: HaMaster, i: number): void {
+    const port = new URL(m.url).port;
     m.proc = spawnAgora([
       "master",
       "--nats",
@@ -128,25 +122,10 @@ export class HaCluster {
       "--host",
       "127.0.0.1",
       "--port",
-      new URL(m.url).port,
+      port,
       ...this.masterFlags,
     ]);
-    this.supervise(m);
-  }
-
-  /**
-   * Restarts a master that exits with status 1, as the supervisor (systemd, Marathon) a production
-   * master runs under does: a master that loses its lease, or cannot read the registry when it wins
-   * one, exits so it comes back as a standby. After a NATS node is killed on a loaded machine,
-   * JetStream's reads can time out long enough for every master's takeover to fail in turn; without
-   * a supervisor no master would be left. A kill by a test (a signal) is not restarted.
-   */
-  private supervise(m: HaMaster): void {
-    const proc = m.proc;
-    void proc.exited().then((code) => {
-      if (code !== 1 || this.stopping || m.proc !== proc) return;
-      this.respawn(m, this.masters.indexOf(m));
-    });
+    await waitFor(`master ${i} /health`, async () => (await fetch(`${m.url}/health`)).ok);
   }
 
   /** `/master/state` of the leader, through any live master (standbys redirect). */
@@ -178,7 +157,6 @@ export class HaCluster {
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
     for (const a of this.agents) await a.proc.stop();
     for (const m of this.masters) await m.proc.stop();
     await this.nats.stop();
