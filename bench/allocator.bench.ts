@@ -10,16 +10,9 @@ import {
   MasterState,
   type OfferPlan,
 } from "@agora/master/internal";
-import {
-  type AgentId,
-  type FrameworkId,
-  FrameworkInfo,
-  parseResources,
-  type Resource,
-  TaskInfo,
-  TaskStatus,
-} from "@agora/protocol";
+import { type AgentId, type FrameworkId, parseResources, type Resource, TaskStatus } from "@agora/protocol";
 import { machine } from "./machine.js";
+import { addAgent, addFramework, addRunningTask } from "./master-books.js";
 import { summarize } from "./stats.js";
 
 /**
@@ -238,38 +231,16 @@ function books(agentCount: number, frameworkCount: number, withQuota: boolean): 
   state.weights.set("eng", 2);
   if (withQuota) for (const q of quotaSettings(agentCount)) state.quotas.set(q.role, q);
   const resources = parseResources(AGENT_RESOURCES);
-  const frameworks = Array.from({ length: frameworkCount }, (_, i) => {
-    const info = FrameworkInfo.parse({ id: `framework-${i}`, name: `framework-${i}`, roles: [roleOf(i)] });
-    return state.addFramework({ ...info, id: `framework-${i}` as FrameworkId }, 0, true);
-  });
+  const frameworks = Array.from({ length: frameworkCount }, (_, i) =>
+    addFramework(state, `framework-${i}`, `framework-${i}`, roleOf(i)),
+  );
   const taskResources = parseResources(TASK_RESOURCES);
   for (let a = 0; a < agentCount; a++) {
     const id = `agent-${a}` as AgentId;
-    const info = {
-      hostname: `agent-${a}.bench`,
-      port: 5051,
-      resources,
-      attributes: [],
-      capabilities: ["shell"],
-    };
-    state.addAgent({ ...info, id, version: "bench" }, 0);
+    addAgent(state, id, `agent-${a}.bench`, resources);
     for (let t = 0; t < TASKS_PER_AGENT; t++) {
       const framework = frameworks[(a * TASKS_PER_AGENT + t) % frameworkCount]!;
-      const taskId = `task-${a}-${t}`;
-      const task = TaskInfo.parse({
-        taskId,
-        name: taskId,
-        agentId: id,
-        resources: taskResources,
-        command: { value: "sleep 3600" },
-      });
-      const running = TaskStatus.parse({
-        taskId,
-        state: "TASK_RUNNING",
-        source: "SOURCE_AGENT",
-        timestamp: 0,
-      });
-      state.addTask(framework, task, running);
+      addRunningTask(state, framework, `task-${a}-${t}`, id, taskResources);
     }
   }
   return state;

@@ -2,15 +2,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { MasterView } from "@agora/master";
 import { jsonSize, MasterState, MesosStateRenderer, writeJson } from "@agora/master/internal";
-import {
-  type AgentId,
-  type FrameworkId,
-  FrameworkInfo,
-  parseResources,
-  TaskInfo,
-  TaskStatus,
-} from "@agora/protocol";
+import { type AgentId, type FrameworkId, parseResources } from "@agora/protocol";
 import { machine } from "./machine.js";
+import { addAgent, addFramework, addRunningTask, running } from "./master-books.js";
 import { summarize } from "./stats.js";
 
 /**
@@ -44,58 +38,22 @@ interface CaseResult {
 /** The books as the simulator leaves them: tasks STAGING then RUNNING, round-robin over the agents. */
 function books(): { state: MasterState; frameworkIds: FrameworkId[] } {
   const state = new MasterState({ maxCompletedFrameworks: 100, maxCompletedTasksPerFramework: 1000 });
-  const frameworks = Array.from({ length: FRAMEWORKS }, (_, i) => {
-    const info = FrameworkInfo.parse({ id: `framework-${i}`, name: `sim-${i}`, roles: [`role-${i % 2}`] });
-    return state.addFramework({ ...info, id: `framework-${i}` as FrameworkId }, 0, true);
-  });
+  const frameworks = Array.from({ length: FRAMEWORKS }, (_, i) =>
+    addFramework(state, `framework-${i}`, `sim-${i}`, `role-${i % 2}`),
+  );
   const agentResources = parseResources("cpus:8;mem:16384;disk:100000;ports:[31000-32000]");
-  for (let a = 0; a < agentCount; a++) {
-    const id = `agent-${a}` as AgentId;
-    state.addAgent(
-      {
-        id,
-        hostname: `sim-agent-${a}`,
-        port: 5051,
-        resources: agentResources,
-        attributes: [],
-        capabilities: ["shell"],
-        version: "bench",
-      },
-      0,
-    );
-  }
+  for (let a = 0; a < agentCount; a++)
+    addAgent(state, `agent-${a}` as AgentId, `sim-agent-${a}`, agentResources);
   const taskResources = parseResources("cpus:0.5;mem:64");
-  for (let t = 0; t < taskCount; t++) {
-    const framework = frameworks[t % FRAMEWORKS]!;
-    const taskId = `sim-task-${t}`;
-    const agentId = `agent-${t % agentCount}`;
-    const task = TaskInfo.parse({
-      taskId,
-      name: taskId,
-      agentId,
-      resources: taskResources,
-      command: { value: "sleep 3600" },
-    });
-    const staging = TaskStatus.parse({
-      taskId,
-      state: "TASK_STAGING",
-      source: "SOURCE_MASTER",
-      timestamp: 1,
-    });
-    const entry = state.addTask(framework, task, staging);
-    state.applyStatus(entry, running(taskId, 2));
-  }
+  for (let t = 0; t < taskCount; t++)
+    addRunningTask(
+      state,
+      frameworks[t % FRAMEWORKS]!,
+      `sim-task-${t}`,
+      `agent-${t % agentCount}`,
+      taskResources,
+    );
   return { state, frameworkIds: frameworks.map((f) => f.id) };
-}
-
-function running(taskId: string, timestamp: number): TaskStatus {
-  return TaskStatus.parse({
-    taskId,
-    state: "TASK_RUNNING",
-    source: "SOURCE_AGENT",
-    timestamp,
-    healthy: true,
-  });
 }
 
 /** What `Master.snapshot()` gives the HTTP API, over the benchmark's books. */
