@@ -86,6 +86,11 @@ export const masterTimingFlags: FlagSpec = {
     description:
       "after a master failover, agents not reregistered within this time become unreachable (default 10mins)",
   },
+  "registry-fetch-timeout": {
+    type: "string",
+    description:
+      "a newly elected master retries reading its registry this long before it resigns (default 1mins)",
+  },
   "agent-gone-timeout": {
     type: "string",
     description:
@@ -101,6 +106,7 @@ export const masterTiming = {
   heartbeatInterval: duration.optional(),
   frameworkTimeout: duration.optional(),
   agentReregisterTimeout: duration.optional(),
+  registryFetchTimeout: duration.optional(),
   agentGoneTimeout: duration.optional(),
 };
 
@@ -113,6 +119,7 @@ export function masterTimingOptions(o: {
   heartbeatInterval?: number | undefined;
   frameworkTimeout?: number | undefined;
   agentReregisterTimeout?: number | undefined;
+  registryFetchTimeout?: number | undefined;
   agentGoneTimeout?: number | undefined;
 }) {
   return {
@@ -123,6 +130,7 @@ export function masterTimingOptions(o: {
     ...(o.heartbeatInterval === undefined ? {} : { heartbeatIntervalSeconds: o.heartbeatInterval / 1000 }),
     ...(o.frameworkTimeout === undefined ? {} : { frameworkTimeoutMs: o.frameworkTimeout }),
     ...(o.agentReregisterTimeout === undefined ? {} : { agentReregisterTimeoutMs: o.agentReregisterTimeout }),
+    ...(o.registryFetchTimeout === undefined ? {} : { registryFetchTimeoutMs: o.registryFetchTimeout }),
     ...(o.agentGoneTimeout === undefined ? {} : { agentGoneTimeoutMs: o.agentGoneTimeout }),
   };
 }

@@ -50,6 +50,7 @@ export type MasterTiming = Pick<
   | "heartbeatIntervalSeconds"
   | "frameworkTimeoutMs"
   | "agentReregisterTimeoutMs"
+  | "registryFetchTimeoutMs"
   | "agentGoneTimeoutMs"
 >;
 

@@ -57,6 +57,10 @@ import { listWeights, updateWeights } from "./roles/weight-operations.js";
 import type { WeightInfo } from "./roles/weights.js";
 import type { MasterView } from "./view.js";
 
+/** First and longest wait between takeover attempts (Mesos retries its registry fetch likewise, then aborts). */
+const TAKEOVER_RETRY_MS = 500;
+const TAKEOVER_RETRY_MAX_MS = 5_000;
+
 /**
  * The Agora master: registers agents, subscribes frameworks, offers agents' resources to
  * frameworks (DRF), books tasks and relays their status updates, and watches agents with pings.
@@ -173,59 +177,89 @@ export class Master {
     this.started = false;
   }
 
+  /**
+   * Takes over, retrying with backoff while the lease holds and for up to `registryFetchTimeoutMs`:
+   * a takeover's registry reads fail while JetStream re-elects after a NATS node died, and resigning at
+   * once would make every standby win the lease, fail and leave in turn. Past the deadline it resigns.
+   */
   private async lead(epoch: number): Promise<void> {
-    const { clock, logger } = this.options;
+    const { clock, logger, registryFetchTimeoutMs } = this.options;
     this.epoch = epoch;
-    try {
-      await recoverRegistry(this.ctx);
-      const admitted = await loadAdmitted(this.ctx);
-      if (!this.election?.isLeader) return;
-      this.running = true;
-      this.electedAt = clock.now();
-      const { masterCall, principalCalls, masterLivenessTick } = this.ctx.subjects;
-      const ticks = new FrameworkLivenessTicks(
-        this.bus,
-        [masterCall, masterLivenessTick],
-        clock,
-        logger,
-        (caughtUpTo) => checkFrameworks(this.ctx, caughtUpTo),
-      );
-      const calls = (subscription: string) => (msg: BusMessage) =>
-        ticks.take(msg, subscription) ? undefined : handleCall(this.ctx, msg);
-      this.subscriptions = [
-        this.bus.subscribe(masterCall, calls(masterCall)),
-        this.bus.subscribe(principalCalls, calls(principalCalls)),
-        this.bus.subscribe(this.ctx.subjects.masterAgent, (msg) => handleAgentMessage(this.ctx, msg)),
-      ];
-      await this.bus.flush();
-      announceLeadership(this.ctx);
-      this.timers = [
-        clock.setInterval(() => this.allocateNow(), this.options.allocationIntervalMs),
-        clock.setInterval(() => this.sendHeartbeats(), this.options.heartbeatIntervalSeconds * 1000),
-        clock.setInterval(() => pingAgents(this.ctx, () => this.running), this.options.agentPingTimeoutMs),
-        clock.setInterval(() => ticks.send(), FRAMEWORK_CHECK_INTERVAL_MS),
-        clock.setInterval(() => checkLaunches(this.ctx), this.options.agentPingTimeoutMs),
-        clock.setTimeout(() => expireRecoveringAgents(this.ctx), this.options.agentReregisterTimeoutMs),
-        // Checked every ping period: precise enough for a timeout of days, and cheap (unreachable agents only).
-        clock.setInterval(() => void expireUnreachableAgents(this.ctx), this.options.agentPingTimeoutMs),
-      ];
-      logger.info(
-        {
-          masterId: this.id,
-          epoch,
-          cluster: this.options.cluster,
-          port: this.masterInfo.port,
-          awaitedAgents: admitted.agents,
-          frameworks: admitted.frameworks,
-        },
-        "master started: leading",
-      );
-    } catch (err) {
-      logger.error({ err, epoch }, "could not take over as leader; resigning");
-      this.stopActing();
-      await this.election?.close();
-      this.masterOptions.onDeposed?.(`takeover failed: ${String(err)}`);
+    const deadline = clock.now() + registryFetchTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.takeOver(epoch);
+        return;
+      } catch (err) {
+        this.stopActing();
+        if (!this.election?.isLeader) return;
+        const retryInMs = Math.min(
+          TAKEOVER_RETRY_MS * 2 ** attempt,
+          TAKEOVER_RETRY_MAX_MS,
+          deadline - clock.now(),
+        );
+        if (retryInMs <= 0) {
+          logger.error({ err, epoch, attempts: attempt + 1 }, "could not take over as leader; resigning");
+          await this.election.close();
+          this.masterOptions.onDeposed?.(`takeover failed: ${String(err)}`);
+          return;
+        }
+        logger.warn(
+          { err, epoch, attempt: attempt + 1, retryInMs },
+          "could not take over as leader yet; retrying",
+        );
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, retryInMs));
+        if (!this.election?.isLeader || this.epoch !== epoch) return;
+      }
     }
+  }
+
+  /** Loads the registry, subscribes to the master subjects and starts acting, unless the lease was lost meanwhile. */
+  private async takeOver(epoch: number): Promise<void> {
+    const { clock, logger } = this.options;
+    await recoverRegistry(this.ctx);
+    const admitted = await loadAdmitted(this.ctx);
+    if (!this.election?.isLeader) return;
+    this.running = true;
+    this.electedAt = clock.now();
+    const { masterCall, principalCalls, masterLivenessTick } = this.ctx.subjects;
+    const ticks = new FrameworkLivenessTicks(
+      this.bus,
+      [masterCall, masterLivenessTick],
+      clock,
+      logger,
+      (caughtUpTo) => checkFrameworks(this.ctx, caughtUpTo),
+    );
+    const calls = (subscription: string) => (msg: BusMessage) =>
+      ticks.take(msg, subscription) ? undefined : handleCall(this.ctx, msg);
+    this.subscriptions = [
+      this.bus.subscribe(masterCall, calls(masterCall)),
+      this.bus.subscribe(principalCalls, calls(principalCalls)),
+      this.bus.subscribe(this.ctx.subjects.masterAgent, (msg) => handleAgentMessage(this.ctx, msg)),
+    ];
+    await this.bus.flush();
+    announceLeadership(this.ctx);
+    this.timers = [
+      clock.setInterval(() => this.allocateNow(), this.options.allocationIntervalMs),
+      clock.setInterval(() => this.sendHeartbeats(), this.options.heartbeatIntervalSeconds * 1000),
+      clock.setInterval(() => pingAgents(this.ctx, () => this.running), this.options.agentPingTimeoutMs),
+      clock.setInterval(() => ticks.send(), FRAMEWORK_CHECK_INTERVAL_MS),
+      clock.setInterval(() => checkLaunches(this.ctx), this.options.agentPingTimeoutMs),
+      clock.setTimeout(() => expireRecoveringAgents(this.ctx), this.options.agentReregisterTimeoutMs),
+      // Checked every ping period: precise enough for a timeout of days, and cheap (unreachable agents only).
+      clock.setInterval(() => void expireUnreachableAgents(this.ctx), this.options.agentPingTimeoutMs),
+    ];
+    logger.info(
+      {
+        masterId: this.id,
+        epoch,
+        cluster: this.options.cluster,
+        port: this.masterInfo.port,
+        awaitedAgents: admitted.agents,
+        frameworks: admitted.frameworks,
+      },
+      "master started: leading",
+    );
   }
 
   private deposed(reason: string): void {

@@ -48,6 +48,13 @@ export interface MasterOptions {
    */
   agentReregisterTimeoutMs?: number;
   /**
+   * How long a newly elected master keeps retrying its registry reads while it holds the lease
+   * (Mesos `registry_fetch_timeout`, default 1 min). Past it the master resigns through `onDeposed`.
+   * Retrying, not resigning at the first timeout, is what lets a takeover ride out a JetStream
+   * re-election after a NATS node died: otherwise every standby wins the lease, times out and exits in turn.
+   */
+  registryFetchTimeoutMs?: number;
+  /**
    * An agent unreachable for this long is marked gone, as the operator's `/master/agents/:id/gone`
    * does: its tasks become GONE and its id is refused. Default 2 weeks, Mesos' `registry_max_agent_age`
    * (after which Mesos prunes an unreachable agent from its registry); `undefined` or 0: never.
@@ -85,7 +92,8 @@ type Defaulted =
   | "frameworkTimeoutMs"
   | "maxCompletedTasksPerFramework"
   | "maxCompletedFrameworks"
-  | "agentReregisterTimeoutMs";
+  | "agentReregisterTimeoutMs"
+  | "registryFetchTimeoutMs";
 
 /**
  * The options as the master reads them, derived from `MasterOptions` so a field is declared (and
@@ -113,6 +121,7 @@ export function resolveOptions(o: MasterOptions, defaultHostname: string): Resol
     maxCompletedTasksPerFramework: o.maxCompletedTasksPerFramework ?? 1000,
     maxCompletedFrameworks: o.maxCompletedFrameworks ?? 50,
     agentReregisterTimeoutMs: o.agentReregisterTimeoutMs ?? 10 * 60_000,
+    registryFetchTimeoutMs: o.registryFetchTimeoutMs ?? 60_000,
     agentGoneTimeoutMs: agentGoneTimeout(o),
   };
 }

@@ -92,6 +92,11 @@ export class ManualClock implements Clock {
     this.deferred.delete(handle.id as number);
   }
 
+  /** Timeouts and intervals armed and not cleared: how a test knows that code it cannot await is waiting. */
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
   /** Deferred work waiting (held, or not yet reached by the event loop). */
   get pendingDeferred(): number {
     return this.deferred.size;
