@@ -57,7 +57,14 @@ describe.skipIf(!cgroups)(`shell tasks in cgroups (${cgroups?.mode ?? "none"})`,
 
   it("fails a shell task with mem 32 that allocates 100 MB with the memory reason", async () => {
     fx = await startCgroupAgent();
-    const task = shellTask("x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived");
+    // A whole cpu: under a 0.1-cpu quota the kernel's reclaim and kill of the victim run throttled,
+    // which stretched the OOM from about a second to over 30 s on a loaded machine.
+    const task = shellTask("x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived", {
+      resources: [
+        { name: "cpus", scalar: 1 },
+        { name: "mem", scalar: 32 },
+      ],
+    });
     fx.master.runTasks([task]);
     const failed = await fx.master.waitForState(task.taskId, "TASK_FAILED", 30_000);
     expect(failed.status.reason).toBe("REASON_CONTAINER_LIMITATION_MEMORY");
