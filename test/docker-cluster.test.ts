@@ -133,8 +133,8 @@ describe.skipIf(!available)("Docker tasks in cluster mode (real dockerd)", () =>
   it("ends a task with mem 32 that allocates 100 MB FAILED for being out of memory", async () => {
     const r = await runAgora([
       ...execute("oom", "--command", "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived"),
-      "--mem",
-      "32",
+      // A whole cpu: under a 0.1-cpu quota the kernel's reclaim and kill of the victim run throttled.
+      ...["--mem", "32", "--cpus", "1"],
     ]);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/TASK_FAILED.*out of memory/);

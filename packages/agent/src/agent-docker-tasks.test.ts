@@ -8,7 +8,7 @@ import { DockerExecutor } from "./executors/docker-executor.js";
 import { ShellExecutor } from "./executors/shell-executor.js";
 import { type AgentFixture, startAgent } from "./test-support/agent-fixture.js";
 import { dockerAvailable, TEST_IMAGE } from "./test-support/docker-available.js";
-import { FRAMEWORK_ID, shellTask } from "./test-support/fake-master.js";
+import { FRAMEWORK_ID, OUT_OF_MEMORY, shellTask } from "./test-support/fake-master.js";
 import { fastHealthCheck, freePort, healthOf } from "./test-support/health.js";
 
 /** Checks every 100 ms, killed after 3 failures: slow enough for a container's first probe. */
@@ -93,7 +93,7 @@ describe.skipIf(!available)("Docker tasks on an agent (real dockerd)", () => {
 
   it("fails a container task with mem 32 that allocates 100 MB with the memory reason", async () => {
     fx = await startDockerAgent();
-    const task = containerTask("x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived");
+    const task = containerTask(OUT_OF_MEMORY.command, { resources: OUT_OF_MEMORY.resources });
     fx.master.runTasks([task]);
     const failed = await fx.master.waitForState(task.taskId, "TASK_FAILED", 30_000);
     expect(failed.status.reason).toBe("REASON_CONTAINER_LIMITATION_MEMORY");

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ShellExecutor } from "../executors/shell-executor.js";
 import { buildAgentHttp } from "../http/app.js";
 import { type AgentFixture, startAgent } from "../test-support/agent-fixture.js";
-import { FRAMEWORK_ID, shellTask } from "../test-support/fake-master.js";
+import { FRAMEWORK_ID, OUT_OF_MEMORY, shellTask } from "../test-support/fake-master.js";
 import { detectCgroups } from "./cgroups.js";
 
 const cgroups = await detectCgroups();
@@ -57,14 +57,7 @@ describe.skipIf(!cgroups)(`shell tasks in cgroups (${cgroups?.mode ?? "none"})`,
 
   it("fails a shell task with mem 32 that allocates 100 MB with the memory reason", async () => {
     fx = await startCgroupAgent();
-    // A whole cpu: under a 0.1-cpu quota the kernel's reclaim and kill of the victim run throttled,
-    // which stretched the OOM from about a second to over 30 s on a loaded machine.
-    const task = shellTask("x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived", {
-      resources: [
-        { name: "cpus", scalar: 1 },
-        { name: "mem", scalar: 32 },
-      ],
-    });
+    const task = shellTask(OUT_OF_MEMORY.command, { resources: OUT_OF_MEMORY.resources });
     fx.master.runTasks([task]);
     const failed = await fx.master.waitForState(task.taskId, "TASK_FAILED", 30_000);
     expect(failed.status.reason).toBe("REASON_CONTAINER_LIMITATION_MEMORY");

@@ -161,6 +161,19 @@ export class FakeMaster {
 
 let taskSeq = 0;
 
+/**
+ * A command that needs 100 MB, and resources that refuse it: mem 32 and a whole cpu. Under a 0.1-cpu
+ * quota the kernel's reclaim and its kill of the victim run throttled, which stretched the OOM from
+ * about a second to over 30 s on a loaded machine.
+ */
+export const OUT_OF_MEMORY = {
+  command: "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived",
+  resources: [
+    { name: "cpus", scalar: 1 },
+    { name: "mem", scalar: 32 },
+  ],
+} satisfies Pick<TaskInfo, "resources"> & { command: string };
+
 /** A shell task for agent `agentId` with the given command and 2 ports. */
 export function shellTask(
   command: string,
