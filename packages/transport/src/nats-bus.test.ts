@@ -66,6 +66,9 @@ describe("NatsBus", () => {
     const lines: string[] = [];
     const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
     const bus = await connectNatsBus({ servers: nats.url, logger });
+    // The turn's first batch leaves after its microtasks; later ones wait for the turn's end.
+    bus.publish("sent.first", Uint8Array.of(0));
+    await Promise.resolve();
     bus.publish("queued.a", Uint8Array.of(1));
     bus.publish("queued.b", Uint8Array.of(2));
     // Closed behind the bus's back in the same turn: the batch meets a closed connection when it leaves.
@@ -75,6 +78,37 @@ describe("NatsBus", () => {
       .filter((l) => l.includes('"msg":"queued publish failed: dropped"'))
       .map((l) => /"subject":"([^"]*)"/.exec(l)?.[1]);
     expect(dropped).toEqual(["queued.a", "queued.b"]);
+  });
+
+  it("hands a quiet turn's first publishes to the client within the turn, later ones at its end", async () => {
+    const bus = await connectNatsBus({ servers: nats.url });
+    const handed: string[] = [];
+    const publish = bus.connection.publish.bind(bus.connection);
+    bus.connection.publish = (subject, data, options) => {
+      handed.push(subject);
+      publish(subject, data, options);
+    };
+    await new Promise((resolve) => setImmediate(resolve));
+    const seen: string[][] = [];
+    // From a setImmediate, as the agent's status update manager sends its batch.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        bus.publish("turn.first", Uint8Array.of(1));
+        queueMicrotask(() => {
+          seen.push([...handed]);
+          bus.publish("turn.later", Uint8Array.of(2));
+          queueMicrotask(() => {
+            seen.push([...handed]);
+            setImmediate(() => {
+              seen.push([...handed]);
+              resolve();
+            });
+          });
+        });
+      }),
+    );
+    expect(seen).toEqual([["turn.first"], ["turn.first"], ["turn.first", "turn.later"]]);
+    await bus.close();
   });
 
   it("delivers messages published just before close (close drains)", async () => {

@@ -102,12 +102,23 @@ export class NatsBus implements Bus {
   private readonly dispatchers = new Set<SerialDispatcher<Msg>>();
   /**
    * Publishes and replies of this turn of the event loop, as subject, data, subject, data…: handed to
-   * the client together at its end. nats.js writes to the socket once per microtask that published, so
+   * the client together at its end (in a quiet turn, sooner: see `turnActivity`). nats.js writes to the socket once per microtask that published, so
    * the master's asynchronous call handlers wrote each event and command on its own (socket writes were
    * 13 % of its busy time in a 50,000-task burst); together they go in one write.
    */
   private outbound: Array<string | Uint8Array> = [];
   private outboundScheduled = false;
+  /**
+   * Messages received and batches scheduled since the turn began (reset by a `setImmediate` the
+   * first of them schedules). The first batch of a quiet turn (at most one message received) leaves
+   * once the turn's microtasks ran instead of at the loop's check phase: that wait cost a lone launch
+   * a turn of every process on its path, and the agent's status updates a whole loop iteration, as
+   * its status update manager sends from a `setImmediate` itself. A busy turn still hands what it
+   * publishes to the client in one write at its end, after what its first handlers published at once.
+   */
+  private turnInbound = 0;
+  private turnBatches = 0;
+  private turnResetScheduled = false;
 
   /** Prefer `connectNatsBus`; this wraps a connection someone else opened (and now owns it). */
   constructor(
@@ -138,9 +149,25 @@ export class NatsBus implements Bus {
     this.outbound.push(subject, data);
     if (this.outboundScheduled) return;
     this.outboundScheduled = true;
+    const quiet = this.turnInbound <= 1 && this.turnBatches === 0;
+    this.turnBatches++;
+    this.watchTurn();
     // The real setImmediate, not a Clock's: this batches real socket writes, which a test clock cannot stand for.
-    setImmediate(this.flushOutbound);
+    if (quiet) queueMicrotask(this.flushOutbound);
+    else setImmediate(this.flushOutbound);
   }
+
+  private watchTurn(): void {
+    if (this.turnResetScheduled) return;
+    this.turnResetScheduled = true;
+    setImmediate(this.resetTurn);
+  }
+
+  private readonly resetTurn = (): void => {
+    this.turnResetScheduled = false;
+    this.turnInbound = 0;
+    this.turnBatches = 0;
+  };
 
   /**
    * Hands the queued publishes to the client, in order. Every other operation on the connection
@@ -178,7 +205,11 @@ export class NatsBus implements Bus {
       ...(opts.queue === undefined ? {} : { queue: opts.queue }),
       callback: (err, msg) => {
         if (err) this.logger.error({ err, subject }, "subscription failed");
-        else dispatcher.push(msg);
+        else {
+          this.turnInbound++;
+          this.watchTurn();
+          dispatcher.push(msg);
+        }
       },
     });
     return {
