@@ -29,6 +29,7 @@ export default defineConfig({
           name: "node",
           include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
           exclude: ["**/node_modules/**", "packages/webui/**"],
+          setupFiles: ["test/harness/failure-output.ts"],
         },
       },
       {

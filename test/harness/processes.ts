@@ -21,6 +21,9 @@ export interface Spawned {
 
 const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
+/** Every process this test file started, named, for `failure-output.ts` to show when a test fails. */
+export const startedProcesses: Array<{ readonly name: string; readonly spawned: Spawned }> = [];
+
 export function spawnProcess(
   command: string,
   args: string[],
@@ -47,7 +50,7 @@ export function spawnProcess(
       // already gone
     }
   };
-  return {
+  const spawned: Spawned = {
     pid,
     child,
     stdout: () => out,
@@ -63,6 +66,9 @@ export function spawnProcess(
       return code;
     },
   };
+  const name = command === process.execPath ? `agora ${args[1] ?? ""}` : path.basename(command);
+  startedProcesses.push({ name, spawned });
+  return spawned;
 }
 
 /**
