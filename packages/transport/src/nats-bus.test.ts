@@ -1,8 +1,9 @@
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NatsServerHandle, startNatsServer } from "../../../test/harness/nats-server.js";
 import { isTransportError } from "./errors.js";
-import { connectNatsBus } from "./nats-bus.js";
+import { connectNatsBus, NatsBus } from "./nats-bus.js";
 import { describeBusConformance, waitFor } from "./testing/index.js";
 
 let nats: NatsServerHandle;
@@ -109,6 +110,48 @@ describe("NatsBus", () => {
     );
     expect(seen).toEqual([["turn.first"], ["turn.first"], ["turn.first", "turn.later"]]);
     await bus.close();
+  });
+
+  it("fails a request still waiting for its answer with CLOSED when the bus closes", async () => {
+    const asker = await connectNatsBus({ servers: nats.url });
+    const silent = await connectNatsBus({ servers: nats.url });
+    silent.subscribe("never.answered", () => {});
+    await silent.flush();
+    const waiting = asker.request("never.answered", Uint8Array.of(1), { timeoutMs: 60_000 });
+    await asker.close();
+    await expect(waiting).rejects.toSatisfy((err) => isTransportError(err) && err.code === "CLOSED");
+    await silent.close();
+  });
+
+  it("batches a turn that received several messages at once to its end, replies in order", async () => {
+    // The client hands a socket read's messages over one after another, before any microtask runs.
+    let deliver: ((err: Error | null, msg: Msg) => void) | undefined;
+    const handed: string[] = [];
+    const connection = {
+      info: undefined,
+      isClosed: () => false,
+      status: async function* () {},
+      subscribe: (_subject: string, opts: { callback: (err: Error | null, msg: Msg) => void }) => {
+        deliver = opts.callback;
+        return { isClosed: () => false, unsubscribe: () => {} };
+      },
+      publish: (subject: string) => void handed.push(subject),
+    } as unknown as NatsConnection;
+    const bus = new NatsBus(connection);
+    bus.subscribe("in", (m) => bus.publish(`out.${m.data[0]}`, m.data));
+    await new Promise((resolve) => setImmediate(resolve));
+    const seen: string[][] = [];
+    await new Promise<void>((resolve) => {
+      for (let i = 0; i < 3; i++) deliver!(null, { subject: "in", data: Uint8Array.of(i), reply: "" } as Msg);
+      queueMicrotask(() => {
+        queueMicrotask(() => seen.push([...handed]));
+        setImmediate(() => {
+          seen.push([...handed]);
+          resolve();
+        });
+      });
+    });
+    expect(seen).toEqual([[], ["out.0", "out.1", "out.2"]]);
   });
 
   it("delivers messages published just before close (close drains)", async () => {

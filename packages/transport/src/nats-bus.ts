@@ -8,12 +8,12 @@ import {
   type NatsConnection,
   NoRespondersError,
   nkeyAuthenticator,
-  RequestError,
   TimeoutError,
 } from "@nats-io/transport-node";
 import { type Logger, pino } from "pino";
 import type { Bus, BusMessage, BusSubscription, RequestOptions, SubscribeOptions } from "./bus.js";
 import { assertPublishable, payloadTooLarge, TransportError } from "./errors.js";
+import { RequestMux } from "./nats-request-mux.js";
 import { SerialDispatcher } from "./serial-dispatcher.js";
 
 export interface NatsReconnectOptions {
@@ -93,7 +93,7 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsBus> {
       cause: err,
     });
   }
-  return new NatsBus(nc, logger);
+  return new NatsBus(nc, logger, opts.inboxPrefix);
 }
 
 /** The cluster-mode `Bus`: core NATS publish/subscribe/request on one connection. */
@@ -114,18 +114,22 @@ export class NatsBus implements Bus {
    * once the turn's microtasks ran instead of at the loop's check phase: that wait cost a lone launch
    * a turn of every process on its path, and the agent's status updates a whole loop iteration, as
    * its status update manager sends from a `setImmediate` itself. A busy turn still hands what it
-   * publishes to the client in one write at its end, after what its first handlers published at once.
+   * publishes to the client in one write at its end.
    */
   private turnInbound = 0;
   private turnBatches = 0;
   private turnResetScheduled = false;
+  private readonly requests: RequestMux;
 
   /** Prefer `connectNatsBus`; this wraps a connection someone else opened (and now owns it). */
   constructor(
     /** The underlying connection, e.g. for `JetStreamStateStore.open`. */
     readonly connection: NatsConnection,
     private readonly logger: Logger = pino({ level: "silent" }),
+    /** The connection's inbox prefix, when its permissions allow replies only under one. */
+    inboxPrefix?: string,
   ) {
+    this.requests = new RequestMux(connection, inboxPrefix);
     void this.logStatus();
   }
 
@@ -153,9 +157,19 @@ export class NatsBus implements Bus {
     this.turnBatches++;
     this.watchTurn();
     // The real setImmediate, not a Clock's: this batches real socket writes, which a test clock cannot stand for.
-    if (quiet) queueMicrotask(this.flushOutbound);
+    if (quiet) queueMicrotask(this.flushIfQuiet);
     else setImmediate(this.flushOutbound);
   }
+
+  /**
+   * The client hands over a socket read's messages one after another before any microtask runs, so a
+   * turn that looked quiet at its first message may have received many since: then the batch waits
+   * for the turn's end, as a busy turn's do.
+   */
+  private readonly flushIfQuiet = (): void => {
+    if (this.turnInbound > 1) setImmediate(this.flushOutbound);
+    else this.flushOutbound();
+  };
 
   private watchTurn(): void {
     if (this.turnResetScheduled) return;
@@ -229,8 +243,7 @@ export class NatsBus implements Bus {
     this.flushOutbound();
     const timeoutMs = opts.timeoutMs ?? 5_000;
     try {
-      const reply = await this.connection.request(subject, data, { timeout: timeoutMs });
-      return reply.data;
+      return await this.requests.request(subject, data, timeoutMs);
     } catch (err) {
       throw requestError(err, subject, timeoutMs);
     }
@@ -257,6 +270,7 @@ export class NatsBus implements Bus {
       // Already closed (e.g. the server refused us): nothing left to drain.
       if (!(err instanceof ClosedConnectionError)) this.logger.warn({ err }, "NATS drain failed");
     }
+    this.requests.close(new ClosedConnectionError());
     for (const d of this.dispatchers) d.stop();
     this.dispatchers.clear();
   }
@@ -322,14 +336,13 @@ class NatsBusMessage implements BusMessage {
 }
 
 function requestError(err: unknown, subject: string, timeoutMs: number): TransportError {
-  const cause = err instanceof RequestError && err.cause !== undefined ? err.cause : err;
-  if (cause instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders())) {
+  if (err instanceof NoRespondersError) {
     return new TransportError("NO_RESPONDERS", `no responders on ${subject}`, {
       target: subject,
       cause: err,
     });
   }
-  if (cause instanceof TimeoutError) {
+  if (err instanceof TimeoutError) {
     return new TransportError("TIMEOUT", `request to ${subject} timed out after ${timeoutMs} ms`, {
       target: subject,
       cause: err,
