@@ -155,17 +155,71 @@ function groupFinder(normalized: readonly Resource[]): (r: Resource) => number {
   };
 }
 
+/**
+ * Each entry of `resources` alone in its group, and few enough to be searched linearly: how ledgers,
+ * offers and tasks keep their lists. Such a list's normal form is its entries one by one, so the
+ * functions below skip the grouping for it (the bulk of an allocation cycle's arithmetic).
+ */
+function distinctGroups(resources: readonly Resource[]): boolean {
+  if (resources.length > LINEAR_GROUPS) return false;
+  for (let i = 1; i < resources.length; i++)
+    for (let j = 0; j < i; j++) if (sameGroup(resources[j]!, resources[i]!)) return false;
+  return true;
+}
+
+/** The index of the entry of `resources` in `r`'s group, or -1. */
+function linearIndexOf(resources: readonly Resource[], r: Resource): number {
+  for (let i = 0; i < resources.length; i++) if (sameGroup(resources[i]!, r)) return i;
+  return -1;
+}
+
 /** Merges entries of the same name, kind and reservation; drops empty ones. */
 export function normalize(resources: readonly Resource[]): Resources {
+  if (distinctGroups(resources)) {
+    const out: Resource[] = [];
+    for (const r of resources) {
+      const entry = finish(r, undefined);
+      if (entry) out.push(entry);
+    }
+    return out;
+  }
   return new Grouping().addAll(resources).finish();
 }
 
 export function add(a: readonly Resource[], b: readonly Resource[]): Resources {
+  if (distinctGroups(a) && distinctGroups(b)) return addDistinct(a, b);
   return new Grouping().addAll(a).addAll(b).finish();
+}
+
+/** `add` for two lists of distinct groups: a group has one entry of each at most, in `Grouping`'s order. */
+function addDistinct(a: readonly Resource[], b: readonly Resource[]): Resources {
+  const out: Resource[] = [];
+  for (const x of a) {
+    const i = linearIndexOf(b, x);
+    const entry = i < 0 ? finish(x, undefined) : finishPair(x, b[i]!);
+    if (entry) out.push(entry);
+  }
+  for (const y of b) {
+    if (linearIndexOf(a, y) >= 0) continue;
+    const entry = finish(y, undefined);
+    if (entry) out.push(entry);
+  }
+  return out;
+}
+
+/** What `finish(x, [x, y])` gives, without the array for two scalars. */
+function finishPair(x: Resource, y: Resource): Resource | undefined {
+  if (!("scalar" in x)) return finish(x, [x, y]);
+  let sum = 0;
+  sum += x.scalar;
+  sum += (y as ScalarResource).scalar;
+  const scalar = roundScalar(sum);
+  return scalar > 0 ? scalarEntry(x, scalar) : undefined;
 }
 
 /** `a − b`, entry by entry; what `a` lacks is ignored (check `contains` first when that matters). */
 export function subtract(a: readonly Resource[], b: readonly Resource[]): Resources {
+  if (distinctGroups(a) && distinctGroups(b)) return subtractDistinct(a, b);
   const left = normalize(a);
   const indexOf = groupFinder(left);
   for (const r of normalize(b)) {
@@ -173,6 +227,33 @@ export function subtract(a: readonly Resource[], b: readonly Resource[]): Resour
     if (i >= 0) left[i] = minus(left[i]!, r);
   }
   return left.filter((r) => !isEmptyEntry(r));
+}
+
+/**
+ * `subtract` for two lists of distinct groups: each entry of `a` normalized alone, less the entry of
+ * `b` in its group normalized alone, in `a`'s order; a scalar's steps done on numbers, not entries.
+ */
+function subtractDistinct(a: readonly Resource[], b: readonly Resource[]): Resources {
+  const out: Resource[] = [];
+  for (const have of a) {
+    const i = linearIndexOf(b, have);
+    if ("scalar" in have) {
+      let scalar = roundScalar(have.scalar);
+      if (scalar <= 0) continue;
+      if (i >= 0) {
+        const taken = roundScalar((b[i] as ScalarResource).scalar);
+        if (taken > 0) scalar = roundScalar(scalar - taken);
+      }
+      if (scalar > 0) out.push(scalarEntry(have, scalar));
+      continue;
+    }
+    let entry = finish(have, undefined);
+    if (!entry) continue;
+    const taken = i < 0 ? undefined : finish(b[i]!, undefined);
+    if (taken) entry = minus(entry, taken);
+    if (!isEmptyEntry(entry)) out.push(entry);
+  }
+  return out;
 }
 
 /** `have − r` for two normalized entries of one group. */
