@@ -149,23 +149,34 @@ export class DeclineFilterIndex implements OfferFilters {
     return list !== undefined && anyCovers(list, offerable, now);
   }
 
+  /**
+   * Drops the agent's expired filters. Only the slots that lost one need their verdict again (a
+   * filter gone can only unblock its own framework), so they are cleared and queued as pending,
+   * and the others keep theirs; a list with nothing expired is left as it is, not copied.
+   */
   private pruneExpired(agent: AgentFilters, now: number): void {
     let next = Infinity;
     for (const [slot, list] of agent.bySlot) {
-      const live = list.filter((f) => isLive(f, now));
-      for (const f of live) next = Math.min(next, f.expiresAt);
-      const expired = list.length - live.length;
+      let expired = 0;
+      for (const f of list) {
+        if (isLive(f, now)) next = Math.min(next, f.expiresAt);
+        else expired++;
+      }
       if (expired === 0) continue;
-      if (live.length === 0) {
+      if (expired === list.length) {
         this.dropSlot(agent, slot);
         continue;
       }
-      agent.bySlot.set(slot, live);
+      agent.bySlot.set(
+        slot,
+        list.filter((f) => isLive(f, now)),
+      );
       this.count -= expired;
       this.filterCounts[slot]! -= expired;
+      clearBit(agent.blocked, slot);
+      agent.pending.push(slot);
     }
     agent.nextExpiry = next;
-    agent.verdictFor = undefined;
   }
 
   /** Forgets one framework's filters on one agent, freeing its slot once it has none anywhere. */

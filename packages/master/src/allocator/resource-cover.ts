@@ -8,12 +8,17 @@ import type { Range, Reservation, Resource } from "@agora/protocol";
  */
 export function covers(outer: readonly Resource[], inner: readonly Resource[]): boolean {
   for (const r of inner) {
-    const have = outer.find(
-      (o) => o.name === r.name && sameReservation(o.reservation, r.reservation) && sameKind(o, r),
-    );
+    const have = entryLike(outer, r);
     if (!have || !entryCovers(have, r)) return false;
   }
   return true;
+}
+
+/** The entry of `outer` of `r`'s name, reservation and kind; a loop, not `find`, called per filter per agent. */
+function entryLike(outer: readonly Resource[], r: Resource): Resource | undefined {
+  for (const o of outer)
+    if (o.name === r.name && sameReservation(o.reservation, r.reservation) && sameKind(o, r)) return o;
+  return undefined;
 }
 
 function sameKind(a: Resource, b: Resource): boolean {
