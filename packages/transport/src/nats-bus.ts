@@ -8,12 +8,12 @@ import {
   type NatsConnection,
   NoRespondersError,
   nkeyAuthenticator,
-  RequestError,
   TimeoutError,
 } from "@nats-io/transport-node";
 import { type Logger, pino } from "pino";
 import type { Bus, BusMessage, BusSubscription, RequestOptions, SubscribeOptions } from "./bus.js";
 import { assertPublishable, payloadTooLarge, TransportError } from "./errors.js";
+import { RequestMux } from "./nats-request-mux.js";
 import { SerialDispatcher } from "./serial-dispatcher.js";
 
 export interface NatsReconnectOptions {
@@ -93,7 +93,7 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsBus> {
       cause: err,
     });
   }
-  return new NatsBus(nc, logger);
+  return new NatsBus(nc, logger, opts.inboxPrefix);
 }
 
 /** The cluster-mode `Bus`: core NATS publish/subscribe/request on one connection. */
@@ -119,13 +119,17 @@ export class NatsBus implements Bus {
   private turnInbound = 0;
   private turnBatches = 0;
   private turnResetScheduled = false;
+  private readonly requests: RequestMux;
 
   /** Prefer `connectNatsBus`; this wraps a connection someone else opened (and now owns it). */
   constructor(
     /** The underlying connection, e.g. for `JetStreamStateStore.open`. */
     readonly connection: NatsConnection,
     private readonly logger: Logger = pino({ level: "silent" }),
+    /** The connection's inbox prefix, when its permissions allow replies only under one. */
+    inboxPrefix?: string,
   ) {
+    this.requests = new RequestMux(connection, inboxPrefix);
     void this.logStatus();
   }
 
@@ -239,8 +243,7 @@ export class NatsBus implements Bus {
     this.flushOutbound();
     const timeoutMs = opts.timeoutMs ?? 5_000;
     try {
-      const reply = await this.connection.request(subject, data, { timeout: timeoutMs });
-      return reply.data;
+      return await this.requests.request(subject, data, timeoutMs);
     } catch (err) {
       throw requestError(err, subject, timeoutMs);
     }
@@ -267,6 +270,7 @@ export class NatsBus implements Bus {
       // Already closed (e.g. the server refused us): nothing left to drain.
       if (!(err instanceof ClosedConnectionError)) this.logger.warn({ err }, "NATS drain failed");
     }
+    this.requests.close(new ClosedConnectionError());
     for (const d of this.dispatchers) d.stop();
     this.dispatchers.clear();
   }
@@ -332,14 +336,13 @@ class NatsBusMessage implements BusMessage {
 }
 
 function requestError(err: unknown, subject: string, timeoutMs: number): TransportError {
-  const cause = err instanceof RequestError && err.cause !== undefined ? err.cause : err;
-  if (cause instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders())) {
+  if (err instanceof NoRespondersError) {
     return new TransportError("NO_RESPONDERS", `no responders on ${subject}`, {
       target: subject,
       cause: err,
     });
   }
-  if (cause instanceof TimeoutError) {
+  if (err instanceof TimeoutError) {
     return new TransportError("TIMEOUT", `request to ${subject} timed out after ${timeoutMs} ms`, {
       target: subject,
       cause: err,

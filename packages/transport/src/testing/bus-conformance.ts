@@ -109,6 +109,22 @@ export function describeBusConformance(name: string, factory: () => Promise<BusF
       expect(replies.map((r) => dec.decode(r))).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
     });
 
+    it("gives each request its own answer when answers come back in reverse order, and ignores one too late", async () => {
+      const held: BusMessage[] = [];
+      f.b.subscribe("conf.held", (m) => {
+        held.push(m);
+        if (held.length === 5)
+          for (const h of [...held].reverse()) h.respond(text(`re:${dec.decode(h.data)}`));
+      });
+      await f.b.flush();
+      const late = f.a.request("conf.held", text("late"), { timeoutMs: 100 });
+      await expectCode(() => late, "TIMEOUT");
+      const replies = await Promise.all(
+        ["a", "b", "c", "d"].map((s) => f.a.request("conf.held", text(s), { timeoutMs: 5_000 })),
+      );
+      expect(replies.map((r) => dec.decode(r))).toEqual(["re:a", "re:b", "re:c", "re:d"]);
+    });
+
     it("fails a request nobody subscribes to with NO_RESPONDERS", async () => {
       await expectCode(
         () => f.a.request("conf.nobody.home", text("?"), { timeoutMs: 5_000 }),
