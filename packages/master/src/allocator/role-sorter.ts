@@ -17,6 +17,19 @@ interface RoleNode {
   readonly own: Map<string, number>;
   readonly subtree: Map<string, number>;
   count: number;
+  /**
+   * Its leaf and children ranked, kept until something under it changes: an allocation re-ranks
+   * the nodes on its path only, not the whole tree (the allocator sorts after every offer).
+   */
+  ranked: RankEntry[] | undefined;
+}
+
+/** One place among a node's ranked entries: a child subtree, or the node itself as a leaf. */
+interface RankEntry {
+  readonly node: RoleNode;
+  readonly leaf: boolean;
+  readonly share: number;
+  readonly count: number;
 }
 
 /**
@@ -31,6 +44,8 @@ export class RoleSorter implements Sorter {
   private readonly total = new Map<string, number>();
   private readonly weights = new Map<string, number>();
   private order: string[] | undefined;
+  /** The last order handed out, kept when a new walk finds the same one. */
+  private lastOrder: string[] = [];
 
   add(role: string): void {
     let node = this.nodes.get(role);
@@ -49,7 +64,7 @@ export class RoleSorter implements Sorter {
     }
     if (node.active) return;
     node.active = true;
-    this.order = undefined;
+    this.invalidateAll();
   }
 
   remove(role: string): void {
@@ -65,7 +80,7 @@ export class RoleSorter implements Sorter {
       this.nodes.delete(n.name);
       n = n.parent;
     }
-    this.order = undefined;
+    this.invalidateAll();
   }
 
   has(role: string): boolean {
@@ -75,12 +90,13 @@ export class RoleSorter implements Sorter {
   setTotal(resources: readonly Resource[]): void {
     this.total.clear();
     addScalars(this.total, resources, 1);
-    this.order = undefined;
+    this.invalidateAll();
   }
 
   allocated(role: string, resources: readonly Resource[]): void {
     const node = this.require(role);
     this.apply(node, resources, 1);
+    // `apply` cleared the ranks on this path already: they are recomputed with these counts.
     for (let n: RoleNode | undefined = node; n && n !== this.root; n = n.parent) n.count += 1;
   }
 
@@ -91,7 +107,7 @@ export class RoleSorter implements Sorter {
   setWeight(role: string, weight: number): void {
     if (!(weight > 0) || !Number.isFinite(weight)) throw new Error(`weight of '${role}' must be positive`);
     this.weights.set(role, weight);
-    this.order = undefined;
+    this.invalidateAll();
   }
 
   /** The weighted dominant share of the role's whole subtree. */
@@ -104,7 +120,8 @@ export class RoleSorter implements Sorter {
     if (!this.order) {
       const out: string[] = [];
       this.walk(this.root, out);
-      this.order = out;
+      this.order = sameItems(out, this.lastOrder) ? this.lastOrder : out;
+      this.lastOrder = this.order;
     }
     return this.order;
   }
@@ -115,8 +132,15 @@ export class RoleSorter implements Sorter {
   }
 
   private walk(node: RoleNode, out: string[]): void {
-    // Each entry: a child subtree, or the node itself as a leaf among its children.
-    const entries: { node: RoleNode; leaf: boolean; share: number; count: number }[] = [];
+    node.ranked ??= this.rank(node);
+    for (const e of node.ranked) {
+      if (e.leaf) out.push(e.node.name);
+      else this.walk(e.node, out);
+    }
+  }
+
+  private rank(node: RoleNode): RankEntry[] {
+    const entries: RankEntry[] = [];
     if (node.active) {
       entries.push({ node, leaf: true, share: this.shareOf(node.own, node.name), count: node.count });
     }
@@ -134,10 +158,23 @@ export class RoleSorter implements Sorter {
         x.count - y.count ||
         (x.leaf === y.leaf ? (x.node.name < y.node.name ? -1 : 1) : x.leaf ? -1 : 1),
     );
-    for (const e of entries) {
-      if (e.leaf) out.push(e.node.name);
-      else this.walk(e.node, out);
-    }
+    return entries;
+  }
+
+  /** A node's holdings or count changed: its rank among its siblings, and theirs above, may too. */
+  private invalidatePath(node: RoleNode): void {
+    for (let n: RoleNode | undefined = node; n; n = n.parent) n.ranked = undefined;
+    this.order = undefined;
+  }
+
+  /** Totals, weights or the tree changed: every rank is recomputed. */
+  private invalidateAll(): void {
+    const clear = (n: RoleNode) => {
+      n.ranked = undefined;
+      for (const c of n.children.values()) clear(c);
+    };
+    clear(this.root);
+    this.order = undefined;
   }
 
   private apply(node: RoleNode, resources: readonly Resource[] | Map<string, number>, sign: 1 | -1): void {
@@ -145,7 +182,7 @@ export class RoleSorter implements Sorter {
     addMap(node.own, scalars, sign);
     for (let n: RoleNode | undefined = node; n && n !== this.root; n = n.parent)
       addMap(n.subtree, scalars, sign);
-    this.order = undefined;
+    this.invalidatePath(node);
   }
 
   private shareOf(held: Map<string, number>, role: string): number {
@@ -165,7 +202,22 @@ export class RoleSorter implements Sorter {
 }
 
 function newNode(name: string, parent: RoleNode | undefined): RoleNode {
-  return { name, parent, children: new Map(), active: false, own: new Map(), subtree: new Map(), count: 0 };
+  return {
+    name,
+    parent,
+    children: new Map(),
+    active: false,
+    own: new Map(),
+    subtree: new Map(),
+    count: 0,
+    ranked: undefined,
+  };
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function toScalars(resources: readonly Resource[]): Map<string, number> {
