@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { add, contains, equals, flatten, isEmpty, normalize, roundScalar, subtract } from "./arithmetic.js";
 import { mesosResources } from "./mesos-json.js";
-import { coalesce, formatRanges, rangesContain, subtractRanges } from "./ranges.js";
+import { coalesce, formatRanges, rangesContain, subtractRanges, unionCoalesced } from "./ranges.js";
 import type { Range, Reservation, Resource } from "./schema.js";
 
 /**
@@ -162,6 +162,15 @@ describe("resource arithmetic's fast paths", () => {
       fc.property(anyList, anyList, (a, b) => {
         same(normalize(a), reference.normalize(a));
         same(add(a, b), reference.normalize([...a, ...b]));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("unionCoalesced merges two coalesced lists as coalesce does", () => {
+    fc.assert(
+      fc.property(fc.array(range, { maxLength: 8 }), fc.array(range, { maxLength: 8 }), (x, y) => {
+        same(unionCoalesced(coalesce(x), coalesce(y)), coalesce([...coalesce(x), ...coalesce(y)]));
       }),
       { numRuns: 2000 },
     );

@@ -1,5 +1,5 @@
 import { DEFAULT_ROLE } from "../ids.js";
-import { coalesce, isCoalesced, rangesContain, subtractCoalesced } from "./ranges.js";
+import { coalesce, isCoalesced, rangesContain, subtractCoalesced, unionCoalesced } from "./ranges.js";
 import {
   type Range,
   type RangesResource,
@@ -207,8 +207,14 @@ function addDistinct(a: readonly Resource[], b: readonly Resource[]): Resources 
   return out;
 }
 
-/** What `finish(x, [x, y])` gives, without the array for two scalars. */
+/** What `finish(x, [x, y])` gives, without the arrays for two scalars or two coalesced range lists. */
 function finishPair(x: Resource, y: Resource): Resource | undefined {
+  if ("ranges" in x) {
+    const other = (y as RangesResource).ranges;
+    if (!isCoalesced(x.ranges) || !isCoalesced(other)) return finish(x, [x, y]);
+    const ranges = unionCoalesced(x.ranges, other);
+    return ranges.length > 0 ? rangesEntry(x, ranges) : undefined;
+  }
   if (!("scalar" in x)) return finish(x, [x, y]);
   let sum = 0;
   sum += x.scalar;

@@ -29,6 +29,24 @@ export function isCoalesced(ranges: readonly Range[]): boolean {
   return true;
 }
 
+/**
+ * `coalesce([...a, ...b])` for two lists already coalesced: one merging walk instead of a sort, new
+ * range objects as `coalesce` makes them.
+ */
+export function unionCoalesced(a: readonly Range[], b: readonly Range[]): Range[] {
+  const out: Range[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const r = j >= b.length || (i < a.length && a[i]!.begin <= b[j]!.begin) ? a[i++]! : b[j++]!;
+    const last = out[out.length - 1];
+    if (last && r.begin <= last.end + 1) {
+      if (r.end > last.end) last.end = r.end;
+    } else out.push({ begin: r.begin, end: r.end });
+  }
+  return out;
+}
+
 function coalesced(ranges: readonly Range[]): readonly Range[] {
   return isCoalesced(ranges) ? ranges : coalesce(ranges);
 }
