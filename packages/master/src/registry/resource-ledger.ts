@@ -28,10 +28,14 @@ export class ResourceLedger {
   }
 
   get available(): Resources {
-    this.availableCache ??= subtract(
-      subtract(this.totalResources, this.offeredResources),
-      this.usedResources,
-    );
+    // Subtracting nothing only normalizes, and a subtraction normalizes its input anyway: an agent
+    // visited after an accept or a decline has no offer out, so one subtraction suffices.
+    this.availableCache ??=
+      this.offeredResources.length === 0
+        ? subtract(this.totalResources, this.usedResources)
+        : this.usedResources.length === 0
+          ? subtract(this.totalResources, this.offeredResources)
+          : subtract(subtract(this.totalResources, this.offeredResources), this.usedResources);
     return this.availableCache;
   }
 
