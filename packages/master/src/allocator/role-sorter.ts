@@ -178,6 +178,17 @@ export class RoleSorter implements Sorter {
   }
 
   private apply(node: RoleNode, resources: readonly Resource[] | Map<string, number>, sign: 1 | -1): void {
+    if (!(resources instanceof Map) && distinctScalarNames(resources)) {
+      // Each name's sum is its one entry: added where it goes, without a map of sums per offer.
+      for (const r of resources) {
+        if (!("scalar" in r)) continue;
+        addAmount(node.own, r.name, r.scalar, sign);
+        for (let n: RoleNode | undefined = node; n && n !== this.root; n = n.parent)
+          addAmount(n.subtree, r.name, r.scalar, sign);
+      }
+      this.invalidatePath(node);
+      return;
+    }
     const scalars = resources instanceof Map ? new Map(resources) : toScalars(resources);
     addMap(node.own, scalars, sign);
     for (let n: RoleNode | undefined = node; n && n !== this.root; n = n.parent)
@@ -231,9 +242,24 @@ function addScalars(into: Map<string, number>, resources: readonly Resource[], s
 }
 
 function addMap(into: Map<string, number>, from: Map<string, number>, sign: 1 | -1): void {
-  for (const [name, amount] of from) {
-    const next = (into.get(name) ?? 0) + sign * amount;
-    if (next <= 1e-9) into.delete(name);
-    else into.set(name, next);
+  for (const [name, amount] of from) addAmount(into, name, amount, sign);
+}
+
+function addAmount(into: Map<string, number>, name: string, amount: number, sign: 1 | -1): void {
+  const next = (into.get(name) ?? 0) + sign * amount;
+  if (next <= 1e-9) into.delete(name);
+  else into.set(name, next);
+}
+
+/** No two scalar entries share a name (reservations can split one name): sums are the entries. */
+function distinctScalarNames(resources: readonly Resource[]): boolean {
+  for (let i = 1; i < resources.length; i++) {
+    const r = resources[i]!;
+    if (!("scalar" in r)) continue;
+    for (let j = 0; j < i; j++) {
+      const o = resources[j]!;
+      if (o.name === r.name && "scalar" in o) return false;
+    }
   }
+  return true;
 }
