@@ -1,4 +1,5 @@
 import type { TaskStatus } from "@agora/protocol";
+import { ManualClock } from "@agora/transport";
 import { describe, expect, it, vi } from "vitest";
 import { makeStatus } from "./test-support/fake-master.js";
 import { subscribed } from "./test-support/harness.js";
@@ -22,13 +23,12 @@ describe("automatic acknowledgement", () => {
     master.publish(id, { type: "update", epoch: 1, status });
     await vi.waitFor(() => expect(handler).toHaveBeenCalledOnce());
     await barrier();
-    expect(master.callsOf("acknowledge")).toHaveLength(0);
+    expect(master.acknowledgements()).toHaveLength(0);
 
     gate.resolve();
     await vi.waitFor(() =>
-      expect(master.callsOf("acknowledge")).toEqual([
+      expect(master.acknowledgements()).toEqual([
         {
-          type: "acknowledge",
           frameworkId: id,
           agentId: status.agentId,
           taskId: status.taskId,
@@ -54,7 +54,7 @@ describe("automatic acknowledgement", () => {
     expect(order).toEqual([]);
     gate.resolve();
 
-    await vi.waitFor(() => expect(master.callsOf("acknowledge")).toHaveLength(1));
+    await vi.waitFor(() => expect(master.acknowledgements()).toHaveLength(1));
     expect(order).toEqual(["first", "second"]);
   });
 
@@ -67,7 +67,7 @@ describe("automatic acknowledgement", () => {
     master.publish(id, { type: "update", epoch: 1, status });
     master.publish(id, { type: "update", epoch: 1, status });
 
-    await vi.waitFor(() => expect(master.callsOf("acknowledge")).toHaveLength(2));
+    await vi.waitFor(() => expect(master.acknowledgements()).toHaveLength(2));
     expect(handler).toHaveBeenCalledOnce();
     expect(scheduler.stats).toMatchObject({ updatesDelivered: 1, duplicatesSuppressed: 1 });
   });
@@ -85,7 +85,7 @@ describe("automatic acknowledgement", () => {
     await vi.waitFor(() => expect(handler).toHaveBeenCalledOnce());
     await barrier();
 
-    expect(master.callsOf("acknowledge")).toHaveLength(0);
+    expect(master.acknowledgements()).toHaveLength(0);
     expect(scheduler.stats.updatesDelivered).toBe(1);
   });
 
@@ -101,9 +101,38 @@ describe("automatic acknowledgement", () => {
     master.publish(id, { type: "update", epoch: 1, status });
     master.publish(id, { type: "update", epoch: 1, status });
 
-    await vi.waitFor(() => expect(master.callsOf("acknowledge")).toHaveLength(1));
+    await vi.waitFor(() => expect(master.acknowledgements()).toHaveLength(1));
     expect(calls).toBe(2);
     expect(scheduler.stats).toMatchObject({ handlerErrors: 1, updatesDelivered: 1, duplicatesSuppressed: 0 });
+  });
+
+  it("sends the acknowledgements of updates handled in one turn as one acknowledgeBatch", async () => {
+    const { master, scheduler, id } = await subscribed();
+    scheduler.on("update", () => {});
+    const statuses = [1, 2, 3].map((n) => makeStatus({ taskId: `t${n}` as TaskStatus["taskId"] }));
+    // The in-process bus hands a subscriber what was published meanwhile in one turn, as one socket read does.
+    for (const status of statuses) master.publish(id, { type: "update", epoch: 1, status });
+
+    await vi.waitFor(() => expect(master.acknowledgements()).toHaveLength(3));
+    expect(master.callsOf("acknowledgeBatch")).toHaveLength(1);
+    expect(master.callsOf("acknowledge")).toHaveLength(0);
+    expect(master.acknowledgements().map((a) => a.uuid)).toEqual(statuses.map((s) => s.uuid));
+    expect(scheduler.stats).toMatchObject({ updatesDelivered: 3, acknowledgementsSent: 3 });
+  });
+
+  it("still sends the acknowledgements queued when the scheduler closes", async () => {
+    const clock = new ManualClock(undefined, { holdDeferred: true });
+    const { master, scheduler, id } = await subscribed({ clock });
+    const handled = vi.fn();
+    scheduler.on("update", handled);
+
+    master.publish(id, { type: "update", epoch: 1, status: makeStatus() });
+    await vi.waitFor(() => expect(handled).toHaveBeenCalledOnce());
+    await vi.waitFor(() => expect(clock.pendingDeferred).toBeGreaterThan(0));
+    expect(master.acknowledgements()).toHaveLength(0);
+
+    await scheduler.close();
+    await vi.waitFor(() => expect(master.acknowledgements()).toHaveLength(1));
   });
 
   it("holds back updates (and their acknowledgement) while a full updates() iterator is unread", async () => {
@@ -114,12 +143,12 @@ describe("automatic acknowledgement", () => {
 
     master.publish(id, { type: "update", epoch: 1, status: first });
     master.publish(id, { type: "update", epoch: 1, status: second });
-    await vi.waitFor(() => expect(master.callsOf("acknowledge")).toHaveLength(1));
+    await vi.waitFor(() => expect(master.acknowledgements()).toHaveLength(1));
     await barrier();
-    expect(master.callsOf("acknowledge").map((a) => a.taskId)).toEqual(["t1"]);
+    expect(master.acknowledgements().map((a) => a.taskId)).toEqual(["t1"]);
 
     expect((await updates.next()).value).toEqual(first);
-    await vi.waitFor(() => expect(master.callsOf("acknowledge").map((a) => a.taskId)).toEqual(["t1", "t2"]));
+    await vi.waitFor(() => expect(master.acknowledgements().map((a) => a.taskId)).toEqual(["t1", "t2"]));
     expect((await updates.next()).value).toEqual(second);
   });
 });
@@ -134,10 +163,10 @@ describe("manual acknowledgement (autoAcknowledge: false)", () => {
     master.publish(id, { type: "update", epoch: 1, status });
     await vi.waitFor(() => expect(received).toHaveLength(1));
     await barrier();
-    expect(master.callsOf("acknowledge")).toHaveLength(0);
+    expect(master.acknowledgements()).toHaveLength(0);
 
     await scheduler.acknowledge(received[0]!);
-    await vi.waitFor(() => expect(master.callsOf("acknowledge")).toHaveLength(1));
+    await vi.waitFor(() => expect(master.acknowledgements()).toHaveLength(1));
   });
 
   it("re-acknowledges a resend only once the author acknowledged the original", async () => {
@@ -150,11 +179,11 @@ describe("manual acknowledgement (autoAcknowledge: false)", () => {
     master.publish(id, { type: "update", epoch: 1, status });
     await vi.waitFor(() => expect(scheduler.stats.duplicatesSuppressed).toBe(1));
     await barrier();
-    expect(master.callsOf("acknowledge")).toHaveLength(0);
+    expect(master.acknowledgements()).toHaveLength(0);
 
     await scheduler.acknowledge(status);
     master.publish(id, { type: "update", epoch: 1, status });
-    await vi.waitFor(() => expect(master.callsOf("acknowledge")).toHaveLength(2));
+    await vi.waitFor(() => expect(master.acknowledgements()).toHaveLength(2));
     expect(handler).toHaveBeenCalledOnce();
   });
 
@@ -164,6 +193,6 @@ describe("manual acknowledgement (autoAcknowledge: false)", () => {
     await scheduler.acknowledge(makeStatus({ uuid: undefined }));
     await barrier();
 
-    expect(master.callsOf("acknowledge")).toHaveLength(0);
+    expect(master.acknowledgements()).toHaveLength(0);
   });
 });

@@ -54,6 +54,6 @@ describe("README example", () => {
     expect(master.callsOf("decline").flatMap((c) => c.offerIds)).toEqual([spare]);
     expect(master.callsOf("suppress")).toHaveLength(1);
     expect(master.callsOf("teardown")).toHaveLength(1);
-    await vi.waitFor(() => expect(master.callsOf("acknowledge")).toHaveLength(6));
+    await vi.waitFor(() => expect(master.acknowledgements()).toHaveLength(6));
   });
 });

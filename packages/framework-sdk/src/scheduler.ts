@@ -20,6 +20,7 @@ import {
 } from "@agora/protocol";
 import { type BusSubscription, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
+import { Acknowledger } from "./acknowledger.js";
 import { Connection } from "./connection.js";
 import { SchedulerError } from "./errors.js";
 import { EventRouter } from "./event-router.js";
@@ -64,6 +65,7 @@ export class Scheduler {
   private readonly counters = emptyStats();
   private readonly recent: RecentUpdates;
   private readonly delivery: UpdateDelivery;
+  private readonly acknowledger: Acknowledger;
   private readonly router: EventRouter;
   private readonly offerStreams = new Set<EventStream<Offer[]>>();
   private readonly updateStreams = new Set<EventStream<TaskStatus>>();
@@ -116,6 +118,19 @@ export class Scheduler {
       this.logger.error({ err, event: type }, "event handler failed");
     });
     this.recent = new RecentUpdates(options.dedupMemory ?? schedulerDefaults.dedupMemory);
+    this.acknowledger = new Acknowledger({
+      clock: options.clock ?? systemClock,
+      frameworkId: () => this.id,
+      publish: (call) => this.client.publish(call),
+      sent: (count) => {
+        this.counters.acknowledgementsSent += count;
+      },
+      failed: (acks, err) =>
+        this.logger.warn(
+          { err, acknowledgements: acks.length, taskId: acks[0]?.taskId },
+          "acknowledgements not sent; the agents will resend the updates",
+        ),
+    });
     this.delivery = new UpdateDelivery({
       emitter: this.emitter,
       streams: () => [...this.updateStreams],
@@ -512,6 +527,8 @@ export class Scheduler {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // The bus stays open: what the handlers acknowledged still goes, so those updates are not resent.
+    this.acknowledger.flush();
     this.connection?.stop();
     this.eventSubscription?.unsubscribe();
     for (const s of this.offerStreams) s.end();
@@ -626,14 +643,9 @@ export class Scheduler {
       this.logger.warn({ taskId, uuid }, "status has a uuid but no agentId: it cannot be acknowledged");
       return;
     }
-    try {
-      this.client.publish({ type: "acknowledge", frameworkId: this.id, agentId, taskId, uuid });
-    } catch (err) {
-      this.logger.warn({ err, taskId, uuid }, "acknowledgement not sent; the agent will resend the update");
-      return;
-    }
+    // Acknowledged from now on, even if the publish fails: the agent's resend is then acknowledged again.
     this.recent.markAcknowledged(uuid);
-    this.counters.acknowledgementsSent++;
+    this.acknowledger.add({ agentId, taskId, uuid });
   }
 
   private requireSubscribed(): FrameworkId {

@@ -1,4 +1,4 @@
-import { type AgentCommandOf, type AgentId, scalarOf } from "@agora/protocol";
+import { type AgentCommandOf, type AgentId, scalarOf, type TaskId } from "@agora/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { RELAY_QUIET_MS } from "./registry/relay-memory.js";
 import type { FakeFramework, MasterHarness } from "./test-support/harness.js";
@@ -50,6 +50,25 @@ describe("status updates", () => {
     ).toEqual(["a", "b", "c"]);
     expect(all.length).toBeLessThan(3);
     expect(ack.acks.length).toBeGreaterThan(1);
+  });
+
+  it("forwards each acknowledgement of an acknowledgeBatch, answering only updates it relayed", async () => {
+    const s = await withLaunchedTasks(["a", "b"]);
+    h = s.h;
+    const sent = ["a", "b"].map((id) => s.agent.update(s.fw.id, id, "TASK_RUNNING"));
+    for (const u of sent) await s.fw.update(u.status.taskId, "TASK_RUNNING");
+    s.fw.publish({
+      type: "acknowledgeBatch",
+      acks: [
+        ...sent.map((u) => ({ agentId: s.agent.id, taskId: u.status.taskId, uuid: u.status.uuid })),
+        // An agent this master does not know: nothing to forward it to.
+        { agentId: "gone" as AgentId, taskId: "x" as TaskId, uuid: crypto.randomUUID() },
+      ],
+    });
+    await s.agent.commands.take((c) => c.type === "statusAcknowledgement", "acks");
+    await s.fw.sync();
+    const acks = s.agent.commands.all.flatMap((c) => (c.type === "statusAcknowledgement" ? c.acks : []));
+    expect(acks.map((a) => [a.taskId, a.uuid])).toEqual(sent.map((u) => [u.status.taskId, u.status.uuid]));
   });
 
   it("relays duplicates and stale updates without moving the task backwards", async () => {

@@ -70,6 +70,17 @@ export const Call = z.discriminatedUnion("type", [
   z
     .object({ type: z.literal("acknowledge"), ...fw, agentId: AgentId, taskId: TaskId, uuid: UpdateUuid })
     .strict(),
+  /**
+   * Several acknowledgements in one message: the SDK sends those of one turn together, as the master
+   * batches `statusAcknowledgement` per agent. Each is handled as its own `acknowledge`.
+   */
+  z
+    .object({
+      type: z.literal("acknowledgeBatch"),
+      ...fw,
+      acks: z.array(z.object({ agentId: AgentId, taskId: TaskId, uuid: UpdateUuid }).strict()).min(1),
+    })
+    .strict(),
   z
     .object({
       type: z.literal("reconcile"),

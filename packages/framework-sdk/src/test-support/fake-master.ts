@@ -96,6 +96,18 @@ export class FakeMaster {
   callsOf<T extends Call["type"]>(type: T): CallOf<T>[] {
     return this.calls.filter((c): c is CallOf<T> => c.type === type);
   }
+
+  /** Every acknowledgement received, in order, whether alone (`acknowledge`) or in an `acknowledgeBatch`. */
+  acknowledgements(): Array<Omit<CallOf<"acknowledge">, "type">> {
+    return this.calls.flatMap((c) => {
+      if (c.type === "acknowledge") {
+        const { type: _, ...ack } = c;
+        return [ack];
+      }
+      if (c.type === "acknowledgeBatch") return c.acks.map((ack) => ({ frameworkId: c.frameworkId, ...ack }));
+      return [];
+    });
+  }
 }
 
 let offerSeq = 0;

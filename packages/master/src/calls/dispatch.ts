@@ -59,6 +59,9 @@ function run(ctx: MasterContext, subject: string, call: Call): Promise<void> | u
     case "acknowledge":
       acknowledge(ctx, framework, call);
       break;
+    case "acknowledgeBatch":
+      for (const ack of call.acks) acknowledge(ctx, framework, ack);
+      break;
     case "reconcile":
       reconcile(ctx, framework, call);
       break;

@@ -55,7 +55,7 @@ export function sendKill(ctx: MasterContext, task: TaskEntry): void {
 export function acknowledge(
   ctx: MasterContext,
   framework: FrameworkEntry,
-  call: CallOf<"acknowledge">,
+  call: Pick<CallOf<"acknowledge">, "agentId" | "taskId" | "uuid">,
 ): void {
   if (!ctx.state.agents.has(call.agentId)) {
     // The agent will resend the update after it reregisters, and the framework will ack again.
