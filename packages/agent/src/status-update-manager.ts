@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Acknowledgement, FrameworkId, StatusUpdate, TaskId, TaskStatus } from "@agora/protocol";
 import { type Clock, systemClock, type TimerHandle } from "@agora/transport";
 import { type Logger, pino } from "pino";
-import { InMemoryUpdateJournal, type UpdateJournal } from "./update-journal.js";
+import type { UpdateJournal } from "./update-journal.js";
 
 /** Mesos' status update retry: first resend after 10 s, doubling, capped at 10 min. */
 export interface RetryPolicy {
@@ -20,6 +20,10 @@ export interface StatusUpdateManagerOptions {
   send(updates: StatusUpdate[]): void;
   clock?: Clock;
   retry?: RetryPolicy;
+  /**
+   * Where updates are recorded until acknowledged, so a restarted agent resends them (the agent's
+   * checkpoint). Without one, they live in the streams alone and die with the process.
+   */
   journal?: UpdateJournal;
   logger?: Logger;
   /** Most updates per message, so a burst stays under the bus's payload limit (default 1,000). */
@@ -61,7 +65,7 @@ export class StatusUpdateManager {
   private readonly send: (updates: StatusUpdate[]) => void;
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
-  private readonly journal: UpdateJournal;
+  private readonly journal: UpdateJournal | undefined;
   private readonly logger: Logger;
   private readonly maxBatch: number;
   /** Updates whose journal record is not durable yet: none is sent (or handed to a master) before it is. */
@@ -74,10 +78,10 @@ export class StatusUpdateManager {
     this.send = options.send;
     this.clock = options.clock ?? systemClock;
     this.retry = options.retry ?? DEFAULT_STATUS_UPDATE_RETRY;
-    this.journal = options.journal ?? new InMemoryUpdateJournal();
+    this.journal = options.journal;
     this.logger = options.logger ?? pino({ level: "silent" });
     this.maxBatch = options.maxBatch ?? 1000;
-    for (const update of this.journal.recover()) this.push(update);
+    for (const update of this.journal?.recover() ?? []) this.push(update);
   }
 
   /**
@@ -88,7 +92,7 @@ export class StatusUpdateManager {
    */
   enqueue(frameworkId: FrameworkId, status: NewStatus, after?: Promise<void>): StatusUpdate {
     const update: StatusUpdate = { frameworkId, status: { ...status, uuid: randomUUID() } };
-    const durable = this.journal.append(update)?.catch((err: unknown) => {
+    const durable = this.journal?.append(update)?.catch((err: unknown) => {
       // Delivered all the same while this process lives: a task's updates must not stall behind a
       // disk that fails; only a restart could lose this one.
       this.logger.error({ err, taskId: status.taskId }, "could not journal a status update");
@@ -117,7 +121,7 @@ export class StatusUpdateManager {
     stream.headSentAt = undefined;
     stream.headSends = 0;
     this.ready.delete(stream);
-    this.journal.acknowledge(head);
+    this.journal?.acknowledge(head);
     if (stream.queue.length === 0) this.streams.delete(stream.key);
     else {
       stream.backoffMs = this.retry.initialMs;
@@ -139,7 +143,7 @@ export class StatusUpdateManager {
       for (const update of stream.queue) {
         this.unsynced.delete(update);
         // Journalled as settled, so a restarted agent does not resend them either.
-        this.journal.acknowledge(update);
+        this.journal?.acknowledge(update);
       }
       dropped += stream.queue.length;
       this.streams.delete(stream.key);

@@ -18,6 +18,7 @@ export interface UpdateJournal {
   recover(): StatusUpdate[];
 }
 
+/** A journal kept in memory: it outlives a manager, not the process (tests of what a journal recovers). */
 export class InMemoryUpdateJournal implements UpdateJournal {
   private readonly updates = new Map<string, StatusUpdate>();
 
