@@ -49,7 +49,8 @@ export function cycleSnapshot(
 /**
  * What the allocator sees: active agents not on DOWN machines (`only` those, when given, with the
  * cluster's total summed over all of them so shares stay the cluster's, and with quotas set the
- * cluster's reservations and pool), connected frameworks, role settings.
+ * cluster's reservations and pool), connected frameworks, role settings. Going down removes an agent;
+ * the DOWN check keeps a late one from being offered.
  */
 export function allocationSnapshot(
   state: MasterState,
@@ -57,8 +58,10 @@ export function allocationSnapshot(
   only?: ReadonlySet<AgentId>,
 ): AllocationSnapshot {
   const agents: AllocatorAgent[] = [];
+  // Most clusters have no machine DOWN: then no agent's hostname needs matching against them.
+  const anyDown = state.maintenance.down.length > 0;
   const visit = (a: AgentEntry | undefined) => {
-    if (a && offerable(state, a))
+    if (a?.active && !(anyDown && isHostDown(state.maintenance, a.info.hostname)))
       agents.push({ id: a.id, total: a.resources.total, available: a.resources.available });
   };
   if (only === undefined) for (const a of state.agents.values()) visit(a);
@@ -103,9 +106,4 @@ function clusterQuantities(state: MasterState): ClusterQuantities {
       for (const r of held) if (!r.reservation && "scalar" in r) take(r.name, r.scalar);
   }
   return { reserved, unreservedAvailable };
-}
-
-/** An agent on a DOWN machine is removed when it goes down; this keeps a late one from being offered. */
-function offerable(state: MasterState, a: AgentEntry): boolean {
-  return a.active && !isHostDown(state.maintenance, a.info.hostname);
 }

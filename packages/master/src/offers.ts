@@ -16,6 +16,9 @@ import type { FrameworkEntry, OfferEntry } from "./registry/entries.js";
 export function makeOffers(ctx: MasterContext, plans: readonly OfferPlan[]): void {
   const byFramework = new Map<FrameworkId, Offer[]>();
   const now = ctx.now();
+  const maintenance = ctx.state.maintenance;
+  // No window scheduled and no machine down (the usual case): no offer carries an unavailability.
+  const scheduled = maintenance.windows.length > 0 || maintenance.down.length > 0;
   for (const plan of plans) {
     const agent = ctx.state.agents.get(plan.agentId);
     if (!agent) continue;
@@ -29,7 +32,7 @@ export function makeOffers(ctx: MasterContext, plans: readonly OfferPlan[]): voi
       attributes: agent.info.attributes,
       capabilities: agent.info.capabilities,
     };
-    const unavailability = hostUnavailability(ctx.state.maintenance, agent.info.hostname);
+    const unavailability = scheduled ? hostUnavailability(maintenance, agent.info.hostname) : undefined;
     if (unavailability) offer.unavailability = unavailability;
     const entry = ctx.state.addOffer(offer, now);
     const timeout = ctx.options.offerTimeoutMs;
