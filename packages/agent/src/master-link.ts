@@ -123,12 +123,15 @@ export class MasterLink {
   private async registerLoop(): Promise<void> {
     const { bus, subjects, logger } = this.options;
     let backoffMs: number = REGISTRATION_BACKOFF.initialMs;
+    /** The id a first registration got, once the agent listens under it: the master waits to hear so. */
+    let confirming: AgentId | undefined;
     while (!this.stopped) {
-      const built = this.options.registration(this.agentIdValue);
+      const built = this.options.registration(confirming === undefined ? this.agentIdValue : undefined);
       const credential = this.options.credential ? { credential: this.options.credential } : {};
+      const listening = confirming === undefined ? {} : { listeningAs: confirming };
       const message =
         built.type === "register"
-          ? { ...built, instanceId: this.instanceId, ...credential }
+          ? { ...built, instanceId: this.instanceId, ...listening, ...credential }
           : built.type === "reregister"
             ? { ...built, ...credential }
             : built;
@@ -143,8 +146,12 @@ export class MasterLink {
         if (!reply.ok) {
           logger.warn({ err: reply.error }, "invalid registration reply");
         } else if ("type" in reply.value) {
-          if (!this.stopped) await this.registered(reply.value);
-          return;
+          if (this.stopped || reply.value.agentId === confirming) return;
+          await this.registered(reply.value);
+          // A reregistering agent listened before it asked; a new one tells the master it listens now.
+          if (message.type !== "register") return;
+          confirming = reply.value.agentId;
+          continue;
         } else if (!reply.value.ok) {
           this.counters.refusedRegistrations++;
           logger.warn(

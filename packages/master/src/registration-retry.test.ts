@@ -54,3 +54,49 @@ describe("a registration retried by the same agent process", () => {
     expect([...h.master.snapshot().agents.keys()]).toEqual([again]);
   });
 });
+
+describe("a new agent process that names itself (instanceId)", () => {
+  it("is offered only once it says it listens under the id it got (listeningAs)", async () => {
+    const h = await MasterHarness.startForTest();
+    const fw = await h.framework();
+    const id = await register(h, "instance-a");
+    await h.settle();
+    h.master.allocateNow();
+    await h.settle();
+    expect(fw.events.pending((e) => e.type === "offers")).toEqual([]);
+    expect(h.master.snapshot().agents.get(id)?.active).toBe(false);
+
+    h.attachAgent(id);
+    const confirmed = decode(
+      AgentRegistered,
+      await h.bus.request(
+        h.subjects.masterAgent,
+        encode({
+          type: "register",
+          agentInfo: {
+            hostname: "agent.test",
+            port: 5051,
+            resources: [{ name: "cpus", scalar: 4 }],
+            attributes: [],
+            capabilities: ["shell"],
+            version: "0.1.0",
+          },
+          instanceId: "instance-a",
+          listeningAs: id,
+        }),
+      ),
+    );
+    expect(confirmed.ok && confirmed.value.agentId).toBe(id);
+    const offers = await fw.offers();
+    expect(offers.map((o) => o.agentId)).toEqual([id]);
+    expect(h.master.snapshot().agents.size).toBe(1);
+  });
+
+  it("is offered at once when it registers without an instanceId, as before", async () => {
+    const h = await MasterHarness.startForTest();
+    const fw = await h.framework();
+    const id = await register(h, undefined);
+    const offers = await fw.offers();
+    expect(offers.map((o) => o.agentId)).toEqual([id]);
+  });
+});

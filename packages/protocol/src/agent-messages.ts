@@ -45,6 +45,13 @@ export const AgentMessage = z.discriminatedUnion("type", [
        * of registering a second agent (Mesos recognises a retry by the agent's pid).
        */
       instanceId: z.string().min(1).max(128).optional(),
+      /**
+       * Sent again, with `instanceId`, once the agent listens under the id its registration got: until
+       * then the master offers none of its resources. The agent can subscribe to its commands only once
+       * it knows its id, and core NATS drops a message nobody listens to, so a launch right after the
+       * first answer could be lost (the launch check would drop it only after 30 s).
+       */
+      listeningAs: AgentId.optional(),
       /** The agent's principal and secret (Mesos' agent `--credential`), checked under `--authenticate-agents`. */
       credential: Credential.optional(),
     })

@@ -54,6 +54,8 @@ export const FRAMEWORK_INFO: FrameworkInfo = {
 export class FakeMaster {
   readonly subjects = subjects(DEFAULT_CLUSTER);
   readonly registrations: (AgentMessageOf<"register"> | AgentMessageOf<"reregister">)[] = [];
+  /** The ids new agents said they listen under (`listeningAs`). */
+  readonly listening: AgentId[] = [];
   readonly statusMessages: AgentMessageOf<"statusUpdate">[] = [];
   readonly updates: StatusUpdate[] = [];
   epoch = 1;
@@ -73,7 +75,9 @@ export class FakeMaster {
       if (!decoded.ok) throw decoded.error;
       const m = decoded.value;
       if (m.type === "register" || m.type === "reregister") {
-        this.registrations.push(m);
+        // A new agent's word that it listens under its id is answered, not counted as a registration.
+        if (m.type === "register" && m.listeningAs !== undefined) this.listening.push(m.listeningAs);
+        else this.registrations.push(m);
         const reply: AgentRegistered = {
           type: "registered",
           epoch: this.epoch,

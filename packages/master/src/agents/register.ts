@@ -27,7 +27,9 @@ import { applyStatusUpdates } from "./status-update.js";
 /**
  * Register: mint an id, store the agent, reply `registered`, and allocate its resources soon. A
  * retry from the same agent process (its `instanceId`: our answer came after its timeout) is
- * answered with the id already given, as Mesos answers a retry from a registered pid.
+ * answered with the id already given, as Mesos answers a retry from a registered pid. An agent that
+ * names its process (`instanceId`) is offered only once it says it listens under its id
+ * (`listeningAs`): a launch sent before its subscription reached NATS would be lost.
  */
 export async function registerAgent(
   ctx: MasterContext,
@@ -37,7 +39,14 @@ export async function registerAgent(
   admitAgent(ctx, m);
   const known = m.instanceId === undefined ? undefined : registeredInstance(ctx, m.instanceId);
   if (known) {
-    ctx.options.logger.info({ agentId: known, hostname: m.agentInfo.hostname }, "agent registration retried");
+    if (m.listeningAs === known) {
+      activate(ctx, known);
+    } else {
+      ctx.options.logger.info(
+        { agentId: known, hostname: m.agentInfo.hostname },
+        "agent registration retried",
+      );
+    }
     respond(msg, registered(ctx, known));
     return;
   }
@@ -48,10 +57,20 @@ export async function registerAgent(
   const agent = ctx.state.addAgent(info, ctx.now());
   if (m.instanceId !== undefined) {
     agent.instanceId = m.instanceId;
+    agent.active = false;
     ctx.state.agentInstances.set(m.instanceId, id);
   }
   ctx.options.logger.info({ agentId: id, hostname: info.hostname }, "agent registered");
   respond(msg, registered(ctx, id));
+  if (agent.active) ctx.requestAllocation([id]);
+}
+
+/** The agent listens under its id now: its resources can be offered. */
+function activate(ctx: MasterContext, id: AgentId): void {
+  const agent = ctx.state.agents.get(id);
+  if (!agent || agent.active) return;
+  agent.active = true;
+  ctx.options.logger.debug({ agentId: id }, "agent listening: offering its resources");
   ctx.requestAllocation([id]);
 }
 
