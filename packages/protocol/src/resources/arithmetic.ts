@@ -21,7 +21,9 @@ import {
  * The lists the master adds and subtracts on every offer, launch and status update are short and
  * already normalized (an agent's cpus, mem, disk and ports), so groups are found by comparing
  * entries, not by building string keys, and an entry alone in its group is checked rather than
- * re-normalized (ranges already coalesced, a set already sorted).
+ * re-normalized (ranges already coalesced, a set already sorted). When no two entries of either
+ * list share a group (`distinctGroups`), no grouping is built at all: entries are paired by a
+ * linear search and each result entry made once.
  */
 
 export function roundScalar(value: number): number {
