@@ -18,7 +18,7 @@ import type {
   TaskEntryView,
 } from "../view.js";
 import { mesosLabels, mesosReservedByRole, mesosUnreserved } from "./mesos-resources.js";
-import { mesosTaskJson } from "./mesos-task-json.js";
+import { type TaskJson, taskJson, withNewStatus } from "./mesos-task-json.js";
 
 /**
  * `/master/state` in Mesos' JSON shape (snake_case, `slaves`, resources as objects), so tools written
@@ -104,8 +104,17 @@ export class MesosStateRenderer {
     const cached = this.tasks.get(t);
     // Statuses only ever grow by one at the end (the oldest may drop off), and the state changes with them.
     if (cached && cached.last === last && cached.count === t.statuses.length) return cached.json;
-    const json = piece(mesosTaskJson(t));
-    this.tasks.set(t, { last, count: t.statuses.length, json });
+    // A task seen before is written again from its last text (its info never changes): a launch makes
+    // two or three statuses per task, and rewriting all of it was most of a re-render.
+    const text = cached?.text === undefined ? taskJson(t) : withNewStatus(cached.text, t);
+    const json = piece(text.json);
+    // Only ASCII text is kept to be sliced: a Buffer's offsets count bytes, not characters.
+    this.tasks.set(t, {
+      last,
+      count: t.statuses.length,
+      json,
+      text: typeof json === "string" ? text : undefined,
+    });
     return json;
   }
 
@@ -170,6 +179,7 @@ interface RenderedTask {
   readonly last: TaskStatus | undefined;
   readonly count: number;
   readonly json: JsonPiece;
+  readonly text: TaskJson | undefined;
 }
 
 /**

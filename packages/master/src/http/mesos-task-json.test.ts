@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { TaskEntryView } from "../view.js";
 import { mesosTask } from "./mesos-state.js";
-import { mesosTaskJson } from "./mesos-task-json.js";
+import { taskJson, withNewStatus } from "./mesos-task-json.js";
 
 const text = fc.string({ unit: "grapheme", maxLength: 12 });
 const scalarName = fc.constantFrom("cpus", "mem", "disk", "gpus", "gpus", "cpus", "custom", "7");
@@ -108,11 +108,23 @@ const entry: fc.Arbitrary<TaskEntryView> = fc
     };
   });
 
-describe("mesosTaskJson", () => {
+describe("taskJson", () => {
   it("writes the same bytes as stringifying mesosTask", () => {
     fc.assert(
       fc.property(entry, (t) => {
-        expect(mesosTaskJson(t)).toBe(JSON.stringify(mesosTask(t)));
+        expect(taskJson(t).json).toBe(JSON.stringify(mesosTask(t)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("writes the same bytes again from a task's earlier JSON when a status came, the oldest kept or dropped", () => {
+    fc.assert(
+      fc.property(entry, status, fc.boolean(), (t, older, dropped) => {
+        const earlier = t.statuses.slice(0, -1);
+        if (dropped) earlier.unshift(older);
+        const before = { ...t, state: earlier.at(-1)?.state ?? t.state, statuses: earlier };
+        expect(withNewStatus(taskJson(before), t).json).toBe(JSON.stringify(mesosTask(t)));
       }),
       { numRuns: 2000 },
     );

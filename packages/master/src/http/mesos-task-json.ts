@@ -3,27 +3,69 @@ import type { TaskEntryView } from "../view.js";
 
 /**
  * A task's `/master/state` JSON written as text, the same bytes as `JSON.stringify(mesosTask(t))`
- * (mesos-task-json.test.ts holds the two together). In a launch burst every task changed since the
- * last request, so the render is nearly all tasks: building each one's object tree (its resources
+ * (mesos-task-json.test.ts holds the two together), and where its state and statuses lie in it
+ * (offsets of their first character and past their last). In a launch burst every task changed since
+ * the last request, so the render is nearly all tasks: building each one's object tree (its resources
  * through Maps) and stringifying it was two thirds of a cold render's CPU and most of its garbage
- * (bench/master-state.bench.ts).
+ * (bench/master-state.bench.ts). The rest of the text (the task's info, framework, agent and role) is
+ * fixed for the task's life, so a new status needs only those two written (`withNewStatus`).
  */
-export function mesosTaskJson(t: TaskEntryView): string {
+export interface TaskJson {
+  readonly json: string;
+  readonly stateStart: number;
+  readonly stateEnd: number;
+  readonly statusesStart: number;
+  readonly statusesEnd: number;
+}
+
+export function taskJson(t: TaskEntryView): TaskJson {
   const { task } = t;
-  let statuses = "";
-  for (let i = 0; i < t.statuses.length; i++) {
-    if (i > 0) statuses += ",";
-    statuses += statusJson(t.statuses[i]!);
-  }
-  return (
+  const head =
     `{"id":${JSON.stringify(task.taskId)},"name":${JSON.stringify(task.name)}` +
     `,"framework_id":${JSON.stringify(t.frameworkId)}` +
     `,"executor_id":${JSON.stringify(task.executor?.executorId ?? "")}` +
-    `,"slave_id":${JSON.stringify(t.agentId)},"state":"${t.state}"` +
-    `,"resources":${resourcesJson(task.resources)},"role":${JSON.stringify(t.role)}` +
-    `,"statuses":[${statuses}],"labels":${labelsJson(task.labels)}` +
-    `${task.container ? `,"container":{"type":${JSON.stringify(task.container.type)}}` : ""}}`
+    `,"slave_id":${JSON.stringify(t.agentId)},"state":"`;
+  const middle = `","resources":${resourcesJson(task.resources)},"role":${JSON.stringify(t.role)},"statuses":[`;
+  const tail =
+    `],"labels":${labelsJson(task.labels)}` +
+    `${task.container ? `,"container":{"type":${JSON.stringify(task.container.type)}}` : ""}}`;
+  return framed(head, t.state, middle, statusesJson(t.statuses), tail);
+}
+
+/**
+ * `taskJson(t)` from the task's JSON before its last statuses came (`previous`):
+ * what never changes is taken from it, only the state and the statuses are written.
+ */
+export function withNewStatus(previous: TaskJson, t: TaskEntryView): TaskJson {
+  const { json } = previous;
+  return framed(
+    json.slice(0, previous.stateStart),
+    t.state,
+    json.slice(previous.stateEnd, previous.statusesStart),
+    statusesJson(t.statuses),
+    json.slice(previous.statusesEnd),
   );
+}
+
+function framed(head: string, state: string, middle: string, statuses: string, tail: string): TaskJson {
+  const stateEnd = head.length + state.length;
+  const statusesStart = stateEnd + middle.length;
+  return {
+    json: head + state + middle + statuses + tail,
+    stateStart: head.length,
+    stateEnd,
+    statusesStart,
+    statusesEnd: statusesStart + statuses.length,
+  };
+}
+
+function statusesJson(statuses: readonly TaskStatus[]): string {
+  let json = "";
+  for (let i = 0; i < statuses.length; i++) {
+    if (i > 0) json += ",";
+    json += statusJson(statuses[i]!);
+  }
+  return json;
 }
 
 function statusJson(s: TaskStatus): string {
