@@ -109,16 +109,24 @@ export class NatsBus implements Bus {
   private outbound: Array<string | Uint8Array> = [];
   private outboundScheduled = false;
   /**
-   * Messages received and batches scheduled since the turn began (reset by a `setImmediate` the
-   * first of them schedules). The first batch of a quiet turn (at most one message received) leaves
-   * once the turn's microtasks ran instead of at the loop's check phase: that wait cost a lone launch
-   * a turn of every process on its path, and the agent's status updates a whole loop iteration, as
-   * its status update manager sends from a `setImmediate` itself. A busy turn still hands what it
-   * publishes to the client in one write at its end.
+   * Messages received since the turn began (reset by a `setImmediate` the first of them schedules).
+   * A batch of a quiet bus (at most one message received this turn, nothing sent for `idleFlushMs`)
+   * leaves once the turn's microtasks ran instead of at the loop's check phase: that wait cost a lone
+   * launch a turn of every process on its path, and the agent's status updates a whole loop
+   * iteration, as its status update manager sends from a `setImmediate` itself. A busy bus still
+   * hands each turn's publishes to the client in one write at its end: sending the first batch of
+   * every turn at once instead cost 1,000 simulated agents a quarter more CPU per task, the master
+   * 8 % more (BENCHMARKS.md, issue 14).
    */
   private turnInbound = 0;
-  private turnBatches = 0;
   private turnResetScheduled = false;
+  /** When the last batch was handed to the client (`performance.now()`). */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  /**
+   * How long (ms) the bus must have sent nothing for a lone message to leave before the turn's end
+   * (default 1; `Infinity`: every batch waits for the turn's end).
+   */
+  idleFlushMs = 1;
   private readonly requests: RequestMux;
 
   /** Prefer `connectNatsBus`; this wraps a connection someone else opened (and now owns it). */
@@ -153,9 +161,7 @@ export class NatsBus implements Bus {
     this.outbound.push(subject, data);
     if (this.outboundScheduled) return;
     this.outboundScheduled = true;
-    const quiet = this.turnInbound <= 1 && this.turnBatches === 0;
-    this.turnBatches++;
-    this.watchTurn();
+    const quiet = this.turnInbound <= 1 && performance.now() - this.lastFlushAt > this.idleFlushMs;
     // The real setImmediate, not a Clock's: this batches real socket writes, which a test clock cannot stand for.
     if (quiet) queueMicrotask(this.flushIfQuiet);
     else setImmediate(this.flushOutbound);
@@ -180,7 +186,6 @@ export class NatsBus implements Bus {
   private readonly resetTurn = (): void => {
     this.turnResetScheduled = false;
     this.turnInbound = 0;
-    this.turnBatches = 0;
   };
 
   /**
@@ -190,6 +195,7 @@ export class NatsBus implements Bus {
   private readonly flushOutbound = (): void => {
     this.outboundScheduled = false;
     if (this.outbound.length === 0) return;
+    this.lastFlushAt = performance.now();
     const list = this.outbound;
     this.outbound = [];
     for (let i = 0; i < list.length; i += 2) {
