@@ -105,6 +105,17 @@ describe("NatsBus", () => {
     await bus.close();
   });
 
+  it("fails a request still waiting for its answer with CLOSED when the bus closes", async () => {
+    const asker = await connectNatsBus({ servers: nats.url });
+    const silent = await connectNatsBus({ servers: nats.url });
+    silent.subscribe("never.answered", () => {});
+    await silent.flush();
+    const waiting = asker.request("never.answered", Uint8Array.of(1), { timeoutMs: 60_000 });
+    await asker.close();
+    await expect(waiting).rejects.toSatisfy((err) => isTransportError(err) && err.code === "CLOSED");
+    await silent.close();
+  });
+
   it("batches a turn that received several messages at once to its end, replies in order", async () => {
     // The client hands a socket read's messages over one after another, before any microtask runs.
     let deliver: ((err: Error | null, msg: Msg) => void) | undefined;
