@@ -4,7 +4,14 @@ import { describe, expect, it } from "vitest";
 import { RoleSorter } from "./role-sorter.js";
 
 const roles = ["a", "a/b", "a/b/c", "a/d", "e", "e/f", "g"];
-const held = ["cpus:1", "cpus:2;mem:100", "mem:300", "cpus:0.5;mem:50;disk:10", "cpus:3", "cpus:1;cpus(a):2;mem:10"];
+const held = [
+  "cpus:1",
+  "cpus:2;mem:100",
+  "mem:300",
+  "cpus:0.5;mem:50;disk:10",
+  "cpus:3",
+  "cpus:1;cpus(a):2;mem:10",
+];
 
 type Op =
   | { kind: "add" | "remove"; role: number }
