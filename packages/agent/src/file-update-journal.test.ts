@@ -140,20 +140,37 @@ describe("FileUpdateJournal", () => {
     expect(uuids(new FileUpdateJournal(dir).recover())).toEqual(sent);
   });
 
+  /** Runs the child sending `count` updates of `state` under strace; its fdatasync calls once all were sent. */
+  async function syncsToSend(dir: string, count: number, state: string): Promise<string[]> {
+    const trace = path.join(path.dirname(dir), "strace.txt");
+    let sent = 0;
+    const proc = runChild(
+      [dir, "send", String(count), state],
+      (line) => line.startsWith("sent ") && sent++,
+      trace,
+    );
+    await waitFor(() => sent === count, "the child to send its updates");
+    proc.kill("SIGKILL");
+    await new Promise((resolve) => proc.once("exit", resolve));
+    return (await readFile(trace, "utf8")).split("\n").filter((l) => /\bfdatasync\(/.test(l));
+  }
+
   it.skipIf(!hasStrace)(
-    "makes a burst of updates durable with a shared fdatasync before any is sent (group commit)",
+    "makes a burst of terminal updates durable with a shared fdatasync before any is sent (group commit)",
     async () => {
       const dir = await tempDir();
-      const trace = path.join(path.dirname(dir), "strace.txt");
-      let sent = 0;
-      const proc = runChild([dir, "send", "200"], (line) => line.startsWith("sent ") && sent++, trace);
-      await waitFor(() => sent === 200, "the child to send its updates");
-      proc.kill("SIGKILL");
-      await new Promise((resolve) => proc.once("exit", resolve));
-      const syncs = (await readFile(trace, "utf8")).split("\n").filter((l) => /\bfdatasync\(/.test(l));
       // One for the turn that enqueued all 200 (the recovery's rewrite uses fsync, not counted here).
-      expect(syncs).toHaveLength(1);
+      expect(await syncsToSend(dir, 200, "TASK_FINISHED")).toHaveLength(1);
       expect(uuids(new FileUpdateJournal(dir).recover())).toHaveLength(200);
+    },
+  );
+
+  it.skipIf(!hasStrace)(
+    "sends a non-terminal update once written, without waiting for a sync, and keeps it through a kill -9",
+    async () => {
+      const dir = await tempDir();
+      expect(await syncsToSend(dir, 3, "TASK_RUNNING")).toEqual([]);
+      expect(uuids(new FileUpdateJournal(dir).recover())).toHaveLength(3);
     },
   );
 });

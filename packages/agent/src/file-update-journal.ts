@@ -13,7 +13,7 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
-import { StatusUpdate } from "@agora/protocol";
+import { isTerminalState, StatusUpdate } from "@agora/protocol";
 import { z } from "zod";
 import type { UpdateJournal } from "./update-journal.js";
 
@@ -32,13 +32,22 @@ const COMPACT_BYTES = 4 * 1024 * 1024;
 
 /**
  * The checkpointing journal, an append-only log `<dir>/journal.log` of JSON lines, as Mesos' status
- * update manager keeps UPDATE and ACK records per task. An update is appended at once (a write to
- * the page cache) and made durable by an `fdatasync` off the event loop; updates appended while one
- * runs share the next one (group commit), so a burst of updates costs a few syncs, not one each,
- * and no update waits on a synchronous fsync. `append` resolves once the update is on disk: the
- * status update manager sends it only then. Acknowledgements are appended without a sync of their
- * own (they ride on the next one): an acknowledgement lost in a crash makes the next agent resend
- * an update already acknowledged, which at-least-once delivery allows.
+ * update manager keeps UPDATE and ACK records per task. Every update is appended at once, before it
+ * is sent: a `write` to the page cache, which outlives the agent process, so a restarted agent
+ * resends whatever it sent and was not acknowledged (at least once through any agent crash).
+ *
+ * A machine crash loses the page cache too, and with it the task's process. Mesos then needs none of
+ * its updates (it writes them without `O_SYNC` or `fsync` since 1.1: its updates file is "only read
+ * if the host did not crash"). Here the task's checkpoint is durable before its RUNNING leaves, so a
+ * rebooted agent reports the task ended (TASK_FAILED) even without the journal; what it cannot
+ * rebuild is how the task ended. So a terminal update is also made durable before it is sent, by an
+ * `fdatasync` off the event loop (`append` resolves after it; the status update manager sends the
+ * update only then); updates appended while one runs share the next one (group commit), so a burst
+ * costs a few syncs, not one each. A non-terminal update (RUNNING above all, on every launch's path)
+ * waits for no disk: `append` returns nothing, and the next sync makes it durable with the rest.
+ * Acknowledgements are appended without a sync of their own (they ride on the next one): an
+ * acknowledgement lost in a crash makes the next agent resend an update already acknowledged, which
+ * at-least-once delivery allows.
  *
  * The log is emptied when nothing in it is unacknowledged and rewritten (atomically: write, fsync,
  * rename, fsync the directory) past `COMPACT_BYTES`. Updates journalled by older agents as one file
@@ -61,10 +70,10 @@ export class FileUpdateJournal implements UpdateJournal {
     this.file = path.join(dir, JOURNAL_FILE);
   }
 
-  append(update: StatusUpdate): Promise<void> {
+  append(update: StatusUpdate): Promise<void> | undefined {
     this.live.set(update.status.uuid, update);
     this.write({ update });
-    return this.sync();
+    return isTerminalState(update.status.state) ? this.sync() : undefined;
   }
 
   acknowledge(update: StatusUpdate): void {

@@ -1,16 +1,16 @@
-import type { AgentId, FrameworkId, TaskId } from "@agora/protocol";
+import { type AgentId, type FrameworkId, type TaskId, TaskState } from "@agora/protocol";
 import { AgentCheckpoint } from "../checkpoint.js";
 import { FileUpdateJournal } from "../file-update-journal.js";
 import { StatusUpdateManager } from "../status-update-manager.js";
 
 /**
  * A process the journal and checkpoint tests run (through tsx) to kill or trace it:
- * `journal-child.ts <dir> send <count>` enqueues `count` updates in one turn through a status update
- * manager over a `FileUpdateJournal` in `<dir>` and prints `sent <uuid>` for each update it sends,
- * then waits to be killed; `journal-child.ts <dir> checkpoint` writes the agent's checkpoint under
+ * `journal-child.ts <dir> send <count> [state]` enqueues `count` updates (of `state`, default
+ * TASK_RUNNING) in one turn through a status update manager over a `FileUpdateJournal` in `<dir>` and
+ * prints `sent <uuid>` for each update it sends, then waits to be killed; `journal-child.ts <dir> checkpoint` writes the agent's checkpoint under
  * `<dir>` (a new file), prints `created`, writes it again (a replacement) and prints `written`.
  */
-const [dir, mode, count] = process.argv.slice(2);
+const [dir, mode, count, state = "TASK_RUNNING"] = process.argv.slice(2);
 
 if (mode === "send") {
   const manager = new StatusUpdateManager({
@@ -22,7 +22,7 @@ if (mode === "send") {
   for (let i = 0; i < Number(count ?? 1); i++) {
     manager.enqueue("fw-1" as FrameworkId, {
       taskId: `t${i}` as TaskId,
-      state: "TASK_RUNNING",
+      state: TaskState.parse(state),
       source: "SOURCE_EXECUTOR",
       agentId: "agent-1" as AgentId,
       timestamp: 1,
