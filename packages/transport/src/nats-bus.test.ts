@@ -1,9 +1,8 @@
-import type { Msg, NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NatsServerHandle, startNatsServer } from "../../../test/harness/nats-server.js";
 import { isTransportError } from "./errors.js";
-import { connectNatsBus, NatsBus } from "./nats-bus.js";
+import { connectNatsBus } from "./nats-bus.js";
 import { describeBusConformance, waitFor } from "./testing/index.js";
 
 let nats: NatsServerHandle;
@@ -67,7 +66,6 @@ describe("NatsBus", () => {
     const lines: string[] = [];
     const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
     const bus = await connectNatsBus({ servers: nats.url, logger });
-    bus.idleFlushMs = Number.POSITIVE_INFINITY;
     bus.publish("queued.a", Uint8Array.of(1));
     bus.publish("queued.b", Uint8Array.of(2));
     // Closed behind the bus's back in the same turn: the batch meets a closed connection when it leaves.
@@ -79,32 +77,6 @@ describe("NatsBus", () => {
     expect(dropped).toEqual(["queued.a", "queued.b"]);
   });
 
-  it("hands an idle bus's lone publish to the client within the turn, a busy bus's at the turn's end", async () => {
-    const bus = await connectNatsBus({ servers: nats.url });
-    const handed: string[] = [];
-    const publish = bus.connection.publish.bind(bus.connection);
-    bus.connection.publish = (subject, data, options) => {
-      handed.push(subject);
-      publish(subject, data, options);
-    };
-    await new Promise((resolve) => setImmediate(resolve));
-    // From a setImmediate, as the agent's status update manager sends its batch.
-    const sendFromImmediate = (subject: string) =>
-      new Promise<string[][]>((resolve) =>
-        setImmediate(() => {
-          bus.publish(subject, Uint8Array.of(1));
-          queueMicrotask(() => {
-            const inTurn = [...handed];
-            setImmediate(() => resolve([inTurn, [...handed]]));
-          });
-        }),
-      );
-    expect(await sendFromImmediate("idle.first")).toEqual([["idle.first"], ["idle.first"]]);
-    bus.idleFlushMs = Number.POSITIVE_INFINITY;
-    expect(await sendFromImmediate("busy.next")).toEqual([["idle.first"], ["idle.first", "busy.next"]]);
-    await bus.close();
-  });
-
   it("fails a request still waiting for its answer with CLOSED when the bus closes", async () => {
     const asker = await connectNatsBus({ servers: nats.url });
     const silent = await connectNatsBus({ servers: nats.url });
@@ -114,38 +86,6 @@ describe("NatsBus", () => {
     await asker.close();
     await expect(waiting).rejects.toSatisfy((err) => isTransportError(err) && err.code === "CLOSED");
     await silent.close();
-  });
-
-  it("batches a turn that received several messages at once to its end, replies in order", async () => {
-    // The client hands a socket read's messages over one after another, before any microtask runs.
-    let deliver: ((err: Error | null, msg: Msg) => void) | undefined;
-    const handed: string[] = [];
-    const connection = {
-      info: undefined,
-      isClosed: () => false,
-      status: async function* () {},
-      subscribe: (_subject: string, opts: { callback: (err: Error | null, msg: Msg) => void }) => {
-        deliver = opts.callback;
-        return { isClosed: () => false, unsubscribe: () => {} };
-      },
-      publish: (subject: string) => void handed.push(subject),
-    } as unknown as NatsConnection;
-    const bus = new NatsBus(connection);
-    bus.idleFlushMs = 0;
-    bus.subscribe("in", (m) => bus.publish(`out.${m.data[0]}`, m.data));
-    await new Promise((resolve) => setImmediate(resolve));
-    const seen: string[][] = [];
-    await new Promise<void>((resolve) => {
-      for (let i = 0; i < 3; i++) deliver!(null, { subject: "in", data: Uint8Array.of(i), reply: "" } as Msg);
-      queueMicrotask(() => {
-        queueMicrotask(() => seen.push([...handed]));
-        setImmediate(() => {
-          seen.push([...handed]);
-          resolve();
-        });
-      });
-    });
-    expect(seen).toEqual([[], ["out.0", "out.1", "out.2"]]);
   });
 
   it("delivers messages published just before close (close drains)", async () => {

@@ -102,31 +102,12 @@ export class NatsBus implements Bus {
   private readonly dispatchers = new Set<SerialDispatcher<Msg>>();
   /**
    * Publishes and replies of this turn of the event loop, as subject, data, subject, data…: handed to
-   * the client together at its end (in a quiet turn, sooner: see `turnActivity`). nats.js writes to the socket once per microtask that published, so
+   * the client together at its end. nats.js writes to the socket once per microtask that published, so
    * the master's asynchronous call handlers wrote each event and command on its own (socket writes were
    * 13 % of its busy time in a 50,000-task burst); together they go in one write.
    */
   private outbound: Array<string | Uint8Array> = [];
   private outboundScheduled = false;
-  /**
-   * Messages received since the turn began (reset by a `setImmediate` the first of them schedules).
-   * A batch of a quiet bus (at most one message received this turn, nothing sent for `idleFlushMs`)
-   * leaves once the turn's microtasks ran instead of at the loop's check phase: that wait cost a lone
-   * launch a turn of every process on its path, and the agent's status updates a whole loop
-   * iteration, as its status update manager sends from a `setImmediate` itself. A busy bus still
-   * hands each turn's publishes to the client in one write at its end: sending the first batch of
-   * every turn at once instead cost 1,000 simulated agents a quarter more CPU per task, the master
-   * 8 % more (BENCHMARKS.md, issue 14).
-   */
-  private turnInbound = 0;
-  private turnResetScheduled = false;
-  /** When the last batch was handed to the client (`performance.now()`). */
-  private lastFlushAt = Number.NEGATIVE_INFINITY;
-  /**
-   * How long (ms) the bus must have sent nothing for a lone message to leave before the turn's end
-   * (default 1; `Infinity`: every batch waits for the turn's end).
-   */
-  idleFlushMs = 1;
   private readonly requests: RequestMux;
 
   /** Prefer `connectNatsBus`; this wraps a connection someone else opened (and now owns it). */
@@ -161,32 +142,9 @@ export class NatsBus implements Bus {
     this.outbound.push(subject, data);
     if (this.outboundScheduled) return;
     this.outboundScheduled = true;
-    const quiet = this.turnInbound <= 1 && performance.now() - this.lastFlushAt > this.idleFlushMs;
     // The real setImmediate, not a Clock's: this batches real socket writes, which a test clock cannot stand for.
-    if (quiet) queueMicrotask(this.flushIfQuiet);
-    else setImmediate(this.flushOutbound);
+    setImmediate(this.flushOutbound);
   }
-
-  /**
-   * The client hands over a socket read's messages one after another before any microtask runs, so a
-   * turn that looked quiet at its first message may have received many since: then the batch waits
-   * for the turn's end, as a busy turn's do.
-   */
-  private readonly flushIfQuiet = (): void => {
-    if (this.turnInbound > 1) setImmediate(this.flushOutbound);
-    else this.flushOutbound();
-  };
-
-  private watchTurn(): void {
-    if (this.turnResetScheduled) return;
-    this.turnResetScheduled = true;
-    setImmediate(this.resetTurn);
-  }
-
-  private readonly resetTurn = (): void => {
-    this.turnResetScheduled = false;
-    this.turnInbound = 0;
-  };
 
   /**
    * Hands the queued publishes to the client, in order. Every other operation on the connection
@@ -195,7 +153,6 @@ export class NatsBus implements Bus {
   private readonly flushOutbound = (): void => {
     this.outboundScheduled = false;
     if (this.outbound.length === 0) return;
-    this.lastFlushAt = performance.now();
     const list = this.outbound;
     this.outbound = [];
     for (let i = 0; i < list.length; i += 2) {
@@ -225,11 +182,7 @@ export class NatsBus implements Bus {
       ...(opts.queue === undefined ? {} : { queue: opts.queue }),
       callback: (err, msg) => {
         if (err) this.logger.error({ err, subject }, "subscription failed");
-        else {
-          this.turnInbound++;
-          this.watchTurn();
-          dispatcher.push(msg);
-        }
+        else dispatcher.push(msg);
       },
     });
     return {
