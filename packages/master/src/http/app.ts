@@ -27,7 +27,7 @@ export interface MasterHttpOptions {
   /** The built web UI served under `/ui/` (default: `packages/webui/dist`). */
   webuiDir?: string;
   /** Timings of the UI's live data (defaults: events every 1 s, heartbeats 15 s, usage every 10 s). */
-  live?: { eventPollMs?: number; heartbeatMs?: number; usageIntervalMs?: number; lookSliceMs?: number };
+  live?: { eventPollMs?: number; heartbeatMs?: number; usageIntervalMs?: number };
   /** HTTP authentication, TLS and CORS (default: none, as dev mode); the master also serves `/login`. */
   security?: HttpSecurity;
 }
@@ -77,7 +77,6 @@ export function buildMasterHttp(master: Master, options: MasterHttpOptions = {})
     master,
     ...(live.eventPollMs === undefined ? {} : { pollMs: live.eventPollMs }),
     ...(live.heartbeatMs === undefined ? {} : { heartbeatMs: live.heartbeatMs }),
-    ...(live.lookSliceMs === undefined ? {} : { lookSliceMs: live.lookSliceMs }),
   });
   app.register(usageRoutes, {
     master,

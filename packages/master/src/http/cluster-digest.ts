@@ -70,50 +70,21 @@ export class ClusterWatch {
    * as they were (an offer made and gone between two looks) make no change.
    */
   changes(view: MasterView, changed: RegistryChanges, maintenance: () => MaintenanceView): ClusterChange[] {
-    return [...this.look(view, changed, maintenance)];
-  }
-
-  /**
-   * `changes`, one at a time, so a caller can spread a large look over several turns of the event
-   * loop: each entity is compared as it is when its turn comes.
-   */
-  *look(
-    view: MasterView,
-    changed: RegistryChanges,
-    maintenance: () => MaintenanceView,
-  ): Generator<ClusterChange, void, undefined> {
-    for (const id of changed.agents) {
-      const c = this.compare("agent", id, agentEntry(view, id));
-      if (c !== undefined) yield c;
-    }
-    let frameworks = false;
-    for (const change of this.compareAll("framework", frameworkEntries(view))) {
-      frameworks = true;
-      yield change;
-    }
-    for (const t of changed.tasks) {
-      if (changed.forgottenTasks.has(t)) continue;
-      const c = this.compare("task", keyOf(t), taskEntry(t));
-      if (c !== undefined) yield c;
-    }
-    for (const t of changed.forgottenTasks) {
-      const c = this.compare("task", keyOf(t), undefined);
-      if (c !== undefined) yield c;
-    }
-    for (const id of changed.offers) {
-      const c = this.compare("offer", id, offerEntry(view, id));
-      if (c !== undefined) yield c;
-    }
+    const out: ClusterChange[] = [];
+    for (const id of changed.agents) this.compare(out, "agent", id, agentEntry(view, id));
+    const frameworks = this.compareAll(out, "framework", frameworkEntries(view));
+    for (const t of changed.tasks)
+      if (!changed.forgottenTasks.has(t)) this.compare(out, "task", keyOf(t), taskEntry(t));
+    for (const t of changed.forgottenTasks) this.compare(out, "task", keyOf(t), undefined);
+    for (const id of changed.offers) this.compare(out, "offer", id, offerEntry(view, id));
     this.rolesStale ||= frameworks || changed.agents.size + changed.tasks.size + changed.offers.size > 0;
     if (changed.roles || (this.rolesStale && view.now - this.rolesComparedAt >= ROLE_LOOK_MS)) {
-      yield* this.compareAll("role", roleEntries(view));
+      this.compareAll(out, "role", roleEntries(view));
       this.rolesStale = false;
       this.rolesComparedAt = view.now;
     }
-    if (changed.maintenance) {
-      const c = this.compare("maintenance", "schedule", fromJson(maintenance()));
-      if (c !== undefined) yield c;
-    }
+    if (changed.maintenance) this.compare(out, "maintenance", "schedule", fromJson(maintenance()));
+    return out;
   }
 
   /**
@@ -144,31 +115,24 @@ export class ClusterWatch {
     return knew;
   }
 
-  /** The entity's change since it was last reported, if any; it is reported as it is now. */
-  private compare(kind: ClusterEntityKind, id: string, entry: Entry | undefined): ClusterChange | undefined {
+  private compare(out: ClusterChange[], kind: ClusterEntityKind, id: string, entry: Entry | undefined): void {
     const known = this.known.get(kind)!;
     const sig = known.get(id);
-    let change: ClusterChange | undefined;
     if (entry === undefined) {
-      if (sig !== undefined) change = { kind, op: "removed", id };
+      if (sig !== undefined) out.push({ kind, op: "removed", id });
       known.delete(id);
-    } else if (sig === undefined) change = { kind, op: "added", id, data: entry.freeze() };
-    else if (sig !== entry.sig) change = { kind, op: "updated", id, data: entry.freeze() };
+    } else if (sig === undefined) out.push({ kind, op: "added", id, data: entry.freeze() });
+    else if (sig !== entry.sig) out.push({ kind, op: "updated", id, data: entry.freeze() });
     if (entry !== undefined) known.set(id, entry.sig);
-    return change;
   }
 
-  /** Compares every entity of a kind, those gone since included. */
-  private *compareAll(kind: ClusterEntityKind, entries: Map<string, Entry>): Generator<ClusterChange> {
-    for (const [id, entry] of entries) {
-      const c = this.compare(kind, id, entry);
-      if (c !== undefined) yield c;
-    }
-    for (const id of [...this.known.get(kind)!.keys()]) {
-      if (entries.has(id)) continue;
-      const c = this.compare(kind, id, undefined);
-      if (c !== undefined) yield c;
-    }
+  /** Compares every entity of a kind, those gone since included; true when any changed. */
+  private compareAll(out: ClusterChange[], kind: ClusterEntityKind, entries: Map<string, Entry>): boolean {
+    const before = out.length;
+    for (const [id, entry] of entries) this.compare(out, kind, id, entry);
+    for (const id of this.known.get(kind)!.keys())
+      if (!entries.has(id)) this.compare(out, kind, id, undefined);
+    return out.length > before;
   }
 }
 

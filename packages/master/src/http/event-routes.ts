@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Master } from "../master.js";
 import { principalOf, viewerOf } from "./authorize.js";
-import { type ClusterChange, ClusterEntityKind, ClusterWatch } from "./cluster-digest.js";
+import { ClusterEntityKind, ClusterWatch } from "./cluster-digest.js";
 import { type ClusterEvent, EventLog } from "./event-log.js";
 import { closeOnShutdown } from "./long-lived.js";
 import { parseQuery } from "./query.js";
@@ -16,16 +16,7 @@ export interface EventRoutesOptions {
   heartbeatMs?: number;
   /** Events kept for `Last-Event-ID` resume (default 10,000). */
   capacity?: number;
-  /** How long one turn of the event loop may compare the registry's changes (ms, default 10). */
-  lookSliceMs?: number;
 }
-
-/**
- * How long one turn of the event loop may compare the registry's changes by default (ms). In a launch a look
- * compares tens of thousands of tasks: in one go it held the master's loop 100-470 ms once a second,
- * and `/master/state` bodies (4 MiB a turn), pings and status updates waited behind it.
- */
-const LOOK_SLICE_MS = 10;
 
 /** A stream whose reader falls this far behind (bytes buffered) is closed; the reader reconnects and resumes. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -55,56 +46,25 @@ export async function eventRoutes(app: FastifyInstance, options: EventRoutesOpti
   const { master } = options;
   const log = new EventLog(options.capacity ?? 10_000);
   const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const sliceMs = options.lookSliceMs ?? LOOK_SLICE_MS;
   const track = closeOnShutdown(app);
   const registry = master.watchRegistry();
   const reported = new ClusterWatch();
   const maintenance = () => ({ schedule: master.maintenanceSchedule(), status: master.maintenanceStatus() });
   if (master.isLeader) reported.baseline(master.snapshot(), maintenance());
 
-  // The look in progress, worked off in slices; a poll that finds one still going leaves the marks to the next.
-  let looking: { changes: Iterator<ClusterChange>; at: number } | undefined;
-  let resume: NodeJS.Immediate | undefined;
-  const work = () => {
-    resume = undefined;
-    if (looking === undefined) return;
-    // Leadership lost between slices: what is left of the look is the standby's, and forgotten.
-    if (!master.isLeader) {
-      looking = undefined;
-      return;
-    }
-    const until = performance.now() + sliceMs;
-    for (let n = 1; ; n++) {
-      const next = looking.changes.next();
-      if (next.done) {
-        looking = undefined;
-        return;
-      }
-      log.append(next.value, looking.at);
-      if (n % 64 === 0 && performance.now() > until) {
-        resume = setImmediate(work);
-        return;
-      }
-    }
-  };
   const poll = () => {
     // A standby's registry is what a takeover loads: its changes wait for the leadership they lead to.
     if (!master.isLeader) {
-      looking = undefined;
       if (reported.forget()) log.gap();
       return;
     }
-    if (looking !== undefined) return;
     const view = master.snapshot();
-    looking = { changes: reported.look(view, registry.take(), maintenance), at: view.now };
-    work();
+    for (const change of reported.changes(view, registry.take(), maintenance)) log.append(change, view.now);
   };
   const timer = setInterval(poll, options.pollMs ?? 1000);
   timer.unref();
   app.addHook("onClose", async () => {
     clearInterval(timer);
-    if (resume) clearImmediate(resume);
-    looking = undefined;
     registry.close();
   });
 
