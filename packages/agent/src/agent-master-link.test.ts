@@ -33,6 +33,7 @@ describe("registration", () => {
       capabilities: ["shell"],
     });
     expect(await fx.master.ping()).toEqual({ type: "pong", agentId: "agent-1" });
+    expect(registration?.type === "register" && registration.confirmsListening).toBe(true);
     // Then, listening, it says so under the id it got, so that the master starts offering it.
     await waitFor(() => fx!.master.listening.length === 1, "the agent to say it listens");
     expect(fx.master.listening).toEqual(["agent-1"]);

@@ -131,7 +131,13 @@ export class MasterLink {
       const listening = confirming === undefined ? {} : { listeningAs: confirming };
       const message =
         built.type === "register"
-          ? { ...built, instanceId: this.instanceId, ...listening, ...credential }
+          ? {
+              ...built,
+              instanceId: this.instanceId,
+              confirmsListening: true as const,
+              ...listening,
+              ...credential,
+            }
           : built.type === "reregister"
             ? { ...built, ...credential }
             : built;

@@ -7,6 +7,7 @@ async function register(
   h: MasterHarness,
   instanceId: string | undefined,
   hostname = "agent.test",
+  extra: { confirmsListening?: true; listeningAs?: AgentId } = {},
 ): Promise<AgentId> {
   const message = {
     type: "register",
@@ -19,6 +20,7 @@ async function register(
       version: "0.1.0",
     },
     ...(instanceId === undefined ? {} : { instanceId }),
+    ...extra,
   };
   const reply = decode(AgentRegistered, await h.bus.request(h.subjects.masterAgent, encode(message)));
   if (!reply.ok) throw new Error(`register failed: ${reply.error.message}`);
@@ -55,48 +57,36 @@ describe("a registration retried by the same agent process", () => {
   });
 });
 
-describe("a new agent process that names itself (instanceId)", () => {
+describe("a new agent process that confirms it listens (confirmsListening)", () => {
   it("is offered only once it says it listens under the id it got (listeningAs)", async () => {
     const h = await MasterHarness.startForTest();
     const fw = await h.framework();
-    const id = await register(h, "instance-a");
+    const id = await register(h, "instance-a", "agent.test", { confirmsListening: true });
     await h.settle();
     h.master.allocateNow();
     await h.settle();
     expect(fw.events.pending((e) => e.type === "offers")).toEqual([]);
     expect(h.master.snapshot().agents.get(id)?.active).toBe(false);
+    // A plain retry (its answer came late) is no confirmation.
+    expect(await register(h, "instance-a", "agent.test", { confirmsListening: true })).toBe(id);
+    expect(h.master.snapshot().agents.get(id)?.active).toBe(false);
 
     h.attachAgent(id);
-    const confirmed = decode(
-      AgentRegistered,
-      await h.bus.request(
-        h.subjects.masterAgent,
-        encode({
-          type: "register",
-          agentInfo: {
-            hostname: "agent.test",
-            port: 5051,
-            resources: [{ name: "cpus", scalar: 4 }],
-            attributes: [],
-            capabilities: ["shell"],
-            version: "0.1.0",
-          },
-          instanceId: "instance-a",
-          listeningAs: id,
-        }),
-      ),
+    expect(await register(h, "instance-a", "agent.test", { confirmsListening: true, listeningAs: id })).toBe(
+      id,
     );
-    expect(confirmed.ok && confirmed.value.agentId).toBe(id);
     const offers = await fw.offers();
     expect(offers.map((o) => o.agentId)).toEqual([id]);
     expect(h.master.snapshot().agents.size).toBe(1);
   });
 
-  it("is offered at once when it registers without an instanceId, as before", async () => {
+  it("is offered at once when it does not say it will confirm (an older agent), with or without an instanceId", async () => {
     const h = await MasterHarness.startForTest();
     const fw = await h.framework();
-    const id = await register(h, undefined);
+    const id = await register(h, "instance-old");
     const offers = await fw.offers();
     expect(offers.map((o) => o.agentId)).toEqual([id]);
+    const anonymous = await register(h, undefined, "other.test");
+    expect(h.master.snapshot().agents.get(anonymous)?.active).toBe(true);
   });
 });

@@ -46,11 +46,13 @@ export const AgentMessage = z.discriminatedUnion("type", [
        */
       instanceId: z.string().min(1).max(128).optional(),
       /**
-       * Sent again, with `instanceId`, once the agent listens under the id its registration got: until
-       * then the master offers none of its resources. The agent can subscribe to its commands only once
-       * it knows its id, and core NATS drops a message nobody listens to, so a launch right after the
-       * first answer could be lost (the launch check would drop it only after 30 s).
+       * The agent will say when it listens under the id this registration gets (`listeningAs`), and is
+       * offered nothing until then. It can subscribe to its commands only once it knows its id, and core
+       * NATS drops a message nobody listens to, so a launch right after the first answer could be lost
+       * (the launch check would drop it only after 30 s). Absent (an older agent): offered at once.
        */
+      confirmsListening: z.literal(true).optional(),
+      /** Sent again, with `instanceId`, once the agent listens under the id its registration got. */
       listeningAs: AgentId.optional(),
       /** The agent's principal and secret (Mesos' agent `--credential`), checked under `--authenticate-agents`. */
       credential: Credential.optional(),

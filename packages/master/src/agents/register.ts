@@ -28,7 +28,7 @@ import { applyStatusUpdates } from "./status-update.js";
  * Register: mint an id, store the agent, reply `registered`, and allocate its resources soon. A
  * retry from the same agent process (its `instanceId`: our answer came after its timeout) is
  * answered with the id already given, as Mesos answers a retry from a registered pid. An agent that
- * names its process (`instanceId`) is offered only once it says it listens under its id
+ * will confirm (`confirmsListening`) is offered only once it says it listens under its id
  * (`listeningAs`): a launch sent before its subscription reached NATS would be lost.
  */
 export async function registerAgent(
@@ -57,8 +57,9 @@ export async function registerAgent(
   const agent = ctx.state.addAgent(info, ctx.now());
   if (m.instanceId !== undefined) {
     agent.instanceId = m.instanceId;
-    agent.active = false;
     ctx.state.agentInstances.set(m.instanceId, id);
+    // Without its instanceId the confirmation could not be told from another agent's registration.
+    if (m.confirmsListening) agent.active = false;
   }
   ctx.options.logger.info({ agentId: id, hostname: info.hostname }, "agent registered");
   respond(msg, registered(ctx, id));
