@@ -17,8 +17,8 @@ interface Pending {
  * Requests over one wildcard inbox subscription, as nats.js' own request multiplexer works, through
  * the client's public API. Ours because nats.js (3.x) builds an Error, its stack captured, at the end
  * of every request it resolves (`RequestOne.cancel` rejects its already-settled promise with a new
- * `RequestError("cancelled")`): 12 % of a simulated framework's CPU (each accept is a request), 1.5 % of
- * a master pinging 10,000 agents. Failures reject with nats.js' own `TimeoutError` and
+ * `RequestError("cancelled")`): 7 % of a simulated framework's busy samples (each accept is a
+ * request), 1 % of a master pinging 10,000 agents. Failures reject with nats.js' own `TimeoutError` and
  * `NoRespondersError`, so callers map them as before.
  */
 export class RequestMux {
