@@ -106,15 +106,9 @@ export class MesosStateRenderer {
     if (cached && cached.last === last && cached.count === t.statuses.length) return cached.json;
     // A task seen before is written again from its last text (its info never changes): a launch makes
     // two or three statuses per task, and rewriting all of it was most of a re-render.
-    const text = cached?.text === undefined ? taskJson(t) : withNewStatus(cached.text, t);
+    const text = cached === undefined ? taskJson(t) : withNewStatus(cached.text, t);
     const json = piece(text.json);
-    // Only ASCII text is kept to be sliced: a Buffer's offsets count bytes, not characters.
-    this.tasks.set(t, {
-      last,
-      count: t.statuses.length,
-      json,
-      text: typeof json === "string" ? text : undefined,
-    });
+    this.tasks.set(t, { last, count: t.statuses.length, json, text });
     return json;
   }
 
@@ -179,7 +173,8 @@ interface RenderedTask {
   readonly last: TaskStatus | undefined;
   readonly count: number;
   readonly json: JsonPiece;
-  readonly text: TaskJson | undefined;
+  /** Its text and where state and statuses lie in it (string offsets, whatever `json` holds). */
+  readonly text: TaskJson;
 }
 
 /**
