@@ -541,8 +541,13 @@ export class ChronosRuntime implements ChronosService {
     if (creations.length > 0) this.noteWriteLag(now);
     this.killOverruns(now);
     this.resendKills(now);
+    // Time moved since the first placement (writes, a starved CPU, a timer that fired a millisecond
+    // before the clock says its time came): placing again and arming the timer on one reading of
+    // the clock leaves no run that turned ready in between without either its launch or a wake.
+    const end = this.clock.now();
+    this.place(end);
     this.offerDemand();
-    this.armTimer();
+    this.armTimer(end);
   }
 
   /**
@@ -725,10 +730,9 @@ export class ChronosRuntime implements ChronosService {
    * their run and slot, and a new leader asks the master about every attempt it finds unlaunched
    * (see `unconfirmed`), so a slot still launches at most once.
    */
-  private place(): void {
+  private place(now = this.clock.now()): void {
     const scheduler = this.scheduler;
     if (!scheduler || this.held.size === 0) return;
-    const now = this.clock.now();
     const soonBy = now + this.aheadMs(now);
     const plan = this.currentPlan(this.waiting(soonBy));
     const ready = (run: JobRun) => !this.unsaved.has(run.id) && ChronosRuntime.readyAt(run) <= now;
@@ -1007,8 +1011,7 @@ export class ChronosRuntime implements ChronosService {
    * Sleeps until the next slot to prepare (`prepareAheadMs` before it), the next waiting run to
    * revive for or to launch, overrun or kill retry, at most `MAX_SLEEP_MS`.
    */
-  private armTimer(): void {
-    const now = this.clock.now();
+  private armTimer(now: number): void {
     let wake = now + MAX_SLEEP_MS;
     const ahead = this.aheadMs(now);
     for (const due of this.nextDue.values()) if (due - ahead < wake) wake = due - ahead;

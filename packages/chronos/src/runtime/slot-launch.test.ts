@@ -1,12 +1,12 @@
 import type { AgentId, FrameworkId, TaskId, TaskStatus } from "@agora/protocol";
-import { InProcessBus, ManualClock, MemoryStateStore } from "@agora/transport";
+import { InProcessBus, ManualClock, MemoryStateStore, type TimerHandle } from "@agora/transport";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { JobDefinition } from "../model/job.js";
 import type { JobRun } from "../model/run.js";
 import { FakeMaster } from "../test-support/fake-master.js";
 import { ChronosRepository } from "./repository.js";
-import { ChronosRuntime } from "./runtime.js";
+import { ChronosRuntime, type ChronosRuntimeOptions } from "./runtime.js";
 
 const silent = pino({ level: "silent" });
 const cluster = "slots";
@@ -14,10 +14,22 @@ const T0 = Date.parse("2026-03-01T12:00:00.000Z");
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A runtime on an in-process bus with a fake master, a memory store and a clock that moves when told. */
-function rig(store = new MemoryStateStore(), clock = new ManualClock(T0)) {
+function rig(
+  store = new MemoryStateStore(),
+  clock = new ManualClock(T0),
+  options: Partial<ChronosRuntimeOptions> = {},
+) {
   const bus = new InProcessBus();
   const master = new FakeMaster(bus, clock, cluster).start();
-  const runtime = new ChronosRuntime({ bus, store, clock, cluster, logger: silent, prepareAheadMs: 1000 });
+  const runtime = new ChronosRuntime({
+    bus,
+    store,
+    clock,
+    cluster,
+    logger: silent,
+    prepareAheadMs: 1000,
+    ...options,
+  });
   stops.push(async () => {
     await runtime.stop();
     master.stop();
@@ -200,5 +212,68 @@ describe("launching a slot's run", () => {
       await vi.waitFor(() => expect(master.launched()).toEqual([taskId]));
       expect(runtime.activeRuns("report")).toHaveLength(1);
     });
+  });
+});
+
+/**
+ * A clock whose timers fire a millisecond before `now()` says they are due, with another
+ * millisecond passing while the code they woke runs: Node's timers and `Date.now()` disagree by
+ * that much, and a loaded machine moves the clock between any two readings.
+ */
+class EarlyTimers extends ManualClock {
+  override setTimeout(fn: () => void, ms: number): TimerHandle {
+    return super.setTimeout(
+      () => {
+        fn();
+        queueMicrotask(() => this.advance(1));
+      },
+      Math.max(0, ms - 1),
+    );
+  }
+}
+
+describe("retrying a failed attempt", () => {
+  it("launches the retry on held offers when its timer fires a little early", async () => {
+    const clock = new EarlyTimers(T0);
+    const { master, runtime } = rig(new MemoryStateStore(), clock, { failureRetryMs: 300 });
+    await runtime.start();
+    await runtime.putJob(
+      JobDefinition.parse({
+        name: "flaky",
+        command: "exit 3",
+        retries: 1,
+        schedule: "R/2099-01-01T00:00:00Z/P1D",
+      }),
+    );
+    const frameworkId = runtime.info().frameworkId as FrameworkId;
+    await runtime.runNow("flaky");
+    master.offer(frameworkId);
+    await settle();
+    const [first] = master.launched();
+    expect(first).toBeDefined();
+
+    master.publish(frameworkId, {
+      type: "update",
+      epoch: 1,
+      status: {
+        taskId: first as TaskId,
+        state: "TASK_FAILED",
+        agentId: "agent-1" as AgentId,
+        source: "SOURCE_EXECUTOR",
+        timestamp: clock.now() / 1000,
+      },
+    });
+    await settle();
+    expect(runtime.activeRuns("flaky")[0]?.attempts).toHaveLength(2);
+    // Offers at hand before the retry is due: held, then used when it is.
+    master.offer(frameworkId);
+    await settle();
+    expect(master.launched()).toHaveLength(1);
+    for (let ms = 0; ms < 1_000 && master.launched().length < 2; ms++) {
+      clock.advance(1);
+      await settle();
+    }
+    expect(master.launched()).toHaveLength(2);
+    expect(clock.now() - T0).toBeLessThan(1_000);
   });
 });
