@@ -22,6 +22,11 @@ export const Event = z.discriminatedUnion("type", [
   z.object({ type: z.literal("offers"), ...epoch, offers: z.array(Offer) }).strict(),
   z.object({ type: z.literal("rescind"), ...epoch, offerId: OfferId }).strict(),
   z.object({ type: z.literal("update"), ...epoch, status: TaskStatus }).strict(),
+  /**
+   * Several updates of one master turn, in order; sent only to a framework that declared
+   * `UPDATE_BATCHES` (an older one keeps getting one `update` each).
+   */
+  z.object({ type: z.literal("updates"), ...epoch, statuses: z.array(TaskStatus).min(1) }).strict(),
   z
     .object({
       type: z.literal("message"),
@@ -46,3 +51,6 @@ export const Event = z.discriminatedUnion("type", [
 export type Event = z.infer<typeof Event>;
 export type EventType = Event["type"];
 export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+
+/** The capability (in `FrameworkInfo.capabilities`) of a framework that understands the `updates` event. */
+export const UPDATE_BATCHES = "UPDATE_BATCHES";

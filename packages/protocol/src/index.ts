@@ -31,7 +31,7 @@ export {
 export { type Decoded, decode, encode } from "./codec.js";
 export { Credential } from "./credential.js";
 export { isProtocolError, ProtocolError, type ProtocolErrorCode, protocolErrorCodes } from "./errors.js";
-export { Event, type EventOf, type EventType } from "./events.js";
+export { Event, type EventOf, type EventType, UPDATE_BATCHES } from "./events.js";
 export {
   DurationInfo,
   Filters,

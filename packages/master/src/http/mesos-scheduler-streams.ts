@@ -2,7 +2,13 @@ import type { ServerResponse } from "node:http";
 import { decode, Event, type FrameworkId, type Subjects } from "@agora/protocol";
 import type { Bus, BusSubscription } from "@agora/transport";
 import type { Logger } from "pino";
-import { type EventFormat, recordIo, toMesosEvent } from "../mesos-v1/scheduler-events.js";
+import {
+  asMesosableEvents,
+  type EventFormat,
+  type MesosableEvent,
+  recordIo,
+  toMesosEvent,
+} from "../mesos-v1/scheduler-events.js";
 
 /** One framework's SUBSCRIBE connection: our events for it, translated and RecordIO-framed. */
 export interface SchedulerStream {
@@ -17,7 +23,7 @@ interface OpenStream extends SchedulerStream {
   closed: boolean;
   sub: BusSubscription;
   /** Events received before the response head was written (the SUBSCRIBED event races the reply). */
-  pending: Event[] | undefined;
+  pending: MesosableEvent[] | undefined;
   raw: ServerResponse | undefined;
   keepAlive: NodeJS.Timeout | undefined;
   /** The epoch of the master that answered the SUBSCRIBE. */
@@ -74,7 +80,7 @@ export class SchedulerStreams {
       swallow: 0,
       sub: this.link.bus.subscribe(this.link.subjects.frameworkEvents(frameworkId, principal), (msg) => {
         const decoded = decode(Event, msg.data);
-        if (decoded.ok) this.deliver(stream, decoded.value);
+        if (decoded.ok) for (const event of asMesosableEvents(decoded.value)) this.deliver(stream, event);
         else {
           this.link.onInvalidEvent(msg.subject, decoded.error.field === undefined ? "json" : "schema");
           this.link.logger?.warn({ frameworkId, err: decoded.error }, "invalid framework event dropped");
@@ -154,7 +160,7 @@ export class SchedulerStreams {
     for (const s of [...this.streams.values()]) this.close(s);
   }
 
-  private deliver(stream: OpenStream, event: Event): void {
+  private deliver(stream: OpenStream, event: MesosableEvent): void {
     if (stream.closed) return;
     if (stream.pending) {
       stream.pending.push(event);

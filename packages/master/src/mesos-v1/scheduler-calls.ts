@@ -5,6 +5,7 @@ import {
   type FrameworkInfoInput,
   firstIssue,
   type OperationInput,
+  UPDATE_BATCHES,
 } from "@agora/protocol";
 import type { z } from "zod";
 import { MesosV1Error } from "./errors.js";
@@ -161,7 +162,8 @@ export function fromMesosFrameworkInfo(
   callField: "subscribe" | "update_framework" = "subscribe",
 ): FrameworkInfoInput {
   const field = `${callField}.framework_info`;
-  const capabilities = (info.capabilities ?? []).map((c) => c.type);
+  // UPDATE_BATCHES is ours, not Mesos': the events of a Mesos stream are Mesos' (one UPDATE each).
+  const capabilities = (info.capabilities ?? []).map((c) => c.type).filter((c) => c !== UPDATE_BATCHES);
   const multiRole = capabilities.includes("MULTI_ROLE");
   if (multiRole && info.role !== undefined)
     throw new MesosV1Error(

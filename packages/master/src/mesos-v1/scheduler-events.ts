@@ -60,8 +60,17 @@ export function toMesosOffer(o: Offer, format: EventFormat): Record<string, unkn
   };
 }
 
+/** An event Mesos has one of: `updates` has no Mesos counterpart and is sent as its UPDATEs. */
+export type MesosableEvent = Exclude<Event, { type: "updates" }>;
+
+/** Our event as the events a Mesos framework gets: one, or one UPDATE per status of an `updates`. */
+export function asMesosableEvents(e: Event): MesosableEvent[] {
+  if (e.type !== "updates") return [e];
+  return e.statuses.map((status) => ({ type: "update", epoch: e.epoch, status }));
+}
+
 /** One of our framework events as Mesos' `scheduler::Event` JSON. */
-export function toMesosEvent(e: Event, format: EventFormat): Record<string, unknown> {
+export function toMesosEvent(e: MesosableEvent, format: EventFormat): Record<string, unknown> {
   switch (e.type) {
     case "subscribed":
       return {

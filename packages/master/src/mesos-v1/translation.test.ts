@@ -1,9 +1,9 @@
-import type { Event, FrameworkId, Offer, Resource } from "@agora/protocol";
+import type { FrameworkId, Offer, Resource } from "@agora/protocol";
 import { describe, expect, it } from "vitest";
 import { MesosV1Error } from "./errors.js";
 import { fromMesosResource, toMesosAttribute, toMesosResource } from "./resources.js";
 import { fromMesosCall, parseSchedulerCall } from "./scheduler-calls.js";
-import { recordIo, toMesosEvent } from "./scheduler-events.js";
+import { type MesosableEvent, recordIo, toMesosEvent } from "./scheduler-events.js";
 import { MesosCommandInfo, MesosResource } from "./schemas.js";
 import { fromMesosCommand } from "./tasks.js";
 import { uuidFromBase64, uuidToBase64 } from "./uuid.js";
@@ -589,7 +589,7 @@ describe("our events → scheduler events", () => {
     capabilities: ["shell"],
     unavailability: { start: { nanoseconds: 1e18 } },
   };
-  const at = (e: unknown) => e as Event;
+  const at = (e: unknown) => e as MesosableEvent;
 
   it("SUBSCRIBED with framework_id, heartbeat_interval_seconds and master_info", () => {
     const e = toMesosEvent(

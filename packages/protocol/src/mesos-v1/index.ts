@@ -1,3 +1,4 @@
+import { UPDATE_BATCHES } from "../events.js";
 import type { FrameworkInfo } from "../framework.js";
 import type { FrameworkId } from "../ids.js";
 import type { Attribute, Reservation, Resource } from "../resources/schema.js";
@@ -144,7 +145,8 @@ export function toMesosFrameworkInfo(info: FrameworkInfo, id: FrameworkId): Reco
     ...(info.hostname === undefined ? {} : { hostname: info.hostname }),
     ...(info.principal === undefined ? {} : { principal: info.principal }),
     ...(info.webuiUrl === undefined ? {} : { webui_url: info.webuiUrl }),
-    capabilities: capabilities.map((type) => ({ type })),
+    // UPDATE_BATCHES is no Mesos capability: a Mesos client parsing the enum would refuse it.
+    capabilities: capabilities.filter((type) => type !== UPDATE_BATCHES).map((type) => ({ type })),
     ...(info.labels === undefined ? {} : { labels: toMesosLabels(info.labels) }),
   };
 }
