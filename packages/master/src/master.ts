@@ -129,7 +129,7 @@ export class Master {
       () => this.epoch,
       this.options.logger,
       (reason, to, type) => this.metrics.messageDropped(reason, to, type),
-      (frameworkId) => this.state.frameworks.get(frameworkId)?.info.principal,
+      (frameworkId) => this.state.frameworks.get(frameworkId)?.info,
       this.options.clock,
     );
     this.ctx = this.context(masterOptions.store, subs, out);
@@ -286,7 +286,7 @@ export class Master {
     if (this.launchCheckPending) this.options.clock.clear(this.launchCheckPending);
     this.launchCheckPending = undefined;
     this.allocationAgents = new Set();
-    this.ctx.out.flushAcks();
+    this.ctx.out.flush();
   }
 
   /** Runs one allocation cycle now (the timer and prompt triggers call this too). */

@@ -54,7 +54,7 @@ describe("the outbox's acknowledgement batch, deferred through the clock", () =>
   it("an explicit flush (the master stopping) sends at once and cancels the deferred one", async () => {
     const { bus, clock, received, outbox } = setup();
     outbox.acknowledge(agentId, ack(0));
-    outbox.flushAcks();
+    outbox.flush();
     expect(clock.pendingDeferred).toBe(0);
     await bus.drained();
     expect(received).toHaveLength(1);

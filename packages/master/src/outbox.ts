@@ -5,7 +5,10 @@ import {
   type Event,
   encode,
   type FrameworkId,
+  type FrameworkInfo,
   type Subjects,
+  type TaskStatus,
+  UPDATE_BATCHES,
 } from "@agora/protocol";
 import { type Bus, type Clock, isTransportError, systemClock, type TimerHandle } from "@agora/transport";
 import type { Logger } from "pino";
@@ -22,10 +25,16 @@ export type DroppedListener = (reason: DropReason, to: "framework" | "agent", ty
 /**
  * Everything the master publishes goes through here: events to frameworks, commands to agents,
  * each stamped with the master's current epoch. Acknowledgements are batched per agent within one
- * tick so a burst of acks becomes one message per agent.
+ * turn so a burst of acks becomes one message per agent; task updates are batched per framework the
+ * same way for a framework that understands the `updates` event.
  */
 export class Outbox {
   private readonly pendingAcks = new Map<AgentId, Acknowledgement[]>();
+  /**
+   * Updates of this turn, per framework that declared UPDATE_BATCHES, in the order they came, with the
+   * principal its subject had then (a framework torn down in the same turn is no longer registered).
+   */
+  private readonly pendingUpdates = new Map<FrameworkId, PendingUpdates>();
   private flushScheduled: TimerHandle | undefined;
 
   constructor(
@@ -34,37 +43,34 @@ export class Outbox {
     private readonly epoch: () => number,
     private readonly logger: Logger,
     private readonly dropped: DroppedListener,
-    /** The principal a framework registered with, whose events go under its principal's subject. */
-    private readonly principalOf: (frameworkId: FrameworkId) => string | undefined = () => undefined,
-    /** Defers the acknowledgement batch to the end of the turn. */
+    /** The registered framework's info: its principal names its subject, its capabilities the batching. */
+    private readonly frameworkInfo: (frameworkId: FrameworkId) => FrameworkInfo | undefined = () => undefined,
+    /** Defers the acknowledgement and update batches to the end of the turn. */
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** `principal` defaults to the registered framework's (pass it for one not registered yet). */
-  toFramework(
-    frameworkId: FrameworkId,
-    event: Unstamped<Event>,
-    principal: string | undefined = this.principalOf(frameworkId),
-  ): void {
-    const subject = this.subjects.frameworkEvents(frameworkId, principal);
-    const sent = this.publish(subject, { ...event, epoch: this.epoch() });
-    if (sent === "sent") return;
-    if (sent === "failed") {
-      this.dropped("publish_failed", "framework", event.type);
-      return;
-    }
-    // Offers over the bus's max payload (thousands of agents offered at once) go in several
-    // `offers` events, as Mesos sends several OFFERS: one lost event would strand them all.
-    if (event.type === "offers" && event.offers.length > 1) {
-      for (const offers of halve(event.offers))
-        this.toFramework(frameworkId, { ...event, offers }, principal);
-      return;
-    }
-    this.logger.error(
-      { frameworkId, type: event.type },
-      "event exceeds the bus's max payload and cannot be split: dropped",
-    );
-    this.dropped("too_large", "framework", event.type);
+  /**
+   * `principal` defaults to the registered framework's (pass it for one not registered yet). An
+   * `update` to a framework with UPDATE_BATCHES waits for the end of the turn; any other event to
+   * it sends the waiting updates first, so the order the framework sees is the order sent.
+   */
+  toFramework(frameworkId: FrameworkId, event: Unstamped<Event>, principal?: string): void {
+    const pending = this.pendingUpdates.get(frameworkId);
+    if (event.type === "update" && principal === undefined) {
+      if (pending) {
+        pending.statuses.push(event.status);
+        return;
+      }
+      if (this.batchesUpdates(frameworkId)) {
+        this.pendingUpdates.set(frameworkId, {
+          principal: this.principalOf(frameworkId),
+          statuses: [event.status],
+        });
+        this.flushScheduled ??= this.clock.defer(() => this.flush());
+        return;
+      }
+    } else if (pending) this.flushUpdates(frameworkId, pending);
+    this.send(frameworkId, event, principal ?? this.principalOf(frameworkId));
   }
 
   toAgent(agentId: AgentId, command: Unstamped<AgentCommand>): void {
@@ -95,16 +101,58 @@ export class Outbox {
       this.pendingAcks.set(agentId, acks);
     }
     acks.push(ack);
-    this.flushScheduled ??= this.clock.defer(() => this.flushAcks());
+    this.flushScheduled ??= this.clock.defer(() => this.flush());
   }
 
-  /** Sends batched acknowledgements now (also called on stop so none is lost). */
-  flushAcks(): void {
+  /** Sends batched updates and acknowledgements now (also called on stop so none is lost). */
+  flush(): void {
     if (this.flushScheduled) this.clock.clear(this.flushScheduled);
     this.flushScheduled = undefined;
+    for (const [frameworkId, pending] of [...this.pendingUpdates]) this.flushUpdates(frameworkId, pending);
     const batches = [...this.pendingAcks];
     this.pendingAcks.clear();
     for (const [agentId, acks] of batches) this.toAgent(agentId, { type: "statusAcknowledgement", acks });
+  }
+
+  private flushUpdates(frameworkId: FrameworkId, { principal, statuses }: PendingUpdates): void {
+    this.pendingUpdates.delete(frameworkId);
+    // Looked at again: a framework that re-subscribed this turn without the capability gets singles.
+    if (statuses.length > 1 && this.batchesUpdates(frameworkId))
+      this.send(frameworkId, { type: "updates", statuses }, principal);
+    else for (const status of statuses) this.send(frameworkId, { type: "update", status }, principal);
+  }
+
+  private send(frameworkId: FrameworkId, event: Unstamped<Event>, principal: string | undefined): void {
+    const subject = this.subjects.frameworkEvents(frameworkId, principal);
+    const sent = this.publish(subject, { ...event, epoch: this.epoch() });
+    if (sent === "sent") return;
+    if (sent === "failed") {
+      this.dropped("publish_failed", "framework", event.type);
+      return;
+    }
+    // Offers over the bus's max payload (thousands of agents offered at once) go in several
+    // `offers` events, as Mesos sends several OFFERS: one lost event would strand them all.
+    if (event.type === "offers" && event.offers.length > 1) {
+      for (const offers of halve(event.offers)) this.send(frameworkId, { ...event, offers }, principal);
+      return;
+    }
+    if (event.type === "updates" && event.statuses.length > 1) {
+      for (const statuses of halve(event.statuses)) this.send(frameworkId, { ...event, statuses }, principal);
+      return;
+    }
+    this.logger.error(
+      { frameworkId, type: event.type },
+      "event exceeds the bus's max payload and cannot be split: dropped",
+    );
+    this.dropped("too_large", "framework", event.type);
+  }
+
+  private principalOf(frameworkId: FrameworkId): string | undefined {
+    return this.frameworkInfo(frameworkId)?.principal;
+  }
+
+  private batchesUpdates(frameworkId: FrameworkId): boolean {
+    return this.frameworkInfo(frameworkId)?.capabilities?.includes(UPDATE_BATCHES) ?? false;
   }
 
   private publish(subject: string, message: unknown): "sent" | "too large" | "failed" {
@@ -118,6 +166,11 @@ export class Outbox {
       return "failed";
     }
   }
+}
+
+interface PendingUpdates {
+  readonly principal: string | undefined;
+  readonly statuses: TaskStatus[];
 }
 
 function halve<T>(items: readonly T[]): [T[], T[]] {

@@ -230,7 +230,12 @@ export class MasterHarness {
     const fw = new FakeFramework(this, id);
     this.bus.subscribe(this.subjects.frameworkEvents(id), (msg) => {
       const e = decode(Event, msg.data);
-      if (e.ok) fw.events.push(e.value);
+      if (!e.ok) return;
+      // A framework declaring UPDATE_BATCHES sees each status of an `updates` as its own `update`.
+      if (e.value.type === "updates")
+        for (const status of e.value.statuses)
+          fw.events.push({ type: "update", epoch: e.value.epoch, status });
+      else fw.events.push(e.value);
     });
     const reply = await this.request({
       type: "subscribe",
