@@ -79,6 +79,9 @@ export class EventRouter {
       case "update":
         this.config.onUpdate(event.status);
         return;
+      case "updates":
+        for (const status of event.statuses) this.config.onUpdate(status);
+        return;
       case "message":
         emitter.emit("message", { agentId: event.agentId, executorId: event.executorId, data: event.data });
         return;

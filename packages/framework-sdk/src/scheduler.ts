@@ -17,6 +17,7 @@ import {
   subjects,
   type TaskId,
   type TaskStatus,
+  UPDATE_BATCHES,
 } from "@agora/protocol";
 import { type BusSubscription, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
@@ -98,7 +99,7 @@ export class Scheduler {
         cause: parsed.error,
       });
     }
-    this.info = parsed.data;
+    this.info = withUpdateBatches(parsed.data);
     try {
       this.subjects = subjects(options.cluster ?? DEFAULT_CLUSTER);
     } catch (cause) {
@@ -669,6 +670,13 @@ function withPrincipal({ framework, credential }: SchedulerOptions): SchedulerOp
       { field: "framework.principal" },
     );
   return { ...framework, principal: credential.principal };
+}
+
+/** The framework info declaring that this SDK understands `updates` events (it delivers them one status at a time). */
+function withUpdateBatches(info: FrameworkInfo): FrameworkInfo {
+  const capabilities = info.capabilities ?? [];
+  if (capabilities.includes(UPDATE_BATCHES)) return info;
+  return { ...info, capabilities: [...capabilities, UPDATE_BATCHES] };
 }
 
 function closedError(): SchedulerError {
