@@ -1,4 +1,3 @@
-import { gunzipSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { MasterHarness } from "../test-support/harness.js";
@@ -113,37 +112,6 @@ describe("master HTTP API", () => {
 
     const alias = await app.inject({ method: "GET", url: "/state" });
     expect(alias.json().id).toBe(h.master.id);
-  });
-
-  it("gzips /master/state for a client that accepts it, as libprocess does, and only for one that does", async () => {
-    await running();
-    const plain = await app.inject({ method: "GET", url: "/master/state" });
-    expect(plain.headers["content-encoding"]).toBeUndefined();
-    expect(plain.headers.vary).toBe("accept-encoding");
-    expect(plain.body.length).toBeGreaterThan(1024);
-
-    const gz = await app.inject({
-      method: "GET",
-      url: "/master/state",
-      headers: { "accept-encoding": "br;q=1.0, gzip;q=0.8, *;q=0.1" },
-    });
-    expect(gz.statusCode).toBe(200);
-    expect(gz.headers["content-encoding"]).toBe("gzip");
-    expect(gz.headers["content-type"]).toBe("application/json; charset=utf-8");
-    expect(gz.rawPayload.length).toBeLessThan(plain.body.length);
-    const unzipped = JSON.parse(gunzipSync(gz.rawPayload).toString("utf8"));
-    // The same state, bar the clock the response was rendered at.
-    expect({ ...unzipped, start_time: 0 }).toEqual({ ...plain.json(), start_time: 0 });
-
-    for (const refused of ["gzip;q=0", "identity", "deflate"]) {
-      const res = await app.inject({
-        method: "GET",
-        url: "/master/state",
-        headers: { "accept-encoding": refused },
-      });
-      expect(res.headers["content-encoding"], refused).toBeUndefined();
-      expect(res.json().id).toBe(h.master.id);
-    }
   });
 
   it("serves /master/state-summary with task counts", async () => {

@@ -1,6 +1,3 @@
-import { promisify } from "node:util";
-import { gzip } from "node:zlib";
-import negotiate from "@fastify/accept-negotiator";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { MasterView } from "../view.js";
@@ -14,34 +11,6 @@ export interface StateRoutesOptions {
   snapshot: (request: FastifyRequest) => MasterView;
   /** Told how long each `/master/state` held the event loop, in seconds. */
   rendered?: (seconds: number) => void;
-}
-
-const gzipped = promisify(gzip);
-
-/** libprocess compresses a response body from this size on, when the client accepts gzip. */
-const GZIP_MINIMUM_BYTES = 1024;
-
-/**
- * The body gzipped off the event loop (libuv's thread pool), for a client that accepts it, as
- * libprocess does for Mesos' `/master/state`; undefined for one that does not, a small body, or a
- * compression that failed (the body then goes as it is).
- *
- * Why: under a launch burst the master's loop turns last up to a second, and the socket takes about
- * 4 MiB per turn, so 50 MB of tasks' JSON took a dozen turns; JSON shrinks far more than 4 times, so
- * the compressed body goes in one. Level 1: the gain from higher levels is a few percent, their cost
- * several times the CPU. The output buffer is sized for a body shrunk 4 times, so the thread pool
- * hands back the whole result in one round trip, not one per 16 KiB.
- */
-async function gzipFor(request: FastifyRequest, body: Buffer): Promise<Buffer | undefined> {
-  const accepted = request.headers["accept-encoding"];
-  if (body.length < GZIP_MINIMUM_BYTES || !accepted || negotiate(accepted, ["gzip"]) !== "gzip")
-    return undefined;
-  try {
-    return await gzipped(body, { level: 1, chunkSize: Math.max(64 * 1024, body.length >> 2) });
-  } catch (err) {
-    request.log.warn({ err }, "/master/state not compressed: sent as it is");
-    return undefined;
-  }
 }
 
 /** Mesos' `/master/tasks` query: paging and filters (unknown parameters are ignored, as Mesos does). */
@@ -69,19 +38,13 @@ export async function stateRoutes(
     writeJson(pieces, lent.body);
     const copied = performance.now();
     rendered?.((copied - started) / 1000);
+    // A reply cut short may still hold the buffer in a pending write: only a whole one gives it back.
+    reply.raw.once("finish", lent.release);
     request.log.debug(
       { renderMs: joined - started, copyMs: copied - joined, bytes: lent.body.length },
       "/master/state rendered",
     );
-    reply.type("application/json; charset=utf-8").header("vary", "accept-encoding");
-    const compressed = await gzipFor(request, lent.body);
-    if (compressed) {
-      lent.release();
-      return reply.header("content-encoding", "gzip").send(compressed);
-    }
-    // A reply cut short may still hold the buffer in a pending write: only a whole one gives it back.
-    reply.raw.once("finish", lent.release);
-    return reply.send(lent.body);
+    return reply.type("application/json; charset=utf-8").send(lent.body);
   };
   app.get("/master/state", state);
   app.get("/state", state);
