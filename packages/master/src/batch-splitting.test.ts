@@ -1,40 +1,15 @@
-import {
-  type AgentCommand,
-  AgentCommand as AgentCommandSchema,
-  type AgentId,
-  decode,
-  type FrameworkId,
-  FrameworkInfo,
-  subjects,
-  type TaskId,
-} from "@agora/protocol";
-import { InProcessBus } from "@agora/transport";
-import { pino } from "pino";
+import { type AgentId, type FrameworkId, FrameworkInfo, type TaskId } from "@agora/protocol";
 import { describe, expect, it } from "vitest";
-import { Outbox } from "./outbox.js";
 import { task, waitFor } from "./test-support/harness.js";
+import { testOutbox } from "./test-support/outbox.js";
 
 const agentId = "agent-1" as AgentId;
 const frameworkId = "fw-1" as FrameworkId;
 
 /** An outbox on a bus whose max payload is `maxPayload`, and the commands the agent receives. */
 function setup(maxPayload: number) {
-  const bus = new InProcessBus(undefined, { maxPayload });
-  const s = subjects("test");
-  const received: AgentCommand[] = [];
-  bus.subscribe(s.agentCommands(agentId), (msg) => {
-    const d = decode(AgentCommandSchema, msg.data);
-    if (d.ok) received.push(d.value);
-  });
-  const dropped: string[] = [];
-  const outbox = new Outbox(
-    bus,
-    s,
-    () => 1,
-    pino({ level: "silent" }),
-    (reason, to, type) => dropped.push(`${reason}:${to}:${type}`),
-  );
-  return { bus, received, outbox, dropped };
+  const fixture = testOutbox({ maxPayload });
+  return { ...fixture, received: fixture.agentCommands(agentId) };
 }
 
 describe("commands over the bus's max payload", () => {
@@ -56,13 +31,14 @@ describe("commands over the bus's max payload", () => {
   });
 
   it("splits a batch of acknowledgements the same way", async () => {
-    const { bus, received, outbox } = setup(1000);
+    const { bus, clock, received, outbox } = setup(1000);
     const acks = Array.from({ length: 30 }, (_, i) => ({
       frameworkId,
       taskId: `t${i}` as TaskId,
       uuid: crypto.randomUUID(),
     }));
     for (const ack of acks) outbox.acknowledge(agentId, ack);
+    clock.runDeferred();
     const got = () => received.flatMap((c) => (c.type === "statusAcknowledgement" ? c.acks : []));
     await waitFor(() => got().length === acks.length, "every acknowledgement");
     expect(got()).toEqual(acks);

@@ -1,16 +1,6 @@
-import {
-  type AgentCommand,
-  AgentCommand as AgentCommandSchema,
-  type AgentId,
-  decode,
-  type FrameworkId,
-  subjects,
-  TaskId,
-} from "@agora/protocol";
-import { InProcessBus, ManualClock } from "@agora/transport";
-import { pino } from "pino";
+import { type AgentId, type FrameworkId, TaskId } from "@agora/protocol";
 import { describe, expect, it } from "vitest";
-import { Outbox } from "./outbox.js";
+import { testOutbox } from "./test-support/outbox.js";
 
 const agentId = "agent-1" as AgentId;
 const frameworkId = "fw-1" as FrameworkId;
@@ -18,24 +8,8 @@ const ack = (i: number) => ({ frameworkId, taskId: TaskId.parse(`t${i}`), uuid: 
 
 /** An outbox whose clock holds deferred work until the test runs it, and what the agent receives. */
 function setup() {
-  const bus = new InProcessBus();
-  const clock = new ManualClock(0, { holdDeferred: true });
-  const s = subjects("test");
-  const received: AgentCommand[] = [];
-  bus.subscribe(s.agentCommands(agentId), (msg) => {
-    const d = decode(AgentCommandSchema, msg.data);
-    if (d.ok) received.push(d.value);
-  });
-  const outbox = new Outbox(
-    bus,
-    s,
-    () => 1,
-    pino({ level: "silent" }),
-    () => {},
-    undefined,
-    clock,
-  );
-  return { bus, clock, received, outbox };
+  const fixture = testOutbox();
+  return { ...fixture, received: fixture.agentCommands(agentId) };
 }
 
 describe("the outbox's acknowledgement batch, deferred through the clock", () => {

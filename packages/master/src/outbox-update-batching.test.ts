@@ -1,18 +1,15 @@
 import {
   type AgentId,
-  decode,
-  Event,
+  type Event,
   type FrameworkId,
   FrameworkInfo,
   type OfferId,
-  subjects,
   type TaskStatus,
   UPDATE_BATCHES,
 } from "@agora/protocol";
-import { InProcessBus, ManualClock } from "@agora/transport";
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { Outbox, type Unstamped } from "./outbox.js";
+import type { Unstamped } from "./outbox.js";
+import { testOutbox } from "./test-support/outbox.js";
 
 const batching = "fw-batching" as FrameworkId;
 const plain = "fw-plain" as FrameworkId;
@@ -25,44 +22,21 @@ const status = (i: number): TaskStatus => ({
   timestamp: 1_700_000_000,
 });
 
-/**
- * An outbox whose clock holds the end-of-turn flush until the test runs it, the events each
- * framework receives, and what was dropped. `batching` declared UPDATE_BATCHES, `plain` did not.
- */
+/** `batching` declared UPDATE_BATCHES, `plain` did not; the test may change that. */
 function setup(maxPayload?: number) {
-  const bus = new InProcessBus(undefined, maxPayload === undefined ? {} : { maxPayload });
-  const clock = new ManualClock(0, { holdDeferred: true });
-  const s = subjects("test");
   const infos = new Map<FrameworkId, FrameworkInfo>([
     [batching, FrameworkInfo.parse({ name: "new", id: batching, capabilities: ["GPU", UPDATE_BATCHES] })],
     [plain, FrameworkInfo.parse({ name: "old", id: plain })],
   ]);
-  const received = new Map<FrameworkId, Event[]>();
-  for (const id of infos.keys()) {
-    const events: Event[] = [];
-    received.set(id, events);
-    bus.subscribe(s.frameworkEvents(id), (msg) => {
-      const d = decode(Event, msg.data);
-      if (d.ok) events.push(d.value);
-    });
-  }
-  const dropped: string[] = [];
-  const outbox = new Outbox(
-    bus,
-    s,
-    () => 1,
-    pino({ level: "silent" }),
-    (reason, to, type) => dropped.push(`${reason}:${to}:${type}`),
-    (id) => infos.get(id),
-    clock,
-  );
+  const fixture = testOutbox({ maxPayload, frameworkInfo: (id) => infos.get(id) });
+  const received = new Map([...infos.keys()].map((id) => [id, fixture.frameworkEvents(id)]));
   const events = async (id: FrameworkId) => {
-    await bus.drained();
+    await fixture.bus.drained();
     return received.get(id)!;
   };
   const statusesIn = (list: Event[]) =>
     list.flatMap((e) => (e.type === "update" ? [e.status] : e.type === "updates" ? e.statuses : []));
-  return { bus, clock, outbox, events, statusesIn, dropped, infos };
+  return { ...fixture, events, statusesIn, infos };
 }
 
 describe("the outbox's per-framework update batch (UPDATE_BATCHES)", () => {
@@ -126,17 +100,13 @@ describe("the outbox's per-framework update batch (UPDATE_BATCHES)", () => {
   });
 
   it("sends a turn's updates under the principal's subject even when the framework is gone by the flush", async () => {
-    const { bus, clock, outbox, infos, statusesIn } = setup();
+    const { bus, clock, outbox, infos, statusesIn, frameworkEvents } = setup();
     const withPrincipal = "fw-principal" as FrameworkId;
     infos.set(
       withPrincipal,
       FrameworkInfo.parse({ name: "p", id: withPrincipal, principal: "ops", capabilities: [UPDATE_BATCHES] }),
     );
-    const got: Event[] = [];
-    bus.subscribe(subjects("test").frameworkEvents(withPrincipal, "ops"), (msg) => {
-      const d = decode(Event, msg.data);
-      if (d.ok) got.push(d.value);
-    });
+    const got = frameworkEvents(withPrincipal, "ops");
     outbox.toFramework(withPrincipal, { type: "update", status: status(0) });
     outbox.toFramework(withPrincipal, { type: "update", status: status(1) });
     infos.delete(withPrincipal);
