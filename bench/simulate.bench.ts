@@ -78,6 +78,10 @@ export default async function simulateBench(): Promise<string> {
       "/master/state p50 / p99 (size)",
       `${r.stateLatencyMs.p50.toFixed(0)} / ${r.stateLatencyMs.p99.toFixed(0)} ms (${mib(r.stateBytes)})`,
     ],
+    [
+      "/master/state once settled p50 / p99 (requests)",
+      `${r.stateLatencyMsSettled.p50.toFixed(0)} / ${r.stateLatencyMsSettled.p99.toFixed(0)} ms (${r.stateLatencyMsSettled.samples})`,
+    ],
     ["master peak RSS", mib(r.masterPeakRssBytes)],
     ["master CPU, mean", r.masterCpuPercentMean === null ? "n/a" : `${r.masterCpuPercentMean.toFixed(0)} %`],
     [

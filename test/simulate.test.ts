@@ -94,6 +94,32 @@ describe("agora simulate", () => {
     expect(html).toContain("<svg");
   }, 300_000);
 
+  it("--hold keeps every task running for a while and times /master/state apart in that steady state", async () => {
+    const { report: r, html } = await simulate([
+      "--agents",
+      "40",
+      "--tasks",
+      "300",
+      "--task-run-time",
+      "1h",
+      "--hold",
+      "4secs",
+      "--sample-interval",
+      "500ms",
+      "--timeout",
+      "2mins",
+    ]);
+    expectEveryTaskAccountedFor(r);
+    expect(r.endReason).toBe("settled");
+    expect(r.tasksRunning).toBe(300);
+    // A probe every 500 ms over a 4 s hold: several requests sent once every task ran, and no
+    // more than the run's requests in all.
+    expect(r.stateLatencyMsSettled.samples).toBeGreaterThanOrEqual(3);
+    expect(r.stateLatencyMsSettled.samples).toBeLessThanOrEqual(r.stateLatencyMs.samples);
+    expect(r.stateLatencyMsSettled.max).toBeLessThanOrEqual(r.stateLatencyMs.max);
+    expect(html).toContain("once settled");
+  }, 180_000);
+
   it("churn: killed agents' tasks are reported lost, replacements register, live agents lose no update", async () => {
     const { report: r } = await simulate([
       "--agents",

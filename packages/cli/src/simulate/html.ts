@@ -137,6 +137,10 @@ export function renderReport(r: SimulationReport): string {
     ],
     ["/master/state first byte p50 / p99", `${r.stateFirstByteMs.p50} / ${r.stateFirstByteMs.p99} ms`],
     [
+      "/master/state once settled p50 / p99 (requests)",
+      `${r.stateLatencyMsSettled.p50} / ${r.stateLatencyMsSettled.p99} ms (${r.stateLatencyMsSettled.samples})`,
+    ],
+    [
       "master peak RSS",
       r.masterPeakRssBytes === null ? "n/a" : `${(r.masterPeakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     ],

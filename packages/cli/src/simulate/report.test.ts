@@ -174,6 +174,7 @@ describe("renderReport", () => {
       launchLatencyMs: percentiles([1, 2]),
       stateLatencyMs: percentiles([3]),
       stateFirstByteMs: percentiles([2]),
+      stateLatencyMsSettled: percentiles([3]),
       stateBytes: 100,
       masterPeakRssBytes: 1,
       masterCpuPercentMean: 1,

@@ -219,6 +219,11 @@ export const SimulationReport = z
      * write: the master's wait and work, apart from reading the body.
      */
     stateFirstByteMs: Percentiles,
+    /**
+     * The requests sent once every task was running or ended, until the run ended: the `--hold`
+     * phase's steady cluster, the state Mesos' figures are taken on, apart from a launch's load.
+     */
+    stateLatencyMsSettled: Percentiles,
     /** Size of the last `/master/state` answer. */
     stateBytes: z.number().int().nonnegative(),
     masterPeakRssBytes: z.number().nonnegative().nullable(),

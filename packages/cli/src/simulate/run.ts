@@ -368,6 +368,11 @@ export async function simulate(
       samples,
       stateLatencies: stateProbe.latencies,
       stateFirstBytes: stateProbe.firstBytes,
+      stateSettledLatencies: sentBetween(
+        stateProbe,
+        completed && settledAt !== undefined ? settledAt : Number.POSITIVE_INFINITY,
+        end,
+      ),
       stateBytes: stateProbe.bytes,
       weights,
       marathon: marathon
@@ -483,10 +488,21 @@ interface ReportInput {
   samples: Sample[];
   stateLatencies: number[];
   stateFirstBytes: number[];
+  /** Of `stateLatencies`, those sent while the workload stayed settled. */
+  stateSettledLatencies: number[];
   stateBytes: number;
   weights: Record<string, number>;
   marathon: SimulationReport["marathon"];
   chronos: SimulationReport["chronos"];
+}
+
+/** The probe's latencies of requests sent from `from` to `until` (both on `now`'s clock). */
+function sentBetween(probe: StateProbe, from: number, until: number): number[] {
+  const [start, end] = [from, until].map((ms) => performance.timeOrigin + ms) as [number, number];
+  return probe.latencies.filter((_, i) => {
+    const sent = probe.sentAt[i]!;
+    return sent >= start && sent < end;
+  });
 }
 
 /** Assembles the report from what the run collected and validates it against its schema. */
@@ -565,6 +581,7 @@ function buildReport(r: ReportInput): SimulationReport {
     launchLatencyMs: percentiles(latencies),
     stateLatencyMs: percentiles(r.stateLatencies),
     stateFirstByteMs: percentiles(r.stateFirstBytes),
+    stateLatencyMsSettled: percentiles(r.stateSettledLatencies),
     stateBytes: r.stateBytes,
     masterPeakRssBytes: rss.length === 0 ? null : Math.max(...rss),
     masterCpuPercentMean:

@@ -30,8 +30,9 @@ async function main(): Promise<void> {
   // The simulator died without saying stop: the probe must not outlive it.
   process.on("disconnect", () => process.exit(0));
   while (!stopping) {
+    const sentAt = performance.timeOrigin + now();
     const r = await timeState(config.masterUrl, now);
-    send(r === undefined ? { type: "failed" } : { type: "state", ...r });
+    send(r === undefined ? { type: "failed" } : { type: "state", sentAt, ...r });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, config.intervalMs);
       wake = () => {

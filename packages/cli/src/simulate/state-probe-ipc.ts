@@ -19,6 +19,8 @@ export const StateProbeReport = z.discriminatedUnion("type", [
   z
     .object({
       type: z.literal("state"),
+      /** When the request was sent, ms since the epoch (`performance.timeOrigin` based: sub-ms, one clock for both processes). */
+      sentAt: z.number().nonnegative(),
       /** Until the whole answer was read. */
       ms: z.number().nonnegative(),
       /** Until its headers came (the master writes them with the whole body). */

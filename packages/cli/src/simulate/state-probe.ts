@@ -14,6 +14,8 @@ const STOP_TIMEOUT_MS = 40_000;
 export class StateProbe {
   /** Until each whole answer was read, ms. */
   readonly latencies: number[] = [];
+  /** When each of those requests was sent, ms since the epoch (`performance.timeOrigin` based). */
+  readonly sentAt: number[] = [];
   /** Until each answer's headers came, ms. */
   readonly firstBytes: number[] = [];
   /** The last answer's size. */
@@ -33,6 +35,7 @@ export class StateProbe {
       const parsed = StateProbeReport.safeParse(raw);
       if (!parsed.success || parsed.data.type !== "state") return;
       this.latencies.push(parsed.data.ms);
+      this.sentAt.push(parsed.data.sentAt);
       this.firstBytes.push(parsed.data.firstByteMs);
       this.bytes = parsed.data.bytes;
     });
