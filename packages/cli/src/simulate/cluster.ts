@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVER_NODE_FLAGS } from "../node-flags.js";
 
 /** The `agora` entry point of this installation, to start the master, Marathon and Chronos as processes. */
 const AGORA_BIN = fileURLToPath(new URL("../../bin/agora.js", import.meta.url));
@@ -148,6 +149,8 @@ export interface MasterProcessOptions {
 export async function startMaster(o: MasterProcessOptions): Promise<Started> {
   const port = await freePort();
   const args = [
+    // As the `agora` command runs it: node is started here by path, so the #! line is not read.
+    ...SERVER_NODE_FLAGS,
     ...(o.cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", o.cpuProfDir] : []),
     ...(o.cpuProfName ? ["--cpu-prof-name", o.cpuProfName] : []),
     AGORA_BIN,
