@@ -4,10 +4,9 @@
  * simulator when it starts a master.
  *
  * Semi-spaces of 64 MiB instead of Node 20's 16: the master allocates short-lived objects for every
- * message (decode, validation, encode), and at 10,000 agents a young generation of 32 MiB filled
- * several times a second, promoting objects still in use to the old generation, whose collections
- * then took the master's single thread in long pauses. At 10,000 agents × 400,000 tasks (BENCHMARKS.md,
- * "The master's young generation") the master's CPU per task fell 15 % and the agents resent no update;
- * it costs up to 96 MiB more resident memory.
+ * message (decode, validation, encode), and with the default young generation, garbage collection was
+ * 18 % of its busy time at 10,000 agents. Three alternating pairs at 10,000 agents × 400,000 tasks
+ * (BENCHMARKS.md, "The master's young generation"): its CPU per task fell 7–18 % in each pair (0.156–0.171 against
+ * 0.184–0.205 ms), but its resident memory at the peak of that launch rose by 200–400 MB.
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=64"];
