@@ -3,7 +3,7 @@ import { InProcessBus, ManualClock } from "@agora/transport";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { SchedulerError } from "./errors.js";
 import { Scheduler } from "./scheduler.js";
-import { makeOffer } from "./test-support/fake-master.js";
+import { FakeMaster, makeOffer } from "./test-support/fake-master.js";
 import { subscribed } from "./test-support/harness.js";
 
 const task = (agentId: AgentId) => ({
@@ -85,6 +85,26 @@ describe("calls", () => {
       ]),
     );
     expect(request).not.toHaveBeenCalled();
+  });
+
+  it("splits a decline too big for one bus message into several, losing no offer", async () => {
+    const bus = new InProcessBus(undefined, { maxPayload: 2000 });
+    const master = new FakeMaster(bus).start();
+    const scheduler = new Scheduler({ bus, clock: new ManualClock(), framework: { name: "many-offers" } });
+    onTestFinished(async () => {
+      await scheduler.close();
+      await bus.close();
+    });
+    const id = await scheduler.subscribe();
+    const offerIds = Array.from({ length: 300 }, (_, i) => `offer-${i}` as OfferId);
+
+    await scheduler.decline(offerIds, { refuseSeconds: 60 });
+
+    await bus.drained();
+    const calls = master.callsOf("decline");
+    expect(calls.length).toBeGreaterThan(1);
+    expect(calls.flatMap((c) => c.offerIds)).toEqual(offerIds);
+    for (const c of calls) expect(c).toMatchObject({ frameworkId: id, filters: { refuseSeconds: 60 } });
   });
 
   it("sends revive, suppress, kill, reconcile and message with their fields", async () => {

@@ -19,7 +19,7 @@ import {
   type TaskStatus,
   UPDATE_BATCHES,
 } from "@agora/protocol";
-import { type BusSubscription, systemClock } from "@agora/transport";
+import { type BusSubscription, isTransportError, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
 import { Acknowledger } from "./acknowledger.js";
 import { Connection } from "./connection.js";
@@ -389,13 +389,26 @@ export class Scheduler {
    */
   async decline(offerIds: readonly OfferId[], filters?: Filters): Promise<void> {
     if (offerIds.length === 0) return;
-    const frameworkId = this.requireSubscribed();
-    this.client.publish({
-      type: "decline",
-      frameworkId,
-      offerIds: [...offerIds],
-      ...(filters ? { filters } : {}),
-    });
+    this.publishDecline(this.requireSubscribed(), [...offerIds], filters);
+  }
+
+  /**
+   * A decline too big for one bus message (tens of thousands of offers, held and declined together)
+   * goes in halves, as the master splits its own events.
+   */
+  private publishDecline(frameworkId: FrameworkId, offerIds: OfferId[], filters: Filters | undefined): void {
+    try {
+      this.client.publish({ type: "decline", frameworkId, offerIds, ...(filters ? { filters } : {}) });
+    } catch (err) {
+      if (
+        offerIds.length < 2 ||
+        !isTransportError(err instanceof Error ? err.cause : undefined, "PAYLOAD_TOO_LARGE")
+      )
+        throw err;
+      const half = Math.ceil(offerIds.length / 2);
+      this.publishDecline(frameworkId, offerIds.slice(0, half), filters);
+      this.publishDecline(frameworkId, offerIds.slice(half), filters);
+    }
   }
 
   /**
