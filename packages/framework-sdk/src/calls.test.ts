@@ -87,15 +87,21 @@ describe("calls", () => {
     expect(request).not.toHaveBeenCalled();
   });
 
-  it("splits a decline too big for one bus message into several, losing no offer", async () => {
+  /** A subscribed scheduler on a bus whose max payload (2,000 bytes) holds a few dozen ids per message. */
+  async function onSmallBus() {
     const bus = new InProcessBus(undefined, { maxPayload: 2000 });
     const master = new FakeMaster(bus).start();
-    const scheduler = new Scheduler({ bus, clock: new ManualClock(), framework: { name: "many-offers" } });
+    const scheduler = new Scheduler({ bus, clock: new ManualClock(), framework: { name: "many-ids" } });
     onTestFinished(async () => {
       await scheduler.close();
       await bus.close();
     });
     const id = await scheduler.subscribe();
+    return { bus, master, scheduler, id };
+  }
+
+  it("splits a decline too big for one bus message into several, losing no offer", async () => {
+    const { bus, master, scheduler, id } = await onSmallBus();
     const offerIds = Array.from({ length: 300 }, (_, i) => `offer-${i}` as OfferId);
 
     await scheduler.decline(offerIds, { refuseSeconds: 60 });
@@ -105,6 +111,21 @@ describe("calls", () => {
     expect(calls.length).toBeGreaterThan(1);
     expect(calls.flatMap((c) => c.offerIds)).toEqual(offerIds);
     for (const c of calls) expect(c).toMatchObject({ frameworkId: id, filters: { refuseSeconds: 60 } });
+  });
+
+  it("splits an explicit reconciliation too big for one bus message, each part answered", async () => {
+    const { master, scheduler, id } = await onSmallBus();
+    const tasks = Array.from({ length: 300 }, (_, i) => ({
+      taskId: `task-${i}` as TaskId,
+      agentId: `agent-${i % 7}` as AgentId,
+    }));
+
+    await scheduler.reconcile(tasks);
+
+    const calls = master.callsOf("reconcile").filter((c) => c.tasks.length > 0);
+    expect(calls.length).toBeGreaterThan(1);
+    expect(calls.flatMap((c) => c.tasks)).toEqual(tasks);
+    for (const c of calls) expect(c.frameworkId).toBe(id);
   });
 
   it("sends revive, suppress, kill, reconcile and message with their fields", async () => {

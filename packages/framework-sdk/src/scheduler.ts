@@ -19,7 +19,7 @@ import {
   type TaskStatus,
   UPDATE_BATCHES,
 } from "@agora/protocol";
-import { type BusSubscription, isTransportError, systemClock } from "@agora/transport";
+import { type BusSubscription, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
 import { Acknowledger } from "./acknowledger.js";
 import { Connection } from "./connection.js";
@@ -40,6 +40,7 @@ import {
   type SchedulerEventType,
   type SchedulerStats,
 } from "./scheduler-events.js";
+import { sendToFit } from "./send-to-fit.js";
 import { type Handler, TypedEmitter } from "./typed-emitter.js";
 import { UpdateDelivery } from "./update-delivery.js";
 
@@ -389,26 +390,15 @@ export class Scheduler {
    */
   async decline(offerIds: readonly OfferId[], filters?: Filters): Promise<void> {
     if (offerIds.length === 0) return;
-    this.publishDecline(this.requireSubscribed(), [...offerIds], filters);
-  }
-
-  /**
-   * A decline too big for one bus message (tens of thousands of offers, held and declined together)
-   * goes in halves, as the master splits its own events.
-   */
-  private publishDecline(frameworkId: FrameworkId, offerIds: OfferId[], filters: Filters | undefined): void {
-    try {
-      this.client.publish({ type: "decline", frameworkId, offerIds, ...(filters ? { filters } : {}) });
-    } catch (err) {
-      if (
-        offerIds.length < 2 ||
-        !isTransportError(err instanceof Error ? err.cause : undefined, "PAYLOAD_TOO_LARGE")
-      )
-        throw err;
-      const half = Math.ceil(offerIds.length / 2);
-      this.publishDecline(frameworkId, offerIds.slice(0, half), filters);
-      this.publishDecline(frameworkId, offerIds.slice(half), filters);
-    }
+    const frameworkId = this.requireSubscribed();
+    await sendToFit(offerIds, (part) =>
+      this.client.publish({
+        type: "decline",
+        frameworkId,
+        offerIds: [...part],
+        ...(filters ? { filters } : {}),
+      }),
+    );
   }
 
   /**
@@ -489,12 +479,11 @@ export class Scheduler {
    * await scheduler.reconcile([{ taskId, agentId }]);
    * ```
    */
-  reconcile(tasks: ReadonlyArray<{ taskId: TaskId; agentId?: AgentId }> = []): Promise<void> {
-    return this.call((frameworkId) => ({
-      type: "reconcile",
-      frameworkId,
-      tasks: tasks.map((t) => ({ ...t })),
-    }));
+  async reconcile(tasks: ReadonlyArray<{ taskId: TaskId; agentId?: AgentId }> = []): Promise<void> {
+    const frameworkId = this.requireSubscribed();
+    await sendToFit(tasks, (part) =>
+      this.client.request({ type: "reconcile", frameworkId, tasks: part.map((t) => ({ ...t })) }),
+    );
   }
 
   /**
