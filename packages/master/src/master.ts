@@ -28,7 +28,7 @@ import { expireUnreachableAgents } from "./agents/unreachable.js";
 import { runAllocation } from "./allocation.js";
 import { type Allocator, DrfAllocator } from "./allocator/drf-allocator.js";
 import { Authentication } from "./authentication.js";
-import { handleCall } from "./calls/dispatch.js";
+import { handleCall, overtakesQueuedCalls } from "./calls/dispatch.js";
 import { teardown } from "./calls/teardown.js";
 import type { MasterContext } from "./context.js";
 import { MasterError } from "./errors.js";
@@ -233,8 +233,8 @@ export class Master {
     const calls = (subscription: string) => (msg: BusMessage) =>
       ticks.take(msg, subscription) ? undefined : handleCall(this.ctx, msg);
     this.subscriptions = [
-      this.bus.subscribe(masterCall, calls(masterCall)),
-      this.bus.subscribe(principalCalls, calls(principalCalls)),
+      this.bus.subscribe(masterCall, calls(masterCall), { overtakes: overtakesQueuedCalls }),
+      this.bus.subscribe(principalCalls, calls(principalCalls), { overtakes: overtakesQueuedCalls }),
       this.bus.subscribe(this.ctx.subjects.masterAgent, (msg) => handleAgentMessage(this.ctx, msg)),
     ];
     await this.bus.flush();

@@ -14,6 +14,12 @@ export interface BusMessage {
 export interface SubscribeOptions {
   /** Members of one queue group share the messages of a subject: each goes to one of them. */
   queue?: string;
+  /**
+   * Messages for which this answers true may be handled on arrival, ahead of those still queued behind
+   * an asynchronous handler; their handler must not depend on that order and must not wait. Only a
+   * hint: the NATS bus takes it (a backlog there is real), the in-process bus keeps arrival order.
+   */
+  overtakes?: (data: Uint8Array) => boolean;
 }
 
 export interface RequestOptions {

@@ -121,6 +121,31 @@ describe("NatsBus", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it("handles a message its subscription lets overtake while earlier ones wait behind an asynchronous handler", async () => {
+    const pub = await connectNatsBus({ servers: nats.url });
+    const sub = await connectNatsBus({ servers: nats.url });
+    let release: () => void = () => {};
+    const handled: string[] = [];
+    sub.subscribe(
+      "overtake.test",
+      (m) => {
+        const body = new TextDecoder().decode(m.data);
+        if (body === "slow") return new Promise<void>((r) => (release = r));
+        handled.push(body);
+      },
+      { overtakes: (data) => data[0] === 0x21 /* "!" */ },
+    );
+    await sub.flush();
+    for (const body of ["slow", "a", "!urgent", "b"])
+      pub.publish("overtake.test", new TextEncoder().encode(body));
+    await waitFor(() => handled.includes("!urgent"), "the overtaking message");
+    expect(handled).toEqual(["!urgent"]);
+    release();
+    await waitFor(() => handled.length === 3, "the rest, in order");
+    expect(handled).toEqual(["!urgent", "a", "b"]);
+    await Promise.all([pub.close(), sub.close()]);
+  });
+
   it("reconnects and keeps its subscriptions after the server restarts", async () => {
     const server = await startNatsServer();
     try {

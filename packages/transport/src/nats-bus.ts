@@ -182,6 +182,7 @@ export class NatsBus implements Bus {
       ...(opts.queue === undefined ? {} : { queue: opts.queue }),
       callback: (err, msg) => {
         if (err) this.logger.error({ err, subject }, "subscription failed");
+        else if (opts.overtakes?.(msg.data)) dispatcher.overtake(msg);
         else dispatcher.push(msg);
       },
     });

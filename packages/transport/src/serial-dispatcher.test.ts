@@ -81,4 +81,31 @@ describe("SerialDispatcher", () => {
     expect(handled.at(-1)).toBe("late");
     expect(handled.slice(0, 30)).toEqual(Array.from({ length: 30 }, (_, i) => `queued-${i}`));
   });
+
+  it("handles an overtaking item at once, ahead of the backlog, which keeps its order", async () => {
+    let release: () => void = () => {};
+    const handled: string[] = [];
+    const errors: string[] = [];
+    const dispatcher = new SerialDispatcher<string>(
+      (s) => {
+        if (s === "async") return new Promise<void>((r) => (release = r));
+        if (s === "bad") throw new Error("bad item");
+        handled.push(s);
+      },
+      (err, item) => errors.push(`${item}: ${(err as Error).message}`),
+    );
+    dispatcher.push("async");
+    dispatcher.push("first");
+    dispatcher.push("second");
+    dispatcher.overtake("urgent");
+    dispatcher.overtake("bad");
+    expect(handled).toEqual(["urgent"]);
+    expect(errors).toEqual(["bad: bad item"]);
+    release();
+    await waitFor(() => handled.length === 3, "the backlog");
+    expect(handled).toEqual(["urgent", "first", "second"]);
+    dispatcher.stop();
+    dispatcher.overtake("after stop");
+    expect(handled).toHaveLength(3);
+  });
 });

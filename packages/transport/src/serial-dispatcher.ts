@@ -38,6 +38,20 @@ export class SerialDispatcher<T> {
     }
   }
 
+  /**
+   * Handles `item` now, ahead of any backlog, for items whose handling does not depend on the order.
+   * The handler is not waited for: it must be synchronous, or its promise is only watched for errors.
+   */
+  overtake(item: T): void {
+    if (this.stopped) return;
+    try {
+      const result = this.handler(item);
+      if (result instanceof Promise) result.catch((err: unknown) => this.onError(err, item));
+    } catch (err) {
+      this.onError(err, item);
+    }
+  }
+
   /** Drops the backlog; an in-flight handler finishes on its own. */
   stop(): void {
     this.stopped = true;

@@ -20,7 +20,13 @@ import {
   type TaskInfo,
   type TaskState,
 } from "@agora/protocol";
-import { type BusSubscription, InProcessBus, ManualClock, MemoryStateStore } from "@agora/transport";
+import {
+  type Bus,
+  type BusSubscription,
+  InProcessBus,
+  ManualClock,
+  MemoryStateStore,
+} from "@agora/transport";
 import { waitFor } from "@agora/transport/testing";
 import { onTestFinished } from "vitest";
 import { Master } from "../master.js";
@@ -108,7 +114,7 @@ export class FakeFramework {
   /** A round trip through the master: everything it sent before answering has been delivered. */
   async sync(): Promise<void> {
     await this.call({ type: "heartbeat" });
-    await this.harness.bus.drained();
+    await this.harness.settle();
   }
 
   pendingOffers(): Event[] {
@@ -159,15 +165,19 @@ export class FakeAgent {
 
 export const DEFAULT_AGENT_RESOURCES = "cpus:4;mem:4096;disk:10000;ports:[31000-32000]";
 
-/** A master on an in-process bus with a memory store and a manual clock, plus fake peers. */
+/**
+ * A master with a memory store and a manual clock, plus fake peers, on an in-process bus or on the
+ * one given (a NATS bus, for what only a real connection shows; `settle` then cannot wait for it).
+ */
 export class MasterHarness {
-  readonly bus = new InProcessBus();
+  readonly bus: Bus;
   readonly store = new MemoryStateStore();
   readonly clock = new ManualClock();
   readonly subjects = subjects("test");
   readonly master: Master;
 
   constructor(options: Partial<MasterOptions> = {}) {
+    this.bus = options.bus ?? new InProcessBus();
     this.master = new Master({
       bus: this.bus,
       store: this.store,
@@ -199,6 +209,7 @@ export class MasterHarness {
 
   /** Waits until the bus is quiet: every message sent so far handled, and allocations it prompted run. */
   settle(): Promise<void> {
+    if (!(this.bus instanceof InProcessBus)) throw new Error("settle() waits for the in-process bus only");
     return this.bus.drained();
   }
 
