@@ -94,7 +94,7 @@ describe("agora simulate", () => {
     expect(html).toContain("<svg");
   }, 300_000);
 
-  it("--hold keeps every task running for a while and times /master/state apart in that steady state", async () => {
+  it("--hold keeps every task running for a while and times /master/state apart in that steady state; --accept-window bounds the accepts unanswered", async () => {
     const { report: r, html } = await simulate([
       "--agents",
       "40",
@@ -104,6 +104,8 @@ describe("agora simulate", () => {
       "1h",
       "--hold",
       "4secs",
+      "--accept-window",
+      "3",
       "--sample-interval",
       "500ms",
       "--timeout",
@@ -112,6 +114,9 @@ describe("agora simulate", () => {
     expectEveryTaskAccountedFor(r);
     expect(r.endReason).toBe("settled");
     expect(r.tasksRunning).toBe(300);
+    // The first offers came at once, ~20 for each framework: at most 3 accepts of each were unanswered.
+    for (const f of r.frameworks) expect(f.acceptsInFlightPeak).toBeLessThanOrEqual(3);
+    expect(Math.max(...r.frameworks.map((f) => f.acceptsInFlightPeak))).toBe(3);
     // A probe every 500 ms over a 4 s hold: several requests sent once every task ran, and no
     // more than the run's requests in all.
     expect(r.stateLatencyMsSettled.samples).toBeGreaterThanOrEqual(3);

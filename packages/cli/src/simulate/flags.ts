@@ -33,6 +33,11 @@ export const simulateFlags: FlagSpec = {
   },
   "task-cpus": { type: "string", description: "cpus per task (default 1)" },
   "task-mem": { type: "string", description: "mem per task in MB (default 128)" },
+  "accept-window": {
+    type: "string",
+    description:
+      "most accepts a simulated framework has unanswered; offers wait meanwhile (default 0: no bound)",
+  },
   "task-run-time": {
     type: "string",
     description: "mean synthetic run time, exponential (default 2secs; 0 = at once)",

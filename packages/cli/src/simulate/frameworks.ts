@@ -31,6 +31,8 @@ export interface FrameworkTally {
   /** Offers received, and how many of them were declined whole. */
   offers: number;
   declined: number;
+  /** Most accepts it had unanswered at once. */
+  acceptsInFlightPeak: number;
 }
 
 export interface SimFrameworkOptions {
@@ -42,6 +44,8 @@ export interface SimFrameworkOptions {
   logger: Logger;
   /** A clock in milliseconds for latencies (performance.now()). */
   now: () => number;
+  /** Most accepts sent and not yet answered; offers wait unanswered meanwhile (0: no bound). */
+  acceptWindow: number;
 }
 
 /**
@@ -65,6 +69,11 @@ export class SimFramework {
   private armed = false;
   /** Offers received before `arm()`, kept unanswered. */
   private held: Offer[] = [];
+  /** Offers waiting for room in the accept window, from `head` on. */
+  private waiting: Offer[] = [];
+  private head = 0;
+  /** Accepts sent and not yet answered by the master. */
+  private inFlight = 0;
   private readonly tally: FrameworkTally;
 
   constructor(private readonly o: SimFrameworkOptions) {
@@ -83,6 +92,7 @@ export class SimFramework {
       updatesReceived: 0,
       offers: 0,
       declined: 0,
+      acceptsInFlightPeak: 0,
     };
     this.scheduler = new Scheduler({
       bus: o.bus,
@@ -94,6 +104,10 @@ export class SimFramework {
       dedupMemory: 100_000,
     });
     this.scheduler.on("offers", (offers) => this.offers(offers));
+    this.scheduler.on("rescind", (offerId) => {
+      this.waiting = this.waiting.slice(this.head).filter((o) => o.id !== offerId);
+      this.head = 0;
+    });
     this.scheduler.on("update", (status) => this.update(status));
   }
 
@@ -163,9 +177,22 @@ export class SimFramework {
       return;
     }
     this.tally.offers += offers.length;
-    const { plan, taskCpus, taskMem } = this.o;
+    this.waiting.push(...offers);
+    this.pump();
+  }
+
+  /**
+   * Answers waiting offers while the accept window has room. Past it, the master's backlog of accepts
+   * only grows (it holds them while it works through those before), so the offers wait here instead.
+   */
+  private pump(): void {
+    const { plan, taskCpus, taskMem, acceptWindow } = this.o;
     const decline: Offer[] = [];
-    for (const offer of offers) {
+    while (
+      this.head < this.waiting.length &&
+      (acceptWindow === 0 || this.inFlight < acceptWindow || this.pending === 0)
+    ) {
+      const offer = this.waiting[this.head++]!;
       const room = Math.floor(
         Math.min(scalarIn(offer, "cpus") / taskCpus, scalarIn(offer, "mem") / taskMem) + 1e-9,
       );
@@ -192,9 +219,19 @@ export class SimFramework {
       // What the launch leaves is too small for a task (or nothing is pending): Mesos' default
       // filter keeps it from coming straight back. A filter holds only while the agent's free
       // resources stay within what was refused, so a task ending there offers them again at once.
+      this.inFlight++;
+      this.tally.acceptsInFlightPeak = Math.max(this.tally.acceptsInFlightPeak, this.inFlight);
       this.scheduler
         .accept([offer.id], [{ type: "launch", tasks }])
-        .catch((err: unknown) => this.o.logger.warn({ err, framework: plan.spec.name }, "accept failed"));
+        .catch((err: unknown) => this.o.logger.warn({ err, framework: plan.spec.name }, "accept failed"))
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
+    }
+    if (this.head >= 1024 || this.head === this.waiting.length) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
     }
     if (decline.length > 0) {
       this.tally.declined += decline.length;

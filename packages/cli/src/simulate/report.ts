@@ -81,6 +81,7 @@ export const FrameworkReport = z
     updatesReceived: z.number().int().nonnegative(),
     offers: z.number().int().nonnegative(),
     declined: z.number().int().nonnegative(),
+    acceptsInFlightPeak: z.number().int().nonnegative(),
   })
   .strict();
 export type FrameworkReport = z.infer<typeof FrameworkReport>;

@@ -264,6 +264,7 @@ export async function simulate(
           taskMem: o.taskMem,
           logger: silent,
           now,
+          acceptWindow: o.acceptWindow,
         }),
       );
     }
@@ -623,6 +624,7 @@ function buildReport(r: ReportInput): SimulationReport {
       updatesReceived: c.updatesReceived,
       offers: c.offers,
       declined: c.declined,
+      acceptsInFlightPeak: c.acceptsInFlightPeak,
     })),
     marathon: r.marathon,
     chronos: r.chronos,
