@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { rmSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -88,6 +88,21 @@ async function waitFor(what: string, child: ChildProcess, ready: () => Promise<b
  * Its log goes to `logFile`: why it closed a connection (a slow consumer, a stale one) is told only there.
  */
 export async function startNats(logFile: string): Promise<Started & { monitorUrl: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNatsOnce(logFile);
+    } catch (err) {
+      // A port found free can be taken before nats-server binds it (another process's outgoing
+      // connection got it meanwhile: seen once, right after a previous run's teardown). New ports then.
+      const log = await readFile(logFile, "utf8").catch(() => "");
+      if (attempt >= PORT_ATTEMPTS || !log.includes("address already in use")) throw err;
+    }
+  }
+}
+
+const PORT_ATTEMPTS = 3;
+
+async function startNatsOnce(logFile: string): Promise<Started & { monitorUrl: string }> {
   const dir = await scratchDir(path.join(tmpdir(), "agora-simulate-nats-"));
   const [port, monitor] = [await freePort(), await freePort()];
   // A 100,000-task launch burst is ~100 MB of accepts for the master to read, on a machine that may
