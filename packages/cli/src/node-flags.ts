@@ -1,7 +1,7 @@
 /**
  * V8 flags for Agora's long-running processes, given on the `agora` command's `#!` line (where Node
  * reads them; V8 sizes its heap when it starts, so setting them later does nothing) and by the
- * simulator when it starts a master.
+ * simulator to the master it starts and to its agent hosts.
  *
  * Semi-spaces of 64 MiB instead of Node 20's 16: the master allocates short-lived objects for every
  * message (decode, validation, encode), and with the default young generation, garbage collection was

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { SERVER_NODE_FLAGS } from "../node-flags.js";
 import {
   type PendingUpdate,
   type WorkerCommand,
@@ -27,9 +28,11 @@ export class Worker {
     cpuProf?: { dir: string; name: string },
   ) {
     // Thousands of agents' task books and timers: more heap than Node's default on a small machine.
+    // The agents' own flags too, so that a simulated agent allocates and collects as `agora agent` does.
     this.child = fork(HOST, [JSON.stringify(config)], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       execArgv: [
+        ...SERVER_NODE_FLAGS,
         "--max-old-space-size=4096",
         ...(cpuProf ? ["--cpu-prof", "--cpu-prof-dir", cpuProf.dir, "--cpu-prof-name", cpuProf.name] : []),
       ],
