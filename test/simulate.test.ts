@@ -117,6 +117,14 @@ describe("agora simulate", () => {
     // The first offers came at once, ~20 for each framework: at most 3 accepts of each were unanswered.
     for (const f of r.frameworks) expect(f.acceptsInFlightPeak).toBeLessThanOrEqual(3);
     expect(Math.max(...r.frameworks.map((f) => f.acceptsInFlightPeak))).toBe(3);
+    // The load (agent hosts, the frameworks in this process) yields the CPU to the master and nats-server.
+    expect(r.processNice).toMatchObject({
+      master: 0,
+      "nats-server": 0,
+      "state-probe": 0,
+      simulator: 10,
+      "worker-0": 10,
+    });
     // A probe every 500 ms over a 4 s hold: several requests sent once every task ran, and no
     // more than the run's requests in all.
     expect(r.stateLatencyMsSettled.samples).toBeGreaterThanOrEqual(3);

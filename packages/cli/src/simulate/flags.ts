@@ -33,10 +33,15 @@ export const simulateFlags: FlagSpec = {
   },
   "task-cpus": { type: "string", description: "cpus per task (default 1)" },
   "task-mem": { type: "string", description: "mem per task in MB (default 128)" },
+  "load-nice": {
+    type: "string",
+    description:
+      "niceness of the simulated agents and frameworks, so the master and nats-server on the same machine go first (default 10)",
+  },
   "accept-window": {
     type: "string",
     description:
-      "most accepts a simulated framework has unanswered; offers wait meanwhile (default 0: no bound)",
+      "most accepts a simulated framework has unanswered; offers wait meanwhile (default 1000; 0: no bound)",
   },
   "task-run-time": {
     type: "string",

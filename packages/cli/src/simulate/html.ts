@@ -287,13 +287,13 @@ export function renderReport(r: SimulationReport): string {
   const fw = r.frameworks
     .map(
       (f) =>
-        `<tr><td>${escapeHtml(f.name)}</td><td>${escapeHtml(f.role)}</td><td>${f.weight}</td><td>${f.launched}</td><td>${f.finished}</td><td>${f.failed}</td><td>${f.lost}</td><td>${f.offers}</td></tr>`,
+        `<tr><td>${escapeHtml(f.name)}</td><td>${escapeHtml(f.role)}</td><td>${f.weight}</td><td>${f.launched}</td><td>${f.finished}</td><td>${f.failed}</td><td>${f.lost}</td><td>${f.offers}</td><td>${f.acceptsInFlightPeak}</td></tr>`,
     )
     .join("");
   const cpu = Object.entries(r.processCpu)
     .map(
       ([name, c]) =>
-        `<tr><td>${escapeHtml(name)}</td><td>${c.cpuSecondsTotal.toFixed(1)}</td><td>${c.cpuPercentMean.toFixed(0)}</td><td>${c.cpuSecondsDuringLaunch?.toFixed(1) ?? "n/a"}</td></tr>`,
+        `<tr><td>${escapeHtml(name)}</td><td>${r.processNice[name] ?? "n/a"}</td><td>${c.cpuSecondsTotal.toFixed(1)}</td><td>${c.cpuPercentMean.toFixed(0)}</td><td>${c.cpuSecondsDuringLaunch?.toFixed(1) ?? "n/a"}</td></tr>`,
     )
     .join("");
   return `<!doctype html>
@@ -308,8 +308,8 @@ svg{background:#fafafa;border:1px solid #ddd}svg text{font-size:11px;fill:#444}.
 <h1>agora simulate</h1>
 <p><code>${escapeHtml(r.command)}</code> — ${escapeHtml(r.startedAt)}, ${r.machine.cpus} × ${escapeHtml(r.machine.cpuModel)}, ${r.machine.memGiB} GiB, load ${r.machine.loadAvg.map((l) => l.toFixed(2)).join(" ")}</p>
 <table>${rows}</table>
-${lostUpdatesTable(r.unacknowledgedUpdates)}${chronosTable(r.chronos)}<table><tr><th>framework</th><th>role</th><th>weight</th><th>launched</th><th>finished</th><th>failed</th><th>lost</th><th>offers</th></tr>${fw}</table>
-<table><tr><th>process</th><th>CPU s</th><th>mean % of a core</th><th>CPU s from first accept to last RUNNING</th></tr>${cpu}</table>
+${lostUpdatesTable(r.unacknowledgedUpdates)}${chronosTable(r.chronos)}<table><tr><th>framework</th><th>role</th><th>weight</th><th>launched</th><th>finished</th><th>failed</th><th>lost</th><th>offers</th><th>most accepts unanswered</th></tr>${fw}</table>
+<table><tr><th>process</th><th>nice</th><th>CPU s</th><th>mean % of a core</th><th>CPU s from first accept to last RUNNING</th></tr>${cpu}</table>
 ${charts.join("\n")}
 </body></html>
 `;

@@ -58,7 +58,8 @@ export const SimulateOptions = z.object({
   ]),
   taskCpus: z.coerce.number().positive().default(1),
   taskMem: z.coerce.number().positive().default(128),
-  acceptWindow: count(0, 1_000_000).default(0),
+  acceptWindow: count(0, 1_000_000).default(1000),
+  loadNice: count(0, 19).default(10),
   /** Mean synthetic run time (exponentially distributed, seeded); 0 finishes at once. */
   taskRunTime: duration.default(2000),
   /** Share of tasks that end TASK_FAILED instead of TASK_FINISHED. */

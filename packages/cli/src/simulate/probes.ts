@@ -21,7 +21,7 @@ export async function scrapeMetrics(masterUrl: string): Promise<Map<string, Prom
 /** Resident memory and CPU time (user + system) of a local process, from /proc; undefined once it is gone. */
 export async function readProcess(
   pid: number,
-): Promise<{ rssBytes: number; cpuSeconds: number } | undefined> {
+): Promise<{ rssBytes: number; cpuSeconds: number; nice: number } | undefined> {
   try {
     const [stat, status] = await Promise.all([
       readFile(`/proc/${pid}/stat`, "utf8"),
@@ -30,9 +30,10 @@ export async function readProcess(
     // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]);
+    const nice = Number(fields[16]);
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-    if (Number.isNaN(ticks) || Number.isNaN(rssKb)) return undefined;
-    return { rssBytes: rssKb * 1024, cpuSeconds: ticks / CLOCK_TICKS_PER_SEC };
+    if (Number.isNaN(ticks) || Number.isNaN(rssKb) || Number.isNaN(nice)) return undefined;
+    return { rssBytes: rssKb * 1024, cpuSeconds: ticks / CLOCK_TICKS_PER_SEC, nice };
   } catch {
     return undefined;
   }

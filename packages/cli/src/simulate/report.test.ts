@@ -179,6 +179,7 @@ describe("renderReport", () => {
       masterPeakRssBytes: 1,
       masterCpuPercentMean: 1,
       processCpu: cpuByProcess(samples, { from: 0, to: 1 }),
+      processNice: { master: 0 },
       masterCpuMsPerTask: 0.2,
       allocationCycleMs: { mean: 1, runs: 1 },
       offersPerSecMean: 1,
@@ -195,7 +196,7 @@ describe("renderReport", () => {
     expect(html).toContain("agora simulate --frameworks &#60;x&#62;");
     expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(5);
     expect(html).toContain("5000 tasks/s");
-    expect(html).toContain("<td>master</td>");
+    expect(html).toContain("<td>master</td><td>0</td>");
     expect(html).not.toMatch(/<script|https?:\/\//);
     expect(html).not.toContain("lost update");
 

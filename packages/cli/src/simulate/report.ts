@@ -231,6 +231,8 @@ export const SimulationReport = z
     masterCpuPercentMean: z.number().nonnegative().nullable(),
     /** Per process (see `Sample.processCpuSeconds`): where the machine's cores went. */
     processCpu: z.record(z.string(), ProcessCpu),
+    /** Each process's niceness: the load (agent hosts, frameworks) yields to the master (`--load-nice`). */
+    processNice: z.record(z.string(), z.number().int()),
     /**
      * The master's CPU during the launch window ÷ the tasks that reached TASK_RUNNING in it, in ms:
      * 1000 ÷ this is what one core of the master alone could launch per second. Null without launches

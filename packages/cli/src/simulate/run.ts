@@ -149,6 +149,8 @@ export async function simulate(
     // /master/state one request after another (it may take longer than an interval at scale).
     const registered = () => workers.reduce((s, w) => s + w.registered, 0);
     const samples: Sample[] = [];
+    /** Each process's niceness, as last read. */
+    const processNice: Record<string, number> = {};
     let sampling = true;
     const processes = (): Array<[string, number | undefined]> => [
       ["master", tgt.masterPid],
@@ -171,7 +173,11 @@ export async function simulate(
       ]);
       const proc = procs.find(([name]) => name === "master")?.[1];
       const processCpuSeconds: Record<string, number> = {};
-      for (const [name, p] of procs) if (p) processCpuSeconds[name] = p.cpuSeconds;
+      for (const [name, p] of procs) {
+        if (!p) continue;
+        processCpuSeconds[name] = p.cpuSeconds;
+        processNice[name] = p.nice;
+      }
       const pendingByRole: Record<string, number> = {};
       for (const f of frameworks)
         pendingByRole[f.counts().role] = (pendingByRole[f.counts().role] ?? 0) + f.pending;
@@ -207,6 +213,10 @@ export async function simulate(
       }
     })();
     stateProbe = new StateProbe({ masterUrl: tgt.masterUrl, intervalMs: o.sampleInterval });
+    // From here on this process and what it starts (agent hosts, Marathon, Chronos) are the load: they
+    // stand in for other machines, so the master, nats-server and the probe (started before, at the
+    // priority they were given) go first when all want the CPU.
+    os.setPriority(o.loadNice);
 
     let offset = 0;
     for (const count of workerSizes(o.agents, o.agentsPerWorker)) {
@@ -375,6 +385,7 @@ export async function simulate(
         end,
       ),
       stateBytes: stateProbe.bytes,
+      processNice,
       weights,
       marathon: marathon
         ? { apps: o.marathonApps, instances: marathon.wanted, running: marathon.running() }
@@ -492,6 +503,7 @@ interface ReportInput {
   /** Of `stateLatencies`, those sent while the workload stayed settled. */
   stateSettledLatencies: number[];
   stateBytes: number;
+  processNice: Record<string, number>;
   weights: Record<string, number>;
   marathon: SimulationReport["marathon"];
   chronos: SimulationReport["chronos"];
@@ -591,6 +603,7 @@ function buildReport(r: ReportInput): SimulationReport {
           100
         : null,
     processCpu: cpu,
+    processNice: r.processNice,
     masterCpuMsPerTask:
       masterDuringLaunch === null || masterDuringLaunch === undefined || runningAt.length === 0
         ? null
