@@ -216,11 +216,11 @@ export class SimFramework {
         this.states.set(t.taskId, "TASK_STAGING");
       }
       this.tally.launched += tasks.length;
+      this.inFlight++;
+      this.tally.acceptsInFlightPeak = Math.max(this.tally.acceptsInFlightPeak, this.inFlight);
       // What the launch leaves is too small for a task (or nothing is pending): Mesos' default
       // filter keeps it from coming straight back. A filter holds only while the agent's free
       // resources stay within what was refused, so a task ending there offers them again at once.
-      this.inFlight++;
-      this.tally.acceptsInFlightPeak = Math.max(this.tally.acceptsInFlightPeak, this.inFlight);
       this.scheduler
         .accept([offer.id], [{ type: "launch", tasks }])
         .catch((err: unknown) => this.o.logger.warn({ err, framework: plan.spec.name }, "accept failed"))

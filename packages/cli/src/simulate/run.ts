@@ -215,8 +215,9 @@ export async function simulate(
     stateProbe = new StateProbe({ masterUrl: tgt.masterUrl, intervalMs: o.sampleInterval });
     // From here on this process and what it starts (agent hosts, Marathon, Chronos) are the load: they
     // stand in for other machines, so the master, nats-server and the probe (started before, at the
-    // priority they were given) go first when all want the CPU.
-    os.setPriority(o.loadNice);
+    // priority they were given) go first when all want the CPU. Only ever lowered: raising it back
+    // would need privileges an already niced run may not have.
+    if (os.getPriority() < o.loadNice) os.setPriority(o.loadNice);
 
     let offset = 0;
     for (const count of workerSizes(o.agents, o.agentsPerWorker)) {
