@@ -18,7 +18,7 @@ export async function scrapeMetrics(masterUrl: string): Promise<Map<string, Prom
   }
 }
 
-/** Resident memory and CPU time (user + system) of a local process, from /proc; undefined once it is gone. */
+/** Resident memory, CPU time (user + system) and niceness of a local process, from /proc; undefined once it is gone. */
 export async function readProcess(
   pid: number,
 ): Promise<{ rssBytes: number; cpuSeconds: number; nice: number } | undefined> {
