@@ -44,12 +44,7 @@ export class SerialDispatcher<T> {
    */
   overtake(item: T): void {
     if (this.stopped) return;
-    try {
-      const result = this.handler(item);
-      if (result instanceof Promise) result.catch((err: unknown) => this.onError(err, item));
-    } catch (err) {
-      this.onError(err, item);
-    }
+    this.invoke(item)?.catch((err: unknown) => this.onError(err, item));
   }
 
   /** Drops the backlog; an in-flight handler finishes on its own. */
@@ -59,15 +54,20 @@ export class SerialDispatcher<T> {
     this.head = 0;
   }
 
-  private run(item: T): void {
-    let result: void | Promise<void>;
+  /** Runs the handler; a synchronous throw goes to `onError`. Returns the handler's promise, if any. */
+  private invoke(item: T): Promise<void> | undefined {
     try {
-      result = this.handler(item);
+      const result = this.handler(item);
+      return result instanceof Promise ? result : undefined;
     } catch (err) {
       this.onError(err, item);
-      return;
+      return undefined;
     }
-    if (result instanceof Promise) {
+  }
+
+  private run(item: T): void {
+    const result = this.invoke(item);
+    if (result) {
       this.busy = true;
       result.then(
         () => this.next(),

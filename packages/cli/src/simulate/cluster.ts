@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { rmSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -89,13 +89,18 @@ async function waitFor(what: string, child: ChildProcess, ready: () => Promise<b
  */
 export async function startNats(logFile: string): Promise<Started & { monitorUrl: string }> {
   for (let attempt = 1; ; attempt++) {
+    // nats-server appends to its log: only what this attempt wrote tells why it failed.
+    const logged = await stat(logFile).then(
+      (st) => st.size,
+      () => 0,
+    );
     try {
       return await startNatsOnce(logFile);
     } catch (err) {
       // A port found free can be taken before nats-server binds it (another process's outgoing
       // connection got it meanwhile: seen once, right after a previous run's teardown). New ports then.
-      const log = await readFile(logFile, "utf8").catch(() => "");
-      if (attempt >= PORT_ATTEMPTS || !log.includes("address already in use")) throw err;
+      const log = await readFile(logFile).catch(() => Buffer.alloc(0));
+      if (attempt >= PORT_ATTEMPTS || !log.subarray(logged).includes("address already in use")) throw err;
     }
   }
 }
