@@ -1,4 +1,4 @@
-import { decode, Event, type Offer, type TaskStatus } from "@agora/protocol";
+import { decode, Event, type Offer, type OfferId, type TaskStatus } from "@agora/protocol";
 import type { Logger } from "pino";
 import { SchedulerError } from "./errors.js";
 import type { SchedulerEventMap, SchedulerStats, SubscribedInfo } from "./scheduler-events.js";
@@ -12,8 +12,10 @@ export interface EventRouterConfig {
   readonly onAlive: () => void;
   /** Runs before the `subscribed` event is emitted. */
   readonly onSubscribed: (info: SubscribedInfo) => void;
-  /** Runs after the `offers` event is emitted (feeds the iterators). */
+  /** New offers: the scheduler emits them (through its accept window) and feeds the iterators. */
   readonly onOffers: (offers: Offer[]) => void;
+  /** A rescinded offer: the scheduler emits `rescind` unless it never handed the offer on. */
+  readonly onRescind: (offerId: OfferId) => void;
   /** Updates are not emitted here: they go through acknowledgement-aware delivery. */
   readonly onUpdate: (status: TaskStatus) => void;
   /**
@@ -70,11 +72,10 @@ export class EventRouter {
         return;
       }
       case "offers":
-        emitter.emit("offers", event.offers);
         this.config.onOffers(event.offers);
         return;
       case "rescind":
-        emitter.emit("rescind", event.offerId);
+        this.config.onRescind(event.offerId);
         return;
       case "update":
         this.config.onUpdate(event.status);

@@ -36,6 +36,13 @@ export interface SchedulerOptions {
   missedHeartbeats?: number;
   /** How many recent update uuids are remembered to suppress duplicates. Default 10000. */
   dedupMemory?: number;
+  /**
+   * Most accepts (and `launch`, `reserve`, `unreserve`) sent and not yet answered by the master.
+   * While that many are, new offers wait in the SDK and reach the handlers and iterators as answers
+   * come back, so a framework that takes every offer does not build a queue in the master that its
+   * later calls wait behind. 0: no bound. Default 1000.
+   */
+  maxAcceptsInFlight?: number;
 }
 
 export const schedulerDefaults = {
@@ -45,6 +52,7 @@ export const schedulerDefaults = {
   retryMaxMs: 10_000,
   missedHeartbeats: 5,
   dedupMemory: 10_000,
+  maxAcceptsInFlight: 1000,
 } as const;
 
 /** Options of `scheduler.offers()` / `scheduler.updates()`. */

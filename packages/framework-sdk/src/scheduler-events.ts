@@ -60,6 +60,12 @@ export interface SchedulerStats {
   offersDeclinedUnconsumed: number;
   /** Successful re-subscribes after the master went silent. */
   resubscribes: number;
+  /** Accepts sent and not answered yet (see `maxAcceptsInFlight`). */
+  acceptsInFlight: number;
+  /** The most accepts that were unanswered at once. */
+  acceptsInFlightPeak: number;
+  /** Offers waiting in the SDK for an accept to be answered (see `maxAcceptsInFlight`). */
+  offersHeld: number;
 }
 
 export function emptyStats(): SchedulerStats {
@@ -73,5 +79,8 @@ export function emptyStats(): SchedulerStats {
     offersDropped: 0,
     offersDeclinedUnconsumed: 0,
     resubscribes: 0,
+    acceptsInFlight: 0,
+    acceptsInFlightPeak: 0,
+    offersHeld: 0,
   };
 }

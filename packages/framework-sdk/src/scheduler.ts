@@ -21,6 +21,7 @@ import {
 } from "@agora/protocol";
 import { type BusSubscription, systemClock } from "@agora/transport";
 import { type Logger, pino } from "pino";
+import { AcceptWindow } from "./accept-window.js";
 import { Acknowledger } from "./acknowledger.js";
 import { Connection } from "./connection.js";
 import { SchedulerError } from "./errors.js";
@@ -69,6 +70,7 @@ export class Scheduler {
   private readonly delivery: UpdateDelivery;
   private readonly acknowledger: Acknowledger;
   private readonly router: EventRouter;
+  private readonly window: AcceptWindow;
   private readonly offerStreams = new Set<EventStream<Offer[]>>();
   private readonly updateStreams = new Set<EventStream<TaskStatus>>();
   private id: FrameworkId | undefined;
@@ -101,6 +103,7 @@ export class Scheduler {
       });
     }
     this.info = withUpdateBatches(parsed.data);
+    this.window = new AcceptWindow(acceptLimit(options), (offers) => this.deliverOffers(offers));
     try {
       this.subjects = subjects(options.cluster ?? DEFAULT_CLUSTER);
     } catch (cause) {
@@ -149,13 +152,10 @@ export class Scheduler {
       logger: this.logger,
       onAlive: () => this.connection?.heard(),
       onSubscribed: (info) => this.connection?.subscribed(info),
-      onOffers: (offers) => {
-        // Offers nobody listens for would hold their resources until rescinded: hand them back.
-        if (this.offerStreams.size === 0 && this.emitter.listenerCount("offers") === 0) {
-          this.declineUnconsumed(offers);
-          return;
-        }
-        for (const s of this.offerStreams) void s.push(offers);
+      onOffers: (offers) => this.window.offered(offers),
+      onRescind: (offerId) => {
+        // An offer still held was never seen by the framework: nothing to tell.
+        if (!this.window.rescinded(offerId)) this.emitter.emit("rescind", offerId);
       },
       onUpdate: (status) => this.delivery.enqueue(status),
       onNewerEpoch: (epoch) => this.newLeader(epoch),
@@ -184,7 +184,8 @@ export class Scheduler {
    * ```
    */
   get stats(): Readonly<SchedulerStats> {
-    return { ...this.counters };
+    const { acceptsInFlight, acceptsInFlightPeak, offersHeld } = this.window;
+    return { ...this.counters, acceptsInFlight, acceptsInFlightPeak, offersHeld };
   }
 
   /**
@@ -298,13 +299,14 @@ export class Scheduler {
     operations: readonly OperationInput[],
     filters?: Filters,
   ): Promise<void> {
+    const answered = this.window.opened();
     return this.call((frameworkId) => ({
       type: "accept",
       frameworkId,
       offerIds: [...offerIds],
       operations: [...operations],
       ...(filters ? { filters } : {}),
-    }));
+    })).finally(answered);
   }
 
   /**
@@ -534,6 +536,7 @@ export class Scheduler {
     this.acknowledger.flush();
     this.connection?.stop();
     this.eventSubscription?.unsubscribe();
+    this.window.clear();
     for (const s of this.offerStreams) s.end();
     for (const s of this.updateStreams) s.end();
     this.offerStreams.clear();
@@ -620,6 +623,17 @@ export class Scheduler {
     this.reconcile().catch((err: unknown) => this.logger.warn({ err }, "implicit reconciliation failed"));
   }
 
+  /** Offers the accept window lets through: to the `offers` handlers and iterators. */
+  private deliverOffers(offers: Offer[]): void {
+    this.emitter.emit("offers", offers);
+    // Offers nobody listens for would hold their resources until rescinded: hand them back.
+    if (this.offerStreams.size === 0 && this.emitter.listenerCount("offers") === 0) {
+      this.declineUnconsumed(offers);
+      return;
+    }
+    for (const s of this.offerStreams) void s.push(offers);
+  }
+
   private declineUnconsumed(batch: Offer[]): void {
     if (batch.length === 0) return;
     this.counters.offersDeclinedUnconsumed += batch.length;
@@ -660,6 +674,18 @@ export class Scheduler {
   private async call(build: (frameworkId: FrameworkId) => CallInput): Promise<void> {
     await this.client.request(build(this.requireSubscribed()));
   }
+}
+
+/** `maxAcceptsInFlight`, checked: a whole number, 0 or more. */
+function acceptLimit({ maxAcceptsInFlight }: SchedulerOptions): number {
+  const limit = maxAcceptsInFlight ?? schedulerDefaults.maxAcceptsInFlight;
+  if (!Number.isSafeInteger(limit) || limit < 0)
+    throw new SchedulerError(
+      "INVALID_OPTIONS",
+      `maxAcceptsInFlight: must be a whole number, 0 or more (0: no bound), not ${limit}`,
+      { field: "maxAcceptsInFlight" },
+    );
+  return limit;
 }
 
 /** The framework info with the credential's principal; a different `framework.principal` is refused. */

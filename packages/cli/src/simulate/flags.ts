@@ -41,7 +41,7 @@ export const simulateFlags: FlagSpec = {
   "accept-window": {
     type: "string",
     description:
-      "most accepts a simulated framework has unanswered; offers wait meanwhile (default 1000; 0: no bound)",
+      "most accepts a simulated framework has unanswered, the SDK's maxAcceptsInFlight; offers wait meanwhile (default 1000; 0: no bound)",
   },
   "task-run-time": {
     type: "string",

@@ -31,7 +31,7 @@ export interface FrameworkTally {
   /** Offers received, and how many of them were declined whole. */
   offers: number;
   declined: number;
-  /** Most accepts it had unanswered at once. */
+  /** Most accepts it had unanswered at once (the SDK's count). */
   acceptsInFlightPeak: number;
 }
 
@@ -44,7 +44,7 @@ export interface SimFrameworkOptions {
   logger: Logger;
   /** A clock in milliseconds for latencies (performance.now()). */
   now: () => number;
-  /** Most accepts sent and not yet answered; offers wait unanswered meanwhile (0: no bound). */
+  /** The SDK's `maxAcceptsInFlight`: offers wait in the SDK while that many accepts are unanswered (0: no bound). */
   acceptWindow: number;
 }
 
@@ -69,11 +69,6 @@ export class SimFramework {
   private armed = false;
   /** Offers received before `arm()`, kept unanswered. */
   private held: Offer[] = [];
-  /** Offers waiting for room in the accept window, from `head` on. */
-  private waiting: Offer[] = [];
-  private head = 0;
-  /** Accepts sent and not yet answered by the master. */
-  private inFlight = 0;
   private readonly tally: FrameworkTally;
 
   constructor(private readonly o: SimFrameworkOptions) {
@@ -102,12 +97,9 @@ export class SimFramework {
       // A master under a 10,000-agent load answers slowly; a call timing out would drop a launch.
       callTimeoutMs: 60_000,
       dedupMemory: 100_000,
+      maxAcceptsInFlight: o.acceptWindow,
     });
     this.scheduler.on("offers", (offers) => this.offers(offers));
-    this.scheduler.on("rescind", (offerId) => {
-      this.waiting = this.waiting.slice(this.head).filter((o) => o.id !== offerId);
-      this.head = 0;
-    });
     this.scheduler.on("update", (status) => this.update(status));
   }
 
@@ -137,7 +129,11 @@ export class SimFramework {
   }
 
   counts(): FrameworkTally {
-    return { ...this.tally, updatesReceived: this.uuids.size };
+    return {
+      ...this.tally,
+      updatesReceived: this.uuids.size,
+      acceptsInFlightPeak: this.scheduler.stats.acceptsInFlightPeak,
+    };
   }
 
   /** Whether an agent-sourced update with this uuid reached this framework. */
@@ -171,28 +167,19 @@ export class SimFramework {
     await this.scheduler.close();
   }
 
+  /**
+   * Answers offers as they come (the SDK holds them back while the accept window is full): each
+   * takes as many pending tasks as fit, one accept per offer.
+   */
   private offers(offers: Offer[]): void {
     if (!this.armed) {
       this.held.push(...offers);
       return;
     }
     this.tally.offers += offers.length;
-    this.waiting.push(...offers);
-    this.pump();
-  }
-
-  /**
-   * Answers waiting offers while the accept window has room. Past it, the master's backlog of accepts
-   * only grows (it holds them while it works through those before), so the offers wait here instead.
-   */
-  private pump(): void {
-    const { plan, taskCpus, taskMem, acceptWindow } = this.o;
+    const { plan, taskCpus, taskMem } = this.o;
     const decline: Offer[] = [];
-    while (
-      this.head < this.waiting.length &&
-      (acceptWindow === 0 || this.inFlight < acceptWindow || this.pending === 0)
-    ) {
-      const offer = this.waiting[this.head++]!;
+    for (const offer of offers) {
       const room = Math.floor(
         Math.min(scalarIn(offer, "cpus") / taskCpus, scalarIn(offer, "mem") / taskMem) + 1e-9,
       );
@@ -216,22 +203,12 @@ export class SimFramework {
         this.states.set(t.taskId, "TASK_STAGING");
       }
       this.tally.launched += tasks.length;
-      this.inFlight++;
-      this.tally.acceptsInFlightPeak = Math.max(this.tally.acceptsInFlightPeak, this.inFlight);
       // What the launch leaves is too small for a task (or nothing is pending): Mesos' default
       // filter keeps it from coming straight back. A filter holds only while the agent's free
       // resources stay within what was refused, so a task ending there offers them again at once.
       this.scheduler
         .accept([offer.id], [{ type: "launch", tasks }])
-        .catch((err: unknown) => this.o.logger.warn({ err, framework: plan.spec.name }, "accept failed"))
-        .finally(() => {
-          this.inFlight--;
-          this.pump();
-        });
-    }
-    if (this.head >= 1024 || this.head === this.waiting.length) {
-      this.waiting = this.waiting.slice(this.head);
-      this.head = 0;
+        .catch((err: unknown) => this.o.logger.warn({ err, framework: plan.spec.name }, "accept failed"));
     }
     if (decline.length > 0) {
       this.tally.declined += decline.length;

@@ -13,7 +13,7 @@ import {
   subjects,
   type TaskStatus,
 } from "@agora/protocol";
-import type { Bus, BusSubscription } from "@agora/transport";
+import type { Bus, BusMessage, BusSubscription } from "@agora/transport";
 
 /** A master error to answer a call with. */
 export interface Refusal {
@@ -36,6 +36,9 @@ export class FakeMaster {
   onSubscribe: (frameworkId: FrameworkId) => void = () => {};
   /** Runs after an accepted call is answered. */
   onCall: (call: Call) => void = () => {};
+  /** Leave a call unanswered (until `answerHeld`) when this returns true: a master still working. */
+  hold: (call: Call) => boolean = () => false;
+  private readonly unanswered: BusMessage[] = [];
   private subscription: BusSubscription | undefined;
   private readonly subjects: ReturnType<typeof subjects>;
 
@@ -77,10 +80,21 @@ export class FakeMaster {
         });
         this.onSubscribe(frameworkId);
       }
+      if (this.hold(call)) {
+        this.unanswered.push(msg);
+        return;
+      }
       msg.respond(encode({ ok: true, epoch: this.epoch }));
       this.onCall(call);
     });
     return this;
+  }
+
+  /** Answers the oldest `count` held calls (all by default) with ok:true; returns how many. */
+  answerHeld(count = this.unanswered.length): number {
+    const answered = this.unanswered.splice(0, count);
+    for (const msg of answered) msg.respond(encode({ ok: true, epoch: this.epoch }));
+    return answered.length;
   }
 
   stop(): void {
