@@ -163,6 +163,31 @@ describe("Scheduler with maxAcceptsInFlight", () => {
     expect(scheduler.stats.acceptsInFlight).toBe(0);
   });
 
+  it("drops the offers it holds when another master leads: the old one's offers are void", async () => {
+    const { master, scheduler, id } = await subscribed({ maxAcceptsInFlight: 1 });
+    master.hold = (call) => call.type === "accept";
+    const seen: OfferId[] = [];
+    scheduler.on("offers", (batch) => {
+      for (const offer of batch) {
+        seen.push(offer.id);
+        void scheduler.launch(offer, [taskOn(offer)]).catch(() => {});
+      }
+    });
+    const [first, second] = [makeOffer(id), makeOffer(id)];
+    master.publish(id, { type: "offers", epoch: 1, offers: [first!, second!] });
+    await vi.waitFor(() => expect(scheduler.stats.offersHeld).toBe(1));
+
+    master.epoch = 2; // a new leader: the scheduler re-subscribes to it
+    master.publish(id, { type: "heartbeat", epoch: 2 });
+    await vi.waitFor(() => expect(master.callsOf("subscribe")).toHaveLength(2));
+    await vi.waitFor(() => expect(scheduler.stats.offersHeld).toBe(0));
+    master.answerHeld();
+    const fresh = makeOffer(id);
+    master.publish(id, { type: "offers", epoch: 2, offers: [fresh] });
+
+    await vi.waitFor(() => expect(seen).toEqual([first!.id, fresh.id]));
+  });
+
   it("refuses a limit that is not a whole number of 0 or more, naming the option", () => {
     const { bus } = harness();
     for (const maxAcceptsInFlight of [-1, 1.5, Number.NaN]) {

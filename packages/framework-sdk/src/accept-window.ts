@@ -70,7 +70,7 @@ export class AcceptWindow {
     };
   }
 
-  /** Drops every held offer (the scheduler is closing). */
+  /** Drops every held offer (the scheduler is closing, or another master leads). */
   clear(): void {
     this.held.clear();
   }

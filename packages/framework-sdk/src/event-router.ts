@@ -10,8 +10,11 @@ export interface EventRouterConfig {
   readonly logger: Logger;
   /** Any admitted event: the master is alive. */
   readonly onAlive: () => void;
-  /** Runs before the `subscribed` event is emitted. */
-  readonly onSubscribed: (info: SubscribedInfo) => void;
+  /**
+   * Runs before the `subscribed` event is emitted; `newMaster` when an earlier subscription was to
+   * an older epoch (another master leads now, and what the old one offered is void).
+   */
+  readonly onSubscribed: (info: SubscribedInfo, newMaster: boolean) => void;
   /** New offers: the scheduler emits them (through its accept window) and feeds the iterators. */
   readonly onOffers: (offers: Offer[]) => void;
   /** A rescinded offer: the scheduler emits `rescind` unless it never handed the offer on. */
@@ -60,6 +63,7 @@ export class EventRouter {
       );
       return;
     }
+    const previousEpoch = this.subscribedEpoch;
     if (event.type === "subscribed") this.subscribedEpoch = event.epoch;
     this.sawEpoch(event.epoch);
     this.config.onAlive();
@@ -67,7 +71,7 @@ export class EventRouter {
       case "subscribed": {
         const { frameworkId, heartbeatIntervalSeconds, masterInfo, epoch } = event;
         const info: SubscribedInfo = { frameworkId, heartbeatIntervalSeconds, masterInfo, epoch };
-        this.config.onSubscribed(info);
+        this.config.onSubscribed(info, previousEpoch > 0 && epoch > previousEpoch);
         emitter.emit("subscribed", info);
         return;
       }

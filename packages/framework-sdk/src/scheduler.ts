@@ -151,7 +151,11 @@ export class Scheduler {
       stats: this.counters,
       logger: this.logger,
       onAlive: () => this.connection?.heard(),
-      onSubscribed: (info) => this.connection?.subscribed(info),
+      onSubscribed: (info, newMaster) => {
+        // The old master's offers cannot be accepted at the new one: those still held are dropped.
+        if (newMaster) this.window.clear();
+        this.connection?.subscribed(info);
+      },
       onOffers: (offers) => this.window.offered(offers),
       onRescind: (offerId) => {
         // An offer still held was never seen by the framework: nothing to tell.
