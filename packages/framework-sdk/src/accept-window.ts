@@ -1,12 +1,14 @@
 import type { Offer, OfferId } from "@agora/protocol";
 
 /**
- * Bounds how many accepts a framework has unanswered. The master works through a framework's calls
- * in order, so accepts sent faster than it launches only queue there, and every later call of the
- * framework (a kill, a decline) waits behind them; at 10,000 agents a framework taking every offer
- * had ~40,000 tasks queued so, and launches waited 7–15 s (BENCHMARKS.md, "Where the launch queue
- * waits"). Past the limit, offers wait here instead of reaching the framework, and go on as answers
- * come back: no call is delayed or reordered, only the offers that would lead to more accepts.
+ * Bounds how many accepts a framework has unanswered. The master handles the calls on its call
+ * subject in the order they arrive (an accept may wait for the registry, and what came after it
+ * waits too), so accepts sent faster than it launches only queue there, and later calls (this
+ * framework's kill or decline, other frameworks' calls on that subject) wait behind them; at 10,000
+ * agents frameworks taking every offer had ~40,000 tasks queued so, and launches waited 7–15 s
+ * (BENCHMARKS.md, "Where the launch queue waits"). Past the limit, offers wait here instead of
+ * reaching the framework, and go on as answers come back: no call is delayed or reordered, only the
+ * offers that would lead to more accepts.
  *
  * An accept counts from when it is sent. The offers handed on at a time are at most the room left,
  * so a framework that accepts in its handler stays within the limit; one that accepts later (after

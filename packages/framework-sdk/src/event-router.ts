@@ -1,12 +1,12 @@
 import { decode, Event, type Offer, type OfferId, type TaskStatus } from "@agora/protocol";
 import type { Logger } from "pino";
 import { SchedulerError } from "./errors.js";
-import type { SchedulerEventMap, SchedulerStats, SubscribedInfo } from "./scheduler-events.js";
+import type { SchedulerCounters, SchedulerEventMap, SubscribedInfo } from "./scheduler-events.js";
 import type { TypedEmitter } from "./typed-emitter.js";
 
 export interface EventRouterConfig {
   readonly emitter: TypedEmitter<SchedulerEventMap>;
-  readonly stats: SchedulerStats;
+  readonly stats: SchedulerCounters;
   readonly logger: Logger;
   /** Any admitted event: the master is alive. */
   readonly onAlive: () => void;

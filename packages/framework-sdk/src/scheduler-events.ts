@@ -41,8 +41,8 @@ export interface SchedulerEventMap {
 
 export type SchedulerEventType = keyof SchedulerEventMap;
 
-/** Counters of what the SDK did and dropped; read them from `scheduler.stats`. */
-export interface SchedulerStats {
+/** What the SDK counts as it goes (its parts increment these); `scheduler.stats` adds the accept window's. */
+export interface SchedulerCounters {
   /** Events that were not JSON or failed the `Event` schema (logged and dropped). */
   invalidEvents: number;
   /** Events from an epoch lower than the highest seen (dropped). */
@@ -60,6 +60,10 @@ export interface SchedulerStats {
   offersDeclinedUnconsumed: number;
   /** Successful re-subscribes after the master went silent. */
   resubscribes: number;
+}
+
+/** Counters of what the SDK did and dropped, and its accept window; read them from `scheduler.stats`. */
+export interface SchedulerStats extends SchedulerCounters {
   /** Accepts sent and not answered yet (see `maxAcceptsInFlight`). */
   acceptsInFlight: number;
   /** The most accepts that were unanswered at once. */
@@ -68,7 +72,7 @@ export interface SchedulerStats {
   offersHeld: number;
 }
 
-export function emptyStats(): SchedulerStats {
+export function emptyCounters(): SchedulerCounters {
   return {
     invalidEvents: 0,
     staleEvents: 0,
@@ -79,8 +83,5 @@ export function emptyStats(): SchedulerStats {
     offersDropped: 0,
     offersDeclinedUnconsumed: 0,
     resubscribes: 0,
-    acceptsInFlight: 0,
-    acceptsInFlightPeak: 0,
-    offersHeld: 0,
   };
 }

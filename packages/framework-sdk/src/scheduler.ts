@@ -36,7 +36,7 @@ import {
 } from "./options.js";
 import { RecentUpdates } from "./recent-updates.js";
 import {
-  emptyStats,
+  emptyCounters,
   type SchedulerEventMap,
   type SchedulerEventType,
   type SchedulerStats,
@@ -65,7 +65,7 @@ export class Scheduler {
   private readonly info: FrameworkInfo;
   private readonly client: MasterClient;
   private readonly emitter: TypedEmitter<SchedulerEventMap>;
-  private readonly counters = emptyStats();
+  private readonly counters = emptyCounters();
   private readonly recent: RecentUpdates;
   private readonly delivery: UpdateDelivery;
   private readonly acknowledger: Acknowledger;

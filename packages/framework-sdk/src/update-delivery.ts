@@ -2,7 +2,7 @@ import type { TaskStatus } from "@agora/protocol";
 import type { Logger } from "pino";
 import type { EventStream } from "./event-stream.js";
 import type { RecentUpdates } from "./recent-updates.js";
-import type { SchedulerEventMap, SchedulerStats } from "./scheduler-events.js";
+import type { SchedulerCounters, SchedulerEventMap } from "./scheduler-events.js";
 import type { TypedEmitter } from "./typed-emitter.js";
 
 export interface UpdateDeliveryConfig {
@@ -13,7 +13,7 @@ export interface UpdateDeliveryConfig {
   readonly autoAcknowledge: boolean;
   /** Sends the acknowledgement of a status that has a uuid and an agent id. */
   readonly acknowledge: (status: TaskStatus) => void;
-  readonly stats: SchedulerStats;
+  readonly stats: SchedulerCounters;
   readonly logger: Logger;
   /** False once the scheduler is closed: queued updates are then dropped (the agent resends them). */
   readonly isOpen: () => boolean;

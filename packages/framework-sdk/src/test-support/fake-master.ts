@@ -38,7 +38,7 @@ export class FakeMaster {
   onCall: (call: Call) => void = () => {};
   /** Leave a call unanswered (until `answerHeld`) when this returns true: a master still working. */
   hold: (call: Call) => boolean = () => false;
-  private readonly unanswered: BusMessage[] = [];
+  private readonly unanswered: Array<{ msg: BusMessage; call: Call }> = [];
   private subscription: BusSubscription | undefined;
   private readonly subjects: ReturnType<typeof subjects>;
 
@@ -81,7 +81,7 @@ export class FakeMaster {
         this.onSubscribe(frameworkId);
       }
       if (this.hold(call)) {
-        this.unanswered.push(msg);
+        this.unanswered.push({ msg, call });
         return;
       }
       msg.respond(encode({ ok: true, epoch: this.epoch }));
@@ -93,7 +93,10 @@ export class FakeMaster {
   /** Answers the oldest `count` held calls (all by default) with ok:true; returns how many. */
   answerHeld(count = this.unanswered.length): number {
     const answered = this.unanswered.splice(0, count);
-    for (const msg of answered) msg.respond(encode({ ok: true, epoch: this.epoch }));
+    for (const { msg, call } of answered) {
+      msg.respond(encode({ ok: true, epoch: this.epoch }));
+      this.onCall(call);
+    }
     return answered.length;
   }
 
