@@ -7,6 +7,7 @@ import {
   launchBurst,
   launchSequential,
   overNats,
+  overNatsAgentProcess,
   rawSpawn,
   type Topology,
 } from "./launch.js";
@@ -18,7 +19,8 @@ import { mergeByScenario } from "./results-merge.js";
  * The launch path in dev mode and over a real nats-server, with no-op and shell executors, beside a
  * raw spawn. LAUNCH_TASKS (default 20000) and LAUNCH_AGENTS (default 50) size the no-op bursts;
  * LAUNCH_SCENARIOS (comma-separated keys of `scenarios`: raw-spawn, dev-shell-seq,
- * dev-shell-seq-checkpoint, nats-shell-seq, dev-shell-burst, dev-noop, nats-noop) runs a subset.
+ * dev-shell-seq-checkpoint, nats-shell-seq, nats-shell-seq-agent, dev-shell-burst, dev-noop, nats-noop)
+ * runs a subset.
  */
 const tasks = Number(process.env.LAUNCH_TASKS ?? 20_000);
 const agents = Number(process.env.LAUNCH_AGENTS ?? 50);
@@ -70,6 +72,16 @@ export default async function launchBench(): Promise<string> {
             tasks: sequential,
             command: "true",
             scenario: "over NATS, shell executor, one task at a time",
+          }),
+        ),
+      ),
+    "nats-shell-seq-agent": () =>
+      withNatsServer((url, port) =>
+        run(
+          launchSequential(overNatsAgentProcess(url, port), {
+            tasks: sequential,
+            command: "true",
+            scenario: "over NATS, agora agent process (checkpointing, cgroups), one task at a time",
           }),
         ),
       ),

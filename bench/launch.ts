@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { packTasks, Scheduler, type TaskSpec } from "@agora/framework-sdk";
@@ -7,6 +8,7 @@ import { Master } from "@agora/master";
 import { isTerminalState, type Offer, type TaskStatus } from "@agora/protocol";
 import { type Bus, connectNatsBus, InProcessBus, MemoryStateStore } from "@agora/transport";
 import { pino } from "pino";
+import { freePort } from "../test/harness/ports.js";
 import { type ExecutorKind, startAgents } from "./agents.js";
 import { type LatencySummary, nowMs, summarize } from "./stats.js";
 
@@ -130,6 +132,56 @@ export function overNats(url: string, masterPort: number): Topology {
     },
     close: async () => {
       for (const b of opened) await b.close();
+    },
+  };
+}
+
+/**
+ * Cluster mode as `agora agent` runs: like `overNats`, but the one agent is a real `agora agent`
+ * process, which checkpoints each task before its RUNNING leaves (work directory in the OS temporary
+ * directory, or BENCH_DISK_DIR) and puts each task in a cgroup of its own when the host has them.
+ * The benchmark's agent host above does neither: this is the launch path a cluster's users get.
+ */
+export function overNatsAgentProcess(url: string, masterPort: number): Topology {
+  const topology = overNats(url, masterPort);
+  return {
+    ...topology,
+    name: "over NATS, agora agent process",
+    async startAgents(count, resources, kind) {
+      if (count !== 1 || kind !== "shell") throw new Error("overNatsAgentProcess runs one shell agent");
+      const workDir = mkdtempSync(path.join(process.env.BENCH_DISK_DIR ?? os.tmpdir(), "agora-bench-agent-"));
+      const port = await freePort();
+      const bin = path.join(root, "packages/cli/bin/agora.js");
+      const child = spawnGroup(process.execPath, [
+        bin,
+        "agent",
+        "--nats",
+        url,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--work-dir",
+        workDir,
+        "--resources",
+        resources,
+      ]);
+      for (let i = 0; i < 200; i++) {
+        if (
+          await fetch(`http://127.0.0.1:${port}/health`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return {
+        async stop() {
+          await child.stop();
+          rmSync(workDir, { recursive: true, force: true });
+        },
+      };
     },
   };
 }
