@@ -96,16 +96,7 @@ export function overNats(url: string, masterPort: number): Topology {
         "--allocation-interval",
         `${allocationIntervalMs}ms`,
       ]);
-      for (let i = 0; i < 200; i++) {
-        if (
-          await fetch(`http://127.0.0.1:${masterPort}/health`).then(
-            (r) => r.ok,
-            () => false,
-          )
-        )
-          break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await healthy(masterPort);
       return child;
     },
     async startAgents(count, resources, kind) {
@@ -166,16 +157,7 @@ export function overNatsAgentProcess(url: string, masterPort: number): Topology 
         "--resources",
         resources,
       ]);
-      for (let i = 0; i < 200; i++) {
-        if (
-          await fetch(`http://127.0.0.1:${port}/health`).then(
-            (r) => r.ok,
-            () => false,
-          )
-        )
-          break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await healthy(port);
       return {
         async stop() {
           await child.stop();
@@ -187,6 +169,18 @@ export function overNatsAgentProcess(url: string, masterPort: number): Topology 
 }
 
 const root = path.resolve(import.meta.dirname, "..");
+
+/** Waits (up to 10 s) until an Agora process answers `/health` on `port`. */
+async function healthy(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** A child in its own process group, stopped with SIGTERM to the group. */
 function spawnGroup(command: string, args: string[]) {
