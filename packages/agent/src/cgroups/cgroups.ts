@@ -1,4 +1,5 @@
-import { access, constants, mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { access, constants, readFile, rmdir } from "node:fs/promises";
 import path from "node:path";
 
 /** Which cgroup hierarchy the agent confines shell tasks with; `none` means limits are advisory. */
@@ -27,7 +28,13 @@ export interface TaskCgroup {
   remove(): Promise<void>;
 }
 
-/** Creates a cgroup per task under an `agora/` parent in each hierarchy. */
+/**
+ * Creates a cgroup per task under an `agora/` parent in each hierarchy. The directories and limits
+ * are written synchronously: cgroupfs is kernel memory, each call microseconds, while every awaited
+ * fs call is a trip through libuv's thread pool and back through the event loop, and a task's cgroup
+ * is made on its launch path before its process starts (as its sandbox is, for the same reason:
+ * BENCHMARKS.md, issue 14).
+ */
 export interface Cgroups {
   readonly mode: CgroupMode;
   create(name: string, limits: CgroupLimits): Promise<TaskCgroup>;
@@ -81,6 +88,15 @@ async function removeWhenEmpty(dir: string): Promise<void> {
   }
 }
 
+/** Writes a cgroup file a kernel may lack (swap accounting off) or refuse (a controller already on): optional. */
+function writeIfPresent(file: string, value: string): void {
+  try {
+    writeFileSync(file, value);
+  } catch {
+    // The cgroup works without it.
+  }
+}
+
 async function readNumber(file: string): Promise<number> {
   return Number((await readFile(file, "utf8")).trim());
 }
@@ -108,18 +124,16 @@ class CgroupsV1 implements Cgroups {
     const cpu = dir("cpu");
     const cpuacct = dir("cpuacct");
     const memory = dir("memory");
-    await Promise.all([cpu, cpuacct, memory].map((d) => mkdir(d, { recursive: true })));
+    for (const d of [cpu, cpuacct, memory]) mkdirSync(d, { recursive: true });
     if (limits.cpus > 0) {
-      await writeFile(path.join(cpu, "cpu.shares"), String(Math.max(2, Math.round(limits.cpus * 1024))));
-      await writeFile(path.join(cpu, "cpu.cfs_period_us"), String(CPU_PERIOD_US));
-      await writeFile(path.join(cpu, "cpu.cfs_quota_us"), String(Math.round(limits.cpus * CPU_PERIOD_US)));
+      writeFileSync(path.join(cpu, "cpu.shares"), String(Math.max(2, Math.round(limits.cpus * 1024))));
+      writeFileSync(path.join(cpu, "cpu.cfs_period_us"), String(CPU_PERIOD_US));
+      writeFileSync(path.join(cpu, "cpu.cfs_quota_us"), String(Math.round(limits.cpus * CPU_PERIOD_US)));
     }
     if (limits.memBytes > 0) {
-      await writeFile(path.join(memory, "memory.limit_in_bytes"), String(limits.memBytes));
+      writeFileSync(path.join(memory, "memory.limit_in_bytes"), String(limits.memBytes));
       // Without swap accounting the file is absent; the limit then covers memory alone.
-      await writeFile(path.join(memory, "memory.memsw.limit_in_bytes"), String(limits.memBytes)).catch(
-        () => {},
-      );
+      writeIfPresent(path.join(memory, "memory.memsw.limit_in_bytes"), String(limits.memBytes));
     }
     return {
       procsFiles: [cpu, cpuacct, memory].map((d) => path.join(d, "cgroup.procs")),
@@ -146,25 +160,22 @@ class CgroupsV2 implements Cgroups {
 
   async create(name: string, limits: CgroupLimits): Promise<TaskCgroup> {
     const parent = path.join(this.root, "agora");
-    await mkdir(parent, { recursive: true });
+    mkdirSync(parent, { recursive: true });
     // Children of `agora/` may only be limited once the parent hands the controllers down.
-    await writeFile(path.join(this.root, "cgroup.subtree_control"), "+cpu +memory").catch(() => {});
-    await writeFile(path.join(parent, "cgroup.subtree_control"), "+cpu +memory").catch(() => {});
+    writeIfPresent(path.join(this.root, "cgroup.subtree_control"), "+cpu +memory");
+    writeIfPresent(path.join(parent, "cgroup.subtree_control"), "+cpu +memory");
     const dir = path.join(parent, name);
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     if (limits.cpus > 0) {
-      await writeFile(
-        path.join(dir, "cpu.max"),
-        `${Math.round(limits.cpus * CPU_PERIOD_US)} ${CPU_PERIOD_US}`,
-      );
-      await writeFile(
+      writeFileSync(path.join(dir, "cpu.max"), `${Math.round(limits.cpus * CPU_PERIOD_US)} ${CPU_PERIOD_US}`);
+      writeFileSync(
         path.join(dir, "cpu.weight"),
         String(Math.min(10_000, Math.max(1, Math.round(limits.cpus * 100)))),
       );
     }
     if (limits.memBytes > 0) {
-      await writeFile(path.join(dir, "memory.max"), String(limits.memBytes));
-      await writeFile(path.join(dir, "memory.swap.max"), "0").catch(() => {});
+      writeFileSync(path.join(dir, "memory.max"), String(limits.memBytes));
+      writeIfPresent(path.join(dir, "memory.swap.max"), "0");
     }
     return {
       procsFiles: [path.join(dir, "cgroup.procs")],
