@@ -45,45 +45,27 @@ export default async function launchBench(): Promise<string> {
   };
   const burst = (topology: () => Topology, o: Omit<Parameters<typeof launchBurst>[1], "command">) => () =>
     run(launchBurst(topology(), { ...o, command: "true" }));
+  const oneAtATime = (topology: () => Topology, scenario: string) => () =>
+    run(launchSequential(topology(), { tasks: sequential, command: "true", scenario }));
   // fork() costs more as the forking process' heap grows, so the scenarios that spawn processes run
   // first, before the 20,000-task bursts have grown this one.
   const scenarios: Record<string, () => Promise<void>> = {
     "raw-spawn": () => run(rawSpawn({ count: sequential, command: "true" })),
-    "dev-shell-seq": () =>
-      run(
-        launchSequential(inProcess(), {
-          tasks: sequential,
-          command: "true",
-          scenario: "dev mode, shell executor, one task at a time",
-        }),
-      ),
-    "dev-shell-seq-checkpoint": () =>
-      run(
-        launchSequential(inProcessCheckpointing(), {
-          tasks: sequential,
-          command: "true",
-          scenario: "dev mode, shell executor, one task at a time, checkpointing agent on disk",
-        }),
-      ),
+    "dev-shell-seq": oneAtATime(inProcess, "dev mode, shell executor, one task at a time"),
+    "dev-shell-seq-checkpoint": oneAtATime(
+      inProcessCheckpointing,
+      "dev mode, shell executor, one task at a time, checkpointing agent on disk",
+    ),
     "nats-shell-seq": () =>
       withNatsServer((url, port) =>
-        run(
-          launchSequential(overNats(url, port), {
-            tasks: sequential,
-            command: "true",
-            scenario: "over NATS, shell executor, one task at a time",
-          }),
-        ),
+        oneAtATime(() => overNats(url, port), "over NATS, shell executor, one task at a time")(),
       ),
     "nats-shell-seq-agent": () =>
       withNatsServer((url, port) =>
-        run(
-          launchSequential(overNatsAgentProcess(url, port), {
-            tasks: sequential,
-            command: "true",
-            scenario: "over NATS, agora agent process (checkpointing, cgroups), one task at a time",
-          }),
-        ),
+        oneAtATime(
+          () => overNatsAgentProcess(url, port),
+          "over NATS, agora agent process (checkpointing, cgroups), one task at a time",
+        )(),
       ),
     "dev-shell-burst": burst(inProcess, {
       agents: 1,

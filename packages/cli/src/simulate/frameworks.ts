@@ -69,7 +69,8 @@ export class SimFramework {
   private armed = false;
   /** Offers received before `arm()`, kept unanswered. */
   private held: Offer[] = [];
-  private readonly tally: FrameworkTally;
+  /** The counts this framework keeps; `counts()` adds those of the SDK and of the uuid set. */
+  private readonly tally: Omit<FrameworkTally, "updatesReceived" | "acceptsInFlightPeak">;
 
   constructor(private readonly o: SimFrameworkOptions) {
     const { spec } = o.plan;
@@ -84,10 +85,8 @@ export class SimFramework {
       killed: 0,
       errored: 0,
       lost: 0,
-      updatesReceived: 0,
       offers: 0,
       declined: 0,
-      acceptsInFlightPeak: 0,
     };
     this.scheduler = new Scheduler({
       bus: o.bus,
