@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { packTasks, Scheduler, type TaskSpec } from "@agora/framework-sdk";
@@ -26,6 +26,13 @@ export interface LaunchResult {
    * within a run).
    */
   rawSpawnBetween?: LatencySummary;
+  /**
+   * With a topology whose agent keeps its sandboxes on a disk (`sandboxRoot`): after each raw spawn
+   * between the launches, one more made the way a task starts there, its output into `stdout` and
+   * `stderr` files of a new directory on that disk: the disk's share of a launch, which a raw spawn
+   * alone does not pay.
+   */
+  rawSpawnIntoSandboxBetween?: LatencySummary;
 }
 
 /** Where the master and the agents run, and the bus the framework uses. */
@@ -36,6 +43,8 @@ export interface Topology {
   startAgents(count: number, resources: string, kind: ExecutorKind): Promise<Stoppable>;
   frameworkBus(): Promise<Bus>;
   close(): Promise<void>;
+  /** Where its agent makes its tasks' sandboxes, when on a disk of the machine's (not tmpfs). */
+  sandboxRoot?: string;
 }
 
 interface Stoppable {
@@ -72,7 +81,7 @@ export function inProcessCheckpointing(): Topology {
     name: "dev mode, checkpointing agents on disk",
     startAgents: (count, resources, kind) =>
       startAgents(bus, count, resources, kind, {
-        workRoot: process.env.BENCH_DISK_DIR ?? os.tmpdir(),
+        workRoot: process.env.BENCH_DISK_DIR || os.tmpdir(),
         checkpoint: true,
       }),
   };
@@ -135,12 +144,14 @@ export function overNats(url: string, masterPort: number): Topology {
  */
 export function overNatsAgentProcess(url: string, masterPort: number): Topology {
   const topology = overNats(url, masterPort);
+  const sandboxRoot = process.env.BENCH_DISK_DIR || os.tmpdir();
   return {
     ...topology,
     name: "over NATS, agora agent process",
+    sandboxRoot,
     async startAgents(count, resources, kind) {
       if (count !== 1 || kind !== "shell") throw new Error("overNatsAgentProcess runs one shell agent");
-      const workDir = mkdtempSync(path.join(process.env.BENCH_DISK_DIR ?? os.tmpdir(), "agora-bench-agent-"));
+      const workDir = mkdtempSync(path.join(sandboxRoot, "agora-bench-agent-"));
       const port = await freePort();
       const bin = path.join(root, "packages/cli/bin/agora.js");
       const child = spawnGroup(process.execPath, [
@@ -322,9 +333,11 @@ export async function launchSequential(
     "shell",
     1000,
   );
+  const sandboxes = topology.sandboxRoot && mkdtempSync(path.join(topology.sandboxRoot, "agora-bench-raw-"));
   try {
     const latencies: number[] = [];
     const raw: number[] = [];
+    const intoSandbox: number[] = [];
     const running = new Map<string, () => void>();
     const ended = new Map<string, () => void>();
     cluster.scheduler.on("update", (s: TaskStatus) => {
@@ -366,6 +379,7 @@ export async function launchSequential(
       // bus sent that acknowledgement as much as the fork (BENCHMARKS.md, issue 14).
       await hasEnded;
       raw.push(await spawnOnce(o.command));
+      if (sandboxes) intoSandbox.push(await spawnOnce(o.command, path.join(sandboxes, `seq-${i}`)));
     }
     return {
       scenario: o.scenario,
@@ -374,9 +388,11 @@ export async function launchSequential(
       tasksPerSecond: Math.round(o.tasks / ((nowMs() - started) / 1000)),
       acceptToRunning: summarize(latencies),
       rawSpawnBetween: summarize(raw),
+      ...(sandboxes ? { rawSpawnIntoSandboxBetween: summarize(intoSandbox) } : {}),
     };
   } finally {
     await cluster.stop();
+    if (sandboxes) rmSync(sandboxes, { recursive: true, force: true });
   }
 }
 
@@ -394,12 +410,25 @@ export async function rawSpawn(o: { count: number; command: string }): Promise<L
   };
 }
 
-/** One raw spawn of `/bin/sh -c command` in its own process group: spawn() → 'spawn' (ms); waits for its exit. */
-async function spawnOnce(command: string): Promise<number> {
+/**
+ * One raw spawn of `/bin/sh -c command` in its own process group: spawn() → 'spawn' (ms); waits for
+ * its exit. With `sandbox`, the directory is made first and the command's output goes to `stdout`
+ * and `stderr` files in it, which the time includes, as the shell executor does for a task.
+ */
+async function spawnOnce(command: string, sandbox?: string): Promise<number> {
   const t = nowMs();
-  const child = spawn("/bin/sh", ["-c", command], { detached: true, stdio: "ignore" });
+  let output: [number, number] | undefined;
+  if (sandbox) {
+    mkdirSync(sandbox);
+    output = [openSync(path.join(sandbox, "stdout"), "a"), openSync(path.join(sandbox, "stderr"), "a")];
+  }
+  const child = spawn("/bin/sh", ["-c", command], {
+    detached: true,
+    stdio: output ? ["ignore", ...output] : "ignore",
+  });
   await once(child, "spawn");
   const took = nowMs() - t;
+  for (const fd of output ?? []) closeSync(fd);
   await once(child, "exit");
   return took;
 }

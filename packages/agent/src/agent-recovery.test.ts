@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TaskInfo } from "@agora/protocol";
@@ -6,7 +6,7 @@ import { InProcessBus } from "@agora/transport";
 import { waitFor } from "@agora/transport/testing";
 import { describe, expect, it } from "vitest";
 import { Agent } from "./agent.js";
-import { AgentCheckpoint } from "./checkpoint.js";
+import { AgentCheckpoint, TASK_LOG } from "./checkpoint.js";
 import type { ExecutorHandle, LaunchContext } from "./executor.js";
 import { ShellExecutor } from "./executors/shell-executor.js";
 import { EXIT_STATUS_FILE } from "./executors/shell-recovery.js";
@@ -81,10 +81,10 @@ describe("agent checkpoint and recovery", () => {
     // A machine crash: the process is gone, and so is its record, which was never synced.
     process.kill(-task.pid, "SIGKILL");
     await waitFor(async () => !isRunning(task.pid), "the task's process gone");
-    const runFile = (await readdir(path.join(cp.dir, "tasks"), { recursive: true })).find((f) =>
-      f.endsWith(".run"),
-    );
-    await rm(path.join(cp.dir, "tasks", runFile!));
+    const log = path.join(cp.dir, TASK_LOG);
+    const lines = (await readFile(log, "utf8")).split("\n");
+    expect(lines.filter((l) => l.startsWith('{"run":'))).toHaveLength(1);
+    await writeFile(log, lines.filter((l) => !l.startsWith('{"run":')).join("\n"));
 
     await newAgent().start({ httpPort: 5051 });
     const failed = await master.waitForState(task.taskId, "TASK_FAILED");

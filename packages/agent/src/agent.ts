@@ -323,6 +323,7 @@ export class Agent implements AgentView {
     // they are shut down whatever `killTasks` says.
     await this.customExecutors.shutdownAll(this.shutdownGracePeriodMs);
     this.reporter.stop();
+    this.checkpoint?.close();
     this.state = "stopped";
   }
 

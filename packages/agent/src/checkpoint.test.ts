@@ -1,11 +1,12 @@
-import { fstatSync, fsync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { fdatasync, statSync } from "node:fs";
+import { appendFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { type AgentId, type FrameworkId, type TaskId, TaskInfo } from "@agora/protocol";
 import { waitFor } from "@agora/transport/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AgentCheckpoint, type Fsync, processStartTime } from "./checkpoint.js";
+import type { Fsync } from "./append-log.js";
+import { AgentCheckpoint, processStartTime, TASK_LOG } from "./checkpoint.js";
 import { FRAMEWORK_INFO } from "./test-support/fake-master.js";
 
 let workDir: string;
@@ -25,57 +26,106 @@ const task = TaskInfo.parse({
 });
 
 describe("AgentCheckpoint", () => {
+  const saved = { framework: FRAMEWORK_INFO, task, executor: "shell", run: { pid: 1234, startTime: 99 } };
+  const fw = FRAMEWORK_INFO.id as FrameworkId;
+  const log = () => path.join(workDir, "meta", TASK_LOG);
+
   it("keeps the agent's id across instances (a restarted agent)", async () => {
     expect(await new AgentCheckpoint(workDir).readAgentId()).toBeUndefined();
     await new AgentCheckpoint(workDir).writeAgentId("agent-1" as AgentId);
+    await new AgentCheckpoint(workDir).writeAgentId("agent-1" as AgentId);
     expect(await new AgentCheckpoint(workDir).readAgentId()).toBe("agent-1");
+    expect(await readdir(path.join(workDir, "meta"))).toEqual(["agent.json"]);
   });
 
-  it("writes, reads back and removes a task's checkpoint", async () => {
+  it("writes, reads back (in another instance too) and removes a task's checkpoint", async () => {
     const cp = new AgentCheckpoint(workDir);
-    const saved = {
-      framework: FRAMEWORK_INFO,
-      task,
-      executor: "shell",
-      run: { pid: 1234, startTime: 99 },
-    };
     await cp.writeTask(saved);
     expect(await cp.readTasks()).toEqual([saved]);
-    await cp.removeTask(FRAMEWORK_INFO.id as FrameworkId, "t1" as TaskId);
-    expect(await cp.readTasks()).toEqual([]);
+    expect(await new AgentCheckpoint(workDir).readTasks()).toEqual([saved]);
+    cp.removeTask(fw, "t1" as TaskId);
+    expect(await new AgentCheckpoint(workDir).readTasks()).toEqual([]);
   });
 
-  it("removes a task's checkpoint written meanwhile: the removal waits for the write (a task that ended at once)", async () => {
+  it("forgets a task removed before its write was synced (a task that ended at once)", async () => {
     const cp = new AgentCheckpoint(workDir);
-    const written = cp.writeTask({ framework: FRAMEWORK_INFO, task, executor: "shell", run: { pid: 1234 } });
-    await cp.removeTask(FRAMEWORK_INFO.id as FrameworkId, "t1" as TaskId);
+    const written = cp.writeTask(saved);
+    cp.removeTask(fw, "t1" as TaskId);
     await written;
-    expect(await cp.readTasks()).toEqual([]);
+    expect(await new AgentCheckpoint(workDir).readTasks()).toEqual([]);
   });
 
-  it("skips a checkpoint file that does not parse", async () => {
+  it("takes over the tasks an earlier instance recorded: a later write keeps them, removals apply to them", async () => {
+    await new AgentCheckpoint(workDir).writeTask(saved);
+    const second = new AgentCheckpoint(workDir);
+    const t2 = { ...saved, task: { ...task, taskId: "t2" as TaskId, name: "t2" } };
+    await second.writeTask(t2);
+    expect(await second.readTasks()).toEqual([saved, t2]);
+    second.removeTask(fw, "t1" as TaskId);
+    expect(await new AgentCheckpoint(workDir).readTasks()).toEqual([t2]);
+  });
+
+  it("skips a record torn by a crash and an agent id that does not parse", async () => {
     const cp = new AgentCheckpoint(workDir);
-    await mkdir(path.join(cp.dir, "tasks", "fw-1"), { recursive: true });
-    await writeFile(path.join(cp.dir, "tasks", "fw-1", "broken.json"), "{not json");
+    await cp.writeTask(saved);
+    await appendFile(log(), '{"task":{"framework"');
     await writeFile(path.join(cp.dir, "agent.json"), '{"agentId":"no/slashes"}');
-    expect(await cp.readTasks()).toEqual([]);
+    expect(await new AgentCheckpoint(workDir).readTasks()).toEqual([saved]);
     expect(await cp.readAgentId()).toBeUndefined();
+  });
+
+  it("empties the log once no task is live", async () => {
+    const cp = new AgentCheckpoint(workDir);
+    await cp.writeTask(saved);
+    expect(statSync(log()).size).toBeGreaterThan(0);
+    cp.removeTask(fw, "t1" as TaskId);
+    expect(statSync(log()).size).toBe(0);
+  });
+
+  it("rewrites the log with its live tasks alone once it has grown past 4 MiB and twice their size", async () => {
+    const cp = new AgentCheckpoint(workDir);
+    const ten = Array.from({ length: 10 }, (_, i) => `t${i}` as TaskId);
+    const round = (r: number) =>
+      ten.map((id) =>
+        cp.writeTask({ ...saved, task: { ...task, taskId: id, name: id }, run: { pid: r + 1 } }),
+      );
+    // The same ten tasks written over and over (ids launched again): the log grows, what is live does not.
+    const grown = Array.from({ length: 1_500 }, (_, r) => round(r)).flat();
+    expect(statSync(log()).size).toBeGreaterThan(4 * 1024 * 1024);
+    await Promise.all(grown);
+    // Compacted once the sync that covered the appends has returned.
+    await waitFor(() => statSync(log()).size < 10 * 1024, "the log rewritten");
+    const left = await new AgentCheckpoint(workDir).readTasks();
+    expect(left.map((t) => [t.task.taskId, t.run.pid])).toEqual(ten.map((id) => [id, 1_500]));
+  });
+
+  it("moves the per-task files of an older agent into the log on its first write, and removes them", async () => {
+    const legacyDir = path.join(workDir, "meta", "tasks", FRAMEWORK_INFO.id!);
+    await mkdir(legacyDir, { recursive: true });
+    const { run, ...withoutRun } = saved;
+    await writeFile(path.join(legacyDir, "t1.json"), JSON.stringify({ ...withoutRun, run: {} }));
+    await writeFile(path.join(legacyDir, "t1.json.run"), JSON.stringify(run));
+    await writeFile(path.join(legacyDir, "broken.json"), "{not json");
+    const cp = new AgentCheckpoint(workDir);
+    expect(await cp.readTasks()).toEqual([saved]);
+    const t2 = { ...saved, task: { ...task, taskId: "t2" as TaskId, name: "t2" } };
+    await cp.writeTask(t2);
+    expect(await readdir(cp.dir)).toEqual([TASK_LOG]);
+    expect(await new AgentCheckpoint(workDir).readTasks()).toEqual([saved, t2]);
   });
 });
 
-/** A sync the test lets return when it chooses; `isDir`: of a directory. */
+/** A sync the test lets return when it chooses. */
 interface HeldSync {
-  isDir: boolean;
   release(): void;
 }
 
-/** An fsync hook that holds every sync until the test releases it (the real fsync runs on release). */
+/** A flush that holds every sync until the test releases it (the real fdatasync runs on release). */
 function heldSyncs(): { fsync: Fsync; held: HeldSync[] } {
   const held: HeldSync[] = [];
   const fsyncHook: Fsync = (fd) =>
     new Promise((resolve, reject) => {
-      const isDir = fstatSync(fd).isDirectory();
-      held.push({ isDir, release: () => fsync(fd, (err) => (err ? reject(err) : resolve())) });
+      held.push({ release: () => fdatasync(fd, (err) => (err ? reject(err) : resolve())) });
     });
   return { fsync: fsyncHook, held };
 }
@@ -88,89 +138,54 @@ const settledFlag = (p: Promise<void>) => {
   return flag;
 };
 
-describe("AgentCheckpoint durability (syncs observed through an injected fsync)", () => {
-  const saved = { framework: FRAMEWORK_INFO, task, executor: "shell", run: { pid: 1234 } };
-  const file = () => path.join(workDir, "meta", "tasks", FRAMEWORK_INFO.id!, "t1.json");
+describe("AgentCheckpoint durability (syncs observed through an injected flush)", () => {
+  const saved = { framework: FRAMEWORK_INFO, task, executor: "shell", run: {} };
+  const named = (id: string) => ({ ...saved, task: { ...task, taskId: id as TaskId, name: id } });
 
-  it("asks for a new task checkpoint's file and directory syncs together, and resolves only once every one returned", async () => {
+  it("resolves a task's write only once the log's sync returned", async () => {
     const { fsync: hook, held } = heldSyncs();
     const cp = new AgentCheckpoint(workDir, { fsync: hook });
     const written = settledFlag(cp.writeTask(saved));
-    // The file's sync, its directory's, and those of the directories made for it (tasks/<fw>, tasks, meta, the work dir).
-    await waitFor(() => held.length === 5, "every sync asked for before any returned");
-    expect(held.filter((h) => !h.isDir)).toHaveLength(1);
-    for (const h of held) {
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(written.settled).toBe(false);
-      h.release();
-    }
-    await waitFor(() => written.settled, "the write to resolve once its syncs returned");
-    expect(await cp.readTasks()).toEqual([saved]);
+    await waitFor(() => held.length === 1, "the log's sync");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written.settled).toBe(false);
+    held[0]!.release();
+    await waitFor(() => written.settled, "the write to resolve once its sync returned");
   });
 
-  it("replaces an existing checkpoint atomically: the new data synced before the rename, the directory after it", async () => {
-    await new AgentCheckpoint(workDir).writeTask(saved);
+  it("shares one sync among the tasks written in the same turn, and the next among those written while it ran (group commit)", async () => {
     const { fsync: hook, held } = heldSyncs();
     const cp = new AgentCheckpoint(workDir, { fsync: hook });
-    const replaced = { ...saved, run: { pid: 4321, startTime: 7 } };
-    const written = settledFlag(cp.writeTask(replaced));
-    await waitFor(() => held.length === 1, "the temporary file's sync");
-    expect(held[0]!.isDir).toBe(false);
-    expect(JSON.parse(readFileSync(file(), "utf8"))).toEqual(saved);
+    const first = ["t1", "t2", "t3"].map((id) => settledFlag(cp.writeTask(named(id))));
+    await waitFor(() => held.length === 1, "one sync for the turn's three writes");
+    const second = ["t4", "t5"].map((id) => settledFlag(cp.writeTask(named(id))));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(held).toHaveLength(1);
     held[0]!.release();
-    await waitFor(() => held.length === 2, "the directory's sync after the rename");
-    expect(held[1]!.isDir).toBe(true);
-    expect(JSON.parse(readFileSync(file(), "utf8"))).toEqual(replaced);
-    expect(written.settled).toBe(false);
+    await waitFor(() => first.every((f) => f.settled), "the first group");
+    await waitFor(() => held.length === 2, "one sync for the writes made meanwhile");
+    expect(second.some((f) => f.settled)).toBe(false);
     held[1]!.release();
-    await waitFor(() => written.settled, "the write to resolve");
+    await waitFor(() => second.every((f) => f.settled), "the second group");
+    expect(await cp.readTasks()).toHaveLength(5);
   });
 
-  it("shares one directory sync among the checkpoints written in the same turn (group commit)", async () => {
-    let files = 0;
-    let dirs = 0;
-    const counting: Fsync = (fd) => {
-      if (fstatSync(fd).isDirectory()) dirs++;
-      else files++;
-      return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
-    };
-    const cp = new AgentCheckpoint(workDir, { fsync: counting });
-    await cp.writeTask(saved);
-    files = 0;
-    dirs = 0;
-    await Promise.all(
-      ["t2", "t3", "t4"].map((id) =>
-        cp.writeTask({ ...saved, task: { ...task, taskId: id as TaskId, name: id } }),
-      ),
-    );
-    expect({ files, dirs }).toEqual({ files: 3, dirs: 1 });
-    expect(await cp.readTasks()).toHaveLength(4);
-  });
-});
-
-describe("AgentCheckpoint run records", () => {
-  const record = { framework: FRAMEWORK_INFO, task, executor: "shell", run: {} };
-  const runFile = (cp: AgentCheckpoint) => path.join(cp.dir, "tasks", FRAMEWORK_INFO.id!, "t1.json.run");
-
-  it("records a task's process beside its checkpoint without a sync, reads it back with the task and removes both", async () => {
+  it("records a task's process without a sync and reads it back with the task", async () => {
     let syncs = 0;
     const cp = new AgentCheckpoint(workDir, {
       fsync: (fd) => {
         syncs++;
-        return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+        return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
       },
     });
-    await cp.writeTask(record);
-    expect(await cp.readTasks()).toEqual([record]);
+    await cp.writeTask(saved);
     const before = syncs;
     cp.recordRun(FRAMEWORK_INFO.id as FrameworkId, "t1" as TaskId, { pid: 1234, startTime: 99 });
+    await new Promise((resolve) => setImmediate(resolve));
     expect(syncs).toBe(before);
-    expect(await cp.readTasks()).toEqual([{ ...record, run: { pid: 1234, startTime: 99 } }]);
-    // A torn record of the process is no record: the task is still known.
-    await writeFile(runFile(cp), '{"pid":');
-    expect(await cp.readTasks()).toEqual([record]);
-    await cp.removeTask(FRAMEWORK_INFO.id as FrameworkId, "t1" as TaskId);
-    expect(await readdir(path.dirname(runFile(cp)))).toEqual([]);
+    expect(await new AgentCheckpoint(workDir).readTasks()).toEqual([
+      { ...saved, run: { pid: 1234, startTime: 99 } },
+    ]);
   });
 });
 

@@ -1,8 +1,20 @@
-import { closeSync, fsync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { readdir, readFile, rm } from "node:fs/promises";
+import {
+  chmodSync,
+  closeSync,
+  fsync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { AgentId, type FrameworkId, FrameworkInfo, type TaskId, TaskInfo } from "@agora/protocol";
+import { AgentId, FrameworkId, FrameworkInfo, TaskId, TaskInfo } from "@agora/protocol";
 import { z } from "zod";
+import { AppendLog, type Fsync, syncDirectory } from "./append-log.js";
 
 /**
  * How to find a task's running process again: its container, or (for the shell executor) its
@@ -31,31 +43,65 @@ export type TaskCheckpoint = z.infer<typeof TaskCheckpoint>;
 
 const AgentCheckpointFile = z.object({ agentId: AgentId }).strict();
 
-/** Flushes a file or directory descriptor to the disk, off the event loop. */
-export type Fsync = (fd: number) => Promise<void>;
+/** Names a task in the task log's run and removal records. */
+const TaskKey = z.object({ frameworkId: FrameworkId, taskId: TaskId }).strict();
+
+/**
+ * One line of the task log: a task recorded (before its process starts, with the run it has), how
+ * to find its process (once started), or its end (the task need not be recovered any more).
+ */
+const TaskLogRecord = z.union([
+  z.object({ task: TaskCheckpoint }).strict(),
+  z.object({ run: TaskKey.extend({ run: RunCheckpoint }).strict() }).strict(),
+  z.object({ removed: TaskKey }).strict(),
+]);
+type TaskLogRecord = z.infer<typeof TaskLogRecord>;
+
+/** The task log's file under `<workDir>/meta/`. */
+export const TASK_LOG = "tasks.log";
+
+/** Past this size, and twice what its live tasks take, the log is rewritten with them alone. */
+const COMPACT_BYTES = 4 * 1024 * 1024;
 
 export interface AgentCheckpointOptions {
-  /** The flush to use (tests inject one to hold or observe the syncs); `fs.fsync` by default. */
+  /** The task log's flush (tests hold or count the syncs); `fs.fdatasync` by default. */
   fsync?: Fsync;
 }
 
 /**
  * The agent's checkpoint under `<workDir>/meta/`: `agent.json` (its id, so a restarted agent
- * reregisters as itself) and `tasks/<frameworkId>/<taskId>.json` for each task that runs (removed
- * when it ends). A write resolves once the file and its name are durable (see `writeDurably`); a
- * file that does not parse is skipped, as a task the agent cannot recover.
+ * reregisters as itself) and the task log `tasks.log`, JSON lines recording each task that runs
+ * here (`task`), how to find its process (`run`) and its end (`removed`), replayed in order by a
+ * restarted agent. One log rather than a file per task (as Mesos keeps): on a disk a new file, its
+ * sync and its directory's, and its removal at the task's end, were the better part of what a
+ * launch spent over a raw spawn of its command (BENCHMARKS.md, issue 14); an append is a `write`,
+ * and launches under way together share one `fdatasync` (group commit).
+ *
+ * `writeTask` resolves once the task's record is on the disk (a task's RUNNING waits for it). A run
+ * and a removal are appended without a sync of their own (the next sync carries them): a run matters
+ * only to an agent process that restarts on a running machine, whose page cache outlives the
+ * process (after a machine crash the process is gone anyway, and a task found without its run is
+ * reported ended); a removal lost in a crash leaves a task that ended, which a restarted agent finds
+ * gone and reports ended too. The log is emptied when no task is live, and rewritten with the live
+ * tasks alone once it grows past `COMPACT_BYTES` and twice what they take (so a rewrite costs a
+ * share of the appends since the last). Tasks
+ * an older agent checkpointed one file each (`tasks/<frameworkId>/<taskId>.json`, `.json.run`) are
+ * read as well, moved into the log by the first write, and their files removed.
  */
 export class AgentCheckpoint {
   readonly dir: string;
-  /** Task checkpoints being written, by file: a removal waits for the write it would otherwise race. */
-  private readonly writing = new Map<string, Promise<void>>();
-  private readonly fsync: Fsync;
-  private readonly directories: DirectorySyncs;
+  private readonly log: AppendLog;
+  /** The tasks the log holds, by task: known once this instance first writes (`prepare`). */
+  private live: Map<string, LiveTask> | undefined;
+  /** What the live tasks' records take in the log (their last task record and runs since). */
+  private liveBytes = 0;
 
   constructor(workDir: string, options: AgentCheckpointOptions = {}) {
     this.dir = path.resolve(workDir, "meta");
-    this.fsync = options.fsync ?? fsyncFd;
-    this.directories = new DirectorySyncs(this.fsync);
+    this.log = new AppendLog(this.dir, TASK_LOG, {
+      ...(options.fsync ? { sync: options.fsync } : {}),
+      onIdle: () => this.compactIfDue(),
+    });
   }
 
   async readAgentId(): Promise<AgentId | undefined> {
@@ -64,184 +110,156 @@ export class AgentCheckpoint {
     return parsed.success ? parsed.data.agentId : undefined;
   }
 
-  writeAgentId(agentId: AgentId): Promise<void> {
-    return this.writeDurably(path.join(this.dir, "agent.json"), { agentId });
-  }
-
-  /**
-   * Records a task durably (resolves once it is on disk). Its run, when it has one, is recorded as
-   * `recordRun` does; a task recorded before its process starts has none yet.
-   */
-  writeTask(checkpoint: TaskCheckpoint): Promise<void> {
-    const { framework, task, run } = checkpoint;
-    const file = this.taskPath(framework.id!, task.taskId);
-    // Makes the directory before its first await: the run is written into it below.
-    const written = this.writeDurably(file, checkpoint).finally(() => {
-      if (this.writing.get(file) === written) this.writing.delete(file);
-    });
-    this.writing.set(file, written);
-    if (Object.keys(run).length > 0) this.recordRun(framework.id!, task.taskId, run);
-    else rmSync(runPath(file), { force: true });
-    return written;
-  }
-
-  /**
-   * Records how to find a task's process again, beside its checkpoint (`<taskId>.json.run`), without
-   * a sync: it matters only to an agent process that restarts on a running machine, and the page
-   * cache outlives a process; after a machine crash the process is gone anyway, and a restarted agent
-   * that finds no run reports the task lost rather than not knowing it. One `write` of a few bytes:
-   * a process that dies leaves the file whole or absent.
-   */
-  recordRun(frameworkId: FrameworkId, taskId: TaskId, run: RunCheckpoint): void {
-    const file = runPath(this.taskPath(frameworkId, taskId));
-    const fd = openSync(file, "w", 0o600);
+  /** Records the agent's id durably: a temporary file synced, renamed over the old, the directory synced. */
+  async writeAgentId(agentId: AgentId): Promise<void> {
+    this.makeDir();
+    const file = path.join(this.dir, "agent.json");
+    const tmp = `${file}.${process.pid}.tmp`;
+    const fd = openSync(tmp, "w", 0o600);
     try {
-      writeSync(fd, JSON.stringify(run));
+      writeSync(fd, JSON.stringify({ agentId }));
+      await fsyncFd(fd);
     } finally {
       closeSync(fd);
-    }
-  }
-
-  /** Removes a task's checkpoint, after its write if one is under way (the task ended meanwhile). */
-  async removeTask(frameworkId: FrameworkId, taskId: TaskId): Promise<void> {
-    const file = this.taskPath(frameworkId, taskId);
-    await this.writing.get(file)?.catch(() => undefined);
-    await rm(runPath(file), { force: true });
-    await rm(file, { force: true });
-  }
-
-  /** Every checkpointed task that parses. */
-  async readTasks(): Promise<TaskCheckpoint[]> {
-    const root = path.join(this.dir, "tasks");
-    const frameworks = await readdir(root).catch(() => [] as string[]);
-    const out: TaskCheckpoint[] = [];
-    for (const f of frameworks) {
-      const files = await readdir(path.join(root, f)).catch(() => [] as string[]);
-      for (const file of files.filter((n) => n.endsWith(".json"))) {
-        const parsed = TaskCheckpoint.safeParse(await readJson(path.join(root, f, file)));
-        if (!parsed.success) continue;
-        const run = RunCheckpoint.safeParse(await readJson(runPath(path.join(root, f, file))));
-        out.push(run.success ? { ...parsed.data, run: run.data } : parsed.data);
-      }
-    }
-    return out;
-  }
-
-  private taskPath(frameworkId: FrameworkId, taskId: TaskId): string {
-    // Framework and task ids are single path segments (the protocol forbids `/`, `.` and `..`).
-    return path.join(this.dir, "tasks", frameworkId, `${taskId}.json`);
-  }
-
-  /**
-   * Writes `value` to `file` and resolves once both the data and the file's name are on disk. The
-   * metadata calls are synchronous (microseconds each; an awaited one costs a trip through a busy
-   * event loop); the syncs, which wait for the disk, run off the loop.
-   *
-   * A new file (a task's checkpoint, always but for a relaunched task id) is created under its own
-   * name and its fsync runs together with its directory's, one wait for the disk instead of two in a
-   * row: until both have returned the caller has reported nothing (a task's RUNNING waits for this),
-   * and a crash meanwhile leaves no file or one that does not parse, which is skipped like a task
-   * never checkpointed. An existing file is replaced atomically, since tearing it would lose what it
-   * held: written to a temporary file and fsync'd, renamed over the file (a rename alone may reach
-   * the disk before the data it names), then the directory fsync'd. Directories' fsyncs are group
-   * commits: launches under way together share them.
-   */
-  private async writeDurably(file: string, value: unknown): Promise<void> {
-    const dir = path.dirname(file);
-    // The agent's alone: a task holds its secrets' values, and tasks run as other users on this machine.
-    const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // A directory made now is itself a new name in its parent, which must reach the disk too.
-    const parents = created === undefined ? [] : ancestorsFrom(path.dirname(created), dir);
-    const text = JSON.stringify(value);
-    const fd = createExclusive(file);
-    if (fd !== undefined) {
-      try {
-        writeSync(fd, text);
-        await Promise.all([this.fsync(fd), ...[dir, ...parents].map((d) => this.directories.sync(d))]);
-      } catch (err) {
-        rmSync(file, { force: true });
-        throw err;
-      } finally {
-        closeSync(fd);
-      }
-      return;
-    }
-    const tmp = `${file}.${process.pid}.tmp`;
-    const tmpFd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(tmpFd, text);
-      await this.fsync(tmpFd);
-    } finally {
-      closeSync(tmpFd);
     }
     renameSync(tmp, file);
-    await Promise.all([dir, ...parents].map((d) => this.directories.sync(d)));
+    syncDirectory(this.dir);
+  }
+
+  /** Records a task (with its run, when it has one); resolves once the record is on the disk. */
+  writeTask(checkpoint: TaskCheckpoint): Promise<void> {
+    const line = JSON.stringify({ task: checkpoint });
+    this.setLive(keyOf(checkpoint.framework.id!, checkpoint.task.taskId), checkpoint, line.length);
+    this.log.append(line);
+    return this.log.sync();
+  }
+
+  /** Records how to find a task's process again, without a sync of its own (see the class). */
+  recordRun(frameworkId: FrameworkId, taskId: TaskId, run: RunCheckpoint): void {
+    const key = keyOf(frameworkId, taskId);
+    const saved = this.prepare().get(key);
+    if (!saved) return;
+    const line = JSON.stringify({ run: { frameworkId, taskId, run } });
+    this.setLive(key, { ...saved.checkpoint, run }, saved.bytes + line.length);
+    this.log.append(line);
+  }
+
+  /** Forgets a task that ended, without a sync of its own (see the class). */
+  removeTask(frameworkId: FrameworkId, taskId: TaskId): void {
+    const key = keyOf(frameworkId, taskId);
+    const saved = this.prepare().get(key);
+    if (!saved) return;
+    this.live!.delete(key);
+    this.liveBytes -= saved.bytes;
+    this.log.append(JSON.stringify({ removed: { frameworkId, taskId } }));
+    this.compactIfDue();
+  }
+
+  /** Every checkpointed task, as the disk holds them now (records that do not parse are skipped). */
+  async readTasks(): Promise<TaskCheckpoint[]> {
+    return [...this.readAll().tasks.values()];
+  }
+
+  /** Closes the task log once its syncs have ended (an agent that stops); a later write opens it again. */
+  close(): void {
+    this.log.close();
+  }
+
+  /**
+   * The live tasks, read from the disk by this instance's first write, which also moves an older
+   * agent's per-task files into the log (removed once it is durable).
+   */
+  private prepare(): Map<string, LiveTask> {
+    if (this.live) return this.live;
+    this.makeDir();
+    const { tasks, legacy } = this.readAll();
+    this.live = new Map();
+    this.liveBytes = 0;
+    if (legacy.length > 0) {
+      this.rewrite(tasks.values());
+      rmSync(path.join(this.dir, "tasks"), { recursive: true, force: true });
+    } else for (const [key, task] of tasks) this.setLive(key, task, JSON.stringify({ task }).length);
+    return this.live;
+  }
+
+  private setLive(key: string, checkpoint: TaskCheckpoint, bytes: number): void {
+    const live = this.prepare();
+    this.liveBytes += bytes - (live.get(key)?.bytes ?? 0);
+    live.set(key, { checkpoint, bytes });
+  }
+
+  /** Replaces the log with `tasks` (each with its run), atomically and durably; they are the live ones. */
+  private rewrite(tasks: Iterable<TaskCheckpoint>): void {
+    const lines = [...tasks].map((task) => ({ task, line: JSON.stringify({ task }) }));
+    this.log.replace(lines.map(({ line }) => line));
+    this.live = new Map();
+    this.liveBytes = 0;
+    for (const { task, line } of lines)
+      this.setLive(keyOf(task.framework.id!, task.task.taskId), task, line.length);
+  }
+
+  private readAll(): { tasks: Map<string, TaskCheckpoint>; legacy: string[] } {
+    const legacy = readLegacyTasks(path.join(this.dir, "tasks"));
+    const records: TaskLogRecord[] = legacy.map(({ task }) => ({ task }));
+    for (const line of this.log.lines()) {
+      const record = parseLine(line);
+      if (record) records.push(record);
+    }
+    return { tasks: liveTasks(records), legacy: legacy.map(({ file }) => file) };
+  }
+
+  private compactIfDue(): void {
+    // Never under a running or awaited sync: its descriptor must stay open until it has settled.
+    if (!this.live || this.log.busy) return;
+    if (this.live.size === 0) this.log.truncate();
+    else if (this.log.bytes > Math.max(COMPACT_BYTES, 2 * this.liveBytes))
+      this.rewrite([...this.live.values()].map(({ checkpoint }) => checkpoint));
+  }
+
+  /**
+   * Makes `meta/` with its name durable, the agent's alone: a task holds its secrets' values, and
+   * tasks run as other users on this machine (an older agent left it open to reading).
+   */
+  private makeDir(): void {
+    const created = mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // Each directory made now is a new name in its parent, which must reach the disk too.
+    if (created !== undefined)
+      for (const d of ancestorsFrom(path.dirname(created), this.dir)) syncDirectory(d);
+    else chmodSync(this.dir, 0o700);
   }
 }
 
-/**
- * Group commit of directory fsyncs, as the update journal does for its appends: a sync asked for
- * while none of that directory runs starts at the end of the current job, so every request made in
- * the same job shares it; one asked for while a sync runs (which may have started before the entry
- * it must cover was made) waits for the next, which serves every request made meanwhile.
- */
-class DirectorySyncs {
-  private readonly dirs = new Map<string, { running: boolean; next: Deferred | undefined }>();
-
-  constructor(private readonly fsync: Fsync) {}
-
-  sync(dir: string): Promise<void> {
-    let state = this.dirs.get(dir);
-    if (!state) {
-      state = { running: false, next: undefined };
-      this.dirs.set(dir, state);
-    }
-    if (!state.next) {
-      state.next = deferred();
-      if (!state.running) queueMicrotask(() => this.start(dir));
-    }
-    return state.next.promise;
-  }
-
-  private start(dir: string): void {
-    const state = this.dirs.get(dir);
-    const group = state?.next;
-    if (!state || !group || state.running) return;
-    state.next = undefined;
-    state.running = true;
-    this.syncOnce(dir)
-      .then(group.resolve, group.reject)
-      .finally(() => {
-        state.running = false;
-        if (state.next) this.start(dir);
-        else this.dirs.delete(dir);
-      });
-  }
-
-  private async syncOnce(dir: string): Promise<void> {
-    const fd = openSync(dir, "r");
-    try {
-      await this.fsync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  }
+/** A task the log holds, with what its records there take. */
+interface LiveTask {
+  checkpoint: TaskCheckpoint;
+  bytes: number;
 }
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve: () => void;
-  reject: (err: unknown) => void;
+/** The tasks `records` leave live, replayed in order: a task, then its runs, until its removal. */
+export function liveTasks(records: readonly TaskLogRecord[]): Map<string, TaskCheckpoint> {
+  const tasks = new Map<string, TaskCheckpoint>();
+  for (const record of records) {
+    if ("task" in record) tasks.set(keyOf(record.task.framework.id!, record.task.task.taskId), record.task);
+    else if ("run" in record) {
+      const key = keyOf(record.run.frameworkId, record.run.taskId);
+      const saved = tasks.get(key);
+      if (saved) tasks.set(key, { ...saved, run: record.run.run });
+    } else tasks.delete(keyOf(record.removed.frameworkId, record.removed.taskId));
+  }
+  return tasks;
 }
 
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (err: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
+function keyOf(frameworkId: FrameworkId, taskId: TaskId): string {
+  return `${frameworkId}\u0000${taskId}`;
+}
+
+function parseLine(line: string): TaskLogRecord | undefined {
+  try {
+    const parsed = TaskLogRecord.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `from` and each directory below it on the way to `to` (exclusive): those whose entries `mkdir` made. */
@@ -254,18 +272,37 @@ function ancestorsFrom(from: string, to: string): string[] {
   return out;
 }
 
-/** Where a task's run is recorded, beside its checkpoint file (not a `.json`: `readTasks` skips it). */
-function runPath(taskFile: string): string {
-  return `${taskFile}.run`;
+/**
+ * The tasks an older agent checkpointed one file each under `root` (`<frameworkId>/<taskId>.json`,
+ * its run beside it in `.json.run`), with the files read; a file that does not parse is skipped.
+ */
+function readLegacyTasks(root: string): { task: TaskCheckpoint; file: string }[] {
+  const out: { task: TaskCheckpoint; file: string }[] = [];
+  for (const f of readdirOrNone(root)) {
+    for (const name of readdirOrNone(path.join(root, f)).filter((n) => n.endsWith(".json"))) {
+      const file = path.join(root, f, name);
+      const parsed = TaskCheckpoint.safeParse(readJsonSync(file));
+      if (!parsed.success) continue;
+      const run = RunCheckpoint.safeParse(readJsonSync(`${file}.run`));
+      out.push({ task: run.success ? { ...parsed.data, run: run.data } : parsed.data, file });
+    }
+  }
+  return out;
 }
 
-/** Opens a new file for writing, or undefined when one of that name exists. */
-function createExclusive(file: string): number | undefined {
+function readdirOrNone(dir: string): string[] {
   try {
-    return openSync(file, "wx", 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return undefined;
-    throw err;
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function readJsonSync(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
   }
 }
 

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { AgentId, FrameworkId, StatusUpdate, TaskId } from "@agora/protocol";
 import { waitFor } from "@agora/transport/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { TASK_LOG } from "./checkpoint.js";
 import { FileUpdateJournal, JOURNAL_FILE, unacknowledged } from "./file-update-journal.js";
 
 const dirs: string[] = [];
@@ -176,24 +177,35 @@ describe("FileUpdateJournal", () => {
 });
 
 describe("AgentCheckpoint durability", () => {
+  /** The child's sync and rename calls, in order, for `mode`; `file` must exist afterwards. */
+  async function traced(mode: string, file: string): Promise<string[]> {
+    const dir = await tempDir();
+    const trace = path.join(path.dirname(dir), "strace.txt");
+    let written = false;
+    const proc = runChild([dir, mode], (line) => (written ||= line === "written"), trace);
+    await waitFor(() => written, `the child's ${mode} to be written`);
+    await new Promise((resolve) => proc.once("exit", resolve));
+    expect(existsSync(path.join(dir, "meta", file))).toBe(true);
+    return (await readFile(trace, "utf8"))
+      .split("\n")
+      .map((l) => /(fsync|fdatasync|rename\w*)\(/.exec(l)?.[1])
+      .filter((c) => c !== undefined);
+  }
+  // Node itself syncs nothing. First, the directories made for `meta`: `<dir>` and the one holding it.
+  const madeDirs = ["fsync", "fsync"];
+
   it.skipIf(!hasStrace)(
-    "syncs a new checkpoint file with its directories, and a replacement before its rename with the directory after",
+    "writes the agent's id to a synced temporary file, renamed over the old, then syncs `meta`",
     async () => {
-      const dir = await tempDir();
-      const trace = path.join(path.dirname(dir), "strace.txt");
-      let written = false;
-      const proc = runChild([dir, "checkpoint"], (line) => (written ||= line === "written"), trace);
-      await waitFor(() => written, "the checkpoint to be written");
-      await new Promise((resolve) => proc.once("exit", resolve));
-      expect(existsSync(path.join(dir, "meta", "agent.json"))).toBe(true);
-      const calls = (await readFile(trace, "utf8"))
-        .split("\n")
-        .map((l) => /(fsync|fdatasync|rename\w*)\(/.exec(l)?.[1])
-        .filter((c) => c !== undefined);
-      // Node itself syncs nothing. Created, with no rename: the file, `meta` and `<dir>` (both made
-      // for it) and the directory holding `<dir>`; replaced: the temporary file, the rename, `meta`.
-      const created = ["fsync", "fsync", "fsync", "fsync"];
-      expect(calls).toEqual([...created, "fsync", expect.stringMatching(/^rename/), "fsync"]);
+      const replaced = ["fsync", expect.stringMatching(/^rename/), "fsync"];
+      expect(await traced("checkpoint", "agent.json")).toEqual([...madeDirs, ...replaced, ...replaced]);
+    },
+  );
+
+  it.skipIf(!hasStrace)(
+    "records a task with one fdatasync of the task log, and syncs `meta` only when the log is created",
+    async () => {
+      expect(await traced("task", TASK_LOG)).toEqual([...madeDirs, "fsync", "fdatasync", "fdatasync"]);
     },
   );
 });

@@ -1,20 +1,8 @@
-import {
-  closeSync,
-  fdatasync,
-  fstatSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { isTerminalState, StatusUpdate } from "@agora/protocol";
 import { z } from "zod";
+import { AppendLog } from "./append-log.js";
 import type { UpdateJournal } from "./update-journal.js";
 
 /** The journal's file in its directory. */
@@ -54,31 +42,28 @@ const COMPACT_BYTES = 4 * 1024 * 1024;
  * per update (`<seq>-<uuid>.json`) are recovered, moved into the log and their files removed.
  */
 export class FileUpdateJournal implements UpdateJournal {
-  private readonly file: string;
+  private readonly log: AppendLog;
   /** Unacknowledged updates by uuid, in append order (for a compaction). */
   private readonly live = new Map<string, StatusUpdate>();
-  private fd: number | undefined;
-  private bytes = 0;
-  /** The sync running now, if any. */
-  private syncing = false;
-  private closing = false;
-  /** Settled by the next sync to start: what was appended since the running one began waits for it. */
-  private next: { promise: Promise<void>; settle: (err: Error | null) => void } | undefined;
 
   constructor(private readonly dir: string) {
+    // The agent's alone (updates carry tasks' messages; an older agent left it open to reading), not
+    // the directories made above it: the work directory must stay open to tasks run as other users,
+    // whose sandboxes are in it.
     mkdirSync(dir, { recursive: true });
-    this.file = path.join(dir, JOURNAL_FILE);
+    chmodSync(dir, 0o700);
+    this.log = new AppendLog(dir, JOURNAL_FILE, { onIdle: () => this.compactIfDue() });
   }
 
   append(update: StatusUpdate): Promise<void> | undefined {
     this.live.set(update.status.uuid, update);
-    this.write({ update });
-    return isTerminalState(update.status.state) ? this.sync() : undefined;
+    this.log.append(JSON.stringify({ update }));
+    return isTerminalState(update.status.state) ? this.log.sync() : undefined;
   }
 
   acknowledge(update: StatusUpdate): void {
     if (!this.live.delete(update.status.uuid)) return;
-    this.write({ ack: update.status.uuid });
+    this.log.append(JSON.stringify({ ack: update.status.uuid }));
     this.compactIfDue();
   }
 
@@ -95,9 +80,7 @@ export class FileUpdateJournal implements UpdateJournal {
       const update = parseUpdate(path.join(this.dir, name));
       if (update) records.push({ update });
     }
-    const text = readOrEmpty(this.file);
-    for (const line of text.split("\n")) {
-      if (line === "") continue;
+    for (const line of this.log.lines()) {
       const record = parseRecord(line);
       if (record) records.push(record);
     }
@@ -113,88 +96,20 @@ export class FileUpdateJournal implements UpdateJournal {
    * append opens it again.
    */
   close(): void {
-    this.closing = true;
-    this.closeIfIdle();
-  }
-
-  private closeIfIdle(): void {
-    if (!this.closing || this.syncing || this.next || this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
-    this.closing = false;
-  }
-
-  private write(record: JournalRecord): void {
-    const line = `${JSON.stringify(record)}\n`;
-    this.bytes += writeSync(this.open(), line);
-  }
-
-  private open(): number {
-    if (this.fd !== undefined) return this.fd;
-    const created = readOrEmpty(this.file) === "";
-    this.fd = openSync(this.file, "a", 0o600);
-    this.bytes = fstatSync(this.fd).size;
-    // A new file's directory entry must be durable too, or a crash could lose the whole log.
-    if (created) fsyncDirectory(this.dir);
-    return this.fd;
-  }
-
-  /** A promise settled by the first sync that starts after now (the running one may miss the last write). */
-  private sync(): Promise<void> {
-    if (!this.next) {
-      let settle!: (err: Error | null) => void;
-      const promise = new Promise<void>((resolve, reject) => {
-        settle = (err) => (err ? reject(err) : resolve());
-      });
-      this.next = { promise, settle };
-      // After the current job: every append of this turn joins the group before its sync starts.
-      if (!this.syncing) queueMicrotask(() => this.startSync());
-    }
-    return this.next.promise;
-  }
-
-  private startSync(): void {
-    const group = this.next;
-    if (!group || this.syncing || this.fd === undefined) return;
-    this.next = undefined;
-    this.syncing = true;
-    fdatasync(this.fd, (err) => {
-      this.syncing = false;
-      group.settle(err);
-      if (this.next) this.startSync();
-      else {
-        this.compactIfDue();
-        this.closeIfIdle();
-      }
-    });
+    this.log.close();
   }
 
   private compactIfDue(): void {
     // Never under a running or awaited sync: its descriptor must stay open until it has settled.
-    if (this.syncing || this.next || this.fd === undefined) return;
-    if (this.live.size === 0 && this.bytes > 0) {
-      // Nothing to keep: an emptied log need not be durable (a crash keeps the old one, all of it acknowledged).
-      ftruncateSync(this.fd, 0);
-      this.bytes = 0;
-    } else if (this.bytes > COMPACT_BYTES) this.rewrite();
+    if (this.log.busy) return;
+    // Nothing to keep: an emptied log need not be durable (a crash keeps the old one, all of it acknowledged).
+    if (this.live.size === 0) this.log.truncate();
+    else if (this.log.bytes > COMPACT_BYTES) this.rewrite();
   }
 
   /** Replaces the log with the unacknowledged updates, atomically and durably. */
   private rewrite(): void {
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      let bytes = 0;
-      for (const update of this.live.values()) bytes += writeSync(fd, `${JSON.stringify({ update })}\n`);
-      fsyncSync(fd);
-      this.bytes = bytes;
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
-    fsyncDirectory(this.dir);
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = openSync(this.file, "a", 0o600);
+    this.log.replace([...this.live.values()].map((update) => JSON.stringify({ update })));
   }
 }
 
@@ -225,24 +140,6 @@ export function unacknowledged(records: readonly JournalRecord[]): StatusUpdate[
     for (const uuid of queue.splice(0, queue.indexOf(record.ack) + 1)) updates.delete(uuid);
   }
   return [...updates.values()];
-}
-
-function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readOrEmpty(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "";
-    throw err;
-  }
 }
 
 function parseRecord(line: string): JournalRecord | undefined {

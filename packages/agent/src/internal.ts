@@ -3,4 +3,7 @@
  * an executor that runs no process (launch benchmarks and the simulator measure the path through
  * master, bus and agent, not `fork()`).
  */
+
+/** The agent's checkpoint, which the checkpoint benchmark drives on the machine's disks. */
+export { AgentCheckpoint } from "./checkpoint.js";
 export { NoopExecutor, type NoopExecutorOptions } from "./executors/noop-executor.js";

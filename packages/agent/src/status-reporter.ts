@@ -104,9 +104,11 @@ export class StatusReporter {
     if (!isTerminalState(entry.state)) return;
     entry.health?.stop();
     this.options.book.complete(entry);
-    void this.options.checkpoint
-      ?.removeTask(entry.frameworkId, entry.task.taskId)
-      .catch((err: unknown) => this.options.logger.warn({ err }, "could not remove a task's checkpoint"));
+    try {
+      this.options.checkpoint?.removeTask(entry.frameworkId, entry.task.taskId);
+    } catch (err) {
+      this.options.logger.warn({ err }, "could not remove a task's checkpoint");
+    }
   }
 
   /** Ends a task that could not be launched: TASK_FAILED with why. */

@@ -167,8 +167,8 @@ export class TaskLauncher {
       sandbox: entry.sandbox,
     });
     // Recorded before its process starts, as Mesos checkpoints a task before launching its executor:
-    // the record and its name reach the disk in the thread pool while the spawn (which blocks the
-    // event loop for milliseconds) runs, so RUNNING, which waits for them, seldom waits at all. An
+    // the record reaches the disk in the thread pool while the spawn (which blocks the event loop for
+    // milliseconds) runs, so RUNNING, which waits for it, seldom waits at all. An
     // executor that reports its own status is not recovered after a restart: nothing to record.
     const checkpointed =
       checkpoint && entry.executor !== CUSTOM_EXECUTOR
