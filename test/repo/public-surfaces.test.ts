@@ -184,7 +184,7 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "TaskView",
       "UnacknowledgedUpdate",
     ],
-    "./internal": ["NoopExecutor", "NoopExecutorOptions"],
+    "./internal": ["AgentCheckpoint", "NoopExecutor", "NoopExecutorOptions"],
     "./testing": ["AgentFixture", "dockerAvailable", "FakeMaster", "shellTask", "startAgent", "TEST_IMAGE"],
   },
   "framework-sdk": {

@@ -10,6 +10,7 @@ import {
   writeSync,
 } from "node:fs";
 import path from "node:path";
+import type { z } from "zod";
 
 /** Flushes a file descriptor's data to the disk, off the event loop. */
 export type Fsync = (fd: number) => Promise<void>;
@@ -159,6 +160,16 @@ export class AppendLog {
     closeSync(this.fd);
     this.fd = undefined;
     this.closing = false;
+  }
+}
+
+/** A log's line (or a small file's text) through its schema; undefined when torn or not valid. */
+export function parseJson<T>(schema: z.ZodType<T>, text: string): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -14,7 +14,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AgentId, FrameworkId, FrameworkInfo, TaskId, TaskInfo } from "@agora/protocol";
 import { z } from "zod";
-import { AppendLog, type Fsync, syncDirectory } from "./append-log.js";
+import { AppendLog, type Fsync, parseJson, syncDirectory } from "./append-log.js";
 
 /**
  * How to find a task's running process again: its container, or (for the shell executor) its
@@ -84,9 +84,9 @@ export interface AgentCheckpointOptions {
  * reported ended); a removal lost in a crash leaves a task that ended, which a restarted agent finds
  * gone and reports ended too. The log is emptied when no task is live, and rewritten with the live
  * tasks alone once it grows past `COMPACT_BYTES` and twice what they take (so a rewrite costs a
- * share of the appends since the last). Tasks
- * an older agent checkpointed one file each (`tasks/<frameworkId>/<taskId>.json`, `.json.run`) are
- * read as well, moved into the log by the first write, and their files removed.
+ * share of the appends since the last). Tasks an older agent checkpointed one file each
+ * (`tasks/<frameworkId>/<taskId>.json`, `.json.run`) are read as well, moved into the log by the
+ * first write, and their files removed.
  */
 export class AgentCheckpoint {
   readonly dir: string;
@@ -202,7 +202,7 @@ export class AgentCheckpoint {
     const legacy = readLegacyTasks(path.join(this.dir, "tasks"));
     const records: TaskLogRecord[] = legacy.map(({ task }) => ({ task }));
     for (const line of this.log.lines()) {
-      const record = parseLine(line);
+      const record = parseJson(TaskLogRecord, line);
       if (record) records.push(record);
     }
     return { tasks: liveTasks(records), legacy: legacy.map(({ file }) => file) };
@@ -236,7 +236,7 @@ interface LiveTask {
 }
 
 /** The tasks `records` leave live, replayed in order: a task, then its runs, until its removal. */
-export function liveTasks(records: readonly TaskLogRecord[]): Map<string, TaskCheckpoint> {
+function liveTasks(records: readonly TaskLogRecord[]): Map<string, TaskCheckpoint> {
   const tasks = new Map<string, TaskCheckpoint>();
   for (const record of records) {
     if ("task" in record) tasks.set(keyOf(record.task.framework.id!, record.task.task.taskId), record.task);
@@ -251,15 +251,6 @@ export function liveTasks(records: readonly TaskLogRecord[]): Map<string, TaskCh
 
 function keyOf(frameworkId: FrameworkId, taskId: TaskId): string {
   return `${frameworkId}\u0000${taskId}`;
-}
-
-function parseLine(line: string): TaskLogRecord | undefined {
-  try {
-    const parsed = TaskLogRecord.safeParse(JSON.parse(line));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** `from` and each directory below it on the way to `to` (exclusive): those whose entries `mkdir` made. */

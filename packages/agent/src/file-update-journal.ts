@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs
 import path from "node:path";
 import { isTerminalState, StatusUpdate } from "@agora/protocol";
 import { z } from "zod";
-import { AppendLog } from "./append-log.js";
+import { AppendLog, parseJson } from "./append-log.js";
 import type { UpdateJournal } from "./update-journal.js";
 
 /** The journal's file in its directory. */
@@ -81,7 +81,7 @@ export class FileUpdateJournal implements UpdateJournal {
       if (update) records.push({ update });
     }
     for (const line of this.log.lines()) {
-      const record = parseRecord(line);
+      const record = parseJson(JournalRecord, line);
       if (record) records.push(record);
     }
     this.live.clear();
@@ -142,21 +142,13 @@ export function unacknowledged(records: readonly JournalRecord[]): StatusUpdate[
   return [...updates.values()];
 }
 
-function parseRecord(line: string): JournalRecord | undefined {
-  try {
-    const parsed = JournalRecord.safeParse(JSON.parse(line));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** A per-update file an older agent wrote; undefined when torn. */
 function parseUpdate(file: string): StatusUpdate | undefined {
+  let text: string;
   try {
-    const parsed = StatusUpdate.safeParse(JSON.parse(readFileSync(file, "utf8")));
-    return parsed.success ? parsed.data : undefined;
+    text = readFileSync(file, "utf8");
   } catch {
     return undefined;
   }
+  return parseJson(StatusUpdate, text);
 }

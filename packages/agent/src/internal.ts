@@ -1,7 +1,7 @@
 /**
  * What sibling packages, the CLI, benchmarks and cross-process tests use beside the agent's API:
  * an executor that runs no process (launch benchmarks and the simulator measure the path through
- * master, bus and agent, not `fork()`).
+ * master, bus and agent, not `fork()`), and the checkpoint (its benchmark).
  */
 
 /** The agent's checkpoint, which the checkpoint benchmark drives on the machine's disks. */
