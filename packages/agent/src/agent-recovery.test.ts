@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TaskInfo } from "@agora/protocol";
@@ -109,6 +110,57 @@ describe("agent checkpoint and recovery", () => {
     await master.waitForState(task.taskId, "TASK_KILLED");
     await waitFor(async () => !isRunning(pid), "the task's process gone");
     expect(master.statesOf(task.taskId)).not.toContain("TASK_FAILED");
+  });
+
+  it("re-attaches to a live shell task an older agent checkpointed in a file of its own, and moves it into the task log", async () => {
+    const { master, workDir, newAgent } = await setup();
+    const task = await orphanShellTask(master, newAgent(), cleanup.killGroup);
+    // The same task as an agent before the task log left it: meta/tasks/<framework>/<task>.json and its run beside it.
+    const cp = new AgentCheckpoint(workDir);
+    const [saved] = await cp.readTasks();
+    const legacy = path.join(cp.dir, "tasks", saved!.framework.id!);
+    await mkdir(legacy, { recursive: true });
+    await writeFile(path.join(legacy, `${task.taskId}.json`), JSON.stringify({ ...saved, run: {} }));
+    await writeFile(path.join(legacy, `${task.taskId}.json.run`), JSON.stringify(saved!.run));
+    await rm(path.join(cp.dir, TASK_LOG));
+
+    await newAgent().start({ httpPort: 5051 });
+    const reregister = master.registrations.at(-1)!;
+    expect(reregister.type === "reregister" && reregister.tasks.map((t) => [t.task.taskId, t.state])).toEqual(
+      [[task.taskId, "TASK_RUNNING"]],
+    );
+    // The next launch's first write moves it into the log.
+    const next = shellTask("sleep 300");
+    master.runTasks([next]);
+    await master.waitForState(next.taskId, "TASK_RUNNING");
+    expect(await readdir(cp.dir)).not.toContain("tasks");
+    expect((await cp.readTasks()).map((t) => t.task.taskId).sort()).toEqual(
+      [next.taskId, task.taskId].sort(),
+    );
+    master.kill(task.taskId, 0);
+    await master.waitForState(task.taskId, "TASK_KILLED");
+    expect(master.statesOf(task.taskId)).not.toContain("TASK_FAILED");
+  });
+
+  it("does not start a task it cannot checkpoint: TASK_FAILED naming why, and the next task runs", async () => {
+    const { master, workDir, newAgent } = await setup();
+    await newAgent().start({ httpPort: 5051 });
+    // A task log that cannot be opened for writing (as on a full or read-only disk).
+    const log = path.join(workDir, "meta", TASK_LOG);
+    await mkdir(log, { recursive: true });
+    const marker = path.join(workDir, "started");
+    const refused = shellTask(`touch ${marker}; sleep 300`);
+    master.runTasks([refused]);
+    const failed = await master.waitForState(refused.taskId, "TASK_FAILED");
+    expect(failed.status.reason).toBe("REASON_CONTAINER_LAUNCH_FAILED");
+    expect(failed.status.message).toMatch(/^could not checkpoint the task: .*EISDIR/);
+    expect(existsSync(marker)).toBe(false);
+
+    await rm(log, { recursive: true });
+    const next = shellTask("sleep 300");
+    master.runTasks([next]);
+    await master.waitForState(next.taskId, "TASK_RUNNING");
+    expect((await new AgentCheckpoint(workDir).readTasks()).map((t) => t.task.taskId)).toEqual([next.taskId]);
   });
 
   it("takes a kill the master sends right after answering its reregistration: it listens under its id first", async () => {

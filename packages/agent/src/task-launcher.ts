@@ -170,10 +170,19 @@ export class TaskLauncher {
     // the record reaches the disk in the thread pool while the spawn (which blocks the event loop for
     // milliseconds) runs, so RUNNING, which waits for it, seldom waits at all. An
     // executor that reports its own status is not recovered after a restart: nothing to record.
-    const checkpointed =
-      checkpoint && entry.executor !== CUSTOM_EXECUTOR
-        ? this.checkpointTask(checkpoint, entry, framework)
-        : undefined;
+    let checkpointed: Promise<void> | undefined;
+    if (checkpoint && entry.executor !== CUSTOM_EXECUTOR) {
+      try {
+        checkpointed = this.checkpointTask(checkpoint, entry, framework);
+      } catch (err) {
+        // A task a restarted agent could not know is not started: it would outlive the agent unseen.
+        return reporter.fail(
+          entry,
+          "REASON_CONTAINER_LAUNCH_FAILED",
+          `could not checkpoint the task: ${(err as Error).message}`,
+        );
+      }
+    }
     try {
       entry.handle = await executor.launch(task, {
         frameworkId,
@@ -264,17 +273,22 @@ export class TaskLauncher {
     return true;
   }
 
-  /** Records a task so a restarted agent knows it; its RUNNING waits for this. */
-  private async checkpointTask(
+  /**
+   * Records a task so a restarted agent knows it; its RUNNING waits for the returned promise, which
+   * settles once the record is on the disk. Throws when the record could not even be written (the
+   * task is then not launched); a sync that fails later is logged, the record being in the page
+   * cache, which an agent process' restart keeps.
+   */
+  private checkpointTask(
     checkpoint: AgentCheckpoint,
     entry: TaskEntry,
     framework: FrameworkInfo,
   ): Promise<void> {
-    try {
-      await checkpoint.writeTask({ framework, task: entry.task, executor: entry.executor, run: {} });
-    } catch (err) {
-      this.options.logger.error({ err, taskId: entry.task.taskId }, "could not checkpoint a task");
-    }
+    return checkpoint
+      .writeTask({ framework, task: entry.task, executor: entry.executor, run: {} })
+      .catch((err: unknown) => {
+        this.options.logger.error({ err, taskId: entry.task.taskId }, "could not sync a task's checkpoint");
+      });
   }
 
   /** Records how a restarted agent finds the task's process or container again. */
