@@ -43,7 +43,7 @@ export interface Topology {
   startAgents(count: number, resources: string, kind: ExecutorKind): Promise<Stoppable>;
   frameworkBus(): Promise<Bus>;
   close(): Promise<void>;
-  /** Where its agent makes its tasks' sandboxes, when on a disk of the machine's (not tmpfs). */
+  /** Where its agent makes its tasks' sandboxes, when they are files of this machine's (its work directory). */
   sandboxRoot?: string;
 }
 
