@@ -7,16 +7,18 @@ import { InProcessBus } from "@agora/transport";
 import { waitFor } from "@agora/transport/testing";
 import { describe, expect, it } from "vitest";
 import { Agent } from "./agent.js";
+import { detectCgroups } from "./cgroups/cgroups.js";
 import { AgentCheckpoint, TASK_LOG } from "./checkpoint.js";
 import type { ExecutorHandle, LaunchContext } from "./executor.js";
 import { ShellExecutor } from "./executors/shell-executor.js";
 import { EXIT_STATUS_FILE } from "./executors/shell-recovery.js";
 import { AGENT_RESOURCES } from "./test-support/agent-fixture.js";
 import { cleanupAfterEach } from "./test-support/cleanup.js";
-import { FakeMaster, isRunning, shellTask } from "./test-support/fake-master.js";
+import { FakeMaster, FRAMEWORK_ID, isRunning, shellTask } from "./test-support/fake-master.js";
 import { orphanShellTask } from "./test-support/orphaned-task.js";
 
 const cleanup = cleanupAfterEach();
+const cgroups = await detectCgroups();
 
 async function setup() {
   const bus = new InProcessBus();
@@ -161,6 +163,21 @@ describe("agent checkpoint and recovery", () => {
     master.runTasks([next]);
     await master.waitForState(next.taskId, "TASK_RUNNING");
     expect((await new AgentCheckpoint(workDir).readTasks()).map((t) => t.task.taskId)).toEqual([next.taskId]);
+  });
+
+  it.skipIf(!cgroups)("removes a recovered task's cgroup once the task ends", async () => {
+    const { master, newAgent } = await setup();
+    const confined = () => new ShellExecutor({ cgroups: cgroups!, recordExitStatus: true });
+    const task = await orphanShellTask(master, newAgent(confined()), cleanup.killGroup);
+    const name = `${FRAMEWORK_ID}.${task.taskId}`;
+    const dir =
+      cgroups!.mode === "v1" ? `/sys/fs/cgroup/memory/agora/${name}` : `/sys/fs/cgroup/agora/${name}`;
+    expect(existsSync(dir), "the task's cgroup").toBe(true);
+
+    await newAgent(confined()).start({ httpPort: 5051 });
+    master.kill(task.taskId, 0);
+    await master.waitForState(task.taskId, "TASK_KILLED");
+    await waitFor(() => !existsSync(dir), "the recovered task's cgroup removed");
   });
 
   it("takes a kill the master sends right after answering its reregistration: it listens under its id first", async () => {

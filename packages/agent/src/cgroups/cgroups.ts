@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { access, constants, readFile, rmdir } from "node:fs/promises";
 import path from "node:path";
 
@@ -38,6 +38,11 @@ export interface TaskCgroup {
 export interface Cgroups {
   readonly mode: CgroupMode;
   create(name: string, limits: CgroupLimits): Promise<TaskCgroup>;
+  /**
+   * The cgroup an earlier agent process made under `name`, if it is still there: a recovered task's,
+   * measured from it and removed when the task ends, as a launched task's is.
+   */
+  existing(name: string): TaskCgroup | undefined;
 }
 
 const CPU_PERIOD_US = 100_000;
@@ -120,10 +125,7 @@ class CgroupsV1 implements Cgroups {
   constructor(private readonly root: string) {}
 
   async create(name: string, limits: CgroupLimits): Promise<TaskCgroup> {
-    const dir = (controller: string) => path.join(this.root, controller, "agora", name);
-    const cpu = dir("cpu");
-    const cpuacct = dir("cpuacct");
-    const memory = dir("memory");
+    const { cpu, cpuacct, memory } = this.dirs(name);
     for (const d of [cpu, cpuacct, memory]) mkdirSync(d, { recursive: true });
     if (limits.cpus > 0) {
       writeFileSync(path.join(cpu, "cpu.shares"), String(Math.max(2, Math.round(limits.cpus * 1024))));
@@ -135,6 +137,20 @@ class CgroupsV1 implements Cgroups {
       // Without swap accounting the file is absent; the limit then covers memory alone.
       writeIfPresent(path.join(memory, "memory.memsw.limit_in_bytes"), String(limits.memBytes));
     }
+    return this.handle(name);
+  }
+
+  existing(name: string): TaskCgroup | undefined {
+    return existsSync(this.dirs(name).memory) ? this.handle(name) : undefined;
+  }
+
+  private dirs(name: string): { cpu: string; cpuacct: string; memory: string } {
+    const dir = (controller: string) => path.join(this.root, controller, "agora", name);
+    return { cpu: dir("cpu"), cpuacct: dir("cpuacct"), memory: dir("memory") };
+  }
+
+  private handle(name: string): TaskCgroup {
+    const { cpu, cpuacct, memory } = this.dirs(name);
     return {
       procsFiles: [cpu, cpuacct, memory].map((d) => path.join(d, "cgroup.procs")),
       oomKilled: async () =>
@@ -177,6 +193,15 @@ class CgroupsV2 implements Cgroups {
       writeFileSync(path.join(dir, "memory.max"), String(limits.memBytes));
       writeIfPresent(path.join(dir, "memory.swap.max"), "0");
     }
+    return this.handle(dir);
+  }
+
+  existing(name: string): TaskCgroup | undefined {
+    const dir = path.join(this.root, "agora", name);
+    return existsSync(dir) ? this.handle(dir) : undefined;
+  }
+
+  private handle(dir: string): TaskCgroup {
     return {
       procsFiles: [path.join(dir, "cgroup.procs")],
       oomKilled: async () => ((await readKeyed(path.join(dir, "memory.events"))).get("oom_kill") ?? 0) > 0,

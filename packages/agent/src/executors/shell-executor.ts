@@ -81,7 +81,8 @@ export class ShellExecutor implements Executor {
   }
 
   async recover(task: TaskInfo, ctx: RecoverContext): Promise<ExecutorHandle | undefined> {
-    const handle = await recoverShellTask(ctx, this.clock, this.recoveredPollMs);
+    const cgroup = this.cgroups?.existing(`${ctx.frameworkId}.${task.taskId}`);
+    const handle = await recoverShellTask(ctx, this.clock, this.recoveredPollMs, cgroup);
     if (!handle || !task.healthCheck) return handle;
     // Its checks run as its user, as they did before the restart. Whom it was switched to is read
     // from its sandbox's owner (the launch chowned it), as the recovery context carries neither the

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { constants } from "node:os";
 import path from "node:path";
 import type { Clock, TimerHandle } from "@agora/transport";
+import type { TaskCgroup } from "../cgroups/cgroups.js";
 import { processStartTime } from "../checkpoint.js";
 import type { ExecutorHandle, RecoverContext, TaskExit, TaskUsage } from "../executor.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
@@ -43,18 +44,20 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
  * Takes over a shell task a previous agent process launched. The task's process group leader is
  * found by pid *and* start time: a pid the kernel gave to another process since is not ours, and
  * that process is never signalled. The leader is not our child, so its end is noticed by polling
- * /proc; its exit status comes from the file the launch wrapper wrote. Resolves undefined when the
- * checkpoint names no process.
+ * /proc; its exit status comes from the file the launch wrapper wrote. Its cgroup, when the launch
+ * made one, measures it and is removed once it ended. Resolves undefined when the checkpoint names
+ * no process.
  */
 export async function recoverShellTask(
   ctx: RecoverContext,
   clock: Clock,
   pollMs: number,
+  cgroup?: TaskCgroup,
 ): Promise<ExecutorHandle | undefined> {
   const { pid, startTime } = ctx.run;
   if (pid === undefined || startTime === undefined) return undefined;
   const alive = processStartTime(pid, { live: true }) === startTime;
-  return new RecoveredShellHandle(pid, startTime, alive, ctx, clock, pollMs);
+  return new RecoveredShellHandle(pid, startTime, alive, ctx, clock, pollMs, cgroup);
 }
 
 class RecoveredShellHandle implements ExecutorHandle {
@@ -74,6 +77,7 @@ class RecoveredShellHandle implements ExecutorHandle {
     private readonly ctx: RecoverContext,
     private readonly clock: Clock,
     private readonly pollMs: number,
+    private readonly cgroup: TaskCgroup | undefined,
   ) {
     this.killer = new GracefulKill(clock, (signal) => signalGroup(pid, signal));
     // A task that ended while no agent watched reports its exit once the agent has taken it over.
@@ -82,7 +86,7 @@ class RecoveredShellHandle implements ExecutorHandle {
   }
 
   usage(): Promise<TaskUsage> {
-    return processGroupUsage(this.pid);
+    return this.cgroup ? this.cgroup.usage() : processGroupUsage(this.pid);
   }
 
   kill(gracePeriodMs: number): Promise<void> {
@@ -115,5 +119,6 @@ class RecoveredShellHandle implements ExecutorHandle {
     const exit = this.killer.requested ? ({ kind: "killed" } as const) : await recordedExit(this.ctx.sandbox);
     this.ctx.onExit(exit);
     this.resolveExited();
+    await this.cgroup?.remove();
   }
 }
