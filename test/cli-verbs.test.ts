@@ -4,7 +4,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePorts } from "./harness/ports.js";
-import { expectNoOrphans, httpJson, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
+import {
+  expectNoOrphans,
+  httpJson,
+  readyOrDied,
+  runAgora,
+  type Spawned,
+  spawnAgora,
+} from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
 /**
@@ -51,16 +58,19 @@ describe("agora client verbs against a dev-mode cluster", { timeout: 240_000 }, 
       ],
       { AGORA_LOG_LEVEL: "warn" },
     );
-    await waitFor(
-      "Marathon and Chronos registered with the master",
-      async () => {
-        const s = await httpJson<{ frameworks: { name: string }[]; slaves: unknown[] }>(
-          `${master}/master/state`,
-        );
-        const names = s.frameworks.map((f) => f.name);
-        return s.slaves.length === 1 && names.includes("marathon") && names.includes("chronos");
-      },
-      { timeoutMs: 60_000 },
+    await readyOrDied(
+      dev,
+      waitFor(
+        "Marathon and Chronos registered with the master",
+        async () => {
+          const s = await httpJson<{ frameworks: { name: string }[]; slaves: unknown[] }>(
+            `${master}/master/state`,
+          );
+          const names = s.frameworks.map((f) => f.name);
+          return s.slaves.length === 1 && names.includes("marathon") && names.includes("chronos");
+        },
+        { timeoutMs: 55_000 },
+      ),
     );
     await waitFor(
       "Chronos answering through the master",

@@ -72,6 +72,26 @@ export function spawnProcess(
 }
 
 /**
+ * Awaits `ready` (what a setup hook waits for after starting `spawned`) and fails at once if the
+ * process exits first, or when `ready` fails, with the end of what the process wrote: a failed
+ * `beforeAll` shows no process output otherwise (failure-output.ts reports failed tests only), and
+ * a process that died at startup (a port taken meanwhile) was waited for until the hook timed out.
+ */
+export async function readyOrDied<T>(spawned: Spawned, ready: Promise<T>): Promise<T> {
+  const died = spawned
+    .exited()
+    .then((code) => Promise.reject(new Error(`exited ${code} before it was ready`)));
+  died.catch(() => undefined);
+  try {
+    return await Promise.race([ready, died]);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- its stderr:\n${spawned.stderr().slice(-4000)}`, {
+      cause: err,
+    });
+  }
+}
+
+/**
  * Runs the built `agora` CLI. An agent is stopped with SIGUSR1, which ends its tasks too: on SIGTERM
  * a checkpointing agent leaves them running for its next incarnation, as Mesos agents do.
  */
