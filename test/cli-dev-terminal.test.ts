@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { freePortRun, freePorts } from "./harness/ports.js";
+import { devPorts } from "./harness/ports.js";
 import { agoraBin, expectNoOrphans, spawnProcess } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
@@ -22,9 +22,7 @@ describe.skipIf(!hasScript)("agora dev on a terminal", () => {
     timeout: 180_000,
   }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "agora-devtty-"));
-    // The agent takes the master's port + 1.
-    const port = await freePortRun(2);
-    const [marathonPort, chronosPort] = await freePorts(2);
+    const [port, marathonPort, chronosPort] = await devPorts(2);
     // `exec`: script runs the command through $SHELL -c, and a shell that stays would sit between
     // the terminal and agora dev.
     const command = `exec ${[

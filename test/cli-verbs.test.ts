@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePorts } from "./harness/ports.js";
+import { devPorts, freePorts } from "./harness/ports.js";
 import {
   expectNoOrphans,
   httpJson,
@@ -39,7 +39,7 @@ describe("agora client verbs against a dev-mode cluster", { timeout: 240_000 }, 
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "agora-cli-"));
-    const [port, mPort, cPort] = await freePorts(3);
+    const [port, mPort, cPort] = await devPorts(2);
     marathonPort = mPort!;
     master = `http://127.0.0.1:${port}`;
     dev = spawnAgora(

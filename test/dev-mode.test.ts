@@ -6,7 +6,7 @@ import { packTasks, Scheduler, type TaskSpec } from "@agora/framework-sdk";
 import type { TaskStatus } from "@agora/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "./harness/ports.js";
+import { devPorts } from "./harness/ports.js";
 import { expectNoOrphans, httpJson, spawnAgora } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
@@ -101,9 +101,7 @@ describe("dev mode: master and agents in one process", () => {
 describe("agora dev as a process", () => {
   it("serves /health and a /master/state with an agent, Marathon's /v2/info, Chronos' API, and stops cleanly on SIGTERM", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "agora-devproc-"));
-    const port = await freePort();
-    const marathonPort = await freePort();
-    const chronosPort = await freePort();
+    const [port, marathonPort, chronosPort] = await devPorts(2);
     const proc = spawnAgora(
       [
         "dev",

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMaster } from "./harness/cluster.js";
 import { type NatsServerHandle, startNatsServer } from "./harness/nats-server.js";
-import { freePorts } from "./harness/ports.js";
+import { devPorts, freePorts } from "./harness/ports.js";
 import { expectNoOrphans, runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
 import { spawnDev, stopDev } from "./harness/spawned-dev.js";
 import { waitFor } from "./harness/wait.js";
@@ -220,7 +220,7 @@ describe("agora dev serving TLS with every request authenticated", { timeout: 18
     const key = path.join(dir, "key.pem");
     const openssl = await selfSignedCertificate(ca, key);
     expect(openssl.code, openssl.stderr).toBe(0);
-    const [port, mPort] = await freePorts(2);
+    const [port, mPort] = await devPorts(1);
     master = `https://127.0.0.1:${port}`;
     marathon = `https://127.0.0.1:${mPort}`;
     dev = spawnAgora(
@@ -505,7 +505,7 @@ describe("--authenticate-http-frameworks: the scheduler API's own realm", { time
     writeFileSync(http, JSON.stringify(CREDENTIALS));
     const frameworks = path.join(dir, "credentials");
     writeFileSync(frameworks, "mesos-fw fw-s3cret\n");
-    const [port, mPort] = await freePorts(2);
+    const [port, mPort] = await devPorts(1);
     master = `http://127.0.0.1:${port}`;
     dev = spawnAgora(
       [

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, freePortRun } from "./harness/ports.js";
+import { devPorts } from "./harness/ports.js";
 import { expectNoOrphans, httpJson, type Spawned, spawnAgora } from "./harness/processes.js";
 import { EventStreamReader } from "./harness/sse.js";
 import { waitFor } from "./harness/wait.js";
@@ -37,8 +37,7 @@ describe("the master's event log in agora dev, read only after tasks ran", () =>
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "agora-events-"));
-    const port = await freePortRun(2); // the agent takes the master's port + 1
-    const marathonPort = await freePort();
+    const [port, marathonPort] = await devPorts(1);
     dev = spawnAgora(
       ["dev", "--port", String(port), "--data-dir", dir, "--agents", "1"].concat([
         "--marathon-port",

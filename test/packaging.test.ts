@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NatsServerHandle, startNatsServer } from "./harness/nats-server.js";
-import { freePorts } from "./harness/ports.js";
+import { devPorts } from "./harness/ports.js";
 import { httpJson, type Spawned, spawnProcess } from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
@@ -154,7 +154,7 @@ await bus.close();
     );
 
     nats = await startNatsServer();
-    const [port] = await freePorts(1);
+    const [port] = await devPorts(0);
     dev = spawnProcess(
       process.execPath,
       [

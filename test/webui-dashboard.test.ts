@@ -13,7 +13,7 @@ import {
   watchPage,
 } from "./harness/browser.js";
 import { MesosSchedulerClient } from "./harness/mesos-scheduler.js";
-import { freePort, freePortRun } from "./harness/ports.js";
+import { devPorts, freePort } from "./harness/ports.js";
 import { runAgora, type Spawned, spawnAgora } from "./harness/processes.js";
 import { stopDev } from "./harness/spawned-dev.js";
 import { waitFor } from "./harness/wait.js";
@@ -43,9 +43,7 @@ describe.skipIf(!browserAvailable())("web dashboard in chromium against agora de
   beforeAll(async () => {
     if (!existsSync(webuiDist)) throw new Error("the web UI is not built: run `npm run build`");
     dir = mkdtempSync(path.join(os.tmpdir(), "agora-webui-"));
-    // The agent takes the master's port + 1.
-    const port = await freePortRun(2);
-    const marathonPort = await freePort();
+    const [port, marathonPort] = await devPorts(1);
     const args = ["dev", "--port", String(port), "--data-dir", dir, "--agents", "1"];
     args.push("--marathon-port", String(marathonPort));
     // Chronos joins `agora dev` when the CLI has it; give it a free port rather than its default.

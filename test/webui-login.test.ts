@@ -12,7 +12,7 @@ import {
   screenshot,
   watchPage,
 } from "./harness/browser.js";
-import { freePortRun, freePorts } from "./harness/ports.js";
+import { devPorts } from "./harness/ports.js";
 import { type Spawned, spawnAgora } from "./harness/processes.js";
 import { stopDev } from "./harness/spawned-dev.js";
 import { waitFor } from "./harness/wait.js";
@@ -69,9 +69,7 @@ describe.skipIf(!browserAvailable())("the web dashboard's login in chromium agai
     writeFileSync(credentials, JSON.stringify(CREDENTIALS));
     const acls = path.join(dir, "acls.json");
     writeFileSync(acls, JSON.stringify(ACLS));
-    // The agent takes the master's port + 1.
-    const port = await freePortRun(2);
-    const [marathonPort, chronosPort] = await freePorts(2);
+    const [port, marathonPort, chronosPort] = await devPorts(2);
     dev = spawnAgora(
       [
         "dev",

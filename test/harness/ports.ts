@@ -35,6 +35,22 @@ function canBind(port: number): Promise<boolean> {
 }
 
 /**
+ * Ports for `agora dev` and `extra` more, all distinct: the master's port P first, with P+1 free for
+ * its agent (`agora dev --port P` puts its agents on P+1, P+2 …, and a port taken there fails the
+ * start with exit 1), then `extra` free ports other than those two (Marathon's, Chronos' …).
+ */
+export async function devPorts(extra: number): Promise<number[]> {
+  const port = await freePortRun(2);
+  const others = new Set<number>();
+  for (let attempt = 0; others.size < extra && attempt < extra * 20; attempt++) {
+    const p = await freePort();
+    if (p !== port && p !== port + 1) others.add(p);
+  }
+  if (others.size < extra) throw new Error(`could not find ${extra} free ports beside ${port}`);
+  return [port, ...others];
+}
+
+/**
  * A free port whose next `count - 1` ports are free too: `agora dev --port P` puts its agents on
  * P+1, P+2 …, and a port taken there fails the start.
  */
