@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import os from "node:os";
 import path from "node:path";
 import { AgentCheckpoint } from "@agora/agent/internal";
-import { type FrameworkId, FrameworkInfo, type TaskId, TaskInfo } from "@agora/protocol";
+import { type FrameworkId, FrameworkInfo, TaskInfo } from "@agora/protocol";
 import { machine } from "./machine.js";
 import { type LatencySummary, nowMs, summarize } from "./stats.js";
 
@@ -59,7 +59,7 @@ async function measure(filesystem: string, root: string): Promise<CheckpointResu
     await Promise.all(tasks.map((task) => cp.writeTask({ framework, task, executor: "shell", run: {} })));
     const burstDurableMs = nowMs() - t;
     const r = nowMs();
-    for (const task of tasks) cp.removeTask(fw, task.taskId as TaskId);
+    for (const task of tasks) cp.removeTask(fw, task.taskId);
     const burstRemovedMs = nowMs() - r;
     cp.close();
     return { filesystem, dir: root, recordAndRun: summarize(latencies), burstDurableMs, burstRemovedMs };

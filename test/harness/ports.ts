@@ -41,13 +41,9 @@ function canBind(port: number): Promise<boolean> {
  */
 export async function devPorts(extra: number): Promise<number[]> {
   const port = await freePortRun(2);
-  const others = new Set<number>();
-  for (let attempt = 0; others.size < extra && attempt < extra * 20; attempt++) {
-    const p = await freePort();
-    if (p !== port && p !== port + 1) others.add(p);
-  }
-  if (others.size < extra) throw new Error(`could not find ${extra} free ports beside ${port}`);
-  return [port, ...others];
+  // Two more than needed: at most those two can be P and P+1.
+  const others = (await freePorts(extra + 2)).filter((p) => p !== port && p !== port + 1);
+  return [port, ...others.slice(0, extra)];
 }
 
 /**

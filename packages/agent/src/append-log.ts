@@ -126,11 +126,10 @@ export class AppendLog {
 
   private open(): number {
     if (this.fd !== undefined) return this.fd;
-    const created = readOrEmpty(this.file) === "";
     this.fd = openSync(this.file, "a", 0o600);
     this.size = fstatSync(this.fd).size;
-    // A new file's directory entry must be durable too, or a crash could lose the whole log.
-    if (created) syncDirectory(this.dir);
+    // A new (empty) file's directory entry must be durable too, or a crash could lose the whole log.
+    if (this.size === 0) syncDirectory(this.dir);
     return this.fd;
   }
 

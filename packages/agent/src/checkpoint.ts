@@ -128,6 +128,7 @@ export class AgentCheckpoint {
 
   /** Records a task (with its run, when it has one); resolves once the record is on the disk. */
   writeTask(checkpoint: TaskCheckpoint): Promise<void> {
+    this.prepare();
     const line = JSON.stringify({ task: checkpoint });
     this.setLive(keyOf(checkpoint.framework.id!, checkpoint.task.taskId), checkpoint, line.length);
     this.log.append(line);
@@ -182,8 +183,9 @@ export class AgentCheckpoint {
     return this.live;
   }
 
+  /** Books a live task's record in `live` (made by `prepare` or `rewrite` before). */
   private setLive(key: string, checkpoint: TaskCheckpoint, bytes: number): void {
-    const live = this.prepare();
+    const live = this.live!;
     this.liveBytes += bytes - (live.get(key)?.bytes ?? 0);
     live.set(key, { checkpoint, bytes });
   }

@@ -118,7 +118,8 @@ class RecoveredShellHandle implements ExecutorHandle {
     if (watched) signalGroup(this.pid, "SIGKILL");
     const exit = this.killer.requested ? ({ kind: "killed" } as const) : await recordedExit(this.ctx.sandbox);
     this.ctx.onExit(exit);
-    this.resolveExited();
+    // As a launched task's: a kill (an agent stopping with its tasks) settles once the cgroup is gone.
     await this.cgroup?.remove();
+    this.resolveExited();
   }
 }
