@@ -324,6 +324,7 @@ export class Agent implements AgentView {
     await this.customExecutors.shutdownAll(this.shutdownGracePeriodMs);
     this.reporter.stop();
     this.checkpoint?.close();
+    await this.sandboxes.stop();
     this.state = "stopped";
   }
 

@@ -1,4 +1,3 @@
-import { mkdirSync } from "node:fs";
 import type { AgentCommandOf, AgentId, FrameworkId, FrameworkInfo, TaskInfo } from "@agora/protocol";
 import type { Logger } from "pino";
 import { type AgentCheckpoint, processStartTime, type RunCheckpoint } from "./checkpoint.js";
@@ -110,15 +109,15 @@ export class TaskLauncher {
   /**
    * Creates the sandboxes of one runTask's tasks, then launches them all: tasks that start together
    * report RUNNING in the same tick, so their updates leave in one message. The directories are made
-   * synchronously: a mkdir is metadata work of microseconds (under a millisecond on a slow disk),
-   * while an awaited one costs a trip through the thread pool and a busy event loop, which on a
-   * loaded machine was a good part of a lone launch's latency (BENCHMARKS.md, issue 14); the
-   * executors' spawns block the loop far longer anyway.
+   * synchronously: a mkdir (or a ready sandbox's rename) is metadata work of microseconds (under a
+   * millisecond on a slow disk), while an awaited one costs a trip through the thread pool and a busy
+   * event loop, which on a loaded machine was a good part of a lone launch's latency (BENCHMARKS.md,
+   * issue 14); the executors' spawns block the loop far longer anyway.
    */
   private async launchAll(admitted: Admitted[]): Promise<void> {
     const ready = admitted.filter(({ entry }) => {
       try {
-        mkdirSync(entry.sandbox, { recursive: true });
+        this.options.sandboxes.make(entry.sandbox);
         return true;
       } catch (err) {
         this.options.reporter.fail(
@@ -130,6 +129,7 @@ export class TaskLauncher {
       }
     });
     await Promise.all(ready.map(({ entry, executor }) => this.launch(entry, executor)));
+    void this.options.sandboxes.refill();
   }
 
   private async launch(entry: TaskEntry, executor: Executor): Promise<void> {
