@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { journalledUpdates } from "@agora/agent/internal";
 import type { ChurnFramework } from "./churn-framework.js";
 import { spawnAgent, startMaster } from "./cluster.js";
 import { type NatsClusterHandle, startNatsCluster } from "./nats-server.js";
@@ -147,13 +148,9 @@ export class HaCluster {
     );
   }
 
-  /** Status update journal entries an agent still waits to have acknowledged. */
+  /** Status updates an agent's journal still holds unacknowledged. */
   unacknowledged(agent: HaAgent): number {
-    try {
-      return readdirSync(path.join(agent.workDir, "meta/updates")).filter((f) => f.endsWith(".json")).length;
-    } catch {
-      return 0;
-    }
+    return journalledUpdates(path.join(agent.workDir, "meta/updates")).length;
   }
 
   async stop(): Promise<void> {

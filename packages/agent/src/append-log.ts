@@ -85,9 +85,7 @@ export class AppendLog {
 
   /** The file's lines, the last one possibly torn; none when it does not exist. */
   lines(): string[] {
-    return readOrEmpty(this.file)
-      .split("\n")
-      .filter((l) => l !== "");
+    return readLines(this.file);
   }
 
   /** Replaces the file with `lines`, atomically and durably. Not while `busy`. */
@@ -182,13 +180,16 @@ export function syncDirectory(dir: string): void {
   }
 }
 
-function readOrEmpty(file: string): string {
+/** A log file's lines, the last one possibly torn; none when it does not exist. */
+export function readLines(file: string): string[] {
+  let text: string;
   try {
-    return readFileSync(file, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "";
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw err;
   }
+  return text.split("\n").filter((l) => l !== "");
 }
 
 function fdatasyncFd(fd: number): Promise<void> {

@@ -7,7 +7,7 @@ import type { AgentId, FrameworkId, StatusUpdate, TaskId } from "@agora/protocol
 import { waitFor } from "@agora/transport/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { TASK_LOG } from "./checkpoint.js";
-import { FileUpdateJournal, JOURNAL_FILE, unacknowledged } from "./file-update-journal.js";
+import { FileUpdateJournal, JOURNAL_FILE, journalledUpdates, unacknowledged } from "./file-update-journal.js";
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -98,6 +98,20 @@ describe("FileUpdateJournal", () => {
     second.acknowledge(recovered!);
     expect(new FileUpdateJournal(dir).recover()).toEqual([]);
     expect(await readFile(path.join(dir, JOURNAL_FILE), "utf8")).toBe("");
+  });
+
+  it("reads what a running agent's journal holds unacknowledged without changing the file", async () => {
+    const dir = await tempDir();
+    expect(journalledUpdates(dir)).toEqual([]);
+    const journal = new FileUpdateJournal(dir);
+    const [a, b] = [update("t1", "a"), update("t2", "b")];
+    await Promise.all([journal.append(a), journal.append(b)]);
+    journal.acknowledge(a);
+    const before = await readFile(path.join(dir, JOURNAL_FILE), "utf8");
+    expect(uuids(journalledUpdates(dir))).toEqual([uuidOf("b")]);
+    expect(await readFile(path.join(dir, JOURNAL_FILE), "utf8")).toBe(before);
+    journal.acknowledge(b);
+    expect(journalledUpdates(dir)).toEqual([]);
   });
 
   it("appends after the recovered updates, so order holds across restarts", async () => {

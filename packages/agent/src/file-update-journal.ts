@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { isTerminalState, StatusUpdate } from "@agora/protocol";
 import { z } from "zod";
-import { AppendLog, parseJson } from "./append-log.js";
+import { AppendLog, parseJson, readLines } from "./append-log.js";
 import type { UpdateJournal } from "./update-journal.js";
 
 /** The journal's file in its directory. */
@@ -72,18 +72,7 @@ export class FileUpdateJournal implements UpdateJournal {
    * them alone. A line that does not parse (a write torn by a crash) is skipped.
    */
   recover(): StatusUpdate[] {
-    const records: JournalRecord[] = [];
-    const legacy = readdirSync(this.dir)
-      .filter((name) => name.endsWith(".json"))
-      .sort();
-    for (const name of legacy) {
-      const update = parseUpdate(path.join(this.dir, name));
-      if (update) records.push({ update });
-    }
-    for (const line of this.log.lines()) {
-      const record = parseJson(JournalRecord, line);
-      if (record) records.push(record);
-    }
+    const { records, legacy } = journalRecords(this.dir, this.log.lines());
     this.live.clear();
     for (const update of unacknowledged(records)) this.live.set(update.status.uuid, update);
     this.rewrite();
@@ -111,6 +100,35 @@ export class FileUpdateJournal implements UpdateJournal {
   private rewrite(): void {
     this.log.replace([...this.live.values()].map((update) => JSON.stringify({ update })));
   }
+}
+
+/**
+ * The unacknowledged updates journalled in `dir`, in append order, read without changing anything
+ * (the journal of an agent that may be running).
+ */
+export function journalledUpdates(dir: string): StatusUpdate[] {
+  if (!existsSync(dir)) return [];
+  return unacknowledged(journalRecords(dir, readLines(path.join(dir, JOURNAL_FILE))).records);
+}
+
+/** The records of the log's `lines`, after those of an older agent's per-update files (`legacy`). */
+function journalRecords(
+  dir: string,
+  lines: readonly string[],
+): { records: JournalRecord[]; legacy: string[] } {
+  const records: JournalRecord[] = [];
+  const legacy = readdirSync(dir)
+    .filter((name) => name.endsWith(".json"))
+    .sort();
+  for (const name of legacy) {
+    const update = parseUpdate(path.join(dir, name));
+    if (update) records.push({ update });
+  }
+  for (const line of lines) {
+    const record = parseJson(JournalRecord, line);
+    if (record) records.push(record);
+  }
+  return { records, legacy };
 }
 
 /**
