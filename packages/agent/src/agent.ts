@@ -322,6 +322,7 @@ export class Agent implements AgentView {
     // Custom executors are not recovered by a restarted agent (they would have to reconnect to it), so
     // they are shut down whatever `killTasks` says.
     await this.customExecutors.shutdownAll(this.shutdownGracePeriodMs);
+    await Promise.all(Object.values(this.executors).map((e) => e.settled?.()));
     this.reporter.stop();
     this.checkpoint?.close();
     await this.sandboxes.stop();

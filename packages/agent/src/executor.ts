@@ -143,4 +143,9 @@ export interface Executor {
    * about `frameworkId/taskId` keys). Called once the agent has recovered its tasks.
    */
   removeOrphans?(agentId: AgentId, known: (key: string) => boolean): Promise<number>;
+  /**
+   * Resolves once what this executor still cleans up after tasks that ended (their cgroups) is done:
+   * an agent that stops waits for it, or it would be left behind.
+   */
+  settled?(): Promise<void>;
 }

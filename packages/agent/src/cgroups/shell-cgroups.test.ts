@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { waitFor } from "@agora/transport/testing";
@@ -21,6 +22,10 @@ afterEach(async () => {
 describe.skipIf(!cgroups)(`shell tasks in cgroups (${cgroups?.mode ?? "none"})`, () => {
   const startCgroupAgent = () =>
     startAgent({ executors: { shell: new ShellExecutor({ cgroups: cgroups! }) } });
+  const cgroupDir = (taskId: string) =>
+    cgroups!.mode === "v1"
+      ? `/sys/fs/cgroup/memory/agora/${FRAMEWORK_ID}.${taskId}`
+      : `/sys/fs/cgroup/agora/${FRAMEWORK_ID}.${taskId}`;
 
   it("reports the cgroup mode in /state", async () => {
     fx = await startCgroupAgent();
@@ -41,10 +46,7 @@ describe.skipIf(!cgroups)(`shell tasks in cgroups (${cgroups?.mode ?? "none"})`,
     );
     expect(text).toContain(`/agora/${FRAMEWORK_ID}.${task.taskId}`);
     // The cgroup is removed once the task ended, also when a background process outlived the shell.
-    const dir =
-      cgroups!.mode === "v1"
-        ? `/sys/fs/cgroup/memory/agora/${FRAMEWORK_ID}.${task.taskId}`
-        : `/sys/fs/cgroup/agora/${FRAMEWORK_ID}.${task.taskId}`;
+    const dir = cgroupDir(task.taskId);
     await waitFor(
       () =>
         stat(dir).then(
@@ -53,6 +55,21 @@ describe.skipIf(!cgroups)(`shell tasks in cgroups (${cgroups?.mode ?? "none"})`,
         ),
       "the cgroup removed",
     );
+  });
+
+  it("an agent stopping right after a task ended waits for the task's cgroup to go instead of leaving it behind", async () => {
+    fx = await startCgroupAgent();
+    // setsid takes the sleep out of the task's process group, which is killed when the task ends, but
+    // not out of its cgroup: the cgroup is busy for a second after the task's end is reported. The
+    // task ends once that process runs in its own session.
+    const task = shellTask(
+      "setsid sh -c 'touch apart; sleep 1' & while [ ! -e apart ]; do sleep 0.01; done; exit 0",
+    );
+    fx.master.runTasks([task]);
+    await fx.master.waitForState(task.taskId, "TASK_FINISHED");
+    expect(existsSync(cgroupDir(task.taskId))).toBe(true);
+    await fx.agent.stop({ killTasks: false });
+    expect(existsSync(cgroupDir(task.taskId))).toBe(false);
   });
 
   it("fails a shell task with mem 32 that allocates 100 MB with the memory reason", async () => {

@@ -70,6 +70,8 @@ export class ShellExecutor implements Executor {
   private readonly recordExitStatus: boolean;
   private readonly recoveredPollMs: number;
   private readonly users: TaskUsers;
+  /** Removals of ended tasks' cgroups under way (see `settled`). */
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(options: ShellExecutorOptions = {}) {
     this.path = options.path ?? process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
@@ -81,7 +83,7 @@ export class ShellExecutor implements Executor {
   }
 
   async recover(task: TaskInfo, ctx: RecoverContext): Promise<ExecutorHandle | undefined> {
-    const cgroup = this.cgroups?.existing(`${ctx.frameworkId}.${task.taskId}`);
+    const cgroup = this.tracked(this.cgroups?.existing(`${ctx.frameworkId}.${task.taskId}`));
     const handle = await recoverShellTask(ctx, this.clock, this.recoveredPollMs, cgroup);
     if (!handle || !task.healthCheck) return handle;
     // Its checks run as its user, as they did before the restart. Whom it was switched to is read
@@ -107,6 +109,29 @@ export class ShellExecutor implements Executor {
 
   get cgroupMode(): CgroupMode {
     return this.cgroups?.mode ?? "none";
+  }
+
+  /**
+   * A task's cgroup goes once its end is reported, so the report does not wait for its last processes
+   * to leave it; an agent stopping right after (a framework torn down, then the agent shut down) waits
+   * here for those removals instead of leaving the cgroups behind.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.removals]);
+  }
+
+  /** `cgroup`, its removal counted in `removals` while under way. */
+  private tracked(cgroup: TaskCgroup | undefined): TaskCgroup | undefined {
+    if (!cgroup) return undefined;
+    return {
+      ...cgroup,
+      remove: () => {
+        const removal = cgroup.remove();
+        this.removals.add(removal);
+        void removal.finally(() => this.removals.delete(removal));
+        return removal;
+      },
+    };
   }
 
   async launch(task: TaskInfo, ctx: LaunchContext): Promise<ExecutorHandle> {
@@ -193,7 +218,7 @@ export class ShellExecutor implements Executor {
       const runCommand = account
         ? hostCommandRunner({ cwd: ctx.sandbox, env: ctx.env, path: this.path, user: account })
         : undefined;
-      return new ShellTaskHandle(child, ctx, this.clock, cgroup, runCommand);
+      return new ShellTaskHandle(child, ctx, this.clock, this.tracked(cgroup), runCommand);
     } catch (cause) {
       await cgroup?.remove();
       const as = account ? ` as user '${account.name}'` : "";
