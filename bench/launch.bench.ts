@@ -122,7 +122,10 @@ export default async function launchBench(): Promise<string> {
         const sandboxed = r.rawSpawnIntoSandboxBetween
           ? `; raw spawns into a sandbox on the agent's disk p50 ${ms(r.rawSpawnIntoSandboxBetween.p50Ms)}: ${(p50 / r.rawSpawnIntoSandboxBetween.p50Ms).toFixed(2)}×`
           : "";
-        return `${r.scenario}: accept→RUNNING p50 ${ms(p50)}; raw spawns between the launches p50 ${ms(between)}, p99 ${ms(r.rawSpawnBetween!.p99Ms)}: ${(p50 / between).toFixed(2)}× (target ≤ 2×)${scenario}${sandboxed}`;
+        const bus = r.busRoundTripsBetween
+          ? `; raw spawn + two NATS round trips between (the bus's share) p50 ${ms(between + r.busRoundTripsBetween.p50Ms)}: ${(p50 / (between + r.busRoundTripsBetween.p50Ms)).toFixed(2)}×`
+          : "";
+        return `${r.scenario}: accept→RUNNING p50 ${ms(p50)}; raw spawns between the launches p50 ${ms(between)}, p99 ${ms(r.rawSpawnBetween!.p99Ms)}: ${(p50 / between).toFixed(2)}× (target ≤ 2×)${scenario}${sandboxed}${bus}`;
       }),
   ];
   return lines.join("\n");

@@ -33,6 +33,13 @@ export interface LaunchResult {
    * alone does not pay.
    */
   rawSpawnIntoSandboxBetween?: LatencySummary;
+  /**
+   * Over NATS: after the raw spawns between the launches, two request/reply round trips between this
+   * process and another Node process through the same nats-server (800-byte messages): the four
+   * one-way hops a launch makes (framework → master → agent → master → framework) with nothing done
+   * at either end, waking processes that waited as the master and the agent do.
+   */
+  busRoundTripsBetween?: LatencySummary;
 }
 
 /** Where the master and the agents run, and the bus the framework uses. */
@@ -45,6 +52,8 @@ export interface Topology {
   close(): Promise<void>;
   /** Where its agent makes its tasks' sandboxes, when they are files of this machine's (its work directory). */
   sandboxRoot?: string;
+  /** The nats-server its roles talk through, when they do. */
+  natsUrl?: string;
 }
 
 interface Stoppable {
@@ -96,6 +105,7 @@ export function overNats(url: string, masterPort: number): Topology {
   const opened: Bus[] = [];
   return {
     name: "over NATS",
+    natsUrl: url,
     async startMaster(allocationIntervalMs) {
       const bin = path.join(root, "packages/cli/bin/agora.js");
       const args = ["master", "--nats", url, "--host", "127.0.0.1", "--port", String(masterPort)];
@@ -334,10 +344,12 @@ export async function launchSequential(
     1000,
   );
   const sandboxes = topology.sandboxRoot && mkdtempSync(path.join(topology.sandboxRoot, "agora-bench-raw-"));
+  const echo = topology.natsUrl ? await startEcho(topology.natsUrl) : undefined;
   try {
     const latencies: number[] = [];
     const raw: number[] = [];
     const intoSandbox: number[] = [];
+    const bus: number[] = [];
     const running = new Map<string, () => void>();
     const ended = new Map<string, () => void>();
     cluster.scheduler.on("update", (s: TaskStatus) => {
@@ -380,6 +392,7 @@ export async function launchSequential(
       await hasEnded;
       raw.push(await spawnOnce(o.command));
       if (sandboxes) intoSandbox.push(await spawnOnce(o.command, path.join(sandboxes, `seq-${i}`)));
+      if (echo) bus.push(await echo.roundTrips(2));
     }
     return {
       scenario: o.scenario,
@@ -389,11 +402,53 @@ export async function launchSequential(
       acceptToRunning: summarize(latencies),
       rawSpawnBetween: summarize(raw),
       ...(sandboxes ? { rawSpawnIntoSandboxBetween: summarize(intoSandbox) } : {}),
+      ...(echo ? { busRoundTripsBetween: summarize(bus) } : {}),
     };
   } finally {
     await cluster.stop();
+    await echo?.stop();
     if (sandboxes) rmSync(sandboxes, { recursive: true, force: true });
   }
+}
+
+/** Answers every request on `bench.echo` with its own data, over Agora's NATS bus, from a Node process of its own. */
+const ECHO_SCRIPT = `
+import { connectNatsBus } from "@agora/transport";
+const bus = await connectNatsBus({ servers: process.argv[1] });
+bus.subscribe("bench.echo", (msg) => void msg.respond(msg.data));
+await bus.flush();
+process.stdout.write("ready\\n");
+`;
+
+/**
+ * Another process echoing over `url`, and a bus of this process' to time round trips to it: what the
+ * bus alone (nats-server, our bus on both ends) costs a launch, measured beside it.
+ */
+async function startEcho(
+  url: string,
+): Promise<{ roundTrips(n: number): Promise<number>; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", ECHO_SCRIPT, url], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+    child.once("exit", (code) => reject(new Error(`echo process exited with ${code}`)));
+  });
+  const bus = await connectNatsBus({ servers: url, logger: silent });
+  const data = new Uint8Array(800);
+  return {
+    async roundTrips(n) {
+      const t = nowMs();
+      for (let i = 0; i < n; i++) await bus.request("bench.echo", data, { timeoutMs: 5_000 });
+      return nowMs() - t;
+    },
+    async stop() {
+      await bus.close();
+      child.kill("SIGTERM");
+      if (child.exitCode === null) await once(child, "exit");
+    },
+  };
 }
 
 /** The floor: Node spawning the same command in its own process group, spawn() → 'spawn' event. */
