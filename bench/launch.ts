@@ -445,8 +445,9 @@ async function startEcho(
     },
     async stop() {
       await bus.close();
+      const exited = child.exitCode !== null || child.signalCode !== null;
       child.kill("SIGTERM");
-      if (child.exitCode === null) await once(child, "exit");
+      if (!exited) await once(child, "exit");
     },
   };
 }

@@ -184,7 +184,7 @@ const surfaces: Record<string, Record<string, string[]>> = {
       "TaskView",
       "UnacknowledgedUpdate",
     ],
-    "./internal": ["AgentCheckpoint", "NoopExecutor", "NoopExecutorOptions"],
+    "./internal": ["AgentCheckpoint", "NoopExecutor", "NoopExecutorOptions", "journalledUpdates"],
     "./testing": ["AgentFixture", "dockerAvailable", "FakeMaster", "shellTask", "startAgent", "TEST_IMAGE"],
   },
   "framework-sdk": {

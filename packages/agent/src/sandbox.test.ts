@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { FrameworkId, TaskId } from "@agora/protocol";
+import type { ExecutorId, FrameworkId, TaskId } from "@agora/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Sandboxes } from "./sandbox.js";
 
@@ -56,6 +56,17 @@ describe("Sandboxes", () => {
     expect(spares()).toHaveLength(4);
     sandboxes.make(sandboxes.pathOf(fw, task("next")));
     expect(spares()).toHaveLength(3);
+  });
+
+  it("never renames a ready sandbox over an existing one, even an empty one a process may work in", async () => {
+    const dir = sandboxes.executorPathOf(fw, "executor-1" as ExecutorId);
+    mkdirSync(dir, { recursive: true });
+    const inode = statSync(dir).ino;
+    await sandboxes.refill();
+    sandboxes.make(dir);
+    expect(statSync(dir).ino).toBe(inode);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(spares()).toHaveLength(4);
   });
 
   it("takes a previous agent process's ready sandboxes instead of making more", async () => {

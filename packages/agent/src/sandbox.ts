@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { lchown, mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ExecutorId, FrameworkId, TaskId } from "@agora/protocol";
@@ -43,14 +43,16 @@ export class Sandboxes {
    * throws.
    */
   make(dir: string): void {
+    // Never renamed over, even empty: a process may already work in it (an executor's shared sandbox).
+    if (existsSync(dir)) return;
     const spare = this.spares.pop();
     if (spare === undefined || !this.moveInto(spare, dir)) mkdirSync(dir, { recursive: true });
   }
 
   /**
-   * Makes ready sandboxes until there are enough, in the background; resolves when done. Called once the launches that
-   * took them are under way: made during a launch, their creations joined the journal commit that
-   * the launch's checkpoint waits for (its p90 from 0.1 to 0.5 ms).
+   * Makes ready sandboxes until there are enough, in the background; resolves when done. Called once
+   * the launches that took them are under way: made during a launch, their creations joined the
+   * journal commit that the launch's checkpoint waits for (its p90 from 0.1 to 0.5 ms).
    */
   refill(): Promise<void> {
     if (this.refilling || this.stopped || this.spares.length >= SPARES)
@@ -87,7 +89,7 @@ export class Sandboxes {
           return false;
         }
       }
-      // `dir` exists and is not empty: the spare waits for the next launch.
+      // Whatever it was, the spare is still there for the next launch.
       this.spares.push(spare);
       return false;
     }
