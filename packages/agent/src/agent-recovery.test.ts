@@ -14,7 +14,7 @@ import { ShellExecutor } from "./executors/shell-executor.js";
 import { EXIT_STATUS_FILE } from "./executors/shell-recovery.js";
 import { AGENT_RESOURCES } from "./test-support/agent-fixture.js";
 import { cleanupAfterEach } from "./test-support/cleanup.js";
-import { FakeMaster, FRAMEWORK_ID, isRunning, shellTask } from "./test-support/fake-master.js";
+import { FakeMaster, FRAMEWORK_ID, isRunning, OUT_OF_MEMORY, shellTask } from "./test-support/fake-master.js";
 import { orphanShellTask } from "./test-support/orphaned-task.js";
 
 const cleanup = cleanupAfterEach();
@@ -178,6 +178,22 @@ describe("agent checkpoint and recovery", () => {
     master.kill(task.taskId, 0);
     await master.waitForState(task.taskId, "TASK_KILLED");
     await waitFor(() => !existsSync(dir), "the recovered task's cgroup removed");
+  });
+
+  it.skipIf(!cgroups)("reports a recovered task the OOM killer ended as over its memory limit", async () => {
+    const { master, newAgent } = await setup();
+    const confined = () => new ShellExecutor({ cgroups: cgroups!, recordExitStatus: true });
+    const first = newAgent(confined());
+    await first.start({ httpPort: 5051 });
+    const task = shellTask(`sleep 1; ${OUT_OF_MEMORY.command}`, { resources: OUT_OF_MEMORY.resources });
+    master.runTasks([task]);
+    await master.waitForState(task.taskId, "TASK_RUNNING");
+    await first.stop({ killTasks: false });
+
+    await newAgent(confined()).start({ httpPort: 5051 });
+    const failed = await master.waitForState(task.taskId, "TASK_FAILED");
+    expect(failed.status.reason).toBe("REASON_CONTAINER_LIMITATION_MEMORY");
+    expect(failed.status.message).toBe("Task exceeded its memory limit and was killed (out of memory)");
   });
 
   it("takes a kill the master sends right after answering its reregistration: it listens under its id first", async () => {

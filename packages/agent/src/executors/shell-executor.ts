@@ -20,7 +20,13 @@ import { chownSandbox } from "../sandbox.js";
 import { taskEnvironment } from "../task-env.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
 import { GracefulKill } from "./graceful-kill.js";
-import { EXIT_STATUS_FILE, RECORD_EXIT_STATUS, recoverShellTask, signalGroup } from "./shell-recovery.js";
+import {
+  EXIT_STATUS_FILE,
+  OUT_OF_MEMORY_EXIT,
+  RECORD_EXIT_STATUS,
+  recoverShellTask,
+  signalGroup,
+} from "./shell-recovery.js";
 import { TaskUsers, type UserAccount } from "./task-user.js";
 
 export interface ShellExecutorOptions {
@@ -295,13 +301,7 @@ class ShellTaskHandle implements ExecutorHandle {
   private async exitOf(code: number | null, signal: NodeJS.Signals | null): Promise<TaskExit> {
     const oom = (await this.cgroup?.oomKilled().catch(() => false)) ?? false;
     if (this.killer.requested) return { kind: "killed" };
-    if (oom) {
-      return {
-        kind: "limited",
-        reason: "REASON_CONTAINER_LIMITATION_MEMORY",
-        message: "Task exceeded its memory limit and was killed (out of memory)",
-      };
-    }
+    if (oom) return OUT_OF_MEMORY_EXIT;
     if (signal) return { kind: "signaled", signal };
     return { kind: "exited", exitCode: code ?? 0 };
   }

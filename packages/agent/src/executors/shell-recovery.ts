@@ -19,6 +19,13 @@ export const EXIT_STATUS_FILE = ".agora-exit-status";
  */
 export const RECORD_EXIT_STATUS = `f=$AGORA_EXIT_FILE; unset AGORA_EXIT_FILE; "$@"; s=$?; echo $s > "$f"; if [ $s -gt 128 ]; then kill -$((s - 128)) $$; fi; exit $s`;
 
+/** How a task ended that the kernel's OOM killer killed in its cgroup. */
+export const OUT_OF_MEMORY_EXIT: TaskExit = {
+  kind: "limited",
+  reason: "REASON_CONTAINER_LIMITATION_MEMORY",
+  message: "Task exceeded its memory limit and was killed (out of memory)",
+};
+
 /** How a recovered task's process ended: from its exit status file, else unknown. */
 export async function recordedExit(sandbox: string): Promise<TaskExit> {
   const text = await readFile(path.join(sandbox, EXIT_STATUS_FILE), "utf8").catch(() => undefined);
@@ -45,7 +52,7 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
  * found by pid *and* start time: a pid the kernel gave to another process since is not ours, and
  * that process is never signalled. The leader is not our child, so its end is noticed by polling
  * /proc; its exit status comes from the file the launch wrapper wrote. Its cgroup, when the launch
- * made one, measures it and is removed once it ended. Resolves undefined when the checkpoint names
+ * made one, measures it, tells an OOM kill apart, and is removed once it ended. Resolves undefined when the checkpoint names
  * no process.
  */
 export async function recoverShellTask(
@@ -116,7 +123,13 @@ class RecoveredShellHandle implements ExecutorHandle {
     this.killer.cancel();
     // The group was ours while we watched its leader: what the task left behind goes with it.
     if (watched) signalGroup(this.pid, "SIGKILL");
-    const exit = this.killer.requested ? ({ kind: "killed" } as const) : await recordedExit(this.ctx.sandbox);
+    // As a launched task's: a kill asked for is a kill, the OOM killer's is the memory limit's.
+    const oom = (await this.cgroup?.oomKilled().catch(() => false)) ?? false;
+    const exit: TaskExit = this.killer.requested
+      ? { kind: "killed" }
+      : oom
+        ? OUT_OF_MEMORY_EXIT
+        : await recordedExit(this.ctx.sandbox);
     this.ctx.onExit(exit);
     // As a launched task's: a kill (an agent stopping with its tasks) settles once the cgroup is gone.
     await this.cgroup?.remove();
