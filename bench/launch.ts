@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -129,10 +129,7 @@ export function overNats(url: string, masterPort: number): Topology {
         resources,
         kind,
       ]);
-      await new Promise<void>((resolve, reject) => {
-        child.process.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
-        child.process.once("exit", (code) => reject(new Error(`agent host exited with ${code}`)));
-      });
+      await ready(child.process, "agent host");
       return child;
     },
     async frameworkBus() {
@@ -206,6 +203,8 @@ async function healthy(port: number): Promise<void> {
 /** A child in its own process group, stopped with SIGTERM to the group. */
 function spawnGroup(command: string, args: string[]) {
   const child = spawn(command, args, {
+    // The repository's root: the echo process resolves Agora's packages from there.
+    cwd: root,
     stdio: ["ignore", "pipe", "inherit"],
     detached: true,
     env: { ...process.env, AGORA_LOG_LEVEL: "warn" },
@@ -213,11 +212,19 @@ function spawnGroup(command: string, args: string[]) {
   return {
     process: child,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       process.kill(-child.pid!, "SIGTERM");
       await once(child, "exit");
     },
   };
+}
+
+/** Resolves once `child` writes "ready" to its stdout; rejects if it exits first. */
+function ready(child: ChildProcess, what: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
+    child.once("exit", (code) => reject(new Error(`${what} exited with ${code}`)));
+  });
 }
 
 interface Cluster {
@@ -427,14 +434,8 @@ process.stdout.write("ready\\n");
 async function startEcho(
   url: string,
 ): Promise<{ roundTrips(n: number): Promise<number>; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ["--input-type=module", "-e", ECHO_SCRIPT, url], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && resolve());
-    child.once("exit", (code) => reject(new Error(`echo process exited with ${code}`)));
-  });
+  const child = spawnGroup(process.execPath, ["--input-type=module", "-e", ECHO_SCRIPT, url]);
+  await ready(child.process, "echo process");
   const bus = await connectNatsBus({ servers: url, logger: silent });
   const data = new Uint8Array(800);
   return {
@@ -445,9 +446,7 @@ async function startEcho(
     },
     async stop() {
       await bus.close();
-      const exited = child.exitCode !== null || child.signalCode !== null;
-      child.kill("SIGTERM");
-      if (!exited) await once(child, "exit");
+      await child.stop();
     },
   };
 }

@@ -21,7 +21,7 @@ export interface CgroupUsage {
 /** One task's cgroup: its processes join through `procsFiles` (every hierarchy's `cgroup.procs`). */
 export interface TaskCgroup {
   readonly procsFiles: readonly string[];
-  /** True when the kernel's OOM killer killed a process of this cgroup. */
+  /** True when the kernel's OOM killer killed a process of this cgroup; false when that cannot be read. */
   oomKilled(): Promise<boolean>;
   usage(): Promise<CgroupUsage>;
   /** Removes the cgroup once nothing runs in it (errors are ignored: it is only left behind). */

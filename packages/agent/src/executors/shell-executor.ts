@@ -299,7 +299,7 @@ class ShellTaskHandle implements ExecutorHandle {
   }
 
   private async exitOf(code: number | null, signal: NodeJS.Signals | null): Promise<TaskExit> {
-    const oom = (await this.cgroup?.oomKilled().catch(() => false)) ?? false;
+    const oom = (await this.cgroup?.oomKilled()) ?? false;
     if (this.killer.requested) return { kind: "killed" };
     if (oom) return OUT_OF_MEMORY_EXIT;
     if (signal) return { kind: "signaled", signal };

@@ -52,8 +52,8 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
  * found by pid *and* start time: a pid the kernel gave to another process since is not ours, and
  * that process is never signalled. The leader is not our child, so its end is noticed by polling
  * /proc; its exit status comes from the file the launch wrapper wrote. Its cgroup, when the launch
- * made one, measures it, tells an OOM kill apart, and is removed once it ended. Resolves undefined when the checkpoint names
- * no process.
+ * made one, measures it, tells an OOM kill apart, and is removed once it ended. Resolves undefined
+ * when the checkpoint names no process.
  */
 export async function recoverShellTask(
   ctx: RecoverContext,
@@ -124,7 +124,7 @@ class RecoveredShellHandle implements ExecutorHandle {
     // The group was ours while we watched its leader: what the task left behind goes with it.
     if (watched) signalGroup(this.pid, "SIGKILL");
     // As a launched task's: a kill asked for is a kill, the OOM killer's is the memory limit's.
-    const oom = (await this.cgroup?.oomKilled().catch(() => false)) ?? false;
+    const oom = (await this.cgroup?.oomKilled()) ?? false;
     const exit: TaskExit = this.killer.requested
       ? { kind: "killed" }
       : oom
