@@ -1,3 +1,5 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type NatsClusterHandle,
@@ -81,6 +83,47 @@ describe("JetStreamStateStore", () => {
     await store.put("leader", enc.encode("m2"), { expectedRevision: 0 });
     expect(dec.decode((await store.get("leader"))!.value)).toBe("m2");
     await store.close();
+  });
+
+  it("opens a bucket whose first create lost a race (10065), by retrying", async () => {
+    // What a contender that loses a concurrent create sees on nats-server 2.9, made certain: a
+    // stream already holds the bucket's subjects and goes away after the first refusal.
+    const jsm = await jetstreamManager(bus.connection);
+    await jsm.streams.add({ name: "squatter", subjects: ["$KV.contested.>"] });
+    const retries: number[] = [];
+    const logger = pino(
+      { level: "warn" },
+      {
+        write(line: string) {
+          retries.push(JSON.parse(line).attempt);
+          void jsm.streams.delete("squatter");
+        },
+      },
+    );
+    const store = await JetStreamStateStore.open(bus, { bucket: "contested", logger });
+    expect(retries).toEqual([1]);
+    await store.put("leader", enc.encode("m1"), { expectedRevision: 0 });
+    expect(dec.decode((await store.get("leader"))!.value)).toBe("m1");
+    await store.close();
+  });
+
+  it("opens one new bucket from several connections at once (contenders starting together)", async () => {
+    const contenders = await Promise.all(
+      Array.from({ length: 8 }, () => connectNatsBus({ servers: nats.url })),
+    );
+    try {
+      for (let round = 0; round < 50; round++) {
+        const bucket = `contended-${round}`;
+        const stores = await Promise.all(
+          contenders.map((c) => JetStreamStateStore.open(c, { bucket, ttlMs: 5_000 })),
+        );
+        await stores[0]!.put("leader", enc.encode("m1"), { expectedRevision: 0 });
+        expect(dec.decode((await stores[7]!.get("leader"))!.value)).toBe("m1");
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    } finally {
+      await Promise.all(contenders.map((c) => c.close()));
+    }
   });
 
   it("fails with CONNECTION when the server has no JetStream", async () => {

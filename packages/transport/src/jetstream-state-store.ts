@@ -28,6 +28,10 @@ export interface JetStreamStateStoreOptions {
 }
 
 const OPEN_ATTEMPTS = 5;
+// nats-server's API error codes for a stream create that lost a race with an identical one
+// (@nats-io/jetstream names neither).
+const STREAM_SUBJECTS_OVERLAP = 10065;
+const STREAM_NAME_IN_USE = 10058;
 
 /** A `NatsBus` or anything else exposing its NATS connection. */
 export interface HasNatsConnection {
@@ -75,10 +79,16 @@ export class JetStreamStateStore implements StateStore {
         return new JetStreamStateStore(kv, logger);
       } catch (err) {
         const error = storeError(err, opts.bucket, `cannot open JetStream KV bucket ${opts.bucket}`);
-        // A clustered nats-server 2.9 sometimes never answers one of several concurrent creates of
-        // one bucket (masters starting together); the bucket exists by the next attempt.
-        if (error.code !== "TIMEOUT" || attempt >= OPEN_ATTEMPTS) throw error;
-        logger.warn({ bucket: opts.bucket, attempt }, "opening the KV bucket timed out; retrying");
+        // Several contenders creating one bucket at once (masters starting together, standbys of a
+        // lease) race on nats-server 2.9: one of them may never be answered (clustered), or be
+        // refused because the stream another just made now holds the subjects (10065). Either
+        // way the winner's stream exists by then, so the next attempt binds to it.
+        const raced = error.code === "TIMEOUT" || lostCreateRace(err);
+        if (!raced || attempt >= OPEN_ATTEMPTS) throw error;
+        logger.warn(
+          { bucket: opts.bucket, attempt, code: error.code },
+          "opening the KV bucket raced; retrying",
+        );
       }
     }
   }
@@ -205,6 +215,14 @@ function mismatch(key: string, expected: number | undefined, cause?: unknown): T
     target: key,
     cause,
   });
+}
+
+/** JetStream refused a stream create because a concurrent create of the same bucket won. */
+function lostCreateRace(err: unknown): boolean {
+  return (
+    err instanceof JetStreamApiError &&
+    (err.code === STREAM_SUBJECTS_OVERLAP || err.code === STREAM_NAME_IN_USE)
+  );
 }
 
 function storeError(err: unknown, target: string, message: string, expected?: number): TransportError {
