@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -104,7 +104,11 @@ describe("agent faults", () => {
     // RUNNING follows the spawn of the task's shell (as Mesos' command executor's); the shell then execs sleep.
     await waitFor("the 20 sleeps to run", () => commandsUnder(dir, "sleep\u0000300").length === 20);
 
+    // The shells the agent started ahead of its next tasks go with it: they read end-of-file and exit.
+    const readyShells = readyShellsOf(agent.pid);
+    expect(readyShells.length).toBeGreaterThan(0);
     await agent.stop("SIGKILL");
+    await waitFor("the killed agent's ready shells to exit", () => readyShells.every((pid) => !running(pid)));
     // The short tasks end while no agent runs; the long ones must not have died with the agent.
     writeFileSync(go, "");
     await waitFor("the short tasks to exit", () => commandsUnder(dir, go).length === 0);
@@ -151,6 +155,33 @@ describe("agent faults", () => {
 });
 
 /** Pids of processes under `dir` whose command line (NUL-separated argv) contains `text`. */
+/** The shells `agentPid` started ahead of tasks, waiting for one (a task's has moved to its sandbox). */
+function readyShellsOf(agentPid: number): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return (
+          readFileSync(`/proc/${pid}/status`, "utf8").includes(`\nPPid:\t${agentPid}\n`) &&
+          readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("AGORA_NL=") &&
+          readlinkSync(`/proc/${pid}/cwd`) === "/"
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Alive and not a zombie left for init to reap. */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
 function commandsUnder(dir: string, text: string): number[] {
   return processesUnder(dir).filter((pid) => {
     try {

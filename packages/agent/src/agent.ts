@@ -132,11 +132,14 @@ export class Agent implements AgentView {
   private recovering: Promise<unknown> | undefined;
   private httpPort: number | undefined;
   private state: AgentLifecycle = "new";
+  private readonly clock: Clock;
+  private preparing = false;
 
   constructor(options: AgentOptions) {
     const bus = options.bus;
     const agentSubjects = subjects(options.cluster ?? DEFAULT_CLUSTER);
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
     const logger = options.logger ?? pino({ level: "silent" });
     const agentId = () => this.id;
     const lifecycle = () => this.state;
@@ -266,12 +269,29 @@ export class Agent implements AgentView {
     await this.link.register();
     // Stopped while registering (no master answered yet): `stop` took care of the tasks.
     if (this.state !== "started") return;
+    this.prepareExecutors();
     // Updates a previous process journalled but never saw acknowledged go again, in order per task.
     if (this.reporter.pendingCount > 0) this.reporter.resendAll();
     if (!this.checkpoint) return;
     await this.checkpoint.writeAgentId(this.id!);
     for (const entry of lost) this.reporter.update(entry, LOST_IN_RESTART);
     await removeOrphans(this.executors, this.book, this.id!, this.logger);
+  }
+
+  /**
+   * Lets the executors ready the next launches (a fork for each ready shell, which blocks the event
+   * loop), at the end of a turn in which acknowledgements came: the updates they settle have reached
+   * their frameworks, so the fork delays none of them on its way (in dev mode, the master and the
+   * frameworks share this process' loop).
+   */
+  private prepareExecutors(): void {
+    if (this.preparing) return;
+    this.preparing = true;
+    this.clock.defer(() => {
+      this.preparing = false;
+      if (this.state !== "started") return;
+      for (const executor of Object.values(this.executors)) executor.prepare?.();
+    });
   }
 
   /**
@@ -322,7 +342,9 @@ export class Agent implements AgentView {
     // Custom executors are not recovered by a restarted agent (they would have to reconnect to it), so
     // they are shut down whatever `killTasks` says.
     await this.customExecutors.shutdownAll(this.shutdownGracePeriodMs);
-    await Promise.all(Object.values(this.executors).map((e) => e.settled?.()));
+    await Promise.all(
+      Object.values(this.executors).map(async (e) => Promise.all([e.stop?.(), e.settled?.()])),
+    );
     this.reporter.stop();
     this.checkpoint?.close();
     await this.sandboxes.stop();
@@ -387,6 +409,7 @@ export class Agent implements AgentView {
         for (const ack of command.acks) {
           if (!this.reporter.acknowledge(ack)) this.counts.ignoredAcks++;
         }
+        this.prepareExecutors();
         return;
       case "shutdownFramework":
         this.supervisor.shutdownFramework(command.frameworkId);

@@ -148,4 +148,12 @@ export interface Executor {
    * an agent that stops waits for it, or it would be left behind.
    */
   settled?(): Promise<void>;
+  /**
+   * Readies what the next launches take (the shell executor starts its ready shells). Blocking work
+   * belongs here: the agent calls it once registered, then after acknowledgements came (the updates
+   * of the launches that took what was ready have reached their frameworks).
+   */
+  prepare?(): void;
+  /** Ends what this executor keeps ready for launches: the agent stops. */
+  stop?(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import { chmodSync, closeSync, openSync } from "node:fs";
 import { stat, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -20,6 +20,7 @@ import { chownSandbox } from "../sandbox.js";
 import { taskEnvironment } from "../task-env.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
 import { GracefulKill } from "./graceful-kill.js";
+import { ReadyShells, readyShellLine } from "./ready-shells.js";
 import {
   EXIT_STATUS_FILE,
   OUT_OF_MEMORY_EXIT,
@@ -47,6 +48,11 @@ export interface ShellExecutorOptions {
   recordExitStatus?: boolean;
   /** How often a recovered task (not our child) is checked for its end (default 1 s). */
   recoveredPollMs?: number;
+  /**
+   * Shells kept started ahead of their tasks (default 2; 0: none): a wrapped task (in a cgroup, or
+   * with its exit status recorded) takes one instead of a spawn, once `prepare` has started them.
+   */
+  readyShells?: number;
   /**
    * Mesos' `--switch_user` (default true): each task runs as its `command.user` (see `TaskUsers`);
    * off, every task runs as the agent's user.
@@ -76,6 +82,7 @@ export class ShellExecutor implements Executor {
   private readonly recordExitStatus: boolean;
   private readonly recoveredPollMs: number;
   private readonly users: TaskUsers;
+  private readonly readyShells: ReadyShells;
   /** Removals of ended tasks' cgroups under way (see `settled`). */
   private readonly removals = new Set<Promise<void>>();
 
@@ -86,6 +93,17 @@ export class ShellExecutor implements Executor {
     this.recordExitStatus = options.recordExitStatus ?? false;
     this.recoveredPollMs = options.recoveredPollMs ?? 1000;
     this.users = new TaskUsers({ switchUser: options.switchUser ?? true });
+    this.readyShells = new ReadyShells(options.readyShells ?? 2);
+  }
+
+  /** Starts the shells the next launches take (a fork each): call it when no update waits to be sent. */
+  prepare(): void {
+    this.readyShells.refill();
+  }
+
+  /** Ends the shells that wait for a task. */
+  async stop(): Promise<void> {
+    await this.readyShells.stop();
   }
 
   async recover(task: TaskInfo, ctx: RecoverContext): Promise<ExecutorHandle | undefined> {
@@ -186,37 +204,34 @@ export class ShellExecutor implements Executor {
         : run,
     ].join("; ");
     const wrapped = joinBeforeExec || record;
-    // The sandbox's files are opened, and the descriptors closed, synchronously: each is a few
-    // microseconds of metadata work, while every awaited fs call is a trip through libuv's thread
-    // pool and back through a busy event loop (1–5 ms each on a loaded 2-core machine, four of them
-    // on the launch path: most of the launch overhead measured over a raw spawn, BENCHMARKS.md).
-    // The spawn below blocks the loop far longer (fork and exec) anyway.
-    const stdout = openSync(path.join(ctx.sandbox, "stdout"), "a");
-    let stderr: number | undefined;
+    const env: Record<string, string> = { PATH: this.path, ...accountEnv(account), ...ctx.env };
+    if (joinBeforeExec) env.AGORA_CGROUP_PROCS = cgroup.procsFiles.join(" ");
+    if (record) env.AGORA_EXIT_FILE = path.join(ctx.sandbox, EXIT_STATUS_FILE);
+    const wrapperArgs = ["-c", wrapper, "sh", ...(dropInWrapper ? [run] : []), file, ...args];
+    // A wrapped task runs shell code first anyway: a ready shell can run it. Switching users
+    // without the wrapper (no cgroup) is the spawn's (Node's uid and gid).
+    const readyLine =
+      wrapped && !(account && !dropInWrapper)
+        ? readyShellLine({ sandbox: ctx.sandbox, env, args: wrapperArgs.slice(3), wrapper })
+        : undefined;
     try {
-      stderr = openSync(path.join(ctx.sandbox, "stderr"), "a");
       if (account) await chownSandbox(ctx.sandbox, account);
       // Its owner's alone (and the agent's): tasks run as other users on this machine must not read
       // what this one fetched or wrote. (A container's sandbox stays as it is: the image's user may
       // be another uid that still needs to read it.)
       chmodSync(ctx.sandbox, SANDBOX_MODE);
-      const env: Record<string, string> = { PATH: this.path, ...accountEnv(account), ...ctx.env };
-      if (joinBeforeExec) env.AGORA_CGROUP_PROCS = cgroup.procsFiles.join(" ");
-      if (record) env.AGORA_EXIT_FILE = path.join(ctx.sandbox, EXIT_STATUS_FILE);
-      const wrapperArgs = ["-c", wrapper, "sh", ...(dropInWrapper ? [run] : []), file, ...args];
-      const child = spawn(wrapped ? "/bin/sh" : file, wrapped ? wrapperArgs : args, {
-        cwd: ctx.sandbox,
-        env,
-        // Its own process group, so a kill reaches everything the task started, and the task
-        // outlives the agent process (a restarted agent recovers it).
-        detached: true,
-        stdio: ["ignore", stdout, stderr],
-        ...(argv0 === undefined || wrapped ? {} : { argv0 }),
-        // Node drops the supplementary groups when it switches (setgroups(0) before setgid/setuid),
-        // as setpriv --clear-groups does.
-        ...(account && !dropInWrapper ? { uid: account.uid, gid: account.gid } : {}),
-      });
-      await spawned(child);
+      // A ready shell points its output at the sandbox's files itself and runs the wrapper: a write to
+      // a pipe where a spawn forks and execs this process.
+      const child =
+        (readyLine === undefined ? undefined : this.readyShells.run(readyLine)) ??
+        (await spawnInSandbox(wrapped ? "/bin/sh" : file, wrapped ? wrapperArgs : args, {
+          cwd: ctx.sandbox,
+          env,
+          ...(argv0 === undefined || wrapped ? {} : { argv0 }),
+          // Node drops the supplementary groups when it switches (setgroups(0) before setgid/setuid),
+          // as setpriv --clear-groups does.
+          ...(account && !dropInWrapper ? { uid: account.uid, gid: account.gid } : {}),
+        }));
       if (cgroup && !joinBeforeExec) {
         await Promise.all(cgroup.procsFiles.map((f) => writeFile(f, String(child.pid))));
       }
@@ -232,11 +247,35 @@ export class ShellExecutor implements Executor {
         reason: "REASON_COMMAND_EXECUTOR_FAILED",
         cause,
       });
-    } finally {
-      // The child holds its own copies of the descriptors.
-      closeSync(stdout);
-      if (stderr !== undefined) closeSync(stderr);
     }
+  }
+}
+
+/**
+ * Spawns a task's process in its own process group (a kill reaches everything the task started, and
+ * the task outlives the agent process, which a restarted agent recovers), its output going to the
+ * `stdout` and `stderr` files of its sandbox (`options.cwd`). The files are opened, and the
+ * descriptors closed, synchronously: each is a few microseconds of metadata work, while every awaited
+ * fs call is a trip through libuv's thread pool and back through a busy event loop (1–5 ms each on
+ * a loaded 2-core machine: most of the launch overhead once measured over a raw spawn, BENCHMARKS.md).
+ * The spawn blocks the loop far longer (fork and exec) anyway.
+ */
+async function spawnInSandbox(
+  file: string,
+  args: readonly string[],
+  options: Omit<SpawnOptions, "detached" | "stdio"> & { cwd: string },
+): Promise<ChildProcess> {
+  const stdout = openSync(path.join(options.cwd, "stdout"), "a");
+  let stderr: number | undefined;
+  try {
+    stderr = openSync(path.join(options.cwd, "stderr"), "a");
+    const child = spawn(file, args, { ...options, detached: true, stdio: ["ignore", stdout, stderr] });
+    await spawned(child);
+    return child;
+  } finally {
+    // The child holds its own copies of the descriptors.
+    closeSync(stdout);
+    if (stderr !== undefined) closeSync(stderr);
   }
 }
 
