@@ -25,6 +25,12 @@ import { mergeByScenario } from "./results-merge.js";
 const tasks = Number(process.env.LAUNCH_TASKS ?? 20_000);
 const agents = Number(process.env.LAUNCH_AGENTS ?? 50);
 const sequential = Number(process.env.LAUNCH_SEQUENTIAL ?? 200);
+/**
+ * What each one-at-a-time task runs (LAUNCH_COMMAND, default `true`): a command that lasts (`sleep
+ * 0.05`) shows when the command itself started, in accept→end, without its exit racing the agent's
+ * work after a launch.
+ */
+const sequentialCommand = process.env.LAUNCH_COMMAND ?? "true";
 
 function log(r: LaunchResult): void {
   const between = r.rawSpawnBetween
@@ -46,7 +52,7 @@ export default async function launchBench(): Promise<string> {
   const burst = (topology: () => Topology, o: Omit<Parameters<typeof launchBurst>[1], "command">) => () =>
     run(launchBurst(topology(), { ...o, command: "true" }));
   const oneAtATime = (topology: () => Topology, scenario: string) => () =>
-    run(launchSequential(topology(), { tasks: sequential, command: "true", scenario }));
+    run(launchSequential(topology(), { tasks: sequential, command: sequentialCommand, scenario }));
   // fork() costs more as the forking process' heap grows, so the scenarios that spawn processes run
   // first, before the 20,000-task bursts have grown this one.
   const scenarios: Record<string, () => Promise<void>> = {
@@ -125,7 +131,8 @@ export default async function launchBench(): Promise<string> {
         const bus = r.busRoundTripsBetween
           ? `; raw spawn + two NATS round trips between (the bus's share) p50 ${ms(between + r.busRoundTripsBetween.p50Ms)}: ${(p50 / (between + r.busRoundTripsBetween.p50Ms)).toFixed(2)}×`
           : "";
-        return `${r.scenario}: accept→RUNNING p50 ${ms(p50)}; raw spawns between the launches p50 ${ms(between)}, p99 ${ms(r.rawSpawnBetween!.p99Ms)}: ${(p50 / between).toFixed(2)}× (target ≤ 2×)${scenario}${sandboxed}${bus}`;
+        const ended = r.acceptToEnd ? `; accept→end (the command ran) p50 ${ms(r.acceptToEnd.p50Ms)}` : "";
+        return `${r.scenario}: accept→RUNNING p50 ${ms(p50)}${ended}; raw spawns between the launches p50 ${ms(between)}, p99 ${ms(r.rawSpawnBetween!.p99Ms)}: ${(p50 / between).toFixed(2)}× (target ≤ 2×)${scenario}${sandboxed}${bus}`;
       }),
   ];
   return lines.join("\n");

@@ -27,6 +27,12 @@ export interface LaunchResult {
    */
   rawSpawnBetween?: LatencySummary;
   /**
+   * One-at-a-time scenarios: accept → the task's terminal update, its command (`true`) having run
+   * and exited. Work done ahead of a launch (a ready shell's fork) leaves accept → RUNNING; this
+   * shows whether the command itself ran sooner too.
+   */
+  acceptToEnd?: LatencySummary;
+  /**
    * With a topology whose agent keeps its sandboxes on a disk (`sandboxRoot`): after each raw spawn
    * between the launches, one more made the way a task starts there, its output into `stdout` and
    * `stderr` files of a new directory on that disk: the disk's share of a launch, which a raw spawn
@@ -354,6 +360,7 @@ export async function launchSequential(
   const echo = topology.natsUrl ? await startEcho(topology.natsUrl) : undefined;
   try {
     const latencies: number[] = [];
+    const ends: number[] = [];
     const raw: number[] = [];
     const intoSandbox: number[] = [];
     const bus: number[] = [];
@@ -397,6 +404,7 @@ export async function launchSequential(
       // acknowledgement on its way through the master and the agent, and so measured how soon the
       // bus sent that acknowledgement as much as the fork (BENCHMARKS.md, issue 14).
       await hasEnded;
+      ends.push(nowMs() - t);
       raw.push(await spawnOnce(o.command));
       if (sandboxes) intoSandbox.push(await spawnOnce(o.command, path.join(sandboxes, `seq-${i}`)));
       if (echo) bus.push(await echo.roundTrips(2));
@@ -407,6 +415,7 @@ export async function launchSequential(
       agents: 1,
       tasksPerSecond: Math.round(o.tasks / ((nowMs() - started) / 1000)),
       acceptToRunning: summarize(latencies),
+      acceptToEnd: summarize(ends),
       rawSpawnBetween: summarize(raw),
       ...(sandboxes ? { rawSpawnIntoSandboxBetween: summarize(intoSandbox) } : {}),
       ...(echo ? { busRoundTripsBetween: summarize(bus) } : {}),
