@@ -17,7 +17,8 @@ import { mergeByScenario } from "./results-merge.js";
 
 /**
  * The launch path in dev mode and over a real nats-server, with no-op and shell executors, beside a
- * raw spawn. LAUNCH_TASKS (default 20000) and LAUNCH_AGENTS (default 50) size the no-op bursts;
+ * raw spawn. LAUNCH_TASKS (default 20000) and LAUNCH_AGENTS (default 50) size the no-op bursts,
+ * LAUNCH_SEQUENTIAL (default 200) the one-at-a-time runs, LAUNCH_COMMAND what those run (default `true`);
  * LAUNCH_SCENARIOS (comma-separated keys of `scenarios`: raw-spawn, dev-shell-seq,
  * dev-shell-seq-checkpoint, nats-shell-seq, nats-shell-seq-agent, dev-shell-burst, dev-noop, nats-noop)
  * runs a subset.
