@@ -1,11 +1,19 @@
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spawnAgent, startMaster, waitForAgents } from "./harness/cluster.js";
 import { startNatsServer } from "./harness/nats-server.js";
 import { freePort } from "./harness/ports.js";
-import { expectNoOrphans, httpJson, processesUnder, type Spawned, spawnAgora } from "./harness/processes.js";
+import {
+  childrenOf,
+  expectNoOrphans,
+  httpJson,
+  processesUnder,
+  running,
+  type Spawned,
+  spawnAgora,
+} from "./harness/processes.js";
 import { waitFor } from "./harness/wait.js";
 
 interface MasterState {
@@ -157,29 +165,13 @@ describe("agent faults", () => {
 /** Pids of processes under `dir` whose command line (NUL-separated argv) contains `text`. */
 /** The shells `agentPid` started ahead of tasks, waiting for one (a task's has moved to its sandbox). */
 function readyShellsOf(agentPid: number): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return (
-          readFileSync(`/proc/${pid}/status`, "utf8").includes(`\nPPid:\t${agentPid}\n`) &&
-          readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("AGORA_NL=") &&
-          readlinkSync(`/proc/${pid}/cwd`) === "/"
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-/** Alive and not a zombie left for init to reap. */
-function running(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
+  return childrenOf(agentPid, "AGORA_NL=").filter((pid) => {
+    try {
+      return readlinkSync(`/proc/${pid}/cwd`) === "/";
+    } catch {
+      return false;
+    }
+  });
 }
 
 function commandsUnder(dir: string, text: string): number[] {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { waitFor } from "./wait.js";
 
@@ -127,6 +127,32 @@ export function processesUnder(dir: string): number[] {
     }
   }
   return found;
+}
+
+/** The running children of `parentPid` whose command line (NUL-separated argv) contains `text`. */
+export function childrenOf(parentPid: number, text: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return (
+          readFileSync(`/proc/${pid}/status`, "utf8").includes(`\nPPid:\t${parentPid}\n`) &&
+          readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text)
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Alive and not a zombie (one whose parent died stays until init reaps it). */
+export function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
 }
 
 /** Fails when any process still runs under `dir`, after giving stragglers a moment to exit. */

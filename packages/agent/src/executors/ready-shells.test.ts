@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { AgentId, FrameworkId, TaskId } from "@agora/protocol";
 import { waitFor } from "@agora/transport/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { childrenOf, running } from "../../../../test/harness/processes.js";
 import type { TaskExit } from "../executor.js";
 import { READY_SHELL_PROGRAM, ReadyShells, readyShellLine } from "./ready-shells.js";
 import { ShellExecutor } from "./shell-executor.js";
@@ -30,15 +31,6 @@ function pool(size: number): ReadyShells {
   const p = new ReadyShells(size);
   pools.push(p);
   return p;
-}
-
-/** Running, not a zombie its dead parent left to init. */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
 }
 
 async function exitCode(child: ChildProcess): Promise<number | null> {
@@ -111,7 +103,7 @@ describe("ReadyShells", () => {
     const refilled = shells.pids;
     expect(refilled).toHaveLength(2);
     await shells.stop();
-    expect(refilled.filter(alive)).toEqual([]);
+    expect(refilled.filter(running)).toEqual([]);
     shells.refill();
     expect(shells.pids).toEqual([]);
   });
@@ -132,36 +124,18 @@ describe("ReadyShells", () => {
     );
     const [printed] = (await once(agent.stdout!, "data")) as [Buffer];
     const shells = printed.toString().trim().split(" ").map(Number);
-    expect(shells.filter(alive)).toHaveLength(2);
+    expect(shells.filter(running)).toHaveLength(2);
     agent.kill("SIGKILL");
-    await waitFor(() => shells.filter(alive).length === 0, "the orphaned shells to exit");
+    await waitFor(() => shells.filter(running).length === 0, "the orphaned shells to exit");
   });
 });
-
-/** This process' children waiting as ready shells. */
-function readyChildren(): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        const status = readFileSync(`/proc/${pid}/status`, "utf8");
-        return (
-          status.includes(`\nPPid:\t${process.pid}\n`) &&
-          readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(READY_SHELL_PROGRAM)
-        );
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 describe("the shell executor's ready shells", () => {
   it("launch a wrapped task in a shell started ahead once prepared, and spawn one when none waits", async () => {
     const executor = new ShellExecutor({ recordExitStatus: true, readyShells: 1 });
     try {
       executor.prepare();
-      const [waiting] = readyChildren();
+      const [waiting] = childrenOf(process.pid, READY_SHELL_PROGRAM);
       expect(waiting).toBeGreaterThan(0);
       const launch = async (taskId: string) => {
         const dir = sandbox();
@@ -193,7 +167,7 @@ describe("the shell executor's ready shells", () => {
       expect(await launch("t1")).toBe(waiting);
       const spawned = await launch("t2");
       expect(spawned).not.toBe(waiting);
-      expect(readyChildren()).toEqual([]);
+      expect(childrenOf(process.pid, READY_SHELL_PROGRAM)).toEqual([]);
     } finally {
       await executor.stop();
     }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Socket } from "node:net";
 
 /**
  * What a ready shell runs: it waits for one line on stdin, the launch of a task, and evaluates it.
@@ -45,7 +46,7 @@ export function readyShellLine(launch: ReadyLaunch): string | undefined {
 }
 
 /** `value` as one shell word on one line: single-quoted, its newlines spelled `$AGORA_NL`. */
-export function quote(value: string): string {
+function quote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`).replaceAll("\n", `'"$AGORA_NL"'`)}'`;
 }
 
@@ -107,7 +108,7 @@ export class ReadyShells {
       shell.once("exit", () => this.forget(shell));
       // Waiting shells keep no process alive: an agent that goes away leaves them end-of-file.
       shell.unref();
-      (shell.stdin as { unref?: () => void }).unref?.();
+      (shell.stdin as Socket).unref();
       this.ready.push(shell);
     }
   }

@@ -60,6 +60,9 @@ export interface ShellExecutorOptions {
   switchUser?: boolean;
 }
 
+/** Where a task's output goes, in its sandbox. */
+const OUTPUT_FILES = ["stdout", "stderr"] as const;
+
 /** A shell task's sandbox: rwx for its owner, r-x for the owner's group, nothing for others. */
 const SANDBOX_MODE = 0o750;
 
@@ -215,7 +218,12 @@ export class ShellExecutor implements Executor {
         ? readyShellLine({ sandbox: ctx.sandbox, env, args: wrapperArgs.slice(3), wrapper })
         : undefined;
     try {
-      if (account) await chownSandbox(ctx.sandbox, account);
+      if (account) {
+        // Made before the sandbox is given to the task's user (the chown covers what it holds), not
+        // by the task's shell or spawn, which run as the agent's user.
+        for (const file of OUTPUT_FILES) closeSync(openSync(path.join(ctx.sandbox, file), "a"));
+        await chownSandbox(ctx.sandbox, account);
+      }
       // Its owner's alone (and the agent's): tasks run as other users on this machine must not read
       // what this one fetched or wrote. (A container's sandbox stays as it is: the image's user may
       // be another uid that still needs to read it.)
@@ -265,10 +273,10 @@ async function spawnInSandbox(
   args: readonly string[],
   options: Omit<SpawnOptions, "detached" | "stdio"> & { cwd: string },
 ): Promise<ChildProcess> {
-  const stdout = openSync(path.join(options.cwd, "stdout"), "a");
+  const stdout = openSync(path.join(options.cwd, OUTPUT_FILES[0]), "a");
   let stderr: number | undefined;
   try {
-    stderr = openSync(path.join(options.cwd, "stderr"), "a");
+    stderr = openSync(path.join(options.cwd, OUTPUT_FILES[1]), "a");
     const child = spawn(file, args, { ...options, detached: true, stdio: ["ignore", stdout, stderr] });
     await spawned(child);
     return child;
