@@ -1,10 +1,11 @@
-import { lstat, open, readdir, stat } from "node:fs/promises";
+import { lstat, open, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Authorization } from "@agora/security";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { AgentView } from "../agent-view.js";
 import { AgentError } from "../errors.js";
+import { SPARE_DIR } from "../sandbox.js";
 import { AccountNames } from "./account-names.js";
 import { authorizeSandbox } from "./authorize.js";
 import { modeString } from "./file-mode.js";
@@ -46,7 +47,9 @@ export async function filesRoutes(
     if (!(await stat(dir)).isDirectory()) {
       throw new AgentError("NOT_A_DIRECTORY", `path '${query.path}' is not a directory`, { field: "path" });
     }
-    const names = (await readdir(dir)).sort();
+    // The ready sandboxes are the agent's, no task's: not shown among the frameworks' directories.
+    const atRoot = dir === (await realpath(agent.sandboxRoot));
+    const names = (await readdir(dir)).filter((name) => !(atRoot && name === SPARE_DIR)).sort();
     const base = path.resolve(query.path);
     return Promise.all(
       names.map(async (name) => {

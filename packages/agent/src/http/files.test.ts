@@ -127,6 +127,13 @@ describe("GET /files/browse", () => {
     expect(typeof entries[0]?.uid).toBe("string");
   });
 
+  it("lists the frameworks' sandboxes at the root, not the agent's ready ones", async () => {
+    await mkdir(path.join(root, ".spare", "ready-1"), { recursive: true });
+    const res = await get(`/files/browse?path=${q(root)}`);
+    expect(res.statusCode).toBe(200);
+    expect((res.json() as { path: string }[]).map((e) => e.path)).toEqual([`${root}/fw-1`]);
+  });
+
   it("refuses paths outside the sandboxes and answers 404 for missing directories", async () => {
     expect((await get(`/files/browse?path=${q(workDir)}`)).statusCode).toBe(403);
     expect((await get(`/files/browse?path=${q(`${root}/..`)}`)).statusCode).toBe(403);
