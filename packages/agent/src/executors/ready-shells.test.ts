@@ -172,4 +172,14 @@ describe("the shell executor's ready shells", () => {
       await executor.stop();
     }
   });
+
+  it("are not started by an executor that wraps no task (no cgroups, no exit status to record)", async () => {
+    const executor = new ShellExecutor({ recordExitStatus: false });
+    try {
+      executor.prepare();
+      expect(childrenOf(process.pid, READY_SHELL_PROGRAM)).toEqual([]);
+    } finally {
+      await executor.stop();
+    }
+  });
 });

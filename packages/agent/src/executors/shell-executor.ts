@@ -50,7 +50,8 @@ export interface ShellExecutorOptions {
   recoveredPollMs?: number;
   /**
    * Shells kept started ahead of their tasks (default 2; 0: none): a wrapped task (in a cgroup, or
-   * with its exit status recorded) takes one instead of a spawn, once `prepare` has started them.
+   * with its exit status recorded) takes one instead of a spawn, once `prepare` has started them. An
+   * executor that wraps no task keeps none.
    */
   readyShells?: number;
   /**
@@ -96,7 +97,9 @@ export class ShellExecutor implements Executor {
     this.recordExitStatus = options.recordExitStatus ?? false;
     this.recoveredPollMs = options.recoveredPollMs ?? 1000;
     this.users = new TaskUsers({ switchUser: options.switchUser ?? true });
-    this.readyShells = new ReadyShells(options.readyShells ?? 2);
+    // Only a wrapped task takes one: without cgroups or exit statuses to record, none would be used.
+    const wraps = this.cgroups !== undefined || this.recordExitStatus;
+    this.readyShells = new ReadyShells(wraps ? (options.readyShells ?? 2) : 0);
   }
 
   /** Starts the shells the next launches take (a fork each): call it when no update waits to be sent. */
