@@ -27,7 +27,7 @@ export interface LaunchResult {
    */
   rawSpawnBetween?: LatencySummary;
   /**
-   * One-at-a-time scenarios: accept → the task's terminal update, its command (`true`) having run
+   * One-at-a-time scenarios: accept → the task's terminal update, its command (`true` by default) having run
    * and exited. Work done ahead of a launch (a ready shell's fork) leaves accept → RUNNING; this
    * shows whether the command itself ran sooner too.
    */

@@ -8,7 +8,6 @@ import type { ExecutorId, FrameworkId, TaskId } from "@agora/protocol";
 const SPARES = 4;
 
 /** Where the ready sandboxes wait, under the root: framework ids have no dots, so it is no framework's. */
-/** Where the ready sandboxes wait, under the sandboxes' root: no framework's (framework ids have no dots). */
 export const SPARE_DIR = ".spare";
 
 /**
