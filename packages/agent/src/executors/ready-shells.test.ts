@@ -39,7 +39,7 @@ async function exitCode(child: ChildProcess): Promise<number | null> {
   return code;
 }
 
-/** Prints its arguments one per line, then its environment, its directory and its pid. */
+/** Prints its arguments one per line, its environment sorted on one line, its directory and its pid. */
 const REPORT =
   'for a in "$0" "$@"; do printf "[%s]\\n" "$a"; done; env -0 | sort -z | tr "\\0" "|"; pwd; echo "pid $$"; echo oops >&2';
 const ARGS = ["zero", `it's "quoted", $HOME \`id\` \\ *`, "two\nlines", ""];
