@@ -133,6 +133,8 @@ export class Agent implements AgentView {
   private httpPort: number | undefined;
   private state: AgentLifecycle = "new";
   private readonly clock: Clock;
+  /** The executors that ready something for the next launches (`prepare`). */
+  private readonly preparers: readonly Executor[];
   private preparing = false;
 
   constructor(options: AgentOptions) {
@@ -151,6 +153,7 @@ export class Agent implements AgentView {
       shell: new ShellExecutor({ clock, recordExitStatus: options.checkpoint ?? false }),
     };
     this.capabilities = Object.keys(this.executors);
+    this.preparers = Object.values(this.executors).filter((e) => e.prepare);
     this.shutdownGracePeriodMs = options.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
     this.sandboxes = new Sandboxes(options.workDir);
     this.checkpoint = options.checkpoint ? new AgentCheckpoint(options.workDir) : undefined;
@@ -285,12 +288,13 @@ export class Agent implements AgentView {
    * frameworks share this process' loop).
    */
   private prepareExecutors(): void {
-    if (this.preparing) return;
+    // Nothing to schedule on every acknowledgement for executors that ready nothing.
+    if (this.preparing || this.preparers.length === 0) return;
     this.preparing = true;
     this.clock.defer(() => {
       this.preparing = false;
       if (this.state !== "started") return;
-      for (const executor of Object.values(this.executors)) executor.prepare?.();
+      for (const executor of this.preparers) executor.prepare?.();
     });
   }
 

@@ -10,6 +10,9 @@ const SPARES = 4;
 /** Where the ready sandboxes wait, under the root: framework ids have no dots, so it is no framework's. */
 export const SPARE_DIR = ".spare";
 
+/** Where a task's output goes, in its sandbox. */
+export const OUTPUT_FILES = ["stdout", "stderr"] as const;
+
 /**
  * Where tasks' sandboxes live: `<workDir>/sandboxes/<frameworkId>/<taskId>/`. Framework and task
  * ids are validated by the protocol to be single path segments (never `.` or `..`), so a path built
@@ -105,7 +108,7 @@ export class Sandboxes {
     while (this.spares.length < SPARES && !this.stopped) {
       const dir = path.join(this.spareRoot, randomUUID());
       await mkdir(dir, { recursive: true });
-      await Promise.all(["stdout", "stderr"].map((f) => writeFile(path.join(dir, f), "", { flag: "a" })));
+      await Promise.all(OUTPUT_FILES.map((f) => writeFile(path.join(dir, f), "", { flag: "a" })));
       this.spares.push(dir);
     }
   }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { AgentId, FrameworkId, TaskId } from "@agora/protocol";
@@ -8,6 +8,7 @@ import { waitFor } from "@agora/transport/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { childrenOf, running } from "../../../../test/harness/processes.js";
 import type { TaskExit } from "../executor.js";
+import { startAgent } from "../test-support/agent-fixture.js";
 import { READY_SHELL_PROGRAM, ReadyShells, readyShellLine } from "./ready-shells.js";
 import { ShellExecutor } from "./shell-executor.js";
 import { EXIT_STATUS_FILE } from "./shell-recovery.js";
@@ -88,24 +89,27 @@ describe("ReadyShells", () => {
   });
 
   it("keeps `size` shells waiting, skips one that died, and ends them on stop", async () => {
+    const waiting = () => childrenOf(process.pid, READY_SHELL_PROGRAM);
     const shells = pool(2);
     expect(shells.run("exit 0")).toBeUndefined();
     shells.refill();
-    const waiting = shells.pids;
-    expect(waiting).toHaveLength(2);
-    process.kill(waiting[0]!, "SIGKILL");
-    await waitFor(() => shells.pids.length === 1, "the dead shell to be forgotten");
+    expect(waiting()).toHaveLength(2);
+    const [dead, alive] = waiting();
+    process.kill(dead!, "SIGKILL");
+    // Node reaps it and emits its exit in one turn: once it has left /proc, the pool knows.
+    await waitFor(() => !existsSync(`/proc/${dead}`), "the killed shell to be reaped");
+    expect(waiting()).toEqual([alive]);
     const child = shells.run("exit 7")!;
-    expect(child.pid).toBe(waiting[1]);
+    expect(child.pid).toBe(alive);
     expect(await exitCode(child)).toBe(7);
 
     shells.refill();
-    const refilled = shells.pids;
+    const refilled = waiting();
     expect(refilled).toHaveLength(2);
     await shells.stop();
     expect(refilled.filter(running)).toEqual([]);
     shells.refill();
-    expect(shells.pids).toEqual([]);
+    expect(waiting()).toEqual([]);
   });
 
   it("leaves no shell behind when its agent's process dies: each reads end-of-file and exits", async () => {
@@ -170,6 +174,19 @@ describe("the shell executor's ready shells", () => {
       expect(childrenOf(process.pid, READY_SHELL_PROGRAM)).toEqual([]);
     } finally {
       await executor.stop();
+    }
+  });
+
+  it("are started by an agent once it registered, and ended by its stop", async () => {
+    const fx = await startAgent({ executors: { shell: new ShellExecutor({ recordExitStatus: true }) } });
+    try {
+      const waiting = () => childrenOf(process.pid, READY_SHELL_PROGRAM);
+      await waitFor(() => waiting().length === 2, "the agent's two ready shells");
+      const shells = waiting();
+      await fx.agent.stop({ killTasks: false });
+      expect(shells.filter(running)).toEqual([]);
+    } finally {
+      await fx.close();
     }
   });
 

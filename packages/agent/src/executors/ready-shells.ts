@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Socket } from "node:net";
+import { OUTPUT_FILES } from "../sandbox.js";
 
 /**
  * What a ready shell runs: it waits for one line on stdin, the launch of a task, and evaluates it.
@@ -38,7 +39,7 @@ export function readyShellLine(launch: ReadyLaunch): string | undefined {
     `cd ${quote(launch.sandbox)} || exit 127`,
     // A spawned task gets neither (dash exports both once it has changed directory).
     "unset OLDPWD PWD",
-    "exec >>stdout 2>>stderr </dev/null || exit 127",
+    `exec >>${OUTPUT_FILES[0]} 2>>${OUTPUT_FILES[1]} </dev/null || exit 127`,
     `set -- ${launch.args.map(quote).join(" ")}`,
     ...(exports ? [`export ${exports}`] : []),
     launch.wrapper,
@@ -63,11 +64,6 @@ export class ReadyShells {
 
   /** `size`: how many wait at most. */
   constructor(private readonly size: number) {}
-
-  /** The pids of the shells waiting now. */
-  get pids(): number[] {
-    return this.ready.flatMap((shell) => (shell.pid === undefined ? [] : [shell.pid]));
-  }
 
   /**
    * Hands `line` (a `readyShellLine`) to a ready shell still alive and returns it, now the task's

@@ -16,7 +16,7 @@ import type {
   TaskUsage,
 } from "../executor.js";
 import { type CommandRunner, hostCommandRunner } from "../health/probes.js";
-import { chownSandbox } from "../sandbox.js";
+import { chownSandbox, OUTPUT_FILES } from "../sandbox.js";
 import { taskEnvironment } from "../task-env.js";
 import { processGroupUsage } from "../usage/proc-usage.js";
 import { GracefulKill } from "./graceful-kill.js";
@@ -60,9 +60,6 @@ export interface ShellExecutorOptions {
    */
   switchUser?: boolean;
 }
-
-/** Where a task's output goes, in its sandbox. */
-const OUTPUT_FILES = ["stdout", "stderr"] as const;
 
 /** A shell task's sandbox: rwx for its owner, r-x for the owner's group, nothing for others. */
 const SANDBOX_MODE = 0o750;
