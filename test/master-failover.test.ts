@@ -51,7 +51,7 @@ describe("master failover (3 masters, 3 NATS nodes, R3)", () => {
     const launchedShorts = await settleAfter(cluster, fw, killedAt, "the failover");
 
     process.stdout.write(
-      `FAILOVER lead=${leadMs}ms resubscribed=${resubscribedMs}ms agents=${agentsMs}ms shorts=${launchedShorts.length} dropped=${fw.dropped().length} refusedLaunches=${fw.refusedLaunches}\n`,
+      `FAILOVER lead=${leadMs}ms resubscribed=${resubscribedMs}ms agents=${agentsMs}ms shorts=${launchedShorts.length} dropped=${fw.dropped().length} refusedLaunches=${fw.refusedLaunches.length}\n`,
     );
     expect(leadMs).toBeLessThan(10_000);
 
@@ -67,7 +67,10 @@ describe("master failover (3 masters, 3 NATS nodes, R3)", () => {
 
     // Every agent update reached the handler exactly once (after the SDK's dedup by uuid).
     const counts = fw.agentUpdateCounts();
-    expect([...counts].filter(([, n]) => n !== 1)).toEqual([]);
+    expect(
+      [...counts].filter(([, n]) => n !== 1),
+      `failed launches: ${fw.refusedLaunches.join("; ")}`,
+    ).toEqual([]);
     for (const id of [...fw.longIds, ...launchedShorts]) expect(counts.get(`${id}/TASK_RUNNING`)).toBe(1);
     for (const id of launchedShorts) expect(counts.get(`${id}/TASK_FINISHED`)).toBe(1);
     const state = await cluster.leaderState();

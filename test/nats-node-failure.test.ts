@@ -40,7 +40,10 @@ describe("NATS node failure (3 masters, 3 NATS nodes, R3)", () => {
     expect(state.frameworks[0]?.tasks.filter((t) => t.state === "TASK_RUNNING")).toHaveLength(20);
     expect(fw.longIds.filter((id) => fw.states.get(id) !== "TASK_RUNNING")).toEqual([]);
     const counts = fw.agentUpdateCounts();
-    expect([...counts].filter(([, n]) => n !== 1)).toEqual([]);
+    expect(
+      [...counts].filter(([, n]) => n !== 1),
+      `failed launches: ${fw.refusedLaunches.join("; ")}`,
+    ).toEqual([]);
     for (const id of launchedShorts) expect(counts.get(`${id}/TASK_FINISHED`)).toBe(1);
   }, 400_000);
 });

@@ -26,8 +26,8 @@ export class ChurnFramework {
   readonly reconnectedAt: number[] = [];
   /** Errors the SDK reported (a refused re-subscribe, a master's error event). */
   readonly errors: string[] = [];
-  /** Launches a master refused (stale offers after a failover): their tasks go back to the queue. */
-  refusedLaunches = 0;
+  /** Launches that failed (stale offers after a failover, no reply in time), with why: their tasks go back to the queue. */
+  readonly refusedLaunches: string[] = [];
   private launching = true;
   private pending: TaskSpec[] = [];
   /** The offers being handled (one batch at a time), so `stopLaunching` can wait for it. */
@@ -140,15 +140,7 @@ export class ChurnFramework {
     ).length;
     if (!this.launching) this.pending = this.pending.filter((t) => !t.taskId!.startsWith("short."));
     else {
-      for (let i = inFlight; i < this.o.shortInFlight; i++) {
-        const n = this.shortSeq++;
-        this.pending.push({
-          taskId: `short.${n}`,
-          name: `short-${n}`,
-          resources: { cpus: 0.05, mem: 8 },
-          command: { value: "sleep 0.3", shell: true },
-        });
-      }
+      for (let i = inFlight; i < this.o.shortInFlight; i++) this.pending.push(this.shortTask());
     }
     const { launches } = packTasks(offers, this.pending);
     const used = new Set<string>();
@@ -160,13 +152,25 @@ export class ChurnFramework {
       try {
         await this.scheduler.launch(offer, tasks);
         for (const id of ids) this.launchedAt.set(id, Date.now());
-      } catch {
-        this.refusedLaunches++;
-        this.pending.push(...specs);
+      } catch (err) {
+        this.refusedLaunches.push(`${[...ids].join(",")}: ${String(err)}`);
+        // A launch that timed out may have reached the master, and a finished task's id may be used
+        // again: a short task goes back under a new id, so each id runs once (as Marathon names each launch).
+        this.pending.push(...specs.map((t) => (t.taskId!.startsWith("short.") ? this.shortTask() : t)));
       }
     }
     const unused = offers.filter((o) => !used.has(o.id)).map((o) => o.id);
     if (unused.length > 0)
       await this.scheduler.decline(unused, { refuseSeconds: 0.2 }).catch(() => undefined);
+  }
+
+  private shortTask(): TaskSpec {
+    const n = this.shortSeq++;
+    return {
+      taskId: `short.${n}`,
+      name: `short-${n}`,
+      resources: { cpus: 0.05, mem: 8 },
+      command: { value: "sleep 0.3", shell: true },
+    };
   }
 }

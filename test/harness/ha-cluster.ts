@@ -206,7 +206,9 @@ export async function settleAfter(
       typeof view === "string"
         ? [...stuck, `(no leader view: ${view})`]
         : stuck.map((s) => `${s} master=${view.find((t) => t.id === s.split("=")[0])?.state}`);
-    throw new Error(`${String(err)}; not finished: ${seen.join(", ")}`);
+    throw new Error(
+      `${String(err)}; not finished: ${seen.join(", ")}; failed launches: ${fw.refusedLaunches.join("; ") || "none"}; SDK errors: ${fw.errors.join("; ") || "none"}`,
+    );
   });
   await waitFor(
     "every update acknowledged",
