@@ -120,6 +120,23 @@ describe("status updates", () => {
     expect(relayedUuids(s.fw)).toEqual([uuid]);
   });
 
+  it("relays an agent's copy at once when its framework acknowledged an update relayed after it (the first acknowledgement was lost)", async () => {
+    const s = await withLaunchedTasks(["t1", "t2"]);
+    h = s.h;
+    const lost = s.agent.update(s.fw.id, "t1", "TASK_RUNNING");
+    await s.fw.update("t1", "TASK_RUNNING");
+    h.clock.advance(1);
+    const later = s.agent.update(s.fw.id, "t2", "TASK_RUNNING");
+    await s.fw.update("t2", "TASK_RUNNING");
+    const { uuid } = later.status;
+    s.fw.publish({ type: "acknowledge", agentId: s.agent.id, taskId: later.status.taskId, uuid });
+    await s.agent.commands.take((c) => c.type === "statusAcknowledgement", "t2's ack");
+    h.clock.advance(10_000);
+    s.agent.sendUpdates([lost]); // the agent's first resend
+    const copy = await s.fw.update("t1", "TASK_RUNNING");
+    expect(copy.uuid).toBe(lost.status.uuid);
+  });
+
   it("returns a finished task's resources to the pool and offers them again", async () => {
     const s = await withLaunchedTasks(["t1"], "cpus:4;mem:4096");
     h = s.h;

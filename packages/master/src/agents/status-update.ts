@@ -44,7 +44,7 @@ export function applyStatusUpdates(
       ctx.state.applyStatus(task, booked(task, agent.id, status));
       freed ||= isTerminalState(status.state);
     }
-    const verdict = ctx.state.relays.verdict(status.uuid, now);
+    const verdict = ctx.state.relays.verdict(frameworkId, status.uuid, now);
     if (verdict === "acknowledge") {
       ctx.out.acknowledge(agentId, { frameworkId, taskId: status.taskId, uuid: status.uuid });
       continue;

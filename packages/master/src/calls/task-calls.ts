@@ -65,6 +65,6 @@ export function acknowledge(
     );
     return;
   }
-  ctx.state.relays.acknowledged(call.uuid);
+  ctx.state.relays.acknowledged(framework.id, call.uuid);
   ctx.out.acknowledge(call.agentId, { frameworkId: framework.id, taskId: call.taskId, uuid: call.uuid });
 }

@@ -192,6 +192,7 @@ export class MasterState {
     framework.active = false;
     framework.unregisteredAt = now;
     this.filters.removeFramework(framework.id);
+    this.relays.forgetFramework(framework.id);
     this.frameworks.delete(framework.id);
     const forgotten = this.completedFrameworks.push(framework);
     if (forgotten) for (const t of forgotten.completedTasks.values()) this.changes.task(t, true);
