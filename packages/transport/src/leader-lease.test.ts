@@ -3,7 +3,7 @@ import { TransportError } from "./errors.js";
 import type { LeadershipHandlers } from "./leader-election.js";
 import { LeaseLeaderElection } from "./leader-lease.js";
 import { MemoryStateStore } from "./memory-state-store.js";
-import type { PutOptions, StateStore } from "./state-store.js";
+import type { PutOptions, StateStore, StoreWatch, WatchEvent } from "./state-store.js";
 import { waitFor } from "./testing/index.js";
 
 // The memory store never expires entries: a test deletes the lease where JetStream's TTL would.
@@ -52,6 +52,19 @@ class FlakyStore extends MemoryStateStore {
   override async put(key: string, value: Uint8Array, opts?: PutOptions): Promise<number> {
     if (this.failing) throw new TransportError("CONNECTION", "unreachable", { target: key });
     return super.put(key, value, opts);
+  }
+}
+
+/** A lease store whose first `failures` watches fail with `TIMEOUT` (JetStream answering no consumer create). */
+class WatchlessStore extends MemoryStateStore {
+  watchCalls = 0;
+  constructor(private failures: number) {
+    super();
+  }
+  override async watch(prefix: string, onEvent: (event: WatchEvent) => void): Promise<StoreWatch> {
+    this.watchCalls++;
+    if (this.failures-- > 0) throw new TransportError("TIMEOUT", "watch timed out", { target: prefix });
+    return super.watch(prefix, onEvent);
   }
 }
 
@@ -116,6 +129,16 @@ describe("LeaseLeaderElection", () => {
     expect(only.deposed[0]).toMatch(/not renewed/);
     expect(only.election.isLeader).toBe(false);
     expect(only.election.leader()).toBeUndefined();
+  });
+
+  it("leads without a watch of the lease it could not make, and makes it at a later poll", async () => {
+    const leases = new WatchlessStore(2);
+    const a = await contender("a", leases, new MemoryStateStore());
+    expect(a.election.isLeader).toBe(true);
+    await waitFor(() => leases.watchCalls === 3, "the third watch attempt");
+    await new Promise((resolve) => setTimeout(resolve, TTL_MS));
+    expect(leases.watchCalls).toBe(3);
+    expect(a.deposed).toEqual([]);
   });
 
   it("never reuses an epoch, also after every candidate has gone", async () => {

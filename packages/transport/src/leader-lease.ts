@@ -50,6 +50,7 @@ export class LeaseLeaderElection implements LeaderElection {
   private leaseRevision = 0;
   private lastRenewSentAt = 0;
   private busy = false;
+  private watching = false;
   private pollTimer: TimerHandle | undefined;
   private renewTimer: TimerHandle | undefined;
   private deadline: TimerHandle | undefined;
@@ -77,16 +78,11 @@ export class LeaseLeaderElection implements LeaderElection {
     if (this.state !== "idle") throw new Error("a leader election starts once");
     this.handlers = handlers;
     this.state = "standby";
-    this.watch = await this.opts.leases.watch(LEASE_KEY, (event) => {
-      if (event.key !== LEASE_KEY || this.state === "closed") return;
-      if (event.op === "delete") {
-        if (this.known?.id !== this.candidate.id) this.known = undefined;
-        if (this.state === "standby") void this.contend();
-      } else if (this.state === "standby") {
-        this.known = parseLeader(event.value) ?? this.known;
-      }
-    });
-    this.pollTimer = this.clock.setInterval(() => void this.contend(), this.pollIntervalMs);
+    await this.watchLease();
+    this.pollTimer = this.clock.setInterval(() => {
+      void this.watchLease();
+      void this.contend();
+    }, this.pollIntervalMs);
     this.renewTimer = this.clock.setInterval(() => void this.renew(), this.renewIntervalMs);
     await this.contend();
   }
@@ -108,6 +104,42 @@ export class LeaseLeaderElection implements LeaderElection {
         );
       }
     }
+  }
+
+  /**
+   * Watches the lease, so a resigning leader's delete is seen at once. A watch that cannot be made
+   * (JetStream left consumer creates unanswered for up to a minute after a NATS node died) is tried
+   * again at every poll, which meanwhile finds a missing lease within `pollIntervalMs`: a master
+   * restarted in that minute stands by instead of failing to start.
+   */
+  private async watchLease(): Promise<void> {
+    if (this.watch !== undefined || this.watching || this.state === "closed") return;
+    this.watching = true;
+    try {
+      const watch = await this.opts.leases.watch(LEASE_KEY, (event) => {
+        if (event.key !== LEASE_KEY || this.state === "closed") return;
+        if (event.op === "delete") {
+          if (this.known?.id !== this.candidate.id) this.known = undefined;
+          if (this.state === "standby") void this.contend();
+        } else if (this.state === "standby") {
+          this.known = parseLeader(event.value) ?? this.known;
+        }
+      });
+      this.watch = watch;
+      // Closed while the watch was being made: `close` found none to stop.
+      if (this.isClosed()) watch.stop();
+    } catch (err) {
+      this.logger.warn(
+        { err, lease: this.candidate.name },
+        "could not watch the lease; polling it and retrying the watch",
+      );
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  private isClosed(): boolean {
+    return this.state === "closed";
   }
 
   /** A standby's turn: take the lease if nobody holds it. */
