@@ -52,6 +52,7 @@ export class HaCluster {
   readonly masters: HaMaster[] = [];
   readonly agents: HaAgent[] = [];
   private masterFlags: string[] = [];
+  private stopping = false;
 
   private constructor(
     readonly nats: NatsClusterHandle,
@@ -69,6 +70,7 @@ export class HaCluster {
         ),
       );
       cluster.masters.push(...masters);
+      for (const m of cluster.masters) cluster.supervise(m);
       await cluster.leader();
       for (let i = 0; i < (o.agents ?? 2); i++) {
         const workDir = path.join(cluster.dir, `agent-${i}`);
@@ -115,7 +117,11 @@ export class HaCluster {
   async restartMaster(i: number): Promise<void> {
     const m = this.masters[i]!;
     await m.proc.stop("SIGKILL");
-    const port = new URL(m.url).port;
+    this.respawn(m, i);
+    await waitFor(`master ${i} /health`, async () => (await fetch(`${m.url}/health`)).ok);
+  }
+
+  private respawn(m: HaMaster, i: number): void {
     m.proc = spawnAgora([
       "master",
       "--nats",
@@ -123,10 +129,36 @@ export class HaCluster {
       "--host",
       "127.0.0.1",
       "--port",
-      port,
+      new URL(m.url).port,
       ...this.masterFlags,
     ]);
-    await waitFor(`master ${i} /health`, async () => (await fetch(`${m.url}/health`)).ok);
+    this.supervise(m);
+  }
+
+  /**
+   * Restarts a master that exits with status 1, as the supervisor (systemd, Kubernetes) a production
+   * master runs under does: a leader that could not renew its lease for 90% of the TTL (on a loaded
+   * machine, the lease's stream can take that long to elect a new leader after a NATS node died)
+   * deposes itself and exits, to come back as a standby. A kill by a test (a signal) is not restarted.
+   */
+  private supervise(m: HaMaster): void {
+    const proc = m.proc;
+    void proc.exited().then((code) => {
+      if (code !== 1 || this.stopping || m.proc !== proc) return;
+      this.respawn(m, this.masters.indexOf(m));
+    });
+  }
+
+  /** `/master/state`'s status from each master: 200 from the leader, 307 from a standby, 0 from one not listening. */
+  async stateStatuses(): Promise<number[]> {
+    return Promise.all(
+      this.masters.map((m) =>
+        fetch(`${m.url}/master/state`, { redirect: "manual" }).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      ),
+    );
   }
 
   /** `/master/state` of the leader, through any live master (standbys redirect). */
@@ -154,6 +186,7 @@ export class HaCluster {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const a of this.agents) await a.proc.stop();
     for (const m of this.masters) await m.proc.stop();
     await this.nats.stop();
