@@ -27,9 +27,10 @@ export type CopyVerdict = "relay" | "drop" | "acknowledge";
  * answered here when the framework has already acknowledged the update, and dropped while that
  * acknowledgement may still be on its way: for `RELAY_QUIET_MS`, unless the framework has since
  * acknowledged an update relayed after this one. A framework's acknowledgements reach the master in
- * the order it sent them, and it sends them in the order it got the updates, so this one's would have
- * come first: the update or its acknowledgement was lost (a NATS node died under it), and the copy
- * is relayed. Without that, such a loss cost three resends (10 + 20 + 40 s) before a copy went
+ * the order it sent them, and the SDK sends them in the order it got the updates, so this one's would
+ * have come first: the update or its acknowledgement was lost (a NATS node died under it), and the
+ * copy is relayed. (A framework acknowledging out of order gets a copy it already has, which its SDK
+ * does not hand over again.) Without that, such a loss cost three resends (10 + 20 + 40 s) before a copy went
  * through. No I/O.
  */
 export class RelayMemory {
