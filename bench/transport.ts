@@ -12,11 +12,13 @@ import { startNatsCluster, startNatsServer } from "../test/harness/nats-server.j
 
 /**
  * Raw transport numbers: NatsBus publish→receive and request/reply, and state store puts
- * (JetStream KV on one nats-server and on a 3-node R3 cluster, and the file store).
- * Run: `npx tsx --conditions=source bench/transport.ts`. Sizes: BENCH_MESSAGES, BENCH_PUTS.
+ * and listings (JetStream KV on one nats-server and on a 3-node R3 cluster, and the file store).
+ * Run: `npx tsx --conditions=source bench/transport.ts`. Sizes: BENCH_MESSAGES, BENCH_PUTS,
+ * BENCH_LIST_KEYS.
  */
 const messages = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const puts = Number(process.env.BENCH_PUTS ?? 5_000);
+const listKeys = Number(process.env.BENCH_LIST_KEYS ?? 10_000);
 const enc = new TextEncoder();
 
 function rate(n: number, ms: number): number {
@@ -110,6 +112,24 @@ async function storePuts(name: string, store: StateStore): Promise<void> {
   report(`${name}: pipelined puts (${inFlight} in flight)`, puts, performance.now() - start);
 }
 
+/** `list` of a prefix holding `listKeys` keys (what a new leader reads of its registry): the median of 3. */
+async function storeList(name: string, store: StateStore): Promise<void> {
+  const value = payload(0);
+  for (let i = 0; i < listKeys; i += 500) {
+    const batch = Array.from({ length: Math.min(500, listKeys - i) }, (_, j) => i + j);
+    await Promise.all(batch.map((k) => store.put(`bench.list.k${k}`, value)));
+  }
+  const times: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const start = performance.now();
+    const listed = await store.list("bench.list.");
+    times.push(performance.now() - start);
+    if (listed.length !== listKeys) throw new Error(`${name}: listed ${listed.length} of ${listKeys} keys`);
+  }
+  const median = times.sort((a, b) => a - b)[1]!;
+  report(`${name}: list of ${listKeys} keys (median of 3)`, listKeys, median);
+}
+
 async function main(): Promise<void> {
   process.stdout.write(
     `node ${process.version}, ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}, ${os.type()} ${os.release()}\n`,
@@ -123,6 +143,7 @@ async function main(): Promise<void> {
     await requestReply(a, b);
     const kv = await JetStreamStateStore.open(a, { bucket: "bench" });
     await storePuts("JetStream KV, 1 server, R1", kv);
+    await storeList("JetStream KV, 1 server, R1", kv);
     await kv.close();
     await Promise.all([a.close(), b.close()]);
   } finally {
@@ -134,6 +155,7 @@ async function main(): Promise<void> {
     const bus = await connectNatsBus({ servers: cluster.urls, name: "bench-cluster" });
     const kv = await JetStreamStateStore.open(bus, { bucket: "bench", replicas: 3 });
     await storePuts("JetStream KV, 3-node cluster, R3", kv);
+    await storeList("JetStream KV, 3-node cluster, R3", kv);
     await kv.close();
     await bus.close();
   } finally {
@@ -144,6 +166,7 @@ async function main(): Promise<void> {
   try {
     const file = await FileStateStore.open(dir);
     await storePuts("FileStateStore (fsync per write batch)", file);
+    await storeList("FileStateStore", file);
     await file.close();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -138,6 +138,7 @@ export class LeaseLeaderElection implements LeaderElection {
     }
   }
 
+  /** A method, not an inline test: after an await, TypeScript keeps `state` narrowed as it was before. */
   private isClosed(): boolean {
     return this.state === "closed";
   }
